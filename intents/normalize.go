@@ -1,0 +1,66 @@
+package intents
+
+import (
+	"strings"
+	"unicode"
+)
+
+// Normalize lower-cases text and reduces it to words separated by single
+// spaces, keeping letters (including umlauts), digits, and the decimal
+// separators inside numbers.
+func Normalize(text string) string {
+	var b strings.Builder
+	rs := []rune(strings.ToLower(text))
+	space := true
+	for i, r := range rs {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(r)
+			space = false
+		case (r == '.' || r == ',') && i > 0 && i+1 < len(rs) && unicode.IsDigit(rs[i-1]) && unicode.IsDigit(rs[i+1]):
+			b.WriteRune(r)
+		case r == '\'' || r == '’':
+			// "what's" → "whats", "joe's" → "joes"
+		default:
+			if !space {
+				b.WriteByte(' ')
+				space = true
+			}
+		}
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// German returns whether locale is a German one.
+func German(locale string) bool { return strings.HasPrefix(strings.ToLower(locale), "de") }
+
+// hasWord reports whether any of the words occurs in the word list.
+func hasAny(words []string, set ...string) bool {
+	for _, w := range words {
+		for _, s := range set {
+			if w == s {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hasPrefixWord reports whether a word starts with one of the prefixes
+// (German compounds: "kontostand", "lebensmitteln").
+func hasPrefixWord(words []string, prefixes ...string) bool {
+	for _, w := range words {
+		for _, p := range prefixes {
+			if strings.HasPrefix(w, p) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// containsPhrase reports whether the normalized text holds the phrase on
+// word boundaries.
+func containsPhrase(text, phrase string) bool {
+	return strings.Contains(" "+text+" ", " "+phrase+" ")
+}

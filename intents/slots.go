@@ -1,0 +1,336 @@
+package intents
+
+import (
+	"strings"
+	"time"
+)
+
+// accountWords maps spoken words (normalized) to account slot values.
+// Multi-word phrases are matched before single words.
+var accountWords = []struct{ phrase, value string }{
+	{"credit card", "credit_card"}, {"visa card", "credit_card"}, {"mastercard", "credit_card"}, {"kreditkarte", "credit_card"},
+	{"kreditkartenkonto", "credit_card"}, {"visa", "credit_card"}, {"card", "credit_card"},
+	{"checking", "checking"}, {"current account", "checking"}, {"checkings", "checking"}, {"girokonto", "checking"},
+	{"giro", "checking"}, {"gehaltskonto", "checking"}, {"hauptkonto", "checking"},
+	{"savings", "savings"}, {"saving", "savings"}, {"sparkonto", "savings"}, {"tagesgeld", "savings"},
+	{"tagesgeldkonto", "savings"}, {"sparbuch", "savings"}, {"ersparnisse", "savings"}, {"erspartes", "savings"},
+	{"loan", "loan"}, {"mortgage", "loan"}, {"auto loan", "loan"}, {"car loan", "loan"}, {"kredit", "loan"},
+	{"darlehen", "loan"}, {"autokredit", "loan"},
+}
+
+// ParseAccount finds an account kind in normalized text: checking,
+// savings, credit_card or loan, or "" if none is named.
+func ParseAccount(text string) string {
+	for _, a := range accountWords {
+		if containsPhrase(text, a.phrase) {
+			if a.phrase == "card" && (containsPhrase(text, "debit card") || containsPhrase(text, "bank card")) {
+				return "checking" // a debit card draws on checking
+			}
+			return a.value
+		}
+	}
+	return ""
+}
+
+// Categories are the transaction categories, the values of the category slot.
+var Categories = []string{"groceries", "restaurants", "fuel", "shopping", "travel", "transport", "utilities",
+	"entertainment", "health", "subscriptions", "rent", "cash", "income", "transfers", "other"}
+
+var categoryWords = map[string][]string{
+	"groceries":     {"groceries", "grocery", "grocer", "supermarket", "supermarkets", "food shopping", "lebensmittel", "lebensmitteln", "supermarkt", "supermärkte", "supermarkten", "einkäufe im supermarkt"},
+	"restaurants":   {"restaurants", "restaurant", "dining", "dining out", "eating out", "takeout", "take out", "coffee", "cafes", "restaurantbesuche", "essen gehen", "auswärts essen", "gastronomie", "lieferdienste", "kaffee"},
+	"fuel":          {"gas", "fuel", "gasoline", "petrol", "gas station", "gas stations", "tanken", "benzin", "sprit", "tankstelle", "tankstellen", "diesel"},
+	"shopping":      {"shopping", "clothes", "clothing", "online shopping", "einkaufen", "kleidung", "klamotten", "shoppen"},
+	"travel":        {"travel", "traveling", "travelling", "flights", "hotels", "vacation", "trips", "reisen", "urlaub", "flüge", "hotel"},
+	"transport":     {"transport", "transportation", "uber", "taxi", "taxis", "rides", "public transit", "transit", "bus", "train tickets", "öpnv", "nahverkehr", "fahrkarten", "bahn", "taxifahrten"},
+	"utilities":     {"utilities", "utility bills", "bills", "electricity", "nebenkosten", "strom", "rechnungen", "internet", "handy"},
+	"entertainment": {"entertainment", "movies", "concerts", "cinema", "unterhaltung", "kino", "konzerte", "freizeit"},
+	"health":        {"health", "pharmacy", "doctor", "medicine", "gesundheit", "apotheke", "medikamente", "arzt"},
+	"subscriptions": {"subscriptions", "subscription", "streaming", "abos", "abo", "abonnements", "streamingdienste"},
+	"rent":          {"rent", "housing", "miete", "wohnung"},
+	"cash":          {"cash", "atm", "cash withdrawals", "bargeld", "geldautomat", "abhebungen"},
+	"income":        {"income", "salary", "paycheck", "einkommen", "gehalt", "lohn", "einnahmen"},
+	"transfers":     {"transfers", "überweisungen", "umbuchungen"},
+}
+
+// ParseCategory finds a spending category in normalized text, or "".
+// The longest matching phrase wins ("gas station" over "gas").
+func ParseCategory(text string) string {
+	best, bestLen := "", 0
+	for _, cat := range Categories {
+		for _, w := range categoryWords[cat] {
+			if len(w) > bestLen && containsPhrase(text, w) {
+				best, bestLen = cat, len(w)
+			}
+		}
+	}
+	return best
+}
+
+var enMonths = []string{"january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"}
+var deMonths = []string{"januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september", "oktober", "november", "dezember"}
+
+func monthIndex(w string, locale string) (time.Month, bool) {
+	names := enMonths
+	if German(locale) {
+		names = deMonths
+		if w == "maerz" || w == "marz" {
+			w = "märz"
+		}
+		if w == "jänner" {
+			w = "januar"
+		}
+	}
+	for i, n := range names {
+		if w == n || (len(w) >= 3 && len(n) > 3 && w == n[:3]) {
+			return time.Month(i + 1), true
+		}
+	}
+	return 0, false
+}
+
+func day(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
+
+func rng(a, b time.Time) DateRange {
+	return DateRange{Start: a.Format(time.DateOnly), End: b.Format(time.DateOnly)}
+}
+
+func monthRange(y int, m time.Month, today time.Time) DateRange {
+	start := time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
+	end := start.AddDate(0, 1, -1)
+	if end.After(today) {
+		end = today
+	}
+	return rng(start, end)
+}
+
+// mostRecentMonth returns the year of the latest month m not after today.
+func mostRecentMonth(m time.Month, today time.Time) int {
+	if m > today.Month() {
+		return today.Year() - 1
+	}
+	return today.Year()
+}
+
+// ParseDateRange finds a period in normalized text relative to now:
+// "yesterday", "last week", "this month", "in september", "since may 3rd",
+// "the last 30 days", "letzte woche", "im oktober", "seit dem 3 mai", ...
+// It returns the range and the words it used, so callers can remove them.
+func ParseDateRange(text, locale string, now time.Time) (DateRange, string, bool) {
+	today := day(now)
+	words := strings.Fields(text)
+	monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
+	firstOfMonth := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
+	de := German(locale)
+
+	type fixed struct {
+		phrases []string
+		r       func() DateRange
+	}
+	fixedRanges := []fixed{
+		{[]string{"day before yesterday", "vorgestern"}, func() DateRange { d := today.AddDate(0, 0, -2); return rng(d, d) }},
+		{[]string{"yesterday", "gestern"}, func() DateRange { d := today.AddDate(0, 0, -1); return rng(d, d) }},
+		{[]string{"today", "heute", "so far today", "bisher heute"}, func() DateRange { return rng(today, today) }},
+		{[]string{"last week", "past week", "previous week", "letzte woche", "letzten woche", "vergangene woche", "vergangenen woche", "vorige woche", "vorigen woche", "der letzten woche"},
+			func() DateRange { return rng(monday.AddDate(0, 0, -7), monday.AddDate(0, 0, -1)) }},
+		{[]string{"this week", "current week", "so far this week", "diese woche", "dieser woche", "diesen woche"}, func() DateRange { return rng(monday, today) }},
+		{[]string{"last month", "past month", "previous month", "letzten monat", "letzter monat", "letzte monat", "vergangenen monat", "vorigen monat", "vormonat", "im letzten monat"},
+			func() DateRange { s := firstOfMonth.AddDate(0, -1, 0); return rng(s, firstOfMonth.AddDate(0, 0, -1)) }},
+		{[]string{"this month", "current month", "so far this month", "diesen monat", "dieser monat", "diesem monat", "im aktuellen monat", "aktuellen monat", "bisher diesen monat"}, func() DateRange { return rng(firstOfMonth, today) }},
+		{[]string{"last year", "past year", "previous year", "letztes jahr", "letzten jahr", "vergangenes jahr", "vergangenen jahr", "vorjahr", "im letzten jahr"},
+			func() DateRange {
+				return rng(time.Date(today.Year()-1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(today.Year()-1, 12, 31, 0, 0, 0, 0, time.UTC))
+			}},
+		{[]string{"this year", "so far this year", "year to date", "dieses jahr", "diesem jahr", "in diesem jahr", "bisher dieses jahr"},
+			func() DateRange { return rng(time.Date(today.Year(), 1, 1, 0, 0, 0, 0, time.UTC), today) }},
+	}
+	// "last/past N days|weeks|months", "letzten N tage|wochen|monate"
+	for i, w := range words {
+		if w != "last" && w != "past" && w != "letzten" && w != "vergangenen" {
+			continue
+		}
+		n, used := parseNumber(words[i+1:], locale)
+		if used == 0 || n <= 0 || n > 3660 || i+1+used >= len(words) {
+			continue
+		}
+		unit := words[i+1+used]
+		phrase := strings.Join(words[i:i+2+used], " ")
+		switch unit {
+		case "days", "day", "tage", "tagen", "tag":
+			return rng(today.AddDate(0, 0, -(n - 1)), today), phrase, true
+		case "weeks", "week", "wochen", "woche":
+			return rng(today.AddDate(0, 0, -7*n+1), today), phrase, true
+		case "months", "month", "monate", "monaten", "monat":
+			return rng(today.AddDate(0, -n, 1), today), phrase, true
+		}
+	}
+	// Longest fixed phrase first, so "day before yesterday" beats "yesterday".
+	bestLen, best, bestPhrase := 0, DateRange{}, ""
+	for _, f := range fixedRanges {
+		for _, p := range f.phrases {
+			if len(p) > bestLen && containsPhrase(text, p) {
+				bestLen, best, bestPhrase = len(p), f.r(), p
+			}
+		}
+	}
+	if bestLen > 0 {
+		return best, bestPhrase, true
+	}
+	// Month names: "since may 3rd", "since the 3rd of may", "seit dem 3 mai",
+	// "on november 3rd", "am 3 november", "in september", "im oktober 2025".
+	for i, w := range words {
+		m, ok := monthIndex(w, locale)
+		if !ok || (w == "may" && !de && !monthContext(words, i)) {
+			continue
+		}
+		start, end := i, i+1
+		dayNum := 0
+		if !de && i+1 < len(words) {
+			if n, used := parseEnglishNumber(words[i+1:]); used > 0 && n >= 1 && n <= 31 {
+				dayNum, end = n, i+1+used
+			}
+		}
+		if dayNum == 0 && i > 0 {
+			// "the 3rd of may", "3 mai", "dritten mai"
+			j := i - 1
+			if !de && words[j] == "of" && j > 0 {
+				j--
+			}
+			if n, used := parseNumber(words[j:j+1], locale); used > 0 && n >= 1 && n <= 31 {
+				dayNum, start = n, j
+			}
+		}
+		year, explicitYear := mostRecentMonth(m, today), false
+		if end < len(words) && isDigits(words[end]) && len(words[end]) == 4 {
+			year, explicitYear = atoi(words[end]), true
+			end++
+		}
+		if dayNum > 0 {
+			d := time.Date(year, m, dayNum, 0, 0, 0, 0, time.UTC)
+			if d.After(today) && !explicitYear {
+				d = d.AddDate(-1, 0, 0)
+			}
+			pre := ""
+			for k := start - 1; k >= 0 && k >= start-3; k-- {
+				if words[k] == "since" || words[k] == "seit" || words[k] == "from" || words[k] == "ab" {
+					pre = words[k]
+					start = k
+					break
+				}
+			}
+			phrase := strings.Join(words[start:end], " ")
+			if pre != "" {
+				return rng(d, today), phrase, true
+			}
+			return rng(d, d), phrase, true
+		}
+		for k := start - 1; k >= 0 && k >= start-1; k-- {
+			if words[k] == "in" || words[k] == "im" || words[k] == "during" || words[k] == "for" || words[k] == "since" || words[k] == "seit" {
+				start = k
+			}
+		}
+		phrase := strings.Join(words[start:end], " ")
+		if words[start] == "since" || words[start] == "seit" {
+			return rng(time.Date(year, m, 1, 0, 0, 0, 0, time.UTC), today), phrase, true
+		}
+		return monthRange(year, m, today), phrase, true
+	}
+	return DateRange{}, "", false
+}
+
+// monthContext tells "may" the month from "may" the verb: a month needs a
+// preposition before it or a day number after it.
+func monthContext(words []string, i int) bool {
+	if i > 0 {
+		switch words[i-1] {
+		case "in", "since", "of", "during", "for", "from", "on":
+			return true
+		}
+	}
+	if i+1 < len(words) {
+		if n, used := parseEnglishNumber(words[i+1:]); used > 0 && n >= 1 && n <= 31 {
+			return true
+		}
+	}
+	return i == len(words)-1 && i > 0
+}
+
+func atoi(s string) int {
+	n := 0
+	for _, r := range s {
+		n = n*10 + int(r-'0')
+	}
+	return n
+}
+
+// ParseCount finds how many transactions are asked for: "last five
+// transactions", "my 3 most recent purchases", "die letzten drei umsätze".
+func ParseCount(text, locale string) int {
+	words := strings.Fields(text)
+	for i := range words {
+		n, used := parseNumber(words[i:], locale)
+		if used == 0 || n <= 0 || n > 100 {
+			continue
+		}
+		if i+used < len(words) && isCountNoun(words[i+used]) || i+used+1 < len(words) && isCountNoun(words[i+used+1]) ||
+			i+used+2 < len(words) && isCountNoun(words[i+used+2]) {
+			return n
+		}
+	}
+	return 0
+}
+
+func isCountNoun(w string) bool {
+	switch w {
+	case "transactions", "transaction", "purchases", "purchase", "charges", "charge", "payments", "items", "entries",
+		"umsätze", "umsatz", "buchungen", "buchung", "transaktionen", "zahlungen", "einkäufe", "abbuchungen", "posten":
+		return true
+	}
+	return false
+}
+
+// merchantStops end a merchant name: the words that start a date or
+// another phrase after it.
+var merchantStops = map[string]bool{
+	"last": true, "this": true, "in": true, "on": true, "during": true, "since": true, "for": true, "yesterday": true,
+	"today": true, "and": true, "with": true, "using": true, "from": true, "so": true, "over": true, "past": true,
+	"letzten": true, "letzte": true, "diesen": true, "diese": true, "im": true, "am": true, "seit": true,
+	"gestern": true, "heute": true, "und": true, "mit": true, "ausgegeben": true, "bezahlt": true, "gezahlt": true,
+	"my": true, "mit meiner": true, "vom": true, "von": true, "insgesamt": true, "total": true, "dieses": true,
+	"vergangenen": true, "ausgegeben?": true, "gelassen": true, "eingekauft": true, "verbraten": true,
+}
+
+// ParseMerchant finds a merchant named after "at", "bei", "from" or "to"
+// in normalized text with the date phrase already removed.
+func ParseMerchant(text string) string {
+	words := strings.Fields(text)
+	for i, w := range words {
+		if w != "at" && w != "bei" && w != "from" && w != "to" && w != "on" {
+			continue
+		}
+		var name []string
+		for _, x := range words[i+1:] {
+			if merchantStops[x] {
+				break
+			}
+			name = append(name, x)
+		}
+		if len(name) == 0 || len(name) > 4 {
+			continue
+		}
+		joined := strings.Join(name, " ")
+		if ParseCategory(joined) != "" || ParseAccount(joined) != "" || isFiller(joined) {
+			continue
+		}
+		return joined
+	}
+	return ""
+}
+
+func isFiller(s string) bool {
+	switch s {
+	case "all", "the", "me", "it", "them", "things", "stuff", "dem", "der", "den", "mir", "i", "you", "my account", "average":
+		return true
+	}
+	return false
+}
