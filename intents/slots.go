@@ -157,7 +157,7 @@ func ParseDateRange(text, locale string, now time.Time) (DateRange, string, bool
 		phrase := strings.Join(words[i:i+2+used], " ")
 		switch unit {
 		case "days", "day", "tage", "tagen", "tag":
-			return rng(today.AddDate(0, 0, -(n - 1)), today), phrase, true
+			return rng(today.AddDate(0, 0, -(n-1)), today), phrase, true
 		case "weeks", "week", "wochen", "woche":
 			return rng(today.AddDate(0, 0, -7*n+1), today), phrase, true
 		case "months", "month", "monate", "monaten", "monat":

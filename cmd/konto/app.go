@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/kontoskill/konto/banks/sandbox"
+	"github.com/kontoskill/konto/fixtures"
+	"github.com/kontoskill/konto/skill/sqlite"
+)
+
+// app is an opened data directory: the secret key, the sandbox bank and
+// Konto's own store.
+type app struct {
+	dir   string
+	bank  *sandbox.Bank
+	store *sqlite.Store
+}
+
+// openApp opens the data directory, creating it, its secret key and a
+// seeded sandbox bank on first use.
+func openApp(ctx context.Context, dir string) (*app, bool, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, false, fmt.Errorf("data directory: %w", err)
+	}
+	key, err := secretKey(filepath.Join(dir, "secret.key"))
+	if err != nil {
+		return nil, false, err
+	}
+	bank, err := sandbox.Open(filepath.Join(dir, "sandbox.db"), key)
+	if err != nil {
+		return nil, false, err
+	}
+	store, err := sqlite.Open(filepath.Join(dir, "konto.db"))
+	if err != nil {
+		bank.Close()
+		return nil, false, err
+	}
+	a := &app{dir: dir, bank: bank, store: store}
+	seeded, err := bank.Seeded(ctx)
+	if err != nil {
+		a.Close()
+		return nil, false, err
+	}
+	if !seeded {
+		if err := a.seed(ctx, sandbox.SeedOptions{Now: time.Now()}); err != nil {
+			a.Close()
+			return nil, false, err
+		}
+	}
+	return a, !seeded, nil
+}
+
+func (a *app) seed(ctx context.Context, opt sandbox.SeedOptions) error {
+	d, err := sandbox.LoadData(fixtures.FS())
+	if err != nil {
+		return err
+	}
+	return a.bank.Seed(ctx, d, opt)
+}
+
+func (a *app) Close() {
+	a.bank.Close()
+	a.store.Close()
+}
+
+// secretKey reads the data directory's 32-byte secret, creating it with
+// owner-only permissions on first use.
+func secretKey(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		if len(b) != 32 {
+			return nil, fmt.Errorf("%s: want 32 bytes, found %d", path, len(b))
+		}
+		return b, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	b = make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return b, f.Close()
+}

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+
+	"github.com/kontoskill/konto/skill"
+)
+
+// runChat is a terminal conversation through the same core the platforms
+// use: typed text in, the sentences a voice user would hear out.
+func runChat(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cfg, err := parseConfig("chat", args, getenv, stderr, "data", "customer", "log-level")
+	if err != nil {
+		return err
+	}
+	if cfg.Customer == "" {
+		return fmt.Errorf("--customer is required (try: alice, bob, carol, jonas or lena)")
+	}
+	a, _, err := openApp(ctx, cfg.Data)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	c, err := a.bank.FindCustomer(ctx, cfg.Customer)
+	if err != nil {
+		return fmt.Errorf("no sandbox customer %q", cfg.Customer)
+	}
+	sk := skill.New(skill.Config{Bank: a.bank, Auth: a.bank, Store: a.store, Log: newLogger(stderr, "error")})
+	sid := make([]byte, 8)
+	_, _ = rand.Read(sid)
+	base := skill.Request{
+		Platform:    "chat",
+		UserID:      "chat:" + c.ID,
+		SessionID:   "chat-" + hex.EncodeToString(sid),
+		Locale:      c.Locale,
+		AccessToken: a.bank.Token(c.ID),
+	}
+	interactive := false
+	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		interactive = true
+	}
+	fmt.Fprintf(stdout, "Chatting as %s (%s). Type your question; an empty line or Ctrl-D ends.\n", c.Name, c.Locale)
+	sc := bufio.NewScanner(stdin)
+	first := true
+	for {
+		if interactive {
+			fmt.Fprint(stdout, "you> ")
+		}
+		if !sc.Scan() {
+			break
+		}
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			break
+		}
+		r := base
+		r.Text, r.NewSession = line, first
+		first = false
+		resp := sk.Handle(ctx, &r)
+		fmt.Fprintf(stdout, "konto> %s\n", resp.Speech)
+		if resp.Card != nil && resp.Card.Text != "" {
+			fmt.Fprintf(stdout, "  [%s]\n  %s\n", resp.Card.Title, strings.ReplaceAll(resp.Card.Text, "\n", "\n  "))
+		}
+	}
+	return sc.Err()
+}

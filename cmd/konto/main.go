@@ -1,0 +1,59 @@
+// Command konto is Konto's one binary: serve the skill, chat with it in a
+// terminal, and manage the sandbox bank.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `konto: a self-hosted banking backend for voice and chat assistants.
+
+Usage:
+  konto serve   [--addr HOST:PORT] [--data DIR] [--alexa-skill-id ID] [--dev]
+  konto chat    [--data DIR] --customer NAME
+  konto sandbox seed   [--data DIR] [--customers N] [--months M]
+  konto sandbox tokens [--data DIR] [--all]
+
+Every flag can also be set as an environment variable: --data is KONTO_DATA,
+--alexa-skill-id is KONTO_ALEXA_SKILL_ID, and so on.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := realMain(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "konto:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+// realMain runs one command; tests call it with their own arguments,
+// environment and streams.
+func realMain(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return flag.ErrHelp
+	}
+	switch args[0] {
+	case "serve":
+		return runServe(ctx, args[1:], getenv, stdout, stderr)
+	case "chat":
+		return runChat(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "sandbox":
+		return runSandbox(ctx, args[1:], getenv, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}

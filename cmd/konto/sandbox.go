@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/kontoskill/konto/banks/sandbox"
+)
+
+func runSandbox(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("sandbox needs a subcommand: seed or tokens")
+	}
+	switch args[0] {
+	case "seed":
+		cfg, err := parseConfig("sandbox seed", args[1:], getenv, stderr, "data", "customers", "months")
+		if err != nil {
+			return err
+		}
+		a, _, err := openApp(ctx, cfg.Data)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		start := time.Now()
+		if err := a.seed(ctx, sandbox.SeedOptions{Now: time.Now(), Months: cfg.Months, Synthetic: cfg.Customers}); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Seeded the sandbox in %s with the demo customers and %d synthetic ones, %d months of history.\n",
+			time.Since(start).Round(time.Millisecond), cfg.Customers, cfg.Months)
+		return nil
+	case "tokens":
+		cfg, err := parseConfig("sandbox tokens", args[1:], getenv, stderr, "data", "all")
+		if err != nil {
+			return err
+		}
+		a, _, err := openApp(ctx, cfg.Data)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		cs, err := a.bank.Customers(ctx, !cfg.All)
+		if err != nil {
+			return err
+		}
+		enc := json.NewEncoder(stdout)
+		for _, c := range cs {
+			if err := enc.Encode(map[string]string{"customer": c.ID, "name": c.Name, "locale": c.Locale,
+				"access_token": a.bank.Token(c.ID), "pin": a.bank.PIN(c.ID)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return fmt.Errorf("unknown sandbox subcommand %q", args[0])
+}

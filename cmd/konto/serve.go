@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/kontoskill/konto/skill"
+	"github.com/kontoskill/konto/skill/alexa"
+)
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// newServer builds the echo router: /healthz and /alexa.
+func newServer(a *app, cfg Config, log *slog.Logger, verifier *alexa.Verifier) *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.Debug = false
+	e.HTTPErrorHandler = func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
+		}
+		code, msg := http.StatusInternalServerError, "internal error"
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			code = he.Code
+			msg = http.StatusText(code)
+		} else {
+			log.Error("request failed", "path", c.Path(), "err", err)
+		}
+		_ = c.JSON(code, map[string]string{"error": msg})
+	}
+	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) (err error) {
+			defer func() {
+				if p := recover(); p != nil {
+					log.Error("panic serving request", "path", c.Path(), "panic", fmt.Sprint(p))
+					err = echo.NewHTTPError(http.StatusInternalServerError)
+				}
+			}()
+			return next(c)
+		}
+	})
+	sk := skill.New(skill.Config{Bank: a.bank, Auth: a.bank, Store: a.store, Log: log})
+	(&alexa.Handler{Skill: sk, Verifier: verifier, Dev: cfg.Dev, Log: log}).Register(e, "/alexa")
+	e.GET("/healthz", func(c echo.Context) error {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+		defer cancel()
+		if _, err := a.bank.Seeded(ctx); err != nil {
+			return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+		}
+		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	})
+	return e
+}
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := parseConfig("serve", args, getenv, stderr, "addr", "data", "dev", "alexa-skill-id", "log-level")
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, cfg.LogLevel)
+	a, created, err := openApp(ctx, cfg.Data)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if created {
+		fmt.Fprintf(stdout, "Created %s with a freshly seeded sandbox bank.\n", cfg.Data)
+	}
+	verifier := &alexa.Verifier{AppIDs: cfg.skillIDs()}
+	if cfg.Dev {
+		log.Warn("DEV MODE: platform request verification is OFF. Use this only on your own machine, never on a public address.")
+		fmt.Fprintln(stderr, "!!! konto serve --dev: request verification is OFF. For local testing only. !!!")
+	} else if len(verifier.AppIDs) == 0 {
+		log.Warn("no Alexa skill id configured: /alexa rejects every request until --alexa-skill-id (KONTO_ALEXA_SKILL_ID) is set")
+	}
+	e := newServer(a, cfg, log, verifier)
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           e,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      15 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "Konto is listening on %s\n  Alexa endpoint: %s/alexa\n  Health check:   %s/healthz\n", base, base, base)
+	fmt.Fprintf(stdout, "Demo access tokens: konto sandbox tokens --data %s\n", cfg.Data)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,394 @@
+// Package alexa is the Alexa custom-skill adapter: it verifies requests as
+// Amazon specifies, translates them into skill requests, and the core's
+// answers back into Alexa responses, served with echo.
+package alexa
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/kontoskill/konto/intents"
+	"github.com/kontoskill/konto/skill"
+)
+
+// Platform is the platform name in skill requests and links.
+const Platform = "alexa"
+
+const (
+	// DefaultMaxBody bounds a request body; Alexa requests are a few KB
+	// (session attributes count toward a 24 KB response limit).
+	DefaultMaxBody = 128 << 10
+	maxSpeech      = 8000
+)
+
+// Handler serves POST /alexa.
+type Handler struct {
+	Skill *skill.Skill
+	// Verifier checks every request. It must be set unless Dev is true.
+	Verifier *Verifier
+	// Dev skips verification, for local testing only; every request is
+	// logged with a warning.
+	Dev     bool
+	Log     *slog.Logger
+	MaxBody int64
+}
+
+// Register mounts the handler on e at path.
+func (h *Handler) Register(e *echo.Echo, path string) {
+	e.POST(path, h.serve)
+}
+
+func jsonError(c echo.Context, status int, msg string) error {
+	return c.JSON(status, map[string]string{"error": msg})
+}
+
+func (h *Handler) log() *slog.Logger {
+	if h.Log != nil {
+		return h.Log
+	}
+	return slog.Default()
+}
+
+func (h *Handler) serve(c echo.Context) error {
+	max := h.MaxBody
+	if max <= 0 {
+		max = DefaultMaxBody
+	}
+	body, err := io.ReadAll(io.LimitReader(c.Request().Body, max+1))
+	if err != nil {
+		return jsonError(c, http.StatusBadRequest, "could not read the request body")
+	}
+	if int64(len(body)) > max {
+		return jsonError(c, http.StatusRequestEntityTooLarge, "request body too large")
+	}
+	ctx := c.Request().Context()
+	if h.Dev {
+		h.log().Warn("DEV MODE: Alexa request verification is OFF; never expose this server to the internet")
+	} else {
+		if h.Verifier == nil {
+			return jsonError(c, http.StatusBadRequest, "request verification failed")
+		}
+		if err := h.Verifier.Verify(ctx, c.Request().Header, body); err != nil {
+			var ve *VerifyError
+			if errors.As(err, &ve) {
+				h.log().Warn("alexa request rejected", "reason", ve.Reason)
+			}
+			return jsonError(c, http.StatusBadRequest, "request verification failed")
+		}
+	}
+	var env RequestEnvelope
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&env); err != nil {
+		return jsonError(c, http.StatusBadRequest, "malformed request: "+jsonProblem(err))
+	}
+	if env.Request.Type == "" {
+		return jsonError(c, http.StatusBadRequest, "malformed request: no request type")
+	}
+	return c.JSON(http.StatusOK, h.dispatch(c, &env))
+}
+
+// jsonProblem describes a decoding error without echoing input.
+func jsonProblem(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return "wrong type for field " + te.Field
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return "invalid JSON"
+	}
+	return "invalid request"
+}
+
+func (e *RequestEnvelope) userID() string {
+	if id := e.Context.System.User.UserID; id != "" {
+		return id
+	}
+	if e.Session != nil {
+		return e.Session.User.UserID
+	}
+	return ""
+}
+
+func (e *RequestEnvelope) accessToken() string {
+	if t := e.Context.System.User.AccessToken; t != "" {
+		return t
+	}
+	if e.Session != nil {
+		return e.Session.User.AccessToken
+	}
+	return ""
+}
+
+func empty() *ResponseEnvelope { return &ResponseEnvelope{Version: "1.0"} }
+
+func (h *Handler) dispatch(c echo.Context, env *RequestEnvelope) *ResponseEnvelope {
+	ctx := c.Request().Context()
+	userID := env.userID()
+	switch env.Request.Type {
+	case "LaunchRequest", "IntentRequest":
+		r := h.request(env)
+		if env.Request.Type == "LaunchRequest" {
+			r.Intent = intents.Launch
+		} else if env.Request.Intent == nil {
+			r.Intent = intents.Fallback
+		} else {
+			r.Intent, r.Slots = mapIntent(env.Request.Intent, r.Now)
+		}
+		return toAlexa(h.Skill.Handle(ctx, r))
+	case "SessionEndedRequest":
+		attrs := []any{"reason", env.Request.Reason}
+		if env.Request.Error != nil {
+			attrs = append(attrs, "error_type", env.Request.Error.Type, "error", env.Request.Error.Message)
+			h.log().Error("alexa session ended with an error", attrs...)
+		} else {
+			h.log().Info("alexa session ended", attrs...)
+		}
+		if env.Session != nil {
+			if err := h.Skill.EndSession(ctx, Platform, env.Session.SessionID); err != nil {
+				h.log().Warn("forgetting session failed", "err", err)
+			}
+		}
+		return empty()
+	case "CanFulfillIntentRequest":
+		return h.canFulfill(env)
+	case "AlexaSkillEvent.SkillDisabled":
+		if err := h.Skill.Unlink(ctx, Platform, userID); err != nil {
+			h.log().Error("deleting a disabled user's data failed", "user", skill.UserRef(Platform, userID), "err", err)
+		} else {
+			h.log().Info("skill disabled: link and session data deleted", "user", skill.UserRef(Platform, userID))
+		}
+		return empty()
+	case "AlexaSkillEvent.SkillAccountLinked":
+		var b struct {
+			AccessToken string `json:"accessToken"`
+		}
+		if json.Unmarshal(env.Request.Body, &b) == nil && b.AccessToken != "" {
+			if err := h.Skill.Link(ctx, Platform, userID, b.AccessToken); err != nil {
+				h.log().Warn("account linked event with an unusable token", "user", skill.UserRef(Platform, userID), "err", err)
+			}
+		}
+		return empty()
+	case "System.ExceptionEncountered":
+		if env.Request.Error != nil {
+			h.log().Error("alexa reported an exception", "error_type", env.Request.Error.Type, "error", env.Request.Error.Message)
+		}
+		return empty()
+	}
+	h.log().Info("alexa request type not handled", "type", env.Request.Type)
+	return empty()
+}
+
+func (h *Handler) request(env *RequestEnvelope) *skill.Request {
+	r := &skill.Request{
+		Platform:    Platform,
+		UserID:      env.userID(),
+		RequestID:   env.Request.RequestID,
+		Locale:      env.Request.Locale,
+		AccessToken: env.accessToken(),
+	}
+	if env.Session != nil {
+		r.SessionID, r.NewSession = env.Session.SessionID, env.Session.New
+	}
+	r.Now = time.Now()
+	return r
+}
+
+// builtins maps Amazon's built-in intents onto catalog intents.
+var builtins = map[string]string{
+	"AMAZON.HelpIntent": intents.Help, "AMAZON.StopIntent": intents.Stop, "AMAZON.CancelIntent": intents.Cancel,
+	"AMAZON.FallbackIntent": intents.Fallback, "AMAZON.NavigateHomeIntent": intents.Stop,
+	"AMAZON.YesIntent": intents.Yes, "AMAZON.NoIntent": intents.No, "AMAZON.RepeatIntent": intents.Repeat,
+}
+
+// slotNames maps Alexa slot names (the exported ones and common camelCase
+// forms) onto catalog slot names.
+var slotNames = map[string]string{
+	"account": intents.SlotAccount, "accountType": intents.SlotAccount, "AccountType": intents.SlotAccount,
+	"count": intents.SlotCount, "number": intents.SlotCount,
+	"date_range": intents.SlotDateRange, "dateRange": intents.SlotDateRange, "date": intents.SlotDateRange, "period": intents.SlotDateRange,
+	"merchant": intents.SlotMerchant, "category": intents.SlotCategory,
+}
+
+// mapIntent turns an Alexa intent into a catalog intent and canonical
+// slot values. Unknown intents are Fallback.
+func mapIntent(in *Intent, now time.Time) (string, intents.Slots) {
+	slots := intents.Slots{}
+	name, ok := builtins[in.Name]
+	if !ok {
+		name = strings.TrimSuffix(in.Name, "Intent")
+		if _, known := intents.Lookup(name); !known || name == intents.Fallback {
+			return intents.Fallback, slots
+		}
+	}
+	cat, _ := intents.Lookup(name)
+	for key, s := range in.Slots {
+		slot, ok := slotNames[key]
+		if !ok || !slices.Contains(cat.Slots, slot) {
+			continue
+		}
+		id, resolved := s.ResolvedID()
+		switch slot {
+		case intents.SlotAccount:
+			if v := canonicalAccount(id, resolved, s.Value); v != "" {
+				slots[slot] = v
+			}
+		case intents.SlotCategory:
+			v := strings.ToLower(id)
+			if !resolved {
+				v = intents.ParseCategory(intents.Normalize(s.Value))
+			}
+			if v != "" {
+				slots[slot] = v
+			}
+		case intents.SlotMerchant:
+			if v := intents.Normalize(s.Value); v != "" {
+				slots[slot] = v
+			}
+		case intents.SlotCount:
+			if n, ok := atoi(s.Value); ok && n > 0 && n <= 100 {
+				slots[slot] = n
+			}
+		case intents.SlotDateRange:
+			if dr, ok := AmazonDate(s.Value, now); ok {
+				slots[slot] = dr
+			}
+		}
+	}
+	return name, slots
+}
+
+func canonicalAccount(id string, resolved bool, value string) string {
+	if resolved {
+		v := strings.ToLower(id)
+		switch v {
+		case "checking", "savings", "credit_card", "loan":
+			return v
+		}
+	}
+	return intents.ParseAccount(intents.Normalize(value))
+}
+
+func atoi(s string) (int, bool) {
+	if s == "" || len(s) > 6 {
+		return 0, false
+	}
+	n := 0
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return 0, false
+		}
+		n = n*10 + int(r-'0')
+	}
+	return n, true
+}
+
+// AmazonDate turns an AMAZON.DATE value into a date range: a day
+// ("2026-11-03"), a month ("2026-11"), an ISO week ("2026-W47"), a
+// weekend ("2026-W47-WE"), a year ("2026") or "PRESENT_REF". Ranges that
+// reach past today end today.
+func AmazonDate(v string, now time.Time) (intents.DateRange, bool) {
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	mk := func(a, b time.Time) (intents.DateRange, bool) {
+		if b.After(today) {
+			b = today
+		}
+		if a.After(b) {
+			return intents.DateRange{}, false
+		}
+		return intents.DateRange{Start: a.Format(time.DateOnly), End: b.Format(time.DateOnly)}, true
+	}
+	if v == "PRESENT_REF" {
+		return mk(today, today)
+	}
+	if t, err := time.Parse(time.DateOnly, v); err == nil {
+		return mk(t, t)
+	}
+	if t, err := time.Parse("2006-01", v); err == nil {
+		return mk(t, t.AddDate(0, 1, -1))
+	}
+	if len(v) >= 8 && v[4:6] == "-W" {
+		year, ok1 := atoi(v[:4])
+		week, ok2 := atoi(v[6:8])
+		if !ok1 || !ok2 || week < 1 || week > 53 {
+			return intents.DateRange{}, false
+		}
+		// ISO week 1 holds January 4th.
+		jan4 := time.Date(year, 1, 4, 0, 0, 0, 0, time.UTC)
+		monday := jan4.AddDate(0, 0, -((int(jan4.Weekday())+6)%7)+7*(week-1))
+		switch v[8:] {
+		case "":
+			return mk(monday, monday.AddDate(0, 0, 6))
+		case "-WE":
+			return mk(monday.AddDate(0, 0, 5), monday.AddDate(0, 0, 6))
+		}
+		return intents.DateRange{}, false
+	}
+	if y, ok := atoi(v); ok && len(v) == 4 {
+		return mk(time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC))
+	}
+	return intents.DateRange{}, false
+}
+
+func (h *Handler) canFulfill(env *RequestEnvelope) *ResponseEnvelope {
+	out := &CanFulfillIntent{CanFulfill: "NO", Slots: map[string]CanFulfillSlot{}}
+	if env.Request.Intent != nil {
+		name, slots := mapIntent(env.Request.Intent, time.Now())
+		if name != intents.Fallback && h.Skill.Known(name) {
+			out.CanFulfill = "YES"
+		}
+		for key, s := range env.Request.Intent.Slots {
+			if s.Value == "" {
+				continue
+			}
+			verdict := CanFulfillSlot{CanUnderstand: "NO", CanFulfill: "NO"}
+			if slot, ok := slotNames[key]; ok && slots[slot] != nil {
+				verdict = CanFulfillSlot{CanUnderstand: "YES", CanFulfill: "YES"}
+			}
+			out.Slots[key] = verdict
+		}
+	}
+	return &ResponseEnvelope{Version: "1.0", Response: Response{CanFulfillIntent: out}}
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	s = s[:n]
+	for !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// toAlexa turns the core's response into an Alexa response.
+func toAlexa(r *skill.Response) *ResponseEnvelope {
+	out := &ResponseEnvelope{Version: "1.0"}
+	end := r.EndSession
+	out.Response.ShouldEndSession = &end
+	if r.Speech != "" {
+		out.Response.OutputSpeech = &OutputSpeech{Type: "PlainText", Text: clip(r.Speech, maxSpeech)}
+	}
+	if r.Reprompt != "" && !end {
+		out.Response.Reprompt = &Reprompt{OutputSpeech: &OutputSpeech{Type: "PlainText", Text: clip(r.Reprompt, maxSpeech)}}
+	}
+	switch {
+	case r.LinkAccount:
+		out.Response.Card = &Card{Type: "LinkAccount"}
+	case r.Card != nil:
+		title := clip(r.Card.Title, 200)
+		out.Response.Card = &Card{Type: "Standard", Title: title, Text: clip(r.Card.Text, maxSpeech-len(title))}
+	}
+	return out
+}

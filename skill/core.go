@@ -1,0 +1,308 @@
+package skill
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	"github.com/kontoskill/konto/banks"
+	"github.com/kontoskill/konto/intents"
+)
+
+// Config assembles a Skill.
+type Config struct {
+	Bank       banks.Connector
+	Auth       banks.Authenticator
+	Store      Store
+	Recognizer intents.Recognizer
+	Log        *slog.Logger
+	// Timeout bounds one turn, so that the platform gets an answer within
+	// its deadline even when the bank is slow. Default 6 s (Alexa allows 8).
+	Timeout time.Duration
+	// SessionTTL is how long server-side session state lives. Default 5 min.
+	SessionTTL time.Duration
+	// Now is the clock; time.Now if nil.
+	Now func() time.Time
+}
+
+// Skill is the conversation core every platform adapter calls.
+type Skill struct {
+	cfg     Config
+	mux     *Mux
+	handler Handler
+}
+
+// New builds the skill with its banking handlers.
+func New(cfg Config) *Skill {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 6 * time.Second
+	}
+	if cfg.SessionTTL == 0 {
+		cfg.SessionTTL = 5 * time.Minute
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Recognizer == nil {
+		cfg.Recognizer = intents.Offline{}
+	}
+	s := &Skill{cfg: cfg, mux: NewMux()}
+	b := &banking{bank: cfg.Bank}
+	linked := s.requireLink
+	s.mux.Handle(intents.Launch, linked(HandlerFunc(launch)))
+	s.mux.Handle(intents.GetBalance, linked(HandlerFunc(b.balance)))
+	s.mux.Handle(intents.ListTransactions, linked(HandlerFunc(b.transactions)))
+	s.mux.Handle(intents.SpendingSummary, linked(HandlerFunc(b.spending)))
+	s.mux.HandleFunc(intents.Help, help)
+	s.mux.HandleFunc(intents.Stop, goodbye)
+	s.mux.HandleFunc(intents.Cancel, goodbye)
+	s.mux.HandleFunc(intents.Fallback, fallback)
+	s.mux.HandleFunc(intents.Yes, nothingPending)
+	s.mux.HandleFunc(intents.No, nothingPending)
+	s.mux.HandleFunc(intents.Repeat, s.repeat)
+	s.handler = Chain(s.mux, s.recoverer, s.timeout)
+	return s
+}
+
+// Mux exposes the intent mux, so that later features register handlers.
+func (s *Skill) Mux() *Mux { return s.mux }
+
+// Known reports whether an intent has a handler (for CanFulfillIntent).
+func (s *Skill) Known(intent string) bool {
+	_, ok := s.mux.Handler(intent)
+	return ok && intent != intents.Fallback
+}
+
+// Handle answers one turn. It never fails: errors become sentences.
+func (s *Skill) Handle(ctx context.Context, r *Request) *Response {
+	if r.Now.IsZero() {
+		r.Now = s.cfg.Now()
+	}
+	if r.Slots == nil {
+		r.Slots = intents.Slots{}
+	}
+	if r.Intent == "" {
+		res, err := s.cfg.Recognizer.Parse(ctx, r.Text, r.Locale, r.Now)
+		if err != nil {
+			s.cfg.Log.Warn("recognizer failed", "err", err)
+			res = intents.Result{Intent: intents.Fallback}
+		}
+		r.Intent, r.Slots, r.Confidence = res.Intent, res.Slots, res.Confidence
+	}
+	resp, err := s.handler.Serve(ctx, r)
+	if err != nil {
+		resp = s.speakError(r, err)
+	}
+	if r.SessionID != "" && r.User.Customer != "" && !resp.EndSession && r.Intent != intents.Repeat {
+		s.saveState(ctx, r, resp)
+	}
+	return resp
+}
+
+// state is what the server keeps of a session between turns.
+type state struct {
+	Last *Response `json:"last"`
+}
+
+func (s *Skill) saveState(ctx context.Context, r *Request, resp *Response) {
+	b, _ := json.Marshal(state{Last: resp})
+	if err := s.cfg.Store.SaveSession(ctx, r.Platform, r.SessionID, r.UserID, b); err != nil {
+		s.cfg.Log.Warn("saving session state failed", "err", err)
+	}
+}
+
+func (s *Skill) repeat(ctx context.Context, r *Request) (*Response, error) {
+	l := langOf(r.Locale)
+	b, err := s.cfg.Store.Session(ctx, r.Platform, r.SessionID, r.UserID, s.cfg.SessionTTL)
+	var st state
+	if err == nil && b != nil && json.Unmarshal(b, &st) == nil && st.Last != nil {
+		return st.Last, nil
+	}
+	return &Response{Speech: l.pick("There's nothing to repeat yet. What would you like to know?",
+		"Es gibt noch nichts zu wiederholen. Was möchtest du wissen?"), Reprompt: l.pick(reprompt, repromptDE)}, nil
+}
+
+// EndSession forgets a session's server-side state (SessionEndedRequest).
+func (s *Skill) EndSession(ctx context.Context, platform, sessionID string) error {
+	return s.cfg.Store.DeleteSession(ctx, platform, sessionID)
+}
+
+// Unlink deletes a platform user's link and session data (the user
+// disabled the skill or unlinked the account).
+func (s *Skill) Unlink(ctx context.Context, platform, userID string) error {
+	return s.cfg.Store.DeleteUser(ctx, platform, userID)
+}
+
+// UserRef is a short pseudonymous reference to a platform user for logs.
+func UserRef(platform, userID string) string {
+	h := sha256.Sum256([]byte(platform + "\x00" + userID))
+	return hex.EncodeToString(h[:6])
+}
+
+// requireLink resolves the request's access token to a bank user and
+// records the link. Without a valid token the handler is not called.
+func (s *Skill) requireLink(next Handler) Handler {
+	return HandlerFunc(func(ctx context.Context, r *Request) (*Response, error) {
+		u, err := s.cfg.Auth.Authenticate(ctx, r.AccessToken)
+		if err != nil {
+			return nil, err
+		}
+		h := sha256.Sum256([]byte(r.AccessToken))
+		old, err := s.cfg.Store.Link(ctx, r.Platform, r.UserID)
+		if err != nil || old.Customer != u.Customer || !bytesEqual(old.TokenHash, h[:]) {
+			if err := s.cfg.Store.SaveLink(ctx, Link{Platform: r.Platform, UserID: r.UserID, Bank: u.Bank,
+				Customer: u.Customer, TokenHash: h[:], LinkedAt: r.Now}); err != nil {
+				return nil, banks.E("skill.link", banks.Unavailable, err)
+			}
+		}
+		r.User = u
+		return next.Serve(ctx, r)
+	})
+}
+
+func bytesEqual(a, b []byte) bool { return string(a) == string(b) }
+
+// recoverer turns a panic in a handler into an error, so that the user
+// hears a sentence and the process keeps serving.
+func (s *Skill) recoverer(next Handler) Handler {
+	return HandlerFunc(func(ctx context.Context, r *Request) (resp *Response, err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				s.cfg.Log.Error("handler panic", "intent", r.Intent, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				resp, err = nil, fmt.Errorf("panic in %s handler", r.Intent)
+			}
+		}()
+		return next.Serve(ctx, r)
+	})
+}
+
+// timeout answers within cfg.Timeout even if the bank does not: the
+// handler's context is cancelled and the user hears that the bank is slow.
+// Handlers only write in single database transactions, so an abandoned
+// one either committed or left nothing behind.
+func (s *Skill) timeout(next Handler) Handler {
+	return HandlerFunc(func(ctx context.Context, r *Request) (*Response, error) {
+		ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+		defer cancel()
+		type result struct {
+			resp *Response
+			err  error
+		}
+		done := make(chan result, 1)
+		go func() {
+			resp, err := next.Serve(ctx, r)
+			done <- result{resp, err}
+		}()
+		select {
+		case res := <-done:
+			return res.resp, res.err
+		case <-ctx.Done():
+			return nil, banks.E("skill.timeout", banks.Unavailable, ctx.Err())
+		}
+	})
+}
+
+const (
+	reprompt   = "You can ask for your balance, your recent transactions, or what you spent. What would you like?"
+	repromptDE = "Du kannst nach deinem Kontostand, deinen letzten Umsätzen oder deinen Ausgaben fragen. Was möchtest du wissen?"
+)
+
+// speakError is the one place where error kinds become sentences.
+func (s *Skill) speakError(r *Request, err error) *Response {
+	l := langOf(r.Locale)
+	kind := banks.KindOf(err)
+	switch kind {
+	case banks.NotLinked:
+		return &Response{Speech: l.pick(
+			"To use your bank with me, please link your account in the Alexa app. I've sent a card to help.",
+			"Um dein Konto zu nutzen, verknüpfe es bitte in der Alexa App. Ich habe dir eine Karte dazu geschickt."),
+			LinkAccount: true, EndSession: true}
+	case banks.ConsentExpired:
+		return &Response{Speech: l.pick(
+			"Your bank's permission for me has expired. Please link your account again in the Alexa app.",
+			"Deine Freigabe bei der Bank ist abgelaufen. Bitte verknüpfe dein Konto in der Alexa App erneut."),
+			LinkAccount: true, EndSession: true}
+	case banks.Unavailable:
+		s.cfg.Log.Warn("bank unavailable", "intent", r.Intent, "user", UserRef(r.Platform, r.UserID), "err", err)
+		return &Response{Speech: l.pick(
+			"Sorry, I can't reach your bank right now. Please try again in a moment.",
+			"Entschuldigung, ich erreiche deine Bank gerade nicht. Bitte versuche es gleich noch einmal."),
+			EndSession: true}
+	case banks.NotFound:
+		return &Response{Speech: l.pick("I couldn't find that. ", "Das habe ich nicht gefunden. ") + l.pick(reprompt, repromptDE),
+			Reprompt: l.pick(reprompt, repromptDE)}
+	case banks.Forbidden:
+		return &Response{Speech: l.pick("Sorry, that isn't something I can do for you.",
+			"Das kann ich leider nicht für dich tun."), EndSession: true}
+	case banks.Invalid, banks.NotSupported:
+		return &Response{Speech: l.pick("Sorry, I can't help with that. ", "Dabei kann ich leider nicht helfen. ") + l.pick(reprompt, repromptDE),
+			Reprompt: l.pick(reprompt, repromptDE)}
+	}
+	if errors.Is(err, context.Canceled) {
+		return &Response{EndSession: true}
+	}
+	s.cfg.Log.Error("handler failed", "intent", r.Intent, "user", UserRef(r.Platform, r.UserID), "err", err)
+	return &Response{Speech: l.pick("Sorry, something went wrong on my side. Please try again.",
+		"Entschuldigung, bei mir ist etwas schiefgegangen. Bitte versuche es noch einmal."), EndSession: true}
+}
+
+func launch(ctx context.Context, r *Request) (*Response, error) {
+	l := langOf(r.Locale)
+	return &Response{
+		Speech:   l.pick("Welcome to Konto. ", "Willkommen bei Konto. ") + l.pick(reprompt, repromptDE),
+		Reprompt: l.pick(reprompt, repromptDE),
+	}, nil
+}
+
+func help(ctx context.Context, r *Request) (*Response, error) {
+	l := langOf(r.Locale)
+	return &Response{
+		Speech: l.pick("I can tell you your account balances, read your recent transactions, and sum up your spending, "+
+			"for example: what's my checking balance, what were my last five transactions, or how much did I spend on groceries last month. What would you like?",
+			"Ich kann dir deine Kontostände sagen, deine letzten Umsätze vorlesen und deine Ausgaben zusammenfassen, "+
+				"zum Beispiel: wie ist mein Kontostand, was sind meine letzten fünf Umsätze, oder wie viel habe ich letzten Monat für Lebensmittel ausgegeben. Was möchtest du wissen?"),
+		Reprompt: l.pick(reprompt, repromptDE),
+		Card: &Card{Title: l.pick("What you can ask", "Was du fragen kannst"), Text: l.pick(
+			"• What's my checking balance?\n• What were my last five transactions?\n• How much did I spend on groceries last month?\n• How much did I spend at Starbucks in October?",
+			"• Wie ist mein Kontostand?\n• Was sind meine letzten fünf Umsätze?\n• Wie viel habe ich letzten Monat für Lebensmittel ausgegeben?\n• Wie viel habe ich im Oktober bei REWE ausgegeben?")},
+	}, nil
+}
+
+func goodbye(ctx context.Context, r *Request) (*Response, error) {
+	l := langOf(r.Locale)
+	return &Response{Speech: l.pick("Goodbye.", "Tschüss."), EndSession: true}, nil
+}
+
+func fallback(ctx context.Context, r *Request) (*Response, error) {
+	l := langOf(r.Locale)
+	return &Response{
+		Speech:   l.pick("Sorry, I can't help with that. I'm your banking assistant. ", "Dabei kann ich leider nicht helfen. Ich bin dein Bankassistent. ") + l.pick(reprompt, repromptDE),
+		Reprompt: l.pick(reprompt, repromptDE),
+	}, nil
+}
+
+func nothingPending(ctx context.Context, r *Request) (*Response, error) {
+	l := langOf(r.Locale)
+	return &Response{
+		Speech:   l.pick("There's nothing waiting for a yes or no right now. ", "Gerade wartet nichts auf ein Ja oder Nein. ") + l.pick(reprompt, repromptDE),
+		Reprompt: l.pick(reprompt, repromptDE),
+	}, nil
+}
+
+// Link records a link from an access token the platform handed over
+// outside a conversation (Alexa's SkillAccountLinked event). Errors:
+// NotLinked for a token the bank does not accept.
+func (s *Skill) Link(ctx context.Context, platform, userID, token string) error {
+	r := &Request{Platform: platform, UserID: userID, AccessToken: token, Now: s.cfg.Now()}
+	_, err := s.requireLink(HandlerFunc(func(context.Context, *Request) (*Response, error) { return nil, nil })).Serve(ctx, r)
+	return err
+}

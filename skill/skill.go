@@ -1,0 +1,111 @@
+// Package skill is Konto's platform-neutral conversation core: requests and
+// responses, handlers routed by intent name through a mux, middleware, the
+// banking handlers and the one place that turns errors into sentences.
+// Platform adapters (skill/alexa, ...) translate to and from it.
+package skill
+
+import (
+	"context"
+	"time"
+
+	"github.com/kontoskill/konto/banks"
+	"github.com/kontoskill/konto/intents"
+)
+
+// Request is one turn of a conversation, whatever platform it came from.
+type Request struct {
+	Platform  string // "alexa", "chat", ...
+	UserID    string // the platform's user id
+	SessionID string
+	RequestID string
+	Locale    string
+	Now       time.Time
+	// Intent and Slots are set when the platform resolved the utterance;
+	// otherwise Text holds it and the core's recognizer resolves it.
+	Intent     string
+	Slots      intents.Slots
+	Text       string
+	Confidence float64
+	// AccessToken is the account-linking token the platform presented.
+	AccessToken string
+	NewSession  bool
+
+	// User is the bank user, set by the link middleware.
+	User banks.User
+}
+
+// Card is the detail shown in the companion app or on a screen.
+type Card struct {
+	Title string
+	Text  string
+}
+
+// Response is the core's answer.
+type Response struct {
+	Speech   string
+	Reprompt string
+	Card     *Card
+	// LinkAccount asks the platform to show its account-linking card.
+	LinkAccount bool
+	EndSession  bool
+}
+
+// Handler answers a request.
+type Handler interface {
+	Serve(ctx context.Context, r *Request) (*Response, error)
+}
+
+// HandlerFunc adapts a function to Handler.
+type HandlerFunc func(ctx context.Context, r *Request) (*Response, error)
+
+// Serve calls f.
+func (f HandlerFunc) Serve(ctx context.Context, r *Request) (*Response, error) { return f(ctx, r) }
+
+// Middleware wraps a handler.
+type Middleware func(Handler) Handler
+
+// Chain applies middleware so that the first one is outermost.
+func Chain(h Handler, mw ...Middleware) Handler {
+	for i := len(mw) - 1; i >= 0; i-- {
+		h = mw[i](h)
+	}
+	return h
+}
+
+// Mux routes requests by intent name.
+type Mux struct {
+	handlers map[string]Handler
+	// NotFound answers intents with no handler; Fallback's handler if nil.
+	NotFound Handler
+}
+
+// NewMux returns an empty mux.
+func NewMux() *Mux { return &Mux{handlers: map[string]Handler{}} }
+
+// Handle registers h for an intent name.
+func (m *Mux) Handle(intent string, h Handler) { m.handlers[intent] = h }
+
+// HandleFunc registers f for an intent name.
+func (m *Mux) HandleFunc(intent string, f func(context.Context, *Request) (*Response, error)) {
+	m.Handle(intent, HandlerFunc(f))
+}
+
+// Handler returns the handler for an intent and whether one is registered.
+func (m *Mux) Handler(intent string) (Handler, bool) {
+	h, ok := m.handlers[intent]
+	return h, ok
+}
+
+// Serve implements Handler.
+func (m *Mux) Serve(ctx context.Context, r *Request) (*Response, error) {
+	if h, ok := m.handlers[r.Intent]; ok {
+		return h.Serve(ctx, r)
+	}
+	if m.NotFound != nil {
+		return m.NotFound.Serve(ctx, r)
+	}
+	if h, ok := m.handlers[intents.Fallback]; ok {
+		return h.Serve(ctx, r)
+	}
+	return nil, banks.Errorf("skill.Mux", banks.NotSupported, "no handler for %q", r.Intent)
+}
