@@ -73,6 +73,9 @@ func New(cfg Config) *Skill {
 	return s
 }
 
+// Now returns the skill's clock reading.
+func (s *Skill) Now() time.Time { return s.cfg.Now() }
+
 // Mux exposes the intent mux, so that later features register handlers.
 func (s *Skill) Mux() *Mux { return s.mux }
 

@@ -200,7 +200,7 @@ func (h *Handler) request(env *RequestEnvelope) *skill.Request {
 	if env.Session != nil {
 		r.SessionID, r.NewSession = env.Session.SessionID, env.Session.New
 	}
-	r.Now = time.Now()
+	r.Now = h.Skill.Now()
 	return r
 }
 
@@ -343,7 +343,7 @@ func AmazonDate(v string, now time.Time) (intents.DateRange, bool) {
 func (h *Handler) canFulfill(env *RequestEnvelope) *ResponseEnvelope {
 	out := &CanFulfillIntent{CanFulfill: "NO", Slots: map[string]CanFulfillSlot{}}
 	if env.Request.Intent != nil {
-		name, slots := mapIntent(env.Request.Intent, time.Now())
+		name, slots := mapIntent(env.Request.Intent, h.Skill.Now())
 		if name != intents.Fallback && h.Skill.Known(name) {
 			out.CanFulfill = "YES"
 		}

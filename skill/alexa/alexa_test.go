@@ -1,0 +1,420 @@
+package alexa
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/kontoskill/konto/banks/sandbox"
+	"github.com/kontoskill/konto/fixtures"
+	"github.com/kontoskill/konto/skill"
+	"github.com/kontoskill/konto/skill/sqlite"
+)
+
+// stack is the whole Alexa path for real: echo router, verifier with the
+// synthetic root, skill core, SQLite store and seeded sandbox bank.
+type stack struct {
+	e     *echo.Echo
+	bank  *sandbox.Bank
+	store *sqlite.Store
+	syn   *synthetic
+}
+
+var seededAt = time.Date(2026, 11, 23, 6, 0, 0, 0, time.UTC)
+
+func newStack(t testing.TB, dev bool) *stack {
+	t.Helper()
+	dir := t.TempDir()
+	bank, err := sandbox.Open(filepath.Join(dir, "sandbox.db"), []byte("test-secret-0123456789"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { bank.Close() })
+	d, err := sandbox.LoadData(fixtures.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bank.Seed(context.Background(), d, sandbox.SeedOptions{Now: seededAt}); err != nil {
+		t.Fatal(err)
+	}
+	store, err := sqlite.Open(filepath.Join(dir, "konto.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	syn := newSynthetic(t)
+	sk := skill.New(skill.Config{Bank: bank, Auth: bank, Store: store, Now: func() time.Time { return syn.now }})
+	e := echo.New()
+	(&Handler{Skill: sk, Verifier: syn.v, Dev: dev}).Register(e, "/alexa")
+	return &stack{e: e, bank: bank, store: store, syn: syn}
+}
+
+type reqOpts struct {
+	typ, intent, locale, token, user, session string
+	slots                                     map[string]any
+	extra                                     map[string]any // merged into "request"
+	noSession                                 bool
+}
+
+// body builds an Alexa request envelope as Alexa sends it.
+func (s *stack) body(o reqOpts) []byte {
+	if o.locale == "" {
+		o.locale = "en-US"
+	}
+	if o.user == "" {
+		o.user = "amzn1.ask.account.TESTUSER"
+	}
+	if o.session == "" {
+		o.session = "amzn1.echo-api.session.S1"
+	}
+	user := map[string]any{"userId": o.user}
+	if o.token != "" {
+		user["accessToken"] = o.token
+	}
+	app := map[string]any{"applicationId": testAppID}
+	req := map[string]any{"type": o.typ, "requestId": "amzn1.echo-api.request.R1",
+		"timestamp": s.syn.now.Add(-time.Second).Format(time.RFC3339), "locale": o.locale}
+	if o.intent != "" {
+		req["intent"] = map[string]any{"name": o.intent, "confirmationStatus": "NONE", "slots": o.slots}
+	}
+	for k, v := range o.extra {
+		req[k] = v
+	}
+	env := map[string]any{"version": "1.0",
+		"context": map[string]any{"System": map[string]any{"application": app, "user": user,
+			"apiEndpoint": "https://api.amazonalexa.com"}},
+		"request": req}
+	if !o.noSession {
+		env["session"] = map[string]any{"new": false, "sessionId": o.session, "application": app, "user": user, "attributes": map[string]any{}}
+	}
+	b, _ := json.Marshal(env)
+	return b
+}
+
+type reply struct {
+	Version  string `json:"version"`
+	Response struct {
+		OutputSpeech *struct{ Type, Text string } `json:"outputSpeech"`
+		Card         *struct{ Type, Title, Text string }
+		Reprompt     *struct {
+			OutputSpeech struct{ Text string } `json:"outputSpeech"`
+		} `json:"reprompt"`
+		ShouldEndSession *bool `json:"shouldEndSession"`
+		CanFulfillIntent *struct {
+			CanFulfill string                                                `json:"canFulfill"`
+			Slots      map[string]struct{ CanUnderstand, CanFulfill string } `json:"slots"`
+		} `json:"canFulfillIntent"`
+	} `json:"response"`
+}
+
+func (r reply) speech() string {
+	if r.Response.OutputSpeech == nil {
+		return ""
+	}
+	return r.Response.OutputSpeech.Text
+}
+
+// post sends a signed request through the router.
+func (s *stack) post(t testing.TB, body []byte) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodPost, "/alexa", strings.NewReader(string(body)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("SignatureCertChainUrl", chainURL)
+	req.Header.Set("Signature-256", sign(t, s.syn.leafKey, body))
+	rec := httptest.NewRecorder()
+	s.e.ServeHTTP(rec, req)
+	return rec
+}
+
+func (s *stack) ask(t testing.TB, o reqOpts) reply {
+	t.Helper()
+	rec := s.post(t, s.body(o))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	var r reply
+	if err := json.Unmarshal(rec.Body.Bytes(), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Version != "1.0" {
+		t.Fatalf("reply version %q", r.Version)
+	}
+	return r
+}
+
+func resolved(value, id string) map[string]any {
+	return map[string]any{"name": "x", "value": value, "confirmationStatus": "NONE",
+		"resolutions": map[string]any{"resolutionsPerAuthority": []any{map[string]any{
+			"authority": "amzn1.er-authority.echo-sdk.x.ACCOUNT_TYPE", "status": map[string]any{"code": "ER_SUCCESS_MATCH"},
+			"values": []any{map[string]any{"value": map[string]any{"name": value, "id": id}}}}}}}
+}
+
+func TestLaunchAndBalances(t *testing.T) {
+	s := newStack(t, false)
+	alice := s.bank.Token("alice")
+	r := s.ask(t, reqOpts{typ: "LaunchRequest", token: alice})
+	if !strings.HasPrefix(r.speech(), "Welcome to Konto.") || *r.Response.ShouldEndSession || r.Response.Reprompt == nil {
+		t.Fatalf("launch: %+v", r)
+	}
+	r = s.ask(t, reqOpts{typ: "IntentRequest", intent: "GetBalanceIntent", token: alice,
+		slots: map[string]any{"accountType": resolved("checking", "CHECKING")}})
+	if got, want := r.speech(), "Your Everyday Checking has $12,469.55."; got != want {
+		t.Fatalf("speech %q, want %q", got, want)
+	}
+	if r.Response.Card == nil || r.Response.Card.Type != "Standard" || !strings.Contains(r.Response.Card.Text, "••4821") {
+		t.Fatalf("card %+v", r.Response.Card)
+	}
+	if !*r.Response.ShouldEndSession {
+		t.Fatal("a complete answer ends the session")
+	}
+	// The exported catalog name works as well as the ...Intent form, and
+	// slot values without resolutions are understood.
+	r = s.ask(t, reqOpts{typ: "IntentRequest", intent: "GetBalance", token: s.bank.Token("jonas"), locale: "de-DE",
+		slots: map[string]any{"account": map[string]any{"name": "account", "value": "Tagesgeld"}}})
+	if got, want := r.speech(), "Auf deinem Tagesgeldkonto sind 13.463,07\u00a0€."; got != want {
+		t.Fatalf("speech %q, want %q", got, want)
+	}
+}
+
+func TestTransactionsAndSpendingOverAlexa(t *testing.T) {
+	s := newStack(t, false)
+	r := s.ask(t, reqOpts{typ: "IntentRequest", intent: "ListTransactions", token: s.bank.Token("alice"),
+		slots: map[string]any{"count": map[string]any{"name": "count", "value": "2"}}})
+	if got, want := r.speech(), "Your last 2 transactions: $77.92 at Sweetgreen today (still pending) and $143.21 at Trader Joe's on November 21st."; got != want {
+		t.Fatalf("speech %q\nwant   %q", got, want)
+	}
+	r = s.ask(t, reqOpts{typ: "IntentRequest", intent: "SpendingSummary", token: s.bank.Token("alice"),
+		slots: map[string]any{"date": map[string]any{"name": "date", "value": "2026-10"},
+			"category": map[string]any{"name": "category", "value": "groceries"}}})
+	if !strings.HasPrefix(r.speech(), "You spent $1,188.52 on groceries in October") {
+		t.Fatalf("speech %q", r.speech())
+	}
+}
+
+func TestNotLinked(t *testing.T) {
+	s := newStack(t, false)
+	for name, token := range map[string]string{"no token": "", "unknown token": "ksbx_forged"} {
+		t.Run(name, func(t *testing.T) {
+			r := s.ask(t, reqOpts{typ: "IntentRequest", intent: "GetBalanceIntent", token: token})
+			if r.Response.Card == nil || r.Response.Card.Type != "LinkAccount" || !*r.Response.ShouldEndSession {
+				t.Fatalf("want a LinkAccount card and the session ended: %+v", r.Response)
+			}
+			if !strings.Contains(r.speech(), "link your account in the Alexa app") {
+				t.Fatalf("speech %q", r.speech())
+			}
+		})
+	}
+	t.Run("recorded not-linked request", func(t *testing.T) {
+		b, err := os.ReadFile("testdata/requests/intent_request_not_linked.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b = []byte(strings.ReplaceAll(string(b), "2026-11-23T08:00:00Z", s.syn.now.Format(time.RFC3339)))
+		rec := s.post(t, b)
+		if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"type":"LinkAccount"`) {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+	})
+}
+
+func TestBuiltIns(t *testing.T) {
+	s := newStack(t, false)
+	tok := s.bank.Token("bob")
+	cases := []struct {
+		intent string
+		end    bool
+		speech string
+	}{
+		{"AMAZON.HelpIntent", false, "I can tell you your account balances"},
+		{"AMAZON.StopIntent", true, "Goodbye."},
+		{"AMAZON.CancelIntent", true, "Goodbye."},
+		{"AMAZON.NavigateHomeIntent", true, "Goodbye."},
+		{"AMAZON.FallbackIntent", false, "Sorry, I can't help with that."},
+		{"AMAZON.YesIntent", false, "nothing waiting for a yes or no"},
+		{"SomeIntentWeNeverDeclared", false, "Sorry, I can't help with that."},
+	}
+	for _, c := range cases {
+		t.Run(c.intent, func(t *testing.T) {
+			r := s.ask(t, reqOpts{typ: "IntentRequest", intent: c.intent, token: tok})
+			if !strings.Contains(r.speech(), c.speech) || *r.Response.ShouldEndSession != c.end {
+				t.Fatalf("%s: speech %q end %v", c.intent, r.speech(), *r.Response.ShouldEndSession)
+			}
+			if !c.end && r.Response.Reprompt == nil {
+				t.Fatalf("%s keeps the session open without a reprompt", c.intent)
+			}
+		})
+	}
+	t.Run("repeat says the last answer again", func(t *testing.T) {
+		first := s.ask(t, reqOpts{typ: "LaunchRequest", token: tok, session: "S-repeat"})
+		again := s.ask(t, reqOpts{typ: "IntentRequest", intent: "AMAZON.RepeatIntent", token: tok, session: "S-repeat"})
+		if again.speech() != first.speech() {
+			t.Fatalf("repeat %q, want %q", again.speech(), first.speech())
+		}
+	})
+}
+
+func TestSessionEnded(t *testing.T) {
+	s := newStack(t, false)
+	tok := s.bank.Token("carol")
+	s.ask(t, reqOpts{typ: "LaunchRequest", token: tok, user: "U-carol", session: "S-end"})
+	if _, n, _ := s.store.Counts(context.Background(), Platform, "U-carol"); n != 1 {
+		t.Fatalf("sessions = %d before the end", n)
+	}
+	rec := s.post(t, s.body(reqOpts{typ: "SessionEndedRequest", user: "U-carol", session: "S-end",
+		extra: map[string]any{"reason": "ERROR", "error": map[string]any{"type": "INVALID_RESPONSE", "message": "boom"}}}))
+	if rec.Code != 200 || strings.TrimSpace(rec.Body.String()) != `{"version":"1.0","response":{}}` {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	if _, n, _ := s.store.Counts(context.Background(), Platform, "U-carol"); n != 0 {
+		t.Fatalf("sessions = %d after the end", n)
+	}
+}
+
+func TestCanFulfillHasNoSideEffects(t *testing.T) {
+	s := newStack(t, false)
+	r := s.ask(t, reqOpts{typ: "CanFulfillIntentRequest", intent: "GetBalanceIntent", token: s.bank.Token("alice"), user: "U-cfi",
+		slots: map[string]any{"accountType": map[string]any{"name": "accountType", "value": "checking"},
+			"mystery": map[string]any{"name": "mystery", "value": "purple"}}})
+	c := r.Response.CanFulfillIntent
+	if c == nil || c.CanFulfill != "YES" || c.Slots["accountType"].CanUnderstand != "YES" || c.Slots["mystery"].CanUnderstand != "NO" {
+		t.Fatalf("%+v", c)
+	}
+	if links, sessions, _ := s.store.Counts(context.Background(), Platform, "U-cfi"); links+sessions != 0 {
+		t.Fatalf("CanFulfillIntentRequest wrote %d links and %d sessions", links, sessions)
+	}
+	r = s.ask(t, reqOpts{typ: "CanFulfillIntentRequest", intent: "PlayMusicIntent"})
+	if r.Response.CanFulfillIntent.CanFulfill != "NO" {
+		t.Fatal("an unknown intent cannot be fulfilled")
+	}
+}
+
+func TestSkillEvents(t *testing.T) {
+	s := newStack(t, false)
+	ctx := context.Background()
+	tok := s.bank.Token("lena")
+	s.ask(t, reqOpts{typ: "LaunchRequest", token: tok, user: "U-lena", locale: "de-DE", session: "S-lena"})
+	if links, sessions, _ := s.store.Counts(ctx, Platform, "U-lena"); links != 1 || sessions != 1 {
+		t.Fatalf("links %d sessions %d after launch", links, sessions)
+	}
+	r := s.ask(t, reqOpts{typ: "AlexaSkillEvent.SkillDisabled", user: "U-lena", noSession: true})
+	if r.speech() != "" || r.Response.ShouldEndSession != nil {
+		t.Fatalf("skill event reply should be empty: %+v", r)
+	}
+	if links, sessions, _ := s.store.Counts(ctx, Platform, "U-lena"); links != 0 || sessions != 0 {
+		t.Fatalf("SkillDisabled left %d links and %d sessions", links, sessions)
+	}
+	s.ask(t, reqOpts{typ: "AlexaSkillEvent.SkillAccountLinked", user: "U-lena2", noSession: true,
+		extra: map[string]any{"body": map[string]any{"accessToken": tok}}})
+	l, err := s.store.Link(ctx, Platform, "U-lena2")
+	if err != nil || l.Customer != "lena" {
+		t.Fatalf("SkillAccountLinked: %+v %v", l, err)
+	}
+	for _, typ := range []string{"AlexaSkillEvent.SkillEnabled", "AlexaSkillEvent.SkillPermissionAccepted", "System.ExceptionEncountered", "Alexa.Presentation.APL.UserEvent"} {
+		r := s.ask(t, reqOpts{typ: typ, noSession: true})
+		if r.speech() != "" {
+			t.Fatalf("%s: %+v", typ, r)
+		}
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	s := newStack(t, true) // dev mode, so that malformed bodies reach the decoder
+	cases := []struct {
+		name string
+		body string
+		code int
+	}{
+		{"malformed JSON", `{"version":"1.0","request":`, 400},
+		{"not JSON at all", `hello`, 400},
+		{"empty body", ``, 400},
+		{"wrong type", `{"version":"1.0","request":{"type":5}}`, 400},
+		{"wrong type deeper", `{"version":"1.0","request":{"type":"IntentRequest","intent":{"name":["x"]}}}`, 400},
+		{"no request type", `{"version":"1.0"}`, 400},
+		{"oversized", `{"version":"1.0","pad":"` + strings.Repeat("x", DefaultMaxBody) + `"}`, 413},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodPost, "/alexa", strings.NewReader(c.body))
+			rec := httptest.NewRecorder()
+			s.e.ServeHTTP(rec, req)
+			var e struct{ Error string }
+			if rec.Code != c.code || json.Unmarshal(rec.Body.Bytes(), &e) != nil || e.Error == "" {
+				t.Fatalf("status %d body %s; want %d with a JSON error", rec.Code, rec.Body, c.code)
+			}
+			if strings.Contains(rec.Body.String(), "goroutine") || strings.Contains(rec.Body.String(), ".go:") {
+				t.Fatal("error leaks internals")
+			}
+		})
+	}
+	t.Run("an intent without slots is answered", func(t *testing.T) {
+		req := httptest.NewRequest(http.MethodPost, "/alexa", strings.NewReader(`{"version":"1.0","request":{"type":"IntentRequest","locale":"en-US","intent":{"name":"GetBalanceIntent"}}}`))
+		rec := httptest.NewRecorder()
+		s.e.ServeHTTP(rec, req)
+		if rec.Code != 200 || !strings.Contains(rec.Body.String(), "LinkAccount") {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+	})
+}
+
+func TestVerificationIsOnByDefault(t *testing.T) {
+	s := newStack(t, false)
+	body := s.body(reqOpts{typ: "LaunchRequest", token: s.bank.Token("alice")})
+	for name, h := range map[string]map[string]string{
+		"unsigned":      {},
+		"bad signature": {"SignatureCertChainUrl": chainURL, "Signature-256": sign(t, s.syn.leafKey, []byte("other"))},
+	} {
+		t.Run(name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodPost, "/alexa", strings.NewReader(string(body)))
+			for k, v := range h {
+				req.Header.Set(k, v)
+			}
+			rec := httptest.NewRecorder()
+			s.e.ServeHTTP(rec, req)
+			if rec.Code != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400", rec.Code)
+			}
+		})
+	}
+	t.Run("a handler without a verifier rejects", func(t *testing.T) {
+		e := echo.New()
+		(&Handler{Skill: nil}).Register(e, "/alexa")
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/alexa", strings.NewReader(string(body))))
+		if rec.Code != http.StatusBadRequest {
+			t.Fatalf("status %d", rec.Code)
+		}
+	})
+}
+
+func TestAmazonDate(t *testing.T) {
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC) // a Monday, ISO week 48
+	cases := []struct{ in, start, end string }{
+		{"2026-11-03", "2026-11-03", "2026-11-03"},
+		{"2026-10", "2026-10-01", "2026-10-31"},
+		{"2026-11", "2026-11-01", "2026-11-23"},
+		{"2026-W47", "2026-11-16", "2026-11-22"},
+		{"2026-W47-WE", "2026-11-21", "2026-11-22"},
+		{"2025", "2025-01-01", "2025-12-31"},
+		{"PRESENT_REF", "2026-11-23", "2026-11-23"},
+		{"2026-W01", "2025-12-29", "2026-01-04"},
+	}
+	for _, c := range cases {
+		got, ok := AmazonDate(c.in, now)
+		if !ok || got.Start != c.start || got.End != c.end {
+			t.Errorf("AmazonDate(%q) = %+v %v, want %s..%s", c.in, got, ok, c.start, c.end)
+		}
+	}
+	for _, bad := range []string{"", "2027-01", "2026-W99", "tomorrow", "2026-13"} {
+		if got, ok := AmazonDate(bad, now); ok {
+			t.Errorf("AmazonDate(%q) = %+v, want no range", bad, got)
+		}
+	}
+}
