@@ -69,7 +69,9 @@ func New(cfg Config) *Skill {
 	s.mux.HandleFunc(intents.Yes, nothingPending)
 	s.mux.HandleFunc(intents.No, nothingPending)
 	s.mux.HandleFunc(intents.Repeat, s.repeat)
-	s.handler = Chain(s.mux, s.recoverer, s.timeout)
+	// The recoverer runs inside the timeout's goroutine, where a panic would
+	// otherwise take the process down.
+	s.handler = Chain(s.mux, s.timeout, s.recoverer)
 	return s
 }
 

@@ -418,3 +418,24 @@ func TestAmazonDate(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkVerifiedGetBalance is one signed GetBalance request through the
+// echo router: signature check (chain cached), JSON, link lookup, SQLite
+// reads and the spoken answer.
+func BenchmarkVerifiedGetBalance(b *testing.B) {
+	s := newStack(b, false)
+	body := s.body(reqOpts{typ: "IntentRequest", intent: "GetBalanceIntent", token: s.bank.Token("alice"),
+		slots: map[string]any{"accountType": resolved("checking", "CHECKING")}})
+	sig := sign(b, s.syn.leafKey, body)
+	b.ReportAllocs()
+	for b.Loop() {
+		req := httptest.NewRequest(http.MethodPost, "/alexa", strings.NewReader(string(body)))
+		req.Header.Set("SignatureCertChainUrl", chainURL)
+		req.Header.Set("Signature-256", sig)
+		rec := httptest.NewRecorder()
+		s.e.ServeHTTP(rec, req)
+		if rec.Code != 200 || !strings.Contains(rec.Body.String(), "Everyday Checking") {
+			b.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+	}
+}
