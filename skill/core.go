@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"runtime/debug"
 	"time"
 
@@ -202,13 +203,18 @@ func (s *Skill) timeout(next Handler) Handler {
 			resp *Response
 			err  error
 		}
+		// The handler works on its own copy of the request: if it overruns,
+		// it may go on writing to it while this turn is already answered.
+		rc := *r
+		rc.Slots = maps.Clone(r.Slots)
 		done := make(chan result, 1)
 		go func() {
-			resp, err := next.Serve(ctx, r)
+			resp, err := next.Serve(ctx, &rc)
 			done <- result{resp, err}
 		}()
 		select {
 		case res := <-done:
+			*r = rc
 			return res.resp, res.err
 		case <-ctx.Done():
 			return nil, banks.E("skill.timeout", banks.Unavailable, ctx.Err())

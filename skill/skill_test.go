@@ -2,6 +2,8 @@ package skill_test
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -43,7 +45,8 @@ func newEnv(t testing.TB, bank banks.Connector, timeout time.Duration) *env {
 	if bank == nil {
 		bank = b
 	}
-	sk := skill.New(skill.Config{Bank: bank, Auth: b, Store: st, Timeout: timeout, Now: func() time.Time { return now }})
+	sk := skill.New(skill.Config{Bank: bank, Auth: b, Store: st, Timeout: timeout, Now: func() time.Time { return now },
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	return &env{bank: b, store: st, sk: sk}
 }
 

@@ -1,0 +1,62 @@
+package sqlite
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/kontoskill/konto/banks"
+	"github.com/kontoskill/konto/skill"
+)
+
+func TestStore(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), "konto.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	clock := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	s.now = func() time.Time { return clock }
+
+	if _, err := s.Link(ctx, "alexa", "u1"); banks.KindOf(err) != banks.NotLinked {
+		t.Fatalf("missing link: %v", err)
+	}
+	l := skill.Link{Platform: "alexa", UserID: "u1", Bank: "sandbox", Customer: "alice", TokenHash: []byte{1, 2}, LinkedAt: clock}
+	if err := s.SaveLink(ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	l.Customer = "bob"
+	if err := s.SaveLink(ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Link(ctx, "alexa", "u1")
+	if err != nil || got.Customer != "bob" || !got.LinkedAt.Equal(clock) {
+		t.Fatalf("relink: %+v %v", got, err)
+	}
+
+	if err := s.SaveSession(ctx, "alexa", "s1", "u1", []byte("mine")); err != nil {
+		t.Fatal(err)
+	}
+	// Another user cannot overwrite or read the session.
+	if err := s.SaveSession(ctx, "alexa", "s1", "u2", []byte("theirs")); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := s.Session(ctx, "alexa", "s1", "u2", time.Minute); b != nil {
+		t.Fatalf("u2 read %q", b)
+	}
+	if b, _ := s.Session(ctx, "alexa", "s1", "u1", time.Minute); string(b) != "mine" {
+		t.Fatalf("u1 read %q", b)
+	}
+	clock = clock.Add(2 * time.Minute)
+	if b, _ := s.Session(ctx, "alexa", "s1", "u1", time.Minute); b != nil {
+		t.Fatal("an expired session was returned")
+	}
+	if err := s.DeleteUser(ctx, "alexa", "u1"); err != nil {
+		t.Fatal(err)
+	}
+	if links, sessions, _ := s.Counts(ctx, "alexa", "u1"); links+sessions != 0 {
+		t.Fatalf("DeleteUser left %d links, %d sessions", links, sessions)
+	}
+}
