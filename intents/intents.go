@@ -1,63 +1,78 @@
 // Package intents is Konto's understanding of what people say to a bank:
-// the intent catalog (names and slots), the slot value types and parsers,
-// the Recognizer interface and the offline recognizer. It imports nothing
-// of the rest of Konto.
+// the intent catalog (names, slots, slot types and sample utterances per
+// locale), the slot value types and parsers, the Recognizer interface, the
+// offline recognizer and an LLM recognizer. It imports nothing of the rest
+// of Konto.
 package intents
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 )
 
-// Intent names. They are the names handlers are registered under and the
-// names platform models are exported with.
+// Intent names, exactly as in catalog.yaml.
 const (
-	GetBalance       = "GetBalance"
-	ListTransactions = "ListTransactions"
-	SpendingSummary  = "SpendingSummary"
-	Help             = "Help"
-	Stop             = "Stop"
-	Cancel           = "Cancel"
-	Repeat           = "Repeat"
-	Yes              = "Yes"
-	No               = "No"
-	Fallback         = "Fallback"
+	GetBalance          = "GetBalance"
+	ListTransactions    = "ListTransactions"
+	SpendingSummary     = "SpendingSummary"
+	IncomeSummary       = "IncomeSummary"
+	TransferMoney       = "TransferMoney"
+	PayBill             = "PayBill"
+	BillBalance         = "BillBalance"
+	BillDueDate         = "BillDueDate"
+	MinimumPayment      = "MinimumPayment"
+	LockCard            = "LockCard"
+	UnlockCard          = "UnlockCard"
+	ReportLostCard      = "ReportLostCard"
+	ReplaceCard         = "ReplaceCard"
+	CardDeclined        = "CardDeclined"
+	CardExpiration      = "CardExpiration"
+	CreditLimit         = "CreditLimit"
+	CreditLimitIncrease = "CreditLimitIncrease"
+	RewardsBalance      = "RewardsBalance"
+	RedeemRewards       = "RedeemRewards"
+	FreezeAccount       = "FreezeAccount"
+	AccountBlocked      = "AccountBlocked"
+	ReportFraud         = "ReportFraud"
+	ReviewAlerts        = "ReviewAlerts"
+	ChangePin           = "ChangePin"
+	InterestRate        = "InterestRate"
+	AccountDetails      = "AccountDetails"
+	Fees                = "Fees"
+	CreditScore         = "CreditScore"
+	CardApplication     = "CardApplication"
+	OrderChecks         = "OrderChecks"
+	TalkToAgent         = "TalkToAgent"
+	PrivacyCenter       = "PrivacyCenter"
+	ProvidePin          = "ProvidePin"
+	Yes                 = "Yes"
+	No                  = "No"
+	Help                = "Help"
+	Stop                = "Stop"
+	Cancel              = "Cancel"
+	Repeat              = "Repeat"
+	Fallback            = "Fallback"
 	// Launch is the pseudo-intent of opening the skill without a request.
 	Launch = "Launch"
 )
 
 // Slot names.
 const (
-	SlotAccount   = "account"
-	SlotCount     = "count"
-	SlotDateRange = "date_range"
-	SlotMerchant  = "merchant"
-	SlotCategory  = "category"
+	SlotAccount     = "account"
+	SlotFromAccount = "from_account"
+	SlotToAccount   = "to_account"
+	SlotCount       = "count"
+	SlotDateRange   = "date_range"
+	SlotDate        = "date"
+	SlotMerchant    = "merchant"
+	SlotCategory    = "category"
+	SlotAmount      = "amount"
+	SlotPayee       = "payee"
+	SlotBiller      = "biller"
+	SlotCard        = "card"
+	SlotPin         = "pin"
 )
-
-// Intent describes one catalog entry.
-type Intent struct {
-	Name  string
-	Slots []string
-}
-
-// Catalog lists the intents Konto understands, in a stable order.
-var Catalog = []Intent{
-	{Name: GetBalance, Slots: []string{SlotAccount}},
-	{Name: ListTransactions, Slots: []string{SlotAccount, SlotCount, SlotDateRange, SlotMerchant, SlotCategory}},
-	{Name: SpendingSummary, Slots: []string{SlotAccount, SlotDateRange, SlotMerchant, SlotCategory}},
-	{Name: Help}, {Name: Stop}, {Name: Cancel}, {Name: Repeat}, {Name: Yes}, {Name: No}, {Name: Fallback},
-}
-
-// Lookup returns the catalog entry of an intent name.
-func Lookup(name string) (Intent, bool) {
-	for _, in := range Catalog {
-		if in.Name == name {
-			return in, true
-		}
-	}
-	return Intent{}, false
-}
 
 // DateRange is an inclusive range of days, "YYYY-MM-DD".
 type DateRange struct {
@@ -75,8 +90,15 @@ func (d DateRange) Bounds() (from, to time.Time, err error) {
 	return from, to.AddDate(0, 0, 1), err
 }
 
-// Slots holds canonical slot values: strings for account, merchant and
-// category, int for count, DateRange for date_range.
+// Amount is a spoken amount of money: a plain decimal and an ISO 4217 code.
+type Amount struct {
+	Value    string `json:"value"`
+	Currency string `json:"currency"`
+}
+
+// Slots holds canonical slot values: strings for account, card, biller,
+// category, merchant, payee, pin and date ("YYYY-MM-DD"), int for count,
+// DateRange for date_range and Amount for amount.
 type Slots map[string]any
 
 // String returns a string slot, or "".
@@ -95,6 +117,50 @@ func (s Slots) Int(name string) int {
 func (s Slots) DateRange(name string) (DateRange, bool) {
 	v, ok := s[name].(DateRange)
 	return v, ok
+}
+
+// Amount returns an amount slot.
+func (s Slots) Amount(name string) (Amount, bool) {
+	v, ok := s[name].(Amount)
+	return v, ok
+}
+
+// UnmarshalJSON reads slots as `konto nlu parse` writes them.
+func (s *Slots) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	*s = Slots{}
+	for k, v := range raw {
+		switch k {
+		case SlotDateRange:
+			var d DateRange
+			if err := json.Unmarshal(v, &d); err != nil {
+				return err
+			}
+			(*s)[k] = d
+		case SlotAmount:
+			var a Amount
+			if err := json.Unmarshal(v, &a); err != nil {
+				return err
+			}
+			(*s)[k] = a
+		case SlotCount:
+			var n int
+			if err := json.Unmarshal(v, &n); err != nil {
+				return err
+			}
+			(*s)[k] = n
+		default:
+			var str string
+			if err := json.Unmarshal(v, &str); err != nil {
+				return err
+			}
+			(*s)[k] = str
+		}
+	}
+	return nil
 }
 
 // Result is what a recognizer makes of one utterance.

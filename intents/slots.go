@@ -5,33 +5,6 @@ import (
 	"time"
 )
 
-// accountWords maps spoken words (normalized) to account slot values.
-// Multi-word phrases are matched before single words.
-var accountWords = []struct{ phrase, value string }{
-	{"credit card", "credit_card"}, {"visa card", "credit_card"}, {"mastercard", "credit_card"}, {"kreditkarte", "credit_card"},
-	{"kreditkartenkonto", "credit_card"}, {"visa", "credit_card"}, {"card", "credit_card"},
-	{"checking", "checking"}, {"current account", "checking"}, {"checkings", "checking"}, {"girokonto", "checking"},
-	{"giro", "checking"}, {"gehaltskonto", "checking"}, {"hauptkonto", "checking"},
-	{"savings", "savings"}, {"saving", "savings"}, {"sparkonto", "savings"}, {"tagesgeld", "savings"},
-	{"tagesgeldkonto", "savings"}, {"sparbuch", "savings"}, {"ersparnisse", "savings"}, {"erspartes", "savings"},
-	{"loan", "loan"}, {"mortgage", "loan"}, {"auto loan", "loan"}, {"car loan", "loan"}, {"kredit", "loan"},
-	{"darlehen", "loan"}, {"autokredit", "loan"},
-}
-
-// ParseAccount finds an account kind in normalized text: checking,
-// savings, credit_card or loan, or "" if none is named.
-func ParseAccount(text string) string {
-	for _, a := range accountWords {
-		if containsPhrase(text, a.phrase) {
-			if a.phrase == "card" && (containsPhrase(text, "debit card") || containsPhrase(text, "bank card")) {
-				return "checking" // a debit card draws on checking
-			}
-			return a.value
-		}
-	}
-	return ""
-}
-
 // Categories are the transaction categories, the values of the category slot.
 var Categories = []string{"groceries", "restaurants", "fuel", "shopping", "travel", "transport", "utilities",
 	"entertainment", "health", "subscriptions", "rent", "cash", "income", "transfers", "other"}
@@ -283,7 +256,8 @@ func ParseCount(text, locale string) int {
 func isCountNoun(w string) bool {
 	switch w {
 	case "transactions", "transaction", "purchases", "purchase", "charges", "charge", "payments", "items", "entries",
-		"umsätze", "umsatz", "buchungen", "buchung", "transaktionen", "zahlungen", "einkäufe", "abbuchungen", "posten":
+		"umsätze", "umsatz", "buchungen", "buchung", "transaktionen", "zahlungen", "einkäufe", "abbuchungen", "posten",
+		"things", "sachen", "dinge", "activities", "käufe":
 		return true
 	}
 	return false
@@ -297,7 +271,9 @@ var merchantStops = map[string]bool{
 	"letzten": true, "letzte": true, "diesen": true, "diese": true, "im": true, "am": true, "seit": true,
 	"gestern": true, "heute": true, "und": true, "mit": true, "ausgegeben": true, "bezahlt": true, "gezahlt": true,
 	"my": true, "mit meiner": true, "vom": true, "von": true, "insgesamt": true, "total": true, "dieses": true,
-	"vergangenen": true, "ausgegeben?": true, "gelassen": true, "eingekauft": true, "verbraten": true,
+	"vergangenen": true, "gelassen": true, "eingekauft": true, "verbraten": true, "gekauft": true, "habe": true,
+	"hab": true, "abgelehnt": true, "declined": true, "rejected": true, "bezahlen": true, "nicht": true, "ging": true,
+	"was": true, "got": true, "get": true, "please": true, "bitte": true, "yesterday's": true, "ist": true, "wurde": true,
 }
 
 // ParseMerchant finds a merchant named after "at", "bei", "from" or "to"

@@ -54,7 +54,7 @@ func New(cfg Config) *Skill {
 		cfg.Now = time.Now
 	}
 	if cfg.Recognizer == nil {
-		cfg.Recognizer = intents.Offline{}
+		cfg.Recognizer = intents.NewOffline()
 	}
 	s := &Skill{cfg: cfg, mux: NewMux()}
 	b := &banking{bank: cfg.Bank}

@@ -1,0 +1,289 @@
+package intents
+
+import (
+	"embed"
+	"fmt"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+//go:embed catalog.yaml data
+var files embed.FS
+
+// Locales are the locales Konto understands.
+var Locales = []string{"en-US", "de-DE"}
+
+// Intent describes one catalog entry.
+type Intent struct {
+	Name string
+	// Slots lists the slot names in a stable order.
+	Slots []string
+	// SlotTypes maps a slot name to its Alexa type.
+	SlotTypes map[string]string
+	// Builtin is the Amazon built-in intent this one is, if any.
+	Builtin string
+	// Confirm marks intents that move money and need a read-back.
+	Confirm bool
+}
+
+// SlotValue is one value of a custom slot type with its spoken forms.
+type SlotValue struct {
+	ID       string
+	Synonyms map[string][]string // locale → forms
+}
+
+type catalogFile struct {
+	Intents []struct {
+		Name    string            `yaml:"name"`
+		Slots   map[string]string `yaml:"slots"`
+		Builtin string            `yaml:"builtin"`
+		Confirm bool              `yaml:"confirm"`
+	} `yaml:"intents"`
+	SlotTypes map[string]yaml.Node `yaml:"slot_types"`
+}
+
+// Catalog lists the intents Konto understands, in catalog order.
+var Catalog []Intent
+
+// SlotTypes holds the custom slot types and their values, in file order.
+var SlotTypes map[string][]SlotValue
+
+func init() {
+	if err := loadCatalog(); err != nil {
+		panic(err)
+	}
+}
+
+func loadCatalog() error {
+	b, err := files.ReadFile("catalog.yaml")
+	if err != nil {
+		return err
+	}
+	var f catalogFile
+	if err := yaml.Unmarshal(b, &f); err != nil {
+		return fmt.Errorf("intents: catalog.yaml: %w", err)
+	}
+	Catalog = nil
+	for _, in := range f.Intents {
+		it := Intent{Name: in.Name, SlotTypes: in.Slots, Builtin: in.Builtin, Confirm: in.Confirm}
+		for s := range in.Slots {
+			it.Slots = append(it.Slots, s)
+		}
+		sort.Strings(it.Slots)
+		Catalog = append(Catalog, it)
+	}
+	SlotTypes = map[string][]SlotValue{}
+	for name, node := range f.SlotTypes {
+		// Keep the file order of values: decode the mapping node by node.
+		for i := 0; i+1 < len(node.Content); i += 2 {
+			var syn map[string][]string
+			if err := node.Content[i+1].Decode(&syn); err != nil {
+				return fmt.Errorf("intents: slot type %s: %w", name, err)
+			}
+			SlotTypes[name] = append(SlotTypes[name], SlotValue{ID: node.Content[i].Value, Synonyms: syn})
+		}
+	}
+	return nil
+}
+
+// Lookup returns the catalog entry of an intent name.
+func Lookup(name string) (Intent, bool) {
+	for _, in := range Catalog {
+		if in.Name == name {
+			return in, true
+		}
+	}
+	return Intent{}, false
+}
+
+// HasSlot reports whether an intent takes a slot.
+func (in Intent) HasSlot(name string) bool {
+	_, ok := in.SlotTypes[name]
+	return ok
+}
+
+// Example is one labelled utterance.
+type Example struct {
+	Text   string
+	Intent string
+	Slots  Slots
+	// group numbers the template an example was expanded from, so that a
+	// validation split can hold out whole phrasings.
+	group int
+}
+
+// trainFile is data/train-LOCALE.yaml.
+type trainFile struct {
+	Fillers map[string][]string `yaml:"fillers"`
+	Intents map[string][]string `yaml:"intents"`
+	OOS     []string            `yaml:"oos"`
+}
+
+// Samples returns the sample utterance templates of a locale: intent →
+// templates with {slot} placeholders, and the out-of-scope utterances.
+func Samples(locale string) (map[string][]string, []string, error) {
+	f, err := readTrain(locale)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f.Intents, f.OOS, nil
+}
+
+func readTrain(locale string) (*trainFile, error) {
+	b, err := files.ReadFile("data/train-" + locale + ".yaml")
+	if err != nil {
+		return nil, fmt.Errorf("intents: no training data for %s", locale)
+	}
+	var f trainFile
+	if err := yaml.Unmarshal(b, &f); err != nil {
+		return nil, fmt.Errorf("intents: train-%s.yaml: %w", locale, err)
+	}
+	for name, ts := range f.Intents {
+		in, ok := Lookup(name)
+		if !ok {
+			return nil, fmt.Errorf("intents: train-%s.yaml: unknown intent %s", locale, name)
+		}
+		for _, t := range ts {
+			for _, s := range placeholders(t) {
+				if !in.HasSlot(s) {
+					return nil, fmt.Errorf("intents: train-%s.yaml: %s has no slot %s (%q)", locale, name, s, t)
+				}
+			}
+		}
+	}
+	return &f, nil
+}
+
+func placeholders(t string) []string {
+	var out []string
+	for {
+		i := strings.IndexByte(t, '{')
+		if i < 0 {
+			return out
+		}
+		j := strings.IndexByte(t[i:], '}')
+		if j < 0 {
+			return out
+		}
+		out = append(out, t[i+1:i+j])
+		t = t[i+j+1:]
+	}
+}
+
+// fillerKey maps a slot name onto the filler list it draws from.
+func fillerKey(slot string) string {
+	switch slot {
+	case SlotFromAccount, SlotToAccount:
+		return SlotAccount
+	}
+	return slot
+}
+
+// TrainingExamples expands the templates of a locale into labelled
+// utterances: each template with slots becomes a few variants with
+// fillers picked deterministically; out-of-scope ones are Fallback.
+func TrainingExamples(locale string) ([]Example, error) {
+	f, err := readTrain(locale)
+	if err != nil {
+		return nil, err
+	}
+	var out []Example
+	names := make([]string, 0, len(f.Intents))
+	for n := range f.Intents {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	seed, group := 0, 0
+	for _, name := range names {
+		for _, t := range f.Intents[name] {
+			group++
+			ph := placeholders(t)
+			variants := 1
+			if len(ph) > 0 {
+				variants = 4
+			}
+			for v := range variants {
+				text := t
+				for k, s := range ph {
+					fill := f.Fillers[fillerKey(s)]
+					if len(fill) == 0 {
+						return nil, fmt.Errorf("intents: train-%s.yaml: no fillers for %s", locale, s)
+					}
+					pick := fill[(seed*7+v*13+k*5)%len(fill)]
+					text = strings.Replace(text, "{"+s+"}", pick, 1)
+				}
+				seed++
+				out = append(out, Example{Text: text, Intent: name, group: group})
+			}
+		}
+	}
+	for _, t := range f.OOS {
+		group++
+		out = append(out, Example{Text: t, Intent: Fallback, group: group})
+	}
+	// Frame every sixth example in words people put around any request,
+	// for banking and out-of-scope alike, so that they carry no intent.
+	frames := enFrames
+	if German(locale) {
+		frames = deFrames
+	}
+	n := len(out)
+	for i := 0; i < n; i += 6 {
+		fr := frames[(i/6)%len(frames)]
+		ex := out[i]
+		ex.Text = strings.TrimSpace(fr[0] + " " + ex.Text + " " + fr[1])
+		out = append(out, ex)
+	}
+	return out, nil
+}
+
+var enFrames = [][2]string{{"please", ""}, {"can you", ""}, {"hey", ""}, {"", "please"}, {"i want to know", ""}, {"could you tell me", ""},
+	{"um", ""}, {"ok", ""}, {"", "thanks"}, {"alexa", ""}, {"quick question", ""}, {"so", ""}}
+var deFrames = [][2]string{{"bitte", ""}, {"kannst du", ""}, {"hey", ""}, {"", "bitte"}, {"ich möchte wissen", ""}, {"sag mal", ""},
+	{"äh", ""}, {"okay", ""}, {"", "danke"}, {"alexa", ""}, {"kurze frage", ""}, {"also", ""}}
+
+// HeldOut returns the held-out examples of a locale and the day their
+// dates are relative to.
+func HeldOut(locale string) ([]Example, string, error) {
+	b, err := files.ReadFile("data/heldout-" + locale + ".yaml")
+	if err != nil {
+		return nil, "", fmt.Errorf("intents: no held-out data for %s", locale)
+	}
+	var f struct {
+		Now        string `yaml:"now"`
+		Utterances []struct {
+			Text   string         `yaml:"text"`
+			Intent string         `yaml:"intent"`
+			Slots  map[string]any `yaml:"slots"`
+		} `yaml:"utterances"`
+	}
+	if err := yaml.Unmarshal(b, &f); err != nil {
+		return nil, "", fmt.Errorf("intents: heldout-%s.yaml: %w", locale, err)
+	}
+	var out []Example
+	for _, u := range f.Utterances {
+		if _, ok := Lookup(u.Intent); !ok {
+			return nil, "", fmt.Errorf("intents: heldout-%s.yaml: unknown intent %s", locale, u.Intent)
+		}
+		ex := Example{Text: u.Text, Intent: u.Intent, Slots: Slots{}}
+		for k, v := range u.Slots {
+			switch k {
+			case SlotDateRange:
+				m, _ := v.(map[string]any)
+				ex.Slots[k] = DateRange{Start: fmt.Sprint(m["start"]), End: fmt.Sprint(m["end"])}
+			case SlotAmount:
+				m, _ := v.(map[string]any)
+				ex.Slots[k] = Amount{Value: fmt.Sprint(m["value"]), Currency: fmt.Sprint(m["currency"])}
+			case SlotCount:
+				n, _ := v.(int)
+				ex.Slots[k] = n
+			default:
+				ex.Slots[k] = fmt.Sprint(v)
+			}
+		}
+		out = append(out, ex)
+	}
+	return out, f.Now, nil
+}

@@ -1,0 +1,452 @@
+package intents
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// phraseMatcher maps spoken phrases onto canonical ids; the longest
+// phrase wins.
+type phraseMatcher struct {
+	phrases []struct{ words, id string }
+}
+
+func newMatcher(slotType string, extra map[string]string) *phraseMatcher {
+	m := &phraseMatcher{}
+	add := func(p, id string) { m.phrases = append(m.phrases, struct{ words, id string }{Normalize(p), id}) }
+	for _, v := range SlotTypes[slotType] {
+		for _, forms := range v.Synonyms {
+			for _, f := range forms {
+				add(f, strings.ToLower(v.ID))
+			}
+		}
+	}
+	for p, id := range extra {
+		add(p, id)
+	}
+	sort.SliceStable(m.phrases, func(i, j int) bool { return len(m.phrases[i].words) > len(m.phrases[j].words) })
+	return m
+}
+
+// mention is a phrase found in a word list.
+type mention struct {
+	id         string
+	start, end int // word positions [start, end)
+}
+
+// find returns the non-overlapping mentions in words, in order.
+func (m *phraseMatcher) find(words []string) []mention {
+	taken := make([]bool, len(words))
+	var out []mention
+	for _, p := range m.phrases {
+		pw := strings.Fields(p.words)
+		for i := 0; i+len(pw) <= len(words); i++ {
+			ok := true
+			for k := range pw {
+				if taken[i+k] || words[i+k] != pw[k] {
+					ok = false
+					break
+				}
+			}
+			if !ok {
+				continue
+			}
+			for k := range pw {
+				taken[i+k] = true
+			}
+			out = append(out, mention{p.id, i, i + len(pw)})
+		}
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].start < out[b].start })
+	return out
+}
+
+func (m *phraseMatcher) first(text string) string {
+	if ms := m.find(strings.Fields(text)); len(ms) > 0 {
+		return ms[0].id
+	}
+	return ""
+}
+
+// The matchers are built on first use: they read the catalog, which is
+// loaded by init after package variables are initialised.
+var (
+	accountMatcherOnce = sync.OnceValue(func() *phraseMatcher {
+		return newMatcher("ACCOUNT", map[string]string{
+			"checkings": "checking", "giro konto": "checking", "spar konto": "savings", "saving": "savings",
+			"erspartes": "savings", "sparbuch": "savings", "kreditkarten konto": "credit_card", "credit": "", "visa card": "credit_card",
+			"tagesgeld konto": "savings", "kredit karte": "credit_card", "mastercard": "credit_card",
+		})
+	})
+	cardMatcherOnce = sync.OnceValue(func() *phraseMatcher {
+		return newMatcher("CARD", map[string]string{
+			"ec": "debit", "giro card": "debit", "girokarte": "debit", "bank karte": "debit", "kredit karte": "credit",
+			"visa": "credit", "debitkarten": "debit", "check card": "debit",
+		})
+	})
+	billerMatcherOnce = sync.OnceValue(func() *phraseMatcher {
+		return newMatcher("BILLER", map[string]string{
+			"electric": "electricity", "electric company": "electricity", "power company": "electricity", "power": "electricity",
+			"strom": "electricity", "cell": "phone", "cellphone": "phone", "mobile phone": "phone", "wireless": "phone",
+			"telefon": "phone", "handy": "phone", "handys": "phone", "internetrechnung": "internet", "kabel": "internet",
+			"wasser": "water", "gasrechnung": "gas", "heizung": "gas", "kreditkartenrechnung": "credit_card",
+			"kreditkartenabrechnung": "credit_card", "statement": "credit_card", "cable": "internet",
+		})
+	})
+)
+
+func accountMatcher() *phraseMatcher { return accountMatcherOnce() }
+func cardMatcher() *phraseMatcher    { return cardMatcherOnce() }
+func billerMatcher() *phraseMatcher  { return billerMatcherOnce() }
+
+// ParseAccount finds an account kind in normalized text: checking,
+// savings, credit_card or loan, or "" if none is named. A debit card
+// draws on checking.
+func ParseAccount(text string) string {
+	words := strings.Fields(text)
+	for _, m := range accountMatcher().find(words) {
+		if m.id != "" {
+			return m.id
+		}
+	}
+	if containsPhrase(text, "debit card") || containsPhrase(text, "debitkarte") || containsPhrase(text, "girocard") {
+		return "checking"
+	}
+	return ""
+}
+
+// ParseCard finds debit or credit in normalized text.
+func ParseCard(text string) string { return cardMatcher().first(text) }
+
+// ParseBiller finds a biller kind in normalized text.
+func ParseBiller(text string) string { return billerMatcher().first(text) }
+
+var fromWords = map[string]bool{"from": true, "von": true, "vom": true, "out": true, "aus": true, "of": false}
+var toWords = map[string]bool{"to": true, "into": true, "in": true, "auf": true, "aufs": true, "zu": true, "zum": true, "nach": true, "onto": true, "ins": true}
+var articleWords = map[string]bool{"my": true, "the": true, "mein": true, "meinem": true, "meinen": true, "meine": true, "das": true, "dem": true,
+	"den": true, "die": true, "der": true, "of": true, "our": true}
+
+// ParseFromTo finds the source and target accounts of a transfer: "from
+// savings to checking", "vom Sparkonto auf das Girokonto", "into my savings".
+func ParseFromTo(text string) (from, to string) {
+	words := strings.Fields(text)
+	for _, m := range accountMatcher().find(words) {
+		if m.id == "" {
+			continue
+		}
+		j := m.start - 1
+		for j >= 0 && articleWords[words[j]] {
+			j--
+		}
+		if j < 0 {
+			continue
+		}
+		switch {
+		case fromWords[words[j]] && from == "":
+			from = m.id
+		case toWords[words[j]] && to == "":
+			to = m.id
+		}
+	}
+	return from, to
+}
+
+var currencyWords = map[string]string{
+	"dollar": "USD", "dollars": "USD", "bucks": "USD", "buck": "USD", "usd": "USD",
+	"euro": "EUR", "euros": "EUR", "eur": "EUR", "pound": "GBP", "pounds": "GBP",
+}
+
+var centWords = map[string]bool{"cent": true, "cents": true}
+
+// readDecimal reads a number in digits: "12", "12.50", "1,200" (en),
+// "12,50", "1.200" (de). It returns the value in hundredths.
+func readDecimal(w, locale string) (int64, bool) {
+	if w == "" || (w[0] < '0' || w[0] > '9') {
+		return 0, false
+	}
+	dec, group := ".", ","
+	if German(locale) {
+		dec, group = ",", "."
+	}
+	intPart, frac, hasFrac := strings.Cut(w, dec)
+	intPart = strings.ReplaceAll(intPart, group, "")
+	if !isDigits(intPart) || len(intPart) > 12 || (hasFrac && (!isDigits(frac) || len(frac) > 2)) {
+		return 0, false
+	}
+	n, _ := strconv.ParseInt(intPart, 10, 64)
+	c := int64(0)
+	if hasFrac {
+		for len(frac) < 2 {
+			frac += "0"
+		}
+		c, _ = strconv.ParseInt(frac, 10, 64)
+	}
+	return n*100 + c, true
+}
+
+// readNumber reads digits or number words at words[i:], in hundredths for
+// digits with decimals and whole units for words.
+func readNumber(words []string, i int, locale string) (hundredths int64, used int) {
+	if i >= len(words) {
+		return 0, 0
+	}
+	if v, ok := readDecimal(words[i], locale); ok {
+		return v, 1
+	}
+	if German(locale) {
+		// Speech recognition may split compounds: "zwei hundert fünfzig".
+		for n := min(4, len(words)-i); n >= 1; n-- {
+			if v, ok := deCardinal(strings.Join(words[i:i+n], "")); ok && !(n > 1 && words[i+n-1] == "und") {
+				return int64(v) * 100, n
+			}
+		}
+		return 0, 0
+	}
+	v, used := parseEnglishNumber(words[i:])
+	if used > 0 && words[i] != "a" || used > 1 {
+		if _, isOrd := enOrdinal[words[i+used-1]]; isOrd {
+			return 0, 0
+		}
+		return int64(v) * 100, used
+	}
+	return 0, 0
+}
+
+// ParseAmount finds an amount of money in normalized text: "twenty
+// dollars", "a hundred and fifty bucks", "thirty dollars and fifty cents",
+// "dreiundzwanzig euro", "12,50 euro", "zwölf euro fünfzig". With bare,
+// a number without a currency word counts too. It returns the amount and
+// the words it used.
+func ParseAmount(text, locale string, bare bool) (Amount, string, bool) {
+	words := strings.Fields(text)
+	defCur := "USD"
+	if German(locale) {
+		defCur = "EUR"
+	}
+	var bareHit *Amount
+	bareWords := ""
+	for i := 0; i < len(words); i++ {
+		v, used := readNumber(words, i, locale)
+		if used == 0 {
+			continue
+		}
+		j := i + used
+		if j < len(words) {
+			if cur, ok := currencyWords[words[j]]; ok {
+				j++
+				// "and fifty cents", "und fünfzig cent", "euro fünfzig"
+				k := j
+				if k < len(words) && (words[k] == "and" || words[k] == "und") {
+					k++
+				}
+				if c, u := readNumber(words, k, locale); u > 0 && c%100 == 0 && c/100 < 100 {
+					if k+u < len(words) && centWords[words[k+u]] {
+						v += c / 100
+						j = k + u + 1
+					} else if German(locale) && k == j {
+						v += c / 100
+						j = k + u
+					}
+				}
+				return Amount{Value: fmt.Sprintf("%d.%02d", v/100, v%100), Currency: cur}, strings.Join(words[i:j], " "), true
+			}
+			if centWords[words[j]] && v < 10000 {
+				return Amount{Value: fmt.Sprintf("0.%02d", v/100), Currency: defCur}, strings.Join(words[i:j+1], " "), true
+			}
+		}
+		if bare && bareHit == nil && v > 0 {
+			bareHit = &Amount{Value: fmt.Sprintf("%d.%02d", v/100, v%100), Currency: defCur}
+			bareWords = strings.Join(words[i:j], " ")
+		}
+		i = j - 1
+	}
+	if bareHit != nil {
+		return *bareHit, bareWords, true
+	}
+	return Amount{}, "", false
+}
+
+var payeeStops = map[string]bool{
+	"from": true, "von": true, "vom": true, "and": true, "und": true, "please": true, "bitte": true, "now": true, "jetzt": true,
+	"today": true, "tomorrow": true, "heute": true, "morgen": true, "on": true, "am": true, "for": true, "für": true,
+	"money": true, "geld": true, "some": true, "etwas": true, "back": true, "zurück": true, "überweisen": true, "senden": true,
+	"schicken": true, "next": true, "nächsten": true, "with": true, "mit": true, "dollars": true, "euro": true, "using": true,
+	"via": true, "über": true, "a": true, "an": false,
+}
+
+var payVerbs = map[string]bool{"send": true, "pay": true, "give": true, "venmo": true, "wire": true, "transfer": true,
+	"überweise": true, "überweis": true, "schick": true, "schicke": true, "sende": true, "zahl": true, "zahle": true, "gib": true}
+
+// ParsePayee finds the person money goes to, with amount and date words
+// already removed: "send alice ...", "... to bob", "überweise max ...",
+// "... an anna". Accounts are not payees.
+func ParsePayee(text string) string {
+	words := strings.Fields(text)
+	take := func(from int) string {
+		var name []string
+		for _, w := range words[from:] {
+			if payeeStops[w] || accountMatcher().first(w) != "" {
+				break
+			}
+			name = append(name, w)
+			if len(name) == 3 {
+				break
+			}
+		}
+		s := strings.Join(name, " ")
+		if s == "" || ParseAccount(s) != "" || isFiller(s) {
+			return ""
+		}
+		if _, u := readNumber(name, 0, "en-US"); u > 0 {
+			return ""
+		}
+		return s
+	}
+	for i, w := range words {
+		if (w == "to" || w == "an") && i+1 < len(words) {
+			if p := take(i + 1); p != "" {
+				return p
+			}
+		}
+	}
+	for i, w := range words {
+		if payVerbs[w] && i+1 < len(words) {
+			if w == "pay" && i+1 < len(words) && (words[i+1] == "back" || words[i+1] == "zurück") {
+				i++
+			}
+			if p := take(i + 1); p != "" && !strings.HasPrefix(p, "my ") && p != "my" {
+				return p
+			}
+		}
+	}
+	return ""
+}
+
+var digitWords = map[string]string{
+	"zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+	"null": "0", "eins": "1", "zwei": "2", "zwo": "2", "drei": "3", "vier": "4", "fünf": "5", "sechs": "6", "sieben": "7", "acht": "8", "neun": "9",
+}
+
+// ParsePin finds a four-digit PIN: "1234", "1 2 3 4", "four five six seven".
+func ParsePin(text string) string {
+	var digits strings.Builder
+	for _, w := range strings.Fields(text) {
+		switch {
+		case isDigits(w) && len(w) == 4 && digits.Len() == 0:
+			return w
+		case isDigits(w) && len(w) <= 4:
+			digits.WriteString(w)
+		case digitWords[w] != "":
+			digits.WriteString(digitWords[w])
+		default:
+			if digits.Len() > 0 && digits.Len() != 4 {
+				digits.Reset()
+			}
+			continue
+		}
+		if digits.Len() == 4 {
+			return digits.String()
+		}
+	}
+	return ""
+}
+
+var weekdaysEN = []string{"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}
+var weekdaysDE = []string{"sonntag", "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag"}
+
+// ParseDate finds one day for a payment, looking forward from now:
+// "today", "tomorrow", "on friday", "next monday", "on december 1st",
+// "on the 15th", "morgen", "übermorgen", "am freitag", "am ersten dezember".
+func ParseDate(text, locale string, now time.Time) (string, string, bool) {
+	today := day(now)
+	words := strings.Fields(text)
+	f := func(d time.Time, phrase string) (string, string, bool) { return d.Format(time.DateOnly), phrase, true }
+	for i, w := range words {
+		switch w {
+		case "today", "heute":
+			return f(today, w)
+		case "tomorrow":
+			return f(today.AddDate(0, 0, 1), w)
+		case "morgen":
+			if i > 0 && words[i-1] == "guten" {
+				continue
+			}
+			return f(today.AddDate(0, 0, 1), w)
+		case "übermorgen":
+			return f(today.AddDate(0, 0, 2), w)
+		}
+		for k, names := range [][]string{weekdaysEN, weekdaysDE} {
+			_ = k
+			for wd, n := range names {
+				if w != n {
+					continue
+				}
+				ahead := (wd - int(today.Weekday()) + 7) % 7
+				next := i > 0 && (words[i-1] == "next" || words[i-1] == "nächsten" || words[i-1] == "kommenden")
+				if ahead == 0 || next && ahead == 0 {
+					ahead = 7
+				}
+				return f(today.AddDate(0, 0, ahead), w)
+			}
+		}
+		if m, ok := monthIndex(w, locale); ok {
+			d := 0
+			if i+1 < len(words) && !German(locale) {
+				if n, u := parseEnglishNumber(words[i+1:]); u > 0 && n >= 1 && n <= 31 {
+					d = n
+				}
+			}
+			if d == 0 && i > 0 {
+				j := i - 1
+				if words[j] == "of" && j > 0 {
+					j--
+				}
+				if n, u := parseNumber(words[j:j+1], locale); u > 0 && n >= 1 && n <= 31 {
+					d = n
+				}
+			}
+			if d > 0 {
+				t := time.Date(today.Year(), m, d, 0, 0, 0, 0, time.UTC)
+				if t.Before(today) {
+					t = t.AddDate(1, 0, 0)
+				}
+				return f(t, w)
+			}
+		}
+	}
+	// "on the 15th", "am 15"
+	for i, w := range words {
+		if (w == "the" || w == "am") && i+1 < len(words) {
+			n, u := parseNumber(words[i+1:i+2], locale)
+			if u == 0 || n < 1 || n > 31 {
+				continue
+			}
+			if !German(locale) && !strings.HasSuffix(words[i+1], "th") && !strings.HasSuffix(words[i+1], "st") &&
+				!strings.HasSuffix(words[i+1], "nd") && !strings.HasSuffix(words[i+1], "rd") {
+				if _, ord := enOrdinal[words[i+1]]; !ord {
+					continue
+				}
+			}
+			t := time.Date(today.Year(), today.Month(), n, 0, 0, 0, 0, time.UTC)
+			if t.Month() != today.Month() {
+				continue
+			}
+			if t.Before(today) {
+				t = t.AddDate(0, 1, 0)
+			}
+			return f(t, strings.Join(words[i:i+2], " "))
+		}
+	}
+	return "", "", false
+}
+
+func removePhrase(text, phrase string) string {
+	if phrase == "" {
+		return text
+	}
+	return strings.TrimSpace(strings.Join(strings.Fields(strings.Replace(" "+text+" ", " "+phrase+" ", " ", 1)), " "))
+}
