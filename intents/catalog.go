@@ -195,6 +195,14 @@ func TrainingExamples(locale string) ([]Example, error) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	// Decontaminate: an expansion that happens to equal a held-out
+	// utterance is dropped, so the evaluation stays unseen.
+	heldOut := map[string]bool{}
+	if held, _, err := HeldOut(locale); err == nil {
+		for _, ex := range held {
+			heldOut[Normalize(ex.Text)] = true
+		}
+	}
 	seed, group := 0, 0
 	for _, name := range names {
 		for _, t := range f.Intents[name] {
@@ -215,6 +223,9 @@ func TrainingExamples(locale string) ([]Example, error) {
 					text = strings.Replace(text, "{"+s+"}", pick, 1)
 				}
 				seed++
+				if heldOut[Normalize(text)] {
+					continue
+				}
 				out = append(out, Example{Text: text, Intent: name, group: group})
 			}
 		}

@@ -281,6 +281,9 @@ var payeeStops = map[string]bool{
 var payVerbs = map[string]bool{"send": true, "pay": true, "give": true, "venmo": true, "wire": true, "transfer": true,
 	"überweise": true, "überweis": true, "schick": true, "schicke": true, "sende": true, "zahl": true, "zahle": true, "gib": true}
 
+// infinitives follow "to" without being a recipient: "want to send".
+var infinitives = map[string]bool{"move": true, "make": true, "know": true, "do": true, "be": true, "get": true, "check": true, "see": true, "put": true}
+
 // ParsePayee finds the person money goes to, with amount and date words
 // already removed: "send alice ...", "... to bob", "überweise max ...",
 // "... an anna". Accounts are not payees.
@@ -307,7 +310,7 @@ func ParsePayee(text string) string {
 		return s
 	}
 	for i, w := range words {
-		if (w == "to" || w == "an") && i+1 < len(words) {
+		if (w == "to" || w == "an") && i+1 < len(words) && !payVerbs[words[i+1]] && !infinitives[words[i+1]] {
 			if p := take(i + 1); p != "" {
 				return p
 			}

@@ -70,6 +70,7 @@ func New(cfg Config) *Skill {
 	s.mux.HandleFunc(intents.Yes, nothingPending)
 	s.mux.HandleFunc(intents.No, nothingPending)
 	s.mux.HandleFunc(intents.Repeat, s.repeat)
+	s.mux.NotFound = HandlerFunc(notAvailable)
 	// The recoverer runs inside the timeout's goroutine, where a panic would
 	// otherwise take the process down.
 	s.handler = Chain(s.mux, s.timeout, s.recoverer)
@@ -297,6 +298,20 @@ func fallback(ctx context.Context, r *Request) (*Response, error) {
 	l := langOf(r.Locale)
 	return &Response{
 		Speech:   l.pick("Sorry, I can't help with that. I'm your banking assistant. ", "Dabei kann ich leider nicht helfen. Ich bin dein Bankassistent. ") + l.pick(reprompt, repromptDE),
+		Reprompt: l.pick(reprompt, repromptDE),
+	}, nil
+}
+
+// notAvailable answers banking intents that are understood but have no
+// behaviour on this server yet, instead of pretending not to understand.
+func notAvailable(ctx context.Context, r *Request) (*Response, error) {
+	l := langOf(r.Locale)
+	if _, known := intents.Lookup(r.Intent); !known || r.Intent == intents.Fallback {
+		return fallback(ctx, r)
+	}
+	return &Response{
+		Speech: l.pick("I understood, but I can't do that for you here yet. Please use your bank's app or call your bank. ",
+			"Verstanden, aber das kann ich hier noch nicht für dich erledigen. Bitte nutze die App deiner Bank oder ruf sie an. ") + l.pick(reprompt, repromptDE),
 		Reprompt: l.pick(reprompt, repromptDE),
 	}, nil
 }

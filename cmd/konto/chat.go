@@ -18,7 +18,8 @@ import (
 // runChat is a terminal conversation through the same core the platforms
 // use: typed text in, the sentences a voice user would hear out.
 func runChat(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	cfg, err := parseConfig("chat", args, getenv, stderr, "data", "customer", "log-level")
+	cfg, err := parseConfig("chat", args, getenv, stderr, "data", "customer", "log-level",
+		"llm-base-url", "llm-model", "llm-api-key", "llm-timeout")
 	if err != nil {
 		return err
 	}
@@ -34,7 +35,11 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return fmt.Errorf("no sandbox customer %q", cfg.Customer)
 	}
-	sk := skill.New(skill.Config{Bank: a.bank, Auth: a.bank, Store: a.store, Log: newLogger(stderr, "error")})
+	rec, err := recognizer(cfg, stderr)
+	if err != nil {
+		return err
+	}
+	sk := skill.New(skill.Config{Bank: a.bank, Auth: a.bank, Store: a.store, Log: newLogger(stderr, "error"), Recognizer: rec})
 	sid := make([]byte, 8)
 	_, _ = rand.Read(sid)
 	base := skill.Request{

@@ -8,6 +8,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is every setting of konto. Each field has a flag and an
@@ -23,11 +24,22 @@ type Config struct {
 	Customers    int
 	Months       int
 	All          bool
+	Locale       string
+	Now          string
+	Platform     string
+	Invocation   string
+	LLMBaseURL   string
+	LLMModel     string
+	LLMAPIKey    string
+	LLMTimeout   time.Duration
+
+	localeSet bool // --locale or KONTO_LOCALE was given
 }
 
 // Defaults.
 func defaultConfig() Config {
-	return Config{Addr: "localhost:8080", Data: "konto-data", LogLevel: "info", Months: 12}
+	return Config{Addr: "localhost:8080", Data: "konto-data", LogLevel: "info", Months: 12, Locale: "en-US",
+		Platform: "alexa", LLMTimeout: 1500 * time.Millisecond}
 }
 
 // envName is the environment variable of a flag: data → KONTO_DATA.
@@ -51,6 +63,14 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 		"customers":      &cfg.Customers,
 		"months":         &cfg.Months,
 		"all":            &cfg.All,
+		"locale":         &cfg.Locale,
+		"now":            &cfg.Now,
+		"platform":       &cfg.Platform,
+		"invocation":     &cfg.Invocation,
+		"llm-base-url":   &cfg.LLMBaseURL,
+		"llm-model":      &cfg.LLMModel,
+		"llm-api-key":    &cfg.LLMAPIKey,
+		"llm-timeout":    &cfg.LLMTimeout,
 	}
 	help := map[string]string{
 		"addr":           "address to listen on, HOST:PORT",
@@ -62,6 +82,14 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 		"customers":      "synthetic customers to generate besides the demo ones",
 		"months":         "months of history to generate",
 		"all":            "include synthetic customers",
+		"locale":         "en-US or de-DE",
+		"now":            "reference day for dates, YYYY-MM-DD (default today)",
+		"platform":       "platform to export for: alexa",
+		"invocation":     "invocation name of the exported skill",
+		"llm-base-url":   "OpenAI-compatible endpoint; enables the LLM recognizer for low-confidence utterances",
+		"llm-model":      "model name at the LLM endpoint",
+		"llm-api-key":    "API key for the LLM endpoint",
+		"llm-timeout":    "time budget of one LLM call",
 	}
 	for _, n := range names {
 		switch p := vars[n].(type) {
@@ -71,6 +99,8 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 			fs.BoolVar(p, n, *p, help[n]+" (env "+envName(n)+")")
 		case *int:
 			fs.IntVar(p, n, *p, help[n]+" (env "+envName(n)+")")
+		case *time.Duration:
+			fs.DurationVar(p, n, *p, help[n]+" (env "+envName(n)+")")
 		}
 	}
 	// Environment first, flags override.
@@ -85,6 +115,14 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 	}
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
+	}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "locale" {
+			cfg.localeSet = true
+		}
+	})
+	if getenv(envName("locale")) != "" {
+		cfg.localeSet = true
 	}
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
@@ -108,6 +146,12 @@ func setVar(p any, v string) error {
 			return err
 		}
 		*p = n
+	case *time.Duration:
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return err
+		}
+		*p = d
 	}
 	return nil
 }
@@ -126,12 +170,32 @@ func (c Config) Validate() error {
 	if c.Months < 1 || c.Months > 120 {
 		return errors.New("--months must be between 1 and 120")
 	}
+	if c.Locale != "en-US" && c.Locale != "de-DE" {
+		return fmt.Errorf("--locale %q: want en-US or de-DE", c.Locale)
+	}
+	if c.Now != "" {
+		if _, err := time.Parse(time.DateOnly, c.Now); err != nil {
+			return fmt.Errorf("--now %q: want YYYY-MM-DD", c.Now)
+		}
+	}
+	if c.LLMTimeout <= 0 || c.LLMTimeout > 30*time.Second {
+		return errors.New("--llm-timeout must be between 0 and 30s")
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
 		return fmt.Errorf("--log-level %q: want debug, info, warn or error", c.LogLevel)
 	}
 	return nil
+}
+
+// nowTime is --now at noon UTC, or the current time.
+func (c Config) nowTime() (time.Time, error) {
+	if c.Now == "" {
+		return time.Now(), nil
+	}
+	t, err := time.Parse(time.DateOnly, c.Now)
+	return t.Add(12 * time.Hour), err
 }
 
 func (c Config) skillIDs() []string {

@@ -20,6 +20,9 @@ Usage:
   konto chat    [--data DIR] --customer NAME
   konto sandbox seed   [--data DIR] [--customers N] [--months M]
   konto sandbox tokens [--data DIR] [--all]
+  konto nlu parse [--locale en-US|de-DE] [--now YYYY-MM-DD]   (utterances on stdin, JSON lines out)
+  konto nlu eval  [--locale en-US|de-DE]
+  konto model export --platform alexa --locale L [--invocation "my bank"]
 
 Every flag can also be set as an environment variable: --data is KONTO_DATA,
 --alexa-skill-id is KONTO_ALEXA_SKILL_ID, and so on.
@@ -50,6 +53,10 @@ func realMain(ctx context.Context, args []string, getenv func(string) string, st
 		return runChat(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "sandbox":
 		return runSandbox(ctx, args[1:], getenv, stdout, stderr)
+	case "nlu":
+		return runNLU(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "model":
+		return runModel(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

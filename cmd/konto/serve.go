@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/kontoskill/konto/intents"
 	"github.com/kontoskill/konto/skill"
 	"github.com/kontoskill/konto/skill/alexa"
 )
@@ -23,7 +24,7 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 }
 
 // newServer builds the echo router: /healthz and /alexa.
-func newServer(a *app, cfg Config, log *slog.Logger, verifier *alexa.Verifier) *echo.Echo {
+func newServer(a *app, cfg Config, log *slog.Logger, verifier *alexa.Verifier, rec intents.Recognizer) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.Debug = false
@@ -52,7 +53,7 @@ func newServer(a *app, cfg Config, log *slog.Logger, verifier *alexa.Verifier) *
 			return next(c)
 		}
 	})
-	sk := skill.New(skill.Config{Bank: a.bank, Auth: a.bank, Store: a.store, Log: log})
+	sk := skill.New(skill.Config{Bank: a.bank, Auth: a.bank, Store: a.store, Log: log, Recognizer: rec})
 	(&alexa.Handler{Skill: sk, Verifier: verifier, Dev: cfg.Dev, Log: log}).Register(e, "/alexa")
 	e.GET("/healthz", func(c echo.Context) error {
 		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
@@ -66,7 +67,8 @@ func newServer(a *app, cfg Config, log *slog.Logger, verifier *alexa.Verifier) *
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := parseConfig("serve", args, getenv, stderr, "addr", "data", "dev", "alexa-skill-id", "log-level")
+	cfg, err := parseConfig("serve", args, getenv, stderr, "addr", "data", "dev", "alexa-skill-id", "log-level",
+		"llm-base-url", "llm-model", "llm-api-key", "llm-timeout")
 	if err != nil {
 		return err
 	}
@@ -86,7 +88,18 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	} else if len(verifier.AppIDs) == 0 {
 		log.Warn("no Alexa skill id configured: /alexa rejects every request until --alexa-skill-id (KONTO_ALEXA_SKILL_ID) is set")
 	}
-	e := newServer(a, cfg, log, verifier)
+	rec, err := recognizer(cfg, stderr)
+	if err != nil {
+		return err
+	}
+	if off, ok := rec.(*intents.Offline); ok {
+		start := time.Now()
+		if err := off.Warm(); err != nil {
+			return err
+		}
+		log.Info("offline recognizer ready", "took", time.Since(start).String())
+	}
+	e := newServer(a, cfg, log, verifier, rec)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err

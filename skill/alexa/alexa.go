@@ -7,10 +7,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -143,7 +143,7 @@ func (h *Handler) dispatch(c echo.Context, env *RequestEnvelope) *ResponseEnvelo
 		} else if env.Request.Intent == nil {
 			r.Intent = intents.Fallback
 		} else {
-			r.Intent, r.Slots = mapIntent(env.Request.Intent, r.Now)
+			r.Intent, r.Slots = mapIntent(env.Request.Intent, r.Locale, r.Now)
 		}
 		return toAlexa(h.Skill.Handle(ctx, r))
 	case "SessionEndedRequest":
@@ -211,18 +211,32 @@ var builtins = map[string]string{
 	"AMAZON.YesIntent": intents.Yes, "AMAZON.NoIntent": intents.No, "AMAZON.RepeatIntent": intents.Repeat,
 }
 
-// slotNames maps Alexa slot names (the exported ones and common camelCase
-// forms) onto catalog slot names.
-var slotNames = map[string]string{
-	"account": intents.SlotAccount, "accountType": intents.SlotAccount, "AccountType": intents.SlotAccount,
-	"count": intents.SlotCount, "number": intents.SlotCount,
-	"date_range": intents.SlotDateRange, "dateRange": intents.SlotDateRange, "date": intents.SlotDateRange, "period": intents.SlotDateRange,
-	"merchant": intents.SlotMerchant, "category": intents.SlotCategory,
+// slotAliases maps common Alexa slot names onto catalog slot names; the
+// exported model uses the catalog names themselves.
+var slotAliases = map[string]string{
+	"accountType": intents.SlotAccount, "AccountType": intents.SlotAccount, "number": intents.SlotCount,
+	"dateRange": intents.SlotDateRange, "period": intents.SlotDateRange, "fromAccount": intents.SlotFromAccount,
+	"toAccount": intents.SlotToAccount, "cardType": intents.SlotCard, "billType": intents.SlotBiller,
+}
+
+// catalogSlot finds the catalog slot an Alexa slot name stands for in an
+// intent ("date" is date_range where the intent has a period).
+func catalogSlot(in intents.Intent, key string) (string, bool) {
+	if in.HasSlot(key) {
+		return key, true
+	}
+	if key == "date" && in.HasSlot(intents.SlotDateRange) {
+		return intents.SlotDateRange, true
+	}
+	if s, ok := slotAliases[key]; ok && in.HasSlot(s) {
+		return s, true
+	}
+	return "", false
 }
 
 // mapIntent turns an Alexa intent into a catalog intent and canonical
 // slot values. Unknown intents are Fallback.
-func mapIntent(in *Intent, now time.Time) (string, intents.Slots) {
+func mapIntent(in *Intent, locale string, now time.Time) (string, intents.Slots) {
 	slots := intents.Slots{}
 	name, ok := builtins[in.Name]
 	if !ok {
@@ -233,39 +247,83 @@ func mapIntent(in *Intent, now time.Time) (string, intents.Slots) {
 	}
 	cat, _ := intents.Lookup(name)
 	for key, s := range in.Slots {
-		slot, ok := slotNames[key]
-		if !ok || !slices.Contains(cat.Slots, slot) {
+		slot, ok := catalogSlot(cat, key)
+		if !ok || s.Value == "" {
 			continue
 		}
-		id, resolved := s.ResolvedID()
-		switch slot {
-		case intents.SlotAccount:
-			if v := canonicalAccount(id, resolved, s.Value); v != "" {
-				slots[slot] = v
-			}
-		case intents.SlotCategory:
-			v := strings.ToLower(id)
-			if !resolved {
-				v = intents.ParseCategory(intents.Normalize(s.Value))
-			}
-			if v != "" {
-				slots[slot] = v
-			}
-		case intents.SlotMerchant:
-			if v := intents.Normalize(s.Value); v != "" {
-				slots[slot] = v
-			}
-		case intents.SlotCount:
-			if n, ok := atoi(s.Value); ok && n > 0 && n <= 100 {
-				slots[slot] = n
-			}
-		case intents.SlotDateRange:
-			if dr, ok := AmazonDate(s.Value, now); ok {
-				slots[slot] = dr
-			}
+		if v, ok := slotValue(slot, s, locale, now); ok {
+			slots[slot] = v
 		}
 	}
 	return name, slots
+}
+
+// slotValue maps one Alexa slot value onto the catalog's canonical form.
+func slotValue(slot string, s Slot, locale string, now time.Time) (any, bool) {
+	id, resolved := s.ResolvedID()
+	norm := intents.Normalize(s.Value)
+	var v any
+	switch slot {
+	case intents.SlotAccount, intents.SlotFromAccount, intents.SlotToAccount:
+		v = canonicalAccount(id, resolved, s.Value)
+	case intents.SlotCategory:
+		if resolved {
+			v = strings.ToLower(id)
+		} else {
+			v = intents.ParseCategory(norm)
+		}
+	case intents.SlotCard:
+		if resolved {
+			v = strings.ToLower(id)
+		} else {
+			v = intents.ParseCard(norm)
+		}
+	case intents.SlotBiller:
+		if resolved {
+			v = strings.ToLower(id)
+		} else {
+			v = intents.ParseBiller(norm)
+		}
+	case intents.SlotMerchant, intents.SlotPayee:
+		v = norm
+	case intents.SlotCount:
+		if n, ok := atoi(s.Value); ok && n > 0 && n <= 100 {
+			return n, true
+		}
+		return nil, false
+	case intents.SlotAmount:
+		// AMAZON.NUMBER: whole units, in the locale's currency.
+		n, ok := atoi(s.Value)
+		if !ok || n <= 0 {
+			return nil, false
+		}
+		cur := "USD"
+		if intents.German(locale) {
+			cur = "EUR"
+		}
+		return intents.Amount{Value: fmt.Sprintf("%d.00", n), Currency: cur}, true
+	case intents.SlotPin:
+		if len(s.Value) == 4 {
+			if _, ok := atoi(s.Value); ok {
+				return s.Value, true
+			}
+		}
+		return nil, false
+	case intents.SlotDate:
+		if t, err := time.Parse(time.DateOnly, s.Value); err == nil {
+			return t.Format(time.DateOnly), true
+		}
+		return nil, false
+	case intents.SlotDateRange:
+		if dr, ok := AmazonDate(s.Value, now); ok {
+			return dr, true
+		}
+		return nil, false
+	}
+	if str, _ := v.(string); str != "" {
+		return str, true
+	}
+	return nil, false
 }
 
 func canonicalAccount(id string, resolved bool, value string) string {
@@ -343,7 +401,7 @@ func AmazonDate(v string, now time.Time) (intents.DateRange, bool) {
 func (h *Handler) canFulfill(env *RequestEnvelope) *ResponseEnvelope {
 	out := &CanFulfillIntent{CanFulfill: "NO", Slots: map[string]CanFulfillSlot{}}
 	if env.Request.Intent != nil {
-		name, slots := mapIntent(env.Request.Intent, h.Skill.Now())
+		name, slots := mapIntent(env.Request.Intent, env.Request.Locale, h.Skill.Now())
 		if name != intents.Fallback && h.Skill.Known(name) {
 			out.CanFulfill = "YES"
 		}
@@ -352,7 +410,8 @@ func (h *Handler) canFulfill(env *RequestEnvelope) *ResponseEnvelope {
 				continue
 			}
 			verdict := CanFulfillSlot{CanUnderstand: "NO", CanFulfill: "NO"}
-			if slot, ok := slotNames[key]; ok && slots[slot] != nil {
+			cat, _ := intents.Lookup(name)
+			if slot, ok := catalogSlot(cat, key); ok && slots[slot] != nil {
 				verdict = CanFulfillSlot{CanUnderstand: "YES", CanFulfill: "YES"}
 			}
 			out.Slots[key] = verdict
