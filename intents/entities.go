@@ -275,7 +275,7 @@ var payeeStops = map[string]bool{
 	"today": true, "tomorrow": true, "heute": true, "morgen": true, "on": true, "am": true, "for": true, "für": true,
 	"money": true, "geld": true, "some": true, "etwas": true, "back": true, "zurück": true, "überweisen": true, "senden": true,
 	"schicken": true, "next": true, "nächsten": true, "with": true, "mit": true, "dollars": true, "euro": true, "using": true,
-	"via": true, "über": true, "a": true, "an": false,
+	"via": true, "über": true, "a": true, "to": true, "into": true, "auf": true, "aufs": true,
 }
 
 var payVerbs = map[string]bool{"send": true, "pay": true, "give": true, "venmo": true, "wire": true, "transfer": true,
@@ -291,14 +291,23 @@ func ParsePayee(text string) string {
 	words := strings.Fields(text)
 	take := func(from int) string {
 		var name []string
-		for _, w := range words[from:] {
-			if payeeStops[w] || accountMatcher().first(w) != "" {
+		for k, w := range words[from:] {
+			if payeeStops[w] || accountMatcher().first(w) != "" || currencyWords[w] != "" {
+				break
+			}
+			if _, u := readNumber(words, from+k, "en-US"); u > 0 {
+				break
+			}
+			if _, u := readNumber(words, from+k, "de-DE"); u > 0 {
 				break
 			}
 			name = append(name, w)
 			if len(name) == 3 {
 				break
 			}
+		}
+		for len(name) > 0 && articleWords[name[len(name)-1]] {
+			name = name[:len(name)-1] // "to my savings": the account stopped it
 		}
 		s := strings.Join(name, " ")
 		if s == "" || ParseAccount(s) != "" || isFiller(s) {

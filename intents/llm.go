@@ -163,12 +163,6 @@ func Redact(norm string) string {
 		i++
 	}
 	s := strings.Join(out, " ")
-	s = digitRun.ReplaceAllStringFunc(s, func(m string) string {
-		if len(strings.ReplaceAll(m, " ", "")) >= 4 {
-			return "[number]"
-		}
-		return m
-	})
 	s = ibanLike.ReplaceAllStringFunc(s, func(m string) string {
 		n := 0
 		for _, r := range m {
@@ -177,6 +171,12 @@ func Redact(norm string) string {
 			}
 		}
 		if n >= 5 {
+			return "[number]"
+		}
+		return m
+	})
+	s = digitRun.ReplaceAllStringFunc(s, func(m string) string {
+		if len(strings.ReplaceAll(m, " ", "")) >= 4 {
 			return "[number]"
 		}
 		return m

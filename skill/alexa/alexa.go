@@ -290,32 +290,42 @@ func slotValue(slot string, s Slot, locale string, now time.Time) (any, bool) {
 		if n, ok := atoi(s.Value); ok && n > 0 && n <= 100 {
 			return n, true
 		}
+		if n := intents.ParseCount(norm+" transactions", locale); n > 0 {
+			return n, true
+		}
 		return nil, false
 	case intents.SlotAmount:
 		// AMAZON.NUMBER: whole units, in the locale's currency.
-		n, ok := atoi(s.Value)
-		if !ok || n <= 0 {
-			return nil, false
-		}
 		cur := "USD"
 		if intents.German(locale) {
 			cur = "EUR"
 		}
-		return intents.Amount{Value: fmt.Sprintf("%d.00", n), Currency: cur}, true
+		if n, ok := atoi(s.Value); ok && n > 0 {
+			return intents.Amount{Value: fmt.Sprintf("%d.00", n), Currency: cur}, true
+		}
+		if a, _, ok := intents.ParseAmount(norm, locale, true); ok {
+			return a, true
+		}
+		return nil, false
 	case intents.SlotPin:
-		if len(s.Value) == 4 {
-			if _, ok := atoi(s.Value); ok {
-				return s.Value, true
-			}
+		if p := intents.ParsePin(norm); p != "" {
+			return p, true
 		}
 		return nil, false
 	case intents.SlotDate:
 		if t, err := time.Parse(time.DateOnly, s.Value); err == nil {
 			return t.Format(time.DateOnly), true
 		}
+		if d, _, ok := intents.ParseDate(norm, locale, now); ok {
+			return d, true
+		}
 		return nil, false
 	case intents.SlotDateRange:
 		if dr, ok := AmazonDate(s.Value, now); ok {
+			return dr, true
+		}
+		// Some clients pass the spoken words ("last month"): read them.
+		if dr, _, ok := intents.ParseDateRange(norm, locale, now); ok {
 			return dr, true
 		}
 		return nil, false

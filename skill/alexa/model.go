@@ -145,6 +145,16 @@ func BuildModel(locale, invocation string) (*InteractionModel, error) {
 				if !sampleOK.MatchString(v) || used[v] {
 					continue
 				}
+				if slot, only := slotOnly(v); only {
+					// A bare slot ("{pin}") answers an elicitation: it
+					// belongs to the slot's samples, not the intent's.
+					for i := range mi.Slots {
+						if mi.Slots[i].Name == slot {
+							mi.Slots[i].Samples = append(mi.Slots[i].Samples, v)
+						}
+					}
+					continue
+				}
 				used[v] = true
 				mi.Samples = append(mi.Samples, v)
 			}
@@ -182,6 +192,13 @@ func sampleVariants(t, currencyWord string) []string {
 		return []string{strings.Replace(t, "{amount}", "{amount} "+currencyWord, 1)}
 	}
 	return []string{t}
+}
+
+func slotOnly(sample string) (string, bool) {
+	if strings.HasPrefix(sample, "{") && strings.HasSuffix(sample, "}") && strings.Count(sample, "{") == 1 {
+		return sample[1 : len(sample)-1], true
+	}
+	return "", false
 }
 
 func sortedTypeNames(m map[string]bool) []string {

@@ -1,0 +1,160 @@
+package intents
+
+import (
+	"context"
+	"testing"
+)
+
+func TestParseAmount(t *testing.T) {
+	cases := []struct {
+		locale, text, value, currency string
+	}{
+		{"en-US", "send alice twenty dollars", "20.00", "USD"},
+		{"en-US", "two hundred dollars", "200.00", "USD"},
+		{"en-US", "a hundred and fifty bucks", "150.00", "USD"},
+		{"en-US", "thirty dollars and fifty cents", "30.50", "USD"},
+		{"en-US", "25 dollars", "25.00", "USD"},
+		{"en-US", "1,200 dollars", "1200.00", "USD"},
+		{"en-US", "75.50", "75.50", "USD"},
+		{"en-US", "twenty five euros", "25.00", "EUR"},
+		{"en-US", "one thousand two hundred dollars", "1200.00", "USD"},
+		{"en-US", "fifty cents", "0.50", "USD"},
+		{"de-DE", "dreiundzwanzig euro", "23.00", "EUR"},
+		{"de-DE", "12,50 euro", "12.50", "EUR"},
+		{"de-DE", "zweihundertfünfzig euro", "250.00", "EUR"},
+		{"de-DE", "zwei hundert fünfzig euro", "250.00", "EUR"},
+		{"de-DE", "zwölf euro fünfzig", "12.50", "EUR"},
+		{"de-DE", "1.200 euro", "1200.00", "EUR"},
+		{"de-DE", "hundert dollar", "100.00", "USD"},
+		{"de-DE", "zehn euro und zwanzig cent", "10.20", "EUR"},
+	}
+	for _, c := range cases {
+		got, _, ok := ParseAmount(Normalize(c.text), c.locale, true)
+		if !ok || got.Value != c.value || got.Currency != c.currency {
+			t.Errorf("%s %q = %+v %v, want %s %s", c.locale, c.text, got, ok, c.value, c.currency)
+		}
+	}
+	// Without a currency word, a bare number is an amount only when asked.
+	if got, _, ok := ParseAmount("send bob 20", "en-US", true); !ok || got.Value != "20.00" {
+		t.Errorf("bare amount: %+v %v", got, ok)
+	}
+	if _, _, ok := ParseAmount("show my last 5 transactions", "en-US", false); ok {
+		t.Error("a count is not an amount")
+	}
+}
+
+func TestParsePayeeBillerCardPin(t *testing.T) {
+	payees := map[string]string{
+		"send bob": "bob", "send money to alice chen": "alice chen", "transfer to my savings": "",
+		"i want to send some money to my mom": "my mom", "pay carol back": "carol", "überweise anna": "anna",
+		"geld an max senden": "max", "send money": "",
+	}
+	for text, want := range payees {
+		if got := ParsePayee(Normalize(text)); got != want {
+			t.Errorf("ParsePayee(%q) = %q, want %q", text, got, want)
+		}
+	}
+	billers := map[string]string{
+		"pay my electric bill": "electricity", "stromrechnung": "electricity", "handyrechnung": "phone", "my cell phone bill": "phone",
+		"the water bill": "water", "gas bill": "gas", "credit card bill": "credit_card", "rundfunkbeitrag": "tv", "versicherung": "insurance",
+		"internet": "internet", "miete": "rent", "something": "",
+	}
+	for text, want := range billers {
+		if got := ParseBiller(Normalize(text)); got != want {
+			t.Errorf("ParseBiller(%q) = %q, want %q", text, got, want)
+		}
+	}
+	cards := map[string]string{"my debit card": "debit", "girocard": "debit", "ec karte": "debit", "visa": "credit", "kreditkarte": "credit",
+		"my credit limit": "", "the card": ""}
+	for text, want := range cards {
+		if got := ParseCard(Normalize(text)); got != want {
+			t.Errorf("ParseCard(%q) = %q, want %q", text, got, want)
+		}
+	}
+	pins := map[string]string{"my pin is 1234": "1234", "1 2 3 4": "1234", "four five six seven": "4567", "vier fünf sechs sieben": "4567",
+		"eins zwei drei": "", "12345": "", "my pin": ""}
+	for text, want := range pins {
+		if got := ParsePin(Normalize(text)); got != want {
+			t.Errorf("ParsePin(%q) = %q, want %q", text, got, want)
+		}
+	}
+}
+
+func TestParseFromToAndDate(t *testing.T) {
+	ft := []struct{ text, from, to string }{
+		{"move money from savings to checking", "savings", "checking"},
+		{"put it into my savings", "", "savings"},
+		{"vom sparkonto auf das girokonto", "savings", "checking"},
+		{"aufs tagesgeld", "", "savings"},
+	}
+	for _, c := range ft {
+		from, to := ParseFromTo(Normalize(c.text))
+		if from != c.from || to != c.to {
+			t.Errorf("ParseFromTo(%q) = %q %q", c.text, from, to)
+		}
+	}
+	dates := []struct{ locale, text, want string }{
+		{"en-US", "tomorrow", "2026-11-24"}, {"en-US", "today", "2026-11-23"}, {"en-US", "on friday", "2026-11-27"},
+		{"en-US", "next monday", "2026-11-30"}, {"en-US", "on december 1st", "2026-12-01"}, {"en-US", "on the 15th", "2026-12-15"},
+		{"en-US", "on november 3rd", "2027-11-03"}, {"de-DE", "morgen", "2026-11-24"}, {"de-DE", "übermorgen", "2026-11-25"},
+		{"de-DE", "am freitag", "2026-11-27"}, {"de-DE", "am ersten dezember", "2026-12-01"}, {"de-DE", "am 30", "2026-11-30"},
+	}
+	for _, c := range dates {
+		got, _, ok := ParseDate(Normalize(c.text), c.locale, now)
+		if !ok || got != c.want {
+			t.Errorf("%s ParseDate(%q) = %q %v, want %s", c.locale, c.text, got, ok, c.want)
+		}
+	}
+	if got, _, ok := ParseDate("guten morgen", "de-DE", now); ok {
+		t.Errorf("guten morgen is no date: %s", got)
+	}
+}
+
+func TestCatalogConsistency(t *testing.T) {
+	want := []string{GetBalance, ListTransactions, SpendingSummary, IncomeSummary, TransferMoney, PayBill, BillBalance, BillDueDate,
+		MinimumPayment, LockCard, UnlockCard, ReportLostCard, ReplaceCard, CardDeclined, CardExpiration, CreditLimit,
+		CreditLimitIncrease, RewardsBalance, RedeemRewards, FreezeAccount, AccountBlocked, ReportFraud, ReviewAlerts, ChangePin,
+		InterestRate, AccountDetails, Fees, CreditScore, CardApplication, OrderChecks, TalkToAgent, PrivacyCenter, ProvidePin,
+		Yes, No, Help, Stop, Cancel, Repeat, Fallback}
+	if len(Catalog) != len(want) {
+		t.Fatalf("catalog has %d intents, want %d", len(Catalog), len(want))
+	}
+	for _, name := range want {
+		if _, ok := Lookup(name); !ok {
+			t.Errorf("catalog lacks %s", name)
+		}
+	}
+	for _, loc := range Locales {
+		samples, oos, err := Samples(loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, in := range Catalog {
+			if in.Name == Fallback {
+				continue
+			}
+			if n := len(samples[in.Name]); n < 5 {
+				t.Errorf("%s: %s has %d sample utterances", loc, in.Name, n)
+			}
+		}
+		if len(oos) < 100 {
+			t.Errorf("%s: %d out-of-scope samples", loc, len(oos))
+		}
+	}
+}
+
+func BenchmarkParseLocales(b *testing.B) {
+	ctx := context.Background()
+	testRec.Warm()
+	for _, c := range []struct{ loc, text string }{
+		{"en-US", "how much did i spend at whole foods in september"},
+		{"de-DE", "überweise anna dreiundzwanzig euro morgen"},
+	} {
+		b.Run(c.loc, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				testRec.Parse(ctx, c.text, c.loc, now)
+			}
+		})
+	}
+}
