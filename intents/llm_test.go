@@ -132,7 +132,7 @@ func TestLLMFailuresFallBackToOffline(t *testing.T) {
 			w.Header().Set("Content-Type", "application/json")
 			io.WriteString(w, `{"choices":[{"message":{"tool_calls":[{"type":"function","function":{"name":"`+classifyTool+`","arguments":"not json"}}]}}]}`)
 		},
-		"not even JSON": func(w http.ResponseWriter, _ map[string]any) { io.WriteString(w, "<html>502</html>") },
+		"not even JSON":              func(w http.ResponseWriter, _ map[string]any) { io.WriteString(w, "<html>502</html>") },
 		"intent outside the catalog": toolCall("OrderPizza", 0.99),
 		"no tool call": func(w http.ResponseWriter, _ map[string]any) {
 			w.Header().Set("Content-Type", "application/json")
