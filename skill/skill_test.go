@@ -19,6 +19,9 @@ import (
 
 var now = time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 
+// rec is one recognizer for all tests: it trains once.
+var rec = intents.NewOffline()
+
 type env struct {
 	bank  *sandbox.Bank
 	store *sqlite.Store
@@ -45,7 +48,10 @@ func newEnv(t testing.TB, bank banks.Connector, timeout time.Duration) *env {
 	if bank == nil {
 		bank = b
 	}
-	sk := skill.New(skill.Config{Bank: bank, Auth: b, Store: st, Timeout: timeout, Now: func() time.Time { return now },
+	if err := rec.Warm(); err != nil {
+		t.Fatal(err)
+	}
+	sk := skill.New(skill.Config{Bank: bank, Auth: b, Store: st, Timeout: timeout, Now: func() time.Time { return now }, Recognizer: rec,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	return &env{bank: b, store: st, sk: sk}
 }
