@@ -174,7 +174,7 @@ func readDecimal(w, locale string) (int64, bool) {
 	}
 	intPart, frac, hasFrac := strings.Cut(w, dec)
 	intPart = strings.ReplaceAll(intPart, group, "")
-	if !isDigits(intPart) || len(intPart) > 12 || (hasFrac && (!isDigits(frac) || len(frac) > 2)) {
+	if !isDigits(intPart) || len(intPart) > 10 || (hasFrac && (!isDigits(frac) || len(frac) > 2)) {
 		return 0, false
 	}
 	n, _ := strconv.ParseInt(intPart, 10, 64)
@@ -188,6 +188,10 @@ func readDecimal(w, locale string) (int64, bool) {
 	return n*100 + c, true
 }
 
+// maxNumber bounds spoken numbers; nothing a bank is asked about by voice
+// is larger, and it keeps hundredths far from overflow.
+const maxNumber = 1_000_000_000
+
 // readNumber reads digits or number words at words[i:], in hundredths for
 // digits with decimals and whole units for words.
 func readNumber(words []string, i int, locale string) (hundredths int64, used int) {
@@ -200,13 +204,16 @@ func readNumber(words []string, i int, locale string) (hundredths int64, used in
 	if German(locale) {
 		// Speech recognition may split compounds: "zwei hundert fünfzig".
 		for n := min(4, len(words)-i); n >= 1; n-- {
-			if v, ok := deCardinal(strings.Join(words[i:i+n], "")); ok && !(n > 1 && words[i+n-1] == "und") {
+			if v, ok := deCardinal(strings.Join(words[i:i+n], "")); ok && v <= maxNumber && !(n > 1 && words[i+n-1] == "und") {
 				return int64(v) * 100, n
 			}
 		}
 		return 0, 0
 	}
 	v, used := parseEnglishNumber(words[i:])
+	if v < 0 || v > maxNumber {
+		return 0, 0
+	}
 	if used > 0 && words[i] != "a" || used > 1 {
 		if _, isOrd := enOrdinal[words[i+used-1]]; isOrd {
 			return 0, 0

@@ -2,7 +2,10 @@ package intents
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseAmount(t *testing.T) {
@@ -156,5 +159,52 @@ func BenchmarkParseLocales(b *testing.B) {
 				testRec.Parse(ctx, c.text, c.loc, now)
 			}
 		})
+	}
+}
+
+func FuzzSlotParsers(f *testing.F) {
+	for _, s := range []string{"thirty dollars and fifty cents", "zwölf euro fünfzig", "1,2,3,4,5 euro", "99999999999999 dollars",
+		"am 31 februar", "on the 31st", "one two three four five", "transfer to to to my my", "de89370400440532013000", ".,.,", "a a a hundred"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		norm := Normalize(s)
+		for _, loc := range Locales {
+			if a, _, ok := ParseAmount(norm, loc, true); ok {
+				if _, err := strconv.ParseFloat(a.Value, 64); err != nil || a.Currency == "" {
+					t.Fatalf("%q: amount %+v", s, a)
+				}
+			}
+			if d, _, ok := ParseDate(norm, loc, now); ok {
+				if _, err := time.Parse(time.DateOnly, d); err != nil {
+					t.Fatalf("%q: date %q", s, d)
+				}
+			}
+			ParsePayee(norm)
+			ParseFromTo(norm)
+		}
+		if p := ParsePin(norm); p != "" && (len(p) != 4 || !isDigits(p)) {
+			t.Fatalf("%q: pin %q", s, p)
+		}
+		r := Redact(norm)
+		for _, m := range digitRun.FindAllString(strings.ReplaceAll(r, "[number]", "|"), -1) {
+			if len(strings.ReplaceAll(m, " ", "")) >= 4 {
+				t.Fatalf("%q: redacted %q still has the digit run %q", s, r, m)
+			}
+		}
+	})
+}
+
+func TestModelSize(t *testing.T) {
+	if err := testRec.Warm(); err != nil {
+		t.Fatal(err)
+	}
+	for _, loc := range Locales {
+		m, _ := testRec.model(loc)
+		t.Logf("%s: %d features × %d classes = %.1f MB of weights, threshold %.2f", loc, len(m.index), len(m.classes),
+			float64(len(m.w)*4)/(1<<20), m.threshold)
+		if len(m.w)*4 > 16<<20 {
+			t.Fatalf("model of %d bytes is too big", len(m.w)*4)
+		}
 	}
 }

@@ -25,7 +25,8 @@ func parseEnglishNumber(words []string) (int, int) {
 	if len(words) == 0 {
 		return 0, 0
 	}
-	if n, err := strconv.Atoi(strings.TrimRight(words[0], "stndrh")); err == nil && isDigits(strings.TrimRight(words[0], "stndrh")) {
+	if d := strings.TrimRight(words[0], "stndrh"); isDigits(d) && len(d) <= 10 {
+		n, _ := strconv.Atoi(d)
 		return n, 1
 	}
 	total, cur, used := 0, 0, 0
