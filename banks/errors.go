@@ -45,7 +45,10 @@ func (k Kind) String() string {
 type Error struct {
 	Op   string // the operation, "sandbox.Balance"
 	Kind Kind
-	Err  error // the underlying error, if any
+	// Reason is a machine word for why a request was refused
+	// ("insufficient_funds", "account_frozen", ...), for precise sentences.
+	Reason string
+	Err    error // the underlying error, if any
 }
 
 // E builds an *Error. A nil err is allowed.
@@ -68,6 +71,26 @@ func (e *Error) Unwrap() error { return e.Err }
 func (e *Error) Is(target error) bool {
 	t, ok := target.(*Error)
 	return ok && t.Op == "" && t.Err == nil && t.Kind == e.Kind
+}
+
+// Refuse builds a Forbidden error with a reason.
+func Refuse(op, reason string) error {
+	return &Error{Op: op, Kind: Forbidden, Reason: reason, Err: errors.New(reason)}
+}
+
+// ReasonOf returns the reason of the first *Error in err's chain that has one.
+func ReasonOf(err error) string {
+	for err != nil {
+		var e *Error
+		if !errors.As(err, &e) {
+			return ""
+		}
+		if e.Reason != "" {
+			return e.Reason
+		}
+		err = e.Err
+	}
+	return ""
 }
 
 // KindError returns a sentinel that matches any *Error of kind k with errors.Is.

@@ -68,18 +68,18 @@ func TestAnswersInBothLocales(t *testing.T) {
 		customer, locale, text, want string
 	}{
 		{"alice", "en-US", "what's my checking balance", "Your Everyday Checking has $12,469.55."},
-		{"alice", "en-US", "what's my credit card balance", "Your Rewards Visa balance is $733.66, with $5,188.42 of credit available."},
+		{"alice", "en-US", "what's my credit card balance", "Your Rewards Visa balance is $1,632.66, with $4,289.42 of credit available."},
 		{"bob", "en-US", "how much do I owe on my loan", "You owe $9,630.00 on your Auto Loan."},
 		{"alice", "en-US", "what's my loan balance", "I don't see a loan among your linked accounts."},
 		{"alice", "en-US", "how much did i spend on groceries last month", "You spent $1,188.52 on groceries in October, in 12 purchases."},
 		{"alice", "en-US", "how much did i spend at starbucks in october", "You spent $39.59 at Starbucks in October, in one purchase."},
 		{"alice", "en-US", "how much did i spend last month", "You spent $4,824.63 in October. The biggest categories were rent at $1,650.00, groceries at $1,188.52 and travel at $552.29."},
-		{"alice", "en-US", "show me my last three transactions", "Your last 3 transactions: $77.92 at Sweetgreen today (still pending), $143.21 at Trader Joe's on November 21st and $14.75 at Starbucks on November 20th."},
+		{"alice", "en-US", "show me my last three transactions", "Your last 3 transactions: $77.92 at Sweetgreen today (still pending), $143.21 at Trader Joe's on November 21st and $899.00 at ElectroMart on November 20th."},
 		{"alice", "en-US", "what did i spend on travel yesterday", "You didn't spend anything on travel yesterday."},
 		{"alice", "en-US", "show my transactions at nowhere mart", "I didn't find any transactions at Nowhere Mart."},
 		{"jonas", "de-DE", "wie ist mein kontostand auf dem girokonto", "Auf deinem Girokonto sind 4.310,07\u00a0€."},
 		{"jonas", "de-DE", "wie viel habe ich letzten monat für lebensmittel ausgegeben", "Du hast im Oktober für Lebensmittel 501,71\u00a0€ ausgegeben, bei 11 Zahlungen."},
-		{"jonas", "de-DE", "zeig mir die letzten drei umsätze", "Deine letzten 3 Umsätze: 17,42\u00a0€ bei CinemaxX gestern (noch vorgemerkt), 79,43\u00a0€ bei Aldi Süd am 19. November und 24,90\u00a0€ bei McFit am 17. November."},
+		{"jonas", "de-DE", "zeig mir die letzten drei umsätze", "Deine letzten 3 Umsätze: 17,42\u00a0€ bei CinemaxX gestern (noch vorgemerkt), 649,00\u00a0€ bei Technikwelt Online am 21. November und 79,43\u00a0€ bei Aldi Süd am 19. November."},
 		{"lena", "de-DE", "wie viel schulde ich auf der kreditkarte", "Deine Visa Karte steht bei"},
 		{"lena", "de-DE", "spiel musik von queen", "Dabei kann ich leider nicht helfen."},
 	}

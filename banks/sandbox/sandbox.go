@@ -28,6 +28,15 @@ const Name = "sandbox"
 type Bank struct {
 	db     *sql.DB
 	secret []byte
+	// Now is the bank's clock; time.Now if nil.
+	Now func() time.Time
+}
+
+func (b *Bank) now() time.Time {
+	if b.Now != nil {
+		return b.Now()
+	}
+	return time.Now()
 }
 
 var (
@@ -35,6 +44,16 @@ var (
 	_ banks.Authenticator = (*Bank)(nil)
 	_ banks.Cards         = (*Bank)(nil)
 	_ banks.Recipients    = (*Bank)(nil)
+	_ banks.Payments        = (*Bank)(nil)
+	_ banks.CardControls    = (*Bank)(nil)
+	_ banks.AccountControls = (*Bank)(nil)
+	_ banks.Statements      = (*Bank)(nil)
+	_ banks.Rewards         = (*Bank)(nil)
+	_ banks.Fraud           = (*Bank)(nil)
+	_ banks.AccountNumbers  = (*Bank)(nil)
+	_ banks.Requests        = (*Bank)(nil)
+	_ banks.Profile         = (*Bank)(nil)
+	_ banks.Products        = (*Bank)(nil)
 )
 
 // DSN returns the database/sql data source name for a SQLite file with
@@ -46,6 +65,9 @@ func DSN(path string) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "busy_timeout(5000)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	// Write transactions take the lock when they begin, so that two
+	// requests with the same idempotency key run one after the other.
+	q.Add("_txlock", "immediate")
 	return "file:" + path + "?" + q.Encode()
 }
 
@@ -73,12 +95,14 @@ func (b *Bank) Close() error { return b.db.Close() }
 const schema = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS customers (
-	id TEXT PRIMARY KEY, name TEXT NOT NULL, locale TEXT NOT NULL, currency TEXT NOT NULL, demo INTEGER NOT NULL DEFAULT 0);
+	id TEXT PRIMARY KEY, name TEXT NOT NULL, locale TEXT NOT NULL, currency TEXT NOT NULL, demo INTEGER NOT NULL DEFAULT 0,
+	credit_score TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS accounts (
 	id TEXT PRIMARY KEY, customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
 	kind TEXT NOT NULL, name TEXT NOT NULL, last4 TEXT NOT NULL, currency TEXT NOT NULL,
 	credit_limit INTEGER NOT NULL DEFAULT 0, booked INTEGER NOT NULL DEFAULT 0, pending INTEGER NOT NULL DEFAULT 0,
-	status TEXT NOT NULL DEFAULT 'open', position INTEGER NOT NULL DEFAULT 0);
+	status TEXT NOT NULL DEFAULT 'open', status_reason TEXT NOT NULL DEFAULT '', status_since INTEGER NOT NULL DEFAULT 0,
+	number TEXT NOT NULL DEFAULT '', rewards INTEGER NOT NULL DEFAULT 0, position INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS accounts_customer ON accounts(customer_id);
 CREATE TABLE IF NOT EXISTS transactions (
 	id INTEGER PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
@@ -100,6 +124,24 @@ CREATE TABLE IF NOT EXISTS billers (
 	id TEXT PRIMARY KEY, customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
 	name TEXT NOT NULL, kind TEXT NOT NULL, last4 TEXT NOT NULL, amount INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS billers_customer ON billers(customer_id);
+CREATE TABLE IF NOT EXISTS bills (
+	id INTEGER PRIMARY KEY, biller_id TEXT NOT NULL REFERENCES billers(id) ON DELETE CASCADE, customer_id TEXT NOT NULL,
+	amount INTEGER NOT NULL, due TEXT NOT NULL, paid INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS operations (
+	key TEXT NOT NULL, customer_id TEXT NOT NULL, kind TEXT NOT NULL, result TEXT NOT NULL, created_at INTEGER NOT NULL,
+	PRIMARY KEY (customer_id, key));
+CREATE TABLE IF NOT EXISTS payments (
+	reference TEXT PRIMARY KEY, customer_id TEXT NOT NULL, from_account TEXT NOT NULL, to_account TEXT NOT NULL DEFAULT '',
+	payee_id TEXT NOT NULL DEFAULT '', biller_id TEXT NOT NULL DEFAULT '', amount INTEGER NOT NULL, day TEXT NOT NULL,
+	status TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS alerts (
+	id TEXT PRIMARY KEY, customer_id TEXT NOT NULL, tx_id INTEGER NOT NULL, card_id TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'open',
+	created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS cases (
+	reference TEXT PRIMARY KEY, customer_id TEXT NOT NULL, card_id TEXT NOT NULL, tx_id TEXT NOT NULL DEFAULT '', created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS orders (
+	reference TEXT PRIMARY KEY, customer_id TEXT NOT NULL, kind TEXT NOT NULL, item_id TEXT NOT NULL, arrives TEXT NOT NULL,
+	created_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS tokens (
 	hash BLOB PRIMARY KEY, customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
 	created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL DEFAULT 0, revoked INTEGER NOT NULL DEFAULT 0);
@@ -143,7 +185,7 @@ func (b *Bank) Authenticate(ctx context.Context, token string) (banks.User, erro
 		return banks.User{}, banks.E(op, banks.NotLinked, errors.New("unknown token"))
 	case err != nil:
 		return banks.User{}, banks.E(op, banks.Unavailable, err)
-	case revoked || (expires != 0 && time.Now().Unix() >= expires):
+	case revoked || (expires != 0 && b.now().Unix() >= expires):
 		return banks.User{}, banks.E(op, banks.NotLinked, errors.New("token expired or revoked"))
 	}
 	u.Bank = Name
@@ -251,7 +293,7 @@ func (b *Bank) Balance(ctx context.Context, u banks.User, accountID string) (ban
 		AccountID: accountID,
 		Booked:    banks.Money{Minor: booked, Currency: cur},
 		Available: banks.Money{Minor: avail, Currency: cur},
-		AsOf:      time.Now().UTC(),
+		AsOf:      b.now().UTC(),
 	}, nil
 }
 

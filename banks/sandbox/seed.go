@@ -31,6 +31,18 @@ type customerSpec struct {
 		Amount string `yaml:"amount"`
 		Day    int    `yaml:"day"`
 	} `yaml:"rent"`
+	CreditScore string `yaml:"credit_score"` // "fico:742", "schufa:97.8"
+	// Alert is a suspicious card charge raised at seeding.
+	Alert *struct {
+		Merchant string `yaml:"merchant"`
+		Amount   string `yaml:"amount"`
+		DaysAgo  int    `yaml:"days_ago"`
+	} `yaml:"alert"`
+	// Frozen blocks one account with a reason.
+	Frozen *struct {
+		Account banks.AccountKind `yaml:"account"`
+		Reason  string            `yaml:"reason"`
+	} `yaml:"frozen"`
 	Accounts []accountSpec `yaml:"accounts"`
 	Cards    []cardSpec    `yaml:"cards"`
 	Payees   []payeeSpec   `yaml:"payees"`
@@ -155,7 +167,7 @@ func (b *Bank) Seed(ctx context.Context, d *Data, opt SeedOptions) error {
 		return fmt.Errorf("sandbox: seed: %w", err)
 	}
 	defer tx.Rollback()
-	for _, t := range []string{"tokens", "transactions", "cards", "payees", "billers", "accounts", "customers", "meta"} {
+	for _, t := range []string{"tokens", "alerts", "cases", "orders", "payments", "operations", "bills", "transactions", "cards", "payees", "billers", "accounts", "customers", "meta"} {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM "+t); err != nil {
 			return fmt.Errorf("sandbox: seed: %w", err)
 		}
@@ -264,8 +276,8 @@ var declineReasons = []string{"insufficient_funds", "suspected_fraud", "over_lim
 func (b *Bank) seedCustomer(w *writer, c customerSpec, merchants map[string]merchantSpec, opt SeedOptions, demo bool) error {
 	cur := currencyOf(c.Locale)
 	rng := rand.New(rand.NewPCG(c.Seed, 0x6b6f6e746f))
-	if err := w.exec(`INSERT INTO customers(id, name, locale, currency, demo) VALUES (?,?,?,?,?)`,
-		c.ID, c.Name, c.Locale, cur, demo); err != nil {
+	if err := w.exec(`INSERT INTO customers(id, name, locale, currency, demo, credit_score) VALUES (?,?,?,?,?,?)`,
+		c.ID, c.Name, c.Locale, cur, demo, c.CreditScore); err != nil {
 		return err
 	}
 	if err := w.exec(`INSERT INTO tokens(hash, customer_id, created_at) VALUES (?,?,?)`,
@@ -282,8 +294,8 @@ func (b *Bank) seedCustomer(w *writer, c customerSpec, merchants map[string]merc
 		balance[a.Kind] = must(a.Opening, cur)
 		saving += must(a.MonthlySaving, cur)
 		loanPay += must(a.MonthlyPayment, cur)
-		if err := w.exec(`INSERT INTO accounts(id, customer_id, kind, name, last4, currency, credit_limit, position)
-			VALUES (?,?,?,?,?,?,?,?)`, id, c.ID, a.Kind, a.Name, a.Last4, cur, must(a.Limit, cur), i); err != nil {
+		if err := w.exec(`INSERT INTO accounts(id, customer_id, kind, name, last4, currency, credit_limit, position, number)
+			VALUES (?,?,?,?,?,?,?,?,?)`, id, c.ID, a.Kind, a.Name, a.Last4, cur, must(a.Limit, cur), i, accountNumber(c, a, i)); err != nil {
 			return err
 		}
 	}
@@ -304,9 +316,20 @@ func (b *Bank) seedCustomer(w *writer, c customerSpec, merchants map[string]merc
 			return err
 		}
 	}
+	today := time.Date(opt.Now.Year(), opt.Now.Month(), opt.Now.Day(), 0, 0, 0, 0, time.UTC)
 	for i, x := range c.Billers {
+		id := fmt.Sprintf("%s-biller%d", c.ID, i+1)
 		if err := w.exec(`INSERT INTO billers(id, customer_id, name, kind, last4, amount) VALUES (?,?,?,?,?,?)`,
-			fmt.Sprintf("%s-biller%d", c.ID, i+1), c.ID, x.Name, x.Kind, x.Last4, must(x.Amount, cur)); err != nil {
+			id, c.ID, x.Name, x.Kind, x.Last4, must(x.Amount, cur)); err != nil {
+			return err
+		}
+		// The latest bill falls due on the biller's day of the month after today.
+		due := dayIn(today.Year(), today.Month(), 10+3*i)
+		if !due.After(today) {
+			due = dayIn(today.Year(), today.Month()+1, 10+3*i)
+		}
+		if err := w.exec(`INSERT INTO bills(biller_id, customer_id, amount, due) VALUES (?,?,?,?)`,
+			id, c.ID, must(x.Amount, cur), due.Format(time.DateOnly)); err != nil {
 			return err
 		}
 	}
@@ -327,12 +350,65 @@ func (b *Bank) seedCustomer(w *writer, c customerSpec, merchants map[string]merc
 			pending[e.account] += e.amount
 		}
 	}
+	rewards := int64(0)
+	for _, e := range evs {
+		if e.account == banks.CreditCard && e.status == banks.Booked && e.amount < 0 {
+			rewards += -e.amount / 100 // a point per whole unit spent
+		}
+	}
 	for k, id := range accID {
-		if err := w.exec(`UPDATE accounts SET booked = ?, pending = ? WHERE id = ?`, balance[k], pending[k], id); err != nil {
+		pts := int64(0)
+		if k == banks.CreditCard {
+			pts = rewards
+		}
+		if err := w.exec(`UPDATE accounts SET booked = ?, pending = ?, rewards = ? WHERE id = ?`, balance[k], pending[k], pts, id); err != nil {
+			return err
+		}
+	}
+	if c.Frozen != nil {
+		if err := w.exec(`UPDATE accounts SET status = 'frozen', status_reason = ?, status_since = ? WHERE id = ?`,
+			c.Frozen.Reason, today.AddDate(0, 0, -4).Unix(), accID[c.Frozen.Account]); err != nil {
+			return err
+		}
+	}
+	if c.Alert != nil {
+		if err := w.flush(); err != nil {
+			return err
+		}
+		at := today.AddDate(0, 0, -c.Alert.DaysAgo).Add(19*time.Hour + 42*time.Minute)
+		amt := must(c.Alert.Amount, cur)
+		res, err := w.tx.ExecContext(w.ctx, `INSERT INTO transactions(account_id, customer_id, booked_at, amount, merchant, merchant_key, category, status)
+			VALUES (?,?,?,?,?,?, 'shopping', 'booked')`, accID[banks.CreditCard], c.ID, at.Unix(), -amt, c.Alert.Merchant, MerchantKey(c.Alert.Merchant))
+		if err != nil {
+			return fmt.Errorf("sandbox: seed alert: %w", err)
+		}
+		txID, _ := res.LastInsertId()
+		if err := w.exec(`UPDATE accounts SET booked = booked - ? WHERE id = ?`, amt, accID[banks.CreditCard]); err != nil {
+			return err
+		}
+		if err := w.exec(`INSERT INTO alerts(id, customer_id, tx_id, card_id, created_at) VALUES (?,?,?,?,?)`,
+			c.ID+"-alert1", c.ID, txID, c.ID+"-card2", at.Unix()); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// accountNumber makes a stable account number: ten digits ending in the
+// last four in the US, a valid German IBAN (mod-97 check digits) elsewhere.
+func accountNumber(c customerSpec, a accountSpec, i int) string {
+	body := fmt.Sprintf("%06d%s", (c.Seed*7919+uint64(i)*104729)%1000000, a.Last4)
+	if !strings.HasPrefix(c.Locale, "de") {
+		return body
+	}
+	bban := "50010517" + body // a bank code and the ten-digit account number
+	// Check digits: move "DE00" to the end as digits (D=13, E=14) and take 98 - n mod 97.
+	num := bban + "131400"
+	rem := 0
+	for _, r := range num {
+		rem = (rem*10 + int(r-'0')) % 97
+	}
+	return fmt.Sprintf("DE%02d%s", 98-rem, bban)
 }
 
 func dayIn(y int, m time.Month, d int) time.Time {
