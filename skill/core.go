@@ -30,6 +30,9 @@ type Config struct {
 	SessionTTL time.Duration
 	// Now is the clock; time.Now if nil.
 	Now func() time.Time
+	// PINLockout is how long voice payments stay locked after three wrong
+	// PINs. Default 30 min.
+	PINLockout time.Duration
 }
 
 // Skill is the conversation core every platform adapter calls.
@@ -37,6 +40,7 @@ type Skill struct {
 	cfg     Config
 	mux     *Mux
 	handler Handler
+	actions map[string]action
 }
 
 // New builds the skill with its banking handlers.
@@ -56,10 +60,13 @@ func New(cfg Config) *Skill {
 	if cfg.Recognizer == nil {
 		cfg.Recognizer = intents.NewOffline()
 	}
-	s := &Skill{cfg: cfg, mux: NewMux()}
+	if cfg.PINLockout == 0 {
+		cfg.PINLockout = 30 * time.Minute
+	}
+	s := &Skill{cfg: cfg, mux: NewMux(), actions: map[string]action{}}
 	b := &banking{bank: cfg.Bank}
 	linked := s.requireLink
-	s.mux.Handle(intents.Launch, linked(HandlerFunc(launch)))
+	s.mux.Handle(intents.Launch, linked(HandlerFunc(s.launch)))
 	s.mux.Handle(intents.GetBalance, linked(HandlerFunc(b.balance)))
 	s.mux.Handle(intents.ListTransactions, linked(HandlerFunc(b.transactions)))
 	s.mux.Handle(intents.SpendingSummary, linked(HandlerFunc(b.spending)))
@@ -71,9 +78,10 @@ func New(cfg Config) *Skill {
 	s.mux.HandleFunc(intents.No, nothingPending)
 	s.mux.HandleFunc(intents.Repeat, s.repeat)
 	s.mux.NotFound = HandlerFunc(notAvailable)
+	s.registerActions()
 	// The recoverer runs inside the timeout's goroutine, where a panic would
 	// otherwise take the process down.
-	s.handler = Chain(s.mux, s.timeout, s.recoverer)
+	s.handler = Chain(HandlerFunc(s.route), s.timeout, s.recoverer)
 	return s
 }
 
@@ -89,7 +97,9 @@ func (s *Skill) Known(intent string) bool {
 	return ok && intent != intents.Fallback
 }
 
-// Handle answers one turn. It never fails: errors become sentences.
+// Handle answers one turn. It never fails: errors become sentences. A
+// request id seen before gets the answer it got then, and a turn's state,
+// audit entries and answer are committed together.
 func (s *Skill) Handle(ctx context.Context, r *Request) *Response {
 	if r.Now.IsZero() {
 		r.Now = s.cfg.Now()
@@ -97,6 +107,16 @@ func (s *Skill) Handle(ctx context.Context, r *Request) *Response {
 	if r.Slots == nil {
 		r.Slots = intents.Slots{}
 	}
+	claimed := false
+	if r.RequestID != "" {
+		resp, ok := s.claim(ctx, r)
+		if resp != nil {
+			return resp
+		}
+		claimed = ok
+	}
+	r.st = s.loadState(ctx, r)
+	r.turn = &turn{}
 	if r.Intent == "" {
 		res, err := s.cfg.Recognizer.Parse(ctx, r.Text, r.Locale, r.Now)
 		if err != nil {
@@ -104,27 +124,113 @@ func (s *Skill) Handle(ctx context.Context, r *Request) *Response {
 			res = intents.Result{Intent: intents.Fallback}
 		}
 		r.Intent, r.Slots, r.Confidence = res.Intent, res.Slots, res.Confidence
+		if r.Slots == nil {
+			r.Slots = intents.Slots{}
+		}
 	}
 	resp, err := s.handler.Serve(ctx, r)
 	if err != nil {
 		resp = s.speakError(r, err)
 	}
-	if r.SessionID != "" && r.User.Customer != "" && !resp.EndSession && r.Intent != intents.Repeat {
-		s.saveState(ctx, r, resp)
-	}
+	s.commit(ctx, r, resp, claimed)
 	return resp
 }
 
-// state is what the server keeps of a session between turns.
-type state struct {
-	Last *Response `json:"last"`
+// claim protects against replays: it returns the stored answer of a
+// request id already answered, waits for one being answered elsewhere,
+// and reports whether this turn owns the id.
+func (s *Skill) claim(ctx context.Context, r *Request) (*Response, bool) {
+	deadline := time.Now().Add(s.cfg.Timeout + time.Second)
+	for {
+		ok, stored, err := s.cfg.Store.ClaimRequest(ctx, r.Platform, r.RequestID, r.UserID, r.Now)
+		if err != nil {
+			if banks.KindOf(err) == banks.Forbidden {
+				return s.speakError(r, err), false
+			}
+			s.cfg.Log.Warn("request claim failed", "err", err)
+			return nil, false
+		}
+		if ok {
+			return nil, true
+		}
+		if stored != nil {
+			var resp Response
+			if json.Unmarshal(stored, &resp) == nil {
+				return &resp, false
+			}
+			return nil, false
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			l := langOf(r.Locale)
+			return &Response{Speech: l.pick("I'm still working on that. Please ask again in a moment.",
+				"Daran arbeite ich noch. Bitte frag gleich noch einmal."), EndSession: true}, false
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
-func (s *Skill) saveState(ctx context.Context, r *Request, resp *Response) {
-	b, _ := json.Marshal(state{Last: resp})
-	if err := s.cfg.Store.SaveSession(ctx, r.Platform, r.SessionID, r.UserID, b); err != nil {
-		s.cfg.Log.Warn("saving session state failed", "err", err)
+func (s *Skill) loadState(ctx context.Context, r *Request) *state {
+	st := &state{}
+	if r.SessionID == "" {
+		return st
 	}
+	b, err := s.cfg.Store.Session(ctx, r.Platform, r.SessionID, r.UserID, s.cfg.SessionTTL)
+	if err != nil || b == nil || json.Unmarshal(b, st) != nil {
+		return &state{}
+	}
+	if st.Dialog != nil && r.Now.Sub(st.Dialog.Started) > s.cfg.SessionTTL {
+		st.Dialog = nil // a stale dialog expires
+	}
+	return st
+}
+
+// commit writes the turn: session state, audit entries and, for a
+// claimed request id, the answer, in one transaction.
+func (s *Skill) commit(ctx context.Context, r *Request, resp *Response, claimed bool) {
+	t := Turn{Platform: r.Platform, SessionID: r.SessionID, UserID: r.UserID, Audit: r.turn.audit}
+	if r.turn.forget {
+		for i := range t.Audit {
+			t.Audit[i].Customer = Pseudonym(t.Audit[i].Bank, t.Audit[i].Customer)
+		}
+		claimed = false
+	} else if r.SessionID != "" && (r.User.Customer != "" || r.st.Dialog != nil) {
+		if r.Intent != intents.Repeat {
+			r.st.Last = resp
+		}
+		t.State, _ = json.Marshal(r.st)
+	}
+	if claimed {
+		t.RequestID = r.RequestID
+		t.Response, _ = json.Marshal(resp)
+	}
+	if t.State == nil && len(t.Audit) == 0 && t.RequestID == "" {
+		return
+	}
+	// The answer is decided; a cancelled request must still record it.
+	if err := s.cfg.Store.CommitTurn(context.WithoutCancel(ctx), t); err != nil {
+		s.cfg.Log.Error("committing a turn failed", "user", UserRef(r.Platform, r.UserID), "err", err)
+	}
+}
+
+// route continues a pending dialog or dispatches by intent.
+func (s *Skill) route(ctx context.Context, r *Request) (*Response, error) {
+	if r.st.Dialog != nil || r.st.Done != nil {
+		if err := s.authenticate(ctx, r); err != nil {
+			r.st.Dialog = nil
+			return nil, err
+		}
+		if r.st.Dialog != nil {
+			resp, err := s.continueDialog(ctx, r)
+			if resp != nil || err != nil {
+				return resp, err
+			}
+			r.st.Dialog = nil // a new request: the old one is dropped
+		}
+		if resp := s.replayOfDone(r); resp != nil {
+			return resp, nil
+		}
+	}
+	return s.mux.Serve(ctx, r)
 }
 
 func (s *Skill) repeat(ctx context.Context, r *Request) (*Response, error) {
@@ -149,6 +255,13 @@ func (s *Skill) Unlink(ctx context.Context, platform, userID string) error {
 	return s.cfg.Store.DeleteUser(ctx, platform, userID)
 }
 
+// Pseudonym is the stable pseudonymous id of a bank customer, kept in
+// the audit log after the customer's data is deleted.
+func Pseudonym(bank, customer string) string {
+	h := sha256.Sum256([]byte("konto-pseudonym\x00" + bank + "\x00" + customer))
+	return "p_" + hex.EncodeToString(h[:10])
+}
+
 // UserRef is a short pseudonymous reference to a platform user for logs.
 func UserRef(platform, userID string) string {
 	h := sha256.Sum256([]byte(platform + "\x00" + userID))
@@ -159,21 +272,40 @@ func UserRef(platform, userID string) string {
 // records the link. Without a valid token the handler is not called.
 func (s *Skill) requireLink(next Handler) Handler {
 	return HandlerFunc(func(ctx context.Context, r *Request) (*Response, error) {
-		u, err := s.cfg.Auth.Authenticate(ctx, r.AccessToken)
-		if err != nil {
+		if err := s.authenticate(ctx, r); err != nil {
 			return nil, err
 		}
-		h := sha256.Sum256([]byte(r.AccessToken))
-		old, err := s.cfg.Store.Link(ctx, r.Platform, r.UserID)
-		if err != nil || old.Customer != u.Customer || !bytesEqual(old.TokenHash, h[:]) {
-			if err := s.cfg.Store.SaveLink(ctx, Link{Platform: r.Platform, UserID: r.UserID, Bank: u.Bank,
-				Customer: u.Customer, TokenHash: h[:], LinkedAt: r.Now}); err != nil {
-				return nil, banks.E("skill.link", banks.Unavailable, err)
-			}
-		}
-		r.User = u
 		return next.Serve(ctx, r)
 	})
+}
+
+// authenticate sets r.User from the access token and keeps the link (and,
+// for a bank that hands one over at linking, the voice PIN hash) current.
+func (s *Skill) authenticate(ctx context.Context, r *Request) error {
+	if r.User.Customer != "" {
+		return nil
+	}
+	u, err := s.cfg.Auth.Authenticate(ctx, r.AccessToken)
+	if err != nil {
+		return err
+	}
+	h := sha256.Sum256([]byte(r.AccessToken))
+	old, err := s.cfg.Store.Link(ctx, r.Platform, r.UserID)
+	if err != nil || old.Customer != u.Customer || !bytesEqual(old.TokenHash, h[:]) {
+		if err := s.cfg.Store.SaveLink(ctx, Link{Platform: r.Platform, UserID: r.UserID, Bank: u.Bank,
+			Customer: u.Customer, TokenHash: h[:], LinkedAt: r.Now}); err != nil {
+			return banks.E("skill.link", banks.Unavailable, err)
+		}
+		if src, ok := s.cfg.Auth.(interface{ PIN(customer string) string }); ok {
+			if _, err := s.cfg.Store.PIN(ctx, u.Bank, u.Customer); banks.KindOf(err) == banks.NotFound {
+				if err := s.cfg.Store.SetPIN(ctx, u.Bank, u.Customer, HashPIN(src.PIN(u.Customer)), false); err != nil {
+					return banks.E("skill.link", banks.Unavailable, err)
+				}
+			}
+		}
+	}
+	r.User = u
+	return nil
 }
 
 func bytesEqual(a, b []byte) bool { return string(a) == string(b) }
@@ -208,6 +340,7 @@ func (s *Skill) timeout(next Handler) Handler {
 		// it may go on writing to it while this turn is already answered.
 		rc := *r
 		rc.Slots = maps.Clone(r.Slots)
+		rc.st, rc.turn = r.st.clone(), &turn{}
 		done := make(chan result, 1)
 		go func() {
 			resp, err := next.Serve(ctx, &rc)
@@ -267,8 +400,11 @@ func (s *Skill) speakError(r *Request, err error) *Response {
 		"Entschuldigung, bei mir ist etwas schiefgegangen. Bitte versuche es noch einmal."), EndSession: true}
 }
 
-func launch(ctx context.Context, r *Request) (*Response, error) {
+func (s *Skill) launch(ctx context.Context, r *Request) (*Response, error) {
 	l := langOf(r.Locale)
+	if resp, err := s.alertOnLaunch(ctx, r); resp != nil || err != nil {
+		return resp, err
+	}
 	return &Response{
 		Speech:   l.pick("Welcome to Konto. ", "Willkommen bei Konto. ") + l.pick(reprompt, repromptDE),
 		Reprompt: l.pick(reprompt, repromptDE),
@@ -328,7 +464,5 @@ func nothingPending(ctx context.Context, r *Request) (*Response, error) {
 // outside a conversation (Alexa's SkillAccountLinked event). Errors:
 // NotLinked for a token the bank does not accept.
 func (s *Skill) Link(ctx context.Context, platform, userID, token string) error {
-	r := &Request{Platform: platform, UserID: userID, AccessToken: token, Now: s.cfg.Now()}
-	_, err := s.requireLink(HandlerFunc(func(context.Context, *Request) (*Response, error) { return nil, nil })).Serve(ctx, r)
-	return err
+	return s.authenticate(ctx, &Request{Platform: platform, UserID: userID, AccessToken: token, Now: s.cfg.Now()})
 }

@@ -32,6 +32,9 @@ type Request struct {
 
 	// User is the bank user, set by the link middleware.
 	User banks.User
+
+	st   *state // the session's server-side state
+	turn *turn  // what this turn writes besides its answer
 }
 
 // Card is the detail shown in the companion app or on a screen.
@@ -48,6 +51,9 @@ type Response struct {
 	// LinkAccount asks the platform to show its account-linking card.
 	LinkAccount bool
 	EndSession  bool
+	// Elicit names the slot the next answer fills, for platforms that
+	// route answers by intent.
+	Elicit *Elicit `json:",omitempty"`
 }
 
 // Handler answers a request.

@@ -40,10 +40,10 @@ func (b *Bank) now() time.Time {
 }
 
 var (
-	_ banks.Connector     = (*Bank)(nil)
-	_ banks.Authenticator = (*Bank)(nil)
-	_ banks.Cards         = (*Bank)(nil)
-	_ banks.Recipients    = (*Bank)(nil)
+	_ banks.Connector       = (*Bank)(nil)
+	_ banks.Authenticator   = (*Bank)(nil)
+	_ banks.Cards           = (*Bank)(nil)
+	_ banks.Recipients      = (*Bank)(nil)
 	_ banks.Payments        = (*Bank)(nil)
 	_ banks.CardControls    = (*Bank)(nil)
 	_ banks.AccountControls = (*Bank)(nil)

@@ -62,7 +62,7 @@ func TestVirtualAlexaDrivesExportedModel(t *testing.T) {
 			{"what is my checking balance", "GetBalance", `^Your Everyday Checking has \$[0-9,]+\.[0-9]{2}\.$`},
 			{"what are my last three transactions", "ListTransactions", `^Your last 3 transactions: `},
 			{"how much did i spend on groceries", "SpendingSummary", `^You spent \$[0-9,.]+ on groceries this month`},
-			{"lock my debit card", "LockCard", `^I understood, but I can't do that for you here yet\.`},
+			{"lock my debit card", "LockCard", `^I've locked your debit card ending in [0-9]{4}\.`},
 			{"help", "AMAZON.HelpIntent", `^I can tell you your account balances`},
 			{"stop", "AMAZON.StopIntent", `^Goodbye\.$`},
 		}},
@@ -70,7 +70,7 @@ func TestVirtualAlexaDrivesExportedModel(t *testing.T) {
 			{"wie ist mein kontostand", "GetBalance", `^Hier sind deine Kontostände\. Auf deinem Girokonto sind `},
 			{"was ist mein kontostand auf dem girokonto", "GetBalance", `^Auf deinem Girokonto sind [0-9.]+,[0-9]{2}\x{a0}€\.$`},
 			{"zeig mir die letzten 3 buchungen", "ListTransactions", `^Deine letzten 3 Umsätze: `},
-			{"sperr meine girocard", "LockCard", `^Verstanden, aber das kann ich hier noch nicht`},
+			{"sperr meine girocard", "LockCard", `^Ich habe deine Debitkarte mit den Endziffern [0-9]{4} gesperrt\.`},
 			{"wie viel habe ich letzten monat ausgegeben", "SpendingSummary", `^Du hast im \p{L}+( [0-9]{4})? [0-9.]+,[0-9]{2}\x{a0}€ ausgegeben\.`},
 		}},
 	}

@@ -452,6 +452,16 @@ func toAlexa(r *skill.Response) *ResponseEnvelope {
 	if r.Reprompt != "" && !end {
 		out.Response.Reprompt = &Reprompt{OutputSpeech: &OutputSpeech{Type: "PlainText", Text: clip(r.Reprompt, maxSpeech)}}
 	}
+	if r.Elicit != nil && !end && dialogIntents[r.Elicit.Intent] {
+		// Alexa speaks our question and routes the bare answer back to
+		// this intent with the slot filled. Values stay on the server.
+		cat, _ := intents.Lookup(r.Elicit.Intent)
+		ui := &UpdatedIntent{Name: r.Elicit.Intent, ConfirmationStatus: "NONE", Slots: map[string]UpdatedSlot{}}
+		for _, sl := range cat.Slots {
+			ui.Slots[sl] = UpdatedSlot{Name: sl, ConfirmationStatus: "NONE"}
+		}
+		out.Response.Directives = []Directive{{Type: "Dialog.ElicitSlot", SlotToElicit: r.Elicit.Slot, UpdatedIntent: ui}}
+	}
 	switch {
 	case r.LinkAccount:
 		out.Response.Card = &Card{Type: "LinkAccount"}

@@ -3,11 +3,13 @@ package alexa
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -62,7 +64,10 @@ type reqOpts struct {
 	slots                                     map[string]any
 	extra                                     map[string]any // merged into "request"
 	noSession                                 bool
+	requestID                                 string // a fresh one if empty
 }
+
+var requestSeq atomic.Int64
 
 // body builds an Alexa request envelope as Alexa sends it.
 func (s *stack) body(o reqOpts) []byte {
@@ -80,7 +85,10 @@ func (s *stack) body(o reqOpts) []byte {
 		user["accessToken"] = o.token
 	}
 	app := map[string]any{"applicationId": testAppID}
-	req := map[string]any{"type": o.typ, "requestId": "amzn1.echo-api.request.R1",
+	if o.requestID == "" {
+		o.requestID = fmt.Sprintf("amzn1.echo-api.request.%d", requestSeq.Add(1))
+	}
+	req := map[string]any{"type": o.typ, "requestId": o.requestID,
 		"timestamp": s.syn.now.Add(-time.Second).Format(time.RFC3339), "locale": o.locale}
 	if o.intent != "" {
 		req["intent"] = map[string]any{"name": o.intent, "confirmationStatus": "NONE", "slots": o.slots}

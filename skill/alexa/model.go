@@ -215,6 +215,14 @@ func sortedTypeNames(m map[string]bool) []string {
 	return out
 }
 
+// dialogIntents are the intents whose slots Konto may ask for; they are in
+// the dialog model so that Dialog.ElicitSlot can continue them.
+var dialogIntents = map[string]bool{
+	intents.TransferMoney: true, intents.PayBill: true, intents.ProvidePin: true, intents.LockCard: true,
+	intents.UnlockCard: true, intents.ReportLostCard: true, intents.ReplaceCard: true, intents.FreezeAccount: true,
+	intents.ReportFraud: true, intents.OrderChecks: true, intents.AccountDetails: true,
+}
+
 func dialogModel(locale string) (*Dialog, []Prompt) {
 	d := &Dialog{DelegationStrategy: "SKILL_RESPONSE"}
 	var prompts []Prompt
@@ -223,14 +231,19 @@ func dialogModel(locale string) (*Dialog, []Prompt) {
 		intents.PayBill:       {"Shall I pay this bill?", "Soll ich diese Rechnung bezahlen?"},
 	}
 	for _, in := range intents.Catalog {
-		if !in.Confirm {
+		if !dialogIntents[in.Name] {
 			continue
 		}
-		id := "Confirm.Intent." + in.Name
-		di := DialogIntent{Name: in.Name, ConfirmationRequired: true, Prompts: map[string]string{"confirmation": id}}
+		di := DialogIntent{Name: in.Name, Prompts: map[string]string{}}
 		for _, s := range in.Slots {
 			di.Slots = append(di.Slots, DialogSlot{Name: s, Type: in.SlotTypes[s], Prompts: map[string]string{}})
 		}
+		if !in.Confirm {
+			d.Intents = append(d.Intents, di)
+			continue
+		}
+		id := "Confirm.Intent." + in.Name
+		di.ConfirmationRequired, di.Prompts["confirmation"] = true, id
 		d.Intents = append(d.Intents, di)
 		p := Prompt{ID: id}
 		v := text[in.Name][0]

@@ -110,6 +110,7 @@ type Response struct {
 	OutputSpeech     *OutputSpeech     `json:"outputSpeech,omitempty"`
 	Card             *Card             `json:"card,omitempty"`
 	Reprompt         *Reprompt         `json:"reprompt,omitempty"`
+	Directives       []Directive       `json:"directives,omitempty"`
 	ShouldEndSession *bool             `json:"shouldEndSession,omitempty"`
 	CanFulfillIntent *CanFulfillIntent `json:"canFulfillIntent,omitempty"`
 }
@@ -142,4 +143,24 @@ type CanFulfillIntent struct {
 type CanFulfillSlot struct {
 	CanUnderstand string `json:"canUnderstand"`
 	CanFulfill    string `json:"canFulfill,omitempty"`
+}
+
+// Directive is a dialog directive (Dialog.ElicitSlot).
+type Directive struct {
+	Type          string         `json:"type"`
+	SlotToElicit  string         `json:"slotToElicit,omitempty"`
+	UpdatedIntent *UpdatedIntent `json:"updatedIntent,omitempty"`
+}
+
+// UpdatedIntent is the intent a dialog directive continues.
+type UpdatedIntent struct {
+	Name               string                 `json:"name"`
+	ConfirmationStatus string                 `json:"confirmationStatus"`
+	Slots              map[string]UpdatedSlot `json:"slots"`
+}
+
+// UpdatedSlot is a slot of an updated intent.
+type UpdatedSlot struct {
+	Name               string `json:"name"`
+	ConfirmationStatus string `json:"confirmationStatus"`
 }

@@ -34,6 +34,22 @@ CREATE TABLE IF NOT EXISTS sessions (
 	platform TEXT NOT NULL, session_id TEXT NOT NULL, user_id TEXT NOT NULL, state BLOB NOT NULL,
 	updated_at INTEGER NOT NULL, PRIMARY KEY (platform, session_id));
 CREATE INDEX IF NOT EXISTS sessions_user ON sessions(platform, user_id);
+CREATE TABLE IF NOT EXISTS voice_pins (
+	bank TEXT NOT NULL, customer TEXT NOT NULL, hash TEXT NOT NULL, failures INTEGER NOT NULL DEFAULT 0,
+	locked_until INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (bank, customer));
+CREATE TABLE IF NOT EXISTS audit (
+	id INTEGER PRIMARY KEY, at INTEGER NOT NULL, day TEXT NOT NULL, actor TEXT NOT NULL, bank TEXT NOT NULL, customer TEXT NOT NULL,
+	channel TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL, amount INTEGER NOT NULL DEFAULT 0, outcome TEXT NOT NULL,
+	op_key TEXT);
+CREATE UNIQUE INDEX IF NOT EXISTS audit_op ON audit(op_key) WHERE op_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS audit_customer ON audit(bank, customer, day);
+CREATE TABLE IF NOT EXISTS requests (
+	platform TEXT NOT NULL, request_id TEXT NOT NULL, user_id TEXT NOT NULL, response BLOB, created_at INTEGER NOT NULL,
+	PRIMARY KEY (platform, request_id));
+CREATE INDEX IF NOT EXISTS requests_user ON requests(platform, user_id);
+CREATE TABLE IF NOT EXISTS callbacks (
+	id INTEGER PRIMARY KEY, platform TEXT NOT NULL, user_id TEXT NOT NULL, bank TEXT NOT NULL, customer TEXT NOT NULL,
+	topic TEXT NOT NULL, at INTEGER NOT NULL);
 `
 
 // Open opens (creating if needed) the store in the SQLite file at path.
@@ -43,6 +59,7 @@ func Open(path string) (*Store, error) {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "busy_timeout(5000)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_txlock", "immediate")
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
@@ -93,9 +110,27 @@ func (s *Store) DeleteUser(ctx context.Context, platform, userID string) error {
 		return banks.E("sqlite.DeleteUser", banks.Unavailable, err)
 	}
 	defer tx.Rollback()
+	// The customer's PIN and the audit log's plain customer reference go
+	// with the link; the audit entries stay, pseudonymous.
+	var bank, customer string
+	err = tx.QueryRowContext(ctx, `SELECT bank, customer FROM links WHERE platform = ? AND user_id = ?`, platform, userID).Scan(&bank, &customer)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return banks.E("sqlite.DeleteUser", banks.Unavailable, err)
+	}
 	for _, q := range []string{`DELETE FROM links WHERE platform = ? AND user_id = ?`,
-		`DELETE FROM sessions WHERE platform = ? AND user_id = ?`} {
+		`DELETE FROM sessions WHERE platform = ? AND user_id = ?`,
+		`DELETE FROM requests WHERE platform = ? AND user_id = ?`,
+		`DELETE FROM callbacks WHERE platform = ? AND user_id = ?`} {
 		if _, err := tx.ExecContext(ctx, q, platform, userID); err != nil {
+			return banks.E("sqlite.DeleteUser", banks.Unavailable, err)
+		}
+	}
+	if customer != "" {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM voice_pins WHERE bank = ? AND customer = ?`, bank, customer); err != nil {
+			return banks.E("sqlite.DeleteUser", banks.Unavailable, err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE audit SET customer = ? WHERE bank = ? AND customer = ?`,
+			skill.Pseudonym(bank, customer), bank, customer); err != nil {
 			return banks.E("sqlite.DeleteUser", banks.Unavailable, err)
 		}
 	}
@@ -145,4 +180,179 @@ func (s *Store) Counts(ctx context.Context, platform, userID string) (links, ses
 	err = s.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM links WHERE platform = ? AND user_id = ?),
 		(SELECT count(*) FROM sessions WHERE platform = ? AND user_id = ?)`, platform, userID, platform, userID).Scan(&links, &sessions)
 	return
+}
+
+// PIN implements skill.Ledger.
+func (s *Store) PIN(ctx context.Context, bank, customer string) (skill.PINRecord, error) {
+	var r skill.PINRecord
+	var locked int64
+	err := s.db.QueryRowContext(ctx, `SELECT hash, failures, locked_until FROM voice_pins WHERE bank = ? AND customer = ?`,
+		bank, customer).Scan(&r.Hash, &r.Failures, &locked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, banks.E("sqlite.PIN", banks.NotFound, nil)
+	}
+	if err != nil {
+		return r, banks.E("sqlite.PIN", banks.Unavailable, err)
+	}
+	if locked != 0 {
+		r.LockedUntil = time.Unix(locked, 0).UTC()
+	}
+	return r, nil
+}
+
+// SetPIN implements skill.Ledger.
+func (s *Store) SetPIN(ctx context.Context, bank, customer, hash string, replace bool) error {
+	q := `INSERT INTO voice_pins(bank, customer, hash) VALUES (?,?,?) ON CONFLICT (bank, customer) DO NOTHING`
+	if replace {
+		q = `INSERT INTO voice_pins(bank, customer, hash) VALUES (?,?,?) ON CONFLICT (bank, customer) DO UPDATE SET
+			hash = excluded.hash, failures = 0, locked_until = 0`
+	}
+	if _, err := s.db.ExecContext(ctx, q, bank, customer, hash); err != nil {
+		return banks.E("sqlite.SetPIN", banks.Unavailable, err)
+	}
+	return nil
+}
+
+// PINAttempt implements skill.Ledger.
+func (s *Store) PINAttempt(ctx context.Context, bank, customer string, ok bool, maxFailures int, lockFor time.Duration, now time.Time) (skill.PINRecord, error) {
+	const op = "sqlite.PINAttempt"
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return skill.PINRecord{}, banks.E(op, banks.Unavailable, err)
+	}
+	defer tx.Rollback()
+	var r skill.PINRecord
+	var locked int64
+	if err := tx.QueryRowContext(ctx, `SELECT hash, failures, locked_until FROM voice_pins WHERE bank = ? AND customer = ?`,
+		bank, customer).Scan(&r.Hash, &r.Failures, &locked); err != nil {
+		return r, banks.E(op, banks.NotFound, err)
+	}
+	if ok {
+		r.Failures, locked = 0, 0
+	} else {
+		r.Failures++
+		if r.Failures >= maxFailures {
+			locked = now.Add(lockFor).Unix()
+			r.Failures = 0
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE voice_pins SET failures = ?, locked_until = ? WHERE bank = ? AND customer = ?`,
+		r.Failures, locked, bank, customer); err != nil {
+		return r, banks.E(op, banks.Unavailable, err)
+	}
+	if locked != 0 {
+		r.LockedUntil = time.Unix(locked, 0).UTC()
+	}
+	if err := tx.Commit(); err != nil {
+		return r, banks.E(op, banks.Unavailable, err)
+	}
+	return r, nil
+}
+
+// MovedToday implements skill.Ledger.
+func (s *Store) MovedToday(ctx context.Context, bank, customer string, day time.Time) (int64, error) {
+	var n int64
+	err := s.db.QueryRowContext(ctx, `SELECT coalesce(sum(amount), 0) FROM audit WHERE bank = ? AND customer = ? AND day = ?
+		AND outcome IN ('done', 'scheduled')`, bank, customer, day.UTC().Format(time.DateOnly)).Scan(&n)
+	if err != nil {
+		return 0, banks.E("sqlite.MovedToday", banks.Unavailable, err)
+	}
+	return n, nil
+}
+
+// ClaimRequest implements skill.Ledger.
+func (s *Store) ClaimRequest(ctx context.Context, platform, requestID, userID string, now time.Time) (bool, []byte, error) {
+	res, err := s.db.ExecContext(ctx, `INSERT INTO requests(platform, request_id, user_id, created_at) VALUES (?,?,?,?)
+		ON CONFLICT (platform, request_id) DO NOTHING`, platform, requestID, userID, now.Unix())
+	if err != nil {
+		return false, nil, banks.E("sqlite.ClaimRequest", banks.Unavailable, err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return true, nil, nil
+	}
+	var stored []byte
+	var owner string
+	if err := s.db.QueryRowContext(ctx, `SELECT response, user_id FROM requests WHERE platform = ? AND request_id = ?`,
+		platform, requestID).Scan(&stored, &owner); err != nil {
+		return false, nil, banks.E("sqlite.ClaimRequest", banks.Unavailable, err)
+	}
+	if owner != userID {
+		return false, nil, banks.E("sqlite.ClaimRequest", banks.Forbidden, errors.New("request id of another user"))
+	}
+	return false, stored, nil
+}
+
+// CommitTurn implements skill.Ledger.
+func (s *Store) CommitTurn(ctx context.Context, t skill.Turn) error {
+	const op = "sqlite.CommitTurn"
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return banks.E(op, banks.Unavailable, err)
+	}
+	defer tx.Rollback()
+	if t.State != nil && t.SessionID != "" {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions(platform, session_id, user_id, state, updated_at)
+			VALUES (?,?,?,?,?) ON CONFLICT (platform, session_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
+			WHERE sessions.user_id = excluded.user_id`, t.Platform, t.SessionID, t.UserID, t.State, s.now().UnixMilli()); err != nil {
+			return banks.E(op, banks.Unavailable, err)
+		}
+	}
+	for _, a := range t.Audit {
+		var key any
+		if a.OpKey != "" {
+			key = a.OpKey
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit(at, day, actor, bank, customer, channel, action, detail, amount, outcome, op_key)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`, a.At.Unix(), a.At.UTC().Format(time.DateOnly), a.Actor, a.Bank,
+			a.Customer, a.Channel, a.Action, a.Detail, a.Amount, a.Outcome, key); err != nil {
+			return banks.E(op, banks.Unavailable, err)
+		}
+	}
+	if t.RequestID != "" {
+		if _, err := tx.ExecContext(ctx, `UPDATE requests SET response = ? WHERE platform = ? AND request_id = ?`,
+			t.Response, t.Platform, t.RequestID); err != nil {
+			return banks.E(op, banks.Unavailable, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return banks.E(op, banks.Unavailable, err)
+	}
+	return nil
+}
+
+// AddCallback implements skill.Ledger.
+func (s *Store) AddCallback(ctx context.Context, c skill.Callback) error {
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO callbacks(platform, user_id, bank, customer, topic, at) VALUES (?,?,?,?,?,?)`,
+		c.Platform, c.UserID, c.Bank, c.Customer, c.Topic, c.At.Unix()); err != nil {
+		return banks.E("sqlite.AddCallback", banks.Unavailable, err)
+	}
+	return nil
+}
+
+// AuditLog implements skill.Ledger.
+func (s *Store) AuditLog(ctx context.Context, bank, customer string) ([]skill.AuditEntry, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT at, actor, bank, customer, channel, action, detail, amount, outcome, coalesce(op_key, '')
+		FROM audit WHERE bank = ? AND customer = ? ORDER BY id`, bank, customer)
+	if err != nil {
+		return nil, banks.E("sqlite.AuditLog", banks.Unavailable, err)
+	}
+	defer rows.Close()
+	var out []skill.AuditEntry
+	for rows.Next() {
+		var a skill.AuditEntry
+		var at int64
+		if err := rows.Scan(&at, &a.Actor, &a.Bank, &a.Customer, &a.Channel, &a.Action, &a.Detail, &a.Amount, &a.Outcome, &a.OpKey); err != nil {
+			return nil, banks.E("sqlite.AuditLog", banks.Unavailable, err)
+		}
+		a.At = time.Unix(at, 0).UTC()
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// CallbackCount counts a platform user's callback requests.
+func (s *Store) CallbackCount(ctx context.Context, platform, userID string) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM callbacks WHERE platform = ? AND user_id = ?`, platform, userID).Scan(&n)
+	return n, err
 }

@@ -1,0 +1,432 @@
+package skill
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/kontoskill/konto/banks"
+	"github.com/kontoskill/konto/intents"
+)
+
+// state is what the server keeps of a session between turns. The platform
+// never carries any of it, so a forged session attribute cannot skip a step.
+type state struct {
+	Last   *Response `json:"last,omitempty"`
+	Dialog *dialog   `json:"dialog,omitempty"`
+	// PINAt is when the voice PIN was last given right in this session.
+	PINAt time.Time `json:"pin_at,omitempty"`
+	// Done is the answer to the last completed action, returned again if
+	// its confirming turn is replayed.
+	Done *doneOp `json:"done,omitempty"`
+	// AlertMentioned avoids repeating the fraud alert at every launch.
+	AlertMentioned string `json:"alert_mentioned,omitempty"`
+}
+
+// Stages of a dialog.
+const (
+	stageCollect = "collect" // asking for a slot or a choice
+	stageConfirm = "confirm" // read back, waiting for yes or no
+	stagePIN     = "pin"     // waiting for the voice PIN
+)
+
+// dialog is an action in progress.
+type dialog struct {
+	Action   string        `json:"action"`
+	Slots    intents.Slots `json:"slots"`
+	Stage    string        `json:"stage"`
+	Awaiting string        `json:"awaiting,omitempty"` // slot asked for
+	Choices  []choice      `json:"choices,omitempty"`  // disambiguation options
+	Key      string        `json:"key,omitempty"`      // idempotency key, made at confirmation
+	Question string        `json:"question"`
+	Started  time.Time     `json:"started"`
+}
+
+// choice is one option of a disambiguation: the slot value to set.
+type choice struct {
+	Label string `json:"label"`
+	Slot  string `json:"slot"`
+	Value string `json:"value"`
+}
+
+type doneOp struct {
+	Stage    string    `json:"stage"` // the stage the confirming turn answered
+	Response *Response `json:"response"`
+	At       time.Time `json:"at"`
+}
+
+func newKey() string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return "op_" + hex.EncodeToString(b)
+}
+
+// plan is what an action makes of the slots it has: a question, a
+// refusal, or a read-back and the work to do after yes (and the PIN).
+type plan struct {
+	ask      string   // a question for the slot in awaiting
+	awaiting string   // the slot asked for
+	choices  []choice // with ask: the options
+	refuse   *Response
+	readback string // empty: do without asking
+	pin      bool
+	do       func(ctx context.Context, key string) (*Response, *AuditEntry, error)
+	no       string // what to say when the user says no
+	// onNo, if set, is work to do when the user says no (a fraud report
+	// after "was this you?").
+	onNo func(ctx context.Context, key string) (*Response, *AuditEntry, error)
+}
+
+// action plans a dialog from the slots collected so far.
+type action func(ctx context.Context, r *Request, slots intents.Slots) (*plan, error)
+
+// turn collects what a turn writes besides its answer.
+type turn struct {
+	audit  []AuditEntry
+	next   *dialog // a follow-up question left by an action
+	forget bool    // the user's data was deleted: store nothing more
+}
+
+// startAction runs an action from the handler of its intent.
+func (s *Skill) startAction(ctx context.Context, r *Request, name string) (*Response, error) {
+	return s.advance(ctx, r, &dialog{Action: name, Slots: cloneSlots(r.Slots), Stage: stageCollect, Started: r.Now})
+}
+
+func cloneSlots(in intents.Slots) intents.Slots {
+	out := intents.Slots{}
+	for k, v := range in {
+		out[k] = v
+	}
+	return out
+}
+
+// advance plans the dialog's action and moves it on: ask, refuse, read
+// back, or act.
+func (s *Skill) advance(ctx context.Context, r *Request, d *dialog) (*Response, error) {
+	act, ok := s.actions[d.Action]
+	if !ok {
+		r.st.Dialog = nil
+		return nil, banks.Errorf("skill.advance", banks.NotSupported, "no action %q", d.Action)
+	}
+	p, err := act(ctx, r, d.Slots)
+	if err != nil {
+		r.st.Dialog = nil
+		return nil, err
+	}
+	l := langOf(r.Locale)
+	switch {
+	case p.refuse != nil:
+		r.st.Dialog = nil
+		return p.refuse, nil
+	case p.ask != "":
+		d.Stage, d.Awaiting, d.Choices, d.Question = stageCollect, p.awaiting, p.choices, p.ask
+		r.st.Dialog = d
+		return &Response{Speech: p.ask, Reprompt: p.ask, Elicit: &Elicit{Intent: d.Action, Slot: p.awaiting, Slots: d.Slots}}, nil
+	case p.readback != "":
+		d.Stage, d.Awaiting, d.Choices, d.Question = stageConfirm, "", nil, p.readback
+		if d.Key == "" {
+			d.Key = newKey()
+		}
+		r.st.Dialog = d
+		return &Response{Speech: p.readback, Reprompt: p.readback}, nil
+	}
+	if d.Key == "" {
+		d.Key = newKey()
+	}
+	if p.pin {
+		if resp := s.needPIN(ctx, r, d, l); resp != nil {
+			return resp, nil
+		}
+	}
+	return s.execute(ctx, r, d, p, stageCollect)
+}
+
+// pinFresh is how long a PIN given in a session covers later actions.
+const pinFresh = 5 * time.Minute
+
+// needPIN moves the dialog to the PIN stage unless the PIN was given in
+// this session lately; it also refuses while voice payments are locked.
+func (s *Skill) needPIN(ctx context.Context, r *Request, d *dialog, l lang) *Response {
+	if rec, err := s.cfg.Store.PIN(ctx, r.User.Bank, r.User.Customer); err == nil && r.Now.Before(rec.LockedUntil) {
+		r.st.Dialog = nil
+		return s.lockedOut(r, rec.LockedUntil)
+	}
+	if !r.st.PINAt.IsZero() && r.Now.Sub(r.st.PINAt) < pinFresh {
+		return nil
+	}
+	q := l.pick("To confirm, please say your four-digit voice PIN.", "Zur Bestätigung sag bitte deine vierstellige Sprach-PIN.")
+	d.Stage, d.Question = stagePIN, q
+	r.st.Dialog = d
+	return &Response{Speech: q, Reprompt: q, Elicit: &Elicit{Intent: intents.ProvidePin, Slot: intents.SlotPin}}
+}
+
+func (s *Skill) lockedOut(r *Request, until time.Time) *Response {
+	l := langOf(r.Locale)
+	mins := int(until.Sub(r.Now).Round(time.Minute) / time.Minute)
+	phone := s.sheet(r).SupportPhone
+	return &Response{Speech: fmt.Sprintf(l.pick(
+		"For your security, voice payments and card changes are paused for %d minutes after three wrong PINs. You can unlock them sooner in your bank's app or by calling %s.",
+		"Zu deiner Sicherheit sind Zahlungen und Kartenänderungen per Sprache nach drei falschen PINs für %d Minuten gesperrt. Früher entsperren kannst du sie in der App deiner Bank oder unter %s."),
+		max(mins, 1), phone), EndSession: true}
+}
+
+// execute does the work of a confirmed plan and records it.
+func (s *Skill) execute(ctx context.Context, r *Request, d *dialog, p *plan, stage string) (*Response, error) {
+	resp, entry, err := p.do(ctx, d.Key)
+	r.st.Dialog = r.turn.next
+	if entry != nil {
+		entry.At, entry.Actor, entry.Bank, entry.Customer, entry.Channel = r.Now, UserRef(r.Platform, r.UserID), r.User.Bank, r.User.Customer, r.Platform
+		entry.OpKey = d.Key
+		if err != nil {
+			entry.Outcome, entry.Amount = "failed", 0
+			if reason := banks.ReasonOf(err); reason != "" {
+				entry.Outcome = "refused:" + reason
+			}
+			entry.OpKey = "" // a refused attempt may be retried with the same key
+		}
+		r.turn.audit = append(r.turn.audit, *entry)
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.st.Done = &doneOp{Stage: stage, Response: resp, At: r.Now}
+	return resp, nil
+}
+
+// continueDialog handles a turn while a dialog is pending. It returns nil
+// when the turn is not about the dialog (the dialog is then dropped and
+// the turn handled as new).
+func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, error) {
+	d := r.st.Dialog
+	l := langOf(r.Locale)
+	switch r.Intent {
+	case intents.Cancel, intents.Stop:
+		r.st.Dialog = nil
+		msg := l.pick("Okay, I've cancelled that. Nothing was changed.", "Okay, ich habe das abgebrochen. Es wurde nichts geändert.")
+		if r.Intent == intents.Stop {
+			return &Response{Speech: msg + l.pick(" Goodbye.", " Tschüss."), EndSession: true}, nil
+		}
+		return &Response{Speech: msg + " " + l.pick(reprompt, repromptDE), Reprompt: l.pick(reprompt, repromptDE)}, nil
+	case intents.Repeat:
+		return &Response{Speech: d.Question, Reprompt: d.Question}, nil
+	case intents.Help:
+		h := l.pick("You can answer the question, say cancel to stop, or say repeat to hear it again. ",
+			"Du kannst die Frage beantworten, abbrechen sagen oder wiederholen sagen. ")
+		return &Response{Speech: h + d.Question, Reprompt: d.Question}, nil
+	}
+	switch d.Stage {
+	case stageConfirm:
+		switch r.Intent {
+		case intents.Yes:
+			p, err := s.actions[d.Action](ctx, r, d.Slots)
+			if err != nil {
+				r.st.Dialog = nil
+				return nil, err
+			}
+			if p.refuse != nil {
+				r.st.Dialog = nil
+				return p.refuse, nil
+			}
+			if p.pin {
+				if resp := s.needPIN(ctx, r, d, l); resp != nil {
+					return resp, nil
+				}
+			}
+			return s.execute(ctx, r, d, p, stageConfirm)
+		case intents.No:
+			r.st.Dialog = nil
+			p, _ := s.actions[d.Action](ctx, r, d.Slots)
+			if p != nil && p.onNo != nil {
+				return s.execute(ctx, r, d, &plan{do: p.onNo}, stageConfirm)
+			}
+			msg := l.pick("Okay, I won't do that.", "Okay, dann lasse ich das.")
+			if p != nil && p.no != "" {
+				msg = p.no
+			}
+			return &Response{Speech: msg + " " + l.pick("Anything else?", "Kann ich sonst noch etwas tun?"), Reprompt: l.pick(reprompt, repromptDE)}, nil
+		}
+		if r.Intent == d.Action {
+			return s.mergeAndAdvance(ctx, r, d)
+		}
+		if r.Intent == intents.Fallback || r.Intent == intents.ProvidePin {
+			return &Response{Speech: l.pick("Please say yes or no. ", "Bitte sag ja oder nein. ") + d.Question, Reprompt: d.Question}, nil
+		}
+		return nil, nil
+	case stagePIN:
+		pin := r.Slots.String(intents.SlotPin)
+		if pin == "" && r.Text != "" {
+			pin = intents.ParsePin(intents.Normalize(r.Text))
+		}
+		if pin == "" {
+			if r.Intent == intents.Fallback || r.Intent == intents.ProvidePin || r.Intent == intents.Yes || r.Intent == intents.No {
+				return &Response{Speech: l.pick("I need your four-digit voice PIN. ", "Ich brauche deine vierstellige Sprach-PIN. ") + d.Question, Reprompt: d.Question}, nil
+			}
+			return nil, nil
+		}
+		return s.checkPIN(ctx, r, d, pin)
+	}
+	// stageCollect
+	if len(d.Choices) > 0 {
+		if c, ok := pickChoice(d.Choices, r); ok {
+			d.Slots[c.Slot] = c.Value
+			d.Choices = nil
+			return s.advance(ctx, r, d)
+		}
+	}
+	if r.Intent == d.Action {
+		return s.mergeAndAdvance(ctx, r, d)
+	}
+	if r.Text != "" {
+		found := intents.Slots{}
+		intents.FillSlots(d.Action, intents.Normalize(r.Text), r.Locale, r.Now, found)
+		if v, ok := found[d.Awaiting]; ok {
+			d.Slots[d.Awaiting] = v
+			for k, v := range found {
+				if _, have := d.Slots[k]; !have {
+					d.Slots[k] = v
+				}
+			}
+			return s.advance(ctx, r, d)
+		}
+		if d.Awaiting == intents.SlotPayee && r.Intent == intents.Fallback {
+			// A bare name: take the words as the payee.
+			d.Slots[intents.SlotPayee] = intents.Normalize(r.Text)
+			return s.advance(ctx, r, d)
+		}
+	}
+	if r.Intent == intents.Fallback || r.Intent == intents.Yes || r.Intent == intents.No || r.Intent == intents.ProvidePin {
+		return &Response{Speech: l.pick("Sorry, I didn't get that. ", "Entschuldigung, das habe ich nicht verstanden. ") + d.Question, Reprompt: d.Question}, nil
+	}
+	return nil, nil
+}
+
+func (s *Skill) mergeAndAdvance(ctx context.Context, r *Request, d *dialog) (*Response, error) {
+	for k, v := range r.Slots {
+		d.Slots[k] = v
+	}
+	d.Key = "" // what was confirmed changed
+	return s.advance(ctx, r, d)
+}
+
+// pickChoice finds the option a person named: by words of its label or
+// by position ("the first one", "die zweite").
+func pickChoice(cs []choice, r *Request) (choice, bool) {
+	text := intents.Normalize(r.Text)
+	for _, v := range r.Slots {
+		if str, ok := v.(string); ok {
+			text += " " + intents.Normalize(str)
+		}
+	}
+	words := strings.Fields(text)
+	ordinals := map[string]int{"first": 0, "second": 1, "third": 2, "erste": 0, "ersten": 0, "zweite": 1, "zweiten": 1, "dritte": 2, "dritten": 2}
+	best, bestScore := -1, 0
+	for i, c := range cs {
+		score := 0
+		for _, lw := range strings.Fields(intents.Normalize(c.Label)) {
+			for _, w := range words {
+				if w == lw {
+					score++
+				}
+			}
+		}
+		if score > bestScore {
+			best, bestScore = i, score
+		} else if score == bestScore && score > 0 {
+			best = -2 // a tie names no one
+		}
+	}
+	if best >= 0 {
+		return cs[best], true
+	}
+	for _, w := range words {
+		if i, ok := ordinals[w]; ok && i < len(cs) {
+			return cs[i], true
+		}
+	}
+	return choice{}, false
+}
+
+// PIN checks.
+const maxPINFailures = 3
+
+func (s *Skill) checkPIN(ctx context.Context, r *Request, d *dialog, pin string) (*Response, error) {
+	l := langOf(r.Locale)
+	rec, err := s.cfg.Store.PIN(ctx, r.User.Bank, r.User.Customer)
+	if banks.KindOf(err) == banks.NotFound {
+		r.st.Dialog = nil
+		return &Response{Speech: l.pick("You haven't set up a voice PIN yet. You can create one in your bank's app.",
+			"Du hast noch keine Sprach-PIN eingerichtet. Das geht in der App deiner Bank."), EndSession: true}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if r.Now.Before(rec.LockedUntil) {
+		r.st.Dialog = nil
+		return s.lockedOut(r, rec.LockedUntil), nil
+	}
+	ok := VerifyPIN(rec.Hash, pin)
+	rec, err = s.cfg.Store.PINAttempt(ctx, r.User.Bank, r.User.Customer, ok, maxPINFailures, s.cfg.PINLockout, r.Now)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		r.turn.audit = append(r.turn.audit, AuditEntry{At: r.Now, Actor: UserRef(r.Platform, r.UserID), Bank: r.User.Bank,
+			Customer: r.User.Customer, Channel: r.Platform, Action: "voice_pin", Detail: d.Action, Outcome: "wrong_pin"})
+		if r.Now.Before(rec.LockedUntil) {
+			r.st.Dialog = nil
+			return s.lockedOut(r, rec.LockedUntil), nil
+		}
+		left := maxPINFailures - rec.Failures
+		return &Response{Speech: fmt.Sprintf(l.pick("That PIN isn't right. You have %d more tries. Please say your four-digit voice PIN.",
+			"Diese PIN stimmt nicht. Du hast noch %d Versuche. Bitte sag deine vierstellige Sprach-PIN."), left), Reprompt: d.Question}, nil
+	}
+	r.st.PINAt = r.Now
+	p, err := s.actions[d.Action](ctx, r, d.Slots)
+	if err != nil {
+		r.st.Dialog = nil
+		return nil, err
+	}
+	if p.refuse != nil {
+		r.st.Dialog = nil
+		return p.refuse, nil
+	}
+	return s.execute(ctx, r, d, p, stagePIN)
+}
+
+// replayOfDone answers a confirming turn (yes or the PIN) that arrives
+// again after its action completed: the same answer, nothing done twice.
+func (s *Skill) replayOfDone(r *Request) *Response {
+	dn := r.st.Done
+	if dn == nil || r.st.Dialog != nil || r.Now.Sub(dn.At) > 2*time.Minute {
+		return nil
+	}
+	switch {
+	case dn.Stage == stagePIN && (r.Intent == intents.ProvidePin || r.Slots.String(intents.SlotPin) != ""):
+		return dn.Response
+	case dn.Stage == stageConfirm && r.Intent == intents.Yes:
+		return dn.Response
+	}
+	return nil
+}
+
+// Elicit tells a platform which slot the next answer fills (Alexa's
+// Dialog.ElicitSlot), so that a bare answer reaches the right intent.
+type Elicit struct {
+	Intent string
+	Slot   string
+	Slots  intents.Slots
+}
+
+func (st *state) clone() *state {
+	b, _ := json.Marshal(st)
+	var out state
+	_ = json.Unmarshal(b, &out)
+	return &out
+}
+
+var errNoState = errors.New("no state")
