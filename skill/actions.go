@@ -99,8 +99,33 @@ func refuse(l lang, text string) *plan {
 	return &plan{refuse: anythingElse(l, text)}
 }
 
+// accountName is "your X"; in German the dative "deinem Girokonto" /
+// "deiner Kreditkarte", as after von, auf, bei.
 func (l lang) accountName(a banks.Account) string {
-	return l.pick("your ", "dein ") + a.Name
+	return l.pick("your ", germanArticle(a, "deinem ", "deiner ", "deinem ")) + a.Name
+}
+
+// accountNom is the nominative: "dein Girokonto", "deine Kreditkarte".
+func (l lang) accountNom(a banks.Account) string {
+	return l.pick("your ", germanArticle(a, "dein ", "deine ", "dein ")) + a.Name
+}
+
+// accountAcc is the accusative: "dein Girokonto", "deine Kreditkarte", "deinen Kredit".
+func (l lang) accountAcc(a banks.Account) string {
+	return l.pick("your ", germanArticle(a, "dein ", "deine ", "deinen ")) + a.Name
+}
+
+// germanArticle picks by the grammatical gender of the account's name:
+// ...karte is feminine, Kredit and Darlehen masculine, ...konto neuter.
+func germanArticle(a banks.Account, neuter, feminine, masculine string) string {
+	n := strings.ToLower(a.Name)
+	switch {
+	case strings.Contains(n, "karte"):
+		return feminine
+	case strings.HasSuffix(n, "kredit") || strings.HasSuffix(n, "darlehen"):
+		return masculine
+	}
+	return neuter
 }
 
 func (l lang) cardName(c banks.Card) string {
@@ -185,7 +210,7 @@ func (s *Skill) checkMoney(ctx context.Context, r *Request, l lang, from banks.A
 		if st, err := ac.Status(ctx, r.User, from.ID); err == nil && st.Status != "open" {
 			return refuse(l, fmt.Sprintf(l.pick("%s is %s at the moment, so I can't pay from it. Ask me why it is blocked to hear more.",
 				"%s ist gerade gesperrt, deshalb kann ich davon nicht zahlen. Frag mich, warum es gesperrt ist."),
-				upperFirst(l.accountName(from)), st.Status))
+				upperFirst(l.accountNom(from)), l.pick(st.Status, "")))
 		}
 	}
 	if !scheduled {
@@ -324,8 +349,8 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 	if to.ID != "" {
 		recipient = l.accountName(to)
 	}
-	readback := fmt.Sprintf(l.pick("You want to send %s to %s from %s %s. Shall I go ahead?",
-		"Du möchtest %s an %s von %s überweisen, %s. Soll ich das ausführen?"),
+	readback := fmt.Sprintf(l.pick("You want to send %[1]s to %[2]s from %[3]s %[4]s. Shall I go ahead?",
+		"Du möchtest %[1]s %[4]s von %[3]s an %[2]s überweisen. Soll ich das ausführen?"),
 		l.Money(amount), recipient, l.accountName(from), l.when2(when, r.Now))
 	return &plan{readback: readback, pin: true, no: l.pick("Okay, I won't send it.", "Okay, ich überweise nichts."),
 		do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
@@ -344,7 +369,7 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 			}
 			return anythingElse(l, fmt.Sprintf(l.pick("Done. I sent %s to %s. %s now has %s. The reference is %s.",
 				"Erledigt. Ich habe %s an %s überwiesen. Auf %s sind jetzt %s. Die Referenz ist %s."),
-				l.Money(amount), recipient, upperFirst(l.accountName(from)), l.Money(res.FromBalance.Booked), spell(res.Reference))), entry, nil
+				l.Money(amount), recipient, l.pick(upperFirst(l.accountName(from)), l.accountName(from)), l.Money(res.FromBalance.Booked), spell(res.Reference))), entry, nil
 		}}, nil
 }
 
@@ -505,8 +530,8 @@ func (s *Skill) planPayBill(ctx context.Context, r *Request, slots intents.Slots
 	if p := s.checkMoney(ctx, r, l, from, amount, !when.IsZero()); p != nil {
 		return p, nil
 	}
-	readback := fmt.Sprintf(l.pick("You want to pay %s to %s from %s %s. Shall I go ahead?",
-		"Du möchtest %s an %s von %s zahlen, %s. Soll ich das ausführen?"), l.Money(amount), biller.Name, l.accountName(from), l.when2(when, r.Now))
+	readback := fmt.Sprintf(l.pick("You want to pay %[1]s to %[2]s from %[3]s %[4]s. Shall I go ahead?",
+		"Du möchtest %[1]s %[4]s von %[3]s an %[2]s zahlen. Soll ich das ausführen?"), l.Money(amount), biller.Name, l.accountName(from), l.when2(when, r.Now))
 	return &plan{readback: readback, pin: true, no: l.pick("Okay, I won't pay it.", "Okay, ich zahle nichts."),
 		do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
 			entry := &AuditEntry{Action: "pay_bill", Amount: amount.Minor, Detail: fmt.Sprintf("%s to biller %s", amount, biller.Name)}
@@ -523,7 +548,7 @@ func (s *Skill) planPayBill(ctx context.Context, r *Request, slots intents.Slots
 			}
 			return anythingElse(l, fmt.Sprintf(l.pick("Done. I paid %s to %s. %s now has %s. The reference is %s.",
 				"Erledigt. Ich habe %s an %s gezahlt. Auf %s sind jetzt %s. Die Referenz ist %s."),
-				l.Money(amount), biller.Name, upperFirst(l.accountName(from)), l.Money(res.FromBalance.Booked), spell(res.Reference))), entry, nil
+				l.Money(amount), biller.Name, l.pick(upperFirst(l.accountName(from)), l.accountName(from)), l.Money(res.FromBalance.Booked), spell(res.Reference))), entry, nil
 		}}, nil
 }
 
@@ -689,7 +714,7 @@ func (s *Skill) planFreeze(ctx context.Context, r *Request, slots intents.Slots)
 		return ask, err
 	}
 	return &plan{readback: fmt.Sprintf(l.pick("Freezing %s stops all payments and withdrawals from it until the bank lifts it. Shall I freeze it?",
-		"Wenn ich %s sperre, gehen keine Zahlungen und Abhebungen mehr davon, bis die Bank die Sperre aufhebt. Soll ich es sperren?"), l.accountName(acct)),
+		"Wenn ich %s sperre, gehen keine Zahlungen und Abhebungen mehr davon, bis die Bank die Sperre aufhebt. Soll ich das tun?"), l.accountAcc(acct)),
 		pin: true, do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
 			entry := &AuditEntry{Action: "freeze_account", Detail: string(acct.Kind) + " account ending " + acct.LastFour}
 			if err := ac.Freeze(ctx, r.User, acct.ID, key); err != nil {
@@ -697,7 +722,7 @@ func (s *Skill) planFreeze(ctx context.Context, r *Request, slots intents.Slots)
 			}
 			entry.Outcome = "done"
 			return anythingElse(l, fmt.Sprintf(l.pick("%s is frozen. To lift the freeze, call %s.", "%s ist gesperrt. Zum Entsperren ruf %s an."),
-				upperFirst(l.accountName(acct)), s.sheet(r).SupportPhone)), entry, nil
+				upperFirst(l.accountNom(acct)), s.sheet(r).SupportPhone)), entry, nil
 		}}, nil
 }
 
@@ -739,7 +764,7 @@ func (s *Skill) planRedeem(ctx context.Context, r *Request, slots intents.Slots)
 			}
 			entry.Outcome = "done"
 			return anythingElse(l, fmt.Sprintf(l.pick("Done. %s has been credited to %s.", "Erledigt. %s wurden %s gutgeschrieben."),
-				l.Money(credited), l.pick(l.accountName(card), "deiner "+card.Name))), entry, nil
+				l.Money(credited), l.accountName(card))), entry, nil
 		}}, nil
 }
 
@@ -783,7 +808,7 @@ func (s *Skill) planChecks(ctx context.Context, r *Request, slots intents.Slots)
 	if err != nil || p != nil {
 		return p, err
 	}
-	return &plan{readback: fmt.Sprintf(l.pick("Shall I order a new box of checks for %s, sent to the address on file?", "Soll ich neue Schecks für %s bestellen?"), l.accountName(acct)),
+	return &plan{readback: fmt.Sprintf(l.pick("Shall I order a new box of checks for %s, sent to the address on file?", "Soll ich neue Schecks für %s bestellen?"), l.accountAcc(acct)),
 		do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
 			entry := &AuditEntry{Action: "order_checks", Detail: string(acct.Kind) + " account ending " + acct.LastFour}
 			o, err := rq.Request(ctx, r.User, "checks", acct.ID, key)

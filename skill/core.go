@@ -132,6 +132,9 @@ func (s *Skill) Handle(ctx context.Context, r *Request) *Response {
 	if err != nil {
 		resp = s.speakError(r, err)
 	}
+	if r.turn.next != nil && r.st.Dialog == nil && err == nil {
+		r.st.Dialog = r.turn.next // a follow-up question an answer ended with
+	}
 	s.commit(ctx, r, resp, claimed)
 	return resp
 }

@@ -204,6 +204,13 @@ func (s *Skill) execute(ctx context.Context, r *Request, d *dialog, p *plan, sta
 func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, error) {
 	d := r.st.Dialog
 	l := langOf(r.Locale)
+	if d.Stage == stageCollect {
+		// An answer to the question comes first: short answers ("debit",
+		// "from checking") are easily taken for other intents.
+		if resp, err, ok := s.answerQuestion(ctx, r, d); ok {
+			return resp, err
+		}
+	}
 	switch r.Intent {
 	case intents.Cancel, intents.Stop:
 		r.st.Dialog = nil
@@ -270,39 +277,57 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 		}
 		return s.checkPIN(ctx, r, d, pin)
 	}
-	// stageCollect
-	if len(d.Choices) > 0 {
-		if c, ok := pickChoice(d.Choices, r); ok {
-			d.Slots[c.Slot] = c.Value
-			d.Choices = nil
-			return s.advance(ctx, r, d)
-		}
-	}
+	// stageCollect, and the answer was not found above
 	if r.Intent == d.Action {
 		return s.mergeAndAdvance(ctx, r, d)
-	}
-	if r.Text != "" {
-		found := intents.Slots{}
-		intents.FillSlots(d.Action, intents.Normalize(r.Text), r.Locale, r.Now, found)
-		if v, ok := found[d.Awaiting]; ok {
-			d.Slots[d.Awaiting] = v
-			for k, v := range found {
-				if _, have := d.Slots[k]; !have {
-					d.Slots[k] = v
-				}
-			}
-			return s.advance(ctx, r, d)
-		}
-		if d.Awaiting == intents.SlotPayee && r.Intent == intents.Fallback {
-			// A bare name: take the words as the payee.
-			d.Slots[intents.SlotPayee] = intents.Normalize(r.Text)
-			return s.advance(ctx, r, d)
-		}
 	}
 	if r.Intent == intents.Fallback || r.Intent == intents.Yes || r.Intent == intents.No || r.Intent == intents.ProvidePin {
 		return &Response{Speech: l.pick("Sorry, I didn't get that. ", "Entschuldigung, das habe ich nicht verstanden. ") + d.Question, Reprompt: d.Question}, nil
 	}
 	return nil, nil
+}
+
+// answerQuestion takes the turn as the answer to the pending question if
+// it holds the slot asked for or names one of the choices.
+func (s *Skill) answerQuestion(ctx context.Context, r *Request, d *dialog) (*Response, error, bool) {
+	if r.Intent == d.Action && r.Slots[d.Awaiting] != nil {
+		resp, err := s.mergeAndAdvance(ctx, r, d)
+		return resp, err, true
+	}
+	short := len(strings.Fields(intents.Normalize(r.Text))) <= 3
+	if r.Text != "" {
+		found := intents.Slots{}
+		intents.FillSlots(d.Action, intents.Normalize(r.Text), r.Locale, r.Now, found)
+		if v, ok := found[d.Awaiting]; ok && (len(d.Choices) == 0 || short) {
+			d.Slots[d.Awaiting] = v
+			d.Choices = nil
+			resp, err := s.advance(ctx, r, d)
+			return resp, err, true
+		}
+	}
+	if len(d.Choices) > 0 && (short || r.Text == "" || r.Intent == intents.Fallback) {
+		if c, ok := pickChoice(d.Choices, r); ok {
+			d.Slots[c.Slot] = c.Value
+			d.Choices = nil
+			resp, err := s.advance(ctx, r, d)
+			return resp, err, true
+		}
+	}
+	if r.Text != "" && d.Awaiting == intents.SlotPayee && len(d.Choices) == 0 && short &&
+		(r.Intent == intents.Fallback || r.Confidence < 0.8) {
+		// A bare name: take the words as the payee.
+		d.Slots[intents.SlotPayee] = intents.Normalize(r.Text)
+		resp, err := s.advance(ctx, r, d)
+		return resp, err, true
+	}
+	if r.Text != "" && d.Awaiting == intents.SlotAmount && short {
+		if a, _, ok := intents.ParseAmount(intents.Normalize(r.Text), r.Locale, true); ok {
+			d.Slots[intents.SlotAmount] = a
+			resp, err := s.advance(ctx, r, d)
+			return resp, err, true
+		}
+	}
+	return nil, nil, false
 }
 
 func (s *Skill) mergeAndAdvance(ctx context.Context, r *Request, d *dialog) (*Response, error) {

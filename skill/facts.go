@@ -292,7 +292,7 @@ func (s *Skill) accountBlocked(ctx context.Context, r *Request) (*Response, erro
 		}
 		why := statusReasons[st.Reason]
 		text := fmt.Sprintf(l.pick("%s has been frozen since %s because %s", "%s ist seit dem %s gesperrt, weil %s"),
-			upperFirst(l.accountName(a)), l.Date(st.Since, r.Now), l.pick(why[0], why[1]))
+			upperFirst(l.accountNom(a)), l.Date(st.Since, r.Now), l.pick(why[0], why[1]))
 		if st.Reason == "identity_check" {
 			text += fmt.Sprintf(l.pick(", or call %s.", " oder ruf %s an."), sh.SupportPhone)
 		} else {
@@ -302,7 +302,7 @@ func (s *Skill) accountBlocked(ctx context.Context, r *Request) (*Response, erro
 	}
 	if len(parts) == 0 {
 		if r.Slots.String(intents.SlotAccount) != "" && len(accts) == 1 {
-			return say(fmt.Sprintf(l.pick("%s is open and working.", "%s ist offen und funktioniert."), upperFirst(l.accountName(accts[0])))), nil
+			return say(fmt.Sprintf(l.pick("%s is open and working.", "%s ist offen und funktioniert."), upperFirst(l.accountNom(accts[0])))), nil
 		}
 		return say(l.pick("All your accounts are open and working. If a card isn't working, it may be locked.",
 			"Alle deine Konten sind offen und funktionieren. Wenn eine Karte nicht geht, ist sie vielleicht gesperrt.")), nil
