@@ -32,6 +32,7 @@ type Config struct {
 	LLMModel     string
 	LLMAPIKey    string
 	LLMTimeout   time.Duration
+	JUnit        string
 
 	localeSet bool // --locale or KONTO_LOCALE was given
 }
@@ -71,6 +72,7 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 		"llm-model":      &cfg.LLMModel,
 		"llm-api-key":    &cfg.LLMAPIKey,
 		"llm-timeout":    &cfg.LLMTimeout,
+		"junit":          &cfg.JUnit,
 	}
 	help := map[string]string{
 		"addr":           "address to listen on, HOST:PORT",
@@ -90,6 +92,7 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 		"llm-model":      "model name at the LLM endpoint",
 		"llm-api-key":    "API key for the LLM endpoint",
 		"llm-timeout":    "time budget of one LLM call",
+		"junit":          "write a JUnit XML report to this file",
 	}
 	for _, n := range names {
 		switch p := vars[n].(type) {

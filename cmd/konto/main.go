@@ -23,6 +23,8 @@ Usage:
   konto nlu parse [--locale en-US|de-DE] [--now YYYY-MM-DD]   (utterances on stdin, JSON lines out)
   konto nlu eval  [--locale en-US|de-DE]
   konto model export --platform alexa --locale L [--invocation "my bank"]
+  konto test [--junit FILE] [PATH...]   (fixture utterances and conversations)
+  konto sandbox alert --customer NAME   (raise a suspicious charge)
 
 Every flag can also be set as an environment variable: --data is KONTO_DATA,
 --alexa-skill-id is KONTO_ALEXA_SKILL_ID, and so on.
@@ -57,6 +59,8 @@ func realMain(ctx context.Context, args []string, getenv func(string) string, st
 		return runNLU(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "model":
 		return runModel(ctx, args[1:], getenv, stdout, stderr)
+	case "test":
+		return runTest(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/kontoskill/konto/banks/sandbox"
@@ -54,6 +55,30 @@ func runSandbox(ctx context.Context, args []string, getenv func(string) string, 
 				return err
 			}
 		}
+		return nil
+	case "alert":
+		cfg, err := parseConfig("sandbox alert", args[1:], getenv, stderr, "data", "customer")
+		if err != nil {
+			return err
+		}
+		a, _, err := openApp(ctx, cfg.Data)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		c, err := a.bank.FindCustomer(ctx, cfg.Customer)
+		if err != nil {
+			return fmt.Errorf("no sandbox customer %q", cfg.Customer)
+		}
+		merchant, amount := "ElectroMart", int64(89900)
+		if strings.HasPrefix(c.Locale, "de") {
+			merchant, amount = "Technikwelt Online", 64900
+		}
+		id, err := a.bank.RaiseAlert(ctx, c.ID, merchant, amount)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Raised alert %s for %s: a charge at %s. They will hear about it when they next open the skill.\n", id, c.Name, merchant)
 		return nil
 	}
 	return fmt.Errorf("unknown sandbox subcommand %q", args[0])

@@ -24,10 +24,17 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 }
 
 // newServer builds the echo router: /healthz and /alexa.
-func newServer(a *app, cfg Config, log *slog.Logger, verifier *alexa.Verifier, rec intents.Recognizer) *echo.Echo {
+// echoNew is an echo router with Konto's error handling: JSON errors
+// without internals.
+func echoNew() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.Debug = false
+	return e
+}
+
+func newServer(a *app, cfg Config, log *slog.Logger, verifier *alexa.Verifier, rec intents.Recognizer) *echo.Echo {
+	e := echoNew()
 	e.HTTPErrorHandler = func(err error, c echo.Context) {
 		if c.Response().Committed {
 			return

@@ -447,3 +447,36 @@ func BenchmarkVerifiedGetBalance(b *testing.B) {
 		}
 	}
 }
+
+func TestDialogOverAlexaElicitsSlots(t *testing.T) {
+	s := newStack(t, false)
+	tok := s.bank.Token("alice")
+	rec := s.post(t, s.body(reqOpts{typ: "IntentRequest", intent: "TransferMoney", token: tok, session: "S-el",
+		slots: map[string]any{"payee": map[string]any{"name": "payee", "value": "alice meyer"}, "amount": map[string]any{"name": "amount", "value": "25"}}}))
+	var r struct {
+		Response struct {
+			OutputSpeech struct{ Text string } `json:"outputSpeech"`
+			Directives   []struct {
+				Type          string
+				SlotToElicit  string
+				UpdatedIntent struct{ Name string } `json:"updatedIntent"`
+			}
+			ShouldEndSession *bool `json:"shouldEndSession"`
+		}
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &r); err != nil {
+		t.Fatal(err)
+	}
+	d := r.Response.Directives
+	if !strings.HasPrefix(r.Response.OutputSpeech.Text, "From which account") || len(d) != 1 || d[0].Type != "Dialog.ElicitSlot" ||
+		d[0].SlotToElicit != "from_account" || d[0].UpdatedIntent.Name != "TransferMoney" || *r.Response.ShouldEndSession {
+		t.Fatalf("%s", rec.Body)
+	}
+	// A forged session attribute cannot skip the read-back: state is on the server.
+	forged := s.body(reqOpts{typ: "IntentRequest", intent: "AMAZON.YesIntent", token: tok, session: "S-other"})
+	forged = []byte(strings.Replace(string(forged), `"attributes":{}`, `"attributes":{"stage":"pin","confirmed":true}`, 1))
+	got := s.post(t, forged)
+	if !strings.Contains(got.Body.String(), "nothing waiting for a yes or no") {
+		t.Fatalf("forged attributes: %s", got.Body)
+	}
+}
