@@ -19,7 +19,7 @@ import (
 // use: typed text in, the sentences a voice user would hear out.
 func runChat(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cfg, err := parseConfig("chat", args, getenv, stderr, "data", "customer", "log-level",
-		"llm-base-url", "llm-model", "llm-api-key", "llm-timeout")
+		"llm-base-url", "llm-model", "llm-api-key", "llm-timeout", "pin-lockout")
 	if err != nil {
 		return err
 	}
@@ -39,7 +39,8 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	sk := skill.New(skill.Config{Bank: a.bank, Auth: a.bank, Store: a.store, Log: newLogger(stderr, "error"), Recognizer: rec})
+	sk := skill.New(skill.Config{Bank: a.bank, Auth: a.bank, Store: a.store, Log: newLogger(stderr, "error"), Recognizer: rec,
+		PINLockout: cfg.PINLockout})
 	sid := make([]byte, 8)
 	_, _ = rand.Read(sid)
 	base := skill.Request{

@@ -33,6 +33,7 @@ type Config struct {
 	LLMAPIKey    string
 	LLMTimeout   time.Duration
 	JUnit        string
+	PINLockout   time.Duration
 
 	localeSet bool // --locale or KONTO_LOCALE was given
 }
@@ -40,7 +41,7 @@ type Config struct {
 // Defaults.
 func defaultConfig() Config {
 	return Config{Addr: "localhost:8080", Data: "konto-data", LogLevel: "info", Months: 12, Locale: "en-US",
-		Platform: "alexa", LLMTimeout: 1500 * time.Millisecond}
+		Platform: "alexa", LLMTimeout: 1500 * time.Millisecond, PINLockout: 30 * time.Minute}
 }
 
 // envName is the environment variable of a flag: data → KONTO_DATA.
@@ -73,6 +74,7 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 		"llm-api-key":    &cfg.LLMAPIKey,
 		"llm-timeout":    &cfg.LLMTimeout,
 		"junit":          &cfg.JUnit,
+		"pin-lockout":    &cfg.PINLockout,
 	}
 	help := map[string]string{
 		"addr":           "address to listen on, HOST:PORT",
@@ -93,6 +95,7 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 		"llm-api-key":    "API key for the LLM endpoint",
 		"llm-timeout":    "time budget of one LLM call",
 		"junit":          "write a JUnit XML report to this file",
+		"pin-lockout":    "how long voice payments stay paused after three wrong PINs",
 	}
 	for _, n := range names {
 		switch p := vars[n].(type) {
@@ -180,6 +183,9 @@ func (c Config) Validate() error {
 		if _, err := time.Parse(time.DateOnly, c.Now); err != nil {
 			return fmt.Errorf("--now %q: want YYYY-MM-DD", c.Now)
 		}
+	}
+	if c.PINLockout < time.Minute || c.PINLockout > 7*24*time.Hour {
+		return errors.New("--pin-lockout must be between 1m and 168h")
 	}
 	if c.LLMTimeout <= 0 || c.LLMTimeout > 30*time.Second {
 		return errors.New("--llm-timeout must be between 0 and 30s")

@@ -60,7 +60,7 @@ func newServer(a *app, cfg Config, log *slog.Logger, verifier *alexa.Verifier, r
 			return next(c)
 		}
 	})
-	sk := skill.New(skill.Config{Bank: a.bank, Auth: a.bank, Store: a.store, Log: log, Recognizer: rec})
+	sk := skill.New(skill.Config{Bank: a.bank, Auth: a.bank, Store: a.store, Log: log, Recognizer: rec, PINLockout: cfg.PINLockout})
 	(&alexa.Handler{Skill: sk, Verifier: verifier, Dev: cfg.Dev, Log: log}).Register(e, "/alexa")
 	e.GET("/healthz", func(c echo.Context) error {
 		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
@@ -75,7 +75,7 @@ func newServer(a *app, cfg Config, log *slog.Logger, verifier *alexa.Verifier, r
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg, err := parseConfig("serve", args, getenv, stderr, "addr", "data", "dev", "alexa-skill-id", "log-level",
-		"llm-base-url", "llm-model", "llm-api-key", "llm-timeout")
+		"llm-base-url", "llm-model", "llm-api-key", "llm-timeout", "pin-lockout")
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/kontoskill/konto/banks/sandbox"
 	"github.com/kontoskill/konto/fixtures"
+	"github.com/kontoskill/konto/intents"
 	"github.com/kontoskill/konto/skill"
 	"github.com/kontoskill/konto/skill/sqlite"
 )
@@ -478,5 +479,34 @@ func TestDialogOverAlexaElicitsSlots(t *testing.T) {
 	got := s.post(t, forged)
 	if !strings.Contains(got.Body.String(), "nothing waiting for a yes or no") {
 		t.Fatalf("forged attributes: %s", got.Body)
+	}
+}
+
+// TestEveryIntentAnswersOverAlexa sends every catalog intent, without
+// slots, in both locales: each gets a real answer, never the "can't do
+// that yet" or "something went wrong" sentences.
+func TestEveryIntentAnswersOverAlexa(t *testing.T) {
+	s := newStack(t, false)
+	bad := []string{"can't do that for you here yet", "noch nicht für dich erledigen", "something went wrong", "etwas schiefgegangen"}
+	for _, c := range []struct{ locale, customer string }{{"en-US", "carol"}, {"de-DE", "lena"}} {
+		for _, in := range intents.Catalog {
+			name := in.Name
+			if in.Builtin != "" {
+				name = in.Builtin
+			}
+			t.Run(c.locale+"/"+name, func(t *testing.T) {
+				r := s.ask(t, reqOpts{typ: "IntentRequest", intent: name, token: s.bank.Token(c.customer), locale: c.locale,
+					session: "S-all-" + c.locale + name})
+				sp := r.speech()
+				if sp == "" {
+					t.Fatal("no speech")
+				}
+				for _, b := range bad {
+					if strings.Contains(sp, b) {
+						t.Fatalf("%q", sp)
+					}
+				}
+			})
+		}
 	}
 }
