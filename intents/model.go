@@ -14,7 +14,6 @@ import (
 type model struct {
 	classes   []string
 	index     map[string]int32 // feature → row
-	fw        []float32        // weight of each feature row, by feature type
 	w         []float32        // len(index) × len(classes)
 	bias      []float32
 	threshold float64
@@ -63,41 +62,25 @@ func (m *model) rows(feats []string) []int32 {
 	return rows
 }
 
-// featureWeight weighs feature types: character n-grams are many and
-// each says little, words and bigrams say more.
-func featureWeight(f string) float32 {
-	if strings.HasPrefix(f, "c:") {
-		return charWeight
-	}
-	return 1
-}
-
-const charWeight = 1.0
-
 // norm is the scale that gives every utterance a feature vector of unit length.
-func (m *model) norm(rows []int32) float32 {
-	var ss float32
-	for _, r := range rows {
-		ss += m.fw[r] * m.fw[r]
-	}
-	if ss == 0 {
+func norm(rows []int32) float32 {
+	if len(rows) == 0 {
 		return 1
 	}
-	return float32(1 / math.Sqrt(float64(ss)))
+	return float32(1 / math.Sqrt(float64(len(rows))))
 }
 
 // probs returns the class probabilities for the given feature rows.
 func (m *model) probs(rows []int32, out []float64) {
 	k := len(m.classes)
-	scale := m.norm(rows)
+	scale := norm(rows)
 	for c := range k {
 		out[c] = float64(m.bias[c])
 	}
 	for _, r := range rows {
 		base := int(r) * k
-		x := m.fw[r] * scale
 		for c := range k {
-			out[c] += float64(m.w[base+c] * x)
+			out[c] += float64(m.w[base+c] * scale)
 		}
 	}
 	softmax(out)
@@ -135,6 +118,12 @@ func (m *model) predict(norm string) (string, float64) {
 	return m.classes[best], p[best]
 }
 
+// example is an utterance as feature rows and its class.
+type example struct {
+	rows  []int32
+	class int
+}
+
 // train fits a model on examples with SGD; every seventh example is kept
 // aside to calibrate the out-of-scope threshold.
 func train(examples []Example) *model {
@@ -144,11 +133,7 @@ func train(examples []Example) *model {
 		classIdx[in.Name] = len(m.classes)
 		m.classes = append(m.classes, in.Name)
 	}
-	type row struct {
-		rows  []int32
-		class int
-	}
-	var trainSet, valSet []row
+	var trainSet, valSet []example
 	for _, ex := range examples {
 		feats := features(Normalize(ex.Text))
 		val := ex.group%7 == 3
@@ -161,14 +146,13 @@ func train(examples []Example) *model {
 				}
 				r = int32(len(m.index))
 				m.index[f] = r
-				m.fw = append(m.fw, featureWeight(f))
 			}
 			rows = append(rows, r)
 		}
 		if val {
-			valSet = append(valSet, row{rows, classIdx[ex.Intent]})
+			valSet = append(valSet, example{rows, classIdx[ex.Intent]})
 		} else {
-			trainSet = append(trainSet, row{rows, classIdx[ex.Intent]})
+			trainSet = append(trainSet, example{rows, classIdx[ex.Intent]})
 		}
 	}
 	k := len(m.classes)
@@ -182,7 +166,7 @@ func train(examples []Example) *model {
 		rng.Shuffle(len(trainSet), func(i, j int) { trainSet[i], trainSet[j] = trainSet[j], trainSet[i] })
 		for _, ex := range trainSet {
 			m.probs(ex.rows, p)
-			scale := m.norm(ex.rows)
+			scale := norm(ex.rows)
 			for c := range k {
 				g := p[c]
 				if c == ex.class {
@@ -194,27 +178,18 @@ func train(examples []Example) *model {
 				step := float32(lr * g)
 				m.bias[c] -= step * 0.1
 				for _, r := range ex.rows {
-					m.w[int(r)*k+c] -= step * m.fw[r] * scale
+					m.w[int(r)*k+c] -= step * scale
 				}
 			}
 		}
 	}
-	m.threshold = m.calibrate(valSet2(valSet, func(r row) ([]int32, int) { return r.rows, r.class }), classIdx[Fallback])
+	m.threshold = m.calibrate(valSet, classIdx[Fallback])
 	return m
-}
-
-func valSet2[T any](xs []T, f func(T) ([]int32, int)) [][2]any {
-	out := make([][2]any, len(xs))
-	for i, x := range xs {
-		r, c := f(x)
-		out[i] = [2]any{r, c}
-	}
-	return out
 }
 
 // calibrate picks the probability threshold that maximises the mean of
 // in-scope accuracy and out-of-scope rejection on the validation split.
-func (m *model) calibrate(val [][2]any, fallback int) float64 {
+func (m *model) calibrate(val []example, fallback int) float64 {
 	p := make([]float64, len(m.classes))
 	type pred struct {
 		best  int
@@ -223,14 +198,14 @@ func (m *model) calibrate(val [][2]any, fallback int) float64 {
 	}
 	preds := make([]pred, len(val))
 	for i, v := range val {
-		m.probs(v[0].([]int32), p)
+		m.probs(v.rows, p)
 		best := 0
 		for c := range p {
 			if p[c] > p[best] {
 				best = c
 			}
 		}
-		preds[i] = pred{best, p[best], v[1].(int)}
+		preds[i] = pred{best, p[best], v.class}
 	}
 	bestT, bestScore := 0.3, -1.0
 	for t := 0.10; t <= 0.80; t += 0.02 {

@@ -109,7 +109,15 @@ func deCardinal(w string) (int, bool) {
 	if w == "" {
 		return 0, false
 	}
-	if i := strings.Index(w, "tausend"); i >= 0 {
+	// "zweitausenddreihundert": left × 1000 + right, then the same for hundert.
+	for _, m := range []struct {
+		word  string
+		value int
+	}{{"tausend", 1000}, {"hundert", 100}} {
+		i := strings.Index(w, m.word)
+		if i < 0 {
+			continue
+		}
 		left, right := 1, 0
 		if i > 0 {
 			l, ok := deCardinal(w[:i])
@@ -118,32 +126,14 @@ func deCardinal(w string) (int, bool) {
 			}
 			left = l
 		}
-		if rest := w[i+len("tausend"):]; rest != "" {
+		if rest := w[i+len(m.word):]; rest != "" {
 			r, ok := deCardinal(strings.TrimPrefix(rest, "und"))
 			if !ok {
 				return 0, false
 			}
 			right = r
 		}
-		return left*1000 + right, true
-	}
-	if i := strings.Index(w, "hundert"); i >= 0 {
-		left, right := 1, 0
-		if i > 0 {
-			l, ok := deCardinal(w[:i])
-			if !ok {
-				return 0, false
-			}
-			left = l
-		}
-		if rest := w[i+len("hundert"):]; rest != "" {
-			r, ok := deCardinal(strings.TrimPrefix(rest, "und"))
-			if !ok {
-				return 0, false
-			}
-			right = r
-		}
-		return left*100 + right, true
+		return left*m.value + right, true
 	}
 	if v, ok := deUnits[w]; ok {
 		return v, true

@@ -360,17 +360,23 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 			if err != nil {
 				return nil, entry, err
 			}
-			entry.Outcome = "done"
-			if res.Scheduled {
-				entry.Outcome = "scheduled"
-				return anythingElse(l, fmt.Sprintf(l.pick("Done. I've scheduled %s to %s for %s. The reference is %s.",
-					"Erledigt. Ich habe %s an %s für den %s eingeplant. Die Referenz ist %s."),
-					l.Money(amount), recipient, l.Date(res.Date, r.Now), spell(res.Reference))), entry, nil
-			}
-			return anythingElse(l, fmt.Sprintf(l.pick("Done. I sent %s to %s. %s now has %s. The reference is %s.",
-				"Erledigt. Ich habe %s an %s überwiesen. Auf %s sind jetzt %s. Die Referenz ist %s."),
-				l.Money(amount), recipient, l.pick(upperFirst(l.accountName(from)), l.accountName(from)), l.Money(res.FromBalance.Booked), spell(res.Reference))), entry, nil
+			return paid(l, r, entry, res, amount, recipient, from, l.pick("sent", "überwiesen")), entry, nil
 		}}, nil
+}
+
+// paid says what a payment did and completes its audit entry.
+func paid(l lang, r *Request, entry *AuditEntry, res banks.PaymentResult, amount banks.Money, recipient string, from banks.Account, verb string) *Response {
+	if res.Scheduled {
+		entry.Outcome = "scheduled"
+		return anythingElse(l, fmt.Sprintf(l.pick("Done. I've scheduled %s to %s for %s. The reference is %s.",
+			"Erledigt. Ich habe %s an %s für den %s eingeplant. Die Referenz ist %s."),
+			l.Money(amount), recipient, l.Date(res.Date, r.Now), spell(res.Reference)))
+	}
+	entry.Outcome = "done"
+	return anythingElse(l, fmt.Sprintf(l.pick("Done. I %[6]s %[1]s to %[2]s. %[3]s now has %[4]s. The reference is %[5]s.",
+		"Erledigt. Ich habe %[1]s an %[2]s %[6]s. Auf %[3]s sind jetzt %[4]s. Die Referenz ist %[5]s."),
+		l.Money(amount), recipient, l.pick(upperFirst(l.accountName(from)), l.accountName(from)), l.Money(res.FromBalance.Booked),
+		spell(res.Reference), verb))
 }
 
 func recipientLabel(p banks.Payee, to banks.Account) string {
@@ -539,16 +545,7 @@ func (s *Skill) planPayBill(ctx context.Context, r *Request, slots intents.Slots
 			if err != nil {
 				return nil, entry, err
 			}
-			entry.Outcome = "done"
-			if res.Scheduled {
-				entry.Outcome = "scheduled"
-				return anythingElse(l, fmt.Sprintf(l.pick("Done. I've scheduled %s to %s for %s. The reference is %s.",
-					"Erledigt. Ich habe %s an %s für den %s eingeplant. Die Referenz ist %s."),
-					l.Money(amount), biller.Name, l.Date(res.Date, r.Now), spell(res.Reference))), entry, nil
-			}
-			return anythingElse(l, fmt.Sprintf(l.pick("Done. I paid %s to %s. %s now has %s. The reference is %s.",
-				"Erledigt. Ich habe %s an %s gezahlt. Auf %s sind jetzt %s. Die Referenz ist %s."),
-				l.Money(amount), biller.Name, l.pick(upperFirst(l.accountName(from)), l.accountName(from)), l.Money(res.FromBalance.Booked), spell(res.Reference))), entry, nil
+			return paid(l, r, entry, res, amount, biller.Name, from, l.pick("paid", "gezahlt")), entry, nil
 		}}, nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -230,21 +229,7 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 	case stageConfirm:
 		switch r.Intent {
 		case intents.Yes:
-			p, err := s.actions[d.Action](ctx, r, d.Slots)
-			if err != nil {
-				r.st.Dialog = nil
-				return nil, err
-			}
-			if p.refuse != nil {
-				r.st.Dialog = nil
-				return p.refuse, nil
-			}
-			if p.pin {
-				if resp := s.needPIN(ctx, r, d, l); resp != nil {
-					return resp, nil
-				}
-			}
-			return s.execute(ctx, r, d, p, stageConfirm)
+			return s.replanAndExecute(ctx, r, d, stageConfirm)
 		case intents.No:
 			r.st.Dialog = nil
 			p, _ := s.actions[d.Action](ctx, r, d.Slots)
@@ -411,6 +396,13 @@ func (s *Skill) checkPIN(ctx context.Context, r *Request, d *dialog, pin string)
 			"Diese PIN stimmt nicht. Du hast noch %d Versuche. Bitte sag deine vierstellige Sprach-PIN."), left), Reprompt: d.Question}, nil
 	}
 	r.st.PINAt = r.Now
+	return s.replanAndExecute(ctx, r, d, stagePIN)
+}
+
+// replanAndExecute plans the confirmed action again (the bank may have
+// changed since the read-back), asks for the PIN if it is still needed,
+// and executes it.
+func (s *Skill) replanAndExecute(ctx context.Context, r *Request, d *dialog, stage string) (*Response, error) {
 	p, err := s.actions[d.Action](ctx, r, d.Slots)
 	if err != nil {
 		r.st.Dialog = nil
@@ -420,7 +412,12 @@ func (s *Skill) checkPIN(ctx context.Context, r *Request, d *dialog, pin string)
 		r.st.Dialog = nil
 		return p.refuse, nil
 	}
-	return s.execute(ctx, r, d, p, stagePIN)
+	if p.pin && stage != stagePIN {
+		if resp := s.needPIN(ctx, r, d, langOf(r.Locale)); resp != nil {
+			return resp, nil
+		}
+	}
+	return s.execute(ctx, r, d, p, stage)
 }
 
 // replayOfDone answers a confirming turn (yes or the PIN) that arrives
@@ -453,5 +450,3 @@ func (st *state) clone() *state {
 	_ = json.Unmarshal(b, &out)
 	return &out
 }
-
-var errNoState = errors.New("no state")
