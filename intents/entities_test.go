@@ -201,8 +201,8 @@ func TestModelSize(t *testing.T) {
 	}
 	for _, loc := range Locales {
 		m, _ := testRec.model(loc)
-		t.Logf("%s: %d features × %d classes = %.1f MB of weights, threshold %.2f", loc, len(m.index), len(m.classes),
-			float64(len(m.w)*4)/(1<<20), m.threshold)
+		t.Logf("%s: %d features × %d classes = %.1f MB of weights, thresholds %.2f (banking words %.2f)", loc, len(m.index), len(m.classes),
+			float64(len(m.w)*4)/(1<<20), m.threshold, m.bankThreshold)
 		if len(m.w)*4 > 16<<20 {
 			t.Fatalf("model of %d bytes is too big", len(m.w)*4)
 		}

@@ -23,8 +23,9 @@ func TestHeldOutIsHeldOut(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		samples["(out of scope)"] = oos
 		for name, ts := range samples {
-			for _, s := range append(ts, oos...) {
+			for _, s := range ts {
 				if !strings.Contains(s, "{") && heldSet[Normalize(s)] {
 					t.Errorf("%s: training line %q of %s is held out", loc, s, name)
 				}
