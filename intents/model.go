@@ -12,10 +12,10 @@ import (
 // utterance whose best class has a probability under the threshold is out
 // of scope; the threshold is calibrated on a validation split at training.
 type model struct {
-	classes   []string
-	index     map[string]int32 // feature → row
-	w         []float32        // len(index) × len(classes)
-	bias      []float32
+	classes []string
+	index   map[string]int32 // feature → row
+	w       []float32        // len(index) × len(classes)
+	bias    []float32
 	// threshold is the out-of-scope threshold for utterances without
 	// banking words; bankThreshold for those with some.
 	threshold     float64
