@@ -282,8 +282,7 @@ func (s *Skill) requireLink(next Handler) Handler {
 	})
 }
 
-// authenticate sets r.User from the access token and keeps the link (and,
-// for a bank that hands one over at linking, the voice PIN hash) current.
+// authenticate sets r.User from the access token and keeps the link current.
 func (s *Skill) authenticate(ctx context.Context, r *Request) error {
 	if r.User.Customer != "" {
 		return nil
@@ -298,13 +297,6 @@ func (s *Skill) authenticate(ctx context.Context, r *Request) error {
 		if err := s.cfg.Store.SaveLink(ctx, Link{Platform: r.Platform, UserID: r.UserID, Bank: u.Bank,
 			Customer: u.Customer, TokenHash: h[:], LinkedAt: r.Now}); err != nil {
 			return banks.E("skill.link", banks.Unavailable, err)
-		}
-		if src, ok := s.cfg.Auth.(interface{ PIN(customer string) string }); ok {
-			if _, err := s.cfg.Store.PIN(ctx, u.Bank, u.Customer); banks.KindOf(err) == banks.NotFound {
-				if err := s.cfg.Store.SetPIN(ctx, u.Bank, u.Customer, HashPIN(src.PIN(u.Customer)), false); err != nil {
-					return banks.E("skill.link", banks.Unavailable, err)
-				}
-			}
 		}
 	}
 	r.User = u

@@ -34,6 +34,10 @@ type Config struct {
 	LLMTimeout   time.Duration
 	JUnit        string
 	PINLockout   time.Duration
+	URL          string
+	Requests     int
+	Concurrency  int
+	Duration     time.Duration
 
 	localeSet bool // --locale or KONTO_LOCALE was given
 }
@@ -41,7 +45,8 @@ type Config struct {
 // Defaults.
 func defaultConfig() Config {
 	return Config{Addr: "localhost:8080", Data: "konto-data", LogLevel: "info", Months: 12, Locale: "en-US",
-		Platform: "alexa", LLMTimeout: 1500 * time.Millisecond, PINLockout: 30 * time.Minute}
+		Platform: "alexa", LLMTimeout: 1500 * time.Millisecond, PINLockout: 30 * time.Minute,
+		URL: "http://127.0.0.1:8080/alexa", Requests: 2000, Concurrency: 8, Duration: time.Minute}
 }
 
 // envName is the environment variable of a flag: data → KONTO_DATA.
@@ -75,6 +80,10 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 		"llm-timeout":    &cfg.LLMTimeout,
 		"junit":          &cfg.JUnit,
 		"pin-lockout":    &cfg.PINLockout,
+		"url":            &cfg.URL,
+		"requests":       &cfg.Requests,
+		"concurrency":    &cfg.Concurrency,
+		"duration":       &cfg.Duration,
 	}
 	help := map[string]string{
 		"addr":           "address to listen on, HOST:PORT",
@@ -96,6 +105,10 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 		"llm-timeout":    "time budget of one LLM call",
 		"junit":          "write a JUnit XML report to this file",
 		"pin-lockout":    "how long voice payments stay paused after three wrong PINs",
+		"url":            "load: the Alexa endpoint of a local `konto serve --dev`",
+		"requests":       "load: how many requests at most",
+		"concurrency":    "load: parallel workers",
+		"duration":       "load: how long at most",
 	}
 	for _, n := range names {
 		switch p := vars[n].(type) {
@@ -183,6 +196,9 @@ func (c Config) Validate() error {
 		if _, err := time.Parse(time.DateOnly, c.Now); err != nil {
 			return fmt.Errorf("--now %q: want YYYY-MM-DD", c.Now)
 		}
+	}
+	if c.Requests < 1 || c.Requests > 1_000_000 || c.Concurrency < 1 || c.Concurrency > 256 || c.Duration <= 0 || c.Duration > time.Hour {
+		return errors.New("load: --requests 1..1000000, --concurrency 1..256, --duration up to 1h")
 	}
 	if c.PINLockout < time.Minute || c.PINLockout > 7*24*time.Hour {
 		return errors.New("--pin-lockout must be between 1m and 168h")

@@ -25,6 +25,7 @@ Usage:
   konto model export --platform alexa --locale L [--invocation "my bank"]
   konto test [--junit FILE] [PATH...]   (fixture utterances and conversations)
   konto sandbox alert --customer NAME   (raise a suspicious charge)
+  konto load [--url URL] [--requests N] [--concurrency C]   (against a local serve --dev)
 
 Every flag can also be set as an environment variable: --data is KONTO_DATA,
 --alexa-skill-id is KONTO_ALEXA_SKILL_ID, and so on.
@@ -61,6 +62,8 @@ func realMain(ctx context.Context, args []string, getenv func(string) string, st
 		return runModel(ctx, args[1:], getenv, stdout, stderr)
 	case "test":
 		return runTest(ctx, args[1:], getenv, stdout, stderr)
+	case "load":
+		return runLoad(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -247,3 +247,15 @@ func TestConfig(t *testing.T) {
 		t.Error("unknown command accepted")
 	}
 }
+
+func TestLoadAgainstLocalServer(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	base, _, _ := startServe(t, "--data", data, "--dev")
+	out, err := run(t, "", "load", "--url", base+"/alexa", "--data", data, "--requests", "60", "--concurrency", "4")
+	if err != nil || !strings.Contains(out, "60 requests in") || !strings.Contains(out, "0 failed") || !strings.Contains(out, "p95") {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if _, err := run(t, "", "load", "--url", "http://192.168.1.10/alexa", "--data", data); err == nil {
+		t.Fatal("a non-loopback target was accepted")
+	}
+}
