@@ -101,4 +101,7 @@ type Ledger interface {
 	AddCallback(ctx context.Context, c Callback) error
 	// AuditLog returns the audit entries of a customer (for tests and the bank).
 	AuditLog(ctx context.Context, bank, customer string) ([]AuditEntry, error)
+	// Purge deletes stored answers and session state older than before:
+	// they exist for replays and five-minute dialogs, not as a transcript.
+	Purge(ctx context.Context, before time.Time) error
 }

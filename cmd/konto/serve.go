@@ -73,6 +73,24 @@ func newServer(a *app, cfg Config, log *slog.Logger, verifier *alexa.Verifier, r
 	return e
 }
 
+// purge removes stored replay answers and session state older than ten
+// minutes, every minute: replays come within seconds and dialogs expire
+// after five minutes, so nothing of a conversation lingers.
+func purge(ctx context.Context, a *app, log *slog.Logger) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			if err := a.store.Purge(ctx, now.Add(-10*time.Minute)); err != nil && ctx.Err() == nil {
+				log.Warn("purging old session state failed", "err", err)
+			}
+		}
+	}
+}
+
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg, err := parseConfig("serve", args, getenv, stderr, "addr", "data", "dev", "alexa-skill-id", "log-level",
 		"llm-base-url", "llm-model", "llm-api-key", "llm-timeout", "pin-lockout")
@@ -124,6 +142,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fmt.Fprintf(stdout, "Demo access tokens: konto sandbox tokens --data %s\n", cfg.Data)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	go purge(ctx, a, log)
 	select {
 	case err := <-errc:
 		return err

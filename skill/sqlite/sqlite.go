@@ -47,6 +47,8 @@ CREATE TABLE IF NOT EXISTS requests (
 	platform TEXT NOT NULL, request_id TEXT NOT NULL, user_id TEXT NOT NULL, response BLOB, created_at INTEGER NOT NULL,
 	PRIMARY KEY (platform, request_id));
 CREATE INDEX IF NOT EXISTS requests_user ON requests(platform, user_id);
+CREATE INDEX IF NOT EXISTS requests_age ON requests(created_at);
+CREATE INDEX IF NOT EXISTS sessions_age ON sessions(updated_at);
 CREATE TABLE IF NOT EXISTS callbacks (
 	id INTEGER PRIMARY KEY, platform TEXT NOT NULL, user_id TEXT NOT NULL, bank TEXT NOT NULL, customer TEXT NOT NULL,
 	topic TEXT NOT NULL, at INTEGER NOT NULL);
@@ -355,4 +357,15 @@ func (s *Store) CallbackCount(ctx context.Context, platform, userID string) (int
 	var n int
 	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM callbacks WHERE platform = ? AND user_id = ?`, platform, userID).Scan(&n)
 	return n, err
+}
+
+// Purge implements skill.Ledger.
+func (s *Store) Purge(ctx context.Context, before time.Time) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM requests WHERE created_at < ?`, before.Unix()); err != nil {
+		return banks.E("sqlite.Purge", banks.Unavailable, err)
+	}
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE updated_at < ?`, before.UnixMilli()); err != nil {
+		return banks.E("sqlite.Purge", banks.Unavailable, err)
+	}
+	return nil
 }

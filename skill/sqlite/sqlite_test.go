@@ -60,3 +60,29 @@ func TestStore(t *testing.T) {
 		t.Fatalf("DeleteUser left %d links, %d sessions", links, sessions)
 	}
 }
+
+func TestPurge(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), "konto.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	old := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	s.now = func() time.Time { return old }
+	if _, _, err := s.ClaimRequest(ctx, "alexa", "r1", "u1", old); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveSession(ctx, "alexa", "s1", "u1", []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Purge(ctx, old.Add(10*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _, _ := s.ClaimRequest(ctx, "alexa", "r1", "u1", old.Add(11*time.Minute)); !ok {
+		t.Fatal("an old request id survived the purge")
+	}
+	if _, n, _ := s.Counts(ctx, "alexa", "u1"); n != 0 {
+		t.Fatalf("%d old sessions survived the purge", n)
+	}
+}
