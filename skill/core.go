@@ -135,7 +135,7 @@ func (s *Skill) Handle(ctx context.Context, r *Request) *Response {
 	if r.turn.next != nil && r.st.Dialog == nil && err == nil {
 		r.st.Dialog = r.turn.next // a follow-up question an answer ended with
 	}
-	s.commit(ctx, r, resp, claimed)
+	s.commit(ctx, r, resp, claimed, banks.KindOf(err) == banks.Unavailable)
 	return resp
 }
 
@@ -189,7 +189,7 @@ func (s *Skill) loadState(ctx context.Context, r *Request) *state {
 
 // commit writes the turn: session state, audit entries and, for a
 // claimed request id, the answer, in one transaction.
-func (s *Skill) commit(ctx context.Context, r *Request, resp *Response, claimed bool) {
+func (s *Skill) commit(ctx context.Context, r *Request, resp *Response, claimed, release bool) {
 	t := Turn{Platform: r.Platform, SessionID: r.SessionID, UserID: r.UserID, Audit: r.turn.audit}
 	if r.turn.forget {
 		for i := range t.Audit {
@@ -205,6 +205,7 @@ func (s *Skill) commit(ctx context.Context, r *Request, resp *Response, claimed 
 	if claimed {
 		t.RequestID = r.RequestID
 		t.Response, _ = json.Marshal(resp)
+		t.Release = release
 	}
 	if t.State == nil && len(t.Audit) == 0 && t.RequestID == "" {
 		return

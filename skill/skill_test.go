@@ -206,3 +206,34 @@ func TestSessionStateIsPerUser(t *testing.T) {
 		t.Fatalf("intruder heard %q", r.Speech)
 	}
 }
+
+// flakyBank fails until told to recover, like a bank that timed out.
+type flakyBank struct {
+	banks.Connector
+	down *bool
+}
+
+func (f flakyBank) Accounts(ctx context.Context, u banks.User) ([]banks.Account, error) {
+	if *f.down {
+		return nil, banks.E("flaky", banks.Unavailable, context.DeadlineExceeded)
+	}
+	return f.Connector.Accounts(ctx, u)
+}
+
+func TestRetryAfterOutageIsAnsweredAfresh(t *testing.T) {
+	down := true
+	e := newEnv(t, nil, 0)
+	sk := skill.New(skill.Config{Bank: flakyBank{e.bank, &down}, Auth: e.bank, Store: e.store, Recognizer: rec, Now: func() time.Time { return now },
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	req := func() *skill.Request {
+		return &skill.Request{Platform: "test", UserID: "u1", SessionID: "s1", RequestID: "same-id", Locale: "en-US",
+			Intent: intents.GetBalance, Slots: intents.Slots{intents.SlotAccount: "checking"}, AccessToken: e.bank.Token("alice")}
+	}
+	if r := sk.Handle(context.Background(), req()); !strings.Contains(r.Speech, "can't reach your bank") {
+		t.Fatalf("outage: %q", r.Speech)
+	}
+	down = false
+	if r := sk.Handle(context.Background(), req()); !strings.HasPrefix(r.Speech, "Your Everyday Checking has") {
+		t.Fatalf("retry after the outage: %q", r.Speech)
+	}
+}

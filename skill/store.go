@@ -75,6 +75,9 @@ type Turn struct {
 	Audit                       []AuditEntry
 	RequestID                   string // "" when the platform sent none
 	Response                    []byte
+	// Release gives the request id up instead of storing the answer, so
+	// that a retry after a bank outage is answered afresh.
+	Release bool
 }
 
 // Ledger is the part of the store that keeps PINs, the audit log, replay

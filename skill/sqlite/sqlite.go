@@ -311,8 +311,11 @@ func (s *Store) CommitTurn(ctx context.Context, t skill.Turn) error {
 		}
 	}
 	if t.RequestID != "" {
-		if _, err := tx.ExecContext(ctx, `UPDATE requests SET response = ? WHERE platform = ? AND request_id = ?`,
-			t.Response, t.Platform, t.RequestID); err != nil {
+		q, args := `UPDATE requests SET response = ? WHERE platform = ? AND request_id = ?`, []any{t.Response, t.Platform, t.RequestID}
+		if t.Release {
+			q, args = `DELETE FROM requests WHERE platform = ? AND request_id = ?`, []any{t.Platform, t.RequestID}
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return banks.E(op, banks.Unavailable, err)
 		}
 	}
