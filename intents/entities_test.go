@@ -22,6 +22,8 @@ func TestParseAmount(t *testing.T) {
 		{"en-US", "twenty five euros", "25.00", "EUR"},
 		{"en-US", "one thousand two hundred dollars", "1200.00", "USD"},
 		{"en-US", "fifty cents", "0.50", "USD"},
+		{"en-US", "a grand", "1000.00", "USD"},
+		{"en-US", "fifteen hundred dollars", "1500.00", "USD"},
 		{"de-DE", "dreiundzwanzig euro", "23.00", "EUR"},
 		{"de-DE", "12,50 euro", "12.50", "EUR"},
 		{"de-DE", "zweihundertfünfzig euro", "250.00", "EUR"},

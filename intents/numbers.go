@@ -32,7 +32,7 @@ func parseEnglishNumber(words []string) (int, int) {
 	total, cur, used := 0, 0, 0
 	for i, w := range words {
 		if v, ok := enSmall[w]; ok {
-			if w == "a" && (i+1 >= len(words) || (words[i+1] != "hundred" && words[i+1] != "thousand")) {
+			if w == "a" && (i+1 >= len(words) || (words[i+1] != "hundred" && words[i+1] != "thousand" && words[i+1] != "grand")) {
 				break
 			}
 			cur += v
@@ -52,7 +52,7 @@ func parseEnglishNumber(words []string) (int, int) {
 			cur *= 100
 			used = i + 1
 			continue
-		case "thousand":
+		case "thousand", "grand":
 			if cur == 0 {
 				cur = 1
 			}
