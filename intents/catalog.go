@@ -262,7 +262,19 @@ func HeldOut(locale string) ([]Example, string, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("intents: no held-out data for %s", locale)
 	}
+	ex, _, now, err := ParseExamples(b)
+	if err != nil {
+		return nil, "", fmt.Errorf("intents: heldout-%s.yaml: %w", locale, err)
+	}
+	return ex, now, nil
+}
+
+// ParseExamples reads a file of labelled utterances, the format of the
+// held-out sets and of fixtures/utterances: locale, now (YYYY-MM-DD) and
+// utterances with text, intent and canonical slots.
+func ParseExamples(b []byte) (examples []Example, locale, now string, err error) {
 	var f struct {
+		Locale     string `yaml:"locale"`
 		Now        string `yaml:"now"`
 		Utterances []struct {
 			Text   string         `yaml:"text"`
@@ -271,12 +283,11 @@ func HeldOut(locale string) ([]Example, string, error) {
 		} `yaml:"utterances"`
 	}
 	if err := yaml.Unmarshal(b, &f); err != nil {
-		return nil, "", fmt.Errorf("intents: heldout-%s.yaml: %w", locale, err)
+		return nil, "", "", err
 	}
-	var out []Example
 	for _, u := range f.Utterances {
 		if _, ok := Lookup(u.Intent); !ok {
-			return nil, "", fmt.Errorf("intents: heldout-%s.yaml: unknown intent %s", locale, u.Intent)
+			return nil, "", "", fmt.Errorf("unknown intent %s", u.Intent)
 		}
 		ex := Example{Text: u.Text, Intent: u.Intent, Slots: Slots{}}
 		for k, v := range u.Slots {
@@ -294,7 +305,7 @@ func HeldOut(locale string) ([]Example, string, error) {
 				ex.Slots[k] = fmt.Sprint(v)
 			}
 		}
-		out = append(out, ex)
+		examples = append(examples, ex)
 	}
-	return out, f.Now, nil
+	return examples, f.Locale, f.Now, nil
 }

@@ -28,8 +28,6 @@ type Store interface {
 	Link(ctx context.Context, platform, userID string) (Link, error)
 	// DeleteUser removes a platform user's link and all session state.
 	DeleteUser(ctx context.Context, platform, userID string) error
-	// SaveSession stores the state of a session owned by userID.
-	SaveSession(ctx context.Context, platform, sessionID, userID string, state []byte) error
 	// Session returns a session's state if it is owned by userID and newer
 	// than maxAge; otherwise nil.
 	Session(ctx context.Context, platform, sessionID, userID string, maxAge time.Duration) ([]byte, error)

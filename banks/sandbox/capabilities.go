@@ -607,9 +607,18 @@ func (b *Bank) CreditScore(ctx context.Context, u banks.User) (string, string, e
 	return system, score, nil
 }
 
-// ProductSheet implements banks.Products from fixtures/sandbox/product-LOCALE.yaml.
+// ProductSheet implements banks.Products from fixtures/sandbox/product-LOCALE.yaml,
+// parsed once per locale: it is read on the hot path of every payment.
 func (b *Bank) ProductSheet(ctx context.Context, locale string) (banks.ProductSheet, error) {
-	return LoadProductSheet(fixtures.FS(), locale)
+	if v, ok := b.sheets.Load(locale); ok {
+		return v.(banks.ProductSheet), nil
+	}
+	sheet, err := LoadProductSheet(fixtures.FS(), locale)
+	if err != nil {
+		return sheet, err
+	}
+	b.sheets.Store(locale, sheet)
+	return sheet, nil
 }
 
 // LoadProductSheet reads sandbox/product-LOCALE.yaml from a fixtures tree;

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kontoskill/konto/banks"
@@ -30,6 +31,8 @@ type Bank struct {
 	secret []byte
 	// Now is the bank's clock; time.Now if nil.
 	Now func() time.Time
+
+	sheets sync.Map // locale → banks.ProductSheet
 }
 
 func (b *Bank) now() time.Time {

@@ -97,3 +97,18 @@ func secretKey(path string) ([]byte, error) {
 	}
 	return b, f.Close()
 }
+
+// openCustomer opens the data directory and finds a sandbox customer by
+// id or name.
+func openCustomer(ctx context.Context, dir, name string) (*app, sandbox.Customer, error) {
+	a, _, err := openApp(ctx, dir)
+	if err != nil {
+		return nil, sandbox.Customer{}, err
+	}
+	c, err := a.bank.FindCustomer(ctx, name)
+	if err != nil {
+		a.Close()
+		return nil, sandbox.Customer{}, fmt.Errorf("no sandbox customer %q", name)
+	}
+	return a, c, nil
+}

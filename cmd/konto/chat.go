@@ -26,15 +26,11 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 	if cfg.Customer == "" {
 		return fmt.Errorf("--customer is required (try: alice, bob, carol, jonas or lena)")
 	}
-	a, _, err := openApp(ctx, cfg.Data)
+	a, c, err := openCustomer(ctx, cfg.Data, cfg.Customer)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	c, err := a.bank.FindCustomer(ctx, cfg.Customer)
-	if err != nil {
-		return fmt.Errorf("no sandbox customer %q", cfg.Customer)
-	}
 	rec, err := recognizer(cfg, stderr)
 	if err != nil {
 		return err

@@ -61,15 +61,11 @@ func runSandbox(ctx context.Context, args []string, getenv func(string) string, 
 		if err != nil {
 			return err
 		}
-		a, _, err := openApp(ctx, cfg.Data)
+		a, c, err := openCustomer(ctx, cfg.Data, cfg.Customer)
 		if err != nil {
 			return err
 		}
 		defer a.Close()
-		c, err := a.bank.FindCustomer(ctx, cfg.Customer)
-		if err != nil {
-			return fmt.Errorf("no sandbox customer %q", cfg.Customer)
-		}
 		merchant, amount := "ElectroMart", int64(89900)
 		if strings.HasPrefix(c.Locale, "de") {
 			merchant, amount = "Technikwelt Online", 64900

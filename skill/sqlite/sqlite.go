@@ -142,8 +142,8 @@ func (s *Store) DeleteUser(ctx context.Context, platform, userID string) error {
 	return nil
 }
 
-// SaveSession implements skill.Store. A session id already owned by
-// another user is not taken over.
+// SaveSession stores a session's state outside a turn (CommitTurn is the
+// core's way). A session id already owned by another user is not taken over.
 func (s *Store) SaveSession(ctx context.Context, platform, sessionID, userID string, state []byte) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO sessions(platform, session_id, user_id, state, updated_at)
 		VALUES (?,?,?,?,?) ON CONFLICT (platform, session_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
