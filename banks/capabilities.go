@@ -42,6 +42,23 @@ type Payments interface {
 	Pay(ctx context.Context, u User, p PaymentRequest) (PaymentResult, error)
 }
 
+// Operation is what became of an action the bank was asked to do under
+// an idempotency key.
+type Operation struct {
+	// Applied is false when the bank never received or never applied the key.
+	Applied   bool
+	Scheduled bool
+	Reference string
+}
+
+// Operations is implemented by connectors that can be asked what became
+// of an idempotency key, so that an action whose answer was lost (a
+// timeout) is checked rather than guessed or sent again.
+type Operations interface {
+	// Operation looks an idempotency key up. Errors: Unavailable.
+	Operation(ctx context.Context, u User, key string) (Operation, error)
+}
+
 // CardOrder is a replacement card, cheque book or other order.
 type CardOrder struct {
 	Reference string

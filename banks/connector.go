@@ -40,6 +40,14 @@ type Authenticator interface {
 	Authenticate(ctx context.Context, token string) (User, error)
 }
 
+// Revoker is implemented by authenticators that can withdraw Konto's
+// access for a customer, so that a user who deleted their data is not
+// linked again by the next request with the old token.
+type Revoker interface {
+	// RevokeAccess revokes every access token of the user. Errors: Unavailable.
+	RevokeAccess(ctx context.Context, u User) error
+}
+
 // Cards is implemented by connectors that can list cards.
 type Cards interface {
 	// Cards lists the user's cards. Errors: NotLinked, Unavailable.

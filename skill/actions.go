@@ -2,6 +2,8 @@ package skill
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -198,12 +200,12 @@ func (s *Skill) checkMoney(ctx context.Context, r *Request, l lang, from banks.A
 		return refuse(l, fmt.Sprintf(l.pick("That's more than the %s I can move in one voice payment. Please use your bank's app for larger amounts.",
 			"Das ist mehr als die %s, die ich per Sprache auf einmal überweisen kann. Größere Beträge gehen in der App deiner Bank."), l.Money(lim)))
 	}
-	if lim, err := banks.ParseMoney(sh.PerDayLimit, amount.Currency); err == nil && lim.Minor > 0 {
+	if lim := s.dayLimit(r, amount.Currency); lim > 0 {
+		// A first look for the read-back; the reservation at execution
+		// is what holds under parallel payments.
 		moved, err := s.cfg.Store.MovedToday(ctx, r.User.Bank, r.User.Customer, r.Now)
-		if err == nil && moved+amount.Minor > lim.Minor {
-			left := banks.Money{Minor: max(lim.Minor-moved, 0), Currency: amount.Currency}
-			return refuse(l, fmt.Sprintf(l.pick("That would go over your daily voice limit of %s; you can still move %s today.",
-				"Damit wäre dein Tageslimit per Sprache von %s überschritten; heute gehen noch %s."), l.Money(lim), l.Money(left)))
+		if err == nil && moved+amount.Minor > lim {
+			return &plan{refuse: s.overDailyLimit(ctx, r, amount)}
 		}
 	}
 	if ac, ok := s.cfg.Bank.(banks.AccountControls); ok {
@@ -220,6 +222,49 @@ func (s *Skill) checkMoney(ctx context.Context, r *Request, l lang, from banks.A
 		}
 	}
 	return nil
+}
+
+// dayLimit is the bank partner's daily voice limit in minor units of
+// currency; 0 when there is none.
+func (s *Skill) dayLimit(r *Request, currency string) int64 {
+	if lim, err := banks.ParseMoney(s.sheet(r).PerDayLimit, currency); err == nil && lim.Minor > 0 {
+		return lim.Minor
+	}
+	return 0
+}
+
+// overDailyLimit refuses an amount that does not fit today's voice limit.
+func (s *Skill) overDailyLimit(ctx context.Context, r *Request, amount banks.Money) *Response {
+	l := langOf(r.Locale)
+	lim := banks.Money{Minor: s.dayLimit(r, amount.Currency), Currency: amount.Currency}
+	moved, _ := s.cfg.Store.MovedToday(ctx, r.User.Bank, r.User.Customer, r.Now)
+	left := banks.Money{Minor: max(lim.Minor-moved, 0), Currency: amount.Currency}
+	return anythingElse(l, fmt.Sprintf(l.pick("That would go over your daily voice limit of %s; you can still move %s today.",
+		"Damit wäre dein Tageslimit per Sprache von %s überschritten; heute gehen noch %s."), l.Money(lim), l.Money(left)))
+}
+
+// moneyOp is the pending audit entry of a payment. Its fingerprint names
+// what the payment does, so that the same payment confirmed again (in a
+// new session, after a timeout) finds the pending one and its key.
+func moneyOp(action, detail string, amount banks.Money, from, to string, when time.Time) *AuditEntry {
+	day := "now"
+	if !when.IsZero() {
+		day = when.Format(time.DateOnly)
+	}
+	fp := sha256.Sum256([]byte(strings.Join([]string{action, from, to, amount.String(), day}, "\x00")))
+	return &AuditEntry{Action: action, Detail: detail, Amount: amount.Minor, Currency: amount.Currency,
+		Fingerprint: hex.EncodeToString(fp[:12])}
+}
+
+// opName names a pending payment: "your payment of $20.00 to Alice Chen".
+func (l lang) opName(a AuditEntry) string {
+	_, to, _ := strings.Cut(a.Detail, " to ")
+	to = strings.TrimPrefix(to, "biller ")
+	amount := banks.Money{Minor: a.Amount, Currency: a.Currency}
+	if to == "" {
+		return fmt.Sprintf(l.pick("your payment of %s", "deine Zahlung über %s"), l.Money(amount))
+	}
+	return fmt.Sprintf(l.pick("your payment of %s to %s", "deine Zahlung über %s an %s"), l.Money(amount), to)
 }
 
 func upperFirst(s string) string {
@@ -352,7 +397,13 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 	readback := fmt.Sprintf(l.pick("You want to send %[1]s to %[2]s from %[3]s %[4]s. Shall I go ahead?",
 		"Du möchtest %[1]s %[4]s von %[3]s an %[2]s überweisen. Soll ich das ausführen?"),
 		l.Money(amount), recipient, l.accountName(from), l.when2(when, r.Now))
+	target := "payee:" + payee.ID
+	if to.ID != "" {
+		target = "account:" + to.ID
+	}
 	return &plan{readback: readback, pin: true, no: l.pick("Okay, I won't send it.", "Okay, ich überweise nichts."),
+		op:    moneyOp("transfer", fmt.Sprintf("%s to %s", amount, recipientLabel(payee, to)), amount, from.ID, target, when),
+		limit: s.dayLimit(r, amount.Currency),
 		do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
 			entry := &AuditEntry{Action: "transfer", Amount: amount.Minor, Detail: fmt.Sprintf("%s to %s", amount, recipientLabel(payee, to))}
 			res, err := pay.Pay(ctx, r.User, banks.PaymentRequest{Key: key, FromAccountID: from.ID, ToAccountID: to.ID, PayeeID: payee.ID,
@@ -539,6 +590,8 @@ func (s *Skill) planPayBill(ctx context.Context, r *Request, slots intents.Slots
 	readback := fmt.Sprintf(l.pick("You want to pay %[1]s to %[2]s from %[3]s %[4]s. Shall I go ahead?",
 		"Du möchtest %[1]s %[4]s von %[3]s an %[2]s zahlen. Soll ich das ausführen?"), l.Money(amount), biller.Name, l.accountName(from), l.when2(when, r.Now))
 	return &plan{readback: readback, pin: true, no: l.pick("Okay, I won't pay it.", "Okay, ich zahle nichts."),
+		op:    moneyOp("pay_bill", fmt.Sprintf("%s to biller %s", amount, biller.Name), amount, from.ID, "biller:"+biller.ID, when),
+		limit: s.dayLimit(r, amount.Currency),
 		do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
 			entry := &AuditEntry{Action: "pay_bill", Amount: amount.Minor, Detail: fmt.Sprintf("%s to biller %s", amount, biller.Name)}
 			res, err := pay.Pay(ctx, r.User, banks.PaymentRequest{Key: key, FromAccountID: from.ID, BillerID: biller.ID, Amount: amount, Date: when})
@@ -943,8 +996,8 @@ func (s *Skill) planPrivacyErase(ctx context.Context, r *Request, slots intents.
 				return nil, nil, err
 			}
 			r.turn.forget = true
-			return &Response{Speech: l.pick("Done. I've unlinked your bank and deleted what I stored about you. Only an anonymous record of past payments and card actions remains, as the law requires. Goodbye.",
-				"Erledigt. Ich habe die Verknüpfung aufgehoben und gelöscht, was ich über dich gespeichert hatte. Nur ein anonymer Nachweis früherer Zahlungen und Kartenaktionen bleibt, wie es das Gesetz verlangt. Tschüss."),
+			return &Response{Speech: l.pick("Done. I've unlinked your bank and deleted what I stored about you. What stays, because banking law requires it, is a record of past payments and card actions: their date, kind, amount and outcome, under a pseudonym and without names. To use me again, link your bank again. Goodbye.",
+				"Erledigt. Ich habe die Verknüpfung aufgehoben und gelöscht, was ich über dich gespeichert hatte. Was bleibt, weil das Bankrecht es verlangt, ist ein Nachweis früherer Zahlungen und Kartenaktionen: Datum, Art, Betrag und Ergebnis, unter einem Pseudonym und ohne Namen. Um mich wieder zu nutzen, verknüpfe deine Bank erneut. Tschüss."),
 				EndSession: true}, &AuditEntry{Action: "privacy_delete", Outcome: "done"}, nil
 		}}, nil
 }
@@ -972,6 +1025,7 @@ func (s *Skill) planShowNumber(ctx context.Context, r *Request, slots intents.Sl
 		if sh.BIC != "" {
 			text += ", BIC: " + sh.BIC
 		}
-		return &Response{Speech: text, Card: &Card{Title: acct.Name, Text: text}}, &AuditEntry{Action: "show_account_number", Detail: acct.Name, Outcome: "done"}, nil
+		return &Response{Speech: text, Card: &Card{Title: acct.Name, Text: text}, Sensitive: true},
+			&AuditEntry{Action: "show_account_number", Detail: acct.Name, Outcome: "done"}, nil
 	}}, nil
 }

@@ -2,6 +2,8 @@ package skill
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -10,6 +12,8 @@ import (
 	"log/slog"
 	"maps"
 	"runtime/debug"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/kontoskill/konto/banks"
@@ -23,9 +27,16 @@ type Config struct {
 	Store      Store
 	Recognizer intents.Recognizer
 	Log        *slog.Logger
-	// Timeout bounds one turn, so that the platform gets an answer within
-	// its deadline even when the bank is slow. Default 6 s (Alexa allows 8).
+	// Timeout bounds a whole turn: the replay claim, the recognizer, the
+	// bank and the commit (and, when the adapter's context has an earlier
+	// deadline, whatever the adapter did before, such as fetching a
+	// certificate chain). The platform gets an answer within it even when
+	// the bank or the store is stuck. Default 7 s (Alexa allows 8).
 	Timeout time.Duration
+	// Secret keys the voice PIN hashes and the audit pseudonyms, so that a
+	// copy of the database alone reveals neither. At least 16 bytes; a
+	// random one (good for one process only) if nil.
+	Secret []byte
 	// SessionTTL is how long server-side session state lives. Default 5 min.
 	SessionTTL time.Duration
 	// Now is the clock; time.Now if nil.
@@ -41,7 +52,13 @@ type Skill struct {
 	mux     *Mux
 	handler Handler
 	actions map[string]action
+	// pinKey keys PIN hashes; pseudoKey keys audit pseudonyms (each HMAC
+	// input starts with its own purpose, so one secret serves both).
+	pinKey, pseudoKey []byte
 }
+
+// commitReserve is the part of a turn's budget kept for writing it.
+const commitReserve = 700 * time.Millisecond
 
 // New builds the skill with its banking handlers.
 func New(cfg Config) *Skill {
@@ -49,7 +66,11 @@ func New(cfg Config) *Skill {
 		cfg.Log = slog.Default()
 	}
 	if cfg.Timeout == 0 {
-		cfg.Timeout = 6 * time.Second
+		cfg.Timeout = 7 * time.Second
+	}
+	if len(cfg.Secret) == 0 {
+		cfg.Secret = make([]byte, 32)
+		rand.Read(cfg.Secret)
 	}
 	if cfg.SessionTTL == 0 {
 		cfg.SessionTTL = 5 * time.Minute
@@ -63,7 +84,8 @@ func New(cfg Config) *Skill {
 	if cfg.PINLockout == 0 {
 		cfg.PINLockout = 30 * time.Minute
 	}
-	s := &Skill{cfg: cfg, mux: NewMux(), actions: map[string]action{}}
+	s := &Skill{cfg: cfg, mux: NewMux(), actions: map[string]action{},
+		pinKey: cfg.Secret, pseudoKey: cfg.Secret}
 	b := &banking{bank: cfg.Bank}
 	linked := s.requireLink
 	s.mux.Handle(intents.Launch, linked(HandlerFunc(s.launch)))
@@ -99,7 +121,8 @@ func (s *Skill) Known(intent string) bool {
 
 // Handle answers one turn. It never fails: errors become sentences. A
 // request id seen before gets the answer it got then, and a turn's state,
-// audit entries and answer are committed together.
+// audit entries and answer are committed together. It returns within
+// cfg.Timeout (or ctx's deadline, if earlier), whatever blocks.
 func (s *Skill) Handle(ctx context.Context, r *Request) *Response {
 	if r.Now.IsZero() {
 		r.Now = s.cfg.Now()
@@ -107,6 +130,45 @@ func (s *Skill) Handle(ctx context.Context, r *Request) *Response {
 	if r.Slots == nil {
 		r.Slots = intents.Slots{}
 	}
+	deadline := time.Now().Add(s.cfg.Timeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	ctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	acting := new(atomic.Pointer[AuditEntry])
+	// The turn runs on its own copy of the request, so that a turn stuck
+	// in the store or the bank can be abandoned at the deadline.
+	rc := *r
+	rc.Slots = maps.Clone(r.Slots)
+	done := make(chan *Response, 1)
+	go func() { done <- s.handle(ctx, &rc, acting, deadline) }()
+	select {
+	case resp := <-done:
+		*r = rc
+		return resp
+	case <-ctx.Done():
+		s.cfg.Log.Warn("turn overran its budget", "intent", r.Intent, "user", UserRef(r.Platform, r.UserID))
+		return s.speakError(r, overrun(acting))
+	}
+}
+
+// overrun is the error of a turn cut off at its deadline: an uncertain
+// bank action if one was under way.
+func overrun(acting *atomic.Pointer[AuditEntry]) error {
+	if a := acting.Load(); a != nil {
+		return &uncertainError{entry: *a}
+	}
+	return banks.E("skill.turn", banks.Unavailable, context.DeadlineExceeded)
+}
+
+// uncertainError says that the bank was asked to act and did not answer
+// in time: the action may or may not have happened.
+type uncertainError struct{ entry AuditEntry }
+
+func (e *uncertainError) Error() string { return "no answer from the bank for " + e.entry.Action }
+
+func (s *Skill) handle(ctx context.Context, r *Request, acting *atomic.Pointer[AuditEntry], deadline time.Time) *Response {
 	claimed := false
 	if r.RequestID != "" {
 		resp, ok := s.claim(ctx, r)
@@ -116,9 +178,10 @@ func (s *Skill) Handle(ctx context.Context, r *Request) *Response {
 		claimed = ok
 	}
 	r.st = s.loadState(ctx, r)
-	r.turn = &turn{}
+	r.turn = &turn{acting: acting, deadline: deadline.Add(-commitReserve)}
 	if r.Intent == "" {
-		res, err := s.cfg.Recognizer.Parse(ctx, r.Text, r.Locale, r.Now)
+		hints := intents.Hints{OfflineOnly: r.st.Dialog != nil, Names: s.namesToRedact(r)}
+		res, err := s.cfg.Recognizer.Parse(intents.WithHints(ctx, hints), r.Text, r.Locale, r.Now)
 		if err != nil {
 			s.cfg.Log.Warn("recognizer failed", "err", err)
 			res = intents.Result{Intent: intents.Fallback}
@@ -132,6 +195,9 @@ func (s *Skill) Handle(ctx context.Context, r *Request) *Response {
 	if err != nil {
 		resp = s.speakError(r, err)
 	}
+	if r.turn.notice != "" {
+		resp.Speech = strings.TrimSpace(r.turn.notice + " " + resp.Speech)
+	}
 	if r.turn.next != nil && r.st.Dialog == nil && err == nil {
 		r.st.Dialog = r.turn.next // a follow-up question an answer ended with
 	}
@@ -139,19 +205,24 @@ func (s *Skill) Handle(ctx context.Context, r *Request) *Response {
 	return resp
 }
 
+// staleClaim is how long a claimed request id may go without an answer
+// before a retry takes it over: its turn must have died.
+func (s *Skill) staleClaim() time.Duration { return s.cfg.Timeout + 3*time.Second }
+
 // claim protects against replays: it returns the stored answer of a
 // request id already answered, waits for one being answered elsewhere,
-// and reports whether this turn owns the id.
+// and reports whether this turn owns the id. When the store cannot be
+// asked, the turn is not run unprotected: the user is asked to try again.
 func (s *Skill) claim(ctx context.Context, r *Request) (*Response, bool) {
-	deadline := time.Now().Add(s.cfg.Timeout + time.Second)
+	l := langOf(r.Locale)
 	for {
-		ok, stored, err := s.cfg.Store.ClaimRequest(ctx, r.Platform, r.RequestID, r.UserID, r.Now)
+		ok, stored, err := s.cfg.Store.ClaimRequest(ctx, r.Platform, r.RequestID, r.UserID, r.Now, s.staleClaim())
 		if err != nil {
 			if banks.KindOf(err) == banks.Forbidden {
 				return s.speakError(r, err), false
 			}
 			s.cfg.Log.Warn("request claim failed", "err", err)
-			return nil, false
+			return s.speakError(r, banks.E("skill.claim", banks.Unavailable, err)), false
 		}
 		if ok {
 			return nil, true
@@ -163,13 +234,25 @@ func (s *Skill) claim(ctx context.Context, r *Request) (*Response, bool) {
 			}
 			return nil, false
 		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			l := langOf(r.Locale)
+		select {
+		case <-ctx.Done():
+			return &Response{Speech: l.pick("I'm still working on that. Please ask again in a moment.",
+				"Daran arbeite ich noch. Bitte frag gleich noch einmal."), EndSession: true}, false
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Until(deadlineOf(ctx)) < commitReserve {
 			return &Response{Speech: l.pick("I'm still working on that. Please ask again in a moment.",
 				"Daran arbeite ich noch. Bitte frag gleich noch einmal."), EndSession: true}, false
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+func deadlineOf(ctx context.Context) time.Time {
+	d, ok := ctx.Deadline()
+	if !ok {
+		return time.Now().Add(time.Hour)
+	}
+	return d
 }
 
 func (s *Skill) loadState(ctx context.Context, r *Request) *state {
@@ -193,25 +276,35 @@ func (s *Skill) commit(ctx context.Context, r *Request, resp *Response, claimed,
 	t := Turn{Platform: r.Platform, SessionID: r.SessionID, UserID: r.UserID, Audit: r.turn.audit}
 	if r.turn.forget {
 		for i := range t.Audit {
-			t.Audit[i].Customer = Pseudonym(t.Audit[i].Bank, t.Audit[i].Customer)
+			t.Audit[i].Customer, t.Audit[i].Detail = s.Pseudonym(t.Audit[i].Bank, t.Audit[i].Customer), ""
 		}
 		claimed = false
 	} else if r.SessionID != "" && (r.User.Customer != "" || r.st.Dialog != nil) {
 		if r.Intent != intents.Repeat {
 			r.st.Last = resp
+			if resp.Sensitive {
+				// A full account number is shown once, never kept.
+				r.st.Last = nil
+			}
+		}
+		if r.st.Done != nil && r.st.Done.Response != nil && r.st.Done.Response.Sensitive {
+			r.st.Done = nil
 		}
 		t.State, _ = json.Marshal(r.st)
 	}
 	if claimed {
 		t.RequestID = r.RequestID
 		t.Response, _ = json.Marshal(resp)
-		t.Release = release
+		t.Release = release || resp.Sensitive // nothing sensitive is stored for replays
 	}
 	if t.State == nil && len(t.Audit) == 0 && t.RequestID == "" {
 		return
 	}
-	// The answer is decided; a cancelled request must still record it.
-	if err := s.cfg.Store.CommitTurn(context.WithoutCancel(ctx), t); err != nil {
+	// The answer is decided; a cancelled request must still record it,
+	// within the part of the budget kept for it.
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitReserve)
+	defer cancel()
+	if err := s.cfg.Store.CommitTurn(cctx, t); err != nil {
 		s.cfg.Log.Error("committing a turn failed", "user", UserRef(r.Platform, r.UserID), "err", err)
 	}
 }
@@ -248,22 +341,42 @@ func (s *Skill) repeat(ctx context.Context, r *Request) (*Response, error) {
 		"Es gibt noch nichts zu wiederholen. Was möchtest du wissen?"), Reprompt: l.pick(reprompt, repromptDE)}, nil
 }
 
-// EndSession forgets a session's server-side state (SessionEndedRequest).
-func (s *Skill) EndSession(ctx context.Context, platform, sessionID string) error {
-	return s.cfg.Store.DeleteSession(ctx, platform, sessionID)
+// EndSession forgets a user's session's server-side state
+// (SessionEndedRequest); another user's session of the same id stays.
+func (s *Skill) EndSession(ctx context.Context, platform, sessionID, userID string) error {
+	return s.cfg.Store.DeleteSession(ctx, platform, sessionID, userID)
 }
 
-// Unlink deletes a platform user's link and session data (the user
-// disabled the skill or unlinked the account).
+// Unlink deletes a platform user's link and data (the user disabled the
+// skill, unlinked the account or asked for deletion) and withdraws the
+// access: at the bank when it can revoke, otherwise by remembering the
+// token so that it never links again. The PIN lockout stays.
 func (s *Skill) Unlink(ctx context.Context, platform, userID string) error {
-	return s.cfg.Store.DeleteUser(ctx, platform, userID)
+	l, err := s.cfg.Store.Link(ctx, platform, userID)
+	switch {
+	case banks.KindOf(err) == banks.NotLinked:
+		return s.cfg.Store.DeleteUser(ctx, platform, userID, "")
+	case err != nil:
+		return err
+	}
+	if rv, ok := s.cfg.Auth.(banks.Revoker); ok {
+		if err := rv.RevokeAccess(ctx, banks.User{Bank: l.Bank, Customer: l.Customer}); err != nil {
+			return err
+		}
+	} else if err := s.cfg.Store.RevokeToken(ctx, l.TokenHash); err != nil {
+		return err
+	}
+	return s.cfg.Store.DeleteUser(ctx, platform, userID, s.Pseudonym(l.Bank, l.Customer))
 }
 
 // Pseudonym is the stable pseudonymous id of a bank customer, kept in
-// the audit log after the customer's data is deleted.
-func Pseudonym(bank, customer string) string {
-	h := sha256.Sum256([]byte("konto-pseudonym\x00" + bank + "\x00" + customer))
-	return "p_" + hex.EncodeToString(h[:10])
+// the audit log after the customer's data is deleted. It is keyed with
+// the secret, so that nobody holding the bank's customer ids can
+// recompute it.
+func (s *Skill) Pseudonym(bank, customer string) string {
+	m := hmac.New(sha256.New, s.pseudoKey)
+	m.Write([]byte("konto-audit-pseudonym\x00" + bank + "\x00" + customer))
+	return "p_" + hex.EncodeToString(m.Sum(nil)[:10])
 }
 
 // UserRef is a short pseudonymous reference to a platform user for logs.
@@ -297,10 +410,16 @@ func (s *Skill) authenticate(ctx context.Context, r *Request) error {
 	if err != nil || old.Customer != u.Customer || !bytesEqual(old.TokenHash, h[:]) {
 		if err := s.cfg.Store.SaveLink(ctx, Link{Platform: r.Platform, UserID: r.UserID, Bank: u.Bank,
 			Customer: u.Customer, TokenHash: h[:], LinkedAt: r.Now}); err != nil {
+			if banks.KindOf(err) == banks.Forbidden {
+				return banks.E("skill.link", banks.NotLinked, err)
+			}
 			return banks.E("skill.link", banks.Unavailable, err)
 		}
 	}
 	r.User = u
+	if r.turn != nil {
+		s.checkPending(ctx, r)
+	}
 	return nil
 }
 
@@ -326,7 +445,7 @@ func (s *Skill) recoverer(next Handler) Handler {
 // one either committed or left nothing behind.
 func (s *Skill) timeout(next Handler) Handler {
 	return HandlerFunc(func(ctx context.Context, r *Request) (*Response, error) {
-		ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+		ctx, cancel := context.WithDeadline(ctx, r.turn.deadline)
 		defer cancel()
 		type result struct {
 			resp *Response
@@ -336,7 +455,7 @@ func (s *Skill) timeout(next Handler) Handler {
 		// it may go on writing to it while this turn is already answered.
 		rc := *r
 		rc.Slots = maps.Clone(r.Slots)
-		rc.st, rc.turn = r.st.clone(), &turn{}
+		rc.st, rc.turn = r.st.clone(), &turn{acting: r.turn.acting, deadline: r.turn.deadline}
 		done := make(chan result, 1)
 		go func() {
 			resp, err := next.Serve(ctx, &rc)
@@ -347,7 +466,7 @@ func (s *Skill) timeout(next Handler) Handler {
 			*r = rc
 			return res.resp, res.err
 		case <-ctx.Done():
-			return nil, banks.E("skill.timeout", banks.Unavailable, ctx.Err())
+			return nil, overrun(r.turn.acting)
 		}
 	})
 }
@@ -360,6 +479,14 @@ const (
 // speakError is the one place where error kinds become sentences.
 func (s *Skill) speakError(r *Request, err error) *Response {
 	l := langOf(r.Locale)
+	var unsure *uncertainError
+	if errors.As(err, &unsure) {
+		s.cfg.Log.Warn("bank did not answer an action in time", "action", unsure.entry.Action, "user", UserRef(r.Platform, r.UserID))
+		return &Response{Speech: fmt.Sprintf(l.pick(
+			"I'm not sure %s went through: your bank didn't answer in time. I'll check with your bank and tell you next time; it won't happen twice.",
+			"Ich bin nicht sicher, ob %s durchgegangen ist: Deine Bank hat nicht rechtzeitig geantwortet. Ich frage bei deiner Bank nach und sage es dir beim nächsten Mal; doppelt passiert es nicht."),
+			l.opName(unsure.entry)), EndSession: true}
+	}
 	kind := banks.KindOf(err)
 	switch kind {
 	case banks.NotLinked:
@@ -461,4 +588,40 @@ func nothingPending(ctx context.Context, r *Request) (*Response, error) {
 // NotLinked for a token the bank does not accept.
 func (s *Skill) Link(ctx context.Context, platform, userID, token string) error {
 	return s.authenticate(ctx, &Request{Platform: platform, UserID: userID, AccessToken: token, Now: s.cfg.Now()})
+}
+
+// namesToRedact lists, for a remote recognizer about to be asked, the
+// names that must not leave: the user's payees, billers and the
+// merchants of their recent transactions. Nothing is fetched unless it
+// is called.
+func (s *Skill) namesToRedact(r *Request) func(ctx context.Context) []string {
+	return func(ctx context.Context) []string {
+		u, err := s.cfg.Auth.Authenticate(ctx, r.AccessToken)
+		if err != nil {
+			return nil
+		}
+		var names []string
+		if rc, ok := s.cfg.Bank.(banks.Recipients); ok {
+			if ps, err := rc.Payees(ctx, u); err == nil {
+				for _, p := range ps {
+					names = append(names, p.Name)
+				}
+			}
+			if bs, err := rc.Billers(ctx, u); err == nil {
+				for _, b := range bs {
+					names = append(names, b.Name)
+				}
+			}
+		}
+		if txs, err := s.cfg.Bank.Transactions(ctx, u, banks.TxFilter{From: r.Now.AddDate(0, -3, 0), To: r.Now}); err == nil {
+			seen := map[string]bool{}
+			for _, t := range txs {
+				if t.Merchant != "" && !seen[t.Merchant] {
+					seen[t.Merchant] = true
+					names = append(names, t.Merchant)
+				}
+			}
+		}
+		return names
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/kontoskill/konto/banks"
@@ -79,6 +80,11 @@ type plan struct {
 	// onNo, if set, is work to do when the user says no (a fraud report
 	// after "was this you?").
 	onNo func(ctx context.Context, key string) (*Response, *AuditEntry, error)
+	// op, for money movements, is the audit entry (action, detail, amount,
+	// currency, fingerprint) written as pending before the bank is called,
+	// reserving the amount against limit, the day's voice limit (0: none).
+	op    *AuditEntry
+	limit int64
 }
 
 // action plans a dialog from the slots collected so far.
@@ -89,6 +95,14 @@ type turn struct {
 	audit  []AuditEntry
 	next   *dialog // a follow-up question left by an action
 	forget bool    // the user's data was deleted: store nothing more
+	// acting is the bank action under way, shared with the turn's
+	// watchers so that a cut-off turn says "not sure" rather than "failed".
+	acting *atomic.Pointer[AuditEntry]
+	// deadline is when the handler must be done, leaving time to commit.
+	deadline time.Time
+	// notice is said before the answer (what became of an earlier action).
+	notice  string
+	checked bool // pending actions were looked at
 }
 
 // startAction runs an action from the handler of its intent.
@@ -174,21 +188,64 @@ func (s *Skill) lockedOut(r *Request, until time.Time) *Response {
 		max(mins, 1), phone), EndSession: true}
 }
 
-// execute does the work of a confirmed plan and records it.
+// execute does the work of a confirmed plan and records it. A money
+// movement is first written as pending with its key and reserved against
+// the daily limit; its outcome is written as soon as the bank answers,
+// even when the turn was cut off meanwhile. When the bank does not answer
+// in time the outcome stays pending, the user hears that it is not sure,
+// and the key is kept, so the next attempt of the same action asks the
+// bank about that key instead of paying again.
 func (s *Skill) execute(ctx context.Context, r *Request, d *dialog, p *plan, stage string) (*Response, error) {
+	if p.op != nil {
+		pending := *p.op
+		pending.At, pending.Actor, pending.Bank, pending.Customer, pending.Channel = r.Now, UserRef(r.Platform, r.UserID), r.User.Bank, r.User.Customer, r.Platform
+		pending.OpKey = d.Key
+		got, err := s.cfg.Store.ReserveOp(ctx, pending, p.limit)
+		if err != nil {
+			r.st.Dialog = nil
+			if banks.ReasonOf(err) == "daily_limit" {
+				return s.overDailyLimit(ctx, r, banks.Money{Minor: pending.Amount, Currency: pending.Currency}), nil
+			}
+			return nil, err
+		}
+		d.Key = got.OpKey
+		if r.turn.acting != nil {
+			r.turn.acting.Store(&got)
+		}
+	}
 	resp, entry, err := p.do(ctx, d.Key)
 	r.st.Dialog = r.turn.next
 	if entry != nil {
 		entry.At, entry.Actor, entry.Bank, entry.Customer, entry.Channel = r.Now, UserRef(r.Platform, r.UserID), r.User.Bank, r.User.Customer, r.Platform
 		entry.OpKey = d.Key
+		uncertain := err != nil && (banks.KindOf(err) == banks.Unavailable || ctx.Err() != nil)
 		if err != nil {
 			entry.Outcome, entry.Amount = "failed", 0
 			if reason := banks.ReasonOf(err); reason != "" {
 				entry.Outcome = "refused:" + reason
 			}
-			entry.OpKey = "" // a refused attempt may be retried with the same key
 		}
-		r.turn.audit = append(r.turn.audit, *entry)
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitReserve)
+		defer cancel()
+		switch {
+		case p.op != nil && uncertain:
+			// stays pending: nobody knows yet
+		case p.op != nil:
+			if ferr := s.cfg.Store.FinishOp(wctx, d.Key, entry.Outcome); ferr != nil {
+				s.cfg.Log.Error("recording a bank action's outcome failed", "action", entry.Action, "err", ferr)
+			}
+		case ctx.Err() != nil:
+			// The turn was cut off while the bank acted: record it here,
+			// since the turn's own commit no longer will.
+			if cerr := s.cfg.Store.CommitTurn(wctx, Turn{Audit: []AuditEntry{*entry}}); cerr != nil {
+				s.cfg.Log.Error("recording a late bank action failed", "action", entry.Action, "err", cerr)
+			}
+		default:
+			r.turn.audit = append(r.turn.audit, *entry)
+		}
+		if p.op != nil && uncertain {
+			return nil, &uncertainError{entry: *p.op}
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -196,6 +253,53 @@ func (s *Skill) execute(ctx context.Context, r *Request, d *dialog, p *plan, sta
 	r.st.Done = &doneOp{Stage: stage, Response: resp, At: r.Now}
 	return resp, nil
 }
+
+// checkPending asks the bank what became of the user's actions that were
+// left pending by a timeout, records the answer and tells the user once.
+func (s *Skill) checkPending(ctx context.Context, r *Request) {
+	if r.turn.checked {
+		return
+	}
+	r.turn.checked = true
+	ops, ok := s.cfg.Bank.(banks.Operations)
+	if !ok {
+		return
+	}
+	// Only actions older than a turn: younger ones may still be under way.
+	pending, err := s.cfg.Store.PendingOps(ctx, r.User.Bank, r.User.Customer, r.Now.Add(-s.staleClaim()))
+	if err != nil || len(pending) == 0 {
+		return
+	}
+	l := langOf(r.Locale)
+	var said []string
+	for _, p := range pending {
+		st, err := ops.Operation(ctx, r.User, p.OpKey)
+		if err != nil {
+			return
+		}
+		var outcome, msg string
+		switch {
+		case st.Applied && st.Scheduled:
+			outcome, msg = "scheduled", l.pick("About %s: it went through and is scheduled.", "Zu %s: Das ist durchgegangen und eingeplant.")
+		case st.Applied:
+			outcome, msg = "done", l.pick("About %s: it went through.", "Zu %s: Das ist durchgegangen.")
+		case r.Now.Sub(p.At) > pendingGiveUp:
+			outcome, msg = "failed", l.pick("About %s: your bank never received it, so nothing was sent.",
+				"Zu %s: Deine Bank hat den Auftrag nie erhalten, es wurde also nichts überwiesen.")
+		default:
+			continue // the same action confirmed again reuses its key
+		}
+		if err := s.cfg.Store.FinishOp(ctx, p.OpKey, outcome); err != nil {
+			return
+		}
+		said = append(said, fmt.Sprintf(msg, l.opName(p)))
+	}
+	r.turn.notice = strings.Join(said, " ")
+}
+
+// pendingGiveUp is how long an action the bank never saw stays pending,
+// reserving its amount and its key, before it counts as not sent.
+const pendingGiveUp = 15 * time.Minute
 
 // continueDialog handles a turn while a dialog is pending. It returns nil
 // when the turn is not about the dialog (the dialog is then dropped and
@@ -366,24 +470,25 @@ const maxPINFailures = 3
 
 func (s *Skill) checkPIN(ctx context.Context, r *Request, d *dialog, pin string) (*Response, error) {
 	l := langOf(r.Locale)
-	rec, err := s.pinRecord(ctx, r)
-	if banks.KindOf(err) == banks.NotFound {
+	if _, err := s.pinRecord(ctx, r); banks.KindOf(err) == banks.NotFound {
 		r.st.Dialog = nil
 		return &Response{Speech: l.pick("You haven't set up a voice PIN yet. You can create one in your bank's app.",
 			"Du hast noch keine Sprach-PIN eingerichtet. Das geht in der App deiner Bank."), EndSession: true}, nil
+	} else if err != nil {
+		return nil, err
 	}
+	// The attempt is counted before the slow hash runs, in one step per
+	// customer: parallel guesses each use up a try, and none is checked
+	// while the lockout holds.
+	rec, allowed, err := s.cfg.Store.ReservePINAttempt(ctx, r.User.Bank, r.User.Customer, maxPINFailures, s.cfg.PINLockout, r.Now)
 	if err != nil {
 		return nil, err
 	}
-	if r.Now.Before(rec.LockedUntil) {
+	if !allowed {
 		r.st.Dialog = nil
 		return s.lockedOut(r, rec.LockedUntil), nil
 	}
-	ok := VerifyPIN(rec.Hash, pin)
-	rec, err = s.cfg.Store.PINAttempt(ctx, r.User.Bank, r.User.Customer, ok, maxPINFailures, s.cfg.PINLockout, r.Now)
-	if err != nil {
-		return nil, err
-	}
+	ok, legacy := VerifyPIN(s.pinKey, r.User.Bank, r.User.Customer, rec.Hash, pin)
 	if !ok {
 		r.turn.audit = append(r.turn.audit, AuditEntry{At: r.Now, Actor: UserRef(r.Platform, r.UserID), Bank: r.User.Bank,
 			Customer: r.User.Customer, Channel: r.Platform, Action: "voice_pin", Detail: d.Action, Outcome: "wrong_pin"})
@@ -391,9 +496,20 @@ func (s *Skill) checkPIN(ctx context.Context, r *Request, d *dialog, pin string)
 			r.st.Dialog = nil
 			return s.lockedOut(r, rec.LockedUntil), nil
 		}
-		left := maxPINFailures - rec.Failures
-		return &Response{Speech: fmt.Sprintf(l.pick("That PIN isn't right. You have %d more tries. Please say your four-digit voice PIN.",
-			"Diese PIN stimmt nicht. Du hast noch %d Versuche. Bitte sag deine vierstellige Sprach-PIN."), left), Reprompt: d.Question}, nil
+		msg := l.pick("That PIN isn't right. You have one more try. Please say your four-digit voice PIN.",
+			"Diese PIN stimmt nicht. Du hast noch einen Versuch. Bitte sag deine vierstellige Sprach-PIN.")
+		if left := maxPINFailures - rec.Failures; left != 1 {
+			msg = fmt.Sprintf(l.pick("That PIN isn't right. You have %d more tries. Please say your four-digit voice PIN.",
+				"Diese PIN stimmt nicht. Du hast noch %d Versuche. Bitte sag deine vierstellige Sprach-PIN."), left)
+		}
+		return &Response{Speech: msg, Reprompt: d.Question}, nil
+	}
+	if err := s.cfg.Store.PINVerified(ctx, r.User.Bank, r.User.Customer); err != nil {
+		return nil, err
+	}
+	if legacy {
+		// A hash from before keying is replaced by a keyed one.
+		_ = s.cfg.Store.SetPIN(ctx, r.User.Bank, r.User.Customer, HashPIN(s.pinKey, r.User.Bank, r.User.Customer, pin), true)
 	}
 	r.st.PINAt = r.Now
 	return s.replanAndExecute(ctx, r, d, stagePIN)
@@ -432,7 +548,8 @@ func (s *Skill) pinRecord(ctx context.Context, r *Request) (PINRecord, error) {
 	if !ok {
 		return rec, err
 	}
-	if err := s.cfg.Store.SetPIN(ctx, r.User.Bank, r.User.Customer, HashPIN(src.PIN(r.User.Customer)), false); err != nil {
+	hash := HashPIN(s.pinKey, r.User.Bank, r.User.Customer, src.PIN(r.User.Customer))
+	if err := s.cfg.Store.SetPIN(ctx, r.User.Bank, r.User.Customer, hash, false); err != nil {
 		return rec, err
 	}
 	return s.cfg.Store.PIN(ctx, r.User.Bank, r.User.Customer)

@@ -54,6 +54,9 @@ type Response struct {
 	// Elicit names the slot the next answer fills, for platforms that
 	// route answers by intent.
 	Elicit *Elicit `json:",omitempty"`
+	// Sensitive marks an answer that holds what must not be stored (a
+	// full account number): it is neither kept for repeat nor for replays.
+	Sensitive bool `json:",omitempty"`
 }
 
 // Handler answers a request.

@@ -52,7 +52,8 @@ func newEnv(t testing.TB, bank banks.Connector, timeout time.Duration) *env {
 		t.Fatal(err)
 	}
 	sk := skill.New(skill.Config{Bank: bank, Auth: b, Store: st, Timeout: timeout, Now: func() time.Time { return now }, Recognizer: rec,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Secret: []byte("the secret the env was made with"),
+		Log:    slog.New(slog.NewTextHandler(io.Discard, nil))})
 	return &env{bank: b, store: st, sk: sk}
 }
 

@@ -23,20 +23,31 @@ type Link struct {
 type Store interface {
 	Ledger
 	// SaveLink creates or replaces the link of (Platform, UserID).
+	// Errors: Forbidden for a token hash revoked by RevokeToken, Unavailable.
 	SaveLink(ctx context.Context, l Link) error
-	// Link returns the link of a platform user. Errors: NotLinked.
+	// Link returns the link of a platform user. Errors: NotLinked, Unavailable.
 	Link(ctx context.Context, platform, userID string) (Link, error)
-	// DeleteUser removes a platform user's link and all session state.
-	DeleteUser(ctx context.Context, platform, userID string) error
+	// DeleteUser removes a platform user's link, sessions, stored answers,
+	// callbacks and PIN hash; the audit entries stay with pseudonym in
+	// place of the customer and without names. The PIN guard (failures and
+	// lockout) stays: deleting data must not reset it. Errors: Unavailable.
+	DeleteUser(ctx context.Context, platform, userID, pseudonym string) error
+	// RevokeToken remembers an access token hash that must never link
+	// again (for banks that cannot revoke a token themselves).
+	// Errors: Unavailable.
+	RevokeToken(ctx context.Context, tokenHash []byte) error
 	// Session returns a session's state if it is owned by userID and newer
-	// than maxAge; otherwise nil.
+	// than maxAge; otherwise nil. Errors: Unavailable.
 	Session(ctx context.Context, platform, sessionID, userID string, maxAge time.Duration) ([]byte, error)
-	// DeleteSession forgets a session.
-	DeleteSession(ctx context.Context, platform, sessionID string) error
+	// DeleteSession forgets a session of userID; another user's session of
+	// the same id is left alone. Errors: Unavailable.
+	DeleteSession(ctx context.Context, platform, sessionID, userID string) error
 }
 
-// PINRecord is a customer's voice PIN as stored: a slow salted hash and
-// the count of wrong attempts.
+// PINRecord is a customer's voice PIN as stored: a slow salted hash, and
+// the guard: the count of attempts not yet proven right and the lockout.
+// The guard is kept per bank customer apart from the hash and is never
+// deleted with the user's data.
 type PINRecord struct {
 	Hash        string
 	Failures    int
@@ -55,8 +66,13 @@ type AuditEntry struct {
 	Action   string // transfer, pay_bill, lock_card, ...
 	Detail   string // amount and recipient name; never account numbers
 	Amount   int64  // minor units moved, for daily limits
-	Outcome  string // done, scheduled, refused:<reason>, failed
+	Outcome  string // pending, done, scheduled, refused:<reason>, failed
 	OpKey    string // the idempotency key; one entry per key
+	// Currency of Amount, and Fingerprint: what the action does (kind,
+	// accounts, recipient, amount, date), so that the same action
+	// confirmed again while one is pending reuses its key.
+	Currency    string
+	Fingerprint string
 }
 
 // Callback is a request for a human agent to call the customer back.
@@ -81,20 +97,46 @@ type Turn struct {
 // Ledger is the part of the store that keeps PINs, the audit log, replay
 // protection and callbacks.
 type Ledger interface {
-	// PIN returns the customer's voice PIN record. Errors: NotFound.
+	// PIN returns the customer's voice PIN record. Errors: NotFound when
+	// there is no hash, Unavailable.
 	PIN(ctx context.Context, bank, customer string) (PINRecord, error)
-	// SetPIN stores a PIN hash (and clears failures) if none exists yet,
-	// or always with replace.
+	// SetPIN stores a PIN hash if none exists yet, or always with replace.
+	// It does not touch the guard. Errors: Unavailable.
 	SetPIN(ctx context.Context, bank, customer, hash string, replace bool) error
-	// PINAttempt records a right or wrong PIN: a right one clears the
-	// failures; the maxFailures-th wrong one locks until now+lockFor.
-	PINAttempt(ctx context.Context, bank, customer string, ok bool, maxFailures int, lockFor time.Duration, now time.Time) (PINRecord, error)
-	// MovedToday sums what a customer moved by voice on a UTC day.
+	// ReservePINAttempt counts a PIN attempt before it is checked, in one
+	// serialised step per customer, so that parallel guesses are counted:
+	// while locked it returns ok=false and changes nothing; otherwise the
+	// attempt counts as a failure until PINVerified, and the
+	// maxFailures-th one in a row locks until now+lockFor.
+	// Errors: NotFound when there is no hash, Unavailable.
+	ReservePINAttempt(ctx context.Context, bank, customer string, maxFailures int, lockFor time.Duration, now time.Time) (rec PINRecord, ok bool, err error)
+	// PINVerified clears the failures and any lockout after a right PIN.
+	// Errors: Unavailable.
+	PINVerified(ctx context.Context, bank, customer string) error
+	// MovedToday sums what a customer moved by voice on a UTC day,
+	// including actions still pending at the bank. Errors: Unavailable.
 	MovedToday(ctx context.Context, bank, customer string, day time.Time) (int64, error)
+	// ReserveOp writes a pending audit entry (Outcome "pending") with its
+	// key before the bank is called, and reserves its Amount against the
+	// day's limit in the same transaction: when limit > 0 and what was
+	// moved or reserved today plus Amount exceeds it, nothing is written
+	// and the error is Forbidden with reason daily_limit. An entry of the
+	// same customer still pending with the same Fingerprint is returned
+	// instead (key and all), so a retried action reuses its key.
+	// Errors: Forbidden, Unavailable.
+	ReserveOp(ctx context.Context, a AuditEntry, limit int64) (AuditEntry, error)
+	// FinishOp sets the outcome of a pending entry; a refused or failed
+	// one no longer counts against the limit. Errors: Unavailable.
+	FinishOp(ctx context.Context, opKey, outcome string) error
+	// PendingOps lists a customer's entries still pending that were
+	// written before before. Errors: Unavailable.
+	PendingOps(ctx context.Context, bank, customer string, before time.Time) ([]AuditEntry, error)
 	// ClaimRequest claims a platform request id. It returns the stored
 	// response of a finished request with that id, or ok=false while another
-	// instance is still answering it.
-	ClaimRequest(ctx context.Context, platform, requestID, userID string, now time.Time) (ok bool, stored []byte, err error)
+	// turn is still answering it. A claim left without an answer for longer
+	// than staleAfter (its turn died) is taken over. Errors: Forbidden for a
+	// request id claimed by another user, Unavailable.
+	ClaimRequest(ctx context.Context, platform, requestID, userID string, now time.Time, staleAfter time.Duration) (ok bool, stored []byte, err error)
 	// CommitTurn writes a turn's state, audit entries and response in one
 	// database transaction.
 	CommitTurn(ctx context.Context, t Turn) error

@@ -11,6 +11,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -476,4 +477,56 @@ func (b *Bank) Billers(ctx context.Context, u banks.User) ([]banks.Biller, error
 		out = append(out, x)
 	}
 	return out, rows.Err()
+}
+
+var (
+	_ banks.Revoker    = (*Bank)(nil)
+	_ banks.Operations = (*Bank)(nil)
+)
+
+// RevokeAccess implements banks.Revoker: every token of the customer
+// stops working until IssueToken links them again.
+func (b *Bank) RevokeAccess(ctx context.Context, u banks.User) error {
+	if _, err := b.db.ExecContext(ctx, `UPDATE tokens SET revoked = 1 WHERE customer_id = ?`, u.Customer); err != nil {
+		return banks.E("sandbox.RevokeAccess", banks.Unavailable, err)
+	}
+	return nil
+}
+
+// IssueToken is the sandbox's account linking: it makes the customer's
+// access token valid (again, after a revocation) and returns it.
+// Errors: NotFound, Unavailable.
+func (b *Bank) IssueToken(ctx context.Context, customer string) (string, error) {
+	const op = "sandbox.IssueToken"
+	tok := b.Token(customer)
+	res, err := b.db.ExecContext(ctx, `INSERT INTO tokens(hash, customer_id, created_at)
+		SELECT ?, id, ? FROM customers WHERE id = ?
+		ON CONFLICT (hash) DO UPDATE SET revoked = 0`, tokenHash(tok), b.now().Unix(), customer)
+	if err != nil {
+		return "", banks.E(op, banks.Unavailable, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return "", banks.Errorf(op, banks.NotFound, "no customer %q", customer)
+	}
+	return tok, nil
+}
+
+// Operation implements banks.Operations.
+func (b *Bank) Operation(ctx context.Context, u banks.User, key string) (banks.Operation, error) {
+	var kind, result string
+	err := b.db.QueryRowContext(ctx, `SELECT kind, result FROM operations WHERE customer_id = ? AND key = ?`, u.Customer, key).Scan(&kind, &result)
+	if errors.Is(err, sql.ErrNoRows) {
+		return banks.Operation{}, nil
+	}
+	if err != nil {
+		return banks.Operation{}, banks.E("sandbox.Operation", banks.Unavailable, err)
+	}
+	op := banks.Operation{Applied: true}
+	if kind == "pay" {
+		var res banks.PaymentResult
+		if json.Unmarshal([]byte(result), &res) == nil {
+			op.Scheduled, op.Reference = res.Scheduled, res.Reference
+		}
+	}
+	return op, nil
 }

@@ -18,9 +18,10 @@ import (
 // app is an opened data directory: the secret key, the sandbox bank and
 // Konto's own store.
 type app struct {
-	dir   string
-	bank  *sandbox.Bank
-	store *sqlite.Store
+	dir    string
+	secret []byte
+	bank   *sandbox.Bank
+	store  *sqlite.Store
 }
 
 // openApp opens the data directory, creating it, its secret key and a
@@ -28,6 +29,9 @@ type app struct {
 func openApp(ctx context.Context, dir string) (*app, bool, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, false, fmt.Errorf("data directory: %w", err)
+	}
+	if err := restrict(dir); err != nil {
+		return nil, false, err
 	}
 	key, err := secretKey(filepath.Join(dir, "secret.key"))
 	if err != nil {
@@ -42,7 +46,7 @@ func openApp(ctx context.Context, dir string) (*app, bool, error) {
 		bank.Close()
 		return nil, false, err
 	}
-	a := &app{dir: dir, bank: bank, store: store}
+	a := &app{dir: dir, secret: key, bank: bank, store: store}
 	seeded, err := bank.Seeded(ctx)
 	if err != nil {
 		a.Close()
@@ -55,6 +59,37 @@ func openApp(ctx context.Context, dir string) (*app, bool, error) {
 		}
 	}
 	return a, !seeded, nil
+}
+
+// restrict makes the data directory the owner's alone (0700) and its
+// files 0600, also when they were made by an earlier version or by hand:
+// they hold the secret key, PIN hashes and the bank's data. Database
+// files are created here before SQLite opens them, since SQLite gives its
+// -wal and -shm files the mode of the database file.
+func restrict(dir string) error {
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	for _, db := range []string{"sandbox.db", "konto.db"} {
+		p := filepath.Join(dir, db)
+		f, err := os.OpenFile(p, os.O_RDONLY|os.O_CREATE, 0o600)
+		if err != nil {
+			return fmt.Errorf("data directory: %w", err)
+		}
+		f.Close()
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	for _, e := range entries {
+		if e.Type().IsRegular() {
+			if err := os.Chmod(filepath.Join(dir, e.Name()), 0o600); err != nil {
+				return fmt.Errorf("data directory: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 func (a *app) seed(ctx context.Context, opt sandbox.SeedOptions) error {

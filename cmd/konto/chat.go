@@ -36,7 +36,12 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	sk := skill.New(skill.Config{Bank: a.bank, Auth: a.bank, Store: a.store, Log: newLogger(stderr, "error"), Recognizer: rec,
-		PINLockout: cfg.PINLockout})
+		PINLockout: cfg.PINLockout, Secret: a.secret})
+	// Chatting as a demo customer is the sandbox's account linking.
+	token, err := a.bank.IssueToken(ctx, c.ID)
+	if err != nil {
+		return err
+	}
 	sid := make([]byte, 8)
 	_, _ = rand.Read(sid)
 	base := skill.Request{
@@ -44,8 +49,10 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 		UserID:      "chat:" + c.ID,
 		SessionID:   "chat-" + hex.EncodeToString(sid),
 		Locale:      c.Locale,
-		AccessToken: a.bank.Token(c.ID),
+		AccessToken: token,
 	}
+	// No transcript: the chat's session state goes when the chat ends.
+	defer sk.EndSession(context.WithoutCancel(ctx), base.Platform, base.SessionID, base.UserID)
 	interactive := false
 	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		interactive = true

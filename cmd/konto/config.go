@@ -40,6 +40,7 @@ type Config struct {
 	Duration     time.Duration
 
 	localeSet bool // --locale or KONTO_LOCALE was given
+	addrSet   bool // --addr or KONTO_ADDR was given
 }
 
 // Defaults.
@@ -136,12 +137,18 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 		return cfg, err
 	}
 	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "locale" {
+		switch f.Name {
+		case "locale":
 			cfg.localeSet = true
+		case "addr":
+			cfg.addrSet = true
 		}
 	})
 	if getenv(envName("locale")) != "" {
 		cfg.localeSet = true
+	}
+	if getenv(envName("addr")) != "" {
+		cfg.addrSet = true
 	}
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))

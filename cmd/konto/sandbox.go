@@ -50,8 +50,14 @@ func runSandbox(ctx context.Context, args []string, getenv func(string) string, 
 		}
 		enc := json.NewEncoder(stdout)
 		for _, c := range cs {
+			// Printing a token is the sandbox's account linking: a token
+			// revoked when the user deleted their data works again.
+			tok, err := a.bank.IssueToken(ctx, c.ID)
+			if err != nil {
+				return err
+			}
 			if err := enc.Encode(map[string]string{"customer": c.ID, "name": c.Name, "locale": c.Locale,
-				"access_token": a.bank.Token(c.ID), "pin": a.bank.PIN(c.ID)}); err != nil {
+				"access_token": tok, "pin": a.bank.PIN(c.ID)}); err != nil {
 				return err
 			}
 		}

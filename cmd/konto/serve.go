@@ -60,7 +60,8 @@ func newServer(a *app, cfg Config, log *slog.Logger, verifier *alexa.Verifier, r
 			return next(c)
 		}
 	})
-	sk := skill.New(skill.Config{Bank: a.bank, Auth: a.bank, Store: a.store, Log: log, Recognizer: rec, PINLockout: cfg.PINLockout})
+	sk := skill.New(skill.Config{Bank: a.bank, Auth: a.bank, Store: a.store, Log: log, Recognizer: rec, PINLockout: cfg.PINLockout,
+		Secret: a.secret})
 	(&alexa.Handler{Skill: sk, Verifier: verifier, Dev: cfg.Dev, Log: log}).Register(e, "/alexa")
 	e.GET("/healthz", func(c echo.Context) error {
 		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
@@ -125,9 +126,20 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		log.Info("offline recognizer ready", "took", time.Since(start).String())
 	}
 	e := newServer(a, cfg, log, verifier, rec)
-	ln, err := net.Listen("tcp", cfg.Addr)
+	addr := cfg.Addr
+	if cfg.Dev && !cfg.addrSet {
+		// A --dev server answers anyone who can reach it: unless told
+		// otherwise it listens on the loopback address only.
+		_, port, _ := net.SplitHostPort(addr)
+		addr = net.JoinHostPort("127.0.0.1", port)
+	}
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
+	}
+	if tcp, ok := ln.Addr().(*net.TCPAddr); cfg.Dev && ok && !tcp.IP.IsLoopback() {
+		log.Warn("DEV MODE ON A NON-LOOPBACK ADDRESS: anyone who reaches " + ln.Addr().String() + " can act for any linked user")
+		fmt.Fprintln(stderr, "!!! konto serve --dev is listening on "+ln.Addr().String()+", not only on this machine. Unverified requests are accepted. !!!")
 	}
 	srv := &http.Server{
 		Handler:           e,

@@ -86,15 +86,24 @@ func (h *Handler) serve(c echo.Context) error {
 			return jsonError(c, http.StatusBadRequest, "request verification failed")
 		}
 	}
-	var env RequestEnvelope
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&env); err != nil {
-		return jsonError(c, http.StatusBadRequest, "malformed request: "+jsonProblem(err))
+	env, problem := decodeEnvelope(body)
+	if problem != "" {
+		return jsonError(c, http.StatusBadRequest, "malformed request: "+problem)
+	}
+	return c.JSON(http.StatusOK, h.dispatch(c, env))
+}
+
+// decodeEnvelope reads a request body. If it is no request envelope,
+// problem says why without echoing input.
+func decodeEnvelope(body []byte) (env *RequestEnvelope, problem string) {
+	env = &RequestEnvelope{}
+	if err := json.NewDecoder(bytes.NewReader(body)).Decode(env); err != nil {
+		return nil, jsonProblem(err)
 	}
 	if env.Request.Type == "" {
-		return jsonError(c, http.StatusBadRequest, "malformed request: no request type")
+		return nil, "no request type"
 	}
-	return c.JSON(http.StatusOK, h.dispatch(c, &env))
+	return env, ""
 }
 
 // jsonProblem describes a decoding error without echoing input.
@@ -155,7 +164,7 @@ func (h *Handler) dispatch(c echo.Context, env *RequestEnvelope) *ResponseEnvelo
 			h.log().Info("alexa session ended", attrs...)
 		}
 		if env.Session != nil {
-			if err := h.Skill.EndSession(ctx, Platform, env.Session.SessionID); err != nil {
+			if err := h.Skill.EndSession(ctx, Platform, env.Session.SessionID, userID); err != nil {
 				h.log().Warn("forgetting session failed", "err", err)
 			}
 		}

@@ -320,6 +320,15 @@ func TestSkillEvents(t *testing.T) {
 	if links, sessions, _ := s.store.Counts(ctx, Platform, "U-lena"); links != 0 || sessions != 0 {
 		t.Fatalf("SkillDisabled left %d links and %d sessions", links, sessions)
 	}
+	// Disabling withdrew the access at the bank: the old token links nobody.
+	r = s.ask(t, reqOpts{typ: "LaunchRequest", token: tok, user: "U-lena", locale: "de-DE", session: "S-lena-2"})
+	if !strings.Contains(r.speech(), "verknüpfe") {
+		t.Fatalf("the old token still works after SkillDisabled: %q", r.speech())
+	}
+	// A new linking at the bank does.
+	if _, err := s.bank.IssueToken(ctx, "lena"); err != nil {
+		t.Fatal(err)
+	}
 	s.ask(t, reqOpts{typ: "AlexaSkillEvent.SkillAccountLinked", user: "U-lena2", noSession: true,
 		extra: map[string]any{"body": map[string]any{"accessToken": tok}}})
 	l, err := s.store.Link(ctx, Platform, "U-lena2")

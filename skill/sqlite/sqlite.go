@@ -52,7 +52,30 @@ CREATE INDEX IF NOT EXISTS sessions_age ON sessions(updated_at);
 CREATE TABLE IF NOT EXISTS callbacks (
 	id INTEGER PRIMARY KEY, platform TEXT NOT NULL, user_id TEXT NOT NULL, bank TEXT NOT NULL, customer TEXT NOT NULL,
 	topic TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS pin_guard (
+	bank TEXT NOT NULL, customer TEXT NOT NULL, failures INTEGER NOT NULL DEFAULT 0, locked_until INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (bank, customer));
+CREATE TABLE IF NOT EXISTS revoked_tokens (token_hash BLOB PRIMARY KEY, at INTEGER NOT NULL);
 `
+
+// migrations bring databases made by earlier versions up to the schema
+// above; each runs only when its check says it is needed.
+var migrations = []struct {
+	needed func(db *sql.DB) bool
+	apply  string
+}{
+	{func(db *sql.DB) bool {
+		_, err := db.Exec(`SELECT fingerprint, currency FROM audit LIMIT 0`)
+		return err != nil
+	},
+		`ALTER TABLE audit ADD COLUMN fingerprint TEXT NOT NULL DEFAULT ''; ALTER TABLE audit ADD COLUMN currency TEXT NOT NULL DEFAULT ''`},
+	// The PIN guard used to live in voice_pins, deleted with the user's data.
+	{func(db *sql.DB) bool {
+		var n int
+		return db.QueryRow(`SELECT (SELECT count(*) FROM pin_guard) = 0 AND (SELECT count(*) FROM voice_pins) > 0`).Scan(&n) == nil && n == 1
+	}, `INSERT INTO pin_guard(bank, customer, failures, locked_until) SELECT bank, customer, failures, locked_until FROM voice_pins
+		ON CONFLICT DO NOTHING`},
+}
 
 // Open opens (creating if needed) the store in the SQLite file at path.
 func Open(path string) (*Store, error) {
@@ -70,6 +93,19 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: schema: %w", err)
 	}
+	for _, m := range migrations {
+		if !m.needed(db) {
+			continue
+		}
+		if _, err := db.Exec(m.apply); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("sqlite: migration: %w", err)
+		}
+	}
+	if _, err := db.Exec(`CREATE INDEX IF NOT EXISTS audit_pending ON audit(bank, customer, outcome, fingerprint)`); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: schema: %w", err)
+	}
 	return &Store{db: db, now: time.Now}, nil
 }
 
@@ -78,12 +114,25 @@ func (s *Store) Close() error { return s.db.Close() }
 
 // SaveLink implements skill.Store.
 func (s *Store) SaveLink(ctx context.Context, l skill.Link) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO links(platform, user_id, bank, customer, token_hash, linked_at)
-		VALUES (?,?,?,?,?,?) ON CONFLICT (platform, user_id) DO UPDATE SET
+	res, err := s.db.ExecContext(ctx, `INSERT INTO links(platform, user_id, bank, customer, token_hash, linked_at)
+		SELECT ?,?,?,?,?,? WHERE NOT EXISTS (SELECT 1 FROM revoked_tokens WHERE token_hash = ?)
+		ON CONFLICT (platform, user_id) DO UPDATE SET
 		bank = excluded.bank, customer = excluded.customer, token_hash = excluded.token_hash, linked_at = excluded.linked_at`,
-		l.Platform, l.UserID, l.Bank, l.Customer, l.TokenHash, l.LinkedAt.Unix())
+		l.Platform, l.UserID, l.Bank, l.Customer, l.TokenHash, l.LinkedAt.Unix(), l.TokenHash)
 	if err != nil {
 		return banks.E("sqlite.SaveLink", banks.Unavailable, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return banks.Errorf("sqlite.SaveLink", banks.Forbidden, "the token was revoked when the user deleted their data")
+	}
+	return nil
+}
+
+// RevokeToken implements skill.Store.
+func (s *Store) RevokeToken(ctx context.Context, tokenHash []byte) error {
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO revoked_tokens(token_hash, at) VALUES (?,?) ON CONFLICT DO NOTHING`,
+		tokenHash, s.now().Unix()); err != nil {
+		return banks.E("sqlite.RevokeToken", banks.Unavailable, err)
 	}
 	return nil
 }
@@ -104,40 +153,42 @@ func (s *Store) Link(ctx context.Context, platform, userID string) (skill.Link, 
 	return l, nil
 }
 
-// DeleteUser implements skill.Store: the link and every session go in one
-// transaction, so nothing is left half-deleted.
-func (s *Store) DeleteUser(ctx context.Context, platform, userID string) error {
+// DeleteUser implements skill.Store: everything goes in one transaction,
+// so nothing is left half-deleted.
+func (s *Store) DeleteUser(ctx context.Context, platform, userID, pseudonym string) error {
+	const op = "sqlite.DeleteUser"
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return banks.E("sqlite.DeleteUser", banks.Unavailable, err)
+		return banks.E(op, banks.Unavailable, err)
 	}
 	defer tx.Rollback()
-	// The customer's PIN and the audit log's plain customer reference go
-	// with the link; the audit entries stay, pseudonymous.
 	var bank, customer string
 	err = tx.QueryRowContext(ctx, `SELECT bank, customer FROM links WHERE platform = ? AND user_id = ?`, platform, userID).Scan(&bank, &customer)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return banks.E("sqlite.DeleteUser", banks.Unavailable, err)
+		return banks.E(op, banks.Unavailable, err)
 	}
 	for _, q := range []string{`DELETE FROM links WHERE platform = ? AND user_id = ?`,
 		`DELETE FROM sessions WHERE platform = ? AND user_id = ?`,
 		`DELETE FROM requests WHERE platform = ? AND user_id = ?`,
 		`DELETE FROM callbacks WHERE platform = ? AND user_id = ?`} {
 		if _, err := tx.ExecContext(ctx, q, platform, userID); err != nil {
-			return banks.E("sqlite.DeleteUser", banks.Unavailable, err)
+			return banks.E(op, banks.Unavailable, err)
 		}
 	}
 	if customer != "" {
+		// The PIN hash goes; the guard (pin_guard) stays, so that deleting
+		// one's data does not buy more guesses. The audit entries stay
+		// under the pseudonym, without the names in their detail.
 		if _, err := tx.ExecContext(ctx, `DELETE FROM voice_pins WHERE bank = ? AND customer = ?`, bank, customer); err != nil {
-			return banks.E("sqlite.DeleteUser", banks.Unavailable, err)
+			return banks.E(op, banks.Unavailable, err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE audit SET customer = ? WHERE bank = ? AND customer = ?`,
-			skill.Pseudonym(bank, customer), bank, customer); err != nil {
-			return banks.E("sqlite.DeleteUser", banks.Unavailable, err)
+		if _, err := tx.ExecContext(ctx, `UPDATE audit SET customer = ?, detail = '' WHERE bank = ? AND customer = ?`,
+			pseudonym, bank, customer); err != nil {
+			return banks.E(op, banks.Unavailable, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return banks.E("sqlite.DeleteUser", banks.Unavailable, err)
+		return banks.E(op, banks.Unavailable, err)
 	}
 	return nil
 }
@@ -169,8 +220,9 @@ func (s *Store) Session(ctx context.Context, platform, sessionID, userID string,
 }
 
 // DeleteSession implements skill.Store.
-func (s *Store) DeleteSession(ctx context.Context, platform, sessionID string) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE platform = ? AND session_id = ?`, platform, sessionID); err != nil {
+func (s *Store) DeleteSession(ctx context.Context, platform, sessionID, userID string) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE platform = ? AND session_id = ? AND user_id = ?`,
+		platform, sessionID, userID); err != nil {
 		return banks.E("sqlite.DeleteSession", banks.Unavailable, err)
 	}
 	return nil
@@ -188,7 +240,8 @@ func (s *Store) Counts(ctx context.Context, platform, userID string) (links, ses
 func (s *Store) PIN(ctx context.Context, bank, customer string) (skill.PINRecord, error) {
 	var r skill.PINRecord
 	var locked int64
-	err := s.db.QueryRowContext(ctx, `SELECT hash, failures, locked_until FROM voice_pins WHERE bank = ? AND customer = ?`,
+	err := s.db.QueryRowContext(ctx, `SELECT p.hash, coalesce(g.failures, 0), coalesce(g.locked_until, 0) FROM voice_pins p
+		LEFT JOIN pin_guard g ON g.bank = p.bank AND g.customer = p.customer WHERE p.bank = ? AND p.customer = ?`,
 		bank, customer).Scan(&r.Hash, &r.Failures, &locked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, banks.E("sqlite.PIN", banks.NotFound, nil)
@@ -206,8 +259,7 @@ func (s *Store) PIN(ctx context.Context, bank, customer string) (skill.PINRecord
 func (s *Store) SetPIN(ctx context.Context, bank, customer, hash string, replace bool) error {
 	q := `INSERT INTO voice_pins(bank, customer, hash) VALUES (?,?,?) ON CONFLICT (bank, customer) DO NOTHING`
 	if replace {
-		q = `INSERT INTO voice_pins(bank, customer, hash) VALUES (?,?,?) ON CONFLICT (bank, customer) DO UPDATE SET
-			hash = excluded.hash, failures = 0, locked_until = 0`
+		q = `INSERT INTO voice_pins(bank, customer, hash) VALUES (?,?,?) ON CONFLICT (bank, customer) DO UPDATE SET hash = excluded.hash`
 	}
 	if _, err := s.db.ExecContext(ctx, q, bank, customer, hash); err != nil {
 		return banks.E("sqlite.SetPIN", banks.Unavailable, err)
@@ -215,59 +267,151 @@ func (s *Store) SetPIN(ctx context.Context, bank, customer, hash string, replace
 	return nil
 }
 
-// PINAttempt implements skill.Ledger.
-func (s *Store) PINAttempt(ctx context.Context, bank, customer string, ok bool, maxFailures int, lockFor time.Duration, now time.Time) (skill.PINRecord, error) {
-	const op = "sqlite.PINAttempt"
+// ReservePINAttempt implements skill.Ledger. The transaction takes the
+// write lock when it begins (_txlock=immediate), so attempts of every
+// connection and every process on this file are counted one at a time.
+func (s *Store) ReservePINAttempt(ctx context.Context, bank, customer string, maxFailures int, lockFor time.Duration, now time.Time) (skill.PINRecord, bool, error) {
+	const op = "sqlite.ReservePINAttempt"
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return skill.PINRecord{}, banks.E(op, banks.Unavailable, err)
+		return skill.PINRecord{}, false, banks.E(op, banks.Unavailable, err)
 	}
 	defer tx.Rollback()
 	var r skill.PINRecord
 	var locked int64
-	if err := tx.QueryRowContext(ctx, `SELECT hash, failures, locked_until FROM voice_pins WHERE bank = ? AND customer = ?`,
-		bank, customer).Scan(&r.Hash, &r.Failures, &locked); err != nil {
-		return r, banks.E(op, banks.NotFound, err)
+	err = tx.QueryRowContext(ctx, `SELECT p.hash, coalesce(g.failures, 0), coalesce(g.locked_until, 0) FROM voice_pins p
+		LEFT JOIN pin_guard g ON g.bank = p.bank AND g.customer = p.customer WHERE p.bank = ? AND p.customer = ?`,
+		bank, customer).Scan(&r.Hash, &r.Failures, &locked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, false, banks.E(op, banks.NotFound, nil)
 	}
-	if ok {
-		r.Failures, locked = 0, 0
-	} else {
-		r.Failures++
-		if r.Failures >= maxFailures {
-			locked = now.Add(lockFor).Unix()
-			r.Failures = 0
-		}
+	if err != nil {
+		return r, false, banks.E(op, banks.Unavailable, err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE voice_pins SET failures = ?, locked_until = ? WHERE bank = ? AND customer = ?`,
-		r.Failures, locked, bank, customer); err != nil {
-		return r, banks.E(op, banks.Unavailable, err)
+	if locked > now.Unix() {
+		r.LockedUntil = time.Unix(locked, 0).UTC()
+		return r, false, nil
 	}
-	if locked != 0 {
+	r.Failures++
+	locked = 0
+	if r.Failures >= maxFailures {
+		locked, r.Failures = now.Add(lockFor).Unix(), 0
 		r.LockedUntil = time.Unix(locked, 0).UTC()
 	}
-	if err := tx.Commit(); err != nil {
-		return r, banks.E(op, banks.Unavailable, err)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO pin_guard(bank, customer, failures, locked_until) VALUES (?,?,?,?)
+		ON CONFLICT (bank, customer) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until`,
+		bank, customer, r.Failures, locked); err != nil {
+		return r, false, banks.E(op, banks.Unavailable, err)
 	}
-	return r, nil
+	if err := tx.Commit(); err != nil {
+		return r, false, banks.E(op, banks.Unavailable, err)
+	}
+	return r, true, nil
 }
+
+// PINVerified implements skill.Ledger.
+func (s *Store) PINVerified(ctx context.Context, bank, customer string) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE pin_guard SET failures = 0, locked_until = 0 WHERE bank = ? AND customer = ?`,
+		bank, customer); err != nil {
+		return banks.E("sqlite.PINVerified", banks.Unavailable, err)
+	}
+	return nil
+}
+
+// countsAgainstLimit are the outcomes that use up the daily voice limit.
+const countsAgainstLimit = `outcome IN ('done', 'scheduled', 'pending')`
 
 // MovedToday implements skill.Ledger.
 func (s *Store) MovedToday(ctx context.Context, bank, customer string, day time.Time) (int64, error) {
 	var n int64
-	err := s.db.QueryRowContext(ctx, `SELECT coalesce(sum(amount), 0) FROM audit WHERE bank = ? AND customer = ? AND day = ?
-		AND outcome IN ('done', 'scheduled')`, bank, customer, day.UTC().Format(time.DateOnly)).Scan(&n)
+	err := s.db.QueryRowContext(ctx, `SELECT coalesce(sum(amount), 0) FROM audit WHERE bank = ? AND customer = ? AND day = ? AND `+
+		countsAgainstLimit, bank, customer, day.UTC().Format(time.DateOnly)).Scan(&n)
 	if err != nil {
 		return 0, banks.E("sqlite.MovedToday", banks.Unavailable, err)
 	}
 	return n, nil
 }
 
-// ClaimRequest implements skill.Ledger.
-func (s *Store) ClaimRequest(ctx context.Context, platform, requestID, userID string, now time.Time) (bool, []byte, error) {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO requests(platform, request_id, user_id, created_at) VALUES (?,?,?,?)
-		ON CONFLICT (platform, request_id) DO NOTHING`, platform, requestID, userID, now.Unix())
+// ReserveOp implements skill.Ledger. The immediate transaction makes the
+// sum and the insert one step, so parallel payments cannot both fit
+// under the limit.
+func (s *Store) ReserveOp(ctx context.Context, a skill.AuditEntry, limit int64) (skill.AuditEntry, error) {
+	const op = "sqlite.ReserveOp"
+	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return false, nil, banks.E("sqlite.ClaimRequest", banks.Unavailable, err)
+		return a, banks.E(op, banks.Unavailable, err)
+	}
+	defer tx.Rollback()
+	// The same key again (a retried confirmation) or the same action still
+	// pending under another key: that entry stands.
+	{
+		rows, err := tx.QueryContext(ctx, auditColumns+` WHERE op_key = ? OR (bank = ? AND customer = ? AND outcome = 'pending'
+			AND fingerprint = ? AND fingerprint != '') ORDER BY op_key = ? DESC, id LIMIT 1`, a.OpKey, a.Bank, a.Customer, a.Fingerprint, a.OpKey)
+		if err != nil {
+			return a, banks.E(op, banks.Unavailable, err)
+		}
+		found, err := scanAudit(rows)
+		if err != nil {
+			return a, banks.E(op, banks.Unavailable, err)
+		}
+		if len(found) == 1 {
+			return found[0], nil
+		}
+	}
+	day := a.At.UTC().Format(time.DateOnly)
+	if limit > 0 {
+		var moved int64
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(amount), 0) FROM audit WHERE bank = ? AND customer = ? AND day = ? AND `+
+			countsAgainstLimit, a.Bank, a.Customer, day).Scan(&moved); err != nil {
+			return a, banks.E(op, banks.Unavailable, err)
+		}
+		if moved+a.Amount > limit {
+			return a, banks.Refuse(op, "daily_limit")
+		}
+	}
+	a.Outcome = "pending"
+	if _, err := tx.ExecContext(ctx, `INSERT INTO audit(at, day, actor, bank, customer, channel, action, detail, amount, outcome, op_key,
+		currency, fingerprint) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`, a.At.Unix(), day, a.Actor, a.Bank, a.Customer, a.Channel, a.Action,
+		a.Detail, a.Amount, a.Outcome, a.OpKey, a.Currency, a.Fingerprint); err != nil {
+		return a, banks.E(op, banks.Unavailable, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return a, banks.E(op, banks.Unavailable, err)
+	}
+	return a, nil
+}
+
+// FinishOp implements skill.Ledger.
+func (s *Store) FinishOp(ctx context.Context, opKey, outcome string) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE audit SET outcome = ? WHERE op_key = ? AND outcome = 'pending'`, outcome, opKey); err != nil {
+		return banks.E("sqlite.FinishOp", banks.Unavailable, err)
+	}
+	return nil
+}
+
+// PendingOps implements skill.Ledger.
+func (s *Store) PendingOps(ctx context.Context, bank, customer string, before time.Time) ([]skill.AuditEntry, error) {
+	rows, err := s.db.QueryContext(ctx, auditColumns+` WHERE bank = ? AND customer = ? AND outcome = 'pending' AND at < ? ORDER BY id`,
+		bank, customer, before.Unix())
+	if err != nil {
+		return nil, banks.E("sqlite.PendingOps", banks.Unavailable, err)
+	}
+	out, err := scanAudit(rows)
+	if err != nil {
+		return nil, banks.E("sqlite.PendingOps", banks.Unavailable, err)
+	}
+	return out, nil
+}
+
+// ClaimRequest implements skill.Ledger.
+func (s *Store) ClaimRequest(ctx context.Context, platform, requestID, userID string, now time.Time, staleAfter time.Duration) (bool, []byte, error) {
+	const op = "sqlite.ClaimRequest"
+	res, err := s.db.ExecContext(ctx, `INSERT INTO requests(platform, request_id, user_id, created_at) VALUES (?,?,?,?)
+		ON CONFLICT (platform, request_id) DO UPDATE SET created_at = excluded.created_at
+		WHERE requests.response IS NULL AND requests.user_id = excluded.user_id AND requests.created_at < ?`,
+		platform, requestID, userID, now.Unix(), now.Add(-staleAfter).Unix())
+	if err != nil {
+		return false, nil, banks.E(op, banks.Unavailable, err)
 	}
 	if n, _ := res.RowsAffected(); n == 1 {
 		return true, nil, nil
@@ -276,10 +420,10 @@ func (s *Store) ClaimRequest(ctx context.Context, platform, requestID, userID st
 	var owner string
 	if err := s.db.QueryRowContext(ctx, `SELECT response, user_id FROM requests WHERE platform = ? AND request_id = ?`,
 		platform, requestID).Scan(&stored, &owner); err != nil {
-		return false, nil, banks.E("sqlite.ClaimRequest", banks.Unavailable, err)
+		return false, nil, banks.E(op, banks.Unavailable, err)
 	}
 	if owner != userID {
-		return false, nil, banks.E("sqlite.ClaimRequest", banks.Forbidden, errors.New("request id of another user"))
+		return false, nil, banks.E(op, banks.Forbidden, errors.New("request id of another user"))
 	}
 	return false, stored, nil
 }
@@ -304,9 +448,9 @@ func (s *Store) CommitTurn(ctx context.Context, t skill.Turn) error {
 		if a.OpKey != "" {
 			key = a.OpKey
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO audit(at, day, actor, bank, customer, channel, action, detail, amount, outcome, op_key)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`, a.At.Unix(), a.At.UTC().Format(time.DateOnly), a.Actor, a.Bank,
-			a.Customer, a.Channel, a.Action, a.Detail, a.Amount, a.Outcome, key); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit(at, day, actor, bank, customer, channel, action, detail, amount, outcome, op_key,
+			currency, fingerprint) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`, a.At.Unix(), a.At.UTC().Format(time.DateOnly),
+			a.Actor, a.Bank, a.Customer, a.Channel, a.Action, a.Detail, a.Amount, a.Outcome, key, a.Currency, a.Fingerprint); err != nil {
 			return banks.E(op, banks.Unavailable, err)
 		}
 	}
@@ -334,25 +478,36 @@ func (s *Store) AddCallback(ctx context.Context, c skill.Callback) error {
 	return nil
 }
 
-// AuditLog implements skill.Ledger.
-func (s *Store) AuditLog(ctx context.Context, bank, customer string) ([]skill.AuditEntry, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT at, actor, bank, customer, channel, action, detail, amount, outcome, coalesce(op_key, '')
-		FROM audit WHERE bank = ? AND customer = ? ORDER BY id`, bank, customer)
-	if err != nil {
-		return nil, banks.E("sqlite.AuditLog", banks.Unavailable, err)
-	}
+const auditColumns = `SELECT at, actor, bank, customer, channel, action, detail, amount, outcome, coalesce(op_key, ''),
+	currency, fingerprint FROM audit`
+
+func scanAudit(rows *sql.Rows) ([]skill.AuditEntry, error) {
 	defer rows.Close()
 	var out []skill.AuditEntry
 	for rows.Next() {
 		var a skill.AuditEntry
 		var at int64
-		if err := rows.Scan(&at, &a.Actor, &a.Bank, &a.Customer, &a.Channel, &a.Action, &a.Detail, &a.Amount, &a.Outcome, &a.OpKey); err != nil {
-			return nil, banks.E("sqlite.AuditLog", banks.Unavailable, err)
+		if err := rows.Scan(&at, &a.Actor, &a.Bank, &a.Customer, &a.Channel, &a.Action, &a.Detail, &a.Amount, &a.Outcome, &a.OpKey,
+			&a.Currency, &a.Fingerprint); err != nil {
+			return nil, err
 		}
 		a.At = time.Unix(at, 0).UTC()
 		out = append(out, a)
 	}
 	return out, rows.Err()
+}
+
+// AuditLog implements skill.Ledger.
+func (s *Store) AuditLog(ctx context.Context, bank, customer string) ([]skill.AuditEntry, error) {
+	rows, err := s.db.QueryContext(ctx, auditColumns+` WHERE bank = ? AND customer = ? ORDER BY id`, bank, customer)
+	if err != nil {
+		return nil, banks.E("sqlite.AuditLog", banks.Unavailable, err)
+	}
+	out, err := scanAudit(rows)
+	if err != nil {
+		return nil, banks.E("sqlite.AuditLog", banks.Unavailable, err)
+	}
+	return out, nil
 }
 
 // CallbackCount counts a platform user's callback requests.

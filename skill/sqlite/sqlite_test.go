@@ -53,7 +53,7 @@ func TestStore(t *testing.T) {
 	if b, _ := s.Session(ctx, "alexa", "s1", "u1", time.Minute); b != nil {
 		t.Fatal("an expired session was returned")
 	}
-	if err := s.DeleteUser(ctx, "alexa", "u1"); err != nil {
+	if err := s.DeleteUser(ctx, "alexa", "u1", "p_test"); err != nil {
 		t.Fatal(err)
 	}
 	if links, sessions, _ := s.Counts(ctx, "alexa", "u1"); links+sessions != 0 {
@@ -70,7 +70,7 @@ func TestPurge(t *testing.T) {
 	defer s.Close()
 	old := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 	s.now = func() time.Time { return old }
-	if _, _, err := s.ClaimRequest(ctx, "alexa", "r1", "u1", old); err != nil {
+	if _, _, err := s.ClaimRequest(ctx, "alexa", "r1", "u1", old, time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.SaveSession(ctx, "alexa", "s1", "u1", []byte("{}")); err != nil {
@@ -79,7 +79,7 @@ func TestPurge(t *testing.T) {
 	if err := s.Purge(ctx, old.Add(10*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	if ok, _, _ := s.ClaimRequest(ctx, "alexa", "r1", "u1", old.Add(11*time.Minute)); !ok {
+	if ok, _, _ := s.ClaimRequest(ctx, "alexa", "r1", "u1", old.Add(11*time.Minute), time.Minute); !ok {
 		t.Fatal("an old request id survived the purge")
 	}
 	if _, n, _ := s.Counts(ctx, "alexa", "u1"); n != 0 {
