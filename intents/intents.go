@@ -169,6 +169,9 @@ type Result struct {
 	Intent     string  `json:"intent"`
 	Confidence float64 `json:"confidence"`
 	Slots      Slots   `json:"slots"`
+	// Source says who chose the intent: "llm" when a remote model did,
+	// "offline" (or empty, from a recognizer that does not say) otherwise.
+	Source string `json:"source,omitempty"`
 }
 
 // Recognizer understands utterances as speech-recognition text: lower

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"regexp"
+	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	openai "github.com/sashabaranov/go-openai"
 )
@@ -17,9 +19,12 @@ import (
 // of utterances the offline recognizer is unsure about. It is off unless
 // an operator configures it. Only the intent comes from the model: slots
 // are always read offline from the original text, and what is sent is
-// redacted (long digit runs such as account, card and PIN numbers, and
-// payee names). Any failure, or an answer outside the catalog, falls back
-// to the offline result within the time budget.
+// redacted by RedactNames (every digit and number word, the customer's
+// names from Hints.Names, and a payee after a pay verb). Nothing is sent
+// for a turn whose Hints are OfflineOnly, and the model never answers Yes,
+// No or ProvidePin: a confirmation or a PIN is only ever read offline. Any
+// failure, or an answer outside the catalog, falls back to the offline
+// result within the time budget.
 type LLM struct {
 	Client  *openai.Client
 	Model   string
@@ -42,11 +47,15 @@ func NewLLM(baseURL, model, apiKey string, offline Recognizer) *LLM {
 
 const classifyTool = "classify_banking_request"
 
-// Parse implements Recognizer.
+// Parse implements Recognizer. It returns the offline recognizer's errors
+// only; a failing endpoint is logged and the offline result returned.
 func (l *LLM) Parse(ctx context.Context, text, locale string, now time.Time) (Result, error) {
 	off, err := l.Offline.Parse(ctx, text, locale, now)
 	if err != nil {
 		return off, err
+	}
+	if off.Source == "" {
+		off.Source = "offline"
 	}
 	ask := l.AskBelow
 	if ask == 0 {
@@ -55,15 +64,46 @@ func (l *LLM) Parse(ctx context.Context, text, locale string, now time.Time) (Re
 	if off.Confidence >= ask || strings.TrimSpace(text) == "" {
 		return off, nil
 	}
-	intent, conf, err := l.classify(ctx, Redact(Normalize(text)), locale)
+	hints := HintsFrom(ctx)
+	if hints.OfflineOnly {
+		return off, nil
+	}
+	budget := l.Timeout
+	if budget == 0 {
+		budget = 1500 * time.Millisecond
+	}
+	// The names lookup shares the budget of the call it is made for.
+	ctx, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
+	var names []string
+	if hints.Names != nil {
+		names = hints.Names(ctx)
+		if ctx.Err() != nil {
+			// The lookup may have been cut short: do not send what it missed.
+			l.log().Warn("names lookup ran out of time; using the offline answer")
+			return off, nil
+		}
+	}
+	intent, conf, err := l.classify(ctx, RedactNames(Normalize(text), names), locale)
 	if err != nil {
 		l.log().Warn("LLM recognizer failed; using the offline answer", "err", err)
 		return off, nil
 	}
-	res := Result{Text: text, Intent: intent, Confidence: conf, Slots: Slots{}}
+	if offlineOnlyIntents[intent] {
+		l.log().Info("LLM answer not used: only the offline recognizer may answer yes, no or a PIN", "intent", intent)
+		return off, nil
+	}
+	res := Result{Text: text, Intent: intent, Confidence: conf, Slots: Slots{}, Source: "llm"}
 	FillSlots(intent, Normalize(text), locale, now, res.Slots)
 	return res, nil
 }
+
+// offlineOnlyIntents are answers a remote model may not give: a yes or no
+// confirms money movements and deletions, and a PIN must never be guessed
+// from a redacted text. The model may still choose them (they stay in the
+// enum so that a "yes" is not forced into some other intent); Parse then
+// keeps the offline result.
+var offlineOnlyIntents = map[string]bool{Yes: true, No: true, ProvidePin: true}
 
 func (l *LLM) log() *slog.Logger {
 	if l.Log != nil {
@@ -72,14 +112,9 @@ func (l *LLM) log() *slog.Logger {
 	return slog.Default()
 }
 
-// classify makes one tool call with the catalog's intent names as an enum.
+// classify makes one tool call with the catalog's intent names as an enum,
+// within the deadline of ctx.
 func (l *LLM) classify(ctx context.Context, redacted, locale string) (string, float64, error) {
-	budget := l.Timeout
-	if budget == 0 {
-		budget = 1500 * time.Millisecond
-	}
-	ctx, cancel := context.WithTimeout(ctx, budget)
-	defer cancel()
 	names := make([]string, 0, len(Catalog))
 	for _, in := range Catalog {
 		names = append(names, in.Name)
@@ -100,7 +135,7 @@ func (l *LLM) classify(ctx context.Context, redacted, locale string) (string, fl
 		Messages: []openai.ChatCompletionMessage{
 			{Role: openai.ChatMessageRoleSystem, Content: "You classify what a bank customer said to a voice banking assistant (locale " + locale +
 				") into exactly one intent of the catalog. Anything that is not a request to this bank (music, weather, smart home, small talk, " +
-				"general knowledge, messages to people) is Fallback. Redacted parts appear as [number] or [payee]. Answer only by calling " + classifyTool + "."},
+				"general knowledge, messages to people) is Fallback. Redacted parts appear as [number], [name] or [payee]. Answer only by calling " + classifyTool + "."},
 			{Role: openai.ChatMessageRoleUser, Content: redacted},
 		},
 		Tools: []openai.Tool{{Type: openai.ToolTypeFunction, Function: &openai.FunctionDefinition{
@@ -135,54 +170,145 @@ func (l *LLM) classify(ctx context.Context, redacted, locale string) (string, fl
 	return args.Intent, conf, nil
 }
 
-var (
-	// digitRun is four or more digits, possibly in groups ("4111 1111 1111 1111").
-	digitRun = regexp.MustCompile(`\d[\d ]{2,}\d`)
-	// ibanLike is a word of letters and digits with at least five digits.
-	ibanLike = regexp.MustCompile(`\b[\p{L}]*\d[\p{L}\d]*\b`)
+const (
+	numberMark = "[number]"
+	nameMark   = "[name]"
+	payeeMark  = "[payee]"
 )
 
-// Redact removes what must not leave for an LLM endpoint: runs of four or
-// more digits (account, card and PIN numbers), spoken digit sequences of
-// four or more, IBAN-like words, and the name of a payee.
-func Redact(norm string) string {
-	words := strings.Fields(norm)
-	// Spoken digits: "four five six seven" → [number]
-	var out []string
-	for i := 0; i < len(words); {
-		j := i
-		for j < len(words) && digitWords[words[j]] != "" {
-			j++
+// Redact is RedactNames without the customer's names.
+func Redact(norm string) string { return RedactNames(norm, nil) }
+
+// RedactNames removes from normalized text what must not leave for a
+// remote model, leaving the words that carry the intent:
+//   - every word with a digit and every spoken number word, English or
+//     German ("64", "zero", "oh", "twenty", "hundred", "vierundsechzig",
+//     "null"), as [number], so that no part of a PIN, account, card or
+//     amount is sent; "and"/"und" between two of them goes too, and
+//     neighbouring ones become a single [number];
+//   - names, as [name]: each name as a whole ("alice chen") and each of
+//     its words of three or more letters on its own ("alice", "chen"),
+//     case-insensitively and as whole words;
+//   - the payee after a pay verb or "to", as [payee], even if unknown.
+//
+// Articles that are also number words ("a", "ein", "eine", "einen") and
+// currency words ("dollars", "euro") stay.
+func RedactNames(norm string, names []string) string {
+	words := redactNameWords(strings.Fields(norm), names)
+	if p := ParsePayee(strings.Join(words, " ")); p != "" && !onlyMarks(p) {
+		s := strings.Replace(" "+strings.Join(words, " ")+" ", " "+p+" ", " "+payeeMark+" ", 1)
+		words = strings.Fields(s)
+	}
+	number := make([]bool, len(words))
+	for i, w := range words {
+		number[i] = !isMark(w) && numberWord(w)
+	}
+	out := make([]string, 0, len(words))
+	for i, w := range words {
+		switch {
+		case number[i]:
+			w = numberMark
+		case (w == "and" || w == "und") && i > 0 && number[i-1] && i+1 < len(words) && number[i+1]:
+			continue // "two hundred and fifty"
 		}
-		if j-i >= 4 {
-			out = append(out, "[number]")
-			i = j
+		if isMark(w) && len(out) > 0 && out[len(out)-1] == w {
 			continue
 		}
-		out = append(out, words[i])
-		i++
+		out = append(out, w)
 	}
-	s := strings.Join(out, " ")
-	s = ibanLike.ReplaceAllStringFunc(s, func(m string) string {
-		n := 0
-		for _, r := range m {
-			if r >= '0' && r <= '9' {
-				n++
+	return strings.Join(out, " ")
+}
+
+// redactNameWords replaces names, longest first, and then single words of
+// names, by [name].
+func redactNameWords(words, names []string) []string {
+	phrases := map[string][][]string{} // by first word, longest first
+	single := map[string]bool{}
+	for _, n := range names {
+		nw := strings.Fields(Normalize(n))
+		if len(nw) == 0 {
+			continue
+		}
+		phrases[nw[0]] = append(phrases[nw[0]], nw)
+		for _, w := range nw {
+			if utf8.RuneCountInString(w) >= 3 {
+				single[w] = true
 			}
 		}
-		if n >= 5 {
-			return "[number]"
-		}
-		return m
-	})
-	s = digitRun.ReplaceAllStringFunc(s, func(m string) string {
-		if len(strings.ReplaceAll(m, " ", "")) >= 4 {
-			return "[number]"
-		}
-		return m
-	})
-	if p := ParsePayee(s); p != "" && p != "[number]" {
-		s = strings.TrimSpace(strings.Replace(" "+s+" ", " "+p+" ", " [payee] ", 1))
 	}
-	return s
+	if len(phrases) == 0 {
+		return words
+	}
+	for _, ps := range phrases {
+		slices.SortStableFunc(ps, func(a, b []string) int { return len(b) - len(a) })
+	}
+	keys := make([]string, len(words))
+	for i, w := range words {
+		keys[i] = Normalize(w) // the caller's norm, or "Alice" and "joe's" as well
+	}
+	out := make([]string, 0, len(words))
+	for i := 0; i < len(words); {
+		n := 0
+		for _, p := range phrases[keys[i]] {
+			if len(p) <= len(keys)-i && slices.Equal(p, keys[i:i+len(p)]) {
+				n = len(p)
+				break
+			}
+		}
+		switch {
+		case n > 0:
+			out = append(out, nameMark)
+			i += n
+		case single[keys[i]]:
+			out = append(out, nameMark)
+			i++
+		default:
+			out = append(out, words[i])
+			i++
+		}
+	}
+	return out
+}
+
+// germanArticles are number words that are mostly articles.
+var germanArticles = map[string]bool{"ein": true, "eine": true, "einen": true}
+
+// scaleWords are spoken numbers the digit and number maps do not hold
+// ("six o eight", "two million").
+var scaleWords = map[string]bool{"o": true, "hundred": true, "thousand": true, "million": true, "billion": true,
+	"millionen": true, "milliarde": true, "milliarden": true}
+
+// numberWord reports whether w has a digit or is a spoken number.
+func numberWord(w string) bool {
+	for _, r := range w {
+		if unicode.IsNumber(r) {
+			return true
+		}
+	}
+	for _, k := range strings.Fields(Normalize(w)) {
+		if digitWords[k] != "" || scaleWords[k] {
+			return true
+		}
+		if _, ok := enSmall[k]; ok && k != "a" {
+			return true
+		}
+		if germanArticles[k] {
+			continue
+		}
+		if _, ok := deCardinal(k); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func isMark(w string) bool { return w == numberMark || w == nameMark || w == payeeMark }
+
+func onlyMarks(s string) bool {
+	for _, w := range strings.Fields(s) {
+		if !isMark(w) {
+			return false
+		}
+	}
+	return true
 }

@@ -259,7 +259,10 @@ func moneyOp(action, detail string, amount banks.Money, from, to string, when ti
 // opName names a pending payment: "your payment of $20.00 to Alice Chen".
 func (l lang) opName(a AuditEntry) string {
 	_, to, _ := strings.Cut(a.Detail, " to ")
-	to = strings.TrimPrefix(to, "biller ")
+	to = strings.TrimPrefix(strings.TrimPrefix(to, "biller "), "payee ")
+	if kind, ok := strings.CutPrefix(to, "own "); ok {
+		to = l.pick("your "+strings.TrimSuffix(kind, " account")+" account", "dein eigenes Konto")
+	}
 	amount := banks.Money{Minor: a.Amount, Currency: a.Currency}
 	if to == "" {
 		return fmt.Sprintf(l.pick("your payment of %s", "deine Zahlung über %s"), l.Money(amount))

@@ -57,8 +57,9 @@ type Skill struct {
 	pinKey, pseudoKey []byte
 }
 
-// commitReserve is the part of a turn's budget kept for writing it.
-const commitReserve = 700 * time.Millisecond
+// reserve is the part of a turn's budget kept for writing it: 700 ms, or
+// a third of a shorter budget.
+func (s *Skill) reserve() time.Duration { return min(700*time.Millisecond, s.cfg.Timeout/3) }
 
 // New builds the skill with its banking handlers.
 func New(cfg Config) *Skill {
@@ -178,7 +179,7 @@ func (s *Skill) handle(ctx context.Context, r *Request, acting *atomic.Pointer[A
 		claimed = ok
 	}
 	r.st = s.loadState(ctx, r)
-	r.turn = &turn{acting: acting, deadline: deadline.Add(-commitReserve)}
+	r.turn = &turn{acting: acting, deadline: deadline.Add(-s.reserve())}
 	if r.Intent == "" {
 		hints := intents.Hints{OfflineOnly: r.st.Dialog != nil, Names: s.namesToRedact(r)}
 		res, err := s.cfg.Recognizer.Parse(intents.WithHints(ctx, hints), r.Text, r.Locale, r.Now)
@@ -240,7 +241,7 @@ func (s *Skill) claim(ctx context.Context, r *Request) (*Response, bool) {
 				"Daran arbeite ich noch. Bitte frag gleich noch einmal."), EndSession: true}, false
 		case <-time.After(50 * time.Millisecond):
 		}
-		if time.Until(deadlineOf(ctx)) < commitReserve {
+		if time.Until(deadlineOf(ctx)) < s.reserve() {
 			return &Response{Speech: l.pick("I'm still working on that. Please ask again in a moment.",
 				"Daran arbeite ich noch. Bitte frag gleich noch einmal."), EndSession: true}, false
 		}
@@ -302,7 +303,7 @@ func (s *Skill) commit(ctx context.Context, r *Request, resp *Response, claimed,
 	}
 	// The answer is decided; a cancelled request must still record it,
 	// within the part of the budget kept for it.
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitReserve)
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.reserve())
 	defer cancel()
 	if err := s.cfg.Store.CommitTurn(cctx, t); err != nil {
 		s.cfg.Log.Error("committing a turn failed", "user", UserRef(r.Platform, r.UserID), "err", err)

@@ -225,11 +225,13 @@ func (s *Skill) execute(ctx context.Context, r *Request, d *dialog, p *plan, sta
 				entry.Outcome = "refused:" + reason
 			}
 		}
-		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitReserve)
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.reserve())
 		defer cancel()
 		switch {
-		case p.op != nil && uncertain:
-			// stays pending: nobody knows yet
+		case p.op != nil && (uncertain || ctx.Err() != nil):
+			// Stays pending: nobody knows yet, or the user was cut off
+			// before hearing the outcome. The next turn asks the bank by
+			// key and says what happened (checkPending).
 		case p.op != nil:
 			if ferr := s.cfg.Store.FinishOp(wctx, d.Key, entry.Outcome); ferr != nil {
 				s.cfg.Log.Error("recording a bank action's outcome failed", "action", entry.Action, "err", ferr)
@@ -504,7 +506,7 @@ func (s *Skill) checkPIN(ctx context.Context, r *Request, d *dialog, pin string)
 		}
 		return &Response{Speech: msg, Reprompt: d.Question}, nil
 	}
-	if err := s.cfg.Store.PINVerified(ctx, r.User.Bank, r.User.Customer); err != nil {
+	if err := s.cfg.Store.PINVerified(ctx, r.User.Bank, r.User.Customer, rec.LockSeq); err != nil {
 		return nil, err
 	}
 	if legacy {

@@ -23,12 +23,25 @@ var now = time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 var rec = intents.NewOffline()
 
 type env struct {
+	dir   string
 	bank  *sandbox.Bank
 	store *sqlite.Store
 	sk    *skill.Skill
 }
 
 func newEnv(t testing.TB, bank banks.Connector, timeout time.Duration) *env {
+	t.Helper()
+	return newEnvWith(t, func(c *skill.Config) {
+		if bank != nil {
+			c.Bank = bank
+		}
+		c.Timeout = timeout
+	})
+}
+
+// newEnvWith builds the test environment on a fresh sandbox and store;
+// set changes the skill's configuration (Bank starts as the sandbox).
+func newEnvWith(t testing.TB, set func(*skill.Config)) *env {
 	t.Helper()
 	dir := t.TempDir()
 	b, err := sandbox.Open(filepath.Join(dir, "sandbox.db"), []byte("test-secret-0123456789"))
@@ -45,16 +58,14 @@ func newEnv(t testing.TB, bank banks.Connector, timeout time.Duration) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if bank == nil {
-		bank = b
-	}
 	if err := rec.Warm(); err != nil {
 		t.Fatal(err)
 	}
-	sk := skill.New(skill.Config{Bank: bank, Auth: b, Store: st, Timeout: timeout, Now: func() time.Time { return now }, Recognizer: rec,
+	cfg := skill.Config{Bank: b, Auth: b, Store: st, Now: func() time.Time { return now }, Recognizer: rec,
 		Secret: []byte("the secret the env was made with"),
-		Log:    slog.New(slog.NewTextHandler(io.Discard, nil))})
-	return &env{bank: b, store: st, sk: sk}
+		Log:    slog.New(slog.NewTextHandler(io.Discard, nil))}
+	set(&cfg)
+	return &env{dir: dir, bank: b, store: st, sk: skill.New(cfg)}
 }
 
 // say sends typed text as a customer, through the recognizer.

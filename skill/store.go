@@ -52,6 +52,9 @@ type PINRecord struct {
 	Hash        string
 	Failures    int
 	LockedUntil time.Time
+	// LockSeq counts the lockouts ever set; a right PIN lifts only the
+	// lockout its own attempt set, never one a parallel guess set.
+	LockSeq int64
 }
 
 // AuditEntry records a money movement or a card or security action. Actor
@@ -110,9 +113,11 @@ type Ledger interface {
 	// maxFailures-th one in a row locks until now+lockFor.
 	// Errors: NotFound when there is no hash, Unavailable.
 	ReservePINAttempt(ctx context.Context, bank, customer string, maxFailures int, lockFor time.Duration, now time.Time) (rec PINRecord, ok bool, err error)
-	// PINVerified clears the failures and any lockout after a right PIN.
+	// PINVerified clears the failures after a right PIN, and the lockout
+	// if it is still the one numbered lockSeq (the one the right attempt's
+	// own reservation set, as ReservePINAttempt reported it).
 	// Errors: Unavailable.
-	PINVerified(ctx context.Context, bank, customer string) error
+	PINVerified(ctx context.Context, bank, customer string, lockSeq int64) error
 	// MovedToday sums what a customer moved by voice on a UTC day,
 	// including actions still pending at the bank. Errors: Unavailable.
 	MovedToday(ctx context.Context, bank, customer string, day time.Time) (int64, error)

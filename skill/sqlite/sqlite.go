@@ -54,7 +54,7 @@ CREATE TABLE IF NOT EXISTS callbacks (
 	topic TEXT NOT NULL, at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS pin_guard (
 	bank TEXT NOT NULL, customer TEXT NOT NULL, failures INTEGER NOT NULL DEFAULT 0, locked_until INTEGER NOT NULL DEFAULT 0,
-	PRIMARY KEY (bank, customer));
+	lock_seq INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (bank, customer));
 CREATE TABLE IF NOT EXISTS revoked_tokens (token_hash BLOB PRIMARY KEY, at INTEGER NOT NULL);
 `
 
@@ -279,9 +279,9 @@ func (s *Store) ReservePINAttempt(ctx context.Context, bank, customer string, ma
 	defer tx.Rollback()
 	var r skill.PINRecord
 	var locked int64
-	err = tx.QueryRowContext(ctx, `SELECT p.hash, coalesce(g.failures, 0), coalesce(g.locked_until, 0) FROM voice_pins p
-		LEFT JOIN pin_guard g ON g.bank = p.bank AND g.customer = p.customer WHERE p.bank = ? AND p.customer = ?`,
-		bank, customer).Scan(&r.Hash, &r.Failures, &locked)
+	err = tx.QueryRowContext(ctx, `SELECT p.hash, coalesce(g.failures, 0), coalesce(g.locked_until, 0), coalesce(g.lock_seq, 0)
+		FROM voice_pins p LEFT JOIN pin_guard g ON g.bank = p.bank AND g.customer = p.customer WHERE p.bank = ? AND p.customer = ?`,
+		bank, customer).Scan(&r.Hash, &r.Failures, &locked, &r.LockSeq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, false, banks.E(op, banks.NotFound, nil)
 	}
@@ -297,10 +297,11 @@ func (s *Store) ReservePINAttempt(ctx context.Context, bank, customer string, ma
 	if r.Failures >= maxFailures {
 		locked, r.Failures = now.Add(lockFor).Unix(), 0
 		r.LockedUntil = time.Unix(locked, 0).UTC()
+		r.LockSeq++
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO pin_guard(bank, customer, failures, locked_until) VALUES (?,?,?,?)
-		ON CONFLICT (bank, customer) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until`,
-		bank, customer, r.Failures, locked); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO pin_guard(bank, customer, failures, locked_until, lock_seq) VALUES (?,?,?,?,?)
+		ON CONFLICT (bank, customer) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until,
+		lock_seq = excluded.lock_seq`, bank, customer, r.Failures, locked, r.LockSeq); err != nil {
 		return r, false, banks.E(op, banks.Unavailable, err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -310,9 +311,10 @@ func (s *Store) ReservePINAttempt(ctx context.Context, bank, customer string, ma
 }
 
 // PINVerified implements skill.Ledger.
-func (s *Store) PINVerified(ctx context.Context, bank, customer string) error {
-	if _, err := s.db.ExecContext(ctx, `UPDATE pin_guard SET failures = 0, locked_until = 0 WHERE bank = ? AND customer = ?`,
-		bank, customer); err != nil {
+func (s *Store) PINVerified(ctx context.Context, bank, customer string, lockSeq int64) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE pin_guard SET failures = 0,
+		locked_until = CASE WHEN lock_seq = ? THEN 0 ELSE locked_until END WHERE bank = ? AND customer = ?`,
+		lockSeq, bank, customer); err != nil {
 		return banks.E("sqlite.PINVerified", banks.Unavailable, err)
 	}
 	return nil

@@ -1,0 +1,456 @@
+package skill_test
+
+// Tests for the findings of the security review (issue "Security fixes").
+// Each attacks the real core over the real sandbox bank and SQLite store.
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/kontoskill/konto/banks"
+	"github.com/kontoskill/konto/banks/sandbox"
+	"github.com/kontoskill/konto/intents"
+	"github.com/kontoskill/konto/skill"
+)
+
+// turn sends one typed turn as Carol in a session.
+func (e *env) turnAs(customer, session, text string) *skill.Response {
+	return e.sk.Handle(context.Background(), &skill.Request{Platform: "test", UserID: "u-" + customer, SessionID: session,
+		RequestID: fmt.Sprintf("%s-%d", session, reqSeq.Add(1)), Locale: "en-US", Text: text, AccessToken: e.bank.Token(customer)})
+}
+
+var reqSeq atomic.Int64
+
+func (e *env) pinAs(customer, session, pin string) *skill.Response {
+	return e.sk.Handle(context.Background(), &skill.Request{Platform: "test", UserID: "u-" + customer, SessionID: session,
+		RequestID: fmt.Sprintf("%s-%d", session, reqSeq.Add(1)), Locale: "en-US", Intent: intents.ProvidePin,
+		Slots: intents.Slots{intents.SlotPin: pin}, AccessToken: e.bank.Token(customer)})
+}
+
+// wrongPIN is a PIN that is not the customer's.
+func wrongPIN(e *env, customer string) string {
+	if e.bank.PIN(customer) == "1111" {
+		return "2222"
+	}
+	return "1111"
+}
+
+// atPIN walks a transfer up to the PIN question in a session.
+func atPIN(t *testing.T, e *env, session, text string) {
+	t.Helper()
+	if r := e.turnAs("carol", session, text); !strings.Contains(r.Speech, "Shall I go ahead") {
+		t.Fatalf("read-back: %q", r.Speech)
+	}
+	if r := e.turnAs("carol", session, "yes"); !strings.Contains(r.Speech, "voice PIN") {
+		t.Fatalf("PIN question: %q", r.Speech)
+	}
+}
+
+func auditOf(t *testing.T, e *env, action string) []skill.AuditEntry {
+	t.Helper()
+	log, err := e.store.AuditLog(context.Background(), "sandbox", "carol")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []skill.AuditEntry
+	for _, a := range log {
+		if a.Action == action {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func balanceOf(t *testing.T, e *env, account string) int64 {
+	t.Helper()
+	u, err := e.bank.Authenticate(context.Background(), e.bank.Token("carol"))
+	if err != nil {
+		u = banks.User{Bank: "sandbox", Customer: "carol", Locale: "en-US"}
+	}
+	b, err := e.bank.Balance(context.Background(), u, account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.Booked.Minor
+}
+
+// Finding 1: deleting one's data reset the PIN lockout, so the PIN could
+// be guessed without end. Now the lockout outlives the deletion, the old
+// token no longer links, and only a new linking brings the user back,
+// still locked out.
+func TestDeletingDataKeepsThePINLockout(t *testing.T) {
+	e := newEnv(t, nil, 0)
+	atPIN(t, e, "s1", "send tom nguyen 35 dollars from checking")
+	for i := 0; i < 3; i++ {
+		e.pinAs("carol", "s1", wrongPIN(e, "carol"))
+	}
+	atPINLocked := e.turnAs("carol", "s2", "send tom nguyen 35 dollars from checking")
+	if r := e.turnAs("carol", "s2", "yes"); !strings.Contains(atPINLocked.Speech+r.Speech, "paused") {
+		t.Fatalf("not locked after three wrong PINs: %q / %q", atPINLocked.Speech, r.Speech)
+	}
+	// Delete my data, as the privacy center does.
+	if r := e.turnAs("carol", "s3", "delete my data"); !strings.Contains(r.Speech, "?") {
+		t.Fatalf("privacy center: %q", r.Speech)
+	}
+	if r := e.turnAs("carol", "s3", "yes"); !strings.Contains(r.Speech, "deleted") {
+		t.Fatalf("deletion: %q", r.Speech)
+	}
+	// The old token links nobody: the next request gets the link card.
+	if r := e.turnAs("carol", "s4", "what's my balance"); !r.LinkAccount {
+		t.Fatalf("the old token re-linked silently: %q", r.Speech)
+	}
+	// Linking again at the bank brings the user back, still paused.
+	if _, err := e.bank.IssueToken(context.Background(), "carol"); err != nil {
+		t.Fatal(err)
+	}
+	r1 := e.turnAs("carol", "s5", "send tom nguyen 35 dollars from checking")
+	r2 := e.turnAs("carol", "s5", "yes")
+	if !strings.Contains(r1.Speech+r2.Speech, "paused") {
+		t.Fatalf("the lockout was reset by deleting the data: %q / %q", r1.Speech, r2.Speech)
+	}
+	if got := e.pinAs("carol", "s5", e.bank.PIN("carol")); strings.Contains(got.Speech, "Done") {
+		t.Fatalf("a PIN was taken while locked: %q", got.Speech)
+	}
+}
+
+// Finding 2: parallel PIN answers were not counted atomically (29 of 30
+// evaluated, and the right one moved money). Now at most three attempts
+// are checked per lockout, however many arrive at once.
+func TestParallelPINGuessesAreCounted(t *testing.T) {
+	e := newEnv(t, nil, 0)
+	const n = 30
+	for i := 0; i < n; i++ {
+		atPIN(t, e, fmt.Sprintf("g%d", i), "send tom nguyen 35 dollars from checking")
+	}
+	before := balanceOf(t, e, "carol-checking")
+	right, wrong := e.bank.PIN("carol"), wrongPIN(e, "carol")
+	var wg sync.WaitGroup
+	answers := make([]string, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			pin := wrong
+			if i == n-1 {
+				pin = right
+			}
+			answers[i] = e.pinAs("carol", fmt.Sprintf("g%d", i), pin).Speech
+		}(i)
+	}
+	wg.Wait()
+	checked := len(auditOf(t, e, "voice_pin"))
+	moved := before - balanceOf(t, e, "carol-checking")
+	if moved != 0 {
+		checked++ // the right one was among the checked ones
+	}
+	if checked > 3 {
+		t.Fatalf("%d PIN attempts were checked at once; at most 3 may be", checked)
+	}
+	paused := 0
+	for _, a := range answers {
+		if strings.Contains(a, "paused") {
+			paused++
+		}
+	}
+	if paused < n-3 {
+		t.Fatalf("only %d of %d parallel answers were refused as paused", paused, n)
+	}
+}
+
+// payBank is the sandbox with a slow payment: before it acts (slow bank)
+// or after it acted (late answer).
+type payBank struct {
+	*sandbox.Bank
+	before, after atomic.Int64 // nanoseconds
+}
+
+func (b *payBank) Pay(ctx context.Context, u banks.User, p banks.PaymentRequest) (banks.PaymentResult, error) {
+	time.Sleep(time.Duration(b.before.Load()))
+	res, err := b.Bank.Pay(ctx, u, p)
+	time.Sleep(time.Duration(b.after.Load()))
+	return res, err
+}
+
+// Finding 3: a bank that paid but answered after the deadline made the
+// user hear "can't reach your bank", lost the audit entry, and a retry in
+// a new session paid again. Now the entry is written pending before the
+// bank is called, the user hears that Konto is not sure, and the next
+// attempt reuses the key or the next turn asks the bank and tells.
+func TestLateBankAnswerIsCheckedNotPaidTwice(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		later time.Duration // how long until the user tries again
+	}{{"retry at once reuses the key", 0}, {"a later turn is told what happened", time.Minute}} {
+		t.Run(c.name, func(t *testing.T) {
+			clock := now
+			var mu sync.Mutex
+			pb := &payBank{}
+			e := newEnvWith(t, func(cfg *skill.Config) {
+				pb.Bank = cfg.Auth.(*sandbox.Bank)
+				cfg.Bank = pb
+				cfg.Timeout = 1500 * time.Millisecond
+				cfg.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+			})
+			before := balanceOf(t, e, "carol-checking")
+			atPIN(t, e, "late-1", "send tom nguyen 35 dollars from checking")
+			pb.after.Store(int64(2 * time.Second))
+			start := time.Now()
+			r := e.pinAs("carol", "late-1", e.bank.PIN("carol"))
+			if d := time.Since(start); d > 1600*time.Millisecond {
+				t.Fatalf("answered after %s", d)
+			}
+			if !strings.Contains(r.Speech, "not sure your payment of $35.00 to Tom Nguyen went through") {
+				t.Fatalf("speech %q", r.Speech)
+			}
+			time.Sleep(2200 * time.Millisecond) // the bank's late answer arrives
+			pb.after.Store(0)
+			if got := auditOf(t, e, "transfer"); len(got) != 1 || got[0].OpKey == "" {
+				t.Fatalf("audit after the late answer: %+v", got)
+			}
+			mu.Lock()
+			clock = clock.Add(c.later)
+			mu.Unlock()
+			// The user tries again in a new session.
+			first := e.turnAs("carol", "late-2", "send tom nguyen 35 dollars from checking")
+			if c.later > 0 {
+				if !strings.HasPrefix(first.Speech, "About your payment of $35.00 to Tom Nguyen: it went through.") {
+					t.Fatalf("the next turn did not tell what happened: %q", first.Speech)
+				}
+				e.turnAs("carol", "late-2", "no")
+			} else {
+				e.turnAs("carol", "late-2", "yes")
+				if r := e.pinAs("carol", "late-2", e.bank.PIN("carol")); !strings.HasPrefix(r.Speech, "Done. I sent $35.00 to Tom Nguyen") {
+					t.Fatalf("retry: %q", r.Speech)
+				}
+			}
+			if moved := before - balanceOf(t, e, "carol-checking"); moved != 3500 {
+				t.Fatalf("moved %d cents, want 3500 once", moved)
+			}
+			got := auditOf(t, e, "transfer")
+			if len(got) != 1 || got[0].Outcome != "done" {
+				t.Fatalf("audit: %+v", got)
+			}
+		})
+	}
+}
+
+// Finding 4: the daily voice limit was read from the audit log written
+// after each payment, so parallel sessions with a slow bank moved $10,000
+// against a $5,000 limit. Now the amount is reserved before the bank.
+func TestDailyLimitHoldsUnderParallelPayments(t *testing.T) {
+	pb := &payBank{}
+	e := newEnvWith(t, func(cfg *skill.Config) {
+		pb.Bank = cfg.Auth.(*sandbox.Bank)
+		cfg.Bank = pb
+	})
+	const n = 4
+	// Each session gives its PIN once (a $1 transfer), so the parallel
+	// payments below need only a yes.
+	for i := 0; i < n; i++ {
+		s := fmt.Sprintf("lim%d", i)
+		atPIN(t, e, s, "send tom nguyen 1 dollar from savings")
+		if r := e.pinAs("carol", s, e.bank.PIN("carol")); !strings.HasPrefix(r.Speech, "Done") {
+			t.Fatalf("warm-up: %q", r.Speech)
+		}
+		// Different amounts: the same payment confirmed twice at once is
+		// one payment (it reuses the pending one's key).
+		if r := e.turnAs("carol", s, fmt.Sprintf("send tom nguyen %d dollars from savings", 2000+i)); !strings.Contains(r.Speech, "Shall I go ahead") {
+			t.Fatalf("read-back: %q", r.Speech)
+		}
+	}
+	before := balanceOf(t, e, "carol-savings")
+	pb.before.Store(int64(300 * time.Millisecond))
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			e.turnAs("carol", fmt.Sprintf("lim%d", i), "yes")
+		}(i)
+	}
+	wg.Wait()
+	moved := before - balanceOf(t, e, "carol-savings")
+	if moved+4*100 > 500000 {
+		t.Fatalf("moved $%d.%02d today past the $5,000.00 daily limit", (moved+400)/100, (moved+400)%100)
+	}
+	if done := len(auditOf(t, e, "transfer")) - n; moved < 400000 || done < 2 {
+		t.Fatalf("moved %d cents in %d payments; two of about $2,000 fit under the limit", moved, done)
+	}
+}
+
+// chatLLM is an OpenAI-compatible endpoint that always answers with one
+// intent and records what it was sent.
+func chatLLM(t *testing.T, intent string) (*httptest.Server, *[]string, *sync.Mutex) {
+	var mu sync.Mutex
+	var bodies []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		bodies = append(bodies, string(b))
+		mu.Unlock()
+		args, _ := json.Marshal(map[string]any{"intent": intent, "confidence": 0.99})
+		json.NewEncoder(w).Encode(map[string]any{"id": "x", "object": "chat.completion", "model": "m",
+			"choices": []any{map[string]any{"index": 0, "finish_reason": "tool_calls", "message": map[string]any{
+				"role": "assistant", "tool_calls": []any{map[string]any{"id": "c", "type": "function",
+					"function": map[string]any{"name": "classify_banking_request", "arguments": string(args)}}}}}}})
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &bodies, &mu
+}
+
+// Findings 6 and 8: an unsure answer at the PIN question went to the LLM
+// endpoint verbatim, and an always-"Yes" endpoint confirmed a redemption
+// and a deletion. Now nothing leaves while a dialog waits for an answer,
+// and the LLM never supplies yes, no or a PIN.
+func TestRemoteRecognizerNeverSeesDialogAnswers(t *testing.T) {
+	srv, bodies, mu := chatLLM(t, intents.Yes)
+	e := newEnvWith(t, func(cfg *skill.Config) {
+		cfg.Recognizer = intents.NewLLM(srv.URL+"/v1", "m", "k", rec)
+	})
+	atPIN(t, e, "llm-1", "send tom nguyen 35 dollars from checking")
+	e.turnAs("carol", "llm-1", "hold on let me check yes 64 zero eight")
+	if r := e.turnAs("carol", "llm-2", "delete my data"); strings.Contains(r.Speech, "?") {
+		if r := e.turnAs("carol", "llm-2", "uh whatever you think"); strings.Contains(r.Speech, "deleted") {
+			t.Fatalf("an unsure answer confirmed the deletion: %q", r.Speech)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, b := range *bodies {
+		if strings.Contains(b, "64") || strings.Contains(b, "zero eight") || strings.Contains(b, "whatever") {
+			t.Fatalf("a dialog answer went to the LLM: %s", b)
+		}
+	}
+	if _, err := e.store.PIN(context.Background(), "sandbox", "carol"); err != nil {
+		t.Fatalf("the user's data was deleted: %v", err)
+	}
+}
+
+// Finding 10: the audit pseudonym was an unkeyed hash anyone at the bank
+// could recompute, and payee names stayed after deletion.
+func TestAuditPseudonymIsKeyedAndNamesGo(t *testing.T) {
+	e := newEnv(t, nil, 0)
+	other := newEnvWith(t, func(cfg *skill.Config) { cfg.Secret = []byte("another installation's secret") })
+	if e.sk.Pseudonym("sandbox", "carol") == other.sk.Pseudonym("sandbox", "carol") {
+		t.Fatal("the pseudonym does not depend on the secret")
+	}
+	atPIN(t, e, "ps", "send tom nguyen 35 dollars from checking")
+	e.pinAs("carol", "ps", e.bank.PIN("carol"))
+	if err := e.sk.Unlink(context.Background(), "test", "u-carol"); err != nil {
+		t.Fatal(err)
+	}
+	log, _ := e.store.AuditLog(context.Background(), "sandbox", e.sk.Pseudonym("sandbox", "carol"))
+	for _, a := range log {
+		if strings.Contains(a.Detail, "Tom") || strings.Contains(a.Detail, "Nguyen") {
+			t.Fatalf("a name stayed in the audit: %+v", a)
+		}
+	}
+	if len(log) == 0 || log[0].Amount != 3500 {
+		t.Fatalf("the payment's record is gone: %+v", log)
+	}
+}
+
+// Finding 11: with the store locked, a balance took 10.1 s, past Alexa's
+// 8 s, and then ran without replay protection. Now the whole turn keeps
+// to the budget and nothing runs unprotected.
+func TestTurnBudgetHoldsWhenTheStoreIsLocked(t *testing.T) {
+	e := newEnvWith(t, func(cfg *skill.Config) { cfg.Timeout = 2 * time.Second })
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(e.dir, "konto.db")+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(context.Background(), "BEGIN EXCLUSIVE"); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	r := e.turnAs("carol", "locked", "what's my checking balance")
+	if d := time.Since(start); d > 2200*time.Millisecond {
+		t.Fatalf("answered after %s, past the 2 s budget", d)
+	}
+	if strings.Contains(r.Speech, "$") {
+		t.Fatalf("the turn ran without replay protection: %q", r.Speech)
+	}
+	if r.Speech == "" {
+		t.Fatal("no sentence for the user")
+	}
+	conn.ExecContext(context.Background(), "ROLLBACK")
+}
+
+// Finding 12: a SessionEndedRequest deleted any session by id without
+// checking its user.
+func TestOnlyTheOwnerEndsASession(t *testing.T) {
+	e := newEnv(t, nil, 0)
+	e.turnAs("carol", "shared-session", "send tom nguyen 35 dollars from checking")
+	if err := e.sk.EndSession(context.Background(), "test", "shared-session", "u-mallory"); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.turnAs("carol", "shared-session", "yes"); !strings.Contains(r.Speech, "voice PIN") {
+		t.Fatalf("another user ended Carol's dialog: %q", r.Speech)
+	}
+	if err := e.sk.EndSession(context.Background(), "test", "shared-session", "u-carol"); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.turnAs("carol", "shared-session", "yes"); strings.Contains(r.Speech, "voice PIN") {
+		t.Fatalf("the owner could not end the session: %q", r.Speech)
+	}
+}
+
+// Finding 14: the full account number stayed in session state (and the
+// stored replay answer) after it was shown once.
+func TestFullAccountNumberIsNotKept(t *testing.T) {
+	e := newEnv(t, nil, 0)
+	ctx := context.Background()
+	ask := func(text string, slots intents.Slots, intent string) *skill.Response {
+		return e.sk.Handle(ctx, &skill.Request{Platform: "chat", UserID: "u-carol", SessionID: "num", RequestID: fmt.Sprint("num-", reqSeq.Add(1)),
+			Locale: "en-US", Text: text, Intent: intent, Slots: slots, AccessToken: e.bank.Token("carol")})
+	}
+	ask("what's my full checking account number", nil, "")
+	r := ask("", intents.Slots{intents.SlotPin: e.bank.PIN("carol")}, intents.ProvidePin)
+	u, _ := e.bank.Authenticate(ctx, e.bank.Token("carol"))
+	num, err := e.bank.AccountNumber(ctx, u, "carol-checking")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(r.Speech, num) {
+		t.Skipf("the number was not shown on this channel: %q", r.Speech)
+	}
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(e.dir, "konto.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{`SELECT state FROM sessions`, `SELECT coalesce(response, '') FROM requests`} {
+		rows, err := db.Query(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var b []byte
+			rows.Scan(&b)
+			if strings.Contains(string(b), num) {
+				t.Fatalf("%s keeps the full account number", q)
+			}
+		}
+		rows.Close()
+	}
+	if r := ask("repeat", nil, intents.Repeat); strings.Contains(r.Speech, num) {
+		t.Fatalf("repeat said the number again: %q", r.Speech)
+	}
+}
