@@ -172,7 +172,14 @@ func TestParallelPINGuessesAreCounted(t *testing.T) {
 // or after it acted (late answer).
 type payBank struct {
 	*sandbox.Bank
-	before, after atomic.Int64 // nanoseconds
+	before, after, slowBalance atomic.Int64 // nanoseconds
+}
+
+// Balance is slow too when slowBalance is set: it widens the window
+// between the read-back's look at the daily limit and the payment.
+func (b *payBank) Balance(ctx context.Context, u banks.User, id string) (banks.Balance, error) {
+	time.Sleep(time.Duration(b.slowBalance.Load()))
+	return b.Bank.Balance(ctx, u, id)
 }
 
 func (b *payBank) Pay(ctx context.Context, u banks.User, p banks.PaymentRequest) (banks.PaymentResult, error) {
@@ -271,6 +278,7 @@ func TestDailyLimitHoldsUnderParallelPayments(t *testing.T) {
 	}
 	before := balanceOf(t, e, "carol-savings")
 	pb.before.Store(int64(300 * time.Millisecond))
+	pb.slowBalance.Store(int64(300 * time.Millisecond))
 	var wg sync.WaitGroup
 	for i := 0; i < n; i++ {
 		wg.Add(1)
@@ -318,12 +326,21 @@ func TestRemoteRecognizerNeverSeesDialogAnswers(t *testing.T) {
 	e := newEnvWith(t, func(cfg *skill.Config) {
 		cfg.Recognizer = intents.NewLLM(srv.URL+"/v1", "m", "k", rec)
 	})
+	sent := func() int { mu.Lock(); defer mu.Unlock(); return len(*bodies) }
 	atPIN(t, e, "llm-1", "send tom nguyen 35 dollars from checking")
+	during := 0
+	n := sent()
 	e.turnAs("carol", "llm-1", "hold on let me check yes 64 zero eight")
+	during += sent() - n
 	if r := e.turnAs("carol", "llm-2", "delete my data"); strings.Contains(r.Speech, "?") {
-		if r := e.turnAs("carol", "llm-2", "uh whatever you think"); strings.Contains(r.Speech, "deleted") {
+		n = sent()
+		if r := e.turnAs("carol", "llm-2", "that is right"); strings.Contains(r.Speech, "deleted") {
 			t.Fatalf("an unsure answer confirmed the deletion: %q", r.Speech)
 		}
+		during += sent() - n
+	}
+	if during != 0 {
+		t.Fatalf("%d requests went to the LLM while a dialog waited for an answer", during)
 	}
 	mu.Lock()
 	defer mu.Unlock()
@@ -391,6 +408,15 @@ func TestTurnBudgetHoldsWhenTheStoreIsLocked(t *testing.T) {
 		t.Fatal("no sentence for the user")
 	}
 	conn.ExecContext(context.Background(), "ROLLBACK")
+
+	// A store that fails at once: the turn is not run unprotected either.
+	if _, err := db.Exec(`DROP TABLE requests`); err != nil {
+		t.Fatal(err)
+	}
+	r = e.turnAs("carol", "broken", "what's my checking balance")
+	if strings.Contains(r.Speech, "$") || !strings.Contains(r.Speech, "Sorry") {
+		t.Fatalf("a turn without replay protection answered: %q", r.Speech)
+	}
 }
 
 // Finding 12: a SessionEndedRequest deleted any session by id without

@@ -32,6 +32,15 @@ const (
 	requestTolerance    = 150 * time.Second
 	skillEventTolerance = time.Hour
 	maxChainBytes       = 64 << 10
+
+	// Every request names a URL that Konto fetches before it can know
+	// whether Amazon signed the request, so what one caller can make it
+	// fetch and keep is bounded.
+	maxCachedChains = 32 // Amazon serves one chain at a time, a few around a rotation
+	maxFailedURLs   = 256
+	failedTTL       = time.Minute // a URL that failed is not fetched again for this long
+	maxFetches      = 4           // chain fetches in flight at once, over all URLs
+	fetchTimeout    = 5 * time.Second
 )
 
 // VerifyError says why a request failed verification. It always means
@@ -63,14 +72,31 @@ type Verifier struct {
 	// fetching it again (validity is re-checked on every use). Default 1 h.
 	CacheTTL time.Duration
 
-	mu    sync.Mutex
-	cache map[string]*cachedChain
+	mu       sync.Mutex
+	seq      uint64                  // insertion order, for eviction
+	cache    map[string]*cachedChain // verified chains by normalised URL
+	failed   map[string]*failedURL   // recent failures by normalised URL
+	inflight map[string]*fetchCall   // at most one fetch per URL
 }
 
 type cachedChain struct {
 	leaf    *x509.Certificate
 	chain   []*x509.Certificate // the verified chain, leaf first
 	expires time.Time
+	seq     uint64
+}
+
+type failedURL struct {
+	err   error
+	until time.Time
+	seq   uint64
+}
+
+// fetchCall is one fetch of a chain that any number of requests wait for.
+type fetchCall struct {
+	done chan struct{} // closed once leaf and err are set
+	leaf *x509.Certificate
+	err  error
 }
 
 func (v *Verifier) now() time.Time {
@@ -82,10 +108,19 @@ func (v *Verifier) now() time.Time {
 
 // NormalizeCertURL checks a SignatureCertChainUrl and returns the URL to
 // fetch: scheme https, host s3.amazonaws.com (any case), port absent or
-// 443, no user info, query or fragment, and a path that starts with
-// /echo.api/ after normalisation. The normalised URL is the one fetched, so
-// "/echo.api/../other-bucket/" can never reach another bucket.
+// 443, no user info, query or fragment, no percent-encoding, and a path
+// that starts with /echo.api/ after normalisation. The normalised URL is
+// the one fetched, so "/echo.api/../other-bucket/" can never reach another
+// bucket, and it is the cache key, so one chain has one key however its
+// URL is spelt. Errors are *VerifyError.
 func NormalizeCertURL(raw string) (string, error) {
+	// Amazon's chain URLs never need escaping. Accepting it would let one
+	// S3 object go by endless names ("%23junk" is fetched as a fragment),
+	// each a cache miss, and "%2e%2e" or "%252e%252e" hide dot segments
+	// from a check that looks at one decoding only.
+	if strings.ContainsAny(raw, "%#") {
+		return "", fail("cert URL has percent-encoding or a fragment")
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return "", fail("cert URL does not parse")
@@ -101,6 +136,10 @@ func NormalizeCertURL(raw string) (string, error) {
 		return "", fail("cert URL port is not 443")
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
 		return "", fail("cert URL has a query or fragment")
+	case u.RawPath != "" || strings.ContainsAny(u.Path, "%?#"):
+		// RawPath is set when the path is not in its one escaped form:
+		// spaces, backslashes, non-ASCII and the like.
+		return "", fail("cert URL path has characters that need escaping")
 	}
 	p := path.Clean(u.Path)
 	if !strings.HasPrefix(p, certPathPrefix) {
@@ -109,9 +148,14 @@ func NormalizeCertURL(raw string) (string, error) {
 	return "https://" + certHost + p, nil
 }
 
-// Verify checks one request: headers, certificate URL, certificate chain,
-// signature over the exact body bytes, timestamp and application id. Any
-// failure is a *VerifyError.
+// Verify checks one request: headers, certificate URL, timestamp and
+// application id, then certificate chain and signature over the exact body
+// bytes. Any failure is a *VerifyError.
+//
+// The timestamp and application id are read from the body before it is
+// known to be signed: they cost nothing to check, and checking them first
+// means a stale, replayed or foreign request never makes Konto fetch a
+// certificate. The signature then covers those same bytes.
 func (v *Verifier) Verify(ctx context.Context, h http.Header, body []byte) error {
 	certURL := h.Get("SignatureCertChainUrl")
 	if certURL == "" {
@@ -132,6 +176,9 @@ func (v *Verifier) Verify(ctx context.Context, h http.Header, body []byte) error
 	if err != nil {
 		return fail("signature is not base64")
 	}
+	if err := v.checkEnvelope(body); err != nil {
+		return err
+	}
 	leaf, err := v.signer(ctx, fetchURL)
 	if err != nil {
 		return err
@@ -151,11 +198,12 @@ func (v *Verifier) Verify(ctx context.Context, h http.Header, body []byte) error
 	if err := rsa.VerifyPKCS1v15(pub, hash, digest, sig); err != nil {
 		return fail("request body and signature do not match")
 	}
-	return v.checkEnvelope(body)
+	return nil
 }
 
-// checkEnvelope checks the timestamp and the application id of a body
-// whose signature is already verified.
+// checkEnvelope checks the timestamp and the application id of a body.
+// Verify calls it before the signature check, so it must not trust the
+// body for anything but a rejection.
 func (v *Verifier) checkEnvelope(body []byte) error {
 	var env struct {
 		Session *struct {
@@ -207,19 +255,107 @@ func (v *Verifier) checkEnvelope(body []byte) error {
 
 // signer returns the verified signing certificate for a normalised chain
 // URL, from the cache when the cached chain is still within its validity.
+// A URL that failed within failedTTL fails again without a fetch; requests
+// for a URL being fetched wait for that fetch; and a fetch that would make
+// more than maxFetches in flight is refused rather than queued: a queue
+// would hold requests without end, and its tail would miss Alexa's ~8 s
+// deadline anyway.
 func (v *Verifier) signer(ctx context.Context, certURL string) (*x509.Certificate, error) {
 	now := v.now()
 	v.mu.Lock()
-	c := v.cache[certURL]
+	if c := v.cache[certURL]; c != nil && now.Before(c.expires) && validAt(c.chain, now) == nil {
+		v.mu.Unlock()
+		return c.leaf, nil
+	}
+	if f := v.failed[certURL]; f != nil && now.Before(f.until) {
+		v.mu.Unlock()
+		return nil, f.err
+	}
+	call := v.inflight[certURL]
+	if call == nil {
+		if len(v.inflight) >= maxFetches {
+			v.mu.Unlock()
+			return nil, fail("too many certificate chain fetches in flight")
+		}
+		if v.inflight == nil {
+			v.inflight = map[string]*fetchCall{}
+		}
+		call = &fetchCall{done: make(chan struct{})}
+		v.inflight[certURL] = call
+		go v.load(ctx, certURL, call)
+	}
 	v.mu.Unlock()
-	if c != nil && now.Before(c.expires) {
-		if err := validAt(c.chain, now); err == nil {
-			return c.leaf, nil
+	select {
+	case <-call.done:
+		return call.leaf, call.err
+	case <-ctx.Done():
+		return nil, fail("gave up waiting for the certificate chain: %v", ctx.Err())
+	}
+}
+
+// load fetches and verifies one chain, caches the outcome and wakes the
+// requests waiting for it. It runs on its own, detached from the request
+// that started it, so that one caller hanging up does not fail the others.
+func (v *Verifier) load(ctx context.Context, certURL string, call *fetchCall) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fetchTimeout)
+	defer cancel()
+	now := v.now()
+	leaf, chain, remember, err := v.verifiedChain(ctx, certURL, now)
+	ttl := v.CacheTTL
+	if ttl == 0 {
+		ttl = time.Hour
+	}
+	v.mu.Lock()
+	delete(v.inflight, certURL)
+	v.seq++
+	if err == nil {
+		delete(v.failed, certURL)
+		if v.cache == nil {
+			v.cache = map[string]*cachedChain{}
+		}
+		if _, ok := v.cache[certURL]; !ok {
+			evictOldest(v.cache, maxCachedChains-1, func(c *cachedChain) uint64 { return c.seq })
+		}
+		v.cache[certURL] = &cachedChain{leaf: leaf, chain: chain, expires: now.Add(ttl), seq: v.seq}
+	} else {
+		delete(v.cache, certURL)
+		if remember {
+			if v.failed == nil {
+				v.failed = map[string]*failedURL{}
+			}
+			if _, ok := v.failed[certURL]; !ok {
+				evictOldest(v.failed, maxFailedURLs-1, func(f *failedURL) uint64 { return f.seq })
+			}
+			v.failed[certURL] = &failedURL{err: err, until: now.Add(failedTTL), seq: v.seq}
 		}
 	}
-	pemBytes, err := v.fetch(ctx, certURL)
+	call.leaf, call.err = leaf, err
+	v.mu.Unlock()
+	close(call.done)
+}
+
+// evictOldest drops the entries added first until m has at most max.
+func evictOldest[E any](m map[string]E, max int, seq func(E) uint64) {
+	for len(m) > max {
+		oldest, first := "", true
+		for k, e := range m {
+			if first || seq(e) < seq(m[oldest]) {
+				oldest, first = k, false
+			}
+		}
+		delete(m, oldest)
+	}
+}
+
+// verifiedChain fetches a chain and verifies it at now. remember says
+// whether a failure is worth caching: an answer from S3 (a status, a body
+// that is no valid chain) is, since a caller picks it by the URL; a network
+// error is not, since it says nothing about the URL and caching it would
+// turn a blip into a minute of rejected requests.
+func (v *Verifier) verifiedChain(ctx context.Context, certURL string, now time.Time) (leaf *x509.Certificate, chain []*x509.Certificate, remember bool, err error) {
+	pemBytes, remember, err := v.fetch(ctx, certURL)
 	if err != nil {
-		return nil, err
+		return nil, nil, remember, err
 	}
 	var certs []*x509.Certificate
 	for rest := pemBytes; ; {
@@ -233,19 +369,19 @@ func (v *Verifier) signer(ctx context.Context, certURL string) (*x509.Certificat
 		}
 		cert, err := x509.ParseCertificate(b.Bytes)
 		if err != nil {
-			return nil, fail("certificate chain does not parse")
+			return nil, nil, true, fail("certificate chain does not parse")
 		}
 		certs = append(certs, cert)
 	}
 	if len(certs) == 0 {
-		return nil, fail("no certificate at the cert URL")
+		return nil, nil, true, fail("no certificate at the cert URL")
 	}
-	leaf := certs[0]
+	leaf = certs[0]
 	if now.Before(leaf.NotBefore) || now.After(leaf.NotAfter) {
-		return nil, fail("signing certificate expired or not yet valid")
+		return nil, nil, true, fail("signing certificate expired or not yet valid")
 	}
 	if !slices.Contains(leaf.DNSNames, signerSAN) {
-		return nil, fail("%s missing in the signing certificate's SAN", signerSAN)
+		return nil, nil, true, fail("%s missing in the signing certificate's SAN", signerSAN)
 	}
 	inter := x509.NewCertPool()
 	for _, c := range certs[1:] {
@@ -259,19 +395,9 @@ func (v *Verifier) signer(ctx context.Context, certURL string) (*x509.Certificat
 		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
 	})
 	if err != nil || len(chains) == 0 {
-		return nil, fail("certificate chain does not lead to a trusted root")
+		return nil, nil, true, fail("certificate chain does not lead to a trusted root")
 	}
-	ttl := v.CacheTTL
-	if ttl == 0 {
-		ttl = time.Hour
-	}
-	v.mu.Lock()
-	if v.cache == nil {
-		v.cache = map[string]*cachedChain{}
-	}
-	v.cache[certURL] = &cachedChain{leaf: leaf, chain: chains[0], expires: now.Add(ttl)}
-	v.mu.Unlock()
-	return leaf, nil
+	return leaf, chains[0], false, nil
 }
 
 func validAt(chain []*x509.Certificate, now time.Time) error {
@@ -283,27 +409,31 @@ func validAt(chain []*x509.Certificate, now time.Time) error {
 	return nil
 }
 
-func (v *Verifier) fetch(ctx context.Context, certURL string) ([]byte, error) {
+// fetch gets the PEM bytes at certURL; remember is as for verifiedChain.
+func (v *Verifier) fetch(ctx context.Context, certURL string) (b []byte, remember bool, err error) {
 	client := v.Client
 	if client == nil {
-		client = &http.Client{Timeout: 5 * time.Second,
+		client = &http.Client{Timeout: fetchTimeout,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, certURL, nil)
 	if err != nil {
-		return nil, fail("cert URL request: %v", err)
+		return nil, true, fail("cert URL request: %v", err)
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, fail("unable to load certificate chain: %v", err)
+		return nil, false, fail("unable to load certificate chain: %v", err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fail("unable to load certificate chain: status %d", resp.StatusCode)
+		return nil, true, fail("unable to load certificate chain: status %d", resp.StatusCode)
 	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxChainBytes+1))
-	if err != nil || len(b) > maxChainBytes {
-		return nil, fail("unable to load certificate chain: too large or cut short")
+	b, err = io.ReadAll(io.LimitReader(resp.Body, maxChainBytes+1))
+	if err != nil {
+		return nil, false, fail("unable to load certificate chain: cut short")
 	}
-	return b, nil
+	if len(b) > maxChainBytes {
+		return nil, true, fail("unable to load certificate chain: too large")
+	}
+	return b, false, nil
 }

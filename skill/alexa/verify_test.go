@@ -44,6 +44,9 @@ type fakeS3 struct {
 	files   map[string][]byte // path → body
 	fetched []string          // URLs as the verifier asked for them
 	srv     *httptest.Server
+	// hold, if set, runs on every fetch before it is served, so a test
+	// can keep fetches in flight.
+	hold func(*http.Request)
 }
 
 func newFakeS3(t testing.TB) *fakeS3 {
@@ -65,7 +68,11 @@ func newFakeS3(t testing.TB) *fakeS3 {
 func (f *fakeS3) RoundTrip(r *http.Request) (*http.Response, error) {
 	f.mu.Lock()
 	f.fetched = append(f.fetched, r.URL.String())
+	hold := f.hold
 	f.mu.Unlock()
+	if hold != nil {
+		hold(r)
+	}
 	target, _ := url.Parse(f.srv.URL)
 	r2 := r.Clone(r.Context())
 	r2.URL.Scheme, r2.URL.Host, r2.Host = target.Scheme, target.Host, target.Host
@@ -190,7 +197,10 @@ func TestCertURLs(t *testing.T) {
 		{"https://s3.amazonaws.com/echo.api/../echo.api/echo-api-cert.pem", "/echo.api/echo-api-cert.pem"},
 		{"HTTPS://s3.amazonaws.com/echo.api/echo-api-cert.pem", "/echo.api/echo-api-cert.pem"},
 		{"https://S3.AMAZONAWS.COM/echo.api/echo-api-cert.pem", "/echo.api/echo-api-cert.pem"},
-		{"https://s3.amazonaws.com/echo.api/%2e%2e/echo.api/echo-api-cert.pem", "/echo.api/echo-api-cert.pem"},
+		{"https://s3.amazonaws.com/echo.api/./echo-api-cert.pem", "/echo.api/echo-api-cert.pem"},
+		{"https://s3.amazonaws.com//echo.api/echo-api-cert.pem", "/echo.api/echo-api-cert.pem"},
+		{"https://s3.amazonaws.com:/echo.api/echo-api-cert.pem", "/echo.api/echo-api-cert.pem"},
+		{"https://s3.amazonaws.com/echo.api/echo-api-cert-12.pem", "/echo.api/echo-api-cert-12.pem"},
 	}
 	for _, c := range ok {
 		got, err := NormalizeCertURL(c.raw)
@@ -211,6 +221,25 @@ func TestCertURLs(t *testing.T) {
 		"https://s3.amazonaws.com/echo.api/echo-api-cert.pem#frag",
 		"https://s3.amazonaws.com.evil.com/echo.api/echo-api-cert.pem",
 		"https://s3.amazonaws.com/echo.api",
+		"https://s3.amazonaws.com/echo.api/",
+		// Percent-encoding is never needed in Amazon's cert URLs; allowing
+		// it makes one S3 object reachable under endless cache keys.
+		"https://s3.amazonaws.com/echo.api/%2e%2e/echo.api/echo-api-cert.pem",
+		"https://s3.amazonaws.com/echo.api/%252e%252e/echo.api/echo-api-cert.pem",
+		"https://s3.amazonaws.com/echo.api/%2e%2e/attacker-bucket/cert.pem",
+		"https://s3.amazonaws.com/echo.api/echo-api-cert.pem%23junk",
+		"https://s3.amazonaws.com/echo.api/echo-api-cert.pem%3Fx=1",
+		"https://s3.amazonaws.com/echo.api/echo-api-cert.pem%25",
+		"https://s3.amazonaws.com/echo.api/echo-api-cert%2Epem",
+		"https://s3.amazonaws.com/echo.api/echo-api-cert.pem%20",
+		"https://s3.amazonaws.com/echo.api%2Fecho-api-cert.pem",
+		"https://s3.amazonaws.com/%65cho.api/echo-api-cert.pem",
+		"https://s3.amazonaws.com/echo.api/echo-api-cert.pem?",
+		"https://s3.amazonaws.com/echo.api/echo-api-cert.pem#",
+		"https://s3.amazonaws.com/echo.api/echo api.pem",
+		"https://s3.amazonaws.com/echo.api/\\..\\x.pem",
+		"https://s3.amazonaws.com/echo.api/\u00e9.pem",
+		"https://s3.amazonaws%2ecom/echo.api/echo-api-cert.pem",
 		"::not a url",
 		"",
 	}

@@ -86,3 +86,64 @@ func TestPurge(t *testing.T) {
 		t.Fatalf("%d old sessions survived the purge", n)
 	}
 }
+
+// A right PIN lifts the lockout its own attempt set, never one that
+// parallel wrong guesses set after it was counted.
+func TestPINGuard(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), "konto.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	if err := s.SetPIN(ctx, "b", "c", "hash", false); err != nil {
+		t.Fatal(err)
+	}
+	reserve := func() (bool, int64) {
+		rec, ok, err := s.ReservePINAttempt(ctx, "b", "c", 3, time.Hour, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok, rec.LockSeq
+	}
+	// The right one is counted first, two wrong ones lock meanwhile.
+	_, rightSeq := reserve()
+	reserve()
+	if ok, _ := reserve(); !ok {
+		t.Fatal("the third attempt was refused")
+	}
+	if ok, _ := reserve(); ok {
+		t.Fatal("a fourth attempt was allowed")
+	}
+	if err := s.PINVerified(ctx, "b", "c", rightSeq); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := reserve(); ok {
+		t.Fatal("a right PIN lifted the lockout parallel guesses set")
+	}
+	// A right PIN whose own attempt set the lockout lifts it.
+	now = now.Add(2 * time.Hour)
+	reserve()
+	reserve()
+	_, seq := reserve()
+	if err := s.PINVerified(ctx, "b", "c", seq); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := reserve(); !ok {
+		t.Fatal("the right third PIN left its own lockout in place")
+	}
+	// Deleting the user keeps the guard.
+	for i := 0; i < 3; i++ {
+		reserve()
+	}
+	if err := s.DeleteUser(ctx, "alexa", "u", "p"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetPIN(ctx, "b", "c", "hash", false); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := reserve(); ok {
+		t.Fatal("the lockout did not survive")
+	}
+}
