@@ -33,6 +33,10 @@ type Config struct {
 	// certificate chain). The platform gets an answer within it even when
 	// the bank or the store is stuck. Default 7 s (Alexa allows 8).
 	Timeout time.Duration
+	// Failpoint, if set, is called at named points of a turn; crash tests
+	// use it to kill the process there ("after-bank": the bank answered an
+	// action, nothing of the answer is recorded yet). Nil in production.
+	Failpoint func(name string)
 	// Secret keys the voice PIN hashes and the audit pseudonyms, so that a
 	// copy of the database alone reveals neither. At least 16 bytes; a
 	// random one (good for one process only) if nil.

@@ -214,6 +214,9 @@ func (s *Skill) execute(ctx context.Context, r *Request, d *dialog, p *plan, sta
 		}
 	}
 	resp, entry, err := p.do(ctx, d.Key)
+	if s.cfg.Failpoint != nil {
+		s.cfg.Failpoint("after-bank")
+	}
 	r.st.Dialog = r.turn.next
 	if entry != nil {
 		entry.At, entry.Actor, entry.Bank, entry.Customer, entry.Channel = r.Now, UserRef(r.Platform, r.UserID), r.User.Bank, r.User.Customer, r.Platform

@@ -61,7 +61,7 @@ func newServer(a *app, cfg Config, log *slog.Logger, verifier *alexa.Verifier, r
 		}
 	})
 	sk := skill.New(skill.Config{Bank: a.bank, Auth: a.bank, Store: a.store, Log: log, Recognizer: rec, PINLockout: cfg.PINLockout,
-		Secret: a.secret})
+		Secret: a.secret, Failpoint: failpoint})
 	(&alexa.Handler{Skill: sk, Verifier: verifier, Dev: cfg.Dev, Log: log}).Register(e, "/alexa")
 	e.GET("/healthz", func(c echo.Context) error {
 		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
@@ -90,6 +90,21 @@ func purge(ctx context.Context, a *app, log *slog.Logger) {
 			}
 		}
 	}
+}
+
+// failpoint is set only in binaries built with -tags konto_failpoints,
+// for the crash test.
+var failpoint func(name string)
+
+// listenAddr is where serve listens: a --dev server answers anyone who
+// can reach it, so unless an address was given it listens on the
+// loopback address only.
+func listenAddr(cfg Config) string {
+	if cfg.Dev && !cfg.addrSet {
+		_, port, _ := net.SplitHostPort(cfg.Addr)
+		return net.JoinHostPort("127.0.0.1", port)
+	}
+	return cfg.Addr
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -126,14 +141,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		log.Info("offline recognizer ready", "took", time.Since(start).String())
 	}
 	e := newServer(a, cfg, log, verifier, rec)
-	addr := cfg.Addr
-	if cfg.Dev && !cfg.addrSet {
-		// A --dev server answers anyone who can reach it: unless told
-		// otherwise it listens on the loopback address only.
-		_, port, _ := net.SplitHostPort(addr)
-		addr = net.JoinHostPort("127.0.0.1", port)
-	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := net.Listen("tcp", listenAddr(cfg))
 	if err != nil {
 		return err
 	}

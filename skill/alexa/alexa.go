@@ -5,6 +5,7 @@ package alexa
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -59,6 +60,10 @@ func (h *Handler) log() *slog.Logger {
 	return slog.Default()
 }
 
+// TurnBudget is how long one Alexa request may take from its arrival to
+// the answer, within Alexa's 8 s.
+const TurnBudget = 7 * time.Second
+
 func (h *Handler) serve(c echo.Context) error {
 	max := h.MaxBody
 	if max <= 0 {
@@ -71,7 +76,11 @@ func (h *Handler) serve(c echo.Context) error {
 	if int64(len(body)) > max {
 		return jsonError(c, http.StatusRequestEntityTooLarge, "request body too large")
 	}
-	ctx := c.Request().Context()
+	// Alexa waits 8 s: verification (a certificate fetch, at worst) and
+	// the turn share one budget, so that the answer is never late.
+	ctx, cancel := context.WithTimeout(c.Request().Context(), TurnBudget)
+	defer cancel()
+	c.SetRequest(c.Request().WithContext(ctx))
 	if h.Dev {
 		h.log().Warn("DEV MODE: Alexa request verification is OFF; never expose this server to the internet")
 	} else {

@@ -313,7 +313,7 @@ func (s *Store) ReservePINAttempt(ctx context.Context, bank, customer string, ma
 // PINVerified implements skill.Ledger.
 func (s *Store) PINVerified(ctx context.Context, bank, customer string, lockSeq int64) error {
 	if _, err := s.db.ExecContext(ctx, `UPDATE pin_guard SET failures = 0,
-		locked_until = CASE WHEN lock_seq = ? OR 1 THEN 0 ELSE locked_until END WHERE bank = ? AND customer = ?`,
+		locked_until = CASE WHEN lock_seq = ? THEN 0 ELSE locked_until END WHERE bank = ? AND customer = ?`,
 		lockSeq, bank, customer); err != nil {
 		return banks.E("sqlite.PINVerified", banks.Unavailable, err)
 	}
