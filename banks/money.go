@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"golang.org/x/text/currency"
+	"golang.org/x/text/language"
 )
 
 // Money is an amount in minor units (cents) of an ISO 4217 currency.
@@ -96,4 +99,15 @@ func ParseMoney(s, currency string) (Money, error) {
 		v = -v
 	}
 	return Money{Minor: v, Currency: currency}, nil
+}
+
+// CurrencyOf is the default currency of a locale ("en-US" → USD, "en-GB"
+// → GBP, "de-DE" → EUR): the one rule, x/text's region table. intents has
+// the same function for the recognizer, which must not import banks.
+func CurrencyOf(locale string) string {
+	region, _ := language.Make(locale).Region()
+	if u, ok := currency.FromRegion(region); ok {
+		return u.String()
+	}
+	return "EUR"
 }

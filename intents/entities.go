@@ -230,10 +230,7 @@ func readNumber(words []string, i int, locale string) (hundredths int64, used in
 // the words it used.
 func ParseAmount(text, locale string, bare bool) (Amount, string, bool) {
 	words := strings.Fields(text)
-	defCur := "USD"
-	if German(locale) {
-		defCur = "EUR"
-	}
+	defCur := CurrencyOf(locale)
 	var bareHit *Amount
 	bareWords := ""
 	for i := 0; i < len(words); i++ {

@@ -179,7 +179,7 @@ func (s *Skill) chooseFrom(l lang, accts []banks.Account, exclude string, slots 
 	var cs []choice
 	for _, a := range src {
 		names = append(names, l.accountName(a))
-		cs = append(cs, choice{Label: a.Name + " " + l.AccountKind(a.Kind) + " " + string(a.Kind), Slot: intents.SlotFromAccount, Value: string(a.Kind)})
+		cs = append(cs, choice{Show: a.Name, Label: a.Name + " " + l.AccountKind(a.Kind) + " " + string(a.Kind), Slot: intents.SlotFromAccount, Value: string(a.Kind)})
 	}
 	q := l.pick("From which account: ", "Von welchem Konto: ") + l.or(names) + "?"
 	return banks.Account{}, &plan{ask: q, awaiting: intents.SlotFromAccount, choices: cs}
@@ -358,7 +358,7 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 			var cs []choice
 			for _, p := range matches {
 				names = append(names, p.Name)
-				cs = append(cs, choice{Label: p.Name, Slot: intents.SlotPayee, Value: strings.ToLower(p.Name)})
+				cs = append(cs, choice{Show: p.Name, Label: p.Name, Slot: intents.SlotPayee, Value: strings.ToLower(p.Name)})
 			}
 			return &plan{ask: l.or(names) + "?", awaiting: intents.SlotPayee, choices: cs}, nil
 		}
@@ -499,7 +499,7 @@ func (s *Skill) findBiller(ctx context.Context, r *Request, l lang, slots intent
 		var cs []choice
 		for _, b := range match {
 			names = append(names, b.Name)
-			cs = append(cs, choice{Label: b.Name + " " + b.Kind, Slot: intents.SlotBiller, Value: b.Kind})
+			cs = append(cs, choice{Show: b.Name, Label: b.Name + " " + b.Kind, Slot: intents.SlotBiller, Value: b.Kind})
 		}
 		return banks.Biller{}, &plan{ask: l.pick("Which bill: ", "Welche Rechnung: ") + l.or(names) + "?", awaiting: intents.SlotBiller, choices: cs}, nil
 	}
@@ -633,7 +633,7 @@ func (s *Skill) findCard(ctx context.Context, r *Request, l lang, slots intents.
 	var cs []choice
 	for _, c := range match {
 		names = append(names, l.cardName(c))
-		cs = append(cs, choice{Label: string(c.Kind) + " " + l.cardName(c) + " " + c.LastFour, Slot: intents.SlotCard, Value: string(c.Kind)})
+		cs = append(cs, choice{Show: upperFirst(l.cardName(c)), Label: string(c.Kind) + " " + l.cardName(c) + " " + c.LastFour, Slot: intents.SlotCard, Value: string(c.Kind)})
 	}
 	return banks.Card{}, &plan{ask: l.pick("Which card: ", "Welche Karte: ") + l.or(names) + "?", awaiting: intents.SlotCard, choices: cs}, nil
 }
@@ -751,7 +751,7 @@ func (s *Skill) chooseAccount(ctx context.Context, r *Request, l lang, slots int
 	var cs []choice
 	for _, a := range accts {
 		names = append(names, l.accountName(a))
-		cs = append(cs, choice{Label: a.Name + " " + l.AccountKind(a.Kind) + " " + string(a.Kind), Slot: intents.SlotAccount, Value: string(a.Kind)})
+		cs = append(cs, choice{Show: a.Name, Label: a.Name + " " + l.AccountKind(a.Kind) + " " + string(a.Kind), Slot: intents.SlotAccount, Value: string(a.Kind)})
 	}
 	return banks.Account{}, &plan{ask: question + " " + l.or(names) + "?", awaiting: intents.SlotAccount, choices: cs}, nil
 }

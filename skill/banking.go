@@ -207,8 +207,8 @@ func (b *banking) transactions(ctx context.Context, r *Request) (*Response, erro
 		intro = fmt.Sprintf(l.pick("Your last %d transactions%s: ", "Deine letzten %d Umsätze%s: "), spoken, scope)
 	}
 	speech := intro + l.List(items) + "."
-	if count > maxSpokenCount && len(txs) > spoken {
-		speech += l.pick(" The rest are on the card in your Alexa app.", " Den Rest findest du auf der Karte in der Alexa App.")
+	if count > maxSpokenCount && len(txs) > spoken && r.Channel.CardHint != "" {
+		speech += fmt.Sprintf(l.pick(" The rest are on the card %s.", " Den Rest findest du auf der Karte %s."), r.Channel.CardHint)
 	}
 	return &Response{
 		Speech:     speech,

@@ -481,6 +481,15 @@ const (
 	repromptDE = "Du kannst nach deinem Kontostand, deinen letzten Umsätzen oder deinen Ausgaben fragen. Was möchtest du wissen?"
 )
 
+// linkWhere is where the user links their bank: the channel's words, or
+// a general phrase.
+func linkWhere(r *Request) string {
+	if r.Channel.LinkHint != "" {
+		return r.Channel.LinkHint
+	}
+	return langOf(r.Locale).pick("in your assistant's app", "in der App deines Assistenten")
+}
+
 // speakError is the one place where error kinds become sentences.
 func (s *Skill) speakError(r *Request, err error) *Response {
 	l := langOf(r.Locale)
@@ -495,14 +504,12 @@ func (s *Skill) speakError(r *Request, err error) *Response {
 	kind := banks.KindOf(err)
 	switch kind {
 	case banks.NotLinked:
-		return &Response{Speech: l.pick(
-			"To use your bank with me, please link your account in the Alexa app. I've sent a card to help.",
-			"Um dein Konto zu nutzen, verknüpfe es bitte in der Alexa App. Ich habe dir eine Karte dazu geschickt."),
+		return &Response{Speech: fmt.Sprintf(l.pick("To use your bank with me, please link your account %s.",
+			"Um dein Konto zu nutzen, verknüpfe es bitte %s."), linkWhere(r)),
 			LinkAccount: true, EndSession: true}
 	case banks.ConsentExpired:
-		return &Response{Speech: l.pick(
-			"Your bank's permission for me has expired. Please link your account again in the Alexa app.",
-			"Deine Freigabe bei der Bank ist abgelaufen. Bitte verknüpfe dein Konto in der Alexa App erneut."),
+		return &Response{Speech: fmt.Sprintf(l.pick("Your bank's permission for me has expired. Please link your account again %s.",
+			"Deine Freigabe bei der Bank ist abgelaufen. Bitte verknüpfe dein Konto erneut %s."), linkWhere(r)),
 			LinkAccount: true, EndSession: true}
 	case banks.Unavailable:
 		s.cfg.Log.Warn("bank unavailable", "intent", r.Intent, "user", UserRef(r.Platform, r.UserID), "err", err)

@@ -49,6 +49,7 @@ type dialog struct {
 
 // choice is one option of a disambiguation: the slot value to set.
 type choice struct {
+	Show  string `json:"show,omitempty"` // what a button shows
 	Label string `json:"label"`
 	Slot  string `json:"slot"`
 	Value string `json:"value"`
@@ -139,14 +140,18 @@ func (s *Skill) advance(ctx context.Context, r *Request, d *dialog) (*Response, 
 	case p.ask != "":
 		d.Stage, d.Awaiting, d.Choices, d.Question = stageCollect, p.awaiting, p.choices, p.ask
 		r.st.Dialog = d
-		return &Response{Speech: p.ask, Reprompt: p.ask, Elicit: &Elicit{Intent: d.Action, Slot: p.awaiting, Slots: d.Slots}}, nil
+		var cs []Choice
+		for _, c := range p.choices {
+			cs = append(cs, Choice{Label: c.Show, Say: c.Show})
+		}
+		return &Response{Speech: p.ask, Reprompt: p.ask, Elicit: &Elicit{Intent: d.Action, Slot: p.awaiting, Slots: d.Slots}, Choices: cs}, nil
 	case p.readback != "":
 		d.Stage, d.Awaiting, d.Choices, d.Question = stageConfirm, "", nil, p.readback
 		if d.Key == "" {
 			d.Key = newKey()
 		}
 		r.st.Dialog = d
-		return &Response{Speech: p.readback, Reprompt: p.readback}, nil
+		return &Response{Speech: p.readback, Reprompt: p.readback, Choices: yesNo(l)}, nil
 	}
 	if d.Key == "" {
 		d.Key = newKey()
@@ -157,6 +162,11 @@ func (s *Skill) advance(ctx context.Context, r *Request, d *dialog) (*Response, 
 		}
 	}
 	return s.execute(ctx, r, d, p, stageCollect)
+}
+
+// yesNo are the choices of a read-back.
+func yesNo(l lang) []Choice {
+	return []Choice{{Label: l.pick("Yes", "Ja"), Say: l.pick("yes", "ja")}, {Label: l.pick("No", "Nein"), Say: l.pick("no", "nein")}}
 }
 
 // pinFresh is how long a PIN given in a session covers later actions.

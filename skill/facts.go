@@ -393,8 +393,9 @@ func digits(s string) string {
 	return strings.Join(strings.Split(strings.ReplaceAll(s, " ", ""), ""), " ")
 }
 
-// textChannel is true where the answer is read on a screen, not heard.
-func textChannel(r *Request) bool { return r.Platform != "alexa" }
+// textChannel is true where the answer is read by the user alone, not
+// heard or shown where others may see it.
+func textChannel(r *Request) bool { return r.Channel.Text && r.Channel.Private }
 
 func (s *Skill) accountDetails(ctx context.Context, r *Request) (*Response, error) {
 	l := langOf(r.Locale)
@@ -485,8 +486,8 @@ func (s *Skill) talkToAgent(ctx context.Context, r *Request) (*Response, error) 
 func (s *Skill) privacyCenter(ctx context.Context, r *Request) (*Response, error) {
 	l := langOf(r.Locale)
 	explain := l.pick(
-		"Here's what I keep: the link between your Alexa account and your bank, a hash of your voice PIN, and for five minutes what we're talking about. I don't keep recordings or transcripts, I don't use your data for advertising, and I share nothing with anyone but your own bank. A record of payments and card actions is kept for the bank, without your name once you delete your data.",
-		"Das speichere ich: die Verknüpfung zwischen deinem Alexa-Konto und deiner Bank, einen Hash deiner Sprach-PIN und fünf Minuten lang, worüber wir gerade sprechen. Ich speichere keine Aufnahmen oder Mitschriften, nutze nichts für Werbung und gebe nichts weiter außer an deine eigene Bank. Ein Nachweis von Zahlungen und Kartenaktionen bleibt für die Bank, ohne deinen Namen, wenn du deine Daten löschst.")
+		"Here's what I keep: the link between your assistant account and your bank, a hash of your voice PIN, and for five minutes what we're talking about. I don't keep recordings or transcripts, I don't use your data for advertising, and I share nothing with anyone but your own bank. A record of payments and card actions is kept for the bank, without your name once you delete your data.",
+		"Das speichere ich: die Verknüpfung zwischen deinem Assistenten-Konto und deiner Bank, einen Hash deiner Sprach-PIN und fünf Minuten lang, worüber wir gerade sprechen. Ich speichere keine Aufnahmen oder Mitschriften, nutze nichts für Werbung und gebe nichts weiter außer an deine eigene Bank. Ein Nachweis von Zahlungen und Kartenaktionen bleibt für die Bank, ohne deinen Namen, wenn du deine Daten löschst.")
 	q := l.pick("Would you like me to unlink your bank and delete your data?", "Soll ich die Verknüpfung aufheben und deine Daten löschen?")
 	r.st.Dialog = &dialog{Action: actPrivacyerase, Slots: intents.Slots{}, Stage: stageConfirm, Key: newKey(), Question: q, Started: r.Now}
 	return &Response{Speech: explain + " " + q, Reprompt: q, Card: &Card{Title: l.pick("Privacy", "Datenschutz"), Text: explain}}, nil

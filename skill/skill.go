@@ -29,12 +29,36 @@ type Request struct {
 	// AccessToken is the account-linking token the platform presented.
 	AccessToken string
 	NewSession  bool
+	// Channel says what the platform can do; the core decides by it,
+	// never by the platform's name.
+	Channel Channel
 
 	// User is the bank user, set by the link middleware.
 	User banks.User
 
 	st   *state // the session's server-side state
 	turn *turn  // what this turn writes besides its answer
+}
+
+// Channel describes where a turn comes from, as its adapter knows it.
+type Channel struct {
+	// Voice: the answer is spoken (a smart speaker, a phone assistant).
+	Voice bool
+	// Text: the user reads the answer (a chat app, a web chat, a terminal).
+	Text bool
+	// Screen: a card or a screen shows detail besides the speech.
+	Screen bool
+	// Private: only the user sees what is shown (a chat on their own
+	// phone), not a shared speaker or a screen in a kitchen. A full
+	// account number is shown only on a text channel that is private.
+	Private bool
+	// LinkHint says where the user links their bank on this platform,
+	// in the request's locale, as the end of a sentence: "in the Alexa
+	// app. I've sent a card to help". Empty: a general phrase is used.
+	LinkHint string
+	// CardHint says where a card shows up ("in your Alexa app"), for
+	// "the rest are on the card …". Empty: no card is mentioned.
+	CardHint string
 }
 
 // Card is the detail shown in the companion app or on a screen.
@@ -57,6 +81,16 @@ type Response struct {
 	// Sensitive marks an answer that holds what must not be stored (a
 	// full account number): it is neither kept for repeat nor for replays.
 	Sensitive bool `json:",omitempty"`
+	// Choices are the answers the pending question offers (yes and no,
+	// which account, which payee), for text channels to show as buttons.
+	Choices []Choice `json:",omitempty"`
+}
+
+// Choice is one answer a question offers: Label to show, Say to send
+// back as the user's text when it is picked.
+type Choice struct {
+	Label string
+	Say   string
 }
 
 // Handler answers a request.

@@ -128,8 +128,9 @@ func TestSpendingMatchesTheBank(t *testing.T) {
 
 func TestNotLinkedAndRelink(t *testing.T) {
 	e := newEnv(t, nil, 0)
-	r := e.sk.Handle(context.Background(), &skill.Request{Platform: "test", UserID: "u1", Locale: "de-DE", Text: "kontostand"})
-	if !r.LinkAccount || !r.EndSession || !strings.Contains(r.Speech, "Alexa App") {
+	r := e.sk.Handle(context.Background(), &skill.Request{Platform: "test", UserID: "u1", Locale: "de-DE", Text: "kontostand",
+		Channel: skill.Channel{LinkHint: "in der Beispiel-App"}})
+	if !r.LinkAccount || !r.EndSession || r.Speech != "Um dein Konto zu nutzen, verknüpfe es bitte in der Beispiel-App." {
 		t.Fatalf("%+v", r)
 	}
 	e.say("alice", "en-US", "balance")
@@ -247,5 +248,23 @@ func TestRetryAfterOutageIsAnsweredAfresh(t *testing.T) {
 	down = false
 	if r := sk.Handle(context.Background(), req()); !strings.HasPrefix(r.Speech, "Your Everyday Checking has") {
 		t.Fatalf("retry after the outage: %q", r.Speech)
+	}
+}
+
+// Questions carry their answers as choices, for text channels' buttons,
+// and picking one by its text answers the question.
+func TestResponsesCarryChoices(t *testing.T) {
+	e := newEnv(t, nil, 0)
+	r := e.say("alice", "en-US", "send alice 20 dollars")
+	if len(r.Choices) != 2 || r.Choices[0].Label != "Alice Chen" || r.Choices[1].Label != "Alice Meyer" {
+		t.Fatalf("payee choices %+v for %q", r.Choices, r.Speech)
+	}
+	r = e.say("alice", "en-US", r.Choices[1].Say)
+	if len(r.Choices) != 2 {
+		t.Fatalf("account choices %+v for %q", r.Choices, r.Speech)
+	}
+	r = e.say("alice", "en-US", r.Choices[0].Say)
+	if !strings.Contains(r.Speech, "Shall I go ahead") || len(r.Choices) != 2 || r.Choices[0].Say != "yes" || r.Choices[1].Say != "no" {
+		t.Fatalf("read-back choices %+v for %q", r.Choices, r.Speech)
 	}
 }

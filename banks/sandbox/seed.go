@@ -250,15 +250,7 @@ func must(s, cur string) int64 {
 	return m.Minor
 }
 
-func currencyOf(locale string) string {
-	if strings.HasSuffix(locale, "-US") {
-		return "USD"
-	}
-	if strings.HasSuffix(locale, "-GB") {
-		return "GBP"
-	}
-	return "EUR"
-}
+func currencyOf(locale string) string { return banks.CurrencyOf(locale) }
 
 // event is one generated movement before it is written.
 type event struct {

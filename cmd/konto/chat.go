@@ -50,6 +50,8 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 		SessionID:   "chat-" + hex.EncodeToString(sid),
 		Locale:      c.Locale,
 		AccessToken: token,
+		// A terminal: read by the person at it alone.
+		Channel: skill.Channel{Text: true, Private: true, LinkHint: "with `konto sandbox tokens` (the sandbox's account linking)"},
 	}
 	// No transcript: the chat's session state goes when the chat ends.
 	defer sk.EndSession(context.WithoutCancel(ctx), base.Platform, base.SessionID, base.UserID)

@@ -365,7 +365,7 @@ func runConversation(ctx context.Context, rec intents.Recognizer, data []byte) (
 			end = env.Response.End != nil && *env.Response.End
 			intent = t.Intent
 		default:
-			r := &skill.Request{Platform: "chat", UserID: "fixture-user", SessionID: "fixture-session", RequestID: reqID,
+			r := &skill.Request{Platform: "chat", Channel: skill.Channel{Text: true, Private: true}, UserID: "fixture-user", SessionID: "fixture-session", RequestID: reqID,
 				Locale: c.Locale, AccessToken: token, Text: strings.ReplaceAll(t.User, "{pin}", pin)}
 			if t.Intent != "" {
 				r.Text, r.Intent, r.Slots = "", t.Intent, slotsOf(t.Slots, pin)
@@ -454,12 +454,7 @@ func copyRequest(r *skill.Request) *skill.Request {
 	return &c
 }
 
-func currencyOfLocale(locale string) string {
-	if intents.German(locale) {
-		return "EUR"
-	}
-	return "USD"
-}
+func currencyOfLocale(locale string) string { return banks.CurrencyOf(locale) }
 
 func balances(ctx context.Context, bank *sandbox.Bank, u banks.User) (map[string]int64, error) {
 	accts, err := bank.Accounts(ctx, u)

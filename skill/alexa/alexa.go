@@ -219,7 +219,20 @@ func (h *Handler) request(env *RequestEnvelope) *skill.Request {
 		r.SessionID, r.NewSession = env.Session.SessionID, env.Session.New
 	}
 	r.Now = h.Skill.Now()
+	r.Channel = channel(r.Locale)
 	return r
+}
+
+// channel is what an Alexa turn can do: it is spoken, its card shows in
+// the Alexa app (which others may see on a shared device, so it is not
+// private), and accounts are linked in that app.
+func channel(locale string) skill.Channel {
+	c := skill.Channel{Voice: true, Screen: true,
+		LinkHint: "in the Alexa app. I've sent a card to help", CardHint: "in your Alexa app"}
+	if intents.German(locale) {
+		c.LinkHint, c.CardHint = "in der Alexa App. Ich habe dir eine Karte dazu geschickt", "in der Alexa App"
+	}
+	return c
 }
 
 // builtins maps Amazon's built-in intents onto catalog intents.
@@ -314,10 +327,7 @@ func slotValue(slot string, s Slot, locale string, now time.Time) (any, bool) {
 		return nil, false
 	case intents.SlotAmount:
 		// AMAZON.NUMBER: whole units, in the locale's currency.
-		cur := "USD"
-		if intents.German(locale) {
-			cur = "EUR"
-		}
+		cur := intents.CurrencyOf(locale)
 		if n, ok := atoi(s.Value); ok && n > 0 {
 			return intents.Amount{Value: fmt.Sprintf("%d.00", n), Currency: cur}, true
 		}
