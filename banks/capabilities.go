@@ -171,7 +171,8 @@ type Profile interface {
 // rates, fees, support and limits. The sandbox ships one per locale.
 type ProductSheet struct {
 	Bank             string            `yaml:"bank"`
-	RoutingNumber    string            `yaml:"routing_number"`
+	RoutingNumber    string            `yaml:"routing_number"` // US
+	SortCode         string            `yaml:"sort_code"`      // UK
 	BIC              string            `yaml:"bic"`
 	SupportPhone     string            `yaml:"support_phone"`
 	SupportHours     string            `yaml:"support_hours"`

@@ -3,6 +3,7 @@ package intents
 import (
 	"embed"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -31,7 +32,7 @@ type Intent struct {
 // SlotValue is one value of a custom slot type with its spoken forms.
 type SlotValue struct {
 	ID       string
-	Synonyms map[string][]string // locale → forms
+	Synonyms map[string][]string // locale → forms; see Forms
 }
 
 type catalogFile struct {
@@ -132,7 +133,7 @@ func Samples(locale string) (map[string][]string, []string, error) {
 }
 
 func readTrain(locale string) (*trainFile, error) {
-	b, err := files.ReadFile("data/train-" + locale + ".yaml")
+	b, err := files.ReadFile("data/train-" + baseLocale(locale) + ".yaml")
 	if err != nil {
 		return nil, fmt.Errorf("intents: no training data for %s", locale)
 	}
@@ -308,4 +309,21 @@ func ParseExamples(b []byte) (examples []Example, locale, now string, err error)
 		examples = append(examples, ex)
 	}
 	return examples, f.Locale, f.Now, nil
+}
+
+// Forms returns a value's forms in a locale: its own forms (en-GB may
+// list British words such as "current account") followed by those of the
+// locale whose training data it shares (en-US).
+func (v SlotValue) Forms(locale string) []string {
+	base := baseLocale(locale)
+	if base == locale {
+		return v.Synonyms[locale]
+	}
+	out := append([]string{}, v.Synonyms[locale]...)
+	for _, f := range v.Synonyms[base] {
+		if !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	return out
 }

@@ -60,7 +60,7 @@ func TestDemoCustomers(t *testing.T) {
 		kinds := map[banks.AccountKind]bool{}
 		for _, a := range accts {
 			kinds[a.Kind] = true
-			wantCur := map[string]string{"en-US": "USD", "de-DE": "EUR"}[c.Locale]
+			wantCur := map[string]string{"en-US": "USD", "en-GB": "GBP", "de-DE": "EUR"}[c.Locale]
 			if a.Currency != wantCur {
 				t.Errorf("%s %s in %s, want %s", c.ID, a.Kind, a.Currency, wantCur)
 			}

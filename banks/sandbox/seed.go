@@ -387,9 +387,13 @@ func (b *Bank) seedCustomer(w *writer, c customerSpec, merchants map[string]merc
 }
 
 // accountNumber makes a stable account number: ten digits ending in the
-// last four in the US, a valid German IBAN (mod-97 check digits) elsewhere.
+// last four in the US, eight in the UK (the sort code is the bank's), a
+// valid German IBAN (mod-97 check digits) in Germany.
 func accountNumber(c customerSpec, a accountSpec, i int) string {
 	body := fmt.Sprintf("%06d%s", (c.Seed*7919+uint64(i)*104729)%1000000, a.Last4)
+	if strings.HasSuffix(c.Locale, "-GB") {
+		return body[2:]
+	}
 	if !strings.HasPrefix(c.Locale, "de") {
 		return body
 	}

@@ -196,8 +196,8 @@ func (c Config) Validate() error {
 	if c.Months < 1 || c.Months > 120 {
 		return errors.New("--months must be between 1 and 120")
 	}
-	if c.Locale != "en-US" && c.Locale != "de-DE" {
-		return fmt.Errorf("--locale %q: want en-US or de-DE", c.Locale)
+	if c.Locale != "en-US" && c.Locale != "en-GB" && c.Locale != "de-DE" {
+		return fmt.Errorf("--locale %q: want en-US, en-GB or de-DE", c.Locale)
 	}
 	if c.Now != "" {
 		if _, err := time.Parse(time.DateOnly, c.Now); err != nil {

@@ -160,7 +160,7 @@ func TestServeDevAnswersOverHTTP(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "data")
 	base, logs, _ := startServe(t, "--data", data, "--dev")
 	ts := tokens(t, data)
-	if len(ts) != 5 {
+	if len(ts) != 7 {
 		t.Fatalf("%d demo tokens", len(ts))
 	}
 	var jonas token
@@ -209,6 +209,11 @@ func TestChat(t *testing.T) {
 		!strings.Contains(out, "konto> Sorry, I can't help with that.") {
 		t.Fatalf("chat output:\n%s", out)
 	}
+	// en-GB: pounds and British wording.
+	out, err = run(t, "what's my current account balance\n", "chat", "--data", data, "--customer", "oliver")
+	if err != nil || !regexp.MustCompile(`konto> Your Current Account has £[0-9,]+\.[0-9]{2}\.`).MatchString(out) {
+		t.Fatalf("en-GB chat output: %v\n%s", err, out)
+	}
 	if _, err := run(t, "", "chat", "--data", data, "--customer", "nobody"); err == nil {
 		t.Fatal("unknown customer accepted")
 	}
@@ -221,7 +226,7 @@ func TestSandboxSeed(t *testing.T) {
 		t.Fatalf("%q %v", out, err)
 	}
 	all, err := run(t, "", "sandbox", "tokens", "--data", data, "--all")
-	if err != nil || strings.Count(all, "\n") != 25 {
+	if err != nil || strings.Count(all, "\n") != 27 {
 		t.Fatalf("%d token lines, %v", strings.Count(all, "\n"), err)
 	}
 }

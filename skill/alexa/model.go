@@ -165,7 +165,7 @@ func BuildModel(locale, invocation string) (*InteractionModel, error) {
 	for _, name := range sortedTypeNames(types) {
 		st := SlotType{Name: name}
 		for _, v := range intents.SlotTypes[name] {
-			forms := v.Synonyms[locale]
+			forms := v.Forms(locale)
 			if len(forms) == 0 {
 				continue
 			}
