@@ -8,7 +8,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -289,90 +288,17 @@ func mapIntent(in *Intent, locale string, now time.Time) (string, intents.Slots)
 	return name, slots
 }
 
-// slotValue maps one Alexa slot value onto the catalog's canonical form.
+// slotValue maps one Alexa slot value onto the catalog's canonical form:
+// AMAZON.DATE periods here, everything else as every adapter does
+// (intents.Clean).
 func slotValue(slot string, s Slot, locale string, now time.Time) (any, bool) {
-	id, resolved := s.ResolvedID()
-	norm := intents.Normalize(s.Value)
-	var v any
-	switch slot {
-	case intents.SlotAccount, intents.SlotFromAccount, intents.SlotToAccount:
-		v = canonicalAccount(id, resolved, s.Value)
-	case intents.SlotCategory:
-		if resolved {
-			v = strings.ToLower(id)
-		} else {
-			v = intents.ParseCategory(norm)
-		}
-	case intents.SlotCard:
-		if resolved {
-			v = strings.ToLower(id)
-		} else {
-			v = intents.ParseCard(norm)
-		}
-	case intents.SlotBiller:
-		if resolved {
-			v = strings.ToLower(id)
-		} else {
-			v = intents.ParseBiller(norm)
-		}
-	case intents.SlotMerchant, intents.SlotPayee:
-		v = norm
-	case intents.SlotCount:
-		if n, ok := atoi(s.Value); ok && n > 0 && n <= 100 {
-			return n, true
-		}
-		if n := intents.ParseCount(norm+" transactions", locale); n > 0 {
-			return n, true
-		}
-		return nil, false
-	case intents.SlotAmount:
-		// AMAZON.NUMBER: whole units, in the locale's currency.
-		cur := intents.CurrencyOf(locale)
-		if n, ok := atoi(s.Value); ok && n > 0 {
-			return intents.Amount{Value: fmt.Sprintf("%d.00", n), Currency: cur}, true
-		}
-		if a, _, ok := intents.ParseAmount(norm, locale, true); ok {
-			return a, true
-		}
-		return nil, false
-	case intents.SlotPin:
-		if p := intents.ParsePin(norm); p != "" {
-			return p, true
-		}
-		return nil, false
-	case intents.SlotDate:
-		if t, err := time.Parse(time.DateOnly, s.Value); err == nil {
-			return t.Format(time.DateOnly), true
-		}
-		if d, _, ok := intents.ParseDate(norm, locale, now); ok {
-			return d, true
-		}
-		return nil, false
-	case intents.SlotDateRange:
+	if slot == intents.SlotDateRange {
 		if dr, ok := AmazonDate(s.Value, now); ok {
 			return dr, true
 		}
-		// Some clients pass the spoken words ("last month"): read them.
-		if dr, _, ok := intents.ParseDateRange(norm, locale, now); ok {
-			return dr, true
-		}
-		return nil, false
 	}
-	if str, _ := v.(string); str != "" {
-		return str, true
-	}
-	return nil, false
-}
-
-func canonicalAccount(id string, resolved bool, value string) string {
-	if resolved {
-		v := strings.ToLower(id)
-		switch v {
-		case "checking", "savings", "credit_card", "loan":
-			return v
-		}
-	}
-	return intents.ParseAccount(intents.Normalize(value))
+	id, _ := s.ResolvedID()
+	return intents.Clean(slot, s.Value, id, locale, now)
 }
 
 func atoi(s string) (int, bool) {

@@ -1,0 +1,107 @@
+package intents
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Clean turns one slot value, as a platform's own recognizer filled it,
+// into the catalog's canonical form, so that every adapter (Alexa,
+// Dialogflow, Messenger, ...) hands the core the same values: an account
+// kind, a category or biller id, an Amount in the locale's currency, a
+// count, a PIN, a date ("2006-01-02") or a DateRange. raw is the value
+// the platform gives (the words, or a number or date); id is its entity
+// resolution id when it has one (the catalog value id, any case), else
+// "". Platform date formats (AMAZON.DATE, Dialogflow's date periods) are
+// the adapter's to convert first; here a range is read from ISO days or
+// from the words.
+func Clean(slot, raw, id, locale string, now time.Time) (any, bool) {
+	norm := Normalize(raw)
+	resolved := id != ""
+	var v string
+	switch slot {
+	case SlotAccount, SlotFromAccount, SlotToAccount:
+		if resolved {
+			switch k := strings.ToLower(id); k {
+			case "checking", "savings", "credit_card", "loan":
+				return k, true
+			}
+		}
+		v = ParseAccount(norm)
+	case SlotCategory:
+		v = ParseCategory(norm)
+		if resolved {
+			v = strings.ToLower(id)
+		}
+	case SlotCard:
+		v = ParseCard(norm)
+		if resolved {
+			v = strings.ToLower(id)
+		}
+	case SlotBiller:
+		v = ParseBiller(norm)
+		if resolved {
+			v = strings.ToLower(id)
+		}
+	case SlotMerchant, SlotPayee:
+		v = norm
+	case SlotCount:
+		if n, ok := smallInt(raw); ok && n > 0 && n <= 100 {
+			return n, true
+		}
+		if n := ParseCount(norm+" transactions", locale); n > 0 {
+			return n, true
+		}
+		return nil, false
+	case SlotAmount:
+		// A platform number is whole units in the locale's currency.
+		if n, ok := smallInt(raw); ok && n > 0 {
+			return Amount{Value: fmt.Sprintf("%d.00", n), Currency: CurrencyOf(locale)}, true
+		}
+		if a, _, ok := ParseAmount(norm, locale, true); ok {
+			return a, true
+		}
+		return nil, false
+	case SlotPin:
+		if p := ParsePin(norm); p != "" {
+			return p, true
+		}
+		return nil, false
+	case SlotDate:
+		if t, err := time.Parse(time.DateOnly, raw); err == nil {
+			return t.Format(time.DateOnly), true
+		}
+		if d, _, ok := ParseDate(norm, locale, now); ok {
+			return d, true
+		}
+		return nil, false
+	case SlotDateRange:
+		if t, err := time.Parse(time.DateOnly, raw); err == nil {
+			return DateRange{Start: t.Format(time.DateOnly), End: t.Format(time.DateOnly)}, true
+		}
+		if dr, _, ok := ParseDateRange(norm, locale, now); ok {
+			return dr, true
+		}
+		return nil, false
+	}
+	if v != "" {
+		return v, true
+	}
+	return nil, false
+}
+
+// smallInt reads up to six decimal digits.
+func smallInt(s string) (int, bool) {
+	if s == "" || len(s) > 6 {
+		return 0, false
+	}
+	n := 0
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return 0, false
+		}
+		n = n*10 + int(r-'0')
+	}
+	return n, true
+}
