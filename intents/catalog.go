@@ -23,8 +23,6 @@ type Intent struct {
 	Slots []string
 	// SlotTypes maps a slot name to its Alexa type.
 	SlotTypes map[string]string
-	// Builtin is the Amazon built-in intent this one is, if any.
-	Builtin string
 	// Confirm marks intents that move money and need a read-back.
 	Confirm bool
 }
@@ -39,7 +37,6 @@ type catalogFile struct {
 	Intents []struct {
 		Name    string            `yaml:"name"`
 		Slots   map[string]string `yaml:"slots"`
-		Builtin string            `yaml:"builtin"`
 		Confirm bool              `yaml:"confirm"`
 	} `yaml:"intents"`
 	SlotTypes map[string]yaml.Node `yaml:"slot_types"`
@@ -68,7 +65,7 @@ func loadCatalog() error {
 	}
 	Catalog = nil
 	for _, in := range f.Intents {
-		it := Intent{Name: in.Name, SlotTypes: in.Slots, Builtin: in.Builtin, Confirm: in.Confirm}
+		it := Intent{Name: in.Name, SlotTypes: in.Slots, Confirm: in.Confirm}
 		for s := range in.Slots {
 			it.Slots = append(it.Slots, s)
 		}

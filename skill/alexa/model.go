@@ -128,13 +128,13 @@ func BuildModel(locale, invocation string) (*InteractionModel, error) {
 	used := map[string]bool{}  // samples must be unique across intents
 	types := map[string]bool{} // custom types referenced
 	for _, in := range intents.Catalog {
-		if in.Builtin != "" {
-			lm.Intents = append(lm.Intents, ModelIntent{Name: in.Builtin, Samples: []string{}})
+		if b, ok := builtinOf[in.Name]; ok {
+			lm.Intents = append(lm.Intents, ModelIntent{Name: b, Samples: []string{}})
 			continue
 		}
 		mi := ModelIntent{Name: in.Name, Samples: []string{}}
 		for _, s := range in.Slots {
-			typ := in.SlotTypes[s]
+			typ := alexaType(in.SlotTypes[s])
 			mi.Slots = append(mi.Slots, ModelSlot{Name: s, Type: typ})
 			if !strings.HasPrefix(typ, "AMAZON.") {
 				types[typ] = true
@@ -236,7 +236,7 @@ func dialogModel(locale string) (*Dialog, []Prompt) {
 		}
 		di := DialogIntent{Name: in.Name, Prompts: map[string]string{}}
 		for _, s := range in.Slots {
-			di.Slots = append(di.Slots, DialogSlot{Name: s, Type: in.SlotTypes[s], Prompts: map[string]string{}})
+			di.Slots = append(di.Slots, DialogSlot{Name: s, Type: alexaType(in.SlotTypes[s]), Prompts: map[string]string{}})
 		}
 		if !in.Confirm {
 			d.Intents = append(d.Intents, di)
@@ -257,4 +257,26 @@ func dialogModel(locale string) (*Dialog, []Prompt) {
 		prompts = append(prompts, p)
 	}
 	return d, prompts
+}
+
+// builtinOf names the Amazon built-in intent a catalog intent is.
+var builtinOf = map[string]string{
+	intents.Yes: "AMAZON.YesIntent", intents.No: "AMAZON.NoIntent", intents.Help: "AMAZON.HelpIntent",
+	intents.Stop: "AMAZON.StopIntent", intents.Cancel: "AMAZON.CancelIntent", intents.Repeat: "AMAZON.RepeatIntent",
+	intents.Fallback: "AMAZON.FallbackIntent",
+}
+
+// alexaType is the Alexa slot type of a catalog slot type: the
+// catalog's neutral NUMBER, DATE and PIN are Amazon built-ins; the
+// others are custom types exported with their values.
+func alexaType(catalogType string) string {
+	switch catalogType {
+	case "NUMBER":
+		return "AMAZON.NUMBER"
+	case "DATE":
+		return "AMAZON.DATE"
+	case "PIN":
+		return "AMAZON.FOUR_DIGIT_NUMBER"
+	}
+	return catalogType
 }
