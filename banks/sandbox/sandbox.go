@@ -167,6 +167,33 @@ func (b *Bank) PIN(customer string) string {
 	return fmt.Sprintf("%04d", binary.BigEndian.Uint32(m.Sum(nil))%10000)
 }
 
+// Password returns the demo sign-in password of a customer at the
+// sandbox's own authorisation pages (open banking, account linking),
+// derived like Token: four words a person can type.
+func (b *Bank) Password(customer string) string {
+	m := hmac.New(sha256.New, b.secret)
+	m.Write([]byte("sandbox-password\x00" + customer))
+	sum := m.Sum(nil)
+	words := []string{"amber", "birch", "cedar", "delta", "ember", "fjord", "grove", "harbor", "iris", "juniper", "kestrel", "lumen",
+		"maple", "nectar", "orchid", "pebble", "quartz", "raven", "sierra", "tulip", "umber", "velvet", "willow", "yarrow"}
+	out := make([]string, 4)
+	for i := range out {
+		out[i] = words[int(sum[i])%len(words)]
+	}
+	return strings.Join(out, "-")
+}
+
+// SignIn checks a demo customer's id (or first name) and password, as
+// the sandbox's authorisation pages do. Errors: NotLinked for a wrong id
+// or password.
+func (b *Bank) SignIn(ctx context.Context, customer, password string) (banks.User, error) {
+	c, err := b.FindCustomer(ctx, customer)
+	if err != nil || !hmac.Equal([]byte(b.Password(c.ID)), []byte(password)) {
+		return banks.User{}, banks.Errorf("sandbox.SignIn", banks.NotLinked, "wrong customer or password")
+	}
+	return banks.User{Bank: Name, Customer: c.ID, Locale: c.Locale}, nil
+}
+
 func tokenHash(token string) []byte {
 	h := sha256.Sum256([]byte(token))
 	return h[:]

@@ -57,7 +57,7 @@ func runSandbox(ctx context.Context, args []string, getenv func(string) string, 
 				return err
 			}
 			if err := enc.Encode(map[string]string{"customer": c.ID, "name": c.Name, "locale": c.Locale,
-				"access_token": tok, "pin": a.bank.PIN(c.ID)}); err != nil {
+				"access_token": tok, "pin": a.bank.PIN(c.ID), "password": a.bank.Password(c.ID)}); err != nil {
 				return err
 			}
 		}
