@@ -30,15 +30,25 @@ type PaymentResult struct {
 	Reference string
 	Scheduled bool
 	Date      time.Time
-	// FromBalance is the source account's balance afterwards.
+	// FromBalance is the source account's balance afterwards (zero when
+	// the bank does not say).
 	FromBalance Balance
+	// AwaitingApproval: the bank waits for the customer to approve the
+	// payment in the bank's own app (decoupled strong customer
+	// authentication). Nothing has moved yet. Pay again with the same key
+	// and request to learn the outcome: the result once approved, or
+	// Forbidden with reason sca_rejected or sca_expired.
+	AwaitingApproval bool
 }
 
 // Payments is implemented by connectors that can move money.
 type Payments interface {
-	// Pay executes or schedules a payment. Errors: Invalid, NotFound,
-	// Forbidden with reason insufficient_funds, account_frozen,
-	// account_closed or not_allowed, Unavailable.
+	// Pay executes or schedules a payment, or starts it and reports
+	// AwaitingApproval. The same key never pays twice: a repeat returns
+	// the first outcome (or the approval's progress). Errors: Invalid,
+	// NotFound, Forbidden with reason insufficient_funds, account_frozen,
+	// account_closed, not_allowed, sca_rejected or sca_expired,
+	// Unavailable.
 	Pay(ctx context.Context, u User, p PaymentRequest) (PaymentResult, error)
 }
 
