@@ -229,6 +229,18 @@ func (b *Bank) SetCardLocked(ctx context.Context, u banks.User, cardID string, l
 		if err := b.ownCard(ctx, tx, op, u, cardID); err != nil {
 			return nil, err
 		}
+		// locked = 2 is a card blocked for good (reported lost): it never
+		// unlocks.
+		var state int
+		if err := tx.QueryRowContext(ctx, `SELECT locked FROM cards WHERE id = ?`, cardID).Scan(&state); err != nil {
+			return nil, banks.E(op, banks.Unavailable, err)
+		}
+		if state == 2 {
+			if locked {
+				return true, nil
+			}
+			return nil, banks.Refuse(op, "card_blocked")
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE cards SET locked = ? WHERE id = ? AND customer_id = ?`, locked, cardID, u.Customer); err != nil {
 			return nil, banks.E(op, banks.Unavailable, err)
 		}
@@ -248,7 +260,7 @@ func (b *Bank) ReplaceCard(ctx context.Context, u banks.User, cardID string, los
 			return nil, err
 		}
 		if lost {
-			if _, err := tx.ExecContext(ctx, `UPDATE cards SET locked = 1 WHERE id = ?`, cardID); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE cards SET locked = 2 WHERE id = ?`, cardID); err != nil {
 				return nil, banks.E(op, banks.Unavailable, err)
 			}
 		}
@@ -459,12 +471,18 @@ func (b *Bank) ResolveAlert(ctx context.Context, u banks.User, alertID string, g
 	var ok bool
 	return b.once(ctx, op, u, key, "alert", &ok, func(tx *sql.Tx) (any, error) {
 		var txID int64
-		err := tx.QueryRowContext(ctx, `SELECT tx_id FROM alerts WHERE id = ? AND customer_id = ?`, alertID, u.Customer).Scan(&txID)
+		var current string
+		err := tx.QueryRowContext(ctx, `SELECT tx_id, status FROM alerts WHERE id = ? AND customer_id = ?`, alertID, u.Customer).Scan(&txID, &current)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, banks.Errorf(op, banks.NotFound, "no alert %q", alertID)
 		}
 		if err != nil {
 			return nil, banks.E(op, banks.Unavailable, err)
+		}
+		if current != "open" {
+			// Resolved already (another session, another key): a charge is
+			// refunded once, whatever is asked after.
+			return true, nil
 		}
 		status := "genuine"
 		if !genuine {

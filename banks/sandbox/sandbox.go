@@ -443,7 +443,7 @@ func (b *Bank) Cards(ctx context.Context, u banks.User) ([]banks.Card, error) {
 	if err := b.checkUser(u, op); err != nil {
 		return nil, err
 	}
-	rows, err := b.db.QueryContext(ctx, `SELECT id, account_id, kind, last4, expiry, locked FROM cards
+	rows, err := b.db.QueryContext(ctx, `SELECT id, account_id, kind, last4, expiry, locked != 0 FROM cards
 		WHERE customer_id = ? ORDER BY rowid`, u.Customer)
 	if err != nil {
 		return nil, banks.E(op, banks.Unavailable, err)
