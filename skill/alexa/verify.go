@@ -38,8 +38,9 @@ const (
 	// fetch and keep is bounded.
 	maxCachedChains = 32 // Amazon serves one chain at a time, a few around a rotation
 	maxFailedURLs   = 256
-	failedTTL       = time.Minute // a URL that failed is not fetched again for this long
-	maxFetches      = 4           // chain fetches in flight at once, over all URLs
+	failedTTL       = time.Minute             // a URL that failed is not fetched again for this long
+	maxFetches      = 4                       // fetches of not yet verified URLs in flight at once
+	slotWait        = 1500 * time.Millisecond // how long a request waits for a free fetch slot
 	fetchTimeout    = 5 * time.Second
 )
 
@@ -77,6 +78,7 @@ type Verifier struct {
 	cache    map[string]*cachedChain // verified chains by normalised URL
 	failed   map[string]*failedURL   // recent failures by normalised URL
 	inflight map[string]*fetchCall   // at most one fetch per URL
+	freed    chan struct{}           // closed when a fetch ends
 }
 
 type cachedChain struct {
@@ -257,13 +259,26 @@ func (v *Verifier) checkEnvelope(body []byte) error {
 // URL, from the cache when the cached chain is still within its validity.
 // A URL that failed within failedTTL fails again without a fetch; requests
 // for a URL being fetched wait for that fetch; and a fetch that would make
-// more than maxFetches in flight is refused rather than queued: a queue
-// would hold requests without end, and its tail would miss Alexa's ~8 s
-// deadline anyway.
+// more than maxFetches of unverified URLs in flight waits up to slotWait
+// for a slot and is then refused: a queue without end would hold requests
+// past Alexa's ~8 s deadline. A URL verified before never waits.
 func (v *Verifier) signer(ctx context.Context, certURL string) (*x509.Certificate, error) {
 	now := v.now()
+	waitUntil := time.Now().Add(slotWait)
 	v.mu.Lock()
-	if c := v.cache[certURL]; c != nil && now.Before(c.expires) && validAt(c.chain, now) == nil {
+retry:
+	if c := v.cache[certURL]; c != nil && validAt(c.chain, now) == nil {
+		// A verified chain serves while it is valid. Past its cache time
+		// it is refreshed in the background, outside the fetch cap, so
+		// that a flood of unknown URLs can never starve Amazon's own.
+		if !now.Before(c.expires) && v.inflight[certURL] == nil {
+			if v.inflight == nil {
+				v.inflight = map[string]*fetchCall{}
+			}
+			call := &fetchCall{done: make(chan struct{})}
+			v.inflight[certURL] = call
+			go v.load(ctx, certURL, call)
+		}
 		v.mu.Unlock()
 		return c.leaf, nil
 	}
@@ -273,9 +288,23 @@ func (v *Verifier) signer(ctx context.Context, certURL string) (*x509.Certificat
 	}
 	call := v.inflight[certURL]
 	if call == nil {
-		if len(v.inflight) >= maxFetches {
+		if v.unknownInflight() >= maxFetches {
+			// Wait a little for a slot, so that a genuine request is not
+			// turned away by a burst of junk; past slotWait, give up.
+			if v.freed == nil {
+				v.freed = make(chan struct{})
+			}
+			freed := v.freed
 			v.mu.Unlock()
-			return nil, fail("too many certificate chain fetches in flight")
+			select {
+			case <-freed:
+			case <-time.After(time.Until(waitUntil)):
+				return nil, fail("too many certificate chain fetches in flight")
+			case <-ctx.Done():
+				return nil, fail("gave up waiting for the certificate chain: %v", ctx.Err())
+			}
+			v.mu.Lock()
+			goto retry
 		}
 		if v.inflight == nil {
 			v.inflight = map[string]*fetchCall{}
@@ -307,6 +336,10 @@ func (v *Verifier) load(ctx context.Context, certURL string, call *fetchCall) {
 	}
 	v.mu.Lock()
 	delete(v.inflight, certURL)
+	if v.freed != nil {
+		close(v.freed) // wake the requests waiting for a slot
+		v.freed = nil
+	}
 	v.seq++
 	if err == nil {
 		delete(v.failed, certURL)
@@ -317,6 +350,11 @@ func (v *Verifier) load(ctx context.Context, certURL string, call *fetchCall) {
 			evictOldest(v.cache, maxCachedChains-1, func(c *cachedChain) uint64 { return c.seq })
 		}
 		v.cache[certURL] = &cachedChain{leaf: leaf, chain: chain, expires: now.Add(ttl), seq: v.seq}
+	} else if old := v.cache[certURL]; old != nil && validAt(old.chain, now) == nil {
+		// A refresh failed: the chain verified before still serves, and
+		// the next refresh waits a while.
+		old.expires = now.Add(failedTTL)
+		leaf, err = old.leaf, nil
 	} else {
 		delete(v.cache, certURL)
 		if remember {
@@ -332,6 +370,17 @@ func (v *Verifier) load(ctx context.Context, certURL string, call *fetchCall) {
 	call.leaf, call.err = leaf, err
 	v.mu.Unlock()
 	close(call.done)
+}
+
+// unknownInflight counts the fetches of URLs not verified before; v.mu held.
+func (v *Verifier) unknownInflight() int {
+	n := 0
+	for u := range v.inflight {
+		if v.cache[u] == nil {
+			n++
+		}
+	}
+	return n
 }
 
 // evictOldest drops the entries added first until m has at most max.
