@@ -16,32 +16,67 @@ type Link struct {
 	LinkedAt  time.Time
 }
 
-// Store keeps Konto's own state: links and server-side session state.
+// Store keeps Konto's own state. It is the composition of the small
+// interfaces below, one per concern, so that a test double or a wrapper
+// (a cache, a metrics layer) can implement just the part it needs, and so
+// that storetest can say which part of the contract a failure is in.
 // skill/sqlite implements it; a Postgres implementation can be added for
 // several instances behind a load balancer, since nothing is kept in
-// process memory between requests.
+// process memory between requests. Every implementation runs the
+// conformance suite in skill/storetest.
+//
+// Times a method reads from its own clock (a session's age) come from the
+// clock the store was opened with, which must be the core's Config.Now.
 type Store interface {
+	Links
+	Sessions
 	Ledger
+	PINs
+	Replays
+	Callbacks
+	UserDeleter
+	TurnCommitter
+	Purger
+}
+
+// Links keeps which bank customer a platform user is linked to.
+type Links interface {
 	// SaveLink creates or replaces the link of (Platform, UserID).
-	// Errors: Forbidden for a token hash revoked by RevokeToken, Unavailable.
+	// Errors: Forbidden for a token hash revoked by RevokeToken (the
+	// existing link, if any, is left as it was), Unavailable.
 	SaveLink(ctx context.Context, l Link) error
-	// Link returns the link of a platform user. Errors: NotLinked, Unavailable.
+	// Link returns the link of a platform user. Errors: NotLinked,
+	// Unavailable.
 	Link(ctx context.Context, platform, userID string) (Link, error)
-	// DeleteUser removes a platform user's link, sessions, stored answers,
-	// callbacks and PIN hash; the audit entries stay with pseudonym in
-	// place of the customer and without names. The PIN guard (failures and
-	// lockout) stays: deleting data must not reset it. Errors: Unavailable.
-	DeleteUser(ctx context.Context, platform, userID, pseudonym string) error
 	// RevokeToken remembers an access token hash that must never link
-	// again (for banks that cannot revoke a token themselves).
-	// Errors: Unavailable.
+	// again (for banks that cannot revoke a token themselves). Revoking a
+	// hash twice is not an error. Errors: Unavailable.
 	RevokeToken(ctx context.Context, tokenHash []byte) error
-	// Session returns a session's state if it is owned by userID and newer
-	// than maxAge; otherwise nil. Errors: Unavailable.
+}
+
+// Sessions reads and ends server-side session state. A session belongs to
+// the user who first wrote it; its state is written by
+// TurnCommitter.CommitTurn (Turn.State), and the store's clock stamps it.
+type Sessions interface {
+	// Session returns a session's state if it is owned by userID and was
+	// written less than maxAge ago by the store's clock; otherwise nil and
+	// no error. Errors: Unavailable.
 	Session(ctx context.Context, platform, sessionID, userID string, maxAge time.Duration) ([]byte, error)
 	// DeleteSession forgets a session of userID; another user's session of
-	// the same id is left alone. Errors: Unavailable.
+	// the same id is left alone, and a missing one is not an error.
+	// Errors: Unavailable.
 	DeleteSession(ctx context.Context, platform, sessionID, userID string) error
+}
+
+// UserDeleter erases a platform user's data.
+type UserDeleter interface {
+	// DeleteUser removes a platform user's link, sessions, stored answers,
+	// callbacks and PIN hash; the audit entries stay with pseudonym in
+	// place of the customer and without detail (names). The PIN guard
+	// (failures and lockout) stays: deleting data must not reset it. A
+	// user without a link loses sessions, answers and callbacks only; a
+	// user without any data is not an error. Errors: Unavailable.
+	DeleteUser(ctx context.Context, platform, userID, pseudonym string) error
 }
 
 // PINRecord is a customer's voice PIN as stored: a slow salted hash, and
@@ -97,9 +132,36 @@ type Turn struct {
 	Release bool
 }
 
-// Ledger is the part of the store that keeps PINs, the audit log, replay
-// protection and callbacks.
+// Ledger is the audit log, which is also the record of money moved: a
+// movement is reserved (pending) before the bank is called and finished
+// after, and the daily voice limit is counted on it.
 type Ledger interface {
+	// AuditLog returns the audit entries of a customer, oldest first.
+	// Errors: Unavailable.
+	AuditLog(ctx context.Context, bank, customer string) ([]AuditEntry, error)
+	// MovedToday sums what a customer moved by voice on a UTC day,
+	// including actions still pending at the bank. Errors: Unavailable.
+	MovedToday(ctx context.Context, bank, customer string, day time.Time) (int64, error)
+	// ReserveOp writes a pending audit entry (Outcome "pending") with its
+	// key before the bank is called, and reserves its Amount against the
+	// day's limit in the same transaction: when limit > 0 and what was
+	// moved or reserved today plus Amount exceeds it, nothing is written
+	// and the error is Forbidden with reason daily_limit. An entry with the
+	// same key, or of the same customer still pending with the same
+	// non-empty Fingerprint, is returned instead (key and all), so a
+	// retried action reuses its key. Errors: Forbidden, Unavailable.
+	ReserveOp(ctx context.Context, a AuditEntry, limit int64) (AuditEntry, error)
+	// FinishOp sets the outcome of a pending entry; a refused or failed
+	// one no longer counts against the limit. An entry no longer pending
+	// (or no entry) is left alone without an error. Errors: Unavailable.
+	FinishOp(ctx context.Context, opKey, outcome string) error
+	// PendingOps lists a customer's entries still pending that were
+	// written before before, oldest first. Errors: Unavailable.
+	PendingOps(ctx context.Context, bank, customer string, before time.Time) ([]AuditEntry, error)
+}
+
+// PINs keeps voice PIN hashes and the guard against guessing them.
+type PINs interface {
 	// PIN returns the customer's voice PIN record. Errors: NotFound when
 	// there is no hash, Unavailable.
 	PIN(ctx context.Context, bank, customer string) (PINRecord, error)
@@ -118,38 +180,40 @@ type Ledger interface {
 	// own reservation set, as ReservePINAttempt reported it).
 	// Errors: Unavailable.
 	PINVerified(ctx context.Context, bank, customer string, lockSeq int64) error
-	// MovedToday sums what a customer moved by voice on a UTC day,
-	// including actions still pending at the bank. Errors: Unavailable.
-	MovedToday(ctx context.Context, bank, customer string, day time.Time) (int64, error)
-	// ReserveOp writes a pending audit entry (Outcome "pending") with its
-	// key before the bank is called, and reserves its Amount against the
-	// day's limit in the same transaction: when limit > 0 and what was
-	// moved or reserved today plus Amount exceeds it, nothing is written
-	// and the error is Forbidden with reason daily_limit. An entry of the
-	// same customer still pending with the same Fingerprint is returned
-	// instead (key and all), so a retried action reuses its key.
-	// Errors: Forbidden, Unavailable.
-	ReserveOp(ctx context.Context, a AuditEntry, limit int64) (AuditEntry, error)
-	// FinishOp sets the outcome of a pending entry; a refused or failed
-	// one no longer counts against the limit. Errors: Unavailable.
-	FinishOp(ctx context.Context, opKey, outcome string) error
-	// PendingOps lists a customer's entries still pending that were
-	// written before before. Errors: Unavailable.
-	PendingOps(ctx context.Context, bank, customer string, before time.Time) ([]AuditEntry, error)
-	// ClaimRequest claims a platform request id. It returns the stored
-	// response of a finished request with that id, or ok=false while another
-	// turn is still answering it. A claim left without an answer for longer
-	// than staleAfter (its turn died) is taken over. Errors: Forbidden for a
-	// request id claimed by another user, Unavailable.
+}
+
+// Replays protects against a platform delivering a request twice.
+type Replays interface {
+	// ClaimRequest claims a platform request id. It returns ok=true to the
+	// one turn that owns the id, the stored response of a finished request
+	// with that id, or ok=false and no response while another turn is still
+	// answering it. A claim left without an answer for longer than
+	// staleAfter (its turn died) is taken over; an answered one never is.
+	// Errors: Forbidden for a request id claimed by another user,
+	// Unavailable.
 	ClaimRequest(ctx context.Context, platform, requestID, userID string, now time.Time, staleAfter time.Duration) (ok bool, stored []byte, err error)
-	// CommitTurn writes a turn's state, audit entries and response in one
-	// database transaction.
-	CommitTurn(ctx context.Context, t Turn) error
-	// AddCallback stores a callback request.
+}
+
+// Callbacks keeps requests for a human agent to call the customer back.
+type Callbacks interface {
+	// AddCallback stores a callback request. Errors: Unavailable.
 	AddCallback(ctx context.Context, c Callback) error
-	// AuditLog returns the audit entries of a customer (for tests and the bank).
-	AuditLog(ctx context.Context, bank, customer string) ([]AuditEntry, error)
+}
+
+// TurnCommitter writes what a turn did.
+type TurnCommitter interface {
+	// CommitTurn writes a turn's session state (unless nil; a session of
+	// another user is not overwritten), audit entries (an entry whose
+	// OpKey is already recorded is skipped) and the answer to its claimed
+	// request id (or releases the id) in one transaction: all or nothing.
+	// Errors: Unavailable.
+	CommitTurn(ctx context.Context, t Turn) error
+}
+
+// Purger forgets what is kept only for a while.
+type Purger interface {
 	// Purge deletes stored answers and session state older than before:
 	// they exist for replays and five-minute dialogs, not as a transcript.
+	// Errors: Unavailable.
 	Purge(ctx context.Context, before time.Time) error
 }

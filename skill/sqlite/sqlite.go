@@ -1,7 +1,11 @@
 // Package sqlite implements skill.Store on an embedded SQLite database
 // (modernc.org/sqlite, no cgo). The SQL is kept to what Postgres also
-// speaks, so that a Postgres store for several instances is a sibling
-// package with the same schema.
+// speaks (ON CONFLICT upserts, partial indexes), so that a Postgres store
+// for several instances is a sibling package with the same schema; the
+// SQLite-only parts are the ? placeholders, BLOB and INTEGER PRIMARY KEY
+// row ids in the schema, the write lock taken by immediate transactions
+// (Postgres needs SELECT ... FOR UPDATE or an advisory lock there), and
+// the catalogue reads that recognise databases made before migrations.
 package sqlite
 
 import (
@@ -21,64 +25,29 @@ import (
 // Store is the SQLite skill.Store.
 type Store struct {
 	db  *sql.DB
-	now func() time.Time
+	now func() time.Time // the clock passed by WithClock, or time.Now
 }
 
 var _ skill.Store = (*Store)(nil)
 
-const schema = `
-CREATE TABLE IF NOT EXISTS links (
-	platform TEXT NOT NULL, user_id TEXT NOT NULL, bank TEXT NOT NULL, customer TEXT NOT NULL,
-	token_hash BLOB NOT NULL, linked_at INTEGER NOT NULL, PRIMARY KEY (platform, user_id));
-CREATE TABLE IF NOT EXISTS sessions (
-	platform TEXT NOT NULL, session_id TEXT NOT NULL, user_id TEXT NOT NULL, state BLOB NOT NULL,
-	updated_at INTEGER NOT NULL, PRIMARY KEY (platform, session_id));
-CREATE INDEX IF NOT EXISTS sessions_user ON sessions(platform, user_id);
-CREATE TABLE IF NOT EXISTS voice_pins (
-	bank TEXT NOT NULL, customer TEXT NOT NULL, hash TEXT NOT NULL, failures INTEGER NOT NULL DEFAULT 0,
-	locked_until INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (bank, customer));
-CREATE TABLE IF NOT EXISTS audit (
-	id INTEGER PRIMARY KEY, at INTEGER NOT NULL, day TEXT NOT NULL, actor TEXT NOT NULL, bank TEXT NOT NULL, customer TEXT NOT NULL,
-	channel TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL, amount INTEGER NOT NULL DEFAULT 0, outcome TEXT NOT NULL,
-	op_key TEXT);
-CREATE UNIQUE INDEX IF NOT EXISTS audit_op ON audit(op_key) WHERE op_key IS NOT NULL;
-CREATE INDEX IF NOT EXISTS audit_customer ON audit(bank, customer, day);
-CREATE TABLE IF NOT EXISTS requests (
-	platform TEXT NOT NULL, request_id TEXT NOT NULL, user_id TEXT NOT NULL, response BLOB, created_at INTEGER NOT NULL,
-	PRIMARY KEY (platform, request_id));
-CREATE INDEX IF NOT EXISTS requests_user ON requests(platform, user_id);
-CREATE INDEX IF NOT EXISTS requests_age ON requests(created_at);
-CREATE INDEX IF NOT EXISTS sessions_age ON sessions(updated_at);
-CREATE TABLE IF NOT EXISTS callbacks (
-	id INTEGER PRIMARY KEY, platform TEXT NOT NULL, user_id TEXT NOT NULL, bank TEXT NOT NULL, customer TEXT NOT NULL,
-	topic TEXT NOT NULL, at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS pin_guard (
-	bank TEXT NOT NULL, customer TEXT NOT NULL, failures INTEGER NOT NULL DEFAULT 0, locked_until INTEGER NOT NULL DEFAULT 0,
-	lock_seq INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (bank, customer));
-CREATE TABLE IF NOT EXISTS revoked_tokens (token_hash BLOB PRIMARY KEY, at INTEGER NOT NULL);
-`
+// Option configures a Store when it is opened.
+type Option func(*Store)
 
-// migrations bring databases made by earlier versions up to the schema
-// above; each runs only when its check says it is needed.
-var migrations = []struct {
-	needed func(db *sql.DB) bool
-	apply  string
-}{
-	{func(db *sql.DB) bool {
-		_, err := db.Exec(`SELECT fingerprint, currency FROM audit LIMIT 0`)
-		return err != nil
-	},
-		`ALTER TABLE audit ADD COLUMN fingerprint TEXT NOT NULL DEFAULT ''; ALTER TABLE audit ADD COLUMN currency TEXT NOT NULL DEFAULT ''`},
-	// The PIN guard used to live in voice_pins, deleted with the user's data.
-	{func(db *sql.DB) bool {
-		var n int
-		return db.QueryRow(`SELECT (SELECT count(*) FROM pin_guard) = 0 AND (SELECT count(*) FROM voice_pins) > 0`).Scan(&n) == nil && n == 1
-	}, `INSERT INTO pin_guard(bank, customer, failures, locked_until) SELECT bank, customer, failures, locked_until FROM voice_pins
-		ON CONFLICT DO NOTHING`},
+// WithClock makes the store read the time from now (session ages, when a
+// token was revoked) instead of time.Now. Pass the core's Config.Now, so
+// that a session's age and a dialog's age are measured by one clock.
+func WithClock(now func() time.Time) Option {
+	return func(s *Store) { s.now = now }
 }
 
-// Open opens (creating if needed) the store in the SQLite file at path.
-func Open(path string) (*Store, error) {
+// Open opens (creating if needed) the store in the SQLite file at path and
+// brings its schema up to date (migrations/, see migrate). Errors: the
+// file cannot be opened, or its schema is newer than this program's.
+func Open(path string, opts ...Option) (*Store, error) {
+	s := &Store{now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
 	q := url.Values{}
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "journal_mode(WAL)")
@@ -89,30 +58,18 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
-	if _, err := db.Exec(schema); err != nil {
+	if err := migrate(context.Background(), db, s.now()); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("sqlite: schema: %w", err)
+		return nil, fmt.Errorf("sqlite: migration: %w", err)
 	}
-	for _, m := range migrations {
-		if !m.needed(db) {
-			continue
-		}
-		if _, err := db.Exec(m.apply); err != nil {
-			db.Close()
-			return nil, fmt.Errorf("sqlite: migration: %w", err)
-		}
-	}
-	if _, err := db.Exec(`CREATE INDEX IF NOT EXISTS audit_pending ON audit(bank, customer, outcome, fingerprint)`); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("sqlite: schema: %w", err)
-	}
-	return &Store{db: db, now: time.Now}, nil
+	s.db = db
+	return s, nil
 }
 
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
 
-// SaveLink implements skill.Store.
+// SaveLink implements skill.Links.
 func (s *Store) SaveLink(ctx context.Context, l skill.Link) error {
 	res, err := s.db.ExecContext(ctx, `INSERT INTO links(platform, user_id, bank, customer, token_hash, linked_at)
 		SELECT ?,?,?,?,?,? WHERE NOT EXISTS (SELECT 1 FROM revoked_tokens WHERE token_hash = ?)
@@ -128,7 +85,7 @@ func (s *Store) SaveLink(ctx context.Context, l skill.Link) error {
 	return nil
 }
 
-// RevokeToken implements skill.Store.
+// RevokeToken implements skill.Links.
 func (s *Store) RevokeToken(ctx context.Context, tokenHash []byte) error {
 	if _, err := s.db.ExecContext(ctx, `INSERT INTO revoked_tokens(token_hash, at) VALUES (?,?) ON CONFLICT DO NOTHING`,
 		tokenHash, s.now().Unix()); err != nil {
@@ -137,7 +94,7 @@ func (s *Store) RevokeToken(ctx context.Context, tokenHash []byte) error {
 	return nil
 }
 
-// Link implements skill.Store. Errors: NotLinked, Unavailable.
+// Link implements skill.Links.
 func (s *Store) Link(ctx context.Context, platform, userID string) (skill.Link, error) {
 	l := skill.Link{Platform: platform, UserID: userID}
 	var at int64
@@ -153,8 +110,8 @@ func (s *Store) Link(ctx context.Context, platform, userID string) (skill.Link, 
 	return l, nil
 }
 
-// DeleteUser implements skill.Store: everything goes in one transaction,
-// so nothing is left half-deleted.
+// DeleteUser implements skill.UserDeleter: everything goes in one
+// transaction, so nothing is left half-deleted.
 func (s *Store) DeleteUser(ctx context.Context, platform, userID, pseudonym string) error {
 	const op = "sqlite.DeleteUser"
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -194,7 +151,8 @@ func (s *Store) DeleteUser(ctx context.Context, platform, userID, pseudonym stri
 }
 
 // SaveSession stores a session's state outside a turn (CommitTurn is the
-// core's way). A session id already owned by another user is not taken over.
+// core's way). A session id already owned by another user is not taken
+// over. Errors: Unavailable.
 func (s *Store) SaveSession(ctx context.Context, platform, sessionID, userID string, state []byte) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO sessions(platform, session_id, user_id, state, updated_at)
 		VALUES (?,?,?,?,?) ON CONFLICT (platform, session_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
@@ -205,7 +163,7 @@ func (s *Store) SaveSession(ctx context.Context, platform, sessionID, userID str
 	return nil
 }
 
-// Session implements skill.Store.
+// Session implements skill.Sessions.
 func (s *Store) Session(ctx context.Context, platform, sessionID, userID string, maxAge time.Duration) ([]byte, error) {
 	var state []byte
 	err := s.db.QueryRowContext(ctx, `SELECT state FROM sessions WHERE platform = ? AND session_id = ? AND user_id = ? AND updated_at >= ?`,
@@ -219,7 +177,7 @@ func (s *Store) Session(ctx context.Context, platform, sessionID, userID string,
 	return state, nil
 }
 
-// DeleteSession implements skill.Store.
+// DeleteSession implements skill.Sessions.
 func (s *Store) DeleteSession(ctx context.Context, platform, sessionID, userID string) error {
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE platform = ? AND session_id = ? AND user_id = ?`,
 		platform, sessionID, userID); err != nil {
@@ -229,14 +187,17 @@ func (s *Store) DeleteSession(ctx context.Context, platform, sessionID, userID s
 }
 
 // Counts reports how many links and sessions a platform user has (for
-// tests and the privacy report).
+// tests and the privacy report). Errors: Unavailable.
 func (s *Store) Counts(ctx context.Context, platform, userID string) (links, sessions int, err error) {
 	err = s.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM links WHERE platform = ? AND user_id = ?),
 		(SELECT count(*) FROM sessions WHERE platform = ? AND user_id = ?)`, platform, userID, platform, userID).Scan(&links, &sessions)
-	return
+	if err != nil {
+		return 0, 0, banks.E("sqlite.Counts", banks.Unavailable, err)
+	}
+	return links, sessions, nil
 }
 
-// PIN implements skill.Ledger.
+// PIN implements skill.PINs.
 func (s *Store) PIN(ctx context.Context, bank, customer string) (skill.PINRecord, error) {
 	var r skill.PINRecord
 	var locked int64
@@ -255,7 +216,7 @@ func (s *Store) PIN(ctx context.Context, bank, customer string) (skill.PINRecord
 	return r, nil
 }
 
-// SetPIN implements skill.Ledger.
+// SetPIN implements skill.PINs.
 func (s *Store) SetPIN(ctx context.Context, bank, customer, hash string, replace bool) error {
 	q := `INSERT INTO voice_pins(bank, customer, hash) VALUES (?,?,?) ON CONFLICT (bank, customer) DO NOTHING`
 	if replace {
@@ -267,7 +228,7 @@ func (s *Store) SetPIN(ctx context.Context, bank, customer, hash string, replace
 	return nil
 }
 
-// ReservePINAttempt implements skill.Ledger. The transaction takes the
+// ReservePINAttempt implements skill.PINs. The transaction takes the
 // write lock when it begins (_txlock=immediate), so attempts of every
 // connection and every process on this file are counted one at a time.
 func (s *Store) ReservePINAttempt(ctx context.Context, bank, customer string, maxFailures int, lockFor time.Duration, now time.Time) (skill.PINRecord, bool, error) {
@@ -310,7 +271,7 @@ func (s *Store) ReservePINAttempt(ctx context.Context, bank, customer string, ma
 	return r, true, nil
 }
 
-// PINVerified implements skill.Ledger.
+// PINVerified implements skill.PINs.
 func (s *Store) PINVerified(ctx context.Context, bank, customer string, lockSeq int64) error {
 	if _, err := s.db.ExecContext(ctx, `UPDATE pin_guard SET failures = 0,
 		locked_until = CASE WHEN lock_seq = ? THEN 0 ELSE locked_until END WHERE bank = ? AND customer = ?`,
@@ -405,7 +366,7 @@ func (s *Store) PendingOps(ctx context.Context, bank, customer string, before ti
 	return out, nil
 }
 
-// ClaimRequest implements skill.Ledger.
+// ClaimRequest implements skill.Replays.
 func (s *Store) ClaimRequest(ctx context.Context, platform, requestID, userID string, now time.Time, staleAfter time.Duration) (bool, []byte, error) {
 	const op = "sqlite.ClaimRequest"
 	res, err := s.db.ExecContext(ctx, `INSERT INTO requests(platform, request_id, user_id, created_at) VALUES (?,?,?,?)
@@ -430,7 +391,7 @@ func (s *Store) ClaimRequest(ctx context.Context, platform, requestID, userID st
 	return false, stored, nil
 }
 
-// CommitTurn implements skill.Ledger.
+// CommitTurn implements skill.TurnCommitter.
 func (s *Store) CommitTurn(ctx context.Context, t skill.Turn) error {
 	const op = "sqlite.CommitTurn"
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -471,7 +432,7 @@ func (s *Store) CommitTurn(ctx context.Context, t skill.Turn) error {
 	return nil
 }
 
-// AddCallback implements skill.Ledger.
+// AddCallback implements skill.Callbacks.
 func (s *Store) AddCallback(ctx context.Context, c skill.Callback) error {
 	if _, err := s.db.ExecContext(ctx, `INSERT INTO callbacks(platform, user_id, bank, customer, topic, at) VALUES (?,?,?,?,?,?)`,
 		c.Platform, c.UserID, c.Bank, c.Customer, c.Topic, c.At.Unix()); err != nil {
@@ -512,14 +473,17 @@ func (s *Store) AuditLog(ctx context.Context, bank, customer string) ([]skill.Au
 	return out, nil
 }
 
-// CallbackCount counts a platform user's callback requests.
+// CallbackCount counts a platform user's callback requests (for tests;
+// it makes the store a storetest.CallbackCounter). Errors: Unavailable.
 func (s *Store) CallbackCount(ctx context.Context, platform, userID string) (int, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM callbacks WHERE platform = ? AND user_id = ?`, platform, userID).Scan(&n)
-	return n, err
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM callbacks WHERE platform = ? AND user_id = ?`, platform, userID).Scan(&n); err != nil {
+		return 0, banks.E("sqlite.CallbackCount", banks.Unavailable, err)
+	}
+	return n, nil
 }
 
-// Purge implements skill.Ledger.
+// Purge implements skill.Purger.
 func (s *Store) Purge(ctx context.Context, before time.Time) error {
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM requests WHERE created_at < ?`, before.Unix()); err != nil {
 		return banks.E("sqlite.Purge", banks.Unavailable, err)
