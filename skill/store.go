@@ -49,8 +49,9 @@ type Links interface {
 	// Unavailable.
 	Link(ctx context.Context, platform, userID string) (Link, error)
 	// RevokeToken remembers an access token hash that must never link
-	// again (for banks that cannot revoke a token themselves). Revoking a
-	// hash twice is not an error. Errors: Unavailable.
+	// again (for banks that cannot revoke a token themselves) and ends
+	// every link that holds it. Revoking a hash twice is not an error.
+	// Errors: Unavailable.
 	RevokeToken(ctx context.Context, tokenHash []byte) error
 }
 

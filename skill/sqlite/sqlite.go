@@ -87,9 +87,21 @@ func (s *Store) SaveLink(ctx context.Context, l skill.Link) error {
 
 // RevokeToken implements skill.Links.
 func (s *Store) RevokeToken(ctx context.Context, tokenHash []byte) error {
-	if _, err := s.db.ExecContext(ctx, `INSERT INTO revoked_tokens(token_hash, at) VALUES (?,?) ON CONFLICT DO NOTHING`,
+	const op = "sqlite.RevokeToken"
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return banks.E(op, banks.Unavailable, err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO revoked_tokens(token_hash, at) VALUES (?,?) ON CONFLICT DO NOTHING`,
 		tokenHash, s.now().Unix()); err != nil {
-		return banks.E("sqlite.RevokeToken", banks.Unavailable, err)
+		return banks.E(op, banks.Unavailable, err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM links WHERE token_hash = ?`, tokenHash); err != nil {
+		return banks.E(op, banks.Unavailable, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return banks.E(op, banks.Unavailable, err)
 	}
 	return nil
 }

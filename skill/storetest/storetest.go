@@ -176,6 +176,13 @@ func testRevoked(t *testing.T, s subject) {
 	kind(t, "SaveLink of a new user with a revoked hash", s.SaveLink(ctx, skill.Link{Platform: "chat", UserID: "u9", Bank: "sandbox",
 		Customer: "alice", TokenHash: []byte("gone"), LinkedAt: start}), banks.Forbidden)
 	kind(t, "Link after a refused link", errOf(s.Link(ctx, "chat", "u9")), banks.NotLinked)
+	// Revoking a hash ends every link that holds it (the same token
+	// linked on another platform must not keep working).
+	ok(t, s.SaveLink(ctx, skill.Link{Platform: "chat", UserID: "u7", Bank: "sandbox", Customer: "alice", TokenHash: []byte("shared"), LinkedAt: start}))
+	ok(t, s.SaveLink(ctx, skill.Link{Platform: "alexa", UserID: "u8", Bank: "sandbox", Customer: "alice", TokenHash: []byte("shared"), LinkedAt: start}))
+	ok(t, s.RevokeToken(ctx, []byte("shared")))
+	kind(t, "Link of another platform's user after its token was revoked", errOf(s.Link(ctx, "chat", "u7")), banks.NotLinked)
+	kind(t, "Link after its token was revoked", errOf(s.Link(ctx, "alexa", "u8")), banks.NotLinked)
 }
 
 // writeSession writes a session's state the way the core does.
