@@ -4,16 +4,15 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kontoskill/konto/banks"
 	"github.com/kontoskill/konto/banks/sandbox"
-	"github.com/kontoskill/konto/fixtures"
 	"github.com/kontoskill/konto/intents"
 	"github.com/kontoskill/konto/skill"
+	"github.com/kontoskill/konto/skill/skilltest"
 	"github.com/kontoskill/konto/skill/sqlite"
 )
 
@@ -39,33 +38,16 @@ func newEnv(t testing.TB, bank banks.Connector, timeout time.Duration) *env {
 	})
 }
 
-// newEnvWith builds the test environment on a fresh sandbox and store;
-// set changes the skill's configuration (Bank starts as the sandbox).
+// newEnvWith builds the test environment on a fresh sandbox and store
+// (skilltest's, at the fixed clock now, which the bank reads too); set
+// changes the skill's configuration (Bank starts as the sandbox).
 func newEnvWith(t testing.TB, set func(*skill.Config)) *env {
 	t.Helper()
-	dir := t.TempDir()
-	b, err := sandbox.Open(filepath.Join(dir, "sandbox.db"), []byte("test-secret-0123456789"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
-	d, _ := sandbox.LoadData(fixtures.FS())
-	if err := b.Seed(context.Background(), d, sandbox.SeedOptions{Now: now}); err != nil {
-		t.Fatal(err)
-	}
-	st, err := sqlite.Open(filepath.Join(dir, "konto.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
 	if err := rec.Warm(); err != nil {
 		t.Fatal(err)
 	}
-	cfg := skill.Config{Bank: b, Auth: b, Store: st, Now: func() time.Time { return now }, Recognizer: rec,
-		Secret: []byte("the secret the env was made with"),
-		Log:    slog.New(slog.NewTextHandler(io.Discard, nil))}
-	set(&cfg)
-	return &env{dir: dir, bank: b, store: st, sk: skill.New(cfg)}
+	e := skilltest.NewEnv(t, skilltest.WithNow(now), skilltest.WithRecognizer(rec), skilltest.WithConfig(set))
+	return &env{dir: e.Dir, bank: e.Bank, store: e.Store, sk: e.Skill}
 }
 
 // say sends typed text as a customer, through the recognizer.

@@ -1,5 +1,9 @@
 // Package bankstest is the conformance suite every banks.Connector runs:
-// the sandbox now, each open-banking connector later.
+// the sandbox now, each open-banking connector later. Besides the
+// read-only contract it checks the optional powers the connector has
+// (banks.Payments, banks.CardControls, banks.Operations, banks.Revoker):
+// idempotency keys act once, refusals carry their reason, and one user
+// never reaches another's accounts or cards.
 package bankstest
 
 import (
@@ -12,13 +16,25 @@ import (
 )
 
 // Subject is a connector under test with two users who must never see
-// each other's data.
+// each other's data. The suite changes A's data (it moves small amounts
+// between A's own accounts, locks and unlocks A's cards, may freeze one of
+// A's accounts and revokes A's access last): give it a fresh bank.
 type Subject struct {
 	Connector banks.Connector
 	A, B      banks.User
+	// TokenA is an access token that authenticates as A, for the
+	// banks.Revoker check; empty skips it.
+	TokenA string
+	// Auth authenticates TokenA; default: the Connector, if it is one.
+	Auth banks.Authenticator
+	// FrozenA is one of A's accounts that is frozen, for the refusal
+	// check. Empty: the suite freezes one of A's accounts itself through
+	// banks.AccountControls, or skips the check.
+	FrozenA string
 }
 
-// Run checks the Connector contract.
+// Run checks the Connector contract, then the optional powers the
+// connector implements; a power it lacks is skipped.
 func Run(t *testing.T, s Subject) {
 	ctx := context.Background()
 	accA, err := s.Connector.Accounts(ctx, s.A)
@@ -118,4 +134,7 @@ func Run(t *testing.T, s Subject) {
 			t.Fatalf("error = %v, want NotLinked", err)
 		}
 	})
+	t.Run("payments", func(t *testing.T) { runPayments(t, s, accA, accB) })
+	t.Run("card controls", func(t *testing.T) { runCards(t, s) })
+	t.Run("revoked access", func(t *testing.T) { runRevoke(t, s) }) // last: A is unlinked afterwards
 }

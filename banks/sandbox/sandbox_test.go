@@ -42,7 +42,29 @@ func user(t testing.TB, b *sandbox.Bank, id string) banks.User {
 
 func TestConformance(t *testing.T) {
 	b := seeded(t, 0)
-	bankstest.Run(t, bankstest.Subject{Connector: b, A: user(t, b, "alice"), B: user(t, b, "jonas")})
+	bankstest.Run(t, bankstest.Subject{Connector: b, A: user(t, b, "alice"), B: user(t, b, "jonas"), TokenA: b.Token("alice")})
+}
+
+// TestConformanceWithAFrozenAccount runs the suite for a customer whose
+// savings the bank froze (bob), so that the refusal comes from the seeded
+// freeze, not from one the suite made.
+func TestConformanceWithAFrozenAccount(t *testing.T) {
+	b := seeded(t, 0)
+	bob := user(t, b, "bob")
+	accts, err := b.Accounts(context.Background(), bob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var frozen string
+	for _, a := range accts {
+		if st, err := b.Status(context.Background(), bob, a.ID); err == nil && st.Status == "frozen" {
+			frozen = a.ID
+		}
+	}
+	if frozen == "" {
+		t.Fatal("bob has no frozen account")
+	}
+	bankstest.Run(t, bankstest.Subject{Connector: b, A: bob, B: user(t, b, "alice"), TokenA: b.Token("bob"), FrozenA: frozen})
 }
 
 func TestDemoCustomers(t *testing.T) {

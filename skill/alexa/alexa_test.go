@@ -7,8 +7,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,9 +16,9 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/kontoskill/konto/banks/sandbox"
-	"github.com/kontoskill/konto/fixtures"
 	"github.com/kontoskill/konto/intents"
 	"github.com/kontoskill/konto/skill"
+	"github.com/kontoskill/konto/skill/skilltest"
 	"github.com/kontoskill/konto/skill/sqlite"
 )
 
@@ -26,38 +26,21 @@ import (
 // synthetic root, skill core, SQLite store and seeded sandbox bank.
 type stack struct {
 	e     *echo.Echo
+	sk    *skill.Skill
 	bank  *sandbox.Bank
 	store *sqlite.Store
 	syn   *synthetic
 }
 
-var seededAt = time.Date(2026, 11, 23, 6, 0, 0, 0, time.UTC)
-
+// newStack builds the stack on skilltest's environment; the skill and the
+// bank read the synthetic verifier's clock, so a test moves all three.
 func newStack(t testing.TB, dev bool) *stack {
 	t.Helper()
-	dir := t.TempDir()
-	bank, err := sandbox.Open(filepath.Join(dir, "sandbox.db"), []byte("test-secret-0123456789"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { bank.Close() })
-	d, err := sandbox.LoadData(fixtures.FS())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := bank.Seed(context.Background(), d, sandbox.SeedOptions{Now: seededAt}); err != nil {
-		t.Fatal(err)
-	}
-	store, err := sqlite.Open(filepath.Join(dir, "konto.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
 	syn := newSynthetic(t)
-	sk := skill.New(skill.Config{Bank: bank, Auth: bank, Store: store, Now: func() time.Time { return syn.now }})
+	env := skilltest.NewEnv(t, skilltest.WithClock(func() time.Time { return syn.now }))
 	e := echo.New()
-	(&Handler{Skill: sk, Verifier: syn.v, Dev: dev}).Register(e, "/alexa")
-	return &stack{e: e, bank: bank, store: store, syn: syn}
+	(&Handler{Skill: env.Skill, Verifier: syn.v, Dev: dev}).Register(e, "/alexa")
+	return &stack{e: e, sk: env.Skill, bank: env.Bank, store: env.Store, syn: syn}
 }
 
 type reqOpts struct {
@@ -487,33 +470,199 @@ func TestDialogOverAlexaElicitsSlots(t *testing.T) {
 		d[0].SlotToElicit != "from_account" || d[0].UpdatedIntent.Name != "TransferMoney" || *r.Response.ShouldEndSession {
 		t.Fatalf("%s", rec.Body)
 	}
-	// A forged session attribute cannot skip the read-back: state is on the server.
-	forged := s.body(reqOpts{typ: "IntentRequest", intent: "AMAZON.YesIntent", token: tok, session: "S-other"})
-	forged = []byte(strings.Replace(string(forged), `"attributes":{}`, `"attributes":{"stage":"pin","confirmed":true}`, 1))
-	got := s.post(t, forged)
-	if !strings.Contains(got.Body.String(), "nothing waiting for a yes or no") {
-		t.Fatalf("forged attributes: %s", got.Body)
+}
+
+// TestForgedSessionAttributesCannotSkipTheReadBack attacks a real pending
+// read-back with session attributes (which the client controls) that claim
+// the dialog is confirmed, at the PIN stage, for another amount, payee or
+// account: no money moves on their word, and what finally moves is what
+// the server-side dialog says.
+func TestForgedSessionAttributesCannotSkipTheReadBack(t *testing.T) {
+	s := newStack(t, false)
+	ctx := context.Background()
+	tok, pin := s.bank.Token("alice"), s.bank.PIN("alice")
+	alice, err := s.bank.Authenticate(ctx, tok)
+	if err != nil {
+		t.Fatal(err)
 	}
+	// books is what the bank and the audit log say about alice's money.
+	type books struct {
+		checking, savings int64
+		transfers         []string // details of completed transfers
+	}
+	read := func(t *testing.T) books {
+		t.Helper()
+		var bk books
+		for acc, v := range map[string]*int64{"alice-checking": &bk.checking, "alice-savings": &bk.savings} {
+			b, err := s.bank.Balance(ctx, alice, acc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			*v = b.Booked.Minor
+		}
+		log, err := s.store.AuditLog(ctx, sandbox.Name, "alice")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range log {
+			if e.Action == "transfer" && e.Outcome == "done" {
+				bk.transfers = append(bk.transfers, e.Detail)
+			}
+		}
+		return bk
+	}
+	unmoved := func(t *testing.T, before books, step string) {
+		t.Helper()
+		if now := read(t); now.checking != before.checking || now.savings != before.savings || len(now.transfers) != len(before.transfers) {
+			t.Fatalf("%s moved money: checking %d → %d, savings %d → %d, transfers %v → %v", step,
+				before.checking, now.checking, before.savings, now.savings, before.transfers, now.transfers)
+		}
+	}
+	// The attacker's claims, in the shapes a careless adapter might have
+	// kept a dialog in.
+	forgedState := map[string]any{
+		"stage": "pin", "confirmed": true, "pinVerified": true, "pin_ok": true, "readBackDone": true,
+		"amount": "4999.00", "payee": "Bob Smith", "payee_id": "alice-payee-1", "from_account": "savings",
+		"dialog": map[string]any{"intent": "TransferMoney", "stage": "pin", "confirmed": true, "verified": true,
+			"slots": map[string]any{"amount": map[string]any{"value": "4999.00", "currency": "USD"}, "payee": "bob smith", "from_account": "savings"}},
+	}
+	forge := func(t *testing.T, o reqOpts) reply {
+		t.Helper()
+		var env map[string]any
+		if err := json.Unmarshal(s.body(o), &env); err != nil {
+			t.Fatal(err)
+		}
+		env["session"].(map[string]any)["attributes"] = forgedState
+		b, _ := json.Marshal(env)
+		rec := s.post(t, b)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+		var raw map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &raw); err != nil {
+			t.Fatal(err)
+		}
+		if attrs, ok := raw["sessionAttributes"]; ok && len(attrs.(map[string]any)) > 0 {
+			t.Errorf("the reply hands session attributes back to the client: %v", attrs)
+		}
+		var r reply
+		if err := json.Unmarshal(rec.Body.Bytes(), &r); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	readBack := func(t *testing.T, session string) {
+		t.Helper()
+		r := s.ask(t, reqOpts{typ: "IntentRequest", intent: "TransferMoney", token: tok, session: session,
+			slots: map[string]any{"payee": map[string]any{"name": "payee", "value": "alice meyer"},
+				"amount":       map[string]any{"name": "amount", "value": "25"},
+				"from_account": map[string]any{"name": "from_account", "value": "checking"}}})
+		if want := "You want to send $25.00 to Alice Meyer from your Everyday Checking now. Shall I go ahead?"; r.speech() != want {
+			t.Fatalf("read-back %q, want %q", r.speech(), want)
+		}
+	}
+	t.Run("another session's claims find nothing pending", func(t *testing.T) {
+		before := read(t)
+		readBack(t, "S-forge-victim")
+		r := forge(t, reqOpts{typ: "IntentRequest", intent: "AMAZON.YesIntent", token: tok, session: "S-forge-other"})
+		if !strings.Contains(r.speech(), "nothing waiting for a yes or no") {
+			t.Errorf("a yes in a session without a dialog: %q", r.speech())
+		}
+		r = forge(t, reqOpts{typ: "IntentRequest", intent: "ProvidePin", token: tok, session: "S-forge-other",
+			slots: map[string]any{"pin": map[string]any{"name": "pin", "value": pin}}})
+		if strings.HasPrefix(r.speech(), "Done") {
+			t.Errorf("a PIN in a session without a dialog: %q", r.speech())
+		}
+		unmoved(t, before, "a forged yes and PIN in another session")
+	})
+
+	t.Run("the PIN cannot skip the yes", func(t *testing.T) {
+		before := read(t)
+		readBack(t, "S-forge-skip")
+		r := forge(t, reqOpts{typ: "IntentRequest", intent: "ProvidePin", token: tok, session: "S-forge-skip",
+			slots: map[string]any{"pin": map[string]any{"name": "pin", "value": pin}}})
+		if strings.HasPrefix(r.speech(), "Done") || strings.Contains(r.speech(), "sent") {
+			t.Errorf("a PIN at the read-back with attributes claiming a yes: %q", r.speech())
+		}
+		unmoved(t, before, "the right PIN at the read-back, with attributes claiming it was confirmed")
+	})
+
+	t.Run("the server's amount, payee and account are what moves", func(t *testing.T) {
+		before := read(t)
+		readBack(t, "S-forge-main")
+		r := forge(t, reqOpts{typ: "IntentRequest", intent: "AMAZON.YesIntent", token: tok, session: "S-forge-main"})
+		if !strings.Contains(r.speech(), "voice PIN") || *r.Response.ShouldEndSession {
+			t.Fatalf("a yes with attributes claiming the PIN was given: %q, want the PIN question", r.speech())
+		}
+		unmoved(t, before, "a yes with attributes claiming the PIN stage is done")
+		r = forge(t, reqOpts{typ: "IntentRequest", intent: "ProvidePin", token: tok, session: "S-forge-main",
+			slots: map[string]any{"pin": map[string]any{"name": "pin", "value": pin}}})
+		if !strings.HasPrefix(r.speech(), "Done. I sent $25.00 to Alice Meyer") {
+			t.Fatalf("the PIN: %q, want the server's $25.00 to Alice Meyer", r.speech())
+		}
+		after := read(t)
+		if before.checking-after.checking != 2500 || after.savings != before.savings {
+			t.Fatalf("checking moved %d cents (want 2500), savings %d → %d (want unchanged)",
+				before.checking-after.checking, before.savings, after.savings)
+		}
+		added := after.transfers[len(before.transfers):]
+		if len(added) != 1 || !strings.Contains(added[0], "Alice Meyer") || strings.Contains(added[0], "Bob") {
+			t.Fatalf("audit: new transfers %q, want one to Alice Meyer", added)
+		}
+	})
 }
 
 // TestEveryIntentAnswersOverAlexa sends every catalog intent, without
-// slots, in both locales: each gets a real answer, never the "can't do
-// that yet" or "something went wrong" sentences.
+// slots, in both locales: each must reach its own handler in the core
+// (recorded at the mux, behind the real routing), and get a real answer:
+// not Fallback's sentence, never the "can't do that yet" or "something
+// went wrong" ones.
 func TestEveryIntentAnswersOverAlexa(t *testing.T) {
 	s := newStack(t, false)
+	var mu sync.Mutex
+	routed := map[string]string{} // session → the intent whose handler answered
+	mux := s.sk.Mux()
+	for _, in := range intents.Catalog {
+		h, ok := mux.Handler(in.Name)
+		if !ok {
+			t.Errorf("no handler for catalog intent %s", in.Name)
+			continue
+		}
+		mux.Handle(in.Name, skill.HandlerFunc(func(ctx context.Context, r *skill.Request) (*skill.Response, error) {
+			mu.Lock()
+			routed[r.SessionID] = in.Name
+			mu.Unlock()
+			return h.Serve(ctx, r)
+		}))
+	}
 	bad := []string{"can't do that for you here yet", "noch nicht für dich erledigen", "something went wrong", "etwas schiefgegangen"}
 	for _, c := range []struct{ locale, customer string }{{"en-US", "carol"}, {"de-DE", "lena"}} {
+		fallback := s.ask(t, reqOpts{typ: "IntentRequest", intent: "AMAZON.FallbackIntent", token: s.bank.Token(c.customer),
+			locale: c.locale, session: "S-fallback-" + c.locale}).speech()
+		if fallback == "" {
+			t.Fatal("Fallback says nothing")
+		}
 		for _, in := range intents.Catalog {
 			name := in.Name
 			if b, ok := builtinOf[in.Name]; ok {
 				name = b
 			}
 			t.Run(c.locale+"/"+name, func(t *testing.T) {
+				session := "S-all-" + c.locale + name
 				r := s.ask(t, reqOpts{typ: "IntentRequest", intent: name, token: s.bank.Token(c.customer), locale: c.locale,
-					session: "S-all-" + c.locale + name})
+					session: session})
+				mu.Lock()
+				got := routed[session]
+				mu.Unlock()
+				if got != in.Name {
+					t.Errorf("%s was handled as %q, want %s", name, got, in.Name)
+				}
 				sp := r.speech()
 				if sp == "" {
 					t.Fatal("no speech")
+				}
+				if in.Name != intents.Fallback && sp == fallback {
+					t.Errorf("%s got Fallback's answer %q", name, sp)
 				}
 				for _, b := range bad {
 					if strings.Contains(sp, b) {
