@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -78,7 +79,8 @@ func (s *Skill) sheet(r *Request) banks.ProductSheet {
 			return sh
 		}
 	}
-	return banks.ProductSheet{SupportPhone: "your bank's support line", CardDeliveryDays: 7}
+	return banks.ProductSheet{SupportPhone: langOf(r.Locale).msg("sheet.support_phone"), CardDeliveryDays: 7,
+		Currency: banks.CurrencyOf(r.Locale)}
 }
 
 func capability[T any](bank banks.Connector, op string) (T, error) {
@@ -93,8 +95,7 @@ func capability[T any](bank banks.Connector, op string) (T, error) {
 func say(text string) *Response { return &Response{Speech: text, Reprompt: ""} }
 
 func anythingElse(l lang, text string) *Response {
-	return &Response{Speech: text + " " + l.pick("Anything else?", "Kann ich sonst noch etwas tun?"),
-		Reprompt: l.pick(reprompt, repromptDE)}
+	return &Response{Speech: text + " " + l.msg("anything_else"), Reprompt: l.reprompt()}
 }
 
 func refuse(l lang, text string) *plan {
@@ -102,40 +103,41 @@ func refuse(l lang, text string) *plan {
 }
 
 // accountName is "your X"; in German the dative "deinem Girokonto" /
-// "deiner Kreditkarte", as after von, auf, bei.
+// "deiner Kreditkarte", as after von, auf, bei (your.dat.GENDER).
 func (l lang) accountName(a banks.Account) string {
-	return l.pick("your ", germanArticle(a, "deinem ", "deiner ", "deinem ")) + a.Name
+	return l.msg("your.dat."+gender(a), a.Name)
 }
 
 // accountNom is the nominative: "dein Girokonto", "deine Kreditkarte".
 func (l lang) accountNom(a banks.Account) string {
-	return l.pick("your ", germanArticle(a, "dein ", "deine ", "dein ")) + a.Name
+	return l.msg("your.nom."+gender(a), a.Name)
 }
 
 // accountAcc is the accusative: "dein Girokonto", "deine Kreditkarte", "deinen Kredit".
 func (l lang) accountAcc(a banks.Account) string {
-	return l.pick("your ", germanArticle(a, "dein ", "deine ", "deinen ")) + a.Name
+	return l.msg("your.acc."+gender(a), a.Name)
 }
 
-// germanArticle picks by the grammatical gender of the account's name:
-// ...karte is feminine, Kredit and Darlehen masculine, ...konto neuter.
-func germanArticle(a banks.Account, neuter, feminine, masculine string) string {
+// gender is the grammatical gender of an account's name, as German
+// articles need it (English says "your" for all three): ...karte is
+// feminine (f), Kredit and Darlehen masculine (m), ...konto neuter (n).
+func gender(a banks.Account) string {
 	n := strings.ToLower(a.Name)
 	switch {
 	case strings.Contains(n, "karte"):
-		return feminine
+		return "f"
 	case strings.HasSuffix(n, "kredit") || strings.HasSuffix(n, "darlehen"):
-		return masculine
+		return "m"
 	}
-	return neuter
+	return "n"
 }
 
 func (l lang) cardName(c banks.Card) string {
-	kind := l.pick("debit card", "Debitkarte")
+	kind := l.msg("card.kind.debit")
 	if c.Kind == banks.Credit {
-		kind = l.pick("credit card", "Kreditkarte")
+		kind = l.msg("card.kind.credit")
 	}
-	return fmt.Sprintf(l.pick("your %s ending in %s", "deine %s mit den Endziffern %s"), kind, c.LastFour)
+	return l.msg("card.name", kind, c.LastFour)
 }
 
 // --- money ---
@@ -165,13 +167,12 @@ func (s *Skill) chooseFrom(l lang, accts []banks.Account, exclude string, slots 
 		if a, ok := byKind(accts, k); ok {
 			return a, nil
 		}
-		return banks.Account{}, refuse(l, fmt.Sprintf(l.pick("I don't see a %s you could pay from.", "Ich sehe kein %s, von dem du zahlen könntest."),
-			l.AccountKind(banks.AccountKind(k))))
+		return banks.Account{}, refuse(l, l.msg("pay.no_such_source", l.AccountKind(banks.AccountKind(k))))
 	}
 	src := s.sources(accts, exclude)
 	switch len(src) {
 	case 0:
-		return banks.Account{}, refuse(l, l.pick("You don't have an account I can pay from.", "Du hast kein Konto, von dem ich zahlen kann."))
+		return banks.Account{}, refuse(l, l.msg("pay.no_source"))
 	case 1:
 		return src[0], nil
 	}
@@ -181,15 +182,8 @@ func (s *Skill) chooseFrom(l lang, accts []banks.Account, exclude string, slots 
 		names = append(names, l.accountName(a))
 		cs = append(cs, choice{Show: a.Name, Label: a.Name + " " + l.AccountKind(a.Kind) + " " + string(a.Kind), Slot: intents.SlotFromAccount, Value: string(a.Kind)})
 	}
-	q := l.pick("From which account: ", "Von welchem Konto: ") + l.or(names) + "?"
+	q := l.msg("pay.ask_source", l.or(names))
 	return banks.Account{}, &plan{ask: q, awaiting: intents.SlotFromAccount, choices: cs}
-}
-
-func (l lang) or(items []string) string {
-	if len(items) < 2 {
-		return strings.Join(items, "")
-	}
-	return strings.Join(items[:len(items)-1], ", ") + l.pick(" or ", " oder ") + items[len(items)-1]
 }
 
 // checkMoney applies the bank partner's voice limits and the account's
@@ -197,8 +191,7 @@ func (l lang) or(items []string) string {
 func (s *Skill) checkMoney(ctx context.Context, r *Request, l lang, from banks.Account, amount banks.Money, scheduled bool) *plan {
 	sh := s.sheet(r)
 	if lim, err := banks.ParseMoney(sh.PerTransferLimit, amount.Currency); err == nil && lim.Minor > 0 && amount.Minor > lim.Minor {
-		return refuse(l, fmt.Sprintf(l.pick("That's more than the %s I can move in one voice payment. Please use your bank's app for larger amounts.",
-			"Das ist mehr als die %s, die ich per Sprache auf einmal überweisen kann. Größere Beträge gehen in der App deiner Bank."), l.Money(lim)))
+		return refuse(l, l.msg("pay.over_limit", l.Money(lim)))
 	}
 	if lim := s.dayLimit(r, amount.Currency); lim > 0 {
 		// A first look for the read-back; the reservation at execution
@@ -210,15 +203,12 @@ func (s *Skill) checkMoney(ctx context.Context, r *Request, l lang, from banks.A
 	}
 	if ac, ok := s.cfg.Bank.(banks.AccountControls); ok {
 		if st, err := ac.Status(ctx, r.User, from.ID); err == nil && st.Status != "open" {
-			return refuse(l, fmt.Sprintf(l.pick("%s is %s at the moment, so I can't pay from it. Ask me why it is blocked to hear more.",
-				"%s ist gerade gesperrt, deshalb kann ich davon nicht zahlen. Frag mich, warum es gesperrt ist."),
-				upperFirst(l.accountNom(from)), l.pick(st.Status, "")))
+			return refuse(l, l.msg("pay.source_blocked", upperFirst(l.accountNom(from)), l.accountStatus(st.Status)))
 		}
 	}
 	if !scheduled {
 		if bal, err := s.cfg.Bank.Balance(ctx, r.User, from.ID); err == nil && bal.Available.Minor < amount.Minor {
-			return refuse(l, fmt.Sprintf(l.pick("You don't have enough money for that: %s has %s available.",
-				"Dafür reicht das Geld nicht: Auf %s sind %s verfügbar."), l.accountName(from), l.Money(bal.Available)))
+			return refuse(l, l.msg("pay.not_enough", l.accountName(from), l.Money(bal.Available)))
 		}
 	}
 	return nil
@@ -239,8 +229,7 @@ func (s *Skill) overDailyLimit(ctx context.Context, r *Request, amount banks.Mon
 	lim := banks.Money{Minor: s.dayLimit(r, amount.Currency), Currency: amount.Currency}
 	moved, _ := s.cfg.Store.MovedToday(ctx, r.User.Bank, r.User.Customer, r.Now)
 	left := banks.Money{Minor: max(lim.Minor-moved, 0), Currency: amount.Currency}
-	return anythingElse(l, fmt.Sprintf(l.pick("That would go over your daily voice limit of %s; you can still move %s today.",
-		"Damit wäre dein Tageslimit per Sprache von %s überschritten; heute gehen noch %s."), l.Money(lim), l.Money(left)))
+	return anythingElse(l, l.msg("pay.over_daily_limit", l.Money(lim), l.Money(left)))
 }
 
 // moneyOp is the pending audit entry of a payment. Its fingerprint names
@@ -261,13 +250,30 @@ func (l lang) opName(a AuditEntry) string {
 	_, to, _ := strings.Cut(a.Detail, " to ")
 	to = strings.TrimPrefix(strings.TrimPrefix(to, "biller "), "payee ")
 	if kind, ok := strings.CutPrefix(to, "own "); ok {
-		to = l.pick("your "+strings.TrimSuffix(kind, " account")+" account", "dein eigenes Konto")
+		to = l.ownAccount(strings.TrimSuffix(kind, " account"))
 	}
 	amount := banks.Money{Minor: a.Amount, Currency: a.Currency}
 	if to == "" {
-		return fmt.Sprintf(l.pick("your payment of %s", "deine Zahlung über %s"), l.Money(amount))
+		return l.msg("op.payment", l.Money(amount))
 	}
-	return fmt.Sprintf(l.pick("your payment of %s to %s", "deine Zahlung über %s an %s"), l.Money(amount), to)
+	return l.msg("op.payment_to", l.Money(amount), to)
+}
+
+// ownAccount names one of the user's own accounts by kind as a payment's
+// target: "your savings account", "dein eigenes Konto".
+func (l lang) ownAccount(kind string) string {
+	if l.has("op.own." + kind) {
+		return l.msg("op.own." + kind)
+	}
+	return l.msg("op.own.other")
+}
+
+// accountStatus is the word for an account's state: "frozen", "closed".
+func (l lang) accountStatus(status string) string {
+	if l.has("status." + status) {
+		return l.msg("status." + status)
+	}
+	return l.msg("status.other")
 }
 
 func upperFirst(s string) string {
@@ -289,10 +295,10 @@ func payDate(l lang, r *Request, slots intents.Slots) (time.Time, *plan) {
 	}
 	today := time.Date(r.Now.Year(), r.Now.Month(), r.Now.Day(), 0, 0, 0, 0, time.UTC)
 	if t.Before(today) {
-		return time.Time{}, refuse(l, l.pick("I can't make a payment in the past.", "Eine Zahlung in der Vergangenheit kann ich nicht ausführen."))
+		return time.Time{}, refuse(l, l.msg("pay.date_past"))
 	}
 	if t.After(today.AddDate(1, 0, 0)) {
-		return time.Time{}, refuse(l, l.pick("I can schedule payments up to a year ahead.", "Ich kann Zahlungen bis zu einem Jahr im Voraus planen."))
+		return time.Time{}, refuse(l, l.msg("pay.date_far"))
 	}
 	if t.Equal(today) {
 		return time.Time{}, nil
@@ -302,9 +308,9 @@ func payDate(l lang, r *Request, slots intents.Slots) (time.Time, *plan) {
 
 func (l lang) when2(t time.Time, now time.Time) string {
 	if t.IsZero() {
-		return l.pick("now", "jetzt")
+		return l.msg("when.now")
 	}
-	return l.pick("on ", "am ") + l.Date(t, now)
+	return l.msg("day.on", l.Date(t, now))
 }
 
 func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slots) (*plan, error) {
@@ -330,7 +336,7 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 	case slots.String(intents.SlotToAccount) != "":
 		a, ok := byKind(accts, slots.String(intents.SlotToAccount))
 		if !ok {
-			return refuse(l, fmt.Sprintf(l.pick("I don't see a %s among your accounts.", "Ich sehe kein %s unter deinen Konten."),
+			return refuse(l, l.msg("account.none_of_kind",
 				l.AccountKind(banks.AccountKind(slots.String(intents.SlotToAccount))))), nil
 		}
 		to = a
@@ -346,10 +352,7 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 		matches := matchNames(slots.String(intents.SlotPayee), payees, func(p banks.Payee) string { return p.Name })
 		switch len(matches) {
 		case 0:
-			return refuse(l, fmt.Sprintf(l.pick(
-				"I don't see %s among your saved payees. For your safety I only send money to saved payees, never to account numbers said aloud; you can add a payee in your bank's app.",
-				"%s ist nicht unter deinen gespeicherten Empfängern. Zu deiner Sicherheit überweise ich nur an gespeicherte Empfänger, nie an vorgelesene Kontonummern; neue Empfänger legst du in der App deiner Bank an."),
-				titleCase(slots.String(intents.SlotPayee)))), nil
+			return refuse(l, l.msg("transfer.unknown_payee", titleCase(slots.String(intents.SlotPayee)))), nil
 		case 1:
 			payee = matches[0]
 			slots[intents.SlotPayee] = strings.ToLower(payee.Name)
@@ -360,11 +363,10 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 				names = append(names, p.Name)
 				cs = append(cs, choice{Show: p.Name, Label: p.Name, Slot: intents.SlotPayee, Value: strings.ToLower(p.Name)})
 			}
-			return &plan{ask: l.or(names) + "?", awaiting: intents.SlotPayee, choices: cs}, nil
+			return &plan{ask: l.msg("transfer.ask_which_payee", l.or(names)), awaiting: intents.SlotPayee, choices: cs}, nil
 		}
 	default:
-		return &plan{ask: l.pick("Who should get the money? You can name a saved payee or one of your accounts.",
-			"Wer soll das Geld bekommen? Nenne einen gespeicherten Empfänger oder eines deiner Konten."), awaiting: intents.SlotPayee}, nil
+		return &plan{ask: l.msg("transfer.ask_payee"), awaiting: intents.SlotPayee}, nil
 	}
 	a, ok := slots.Amount(intents.SlotAmount)
 	if !ok {
@@ -372,8 +374,7 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 		if name == "" {
 			name = l.accountName(to)
 		}
-		return &plan{ask: fmt.Sprintf(l.pick("How much would you like to send to %s?", "Wie viel möchtest du an %s überweisen?"), name),
-			awaiting: intents.SlotAmount}, nil
+		return &plan{ask: l.msg("transfer.ask_amount", name), awaiting: intents.SlotAmount}, nil
 	}
 	from, ask := s.chooseFrom(l, accts, to.ID, slots)
 	if ask != nil {
@@ -381,10 +382,10 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 	}
 	amount, err := banks.ParseMoney(a.Value, a.Currency)
 	if err != nil || amount.Minor <= 0 {
-		return refuse(l, l.pick("That amount doesn't work for a payment.", "Dieser Betrag geht für eine Zahlung nicht.")), nil
+		return refuse(l, l.msg("pay.bad_amount")), nil
 	}
 	if amount.Currency != from.Currency {
-		return refuse(l, fmt.Sprintf(l.pick("I can only send %s from this account.", "Von diesem Konto kann ich nur in %s überweisen."), from.Currency)), nil
+		return refuse(l, l.msg("transfer.currency", from.Currency)), nil
 	}
 	when, bad := payDate(l, r, slots)
 	if bad != nil {
@@ -397,14 +398,12 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 	if to.ID != "" {
 		recipient = l.accountName(to)
 	}
-	readback := fmt.Sprintf(l.pick("You want to send %[1]s to %[2]s from %[3]s %[4]s. Shall I go ahead?",
-		"Du möchtest %[1]s %[4]s von %[3]s an %[2]s überweisen. Soll ich das ausführen?"),
-		l.Money(amount), recipient, l.accountName(from), l.when2(when, r.Now))
+	readback := l.msg("transfer.readback", l.Money(amount), recipient, l.accountName(from), l.when2(when, r.Now))
 	target := "payee:" + payee.ID
 	if to.ID != "" {
 		target = "account:" + to.ID
 	}
-	return &plan{readback: readback, pin: true, no: l.pick("Okay, I won't send it.", "Okay, ich überweise nichts."),
+	return &plan{readback: readback, pin: true, no: l.msg("transfer.no"),
 		op:    moneyOp("transfer", fmt.Sprintf("%s to %s", amount, recipientLabel(payee, to)), amount, from.ID, target, when),
 		limit: s.dayLimit(r, amount.Currency),
 		do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
@@ -414,7 +413,7 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 			if err != nil {
 				return nil, entry, err
 			}
-			return paid(l, r, entry, res, amount, recipient, from, l.pick("sent", "überwiesen")), entry, nil
+			return paid(l, r, entry, res, amount, recipient, from, l.msg("pay.verb.sent")), entry, nil
 		}}, nil
 }
 
@@ -422,15 +421,14 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 func paid(l lang, r *Request, entry *AuditEntry, res banks.PaymentResult, amount banks.Money, recipient string, from banks.Account, verb string) *Response {
 	if res.Scheduled {
 		entry.Outcome = "scheduled"
-		return anythingElse(l, fmt.Sprintf(l.pick("Done. I've scheduled %s to %s for %s. The reference is %s.",
-			"Erledigt. Ich habe %s an %s für den %s eingeplant. Die Referenz ist %s."),
-			l.Money(amount), recipient, l.Date(res.Date, r.Now), spell(res.Reference)))
+		return anythingElse(l, l.msg("pay.scheduled", l.Money(amount), recipient, l.Date(res.Date, r.Now), spell(res.Reference)))
 	}
 	entry.Outcome = "done"
-	return anythingElse(l, fmt.Sprintf(l.pick("Done. I %[6]s %[1]s to %[2]s. %[3]s now has %[4]s. The reference is %[5]s.",
-		"Erledigt. Ich habe %[1]s an %[2]s %[6]s. Auf %[3]s sind jetzt %[4]s. Die Referenz ist %[5]s."),
-		l.Money(amount), recipient, l.pick(upperFirst(l.accountName(from)), l.accountName(from)), l.Money(res.FromBalance.Booked),
-		spell(res.Reference), verb))
+	// The account is the subject in English ("Your X now has") and a
+	// dative in German ("Auf deinem X sind jetzt"): both forms go in,
+	// each locale's pay.done uses the one it needs.
+	return anythingElse(l, l.msg("pay.done", l.Money(amount), recipient, upperFirst(l.accountNom(from)),
+		l.Money(res.FromBalance.Booked), spell(res.Reference), verb, l.accountName(from)))
 }
 
 func recipientLabel(p banks.Payee, to banks.Account) string {
@@ -501,11 +499,10 @@ func (s *Skill) findBiller(ctx context.Context, r *Request, l lang, slots intent
 			names = append(names, b.Name)
 			cs = append(cs, choice{Show: b.Name, Label: b.Name + " " + b.Kind, Slot: intents.SlotBiller, Value: b.Kind})
 		}
-		return banks.Biller{}, &plan{ask: l.pick("Which bill: ", "Welche Rechnung: ") + l.or(names) + "?", awaiting: intents.SlotBiller, choices: cs}, nil
+		return banks.Biller{}, &plan{ask: l.msg("bill.ask", l.or(names)), awaiting: intents.SlotBiller, choices: cs}, nil
 	}
 	if len(match) == 0 {
-		return banks.Biller{}, refuse(l, l.pick("I don't see a saved biller for that. You can add billers in your bank's app.",
-			"Dafür sehe ich keinen gespeicherten Rechnungssteller. Den kannst du in der App deiner Bank anlegen.")), nil
+		return banks.Biller{}, refuse(l, l.msg("bill.unknown")), nil
 	}
 	return match[0], nil, nil
 }
@@ -562,15 +559,14 @@ func (s *Skill) planPayBill(ctx context.Context, r *Request, slots intents.Slots
 	var amount banks.Money
 	if ok {
 		if amount, err = banks.ParseMoney(a.Value, a.Currency); err != nil || amount.Minor <= 0 {
-			return refuse(l, l.pick("That amount doesn't work for a payment.", "Dieser Betrag geht für eine Zahlung nicht.")), nil
+			return refuse(l, l.msg("pay.bad_amount")), nil
 		}
 	} else if b, found := s.bill(ctx, r, biller.ID); found && !b.Paid {
 		amount = b.Amount
 	} else if found {
-		return refuse(l, fmt.Sprintf(l.pick("Your %s bill is already paid.", "Deine Rechnung von %s ist schon bezahlt."), biller.Name)), nil
+		return refuse(l, l.msg("bill.already_paid", biller.Name)), nil
 	} else {
-		return &plan{ask: fmt.Sprintf(l.pick("How much would you like to pay to %s?", "Wie viel möchtest du an %s zahlen?"), biller.Name),
-			awaiting: intents.SlotAmount}, nil
+		return &plan{ask: l.msg("bill.ask_amount", biller.Name), awaiting: intents.SlotAmount}, nil
 	}
 	accts, err := s.cfg.Bank.Accounts(ctx, r.User)
 	if err != nil {
@@ -581,7 +577,7 @@ func (s *Skill) planPayBill(ctx context.Context, r *Request, slots intents.Slots
 		return ask, nil
 	}
 	if amount.Currency != from.Currency {
-		return refuse(l, fmt.Sprintf(l.pick("I can only pay in %s from this account.", "Von diesem Konto kann ich nur in %s zahlen."), from.Currency)), nil
+		return refuse(l, l.msg("bill.currency", from.Currency)), nil
 	}
 	when, bad := payDate(l, r, slots)
 	if bad != nil {
@@ -590,9 +586,8 @@ func (s *Skill) planPayBill(ctx context.Context, r *Request, slots intents.Slots
 	if p := s.checkMoney(ctx, r, l, from, amount, !when.IsZero()); p != nil {
 		return p, nil
 	}
-	readback := fmt.Sprintf(l.pick("You want to pay %[1]s to %[2]s from %[3]s %[4]s. Shall I go ahead?",
-		"Du möchtest %[1]s %[4]s von %[3]s an %[2]s zahlen. Soll ich das ausführen?"), l.Money(amount), biller.Name, l.accountName(from), l.when2(when, r.Now))
-	return &plan{readback: readback, pin: true, no: l.pick("Okay, I won't pay it.", "Okay, ich zahle nichts."),
+	readback := l.msg("bill.readback", l.Money(amount), biller.Name, l.accountName(from), l.when2(when, r.Now))
+	return &plan{readback: readback, pin: true, no: l.msg("bill.no"),
 		op:    moneyOp("pay_bill", fmt.Sprintf("%s to biller %s", amount, biller.Name), amount, from.ID, "biller:"+biller.ID, when),
 		limit: s.dayLimit(r, amount.Currency),
 		do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
@@ -601,7 +596,7 @@ func (s *Skill) planPayBill(ctx context.Context, r *Request, slots intents.Slots
 			if err != nil {
 				return nil, entry, err
 			}
-			return paid(l, r, entry, res, amount, biller.Name, from, l.pick("paid", "gezahlt")), entry, nil
+			return paid(l, r, entry, res, amount, biller.Name, from, l.msg("pay.verb.paid")), entry, nil
 		}}, nil
 }
 
@@ -625,7 +620,7 @@ func (s *Skill) findCard(ctx context.Context, r *Request, l lang, slots intents.
 	}
 	switch len(match) {
 	case 0:
-		return banks.Card{}, refuse(l, l.pick("I don't see a card like that.", "So eine Karte sehe ich nicht.")), nil
+		return banks.Card{}, refuse(l, l.msg("card.none")), nil
 	case 1:
 		return match[0], nil, nil
 	}
@@ -635,7 +630,7 @@ func (s *Skill) findCard(ctx context.Context, r *Request, l lang, slots intents.
 		names = append(names, l.cardName(c))
 		cs = append(cs, choice{Show: upperFirst(l.cardName(c)), Label: string(c.Kind) + " " + l.cardName(c) + " " + c.LastFour, Slot: intents.SlotCard, Value: string(c.Kind)})
 	}
-	return banks.Card{}, &plan{ask: l.pick("Which card: ", "Welche Karte: ") + l.or(names) + "?", awaiting: intents.SlotCard, choices: cs}, nil
+	return banks.Card{}, &plan{ask: l.msg("card.ask", l.or(names)), awaiting: intents.SlotCard, choices: cs}, nil
 }
 
 func (s *Skill) planLock(ctx context.Context, r *Request, slots intents.Slots) (*plan, error) {
@@ -649,7 +644,7 @@ func (s *Skill) planLock(ctx context.Context, r *Request, slots intents.Slots) (
 		return ask, err
 	}
 	if card.Locked {
-		return refuse(l, fmt.Sprintf(l.pick("%s is already locked.", "%s ist schon gesperrt."), upperFirst(l.cardName(card)))), nil
+		return refuse(l, l.msg("card.already_locked", upperFirst(l.cardName(card)))), nil
 	}
 	// Locking protects the customer: it needs neither a read-back nor a PIN.
 	return &plan{do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
@@ -658,9 +653,7 @@ func (s *Skill) planLock(ctx context.Context, r *Request, slots intents.Slots) (
 			return nil, entry, err
 		}
 		entry.Outcome = "done"
-		return anythingElse(l, fmt.Sprintf(l.pick("I've locked %s. Payments and withdrawals with it will be declined until you unlock it; unlocking needs your voice PIN.",
-			"Ich habe %s gesperrt. Zahlungen und Abhebungen damit werden abgelehnt, bis du sie entsperrst; dafür brauchst du deine Sprach-PIN."),
-			l.cardName(card))), entry, nil
+		return anythingElse(l, l.msg("card.locked", l.cardName(card))), entry, nil
 	}}, nil
 }
 
@@ -675,17 +668,16 @@ func (s *Skill) planUnlock(ctx context.Context, r *Request, slots intents.Slots)
 		return ask, err
 	}
 	if !card.Locked {
-		return refuse(l, fmt.Sprintf(l.pick("%s isn't locked.", "%s ist nicht gesperrt."), upperFirst(l.cardName(card)))), nil
+		return refuse(l, l.msg("card.not_locked", upperFirst(l.cardName(card)))), nil
 	}
-	return &plan{readback: fmt.Sprintf(l.pick("Shall I unlock %s?", "Soll ich %s entsperren?"), l.cardName(card)), pin: true,
+	return &plan{readback: l.msg("card.unlock.readback", l.cardName(card)), pin: true,
 		do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
 			entry := &AuditEntry{Action: "unlock_card", Detail: "card ending " + card.LastFour}
 			if err := ctl.SetCardLocked(ctx, r.User, card.ID, false, key); err != nil {
 				return nil, entry, err
 			}
 			entry.Outcome = "done"
-			return anythingElse(l, fmt.Sprintf(l.pick("%s is unlocked and works again.", "%s ist entsperrt und funktioniert wieder."),
-				upperFirst(l.cardName(card)))), entry, nil
+			return anythingElse(l, l.msg("card.unlocked", upperFirst(l.cardName(card)))), entry, nil
 		}}, nil
 }
 
@@ -707,11 +699,9 @@ func (s *Skill) planReplacement(ctx context.Context, r *Request, slots intents.S
 	if err != nil || ask != nil {
 		return ask, err
 	}
-	q := fmt.Sprintf(l.pick("Shall I order a new card to replace %s? It arrives in about %d days.",
-		"Soll ich eine neue Karte als Ersatz für %s bestellen? Sie kommt in etwa %d Tagen."), l.cardName(card), s.sheet(r).CardDeliveryDays)
+	q := l.msg("card.replace.readback", l.cardName(card), strconv.Itoa(s.sheet(r).CardDeliveryDays))
 	if lost {
-		q = fmt.Sprintf(l.pick("I'll block %s for good and send you a new one. Shall I go ahead?",
-			"Ich sperre %s endgültig und schicke dir eine neue. Soll ich das machen?"), l.cardName(card))
+		q = l.msg("card.lost.readback", l.cardName(card))
 	}
 	return &plan{readback: q, pin: lost, do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
 		entry := &AuditEntry{Action: map[bool]string{true: "report_lost_card", false: "replace_card"}[lost], Detail: "card ending " + card.LastFour}
@@ -720,19 +710,18 @@ func (s *Skill) planReplacement(ctx context.Context, r *Request, slots intents.S
 			return nil, entry, err
 		}
 		entry.Outcome = "done"
-		msg := l.pick("I've ordered your new card. It should arrive by %s. The reference is %s.",
-			"Ich habe deine neue Karte bestellt. Sie sollte bis zum %s ankommen. Die Referenz ist %s.")
 		if lost {
-			msg = l.pick("Your old card is blocked for good and a new one is on its way; it should arrive by %s. The reference is %s.",
-				"Deine alte Karte ist endgültig gesperrt und eine neue ist unterwegs; sie sollte bis zum %s ankommen. Die Referenz ist %s.")
+			return anythingElse(l, l.msg("card.lost.done", l.Date(o.Arrives, r.Now), spell(o.Reference))), entry, nil
 		}
-		return anythingElse(l, fmt.Sprintf(msg, l.Date(o.Arrives, r.Now), spell(o.Reference))), entry, nil
+		return anythingElse(l, l.msg("card.replace.done", l.Date(o.Arrives, r.Now), spell(o.Reference))), entry, nil
 	}}, nil
 }
 
 // --- accounts ---
 
-func (s *Skill) chooseAccount(ctx context.Context, r *Request, l lang, slots intents.Slots, question string) (banks.Account, *plan, error) {
+// chooseAccount resolves the account slot, asking with question (given
+// the choices, "your A or your B") when there is a choice.
+func (s *Skill) chooseAccount(ctx context.Context, r *Request, l lang, slots intents.Slots, question func(choices string) string) (banks.Account, *plan, error) {
 	accts, err := s.cfg.Bank.Accounts(ctx, r.User)
 	if err != nil {
 		return banks.Account{}, nil, err
@@ -741,8 +730,7 @@ func (s *Skill) chooseAccount(ctx context.Context, r *Request, l lang, slots int
 		if a, ok := byKind(accts, k); ok {
 			return a, nil, nil
 		}
-		return banks.Account{}, refuse(l, fmt.Sprintf(l.pick("I don't see a %s among your accounts.", "Ich sehe kein %s unter deinen Konten."),
-			l.AccountKind(banks.AccountKind(k)))), nil
+		return banks.Account{}, refuse(l, l.msg("account.none_of_kind", l.AccountKind(banks.AccountKind(k)))), nil
 	}
 	if len(accts) == 1 {
 		return accts[0], nil, nil
@@ -753,7 +741,7 @@ func (s *Skill) chooseAccount(ctx context.Context, r *Request, l lang, slots int
 		names = append(names, l.accountName(a))
 		cs = append(cs, choice{Show: a.Name, Label: a.Name + " " + l.AccountKind(a.Kind) + " " + string(a.Kind), Slot: intents.SlotAccount, Value: string(a.Kind)})
 	}
-	return banks.Account{}, &plan{ask: question + " " + l.or(names) + "?", awaiting: intents.SlotAccount, choices: cs}, nil
+	return banks.Account{}, &plan{ask: question(l.or(names)), awaiting: intents.SlotAccount, choices: cs}, nil
 }
 
 func (s *Skill) planFreeze(ctx context.Context, r *Request, slots intents.Slots) (*plan, error) {
@@ -762,20 +750,18 @@ func (s *Skill) planFreeze(ctx context.Context, r *Request, slots intents.Slots)
 	if err != nil {
 		return nil, err
 	}
-	acct, ask, err := s.chooseAccount(ctx, r, l, slots, l.pick("Which account should I freeze:", "Welches Konto soll ich sperren:"))
+	acct, ask, err := s.chooseAccount(ctx, r, l, slots, func(choices string) string { return l.msg("freeze.ask", choices) })
 	if err != nil || ask != nil {
 		return ask, err
 	}
-	return &plan{readback: fmt.Sprintf(l.pick("Freezing %s stops all payments and withdrawals from it until the bank lifts it. Shall I freeze it?",
-		"Wenn ich %s sperre, gehen keine Zahlungen und Abhebungen mehr davon, bis die Bank die Sperre aufhebt. Soll ich das tun?"), l.accountAcc(acct)),
+	return &plan{readback: l.msg("freeze.readback", l.accountAcc(acct)),
 		pin: true, do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
 			entry := &AuditEntry{Action: "freeze_account", Detail: string(acct.Kind) + " account ending " + acct.LastFour}
 			if err := ac.Freeze(ctx, r.User, acct.ID, key); err != nil {
 				return nil, entry, err
 			}
 			entry.Outcome = "done"
-			return anythingElse(l, fmt.Sprintf(l.pick("%s is frozen. To lift the freeze, call %s.", "%s ist gesperrt. Zum Entsperren ruf %s an."),
-				upperFirst(l.accountNom(acct)), s.sheet(r).SupportPhone)), entry, nil
+			return anythingElse(l, l.msg("freeze.done", upperFirst(l.accountNom(acct)), s.sheet(r).SupportPhone)), entry, nil
 		}}, nil
 }
 
@@ -787,7 +773,7 @@ func (s *Skill) creditCard(ctx context.Context, r *Request, l lang) (banks.Accou
 	if a, ok := byKind(accts, "credit_card"); ok {
 		return a, nil, nil
 	}
-	return banks.Account{}, refuse(l, l.pick("You don't have a credit card with us.", "Du hast bei uns keine Kreditkarte.")), nil
+	return banks.Account{}, refuse(l, l.msg("credit.no_card")), nil
 }
 
 func (s *Skill) planRedeem(ctx context.Context, r *Request, slots intents.Slots) (*plan, error) {
@@ -805,10 +791,9 @@ func (s *Skill) planRedeem(ctx context.Context, r *Request, slots intents.Slots)
 		return nil, err
 	}
 	if pts <= 0 {
-		return refuse(l, l.pick("You have no points to redeem yet.", "Du hast noch keine Punkte zum Einlösen.")), nil
+		return refuse(l, l.msg("rewards.none")), nil
 	}
-	return &plan{readback: fmt.Sprintf(l.pick("You have %s points, worth %s. Shall I redeem them as a credit on %s?",
-		"Du hast %s Punkte im Wert von %s. Soll ich sie als Gutschrift auf %s einlösen?"), l.printer.Sprint(pts), l.Money(value), l.accountName(card)),
+	return &plan{readback: l.msg("rewards.readback", l.printer.Sprint(pts), l.Money(value), l.accountName(card)),
 		do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
 			entry := &AuditEntry{Action: "redeem_rewards", Detail: fmt.Sprintf("%d points", pts)}
 			credited, err := rw.RedeemRewards(ctx, r.User, card.ID, key)
@@ -816,8 +801,7 @@ func (s *Skill) planRedeem(ctx context.Context, r *Request, slots intents.Slots)
 				return nil, entry, err
 			}
 			entry.Outcome = "done"
-			return anythingElse(l, fmt.Sprintf(l.pick("Done. %s has been credited to %s.", "Erledigt. %s wurden %s gutgeschrieben."),
-				l.Money(credited), l.accountName(card))), entry, nil
+			return anythingElse(l, l.msg("rewards.done", l.Money(credited), l.accountName(card))), entry, nil
 		}}, nil
 }
 
@@ -831,24 +815,21 @@ func (s *Skill) planLimitIncrease(ctx context.Context, r *Request, slots intents
 	if err != nil || p != nil {
 		return p, err
 	}
-	return &plan{readback: fmt.Sprintf(l.pick("Your %s has a limit of %s. Shall I send the bank a request to raise it? They usually decide within two business days.",
-		"Deine %s hat ein Limit von %s. Soll ich der Bank eine Anfrage zur Erhöhung schicken? Die Entscheidung kommt meist in zwei Werktagen."),
-		card.Name, l.Money(card.CreditLimit)), do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
+	return &plan{readback: l.msg("limit.readback", card.Name, l.Money(card.CreditLimit)), do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
 		entry := &AuditEntry{Action: "credit_limit_increase", Detail: card.Name}
 		o, err := rq.Request(ctx, r.User, "credit_limit_increase", card.ID, key)
 		if err != nil {
 			return nil, entry, err
 		}
 		entry.Outcome = "done"
-		return anythingElse(l, fmt.Sprintf(l.pick("I've sent your request. The reference is %s; you'll hear from the bank by %s.",
-			"Ich habe deine Anfrage geschickt. Die Referenz ist %s; die Bank meldet sich bis zum %s."), spell(o.Reference), l.Date(o.Arrives, r.Now))), entry, nil
+		return anythingElse(l, l.msg("limit.done", spell(o.Reference), l.Date(o.Arrives, r.Now))), entry, nil
 	}}, nil
 }
 
 func (s *Skill) planChecks(ctx context.Context, r *Request, slots intents.Slots) (*plan, error) {
 	l := langOf(r.Locale)
 	if !s.sheet(r).OrdersChecks {
-		return refuse(l, l.pick("Your bank doesn't offer checks.", "Deine Bank bietet keine Schecks an. Für Zahlungen nutze am besten eine Überweisung.")), nil
+		return refuse(l, l.msg("checks.not_offered")), nil
 	}
 	rq, err := capability[banks.Requests](s.cfg.Bank, "skill.checks")
 	if err != nil {
@@ -857,11 +838,11 @@ func (s *Skill) planChecks(ctx context.Context, r *Request, slots intents.Slots)
 	if slots.String(intents.SlotAccount) == "" {
 		slots[intents.SlotAccount] = "checking"
 	}
-	acct, p, err := s.chooseAccount(ctx, r, l, slots, "")
+	acct, p, err := s.chooseAccount(ctx, r, l, slots, func(choices string) string { return l.msg("account.ask", choices) })
 	if err != nil || p != nil {
 		return p, err
 	}
-	return &plan{readback: fmt.Sprintf(l.pick("Shall I order a new box of checks for %s, sent to the address on file?", "Soll ich neue Schecks für %s bestellen?"), l.accountAcc(acct)),
+	return &plan{readback: l.msg("checks.readback", l.accountAcc(acct)),
 		do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
 			entry := &AuditEntry{Action: "order_checks", Detail: string(acct.Kind) + " account ending " + acct.LastFour}
 			o, err := rq.Request(ctx, r.User, "checks", acct.ID, key)
@@ -869,8 +850,7 @@ func (s *Skill) planChecks(ctx context.Context, r *Request, slots intents.Slots)
 				return nil, entry, err
 			}
 			entry.Outcome = "done"
-			return anythingElse(l, fmt.Sprintf(l.pick("Your checks are ordered and should arrive by %s.", "Deine Schecks sind bestellt und kommen bis zum %s."),
-				l.Date(o.Arrives, r.Now))), entry, nil
+			return anythingElse(l, l.msg("checks.done", l.Date(o.Arrives, r.Now))), entry, nil
 		}}, nil
 }
 
@@ -905,8 +885,7 @@ func (s *Skill) planReportFraud(ctx context.Context, r *Request, slots intents.S
 		}
 		entry.Outcome = "done"
 		r.st.Dialog = nil
-		return s.offerAgent(r, fmt.Sprintf(l.pick("I've locked %s and opened fraud case %s.", "Ich habe %s gesperrt und den Betrugsfall %s eröffnet."),
-			l.cardName(card), spell(ref)), "fraud"), entry, nil
+		return s.offerAgent(r, l.msg("fraud.done", l.cardName(card), spell(ref)), "fraud"), entry, nil
 	}}, nil
 }
 
@@ -914,7 +893,7 @@ func (s *Skill) planReportFraud(ctx context.Context, r *Request, slots intents.S
 // yes-or-no dialog for it.
 func (s *Skill) offerAgent(r *Request, before, topic string) *Response {
 	l := langOf(r.Locale)
-	q := l.pick("Would you like an agent to call you back?", "Möchtest du, dass dich eine Beraterin oder ein Berater zurückruft?")
+	q := l.msg("agent.offer")
 	r.turn.next = &dialog{Action: actCallback, Slots: intents.Slots{"topic": topic}, Stage: stageConfirm, Key: newKey(), Question: q, Started: r.Now}
 	return &Response{Speech: strings.TrimSpace(before + " " + q), Reprompt: q}
 }
@@ -922,15 +901,14 @@ func (s *Skill) offerAgent(r *Request, before, topic string) *Response {
 func (s *Skill) planCallback(ctx context.Context, r *Request, slots intents.Slots) (*plan, error) {
 	l := langOf(r.Locale)
 	sh := s.sheet(r)
-	return &plan{readback: l.pick("Would you like an agent to call you back?", "Möchtest du einen Rückruf?"),
-		no: fmt.Sprintf(l.pick("Okay. You can call %s, %s.", "Okay. Du erreichst uns unter %s, %s."), sh.SupportPhone, sh.SupportHours),
+	return &plan{readback: l.msg("agent.readback"),
+		no: l.msg("agent.no", sh.SupportPhone, sh.SupportHours),
 		do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
 			if err := s.cfg.Store.AddCallback(ctx, Callback{Platform: r.Platform, UserID: r.UserID, Bank: r.User.Bank, Customer: r.User.Customer,
 				Topic: slots.String("topic"), At: r.Now}); err != nil {
 				return nil, nil, err
 			}
-			return anythingElse(l, fmt.Sprintf(l.pick("Done. An agent will call you at the number your bank has on file, %s.",
-				"Erledigt. Wir rufen dich unter der Nummer an, die deine Bank von dir hat, %s."), sh.SupportHours)), nil, nil
+			return anythingElse(l, l.msg("agent.done", sh.SupportHours)), nil, nil
 		}}, nil
 }
 
@@ -955,7 +933,7 @@ func (s *Skill) planReviewAlert(ctx context.Context, r *Request, slots intents.S
 		}
 	}
 	if al.ID == "" || al.Status != "open" {
-		return refuse(l, l.pick("That alert is already taken care of.", "Dieser Hinweis ist schon erledigt.")), nil
+		return refuse(l, l.msg("alert.done_already")), nil
 	}
 	p := &plan{readback: alertQuestion(l, al, r.Now),
 		do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
@@ -964,7 +942,7 @@ func (s *Skill) planReviewAlert(ctx context.Context, r *Request, slots intents.S
 				return nil, entry, err
 			}
 			entry.Outcome = "done"
-			return anythingElse(l, l.pick("Thanks, I've marked the charge as yours.", "Danke, ich habe die Zahlung als deine markiert.")), entry, nil
+			return anythingElse(l, l.msg("alert.genuine")), entry, nil
 		}}
 	p.onNo = func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
 		entry := &AuditEntry{Action: "alert_fraud", Detail: fmt.Sprintf("%s at %s", al.Amount, al.Merchant)}
@@ -979,29 +957,25 @@ func (s *Skill) planReviewAlert(ctx context.Context, r *Request, slots intents.S
 			return nil, entry, err
 		}
 		entry.Outcome = "done"
-		return s.offerAgent(r, fmt.Sprintf(l.pick("I've locked the card, marked the charge as fraud and opened case %s. You won't pay for it.",
-			"Ich habe die Karte gesperrt, die Zahlung als Betrug markiert und den Fall %s eröffnet. Du musst sie nicht bezahlen."), spell(ref)), "fraud"), entry, nil
+		return s.offerAgent(r, l.msg("alert.fraud", spell(ref)), "fraud"), entry, nil
 	}
 	return p, nil
 }
 
 func alertQuestion(l lang, al banks.Alert, now time.Time) string {
-	return fmt.Sprintf(l.pick("A charge of %s at %s %s. Was this you?", "Eine Zahlung von %s bei %s %s. Warst du das?"),
-		l.Money(al.Amount), al.Merchant, l.On(al.Time, now))
+	return l.msg("alert.question", l.Money(al.Amount), al.Merchant, l.On(al.Time, now))
 }
 
 func (s *Skill) planPrivacyErase(ctx context.Context, r *Request, slots intents.Slots) (*plan, error) {
 	l := langOf(r.Locale)
-	return &plan{readback: l.pick("Shall I unlink your bank and delete your data?", "Soll ich die Verknüpfung aufheben und deine Daten löschen?"),
-		no: l.pick("Okay, nothing was deleted.", "Okay, es wurde nichts gelöscht."),
+	return &plan{readback: l.msg("privacy.readback"),
+		no: l.msg("privacy.no"),
 		do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
 			if err := s.Unlink(ctx, r.Platform, r.UserID); err != nil {
 				return nil, nil, err
 			}
 			r.turn.forget = true
-			return &Response{Speech: l.pick("Done. I've unlinked your bank and deleted what I stored about you. What stays, because banking law requires it, is a record of past payments and card actions: their date, kind, amount and outcome, under a pseudonym and without names. To use me again, link your bank again. Goodbye.",
-				"Erledigt. Ich habe die Verknüpfung aufgehoben und gelöscht, was ich über dich gespeichert hatte. Was bleibt, weil das Bankrecht es verlangt, ist ein Nachweis früherer Zahlungen und Kartenaktionen: Datum, Art, Betrag und Ergebnis, unter einem Pseudonym und ohne Namen. Um mich wieder zu nutzen, verknüpfe deine Bank erneut. Tschüss."),
-				EndSession: true}, &AuditEntry{Action: "privacy_delete", Outcome: "done"}, nil
+			return &Response{Speech: l.msg("privacy.done"), EndSession: true}, &AuditEntry{Action: "privacy_delete", Outcome: "done"}, nil
 		}}, nil
 }
 
@@ -1011,7 +985,7 @@ func (s *Skill) planShowNumber(ctx context.Context, r *Request, slots intents.Sl
 	if err != nil {
 		return nil, err
 	}
-	acct, p, err := s.chooseAccount(ctx, r, l, slots, l.pick("Which account:", "Welches Konto:"))
+	acct, p, err := s.chooseAccount(ctx, r, l, slots, func(choices string) string { return l.msg("account.ask", choices) })
 	if err != nil || p != nil {
 		return p, err
 	}
@@ -1021,12 +995,15 @@ func (s *Skill) planShowNumber(ctx context.Context, r *Request, slots intents.Sl
 			return nil, nil, err
 		}
 		sh := s.sheet(r)
-		text := fmt.Sprintf(l.pick("%s account number: %s", "%s IBAN: %s"), acct.Name, num)
+		text := l.msg("number.account", acct.Name, num)
 		if sh.RoutingNumber != "" {
-			text += fmt.Sprintf(l.pick(", routing number: %s", ", Bankleitzahl: %s"), sh.RoutingNumber)
+			text += l.msg("number.routing", sh.RoutingNumber)
+		}
+		if sh.SortCode != "" {
+			text += l.msg("number.sort_code", sh.SortCode)
 		}
 		if sh.BIC != "" {
-			text += ", BIC: " + sh.BIC
+			text += l.msg("number.bic", sh.BIC)
 		}
 		return &Response{Speech: text, Card: &Card{Title: acct.Name, Text: text}, Sensitive: true},
 			&AuditEntry{Action: "show_account_number", Detail: acct.Name, Outcome: "done"}, nil

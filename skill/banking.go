@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -46,9 +47,8 @@ func (b *banking) accountsFor(ctx context.Context, r *Request) ([]banks.Account,
 
 func noSuchAccount(l lang, kind banks.AccountKind) *Response {
 	return &Response{
-		Speech: fmt.Sprintf(l.pick("I don't see a %s among your linked accounts. ", "Ich sehe kein %s unter deinen verknüpften Konten. "),
-			l.AccountKind(kind)) + l.pick(reprompt, repromptDE),
-		Reprompt: l.pick(reprompt, repromptDE),
+		Speech:   l.andReprompt(l.msg("account.none_linked", l.AccountKind(kind))),
+		Reprompt: l.reprompt(),
 	}
 }
 
@@ -72,11 +72,11 @@ func (b *banking) balance(ctx context.Context, r *Request) (*Response, error) {
 	}
 	speech := strings.Join(parts, " ")
 	if len(accts) > 1 {
-		speech = l.pick("Here are your balances. ", "Hier sind deine Kontostände. ") + speech
+		speech = l.msg("balance.intro") + " " + speech
 	}
 	return &Response{
 		Speech:     speech,
-		Card:       &Card{Title: l.pick("Balances", "Kontostände"), Text: strings.Join(lines, "\n")},
+		Card:       &Card{Title: l.msg("balance.card.title"), Text: strings.Join(lines, "\n")},
 		EndSession: true,
 	}, nil
 }
@@ -85,36 +85,32 @@ func (l lang) balanceSentence(a banks.Account, bal banks.Balance, alone bool) st
 	switch a.Kind {
 	case banks.CreditCard:
 		if bal.Booked.Minor >= 0 {
-			return fmt.Sprintf(l.pick("You don't owe anything on your %s; %s of credit is available.", "Auf deiner %s ist nichts offen; %s Kreditrahmen sind verfügbar."),
-				a.Name, l.Money(bal.Available))
+			return l.msg("balance.card.nothing_owed", a.Name, l.Money(bal.Available))
 		}
-		return fmt.Sprintf(l.pick("Your %s balance is %s, with %s of credit available.", "Deine %s steht bei %s, verfügbar sind noch %s."),
-			a.Name, l.Money(bal.Booked), l.Money(bal.Available))
+		return l.msg("balance.card.owed", a.Name, l.Money(bal.Booked), l.Money(bal.Available))
 	case banks.Loan:
-		return fmt.Sprintf(l.pick("You owe %s on your %s.", "Auf deinem %[2]s sind noch %[1]s offen."), l.Money(bal.Booked), a.Name)
+		return l.msg("balance.loan", l.Money(bal.Booked), a.Name)
 	}
-	neg := ""
+	amount := l.Money(bal.Booked)
 	if bal.Booked.Minor < 0 {
-		neg = l.pick("minus ", "minus ")
+		amount = l.msg("balance.minus", amount)
 	}
-	s := fmt.Sprintf(l.pick("Your %s has %s%s.", "Auf deinem %s sind %s%s."), a.Name, neg, l.Money(bal.Booked))
+	s := l.msg("balance.one", a.Name, amount)
 	if alone && bal.Available != bal.Booked {
-		s += fmt.Sprintf(l.pick(" %s is available to spend.", " Verfügbar sind %s."), l.Money(bal.Available))
+		s += " " + l.msg("balance.available", l.Money(bal.Available))
 	}
 	return s
 }
 
 func (l lang) balanceLine(a banks.Account, bal banks.Balance) string {
-	owed := ""
-	if (a.Kind == banks.CreditCard || a.Kind == banks.Loan) && bal.Booked.Minor < 0 {
-		owed = l.pick(" owed", " offen")
+	booked := l.Money(bal.Booked)
+	switch {
+	case (a.Kind == banks.CreditCard || a.Kind == banks.Loan) && bal.Booked.Minor < 0:
+		booked = l.msg("balance.line.owed", booked)
+	case bal.Booked.Minor < 0:
+		booked = "-" + booked
 	}
-	neg := ""
-	if bal.Booked.Minor < 0 && owed == "" {
-		neg = "-"
-	}
-	return fmt.Sprintf("%s ••%s: %s%s%s (%s %s)", a.Name, a.LastFour, neg, l.Money(bal.Booked), owed,
-		l.pick("available", "verfügbar"), l.Money(bal.Available))
+	return l.msg("balance.line", a.Name, a.LastFour, booked, l.Money(bal.Available))
 }
 
 // filter builds a transaction filter from the request's slots. It
@@ -143,10 +139,10 @@ func (b *banking) filter(ctx context.Context, r *Request) (banks.TxFilter, []ban
 // about describes the filter for a sentence: " at Starbucks", " on groceries".
 func (l lang) about(r *Request) string {
 	if m := r.Slots.String(intents.SlotMerchant); m != "" {
-		return l.pick(" at ", " bei ") + titleCase(m)
+		return " " + l.msg("about.merchant", titleCase(m))
 	}
 	if c := r.Slots.String(intents.SlotCategory); c != "" {
-		return l.pick(" on ", " für ") + l.Category(c)
+		return " " + l.msg("about.category", l.Category(c))
 	}
 	return ""
 }
@@ -188,7 +184,7 @@ func (b *banking) transactions(ctx context.Context, r *Request) (*Response, erro
 	}
 	scope := l.about(r) + l.when(r)
 	if len(txs) == 0 {
-		return &Response{Speech: fmt.Sprintf(l.pick("I didn't find any transactions%s.", "Ich habe keine Umsätze%s gefunden."), scope), EndSession: true}, nil
+		return &Response{Speech: l.msg("tx.none", scope), EndSession: true}, nil
 	}
 	spoken := min(count, maxSpokenCount, len(txs))
 	var items, lines []string
@@ -202,17 +198,17 @@ func (b *banking) transactions(ctx context.Context, r *Request) (*Response, erro
 	}
 	var intro string
 	if spoken == 1 {
-		intro = fmt.Sprintf(l.pick("Your latest transaction%s: ", "Dein letzter Umsatz%s: "), scope)
+		intro = l.msg("tx.one", scope, l.List(items))
 	} else {
-		intro = fmt.Sprintf(l.pick("Your last %d transactions%s: ", "Deine letzten %d Umsätze%s: "), spoken, scope)
+		intro = l.msg("tx.many", strconv.Itoa(spoken), scope, l.List(items))
 	}
-	speech := intro + l.List(items) + "."
+	speech := intro
 	if count > maxSpokenCount && len(txs) > spoken && r.Channel.CardHint != "" {
-		speech += fmt.Sprintf(l.pick(" The rest are on the card %s.", " Den Rest findest du auf der Karte %s."), r.Channel.CardHint)
+		speech += " " + l.msg("tx.rest_on_card", r.Channel.CardHint)
 	}
 	return &Response{
 		Speech:     speech,
-		Card:       &Card{Title: l.pick("Transactions", "Umsätze") + scope, Text: strings.Join(lines, "\n")},
+		Card:       &Card{Title: l.msg("tx.card.title", scope), Text: strings.Join(lines, "\n")},
 		EndSession: true,
 	}, nil
 }
@@ -220,12 +216,12 @@ func (b *banking) transactions(ctx context.Context, r *Request) (*Response, erro
 func (l lang) txPhrase(t banks.Transaction, now time.Time) string {
 	var s string
 	if t.Amount.Minor >= 0 {
-		s = fmt.Sprintf(l.pick("%s from %s %s", "%s von %s %s"), l.Money(t.Amount), t.Merchant, l.On(t.Time, now))
+		s = l.msg("tx.in", l.Money(t.Amount), t.Merchant, l.On(t.Time, now))
 	} else {
-		s = fmt.Sprintf(l.pick("%s at %s %s", "%s bei %s %s"), l.Money(t.Amount), t.Merchant, l.On(t.Time, now))
+		s = l.msg("tx.out", l.Money(t.Amount), t.Merchant, l.On(t.Time, now))
 	}
 	if t.Status == banks.Pending {
-		s += l.pick(" (still pending)", " (noch vorgemerkt)")
+		s += " " + l.msg("tx.pending")
 	}
 	return s
 }
@@ -235,11 +231,11 @@ func (l lang) txLine(t banks.Transaction) string {
 	if t.Amount.Minor >= 0 {
 		sign = "+"
 	}
-	status := ""
+	line := fmt.Sprintf("%s  %s  %s%s", t.Time.Format(time.DateOnly), t.Merchant, sign, l.Money(t.Amount))
 	if t.Status == banks.Pending {
-		status = l.pick(" (pending)", " (vorgemerkt)")
+		line += " " + l.msg("tx.line.pending")
 	}
-	return fmt.Sprintf("%s  %s  %s%s%s", t.Time.Format(time.DateOnly), t.Merchant, sign, l.Money(t.Amount), status)
+	return line
 }
 
 // isSpending tells purchases and bills from money moved between the
@@ -281,7 +277,7 @@ func (b *banking) spending(ctx context.Context, r *Request) (*Response, error) {
 	when := l.when(r)
 	about := l.about(r)
 	if n == 0 {
-		return &Response{Speech: fmt.Sprintf(l.pick("You didn't spend anything%s%s.", "Du hast%[2]s%[1]s nichts ausgegeben."), about, when), EndSession: true}, nil
+		return &Response{Speech: l.msg("spent.none", about, when), EndSession: true}, nil
 	}
 	var sums []string
 	for _, cur := range sortedKeys(totals) {
@@ -290,28 +286,28 @@ func (b *banking) spending(ctx context.Context, r *Request) (*Response, error) {
 	total := l.List(sums)
 	var speech string
 	if about != "" {
-		speech = fmt.Sprintf(l.pick("You spent %s%s%s, in %d purchases.", "Du hast%[3]s%[2]s %[1]s ausgegeben, bei %[4]d Zahlungen."), total, about, when, n)
+		speech = l.msg("spent.about.many", total, about, when, strconv.Itoa(n))
 		if n == 1 {
-			speech = fmt.Sprintf(l.pick("You spent %s%s%s, in one purchase.", "Du hast%[3]s%[2]s %[1]s ausgegeben, bei einer Zahlung."), total, about, when)
+			speech = l.msg("spent.about.one", total, about, when)
 		}
 	} else {
-		speech = fmt.Sprintf(l.pick("You spent %s%s.", "Du hast%[2]s %[1]s ausgegeben."), total, when)
+		speech = l.msg("spent.total", total, when)
 	}
 	cats := sortedByAmount(byCat)
 	if about == "" && len(cats) > 1 && len(totals) == 1 {
 		var top []string
 		for _, c := range cats[:min(3, len(cats))] {
-			top = append(top, l.Category(c)+l.pick(" at ", " mit ")+l.Money(byCat[c]))
+			top = append(top, l.msg("spent.category", l.Category(c), l.Money(byCat[c])))
 		}
-		speech += l.pick(" The biggest categories were ", " Die größten Posten waren ") + l.List(top) + "."
+		speech += " " + l.msg("spent.top", l.List(top))
 	}
 	var lines []string
 	for _, c := range cats {
-		lines = append(lines, fmt.Sprintf("%s: %s", l.Category(c), l.Money(byCat[c])))
+		lines = append(lines, l.msg("spent.card.line", l.Category(c), l.Money(byCat[c])))
 	}
 	return &Response{
 		Speech:     speech,
-		Card:       &Card{Title: l.pick("Spending", "Ausgaben") + about + when, Text: strings.Join(lines, "\n")},
+		Card:       &Card{Title: l.msg("spent.card.title", about, when), Text: strings.Join(lines, "\n")},
 		EndSession: true,
 	}, nil
 }

@@ -31,7 +31,8 @@ type Config struct {
 	// bank and the commit (and, when the adapter's context has an earlier
 	// deadline, whatever the adapter did before, such as fetching a
 	// certificate chain). The platform gets an answer within it even when
-	// the bank or the store is stuck. Default 7 s (Alexa allows 8).
+	// the bank or the store is stuck. Default 7 s (voice platforms allow
+	// about 8).
 	Timeout time.Duration
 	// Failpoint, if set, is called at named points of a turn; crash tests
 	// use it to kill the process there ("after-bank": the bank answered an
@@ -241,13 +242,11 @@ func (s *Skill) claim(ctx context.Context, r *Request) (*Response, bool) {
 		}
 		select {
 		case <-ctx.Done():
-			return &Response{Speech: l.pick("I'm still working on that. Please ask again in a moment.",
-				"Daran arbeite ich noch. Bitte frag gleich noch einmal."), EndSession: true}, false
+			return &Response{Speech: l.msg("claim.busy"), EndSession: true}, false
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Until(deadlineOf(ctx)) < s.reserve() {
-			return &Response{Speech: l.pick("I'm still working on that. Please ask again in a moment.",
-				"Daran arbeite ich noch. Bitte frag gleich noch einmal."), EndSession: true}, false
+			return &Response{Speech: l.msg("claim.busy"), EndSession: true}, false
 		}
 	}
 }
@@ -342,8 +341,7 @@ func (s *Skill) repeat(ctx context.Context, r *Request) (*Response, error) {
 	if err == nil && b != nil && json.Unmarshal(b, &st) == nil && st.Last != nil {
 		return st.Last, nil
 	}
-	return &Response{Speech: l.pick("There's nothing to repeat yet. What would you like to know?",
-		"Es gibt noch nichts zu wiederholen. Was möchtest du wissen?"), Reprompt: l.pick(reprompt, repromptDE)}, nil
+	return &Response{Speech: l.msg("repeat.nothing"), Reprompt: l.reprompt()}, nil
 }
 
 // EndSession forgets a user's session's server-side state
@@ -476,10 +474,11 @@ func (s *Skill) timeout(next Handler) Handler {
 	})
 }
 
-const (
-	reprompt   = "You can ask for your balance, your recent transactions, or what you spent. What would you like?"
-	repromptDE = "Du kannst nach deinem Kontostand, deinen letzten Umsätzen oder deinen Ausgaben fragen. Was möchtest du wissen?"
-)
+// reprompt is what a user hears when the skill waits for a request.
+func (l lang) reprompt() string { return l.msg("reprompt") }
+
+// andReprompt is a sentence followed by the reprompt.
+func (l lang) andReprompt(text string) string { return text + " " + l.reprompt() }
 
 // linkWhere is where the user links their bank: the channel's words, or
 // a general phrase.
@@ -487,7 +486,7 @@ func linkWhere(r *Request) string {
 	if r.Channel.LinkHint != "" {
 		return r.Channel.LinkHint
 	}
-	return langOf(r.Locale).pick("in your assistant's app", "in der App deines Assistenten")
+	return langOf(r.Locale).msg("link.where")
 }
 
 // speakError is the one place where error kinds become sentences.
@@ -496,43 +495,41 @@ func (s *Skill) speakError(r *Request, err error) *Response {
 	var unsure *uncertainError
 	if errors.As(err, &unsure) {
 		s.cfg.Log.Warn("bank did not answer an action in time", "action", unsure.entry.Action, "user", UserRef(r.Platform, r.UserID))
-		return &Response{Speech: fmt.Sprintf(l.pick(
-			"I'm not sure %s went through: your bank didn't answer in time. I'll check with your bank and tell you next time; it won't happen twice.",
-			"Ich bin nicht sicher, ob %s durchgegangen ist: Deine Bank hat nicht rechtzeitig geantwortet. Ich frage bei deiner Bank nach und sage es dir beim nächsten Mal; doppelt passiert es nicht."),
-			l.opName(unsure.entry)), EndSession: true}
+		return &Response{Speech: l.msg("error.uncertain", l.opName(unsure.entry)), EndSession: true}
 	}
 	kind := banks.KindOf(err)
 	switch kind {
 	case banks.NotLinked:
-		return &Response{Speech: fmt.Sprintf(l.pick("To use your bank with me, please link your account %s.",
-			"Um dein Konto zu nutzen, verknüpfe es bitte %s."), linkWhere(r)),
+		return &Response{Speech: l.msg("error.not_linked", linkWhere(r)),
 			LinkAccount: true, EndSession: true}
 	case banks.ConsentExpired:
-		return &Response{Speech: fmt.Sprintf(l.pick("Your bank's permission for me has expired. Please link your account again %s.",
-			"Deine Freigabe bei der Bank ist abgelaufen. Bitte verknüpfe dein Konto erneut %s."), linkWhere(r)),
+		return &Response{Speech: l.msg("error.consent_expired", linkWhere(r)),
 			LinkAccount: true, EndSession: true}
 	case banks.Unavailable:
 		s.cfg.Log.Warn("bank unavailable", "intent", r.Intent, "user", UserRef(r.Platform, r.UserID), "err", err)
-		return &Response{Speech: l.pick(
-			"Sorry, I can't reach your bank right now. Please try again in a moment.",
-			"Entschuldigung, ich erreiche deine Bank gerade nicht. Bitte versuche es gleich noch einmal."),
-			EndSession: true}
+		return &Response{Speech: l.msg("error.unavailable"), EndSession: true}
 	case banks.NotFound:
-		return &Response{Speech: l.pick("I couldn't find that. ", "Das habe ich nicht gefunden. ") + l.pick(reprompt, repromptDE),
-			Reprompt: l.pick(reprompt, repromptDE)}
+		return &Response{Speech: l.andReprompt(l.msg("error.not_found")), Reprompt: l.reprompt()}
 	case banks.Forbidden:
-		return &Response{Speech: l.pick("Sorry, that isn't something I can do for you.",
-			"Das kann ich leider nicht für dich tun."), EndSession: true}
+		return &Response{Speech: l.refusal(banks.ReasonOf(err)), EndSession: true}
 	case banks.Invalid, banks.NotSupported:
-		return &Response{Speech: l.pick("Sorry, I can't help with that. ", "Dabei kann ich leider nicht helfen. ") + l.pick(reprompt, repromptDE),
-			Reprompt: l.pick(reprompt, repromptDE)}
+		return &Response{Speech: l.andReprompt(l.msg("error.cannot_help")), Reprompt: l.reprompt()}
 	}
 	if errors.Is(err, context.Canceled) {
 		return &Response{EndSession: true}
 	}
 	s.cfg.Log.Error("handler failed", "intent", r.Intent, "user", UserRef(r.Platform, r.UserID), "err", err)
-	return &Response{Speech: l.pick("Sorry, something went wrong on my side. Please try again.",
-		"Entschuldigung, bei mir ist etwas schiefgegangen. Bitte versuche es noch einmal."), EndSession: true}
+	return &Response{Speech: l.msg("error.internal"), EndSession: true}
+}
+
+// refusal says why the bank (or a limit of Konto's) refused a request:
+// each reason a connector gives (banks.Refuse) has its own sentence,
+// refused.REASON; a reason without one gets refused.other.
+func (l lang) refusal(reason string) string {
+	if reason != "" && l.has("refused."+reason) {
+		return l.msg("refused." + reason)
+	}
+	return l.msg("refused.other")
 }
 
 func (s *Skill) launch(ctx context.Context, r *Request) (*Response, error) {
@@ -541,35 +538,30 @@ func (s *Skill) launch(ctx context.Context, r *Request) (*Response, error) {
 		return resp, err
 	}
 	return &Response{
-		Speech:   l.pick("Welcome to Konto. ", "Willkommen bei Konto. ") + l.pick(reprompt, repromptDE),
-		Reprompt: l.pick(reprompt, repromptDE),
+		Speech:   l.andReprompt(l.msg("launch.welcome")),
+		Reprompt: l.reprompt(),
 	}, nil
 }
 
 func help(ctx context.Context, r *Request) (*Response, error) {
 	l := langOf(r.Locale)
 	return &Response{
-		Speech: l.pick("I can tell you your account balances, read your recent transactions, and sum up your spending, "+
-			"for example: what's my checking balance, what were my last five transactions, or how much did I spend on groceries last month. What would you like?",
-			"Ich kann dir deine Kontostände sagen, deine letzten Umsätze vorlesen und deine Ausgaben zusammenfassen, "+
-				"zum Beispiel: wie ist mein Kontostand, was sind meine letzten fünf Umsätze, oder wie viel habe ich letzten Monat für Lebensmittel ausgegeben. Was möchtest du wissen?"),
-		Reprompt: l.pick(reprompt, repromptDE),
-		Card: &Card{Title: l.pick("What you can ask", "Was du fragen kannst"), Text: l.pick(
-			"• What's my checking balance?\n• What were my last five transactions?\n• How much did I spend on groceries last month?\n• How much did I spend at Starbucks in October?",
-			"• Wie ist mein Kontostand?\n• Was sind meine letzten fünf Umsätze?\n• Wie viel habe ich letzten Monat für Lebensmittel ausgegeben?\n• Wie viel habe ich im Oktober bei REWE ausgegeben?")},
+		Speech:   l.msg("help.speech"),
+		Reprompt: l.reprompt(),
+		Card:     &Card{Title: l.msg("help.card.title"), Text: l.msg("help.card.text")},
 	}, nil
 }
 
 func goodbye(ctx context.Context, r *Request) (*Response, error) {
 	l := langOf(r.Locale)
-	return &Response{Speech: l.pick("Goodbye.", "Tschüss."), EndSession: true}, nil
+	return &Response{Speech: l.msg("goodbye"), EndSession: true}, nil
 }
 
 func fallback(ctx context.Context, r *Request) (*Response, error) {
 	l := langOf(r.Locale)
 	return &Response{
-		Speech:   l.pick("Sorry, I can't help with that. I'm your banking assistant. ", "Dabei kann ich leider nicht helfen. Ich bin dein Bankassistent. ") + l.pick(reprompt, repromptDE),
-		Reprompt: l.pick(reprompt, repromptDE),
+		Speech:   l.andReprompt(l.msg("fallback")),
+		Reprompt: l.reprompt(),
 	}, nil
 }
 
@@ -581,22 +573,21 @@ func notAvailable(ctx context.Context, r *Request) (*Response, error) {
 		return fallback(ctx, r)
 	}
 	return &Response{
-		Speech: l.pick("I understood, but I can't do that for you here yet. Please use your bank's app or call your bank. ",
-			"Verstanden, aber das kann ich hier noch nicht für dich erledigen. Bitte nutze die App deiner Bank oder ruf sie an. ") + l.pick(reprompt, repromptDE),
-		Reprompt: l.pick(reprompt, repromptDE),
+		Speech:   l.andReprompt(l.msg("not_available")),
+		Reprompt: l.reprompt(),
 	}, nil
 }
 
 func nothingPending(ctx context.Context, r *Request) (*Response, error) {
 	l := langOf(r.Locale)
 	return &Response{
-		Speech:   l.pick("There's nothing waiting for a yes or no right now. ", "Gerade wartet nichts auf ein Ja oder Nein. ") + l.pick(reprompt, repromptDE),
-		Reprompt: l.pick(reprompt, repromptDE),
+		Speech:   l.andReprompt(l.msg("nothing_pending")),
+		Reprompt: l.reprompt(),
 	}, nil
 }
 
 // Link records a link from an access token the platform handed over
-// outside a conversation (Alexa's SkillAccountLinked event). Errors:
+// outside a conversation (a platform's account-linked event). Errors:
 // NotLinked for a token the bank does not accept.
 func (s *Skill) Link(ctx context.Context, platform, userID, token string) error {
 	return s.authenticate(ctx, &Request{Platform: platform, UserID: userID, AccessToken: token, Now: s.cfg.Now()})

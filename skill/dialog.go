@@ -5,7 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -166,7 +166,7 @@ func (s *Skill) advance(ctx context.Context, r *Request, d *dialog) (*Response, 
 
 // yesNo are the choices of a read-back.
 func yesNo(l lang) []Choice {
-	return []Choice{{Label: l.pick("Yes", "Ja"), Say: l.pick("yes", "ja")}, {Label: l.pick("No", "Nein"), Say: l.pick("no", "nein")}}
+	return []Choice{{Label: l.msg("choice.yes.label"), Say: l.msg("choice.yes.say")}, {Label: l.msg("choice.no.label"), Say: l.msg("choice.no.say")}}
 }
 
 // pinFresh is how long a PIN given in a session covers later actions.
@@ -182,7 +182,7 @@ func (s *Skill) needPIN(ctx context.Context, r *Request, d *dialog, l lang) *Res
 	if !r.st.PINAt.IsZero() && r.Now.Sub(r.st.PINAt) < pinFresh {
 		return nil
 	}
-	q := l.pick("To confirm, please say your four-digit voice PIN.", "Zur Bestätigung sag bitte deine vierstellige Sprach-PIN.")
+	q := l.msg("pin.ask")
 	d.Stage, d.Question = stagePIN, q
 	r.st.Dialog = d
 	return &Response{Speech: q, Reprompt: q, Elicit: &Elicit{Intent: intents.ProvidePin, Slot: intents.SlotPin}}
@@ -192,10 +192,7 @@ func (s *Skill) lockedOut(r *Request, until time.Time) *Response {
 	l := langOf(r.Locale)
 	mins := int(until.Sub(r.Now).Round(time.Minute) / time.Minute)
 	phone := s.sheet(r).SupportPhone
-	return &Response{Speech: fmt.Sprintf(l.pick(
-		"For your security, voice payments and card changes are paused for %d minutes after three wrong PINs. You can unlock them sooner in your bank's app or by calling %s.",
-		"Zu deiner Sicherheit sind Zahlungen und Kartenänderungen per Sprache nach drei falschen PINs für %d Minuten gesperrt. Früher entsperren kannst du sie in der App deiner Bank oder unter %s."),
-		max(mins, 1), phone), EndSession: true}
+	return &Response{Speech: l.msg("pin.locked", strconv.Itoa(max(mins, 1)), phone), EndSession: true}
 }
 
 // execute does the work of a confirmed plan and records it. A money
@@ -292,22 +289,21 @@ func (s *Skill) checkPending(ctx context.Context, r *Request) {
 		if err != nil {
 			return
 		}
-		var outcome, msg string
+		var outcome string
 		switch {
 		case st.Applied && st.Scheduled:
-			outcome, msg = "scheduled", l.pick("About %s: it went through and is scheduled.", "Zu %s: Das ist durchgegangen und eingeplant.")
+			outcome = "scheduled"
 		case st.Applied:
-			outcome, msg = "done", l.pick("About %s: it went through.", "Zu %s: Das ist durchgegangen.")
+			outcome = "done"
 		case r.Now.Sub(p.At) > pendingGiveUp:
-			outcome, msg = "failed", l.pick("About %s: your bank never received it, so nothing was sent.",
-				"Zu %s: Deine Bank hat den Auftrag nie erhalten, es wurde also nichts überwiesen.")
+			outcome = "failed"
 		default:
 			continue // the same action confirmed again reuses its key
 		}
 		if err := s.cfg.Store.FinishOp(ctx, p.OpKey, outcome); err != nil {
 			return
 		}
-		said = append(said, fmt.Sprintf(msg, l.opName(p)))
+		said = append(said, l.msg("pending."+outcome, l.opName(p)))
 	}
 	r.turn.notice = strings.Join(said, " ")
 }
@@ -332,17 +328,15 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 	switch r.Intent {
 	case intents.Cancel, intents.Stop:
 		r.st.Dialog = nil
-		msg := l.pick("Okay, I've cancelled that. Nothing was changed.", "Okay, ich habe das abgebrochen. Es wurde nichts geändert.")
+		msg := l.msg("dialog.cancelled")
 		if r.Intent == intents.Stop {
-			return &Response{Speech: msg + l.pick(" Goodbye.", " Tschüss."), EndSession: true}, nil
+			return &Response{Speech: msg + " " + l.msg("goodbye"), EndSession: true}, nil
 		}
-		return &Response{Speech: msg + " " + l.pick(reprompt, repromptDE), Reprompt: l.pick(reprompt, repromptDE)}, nil
+		return &Response{Speech: l.andReprompt(msg), Reprompt: l.reprompt()}, nil
 	case intents.Repeat:
 		return &Response{Speech: d.Question, Reprompt: d.Question}, nil
 	case intents.Help:
-		h := l.pick("You can answer the question, say cancel to stop, or say repeat to hear it again. ",
-			"Du kannst die Frage beantworten, abbrechen sagen oder wiederholen sagen. ")
-		return &Response{Speech: h + d.Question, Reprompt: d.Question}, nil
+		return &Response{Speech: l.msg("dialog.help") + " " + d.Question, Reprompt: d.Question}, nil
 	}
 	switch d.Stage {
 	case stageConfirm:
@@ -355,17 +349,17 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 			if p != nil && p.onNo != nil {
 				return s.execute(ctx, r, d, &plan{do: p.onNo}, stageConfirm)
 			}
-			msg := l.pick("Okay, I won't do that.", "Okay, dann lasse ich das.")
+			msg := l.msg("dialog.no")
 			if p != nil && p.no != "" {
 				msg = p.no
 			}
-			return &Response{Speech: msg + " " + l.pick("Anything else?", "Kann ich sonst noch etwas tun?"), Reprompt: l.pick(reprompt, repromptDE)}, nil
+			return anythingElse(l, msg), nil
 		}
 		if r.Intent == d.Action {
 			return s.mergeAndAdvance(ctx, r, d)
 		}
 		if r.Intent == intents.Fallback || r.Intent == intents.ProvidePin {
-			return &Response{Speech: l.pick("Please say yes or no. ", "Bitte sag ja oder nein. ") + d.Question, Reprompt: d.Question}, nil
+			return &Response{Speech: l.msg("dialog.yes_or_no") + " " + d.Question, Reprompt: d.Question}, nil
 		}
 		return nil, nil
 	case stagePIN:
@@ -375,7 +369,7 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 		}
 		if pin == "" {
 			if r.Intent == intents.Fallback || r.Intent == intents.ProvidePin || r.Intent == intents.Yes || r.Intent == intents.No {
-				return &Response{Speech: l.pick("I need your four-digit voice PIN. ", "Ich brauche deine vierstellige Sprach-PIN. ") + d.Question, Reprompt: d.Question}, nil
+				return &Response{Speech: l.msg("pin.need") + " " + d.Question, Reprompt: d.Question}, nil
 			}
 			return nil, nil
 		}
@@ -386,7 +380,7 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 		return s.mergeAndAdvance(ctx, r, d)
 	}
 	if r.Intent == intents.Fallback || r.Intent == intents.Yes || r.Intent == intents.No || r.Intent == intents.ProvidePin {
-		return &Response{Speech: l.pick("Sorry, I didn't get that. ", "Entschuldigung, das habe ich nicht verstanden. ") + d.Question, Reprompt: d.Question}, nil
+		return &Response{Speech: l.msg("dialog.not_understood") + " " + d.Question, Reprompt: d.Question}, nil
 	}
 	return nil, nil
 }
@@ -487,8 +481,7 @@ func (s *Skill) checkPIN(ctx context.Context, r *Request, d *dialog, pin string)
 	l := langOf(r.Locale)
 	if _, err := s.pinRecord(ctx, r); banks.KindOf(err) == banks.NotFound {
 		r.st.Dialog = nil
-		return &Response{Speech: l.pick("You haven't set up a voice PIN yet. You can create one in your bank's app.",
-			"Du hast noch keine Sprach-PIN eingerichtet. Das geht in der App deiner Bank."), EndSession: true}, nil
+		return &Response{Speech: l.msg("pin.none"), EndSession: true}, nil
 	} else if err != nil {
 		return nil, err
 	}
@@ -511,11 +504,9 @@ func (s *Skill) checkPIN(ctx context.Context, r *Request, d *dialog, pin string)
 			r.st.Dialog = nil
 			return s.lockedOut(r, rec.LockedUntil), nil
 		}
-		msg := l.pick("That PIN isn't right. You have one more try. Please say your four-digit voice PIN.",
-			"Diese PIN stimmt nicht. Du hast noch einen Versuch. Bitte sag deine vierstellige Sprach-PIN.")
+		msg := l.msg("pin.wrong.one")
 		if left := maxPINFailures - rec.Failures; left != 1 {
-			msg = fmt.Sprintf(l.pick("That PIN isn't right. You have %d more tries. Please say your four-digit voice PIN.",
-				"Diese PIN stimmt nicht. Du hast noch %d Versuche. Bitte sag deine vierstellige Sprach-PIN."), left)
+			msg = l.msg("pin.wrong.many", strconv.Itoa(left))
 		}
 		return &Response{Speech: msg, Reprompt: d.Question}, nil
 	}
@@ -586,8 +577,9 @@ func (s *Skill) replayOfDone(r *Request) *Response {
 	return nil
 }
 
-// Elicit tells a platform which slot the next answer fills (Alexa's
-// Dialog.ElicitSlot), so that a bare answer reaches the right intent.
+// Elicit tells a platform which slot the next answer fills (for
+// platforms that elicit slots), so that a bare answer reaches the right
+// intent.
 type Elicit struct {
 	Intent string
 	Slot   string

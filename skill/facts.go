@@ -2,9 +2,11 @@ package skill
 
 import (
 	"context"
-	"fmt"
+	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/text/number"
 
 	"github.com/kontoskill/konto/banks"
 	"github.com/kontoskill/konto/intents"
@@ -45,24 +47,21 @@ func (s *Skill) income(ctx context.Context, r *Request) (*Response, error) {
 			}
 		}
 		if last == nil {
-			return say(l.pick("I don't see any pay coming in.", "Ich sehe keinen Gehaltseingang.")), nil
+			return say(l.msg("income.no_pay")), nil
 		}
 		if last.Time.Before(first) {
-			return &Response{Speech: fmt.Sprintf(l.pick("Not yet this month. Your last pay, %s from %s, arrived %s.",
-				"Diesen Monat noch nicht. Dein letztes Gehalt, %s von %s, kam %s."), l.Money(last.Amount), last.Merchant, l.On(last.Time, r.Now)), EndSession: true}, nil
+			return &Response{Speech: l.msg("income.not_yet", l.Money(last.Amount), last.Merchant, l.On(last.Time, r.Now)), EndSession: true}, nil
 		}
-		return &Response{Speech: fmt.Sprintf(l.pick("Yes. %s from %s arrived %s.", "Ja. %s von %s sind %s eingegangen."),
-			l.Money(last.Amount), last.Merchant, l.On(last.Time, r.Now)), EndSession: true}, nil
+		return &Response{Speech: l.msg("income.arrived", l.Money(last.Amount), last.Merchant, l.On(last.Time, r.Now)), EndSession: true}, nil
 	}
 	var total banks.Money
 	for _, t := range pay {
 		total = total.Add(t.Amount)
 	}
 	if len(pay) == 0 {
-		return &Response{Speech: fmt.Sprintf(l.pick("No money came in %s.", "%s ist kein Geld eingegangen."), l.Period(dr, r.Now)), EndSession: true}, nil
+		return &Response{Speech: upperFirst(l.msg("income.none", l.Period(dr, r.Now))), EndSession: true}, nil
 	}
-	return &Response{Speech: fmt.Sprintf(l.pick("You received %s %s, in %d payments.", "Du hast %[2]s %[1]s bekommen, in %[3]d Zahlungen."),
-		l.Money(total), l.Period(dr, r.Now), len(pay)), EndSession: true}, nil
+	return &Response{Speech: l.msg("income.total", l.Money(total), l.Period(dr, r.Now), strconv.Itoa(len(pay))), EndSession: true}, nil
 }
 
 func isInterest(t banks.Transaction) bool {
@@ -99,19 +98,16 @@ func (s *Skill) billFacts(ctx context.Context, r *Request, what string) (*Respon
 		var text string
 		switch what {
 		case "min":
-			text = fmt.Sprintf(l.pick("The minimum payment on your %s is %s, due %s.", "Die Mindestzahlung für deine %s beträgt %s, fällig am %s."),
-				card.Name, l.Money(stm.MinimumPayment), l.Date(stm.DueDate, r.Now))
+			text = l.msg("statement.minimum", card.Name, l.Money(stm.MinimumPayment), l.Date(stm.DueDate, r.Now))
 		case "due":
-			text = fmt.Sprintf(l.pick("Your %s payment is due %s.", "Die Zahlung für deine %s ist am %s fällig."), card.Name,
-				l.pick("on ", "")+l.Date(stm.DueDate, r.Now))
+			text = l.msg("statement.due", card.Name, l.Date(stm.DueDate, r.Now))
 		default:
-			text = fmt.Sprintf(l.pick("Your %s statement balance is %s, due %s.", "Der Saldo deiner %s-Abrechnung beträgt %s, fällig am %s."),
-				card.Name, l.Money(stm.Balance), l.Date(stm.DueDate, r.Now))
+			text = l.msg("statement.balance", card.Name, l.Money(stm.Balance), l.Date(stm.DueDate, r.Now))
 		}
 		if stm.Balance.Minor > 0 && left.Minor == 0 {
-			text += l.pick(" It's already paid.", " Sie ist schon bezahlt.")
+			text += " " + l.msg("statement.paid")
 		} else if stm.Paid.Minor > 0 {
-			text += fmt.Sprintf(l.pick(" You've paid %s of it; %s is left.", " Davon hast du %s bezahlt; offen sind noch %s."), l.Money(stm.Paid), l.Money(left))
+			text += " " + l.msg("statement.part_paid", l.Money(stm.Paid), l.Money(left))
 		}
 		return &Response{Speech: text, EndSession: true}, nil
 	}
@@ -127,16 +123,14 @@ func (s *Skill) billFacts(ctx context.Context, r *Request, what string) (*Respon
 	}
 	b, ok := s.bill(ctx, r, biller.ID)
 	if !ok {
-		return say(fmt.Sprintf(l.pick("I don't have a current bill from %s.", "Ich habe keine aktuelle Rechnung von %s."), biller.Name)), nil
+		return say(l.msg("bill.none", biller.Name)), nil
 	}
-	text := fmt.Sprintf(l.pick("Your %s bill is %s, due %s.", "Deine Rechnung von %s beträgt %s, fällig am %s."), biller.Name, l.Money(b.Amount),
-		l.pick("on ", "")+l.Date(b.DueDate, r.Now))
+	text := l.msg("bill.amount", biller.Name, l.Money(b.Amount), l.Date(b.DueDate, r.Now))
 	if what == "min" {
-		text = fmt.Sprintf(l.pick("There's no minimum on your %s bill: it's %s, due %s.", "Für die Rechnung von %s gibt es keine Mindestzahlung: Sie beträgt %s, fällig am %s."),
-			biller.Name, l.Money(b.Amount), l.pick("on ", "")+l.Date(b.DueDate, r.Now))
+		text = l.msg("bill.no_minimum", biller.Name, l.Money(b.Amount), l.Date(b.DueDate, r.Now))
 	}
 	if b.Paid {
-		text += l.pick(" It's paid.", " Sie ist bezahlt.")
+		text += " " + l.msg("bill.paid")
 	}
 	return &Response{Speech: text, EndSession: true}, nil
 }
@@ -149,15 +143,6 @@ func (s *Skill) billDue(ctx context.Context, r *Request) (*Response, error) {
 }
 func (s *Skill) minimumPayment(ctx context.Context, r *Request) (*Response, error) {
 	return s.billFacts(ctx, r, "min")
-}
-
-var declineReasons = map[string][2]string{
-	"insufficient_funds": {"there wasn't enough money in the account", "nicht genug Geld auf dem Konto war"},
-	"suspected_fraud":    {"it looked like possible fraud, so the bank stopped it to protect you", "sie nach möglichem Betrug aussah und die Bank sie zu deinem Schutz gestoppt hat"},
-	"over_limit":         {"it would have gone over your credit limit", "sie dein Kreditlimit überschritten hätte"},
-	"incorrect_pin":      {"the wrong PIN was entered", "eine falsche PIN eingegeben wurde"},
-	"reported_fraud":     {"you reported it as fraud", "du sie als Betrug gemeldet hast"},
-	"card_locked":        {"the card was locked", "die Karte gesperrt war"},
 }
 
 func (s *Skill) cardDeclined(ctx context.Context, r *Request) (*Response, error) {
@@ -179,17 +164,16 @@ func (s *Skill) cardDeclined(ctx context.Context, r *Request) (*Response, error)
 		return nil, err
 	}
 	if len(txs) == 0 {
-		return say(l.pick("I don't see a declined payment. If a card isn't working now, it may be locked; ask me to unlock it.",
-			"Ich sehe keine abgelehnte Zahlung. Wenn eine Karte gerade nicht geht, ist sie vielleicht gesperrt; frag mich, sie zu entsperren.")), nil
+		return say(l.msg("declined.none")), nil
 	}
 	t := txs[0]
-	reason := declineReasons[t.DeclineReason]
-	why := l.pick(reason[0], reason[1])
-	if why == "" {
-		why = l.pick("the bank declined it", "die Bank sie abgelehnt hat")
+	// Why a card payment was declined: decline.REASON, as the bank's
+	// transaction gives it.
+	why := l.msg("decline.other")
+	if t.DeclineReason != "" && l.has("decline."+t.DeclineReason) {
+		why = l.msg("decline." + t.DeclineReason)
 	}
-	return &Response{Speech: fmt.Sprintf(l.pick("Your payment of %s at %s %s was declined because %s.",
-		"Deine Zahlung von %s bei %s %s wurde abgelehnt, weil %s."), l.Money(t.Amount), t.Merchant, l.On(t.Time, r.Now), why), EndSession: true}, nil
+	return &Response{Speech: l.msg("declined.one", l.Money(t.Amount), t.Merchant, l.On(t.Time, r.Now), why), EndSession: true}, nil
 }
 
 func (s *Skill) cards(ctx context.Context, r *Request) ([]banks.Card, error) {
@@ -218,10 +202,10 @@ func (s *Skill) cardExpiration(ctx context.Context, r *Request) (*Response, erro
 	}
 	var parts []string
 	for _, c := range cards {
-		parts = append(parts, fmt.Sprintf(l.pick("%s expires at the end of %s", "%s läuft Ende %s ab"), upperFirst(l.cardName(c)), l.month(c.Expiry, time.Time{})))
+		parts = append(parts, l.msg("card.expires", upperFirst(l.cardName(c)), l.month(c.Expiry, time.Time{})))
 	}
 	if len(parts) == 0 {
-		return say(l.pick("I don't see a card like that.", "So eine Karte sehe ich nicht.")), nil
+		return say(l.msg("card.none")), nil
 	}
 	return &Response{Speech: strings.Join(parts, ". ") + ".", EndSession: true}, nil
 }
@@ -239,8 +223,7 @@ func (s *Skill) creditLimit(ctx context.Context, r *Request) (*Response, error) 
 	if err != nil {
 		return nil, err
 	}
-	return &Response{Speech: fmt.Sprintf(l.pick("Your %s has a credit limit of %s; %s of it is available.",
-		"Deine %s hat ein Kreditlimit von %s; davon sind %s verfügbar."), card.Name, l.Money(card.CreditLimit), l.Money(bal.Available)), EndSession: true}, nil
+	return &Response{Speech: l.msg("credit.limit", card.Name, l.Money(card.CreditLimit), l.Money(bal.Available)), EndSession: true}, nil
 }
 
 func (s *Skill) rewardsBalance(ctx context.Context, r *Request) (*Response, error) {
@@ -260,14 +243,7 @@ func (s *Skill) rewardsBalance(ctx context.Context, r *Request) (*Response, erro
 	if err != nil {
 		return nil, err
 	}
-	return &Response{Speech: fmt.Sprintf(l.pick("You have %s points on your %s, worth %s.", "Du hast %s Punkte auf deiner %s, im Wert von %s."),
-		l.printer.Sprint(pts), card.Name, l.Money(value)), EndSession: true}, nil
-}
-
-var statusReasons = map[string][2]string{
-	"identity_check":   {"the bank needs to verify your identity. Please upload a photo ID in the app", "die Bank deine Identität prüfen muss. Bitte lade einen Ausweis in der App hoch"},
-	"customer_request": {"you asked to freeze it. To lift the freeze, call", "du es sperren lassen hast. Zum Entsperren ruf an unter"},
-	"suspected_fraud":  {"the bank saw suspicious activity. Please call", "die Bank verdächtige Aktivitäten gesehen hat. Bitte ruf an unter"},
+	return &Response{Speech: l.msg("rewards.balance", l.printer.Sprint(pts), card.Name, l.Money(value)), EndSession: true}, nil
 }
 
 func (s *Skill) accountBlocked(ctx context.Context, r *Request) (*Response, error) {
@@ -290,22 +266,19 @@ func (s *Skill) accountBlocked(ctx context.Context, r *Request) (*Response, erro
 		if st.Status == "open" {
 			continue
 		}
-		why := statusReasons[st.Reason]
-		text := fmt.Sprintf(l.pick("%s has been frozen since %s because %s", "%s ist seit dem %s gesperrt, weil %s"),
-			upperFirst(l.accountNom(a)), l.Date(st.Since, r.Now), l.pick(why[0], why[1]))
-		if st.Reason == "identity_check" {
-			text += fmt.Sprintf(l.pick(", or call %s.", " oder ruf %s an."), sh.SupportPhone)
-		} else {
-			text += " " + sh.SupportPhone + "."
+		// Why the bank froze it: blocked.reason.REASON, which ends with
+		// what to do about it.
+		why := l.msg("blocked.reason.other", sh.SupportPhone)
+		if l.has("blocked.reason." + st.Reason) {
+			why = l.msg("blocked.reason."+st.Reason, sh.SupportPhone)
 		}
-		parts = append(parts, text)
+		parts = append(parts, l.msg("blocked.since", upperFirst(l.accountNom(a)), l.Date(st.Since, r.Now), why))
 	}
 	if len(parts) == 0 {
 		if r.Slots.String(intents.SlotAccount) != "" && len(accts) == 1 {
-			return say(fmt.Sprintf(l.pick("%s is open and working.", "%s ist offen und funktioniert."), upperFirst(l.accountNom(accts[0])))), nil
+			return say(l.msg("blocked.none.one", upperFirst(l.accountNom(accts[0])))), nil
 		}
-		return say(l.pick("All your accounts are open and working. If a card isn't working, it may be locked.",
-			"Alle deine Konten sind offen und funktionieren. Wenn eine Karte nicht geht, ist sie vielleicht gesperrt.")), nil
+		return say(l.msg("blocked.none.all")), nil
 	}
 	return &Response{Speech: strings.Join(parts, " "), EndSession: true}, nil
 }
@@ -324,7 +297,7 @@ func (s *Skill) alertOnLaunch(ctx context.Context, r *Request) (*Response, error
 	r.st.AlertMentioned = alerts[0].ID
 	resp, err := s.advance(ctx, r, &dialog{Action: actReviewAlert, Slots: intents.Slots{"alert": alerts[0].ID}, Stage: stageCollect, Started: r.Now})
 	if resp != nil {
-		resp.Speech = l.pick("Welcome to Konto. First, there's a charge I need you to check. ", "Willkommen bei Konto. Zuerst eine Zahlung, die du bitte prüfst. ") + resp.Speech
+		resp.Speech = l.msg("launch.alert") + " " + resp.Speech
 	}
 	return resp, err
 }
@@ -340,8 +313,7 @@ func (s *Skill) reviewAlerts(ctx context.Context, r *Request) (*Response, error)
 		return nil, err
 	}
 	if len(alerts) == 0 || alerts[0].Status != "open" {
-		return say(l.pick("You have no new alerts. I'll tell you when something needs a look.",
-			"Du hast keine neuen Hinweise. Ich sage dir Bescheid, wenn etwas geprüft werden muss.")), nil
+		return say(l.msg("alert.none")), nil
 	}
 	r.st.AlertMentioned = alerts[0].ID
 	return s.advance(ctx, r, &dialog{Action: actReviewAlert, Slots: intents.Slots{"alert": alerts[0].ID}, Stage: stageCollect, Started: r.Now})
@@ -349,8 +321,7 @@ func (s *Skill) reviewAlerts(ctx context.Context, r *Request) (*Response, error)
 
 func (s *Skill) changePin(ctx context.Context, r *Request) (*Response, error) {
 	l := langOf(r.Locale)
-	return s.offerAgent(r, l.pick("For your security I can't change a card PIN by voice. You can change it in your bank's app or at any of its ATMs.",
-		"Zu deiner Sicherheit kann ich eine Karten-PIN nicht per Sprache ändern. Das geht in der App deiner Bank oder an ihren Geldautomaten."), "change_pin"), nil
+	return s.offerAgent(r, l.msg("card.change_pin"), "change_pin"), nil
 }
 
 func (s *Skill) interestRate(ctx context.Context, r *Request) (*Response, error) {
@@ -377,13 +348,13 @@ func (s *Skill) interestRate(ctx context.Context, r *Request) (*Response, error)
 		}
 		switch a.Kind {
 		case banks.CreditCard, banks.Loan:
-			parts = append(parts, fmt.Sprintf(l.pick("The interest rate on your %s is %s%% a year.", "Der Zinssatz für dein %s beträgt %s %% im Jahr."), a.Name, rate))
+			parts = append(parts, l.msg("rate.charged", a.Name, rate))
 		default:
-			parts = append(parts, fmt.Sprintf(l.pick("Your %s earns %s%% a year.", "Dein %s bringt %s %% Zinsen im Jahr."), a.Name, rate))
+			parts = append(parts, l.msg("rate.earned", a.Name, rate))
 		}
 	}
 	if len(parts) == 0 {
-		return say(l.pick("I don't have a rate for that account.", "Für dieses Konto habe ich keinen Zinssatz.")), nil
+		return say(l.msg("rate.none")), nil
 	}
 	return &Response{Speech: strings.Join(parts, " "), EndSession: true}, nil
 }
@@ -408,24 +379,27 @@ func (s *Skill) accountDetails(ctx context.Context, r *Request) (*Response, erro
 	}
 	sh := s.sheet(r)
 	var parts []string
+	// The bank's domestic code (a US routing number, a UK sort code);
+	// the BIC only where there is none, as in the SEPA countries.
 	if sh.RoutingNumber != "" {
-		parts = append(parts, fmt.Sprintf(l.pick("The routing number is %s.", "Die Bankleitzahl ist %s."), digits(sh.RoutingNumber)))
+		parts = append(parts, l.msg("details.routing", digits(sh.RoutingNumber)))
 	}
-	if sh.BIC != "" && intents.German(r.Locale) {
-		parts = append(parts, fmt.Sprintf("Die BIC ist %s.", digits(sh.BIC)))
+	if sh.SortCode != "" {
+		parts = append(parts, l.msg("details.sort_code", digits(strings.ReplaceAll(sh.SortCode, "-", ""))))
+	}
+	if sh.BIC != "" && sh.RoutingNumber == "" && sh.SortCode == "" {
+		parts = append(parts, l.msg("details.bic", digits(sh.BIC)))
 	}
 	for _, a := range accts {
 		if a.Kind == banks.Checking || a.Kind == banks.Savings || r.Slots.String(intents.SlotAccount) != "" {
-			parts = append(parts, fmt.Sprintf(l.pick("%s number ends in %s.", "Die IBAN von %s endet auf %s."),
-				l.pick("Your "+a.Name+" account", "deinem "+a.Name), digits(a.LastFour)))
+			parts = append(parts, l.msg("details.number", a.Name, l.accountName(a), digits(a.LastFour)))
 		}
 	}
 	text := strings.Join(parts, " ")
 	if textChannel(r) {
-		text += l.pick(" To see a full account number, ask for it by name, like: my checking account number.",
-			" Die ganze IBAN zeige ich dir, wenn du nach einem bestimmten Konto fragst, zum Beispiel: IBAN von meinem Girokonto.")
+		text += " " + l.msg("details.full_on_text")
 	} else {
-		text += l.pick(" For your security I only read the last four digits aloud.", " Zu deiner Sicherheit lese ich nur die letzten vier Ziffern vor.")
+		text += " " + l.msg("details.last_four")
 	}
 	return &Response{Speech: text, EndSession: true}, nil
 }
@@ -434,19 +408,17 @@ func (s *Skill) fees(ctx context.Context, r *Request) (*Response, error) {
 	l := langOf(r.Locale)
 	sh := s.sheet(r)
 	var lines []string
-	names := map[string][2]string{"foreign_transaction": {"Foreign transactions", "Kartenzahlungen in Fremdwährung"},
-		"atm_abroad": {"Cash from ATMs abroad", "Bargeld am Automaten im Ausland"}, "monthly": {"Account fee", "Kontoführung"},
-		"overdraft": {"Overdraft", "Dispo"}, "wire": {"Wire transfers", "Auslandsüberweisungen"}}
+	// The product sheet's fees in this order, each named fee.name.KEY.
 	for _, k := range []string{"foreign_transaction", "atm_abroad", "monthly", "overdraft", "wire"} {
 		if v := sh.Fees[k]; v != "" {
-			lines = append(lines, l.pick(names[k][0], names[k][1])+": "+v)
+			lines = append(lines, l.msg("label.value", l.msg("fee.name."+k), v))
 		}
 	}
 	if len(lines) == 0 {
-		return say(l.pick("I don't have your bank's fees.", "Die Gebühren deiner Bank habe ich nicht.")), nil
+		return say(l.msg("fee.none")), nil
 	}
 	return &Response{Speech: strings.Join(lines[:min(3, len(lines))], ". ") + ".",
-		Card: &Card{Title: l.pick("Fees", "Gebühren"), Text: strings.Join(lines, "\n")}, EndSession: true}, nil
+		Card: &Card{Title: l.msg("fee.card.title"), Text: strings.Join(lines, "\n")}, EndSession: true}, nil
 }
 
 func (s *Skill) creditScore(ctx context.Context, r *Request) (*Response, error) {
@@ -459,19 +431,34 @@ func (s *Skill) creditScore(ctx context.Context, r *Request) (*Response, error) 
 	if err != nil {
 		return nil, err
 	}
-	if system == "schufa" {
-		return &Response{Speech: fmt.Sprintf("Dein SCHUFA-Basisscore liegt bei %s Prozent. Ab 97,5 Prozent gilt er als sehr gut.",
-			strings.ReplaceAll(score, ".", ",")), EndSession: true}, nil
+	// Each scoring system has its scale and its bands: score.SYSTEM.
+	speech := l.msg("score.other", l.decimal(score))
+	if l.has("score." + system) {
+		speech = l.msg("score."+system, l.decimal(score))
 	}
-	return &Response{Speech: fmt.Sprintf(l.pick("Your FICO score is %s. Scores from 670 to 739 are good, 740 and up very good.",
-		"Dein FICO-Score liegt bei %s."), score), EndSession: true}, nil
+	return &Response{Speech: speech, EndSession: true}, nil
+}
+
+// decimal writes a decimal the bank gave as "97.8" the locale's way
+// ("97,8" in German), keeping its digits.
+func (l lang) decimal(s string) string {
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return s
+	}
+	scale := 0
+	if _, frac, ok := strings.Cut(s, "."); ok {
+		scale = len(frac)
+	}
+	// A printer groups thousands; scores and rates are read as written.
+	return l.printer.Sprint(number.Decimal(v, number.Scale(scale), number.NoSeparator()))
 }
 
 func (s *Skill) cardApplication(ctx context.Context, r *Request) (*Response, error) {
 	l := langOf(r.Locale)
 	text := s.sheet(r).CardApplication
 	if text == "" {
-		text = l.pick("You can apply for a card in your bank's app.", "Eine Karte kannst du in der App deiner Bank beantragen.")
+		text = l.msg("card.apply")
 	}
 	return &Response{Speech: text, EndSession: true}, nil
 }
@@ -479,25 +466,21 @@ func (s *Skill) cardApplication(ctx context.Context, r *Request) (*Response, err
 func (s *Skill) talkToAgent(ctx context.Context, r *Request) (*Response, error) {
 	l := langOf(r.Locale)
 	sh := s.sheet(r)
-	return s.offerAgent(r, fmt.Sprintf(l.pick("You can reach customer service at %s, %s.", "Den Kundenservice erreichst du unter %s, %s."),
-		sh.SupportPhone, sh.SupportHours), "agent"), nil
+	return s.offerAgent(r, l.msg("agent.contact", sh.SupportPhone, sh.SupportHours), "agent"), nil
 }
 
 func (s *Skill) privacyCenter(ctx context.Context, r *Request) (*Response, error) {
 	l := langOf(r.Locale)
-	explain := l.pick(
-		"Here's what I keep: the link between your assistant account and your bank, a hash of your voice PIN, and for five minutes what we're talking about. I don't keep recordings or transcripts, I don't use your data for advertising, and I share nothing with anyone but your own bank. A record of payments and card actions is kept for the bank, without your name once you delete your data.",
-		"Das speichere ich: die Verknüpfung zwischen deinem Assistenten-Konto und deiner Bank, einen Hash deiner Sprach-PIN und fünf Minuten lang, worüber wir gerade sprechen. Ich speichere keine Aufnahmen oder Mitschriften, nutze nichts für Werbung und gebe nichts weiter außer an deine eigene Bank. Ein Nachweis von Zahlungen und Kartenaktionen bleibt für die Bank, ohne deinen Namen, wenn du deine Daten löschst.")
-	q := l.pick("Would you like me to unlink your bank and delete your data?", "Soll ich die Verknüpfung aufheben und deine Daten löschen?")
+	explain := l.msg("privacy.explain")
+	q := l.msg("privacy.ask")
 	r.st.Dialog = &dialog{Action: actPrivacyerase, Slots: intents.Slots{}, Stage: stageConfirm, Key: newKey(), Question: q, Started: r.Now}
-	return &Response{Speech: explain + " " + q, Reprompt: q, Card: &Card{Title: l.pick("Privacy", "Datenschutz"), Text: explain}}, nil
+	return &Response{Speech: explain + " " + q, Reprompt: q, Card: &Card{Title: l.msg("privacy.card.title"), Text: explain}}, nil
 }
 
 // pinWithoutQuestion answers a PIN nobody asked for.
 func (s *Skill) pinWithoutQuestion(ctx context.Context, r *Request) (*Response, error) {
 	l := langOf(r.Locale)
-	return &Response{Speech: l.pick("I only need your PIN to confirm a payment or a card change. What would you like to do?",
-		"Deine PIN brauche ich nur zur Bestätigung einer Zahlung oder Kartenänderung. Was möchtest du tun?"), Reprompt: l.pick(reprompt, repromptDE)}, nil
+	return &Response{Speech: l.msg("pin.not_asked"), Reprompt: l.reprompt()}, nil
 }
 
 func (s *Skill) accountsFor(ctx context.Context, r *Request) ([]banks.Account, error) {

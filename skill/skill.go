@@ -1,7 +1,8 @@
 // Package skill is Konto's platform-neutral conversation core: requests and
 // responses, handlers routed by intent name through a mux, middleware, the
 // banking handlers and the one place that turns errors into sentences.
-// Platform adapters (skill/alexa, ...) translate to and from it.
+// Platform adapters, one package per platform under skill/, translate to
+// and from it.
 package skill
 
 import (
@@ -14,7 +15,7 @@ import (
 
 // Request is one turn of a conversation, whatever platform it came from.
 type Request struct {
-	Platform  string // "alexa", "chat", ...
+	Platform  string // the adapter's name ("chat", ...): keys state and logs, decides nothing
 	UserID    string // the platform's user id
 	SessionID string
 	RequestID string
@@ -53,10 +54,11 @@ type Channel struct {
 	// account number is shown only on a text channel that is private.
 	Private bool
 	// LinkHint says where the user links their bank on this platform,
-	// in the request's locale, as the end of a sentence: "in the Alexa
-	// app. I've sent a card to help". Empty: a general phrase is used.
+	// in the request's locale, as the end of a sentence: "in the
+	// companion app. I've sent a card to help". Empty: a general phrase
+	// (link.where in the message catalog) is used.
 	LinkHint string
-	// CardHint says where a card shows up ("in your Alexa app"), for
+	// CardHint says where a card shows up ("in your companion app"), for
 	// "the rest are on the card …". Empty: no card is mentioned.
 	CardHint string
 }

@@ -1,12 +1,11 @@
 package skill
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"golang.org/x/text/currency"
-	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 	"golang.org/x/text/number"
 
@@ -14,31 +13,33 @@ import (
 	"github.com/kontoskill/konto/intents"
 )
 
-// lang is the speech language of a request: German for de-*, English
-// (US wording) otherwise.
+// lang is the speech language of a request: the catalog locale whose
+// messages it speaks (messages.go) and a printer that renders them and
+// formats numbers the locale's way.
 type lang struct {
-	de      bool
+	locale  string // en-US, en-GB or de-DE
 	printer *message.Printer
 }
 
-var (
-	langEN = lang{printer: message.NewPrinter(language.AmericanEnglish)}
-	langDE = lang{de: true, printer: message.NewPrinter(language.German)}
-)
-
+// langOf picks the catalog locale of a request's locale: de-DE for any
+// German locale, en-GB for British English, en-US for everything else.
 func langOf(locale string) lang {
-	if intents.German(locale) {
-		return langDE
+	switch {
+	case intents.German(locale):
+		return langs["de-DE"]
+	case strings.EqualFold(locale, "en-GB"):
+		return langs["en-GB"]
 	}
-	return langEN
+	return langs["en-US"]
 }
 
 var symbols = map[string]string{"USD": "$", "EUR": "€", "GBP": "£"}
 
-// Money formats an amount for speech and cards: "$1,234.56" in English,
-// "1.234,56 €" in German. Digits and grouping come from golang.org/x/text;
-// the symbol goes where the locale puts it (x/text's currency formatter
-// always prefixes it). The sign is dropped: sentences say "owe" or "from".
+// Money formats an amount for speech and cards: "$1,234.56" in en-US,
+// "£1,234.56" in en-GB, "1.234,56 €" in German. Digits and grouping come
+// from golang.org/x/text; where the symbol goes is the catalog's
+// money.symbol (x/text's currency formatter always prefixes it). The sign
+// is dropped: sentences say "owe" or "from".
 func (l lang) Money(m banks.Money) string {
 	m = m.Abs()
 	scale := banks.MinorDigits(m.Currency)
@@ -52,22 +53,14 @@ func (l lang) Money(m banks.Money) string {
 	// The float is only a formatting carrier for a value with at most 15
 	// significant digits; amounts are kept as integers everywhere else.
 	digits := l.printer.Sprint(number.Decimal(float64(m.Minor)/div, number.Scale(scale)))
-	sym, ok := symbols[m.Currency]
-	if !ok {
-		sym = m.Currency
+	if sym, ok := symbols[m.Currency]; ok {
+		return l.msg("money.symbol", sym, digits)
 	}
-	if l.de {
-		return digits + "\u00a0" + sym
-	}
-	if !ok {
-		return sym + " " + digits
-	}
-	return sym + digits
+	return l.msg("money.code", m.Currency, digits)
 }
 
-var monthsEN = [...]string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"}
-var monthsDE = [...]string{"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"}
-
+// ordinalEN is the English ordinal of a day of the month ("3rd"), for
+// catalogs whose date.day uses it.
 func ordinalEN(d int) string {
 	suf := "th"
 	switch {
@@ -79,25 +72,21 @@ func ordinalEN(d int) string {
 	case d%10 == 3:
 		suf = "rd"
 	}
-	return fmt.Sprintf("%d%s", d, suf)
+	return strconv.Itoa(d) + suf
 }
 
-// Date formats a day: "November 3rd" or "3. November", with the year when
-// it is not the current one. (golang.org/x/text has no date formatting;
-// month names are the one table kept here.)
+// monthName is a month's name in the catalog (month.1 ... month.12).
+func (l lang) monthName(m time.Month) string { return l.msg("month." + strconv.Itoa(int(m))) }
+
+// Date formats a day: "November 3rd" (en-US), "3 November" (en-GB),
+// "3. November" (German), with the year when it is not the current one.
+// The catalog's date.day gets the month, the day and the English ordinal
+// of the day, and uses what its locale needs. (golang.org/x/text has no
+// date formatting.) Years go in as strings: a printer would group them.
 func (l lang) Date(t, now time.Time) string {
-	var s string
-	if l.de {
-		s = fmt.Sprintf("%d. %s", t.Day(), monthsDE[t.Month()-1])
-	} else {
-		s = monthsEN[t.Month()-1] + " " + ordinalEN(t.Day())
-	}
+	s := l.msg("date.day", l.monthName(t.Month()), strconv.Itoa(t.Day()), ordinalEN(t.Day()))
 	if t.Year() != now.Year() {
-		if l.de {
-			s += fmt.Sprintf(" %d", t.Year())
-		} else {
-			s += fmt.Sprintf(", %d", t.Year())
-		}
+		s = l.msg("date.year", s, strconv.Itoa(t.Year()))
 	}
 	return s
 }
@@ -108,27 +97,24 @@ func (l lang) On(t, now time.Time) string {
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	switch {
 	case d.Equal(today):
-		return l.pick("today", "heute")
+		return l.msg("day.today")
 	case d.Equal(today.AddDate(0, 0, -1)):
-		return l.pick("yesterday", "gestern")
+		return l.msg("day.yesterday")
 	}
-	return l.pick("on ", "am ") + l.Date(t, now)
+	return l.msg("day.on", l.Date(t, now))
 }
 
 func (l lang) month(t, now time.Time) string {
-	s := monthsEN[t.Month()-1]
-	if l.de {
-		s = monthsDE[t.Month()-1]
-	}
+	s := l.monthName(t.Month())
 	if t.Year() != now.Year() {
-		s += fmt.Sprintf(" %d", t.Year())
+		s = l.msg("date.month_year", s, strconv.Itoa(t.Year()))
 	}
 	return s
 }
 
 // Period says a date range as a sentence part: "today", "in October",
 // "this month", "on November 3rd", "from May 3rd to November 23rd" (and
-// the German forms).
+// the other locales' forms).
 func (l lang) Period(dr intents.DateRange, now time.Time) string {
 	from, err1 := time.Parse(time.DateOnly, dr.Start)
 	to, err2 := time.Parse(time.DateOnly, dr.End)
@@ -136,84 +122,60 @@ func (l lang) Period(dr intents.DateRange, now time.Time) string {
 		return ""
 	}
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-	pick := func(en, de string) string {
-		if l.de {
-			return de
-		}
-		return en
-	}
 	switch {
 	case from.Equal(to) && from.Equal(today):
-		return pick("today", "heute")
+		return l.msg("day.today")
 	case from.Equal(to) && from.Equal(today.AddDate(0, 0, -1)):
-		return pick("yesterday", "gestern")
+		return l.msg("day.yesterday")
 	case from.Equal(to):
-		return pick("on ", "am ") + l.Date(from, now)
+		return l.msg("day.on", l.Date(from, now))
 	case from.Day() == 1 && from.Year() == to.Year() && from.Month() == to.Month() &&
 		(to.Equal(from.AddDate(0, 1, -1)) || to.Equal(today)):
 		if from.Year() == today.Year() && from.Month() == today.Month() {
-			return pick("this month", "diesen Monat")
+			return l.msg("period.this_month")
 		}
-		return pick("in ", "im ") + l.month(from, now)
+		return l.msg("period.month", l.month(from, now))
 	case from.YearDay() == 1 && to.Month() == 12 && to.Day() == 31 && from.Year() == to.Year():
-		return pick(fmt.Sprintf("in %d", from.Year()), fmt.Sprintf("im Jahr %d", from.Year()))
+		return l.msg("period.year", strconv.Itoa(from.Year()))
 	case to.Equal(today):
-		return pick("since ", "seit dem ") + l.Date(from, now)
+		return l.msg("period.since", l.Date(from, now))
 	}
-	return pick("from ", "vom ") + l.Date(from, now) + pick(" to ", " bis zum ") + l.Date(to, now)
+	return l.msg("period.range", l.Date(from, now), l.Date(to, now))
 }
 
 // List joins items: "a, b and c" / "a, b und c".
 func (l lang) List(items []string) string {
-	and := " and "
-	if l.de {
-		and = " und "
-	}
 	switch len(items) {
 	case 0:
 		return ""
 	case 1:
 		return items[0]
 	}
-	return strings.Join(items[:len(items)-1], ", ") + and + items[len(items)-1]
+	return l.msg("list.and", strings.Join(items[:len(items)-1], ", "), items[len(items)-1])
 }
 
-var categoryNames = map[string][2]string{
-	"groceries": {"groceries", "Lebensmittel"}, "restaurants": {"restaurants", "Restaurants"},
-	"fuel": {"gas", "Tanken"}, "shopping": {"shopping", "Shopping"}, "travel": {"travel", "Reisen"},
-	"transport": {"transportation", "Verkehrsmittel"}, "utilities": {"utilities", "Nebenkosten"},
-	"entertainment": {"entertainment", "Freizeit"}, "health": {"health", "Gesundheit"},
-	"subscriptions": {"subscriptions", "Abos"}, "rent": {"rent", "Miete"}, "cash": {"cash withdrawals", "Bargeld"},
-	"income": {"income", "Einnahmen"}, "transfers": {"transfers", "Überweisungen"}, "other": {"other things", "Sonstiges"},
+// or joins choices: "a, b or c" / "a, b oder c".
+func (l lang) or(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return l.msg("list.or", strings.Join(items[:len(items)-1], ", "), items[len(items)-1])
 }
 
+// Category names a spending category (category.groceries, ...); an
+// unknown one is said as it is.
 func (l lang) Category(c string) string {
-	n, ok := categoryNames[c]
-	if !ok {
+	if !l.has("category." + c) {
 		return c
 	}
-	if l.de {
-		return n[1]
-	}
-	return n[0]
+	return l.msg("category." + c)
 }
 
-var accountKindNames = map[banks.AccountKind][2]string{
-	banks.Checking: {"checking account", "Girokonto"}, banks.Savings: {"savings account", "Sparkonto"},
-	banks.CreditCard: {"credit card", "Kreditkarte"}, banks.Loan: {"loan", "Kredit"},
-}
-
+// AccountKind names a kind of account (kind.checking, ...); empty for a
+// kind the catalog does not know.
 func (l lang) AccountKind(k banks.AccountKind) string {
-	n := accountKindNames[k]
-	if l.de {
-		return n[1]
+	if !l.has("kind." + string(k)) {
+		return ""
 	}
-	return n[0]
-}
-
-func (l lang) pick(en, de string) string {
-	if l.de {
-		return de
-	}
-	return en
+	return l.msg("kind." + string(k))
 }

@@ -101,7 +101,7 @@ type AuditEntry struct {
 	Actor    string // pseudonymous platform user
 	Bank     string
 	Customer string
-	Channel  string // alexa, chat, ...
+	Channel  string // the platform the adapter named
 	Action   string // transfer, pay_bill, lock_card, ...
 	Detail   string // amount and recipient name; never account numbers
 	Amount   int64  // minor units moved, for daily limits
