@@ -231,7 +231,13 @@ func Open(ctx context.Context, opts ...Option) (e *Env, cleanup func(), err erro
 	if err := bank.Seed(ctx, data, sandbox.SeedOptions{Now: now()}); err != nil {
 		return nil, nil, fmt.Errorf("skilltest: seeding the sandbox: %w", err)
 	}
-	store, err := sqlite.Open(filepath.Join(dir, "konto.db"))
+	// One clock for the skill, the store and the bank (set below).
+	store, err := sqlite.Open(filepath.Join(dir, "konto.db"), sqlite.WithClock(func() time.Time {
+		if e.Config.Now != nil {
+			return e.Config.Now()
+		}
+		return now()
+	}))
 	if err != nil {
 		return nil, nil, fmt.Errorf("skilltest: store: %w", err)
 	}
