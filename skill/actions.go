@@ -2,6 +2,7 @@ package skill
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -74,8 +75,14 @@ func (s *Skill) registerActions() {
 
 // sheet is the bank partner's product sheet for the request's locale.
 func (s *Skill) sheet(r *Request) banks.ProductSheet {
+	// The customer's bank decides limits and facts, whatever the device's
+	// language: a German customer asking in English keeps German limits.
+	loc := r.Locale
+	if r.User.Locale != "" {
+		loc = r.User.Locale
+	}
 	if p, ok := s.cfg.Bank.(banks.Products); ok {
-		if sh, err := p.ProductSheet(context.Background(), r.Locale); err == nil {
+		if sh, err := p.ProductSheet(context.Background(), loc); err == nil {
 			return sh
 		}
 	}
@@ -196,7 +203,7 @@ func (s *Skill) checkMoney(ctx context.Context, r *Request, l lang, from banks.A
 	if lim := s.dayLimit(r, amount.Currency); lim > 0 {
 		// A first look for the read-back; the reservation at execution
 		// is what holds under parallel payments.
-		moved, err := s.cfg.Store.MovedToday(ctx, r.User.Bank, r.User.Customer, r.Now)
+		moved, err := s.cfg.Store.MovedToday(ctx, r.User.Bank, s.Pseudonym(r.User.Bank, r.User.Customer), r.Now)
 		if err == nil && moved+amount.Minor > lim {
 			return &plan{refuse: s.overDailyLimit(ctx, r, amount)}
 		}
@@ -227,7 +234,7 @@ func (s *Skill) dayLimit(r *Request, currency string) int64 {
 func (s *Skill) overDailyLimit(ctx context.Context, r *Request, amount banks.Money) *Response {
 	l := langOf(r.Locale)
 	lim := banks.Money{Minor: s.dayLimit(r, amount.Currency), Currency: amount.Currency}
-	moved, _ := s.cfg.Store.MovedToday(ctx, r.User.Bank, r.User.Customer, r.Now)
+	moved, _ := s.cfg.Store.MovedToday(ctx, r.User.Bank, s.Pseudonym(r.User.Bank, r.User.Customer), r.Now)
 	left := banks.Money{Minor: max(lim.Minor-moved, 0), Currency: amount.Currency}
 	return anythingElse(l, l.msg("pay.over_daily_limit", l.Money(lim), l.Money(left)))
 }
@@ -235,18 +242,36 @@ func (s *Skill) overDailyLimit(ctx context.Context, r *Request, amount banks.Mon
 // moneyOp is the pending audit entry of a payment. Its fingerprint names
 // what the payment does, so that the same payment confirmed again (in a
 // new session, after a timeout) finds the pending one and its key.
-func moneyOp(action, detail string, amount banks.Money, from, to string, when time.Time) *AuditEntry {
+// The fingerprint is keyed with the secret, so that the bank's own lists
+// of accounts and payees cannot re-identify an entry.
+func (s *Skill) moneyOp(action, detail string, amount banks.Money, from, to string, when time.Time) *AuditEntry {
 	day := "now"
 	if !when.IsZero() {
 		day = when.Format(time.DateOnly)
 	}
-	fp := sha256.Sum256([]byte(strings.Join([]string{action, from, to, amount.String(), day}, "\x00")))
 	return &AuditEntry{Action: action, Detail: detail, Amount: amount.Minor, Currency: amount.Currency,
-		Fingerprint: hex.EncodeToString(fp[:12])}
+		Fingerprint: s.fingerprint(action, from, to, amount.String(), day)}
+}
+
+// actionOp is the pending audit entry of a card or account action: the
+// same action on the same card confirmed twice at once (two sessions, a
+// retry after a timeout) is one action at the bank.
+func (s *Skill) actionOp(action, detail, target string) *AuditEntry {
+	return &AuditEntry{Action: action, Detail: detail, Fingerprint: s.fingerprint(action, target)}
+}
+
+func (s *Skill) fingerprint(parts ...string) string {
+	m := hmac.New(sha256.New, s.pseudoKey)
+	m.Write([]byte("konto-audit-fingerprint\x00" + strings.Join(parts, "\x00")))
+	return hex.EncodeToString(m.Sum(nil)[:12])
 }
 
 // opName names a pending payment: "your payment of $20.00 to Alice Chen".
 func (l lang) opName(a AuditEntry) string {
+	if l.has("op.act." + a.Action) {
+		// "locking your card ending 1234"
+		return l.msg("op.act."+a.Action, a.Detail[strings.LastIndex(a.Detail, " ")+1:])
+	}
 	_, to, _ := strings.Cut(a.Detail, " to ")
 	to = strings.TrimPrefix(strings.TrimPrefix(to, "biller "), "payee ")
 	if kind, ok := strings.CutPrefix(to, "own "); ok {
@@ -404,7 +429,7 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 		target = "account:" + to.ID
 	}
 	return &plan{readback: readback, pin: true, no: l.msg("transfer.no"),
-		op:    moneyOp("transfer", fmt.Sprintf("%s to %s", amount, recipientLabel(payee, to)), amount, from.ID, target, when),
+		op:    s.moneyOp("transfer", fmt.Sprintf("%s to %s", amount, recipientLabel(payee, to)), amount, from.ID, target, when),
 		limit: s.dayLimit(r, amount.Currency),
 		do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
 			entry := &AuditEntry{Action: "transfer", Amount: amount.Minor, Detail: fmt.Sprintf("%s to %s", amount, recipientLabel(payee, to))}
@@ -588,7 +613,7 @@ func (s *Skill) planPayBill(ctx context.Context, r *Request, slots intents.Slots
 	}
 	readback := l.msg("bill.readback", l.Money(amount), biller.Name, l.accountName(from), l.when2(when, r.Now))
 	return &plan{readback: readback, pin: true, no: l.msg("bill.no"),
-		op:    moneyOp("pay_bill", fmt.Sprintf("%s to biller %s", amount, biller.Name), amount, from.ID, "biller:"+biller.ID, when),
+		op:    s.moneyOp("pay_bill", fmt.Sprintf("%s to biller %s", amount, biller.Name), amount, from.ID, "biller:"+biller.ID, when),
 		limit: s.dayLimit(r, amount.Currency),
 		do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
 			entry := &AuditEntry{Action: "pay_bill", Amount: amount.Minor, Detail: fmt.Sprintf("%s to biller %s", amount, biller.Name)}
@@ -647,7 +672,7 @@ func (s *Skill) planLock(ctx context.Context, r *Request, slots intents.Slots) (
 		return refuse(l, l.msg("card.already_locked", upperFirst(l.cardName(card)))), nil
 	}
 	// Locking protects the customer: it needs neither a read-back nor a PIN.
-	return &plan{do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
+	return &plan{op: s.actionOp("lock_card", "card ending "+card.LastFour, card.ID), do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
 		entry := &AuditEntry{Action: "lock_card", Detail: "card ending " + card.LastFour}
 		if err := ctl.SetCardLocked(ctx, r.User, card.ID, true, key); err != nil {
 			return nil, entry, err
@@ -671,6 +696,7 @@ func (s *Skill) planUnlock(ctx context.Context, r *Request, slots intents.Slots)
 		return refuse(l, l.msg("card.not_locked", upperFirst(l.cardName(card)))), nil
 	}
 	return &plan{readback: l.msg("card.unlock.readback", l.cardName(card)), pin: true,
+		op: s.actionOp("unlock_card", "card ending "+card.LastFour, card.ID),
 		do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
 			entry := &AuditEntry{Action: "unlock_card", Detail: "card ending " + card.LastFour}
 			if err := ctl.SetCardLocked(ctx, r.User, card.ID, false, key); err != nil {
@@ -703,8 +729,9 @@ func (s *Skill) planReplacement(ctx context.Context, r *Request, slots intents.S
 	if lost {
 		q = l.msg("card.lost.readback", l.cardName(card))
 	}
-	return &plan{readback: q, pin: lost, do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
-		entry := &AuditEntry{Action: map[bool]string{true: "report_lost_card", false: "replace_card"}[lost], Detail: "card ending " + card.LastFour}
+	action := map[bool]string{true: "report_lost_card", false: "replace_card"}[lost]
+	return &plan{readback: q, pin: lost, op: s.actionOp(action, "card ending "+card.LastFour, card.ID), do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
+		entry := &AuditEntry{Action: action, Detail: "card ending " + card.LastFour}
 		o, err := ctl.ReplaceCard(ctx, r.User, card.ID, lost, key)
 		if err != nil {
 			return nil, entry, err
@@ -755,6 +782,7 @@ func (s *Skill) planFreeze(ctx context.Context, r *Request, slots intents.Slots)
 		return ask, err
 	}
 	return &plan{readback: l.msg("freeze.readback", l.accountAcc(acct)),
+		op:  s.actionOp("freeze_account", string(acct.Kind)+" account ending "+acct.LastFour, acct.ID),
 		pin: true, do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
 			entry := &AuditEntry{Action: "freeze_account", Detail: string(acct.Kind) + " account ending " + acct.LastFour}
 			if err := ac.Freeze(ctx, r.User, acct.ID, key); err != nil {

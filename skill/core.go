@@ -280,7 +280,7 @@ func (s *Skill) commit(ctx context.Context, r *Request, resp *Response, claimed,
 	t := Turn{Platform: r.Platform, SessionID: r.SessionID, UserID: r.UserID, Audit: r.turn.audit}
 	if r.turn.forget {
 		for i := range t.Audit {
-			t.Audit[i].Customer, t.Audit[i].Detail = s.Pseudonym(t.Audit[i].Bank, t.Audit[i].Customer), ""
+			t.Audit[i].Detail, t.Audit[i].Actor, t.Audit[i].Fingerprint = "", "", ""
 		}
 		claimed = false
 	} else if r.SessionID != "" && (r.User.Customer != "" || r.st.Dialog != nil) {
@@ -362,14 +362,20 @@ func (s *Skill) Unlink(ctx context.Context, platform, userID string) error {
 	case err != nil:
 		return err
 	}
-	if rv, ok := s.cfg.Auth.(banks.Revoker); ok {
-		if err := rv.RevokeAccess(ctx, banks.User{Bank: l.Bank, Customer: l.Customer}); err != nil {
-			return err
-		}
-	} else if err := s.cfg.Store.RevokeToken(ctx, l.TokenHash); err != nil {
+	// The local data goes first: a bank that cannot be reached must not
+	// keep it here.
+	if err := s.cfg.Store.DeleteUser(ctx, platform, userID, s.Pseudonym(l.Bank, l.Customer)); err != nil {
 		return err
 	}
-	return s.cfg.Store.DeleteUser(ctx, platform, userID, s.Pseudonym(l.Bank, l.Customer))
+	if rv, ok := s.cfg.Auth.(banks.Revoker); ok {
+		err := rv.RevokeAccess(ctx, banks.User{Bank: l.Bank, Customer: l.Customer})
+		if err == nil {
+			return nil
+		}
+		s.cfg.Log.Warn("revoking the access at the bank failed; the token is refused here instead",
+			"user", UserRef(platform, userID), "err", err)
+	}
+	return s.cfg.Store.RevokeToken(ctx, l.TokenHash)
 }
 
 // Pseudonym is the stable pseudonymous id of a bank customer, kept in
@@ -377,9 +383,36 @@ func (s *Skill) Unlink(ctx context.Context, platform, userID string) error {
 // the secret, so that nobody holding the bank's customer ids can
 // recompute it.
 func (s *Skill) Pseudonym(bank, customer string) string {
-	m := hmac.New(sha256.New, s.pseudoKey)
+	return Pseudonym(s.pseudoKey, bank, customer)
+}
+
+// Pseudonym is a customer's audit pseudonym under a secret (the data
+// directory's secret.key): the audit log names customers only by it, from
+// the first entry on, so that nothing needs rewriting when they delete
+// their data and the daily limit still counts what they moved.
+func Pseudonym(secret []byte, bank, customer string) string {
+	m := hmac.New(sha256.New, secret)
 	m.Write([]byte("konto-audit-pseudonym\x00" + bank + "\x00" + customer))
 	return "p_" + hex.EncodeToString(m.Sum(nil)[:10])
+}
+
+// AuditLog returns a customer's audit entries (for the bank and tests).
+// Errors: Unavailable.
+func (s *Skill) AuditLog(ctx context.Context, bank, customer string) ([]AuditEntry, error) {
+	return s.cfg.Store.AuditLog(ctx, bank, s.Pseudonym(bank, customer))
+}
+
+// actor is the audit's pseudonymous reference to a platform user, keyed
+// like the pseudonym; it is cleared when the user deletes their data.
+func (s *Skill) actor(r *Request) string {
+	m := hmac.New(sha256.New, s.pseudoKey)
+	m.Write([]byte("konto-audit-actor\x00" + r.Platform + "\x00" + r.UserID))
+	return hex.EncodeToString(m.Sum(nil)[:6])
+}
+
+// auditFor fills an audit entry's who and when.
+func (s *Skill) auditFor(r *Request, a *AuditEntry) {
+	a.At, a.Actor, a.Bank, a.Customer, a.Channel = r.Now, s.actor(r), r.User.Bank, s.Pseudonym(r.User.Bank, r.User.Customer), r.Platform
 }
 
 // UserRef is a short pseudonymous reference to a platform user for logs.

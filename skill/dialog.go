@@ -205,7 +205,7 @@ func (s *Skill) lockedOut(r *Request, until time.Time) *Response {
 func (s *Skill) execute(ctx context.Context, r *Request, d *dialog, p *plan, stage string) (*Response, error) {
 	if p.op != nil {
 		pending := *p.op
-		pending.At, pending.Actor, pending.Bank, pending.Customer, pending.Channel = r.Now, UserRef(r.Platform, r.UserID), r.User.Bank, r.User.Customer, r.Platform
+		s.auditFor(r, &pending)
 		pending.OpKey = d.Key
 		got, err := s.cfg.Store.ReserveOp(ctx, pending, p.limit)
 		if err != nil {
@@ -226,7 +226,7 @@ func (s *Skill) execute(ctx context.Context, r *Request, d *dialog, p *plan, sta
 	}
 	r.st.Dialog = r.turn.next
 	if entry != nil {
-		entry.At, entry.Actor, entry.Bank, entry.Customer, entry.Channel = r.Now, UserRef(r.Platform, r.UserID), r.User.Bank, r.User.Customer, r.Platform
+		s.auditFor(r, entry)
 		entry.OpKey = d.Key
 		uncertain := err != nil && (banks.KindOf(err) == banks.Unavailable || ctx.Err() != nil)
 		if err != nil {
@@ -278,7 +278,7 @@ func (s *Skill) checkPending(ctx context.Context, r *Request) {
 		return
 	}
 	// Only actions older than a turn: younger ones may still be under way.
-	pending, err := s.cfg.Store.PendingOps(ctx, r.User.Bank, r.User.Customer, r.Now.Add(-s.staleClaim()))
+	pending, err := s.cfg.Store.PendingOps(ctx, r.User.Bank, s.Pseudonym(r.User.Bank, r.User.Customer), r.Now.Add(-s.staleClaim()))
 	if err != nil || len(pending) == 0 {
 		return
 	}
@@ -498,8 +498,9 @@ func (s *Skill) checkPIN(ctx context.Context, r *Request, d *dialog, pin string)
 	}
 	ok, legacy := VerifyPIN(s.pinKey, r.User.Bank, r.User.Customer, rec.Hash, pin)
 	if !ok {
-		r.turn.audit = append(r.turn.audit, AuditEntry{At: r.Now, Actor: UserRef(r.Platform, r.UserID), Bank: r.User.Bank,
-			Customer: r.User.Customer, Channel: r.Platform, Action: "voice_pin", Detail: d.Action, Outcome: "wrong_pin"})
+		wrong := AuditEntry{Action: "voice_pin", Detail: d.Action, Outcome: "wrong_pin"}
+		s.auditFor(r, &wrong)
+		r.turn.audit = append(r.turn.audit, wrong)
 		if r.Now.Before(rec.LockedUntil) {
 			r.st.Dialog = nil
 			return s.lockedOut(r, rec.LockedUntil), nil

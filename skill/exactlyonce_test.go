@@ -42,7 +42,7 @@ func checking(t *testing.T, e *env) int64 {
 
 func transfers(t *testing.T, e *env) int {
 	t.Helper()
-	log, err := e.store.AuditLog(context.Background(), "sandbox", "carol")
+	log, err := e.sk.AuditLog(context.Background(), "sandbox", "carol")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func TestDeletingDataKeepsAPseudonymousAudit(t *testing.T) {
 		t.Fatalf("audit still names the customer: %+v", log)
 	}
 	log, _ := e.store.AuditLog(ctx, "sandbox", e.sk.Pseudonym("sandbox", "carol"))
-	if len(log) == 0 || log[0].Action != "transfer" || log[0].Amount != 3500 || log[0].Detail != "" {
+	if len(log) == 0 || log[0].Action != "transfer" || log[0].Amount != 3500 || log[0].Detail != "" || log[0].Actor != "" || log[0].Fingerprint != "" {
 		t.Fatalf("pseudonymous audit %+v", log)
 	}
 	if _, err := e.store.PIN(ctx, "sandbox", "carol"); err == nil {

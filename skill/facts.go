@@ -295,7 +295,8 @@ func (s *Skill) alertOnLaunch(ctx context.Context, r *Request) (*Response, error
 	}
 	l := langOf(r.Locale)
 	r.st.AlertMentioned = alerts[0].ID
-	resp, err := s.advance(ctx, r, &dialog{Action: actReviewAlert, Slots: intents.Slots{"alert": alerts[0].ID}, Stage: stageCollect, Started: r.Now})
+	resp, err := s.advance(ctx, r, &dialog{Action: actReviewAlert, Slots: intents.Slots{"alert": alerts[0].ID}, Stage: stageCollect, Started: r.Now,
+		Key: "alert-" + alerts[0].ID})
 	if resp != nil {
 		resp.Speech = l.msg("launch.alert") + " " + resp.Speech
 	}
@@ -316,7 +317,8 @@ func (s *Skill) reviewAlerts(ctx context.Context, r *Request) (*Response, error)
 		return say(l.msg("alert.none")), nil
 	}
 	r.st.AlertMentioned = alerts[0].ID
-	return s.advance(ctx, r, &dialog{Action: actReviewAlert, Slots: intents.Slots{"alert": alerts[0].ID}, Stage: stageCollect, Started: r.Now})
+	return s.advance(ctx, r, &dialog{Action: actReviewAlert, Slots: intents.Slots{"alert": alerts[0].ID}, Stage: stageCollect, Started: r.Now,
+		Key: "alert-" + alerts[0].ID})
 }
 
 func (s *Skill) changePin(ctx context.Context, r *Request) (*Response, error) {

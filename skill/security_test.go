@@ -59,7 +59,7 @@ func atPIN(t *testing.T, e *env, session, text string) {
 
 func auditOf(t *testing.T, e *env, action string) []skill.AuditEntry {
 	t.Helper()
-	log, err := e.store.AuditLog(context.Background(), "sandbox", "carol")
+	log, err := e.sk.AuditLog(context.Background(), "sandbox", "carol")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -259,6 +259,13 @@ func (b *Bank) ReplaceCard(ctx context.Context, u banks.User, cardID string, los
 		if err := b.ownCard(ctx, tx, op, u, cardID); err != nil {
 			return nil, err
 		}
+		var state int
+		if err := tx.QueryRowContext(ctx, `SELECT locked FROM cards WHERE id = ?`, cardID).Scan(&state); err != nil {
+			return nil, banks.E(op, banks.Unavailable, err)
+		}
+		if state == 2 {
+			return nil, banks.Refuse(op, "card_blocked") // already replaced after a loss
+		}
 		if lost {
 			if _, err := tx.ExecContext(ctx, `UPDATE cards SET locked = 2 WHERE id = ?`, cardID); err != nil {
 				return nil, banks.E(op, banks.Unavailable, err)

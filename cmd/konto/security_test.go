@@ -17,6 +17,7 @@ import (
 
 	"github.com/kontoskill/konto/banks"
 	"github.com/kontoskill/konto/banks/sandbox"
+	"github.com/kontoskill/konto/skill"
 	"github.com/kontoskill/konto/skill/sqlite"
 )
 
@@ -243,7 +244,8 @@ func TestCrashBetweenBankAndCommit(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	log, err := st.AuditLog(context.Background(), "sandbox", "carol")
+	key, _ := os.ReadFile(filepath.Join(data, "secret.key"))
+	log, err := st.AuditLog(context.Background(), "sandbox", skill.Pseudonym(key, "sandbox", "carol"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -500,7 +500,7 @@ func TestForgedSessionAttributesCannotSkipTheReadBack(t *testing.T) {
 			}
 			*v = b.Booked.Minor
 		}
-		log, err := s.store.AuditLog(ctx, sandbox.Name, "alice")
+		log, err := s.sk.AuditLog(ctx, sandbox.Name, "alice")
 		if err != nil {
 			t.Fatal(err)
 		}

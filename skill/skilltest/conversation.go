@@ -263,7 +263,7 @@ func (c *Conversation) checkBank(ctx context.Context, e *Env, cust Customer, loc
 				fails = append(fails, fmt.Sprintf("bank: %s has no %s card", cust.ID, b.Card.Kind))
 			}
 		case b.Audit != nil:
-			log, err := e.Store.AuditLog(ctx, sandbox.Name, cust.ID)
+			log, err := e.Skill.AuditLog(ctx, sandbox.Name, cust.ID)
 			if err != nil {
 				return fails, err
 			}

@@ -157,7 +157,7 @@ func TestReplayOverBothDrivers(t *testing.T) {
 			if got[0].Speech == "" || got[1] != got[0] {
 				t.Fatalf("replay %+v, first %+v", got[1], got[0])
 			}
-			entries, err := e.Store.AuditLog(ctx, "sandbox", alice.ID)
+			entries, err := e.Skill.AuditLog(ctx, "sandbox", alice.ID)
 			if err != nil {
 				t.Fatal(err)
 			}

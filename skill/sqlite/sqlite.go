@@ -151,8 +151,14 @@ func (s *Store) DeleteUser(ctx context.Context, platform, userID, pseudonym stri
 		if _, err := tx.ExecContext(ctx, `DELETE FROM voice_pins WHERE bank = ? AND customer = ?`, bank, customer); err != nil {
 			return banks.E(op, banks.Unavailable, err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE audit SET customer = ?, detail = '' WHERE bank = ? AND customer = ?`,
-			pseudonym, bank, customer); err != nil {
+		// Entries name the customer by the pseudonym from the start (old
+		// ones by the id). Names, the actor and the fingerprints of
+		// finished entries go; a pending entry keeps its fingerprint, so
+		// that the same payment confirmed again after relinking still
+		// finds its key and the daily limit still counts it.
+		if _, err := tx.ExecContext(ctx, `UPDATE audit SET customer = ?, detail = '', actor = '',
+			fingerprint = CASE WHEN outcome = 'pending' THEN fingerprint ELSE '' END
+			WHERE bank = ? AND (customer = ? OR customer = ?)`, pseudonym, bank, customer, pseudonym); err != nil {
 			return banks.E(op, banks.Unavailable, err)
 		}
 	}
