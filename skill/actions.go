@@ -5,6 +5,8 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -244,14 +246,49 @@ func (s *Skill) overDailyLimit(ctx context.Context, r *Request, amount banks.Mon
 // new session, after a timeout) finds the pending one and its key.
 // The fingerprint is keyed with the secret, so that the bank's own lists
 // of accounts and payees cannot re-identify an entry.
-func (s *Skill) moneyOp(action, detail string, amount banks.Money, from, to string, when time.Time) *AuditEntry {
+func (s *Skill) moneyOp(action, detail string, amount banks.Money, from, to string, when time.Time, req banks.PaymentRequest) *AuditEntry {
 	day := "now"
 	if !when.IsZero() {
 		day = when.Format(time.DateOnly)
 	}
+	js, _ := json.Marshal(req)
+	// Request is kept only once the bank waits for the customer's
+	// approval (execute calls AwaitApproval with it).
 	return &AuditEntry{Action: action, Detail: detail, Amount: amount.Minor, Currency: amount.Currency,
-		Fingerprint: s.fingerprint(action, from, to, amount.String(), day)}
+		Fingerprint: s.fingerprint(action, from, to, amount.String(), day), Request: string(js)}
 }
+
+// approvalWait is how long a turn waits for the customer to approve a
+// payment in the bank's app before it asks them to (and checks again at
+// their next turn): a voice user hears nothing while Konto waits.
+const approvalWait = 3 * time.Second
+
+// pay asks the bank to pay and, when the bank waits for the customer's
+// approval in its app, asks again for a little while. A payment still
+// waiting is an awaitingError: it stays pending under its key.
+func (s *Skill) pay(ctx context.Context, r *Request, pay banks.Payments, req banks.PaymentRequest, key string) (banks.PaymentResult, error) {
+	req.Key = key
+	res, err := pay.Pay(ctx, r.User, req)
+	until := time.Now().Add(approvalWait)
+	if d := r.turn.deadline.Add(-500 * time.Millisecond); !r.turn.deadline.IsZero() && d.Before(until) {
+		until = d
+	}
+	for err == nil && res.AwaitingApproval && time.Now().Before(until) {
+		select {
+		case <-ctx.Done():
+			return res, ctx.Err()
+		case <-time.After(400 * time.Millisecond):
+		}
+		res, err = pay.Pay(ctx, r.User, req)
+	}
+	if err == nil && res.AwaitingApproval {
+		return res, errAwaiting
+	}
+	return res, err
+}
+
+// errAwaiting: the bank waits for the customer's approval in its app.
+var errAwaiting = errors.New("the payment waits for the customer's approval at the bank")
 
 // actionOp is the pending audit entry of a card or account action: the
 // same action on the same card confirmed twice at once (two sessions, a
@@ -428,13 +465,13 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 	if to.ID != "" {
 		target = "account:" + to.ID
 	}
+	req := banks.PaymentRequest{FromAccountID: from.ID, ToAccountID: to.ID, PayeeID: payee.ID, Amount: amount, Date: when}
 	return &plan{readback: readback, pin: true, no: l.msg("transfer.no"),
-		op:    s.moneyOp("transfer", fmt.Sprintf("%s to %s", amount, recipientLabel(payee, to)), amount, from.ID, target, when),
+		op:    s.moneyOp("transfer", fmt.Sprintf("%s to %s", amount, recipientLabel(payee, to)), amount, from.ID, target, when, req),
 		limit: s.dayLimit(r, amount.Currency),
 		do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
 			entry := &AuditEntry{Action: "transfer", Amount: amount.Minor, Detail: fmt.Sprintf("%s to %s", amount, recipientLabel(payee, to))}
-			res, err := pay.Pay(ctx, r.User, banks.PaymentRequest{Key: key, FromAccountID: from.ID, ToAccountID: to.ID, PayeeID: payee.ID,
-				Amount: amount, Date: when})
+			res, err := s.pay(ctx, r, pay, req, key)
 			if err != nil {
 				return nil, entry, err
 			}
@@ -612,12 +649,13 @@ func (s *Skill) planPayBill(ctx context.Context, r *Request, slots intents.Slots
 		return p, nil
 	}
 	readback := l.msg("bill.readback", l.Money(amount), biller.Name, l.accountName(from), l.when2(when, r.Now))
+	req := banks.PaymentRequest{FromAccountID: from.ID, BillerID: biller.ID, Amount: amount, Date: when}
 	return &plan{readback: readback, pin: true, no: l.msg("bill.no"),
-		op:    s.moneyOp("pay_bill", fmt.Sprintf("%s to biller %s", amount, biller.Name), amount, from.ID, "biller:"+biller.ID, when),
+		op:    s.moneyOp("pay_bill", fmt.Sprintf("%s to biller %s", amount, biller.Name), amount, from.ID, "biller:"+biller.ID, when, req),
 		limit: s.dayLimit(r, amount.Currency),
 		do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
 			entry := &AuditEntry{Action: "pay_bill", Amount: amount.Minor, Detail: fmt.Sprintf("%s to biller %s", amount, biller.Name)}
-			res, err := pay.Pay(ctx, r.User, banks.PaymentRequest{Key: key, FromAccountID: from.ID, BillerID: biller.ID, Amount: amount, Date: when})
+			res, err := s.pay(ctx, r, pay, req, key)
 			if err != nil {
 				return nil, entry, err
 			}

@@ -202,7 +202,13 @@ func (s *Skill) handle(ctx context.Context, r *Request, acting *atomic.Pointer[A
 		resp = s.speakError(r, err)
 	}
 	if r.turn.notice != "" {
-		resp.Speech = strings.TrimSpace(r.turn.notice + " " + resp.Speech)
+		if r.st.Dialog == nil && (r.Intent == intents.Yes || r.Intent == intents.No || r.Intent == intents.Fallback) {
+			// "done", "okay" after "please approve it in your app": the
+			// news is the answer.
+			resp = anythingElse(langOf(r.Locale), r.turn.notice)
+		} else {
+			resp.Speech = strings.TrimSpace(r.turn.notice + " " + resp.Speech)
+		}
 	}
 	if r.turn.next != nil && r.st.Dialog == nil && err == nil {
 		r.st.Dialog = r.turn.next // a follow-up question an answer ended with
@@ -315,7 +321,7 @@ func (s *Skill) commit(ctx context.Context, r *Request, resp *Response, claimed,
 
 // route continues a pending dialog or dispatches by intent.
 func (s *Skill) route(ctx context.Context, r *Request) (*Response, error) {
-	if r.st.Dialog != nil || r.st.Done != nil {
+	if r.st.Dialog != nil || r.st.Done != nil || r.st.Awaiting != "" {
 		if err := s.authenticate(ctx, r); err != nil {
 			r.st.Dialog = nil
 			return nil, err

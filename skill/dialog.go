@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -26,6 +27,9 @@ type state struct {
 	Done *doneOp `json:"done,omitempty"`
 	// AlertMentioned avoids repeating the fraud alert at every launch.
 	AlertMentioned string `json:"alert_mentioned,omitempty"`
+	// Awaiting is the key of a payment waiting for the customer's
+	// approval in the bank's app: the next turn asks the bank about it.
+	Awaiting string `json:"awaiting,omitempty"`
 }
 
 // Stages of a dialog.
@@ -228,7 +232,8 @@ func (s *Skill) execute(ctx context.Context, r *Request, d *dialog, p *plan, sta
 	if entry != nil {
 		s.auditFor(r, entry)
 		entry.OpKey = d.Key
-		uncertain := err != nil && (banks.KindOf(err) == banks.Unavailable || ctx.Err() != nil)
+		awaiting := errors.Is(err, errAwaiting)
+		uncertain := err != nil && (banks.KindOf(err) == banks.Unavailable || ctx.Err() != nil || awaiting)
 		if err != nil {
 			entry.Outcome, entry.Amount = "failed", 0
 			if reason := banks.ReasonOf(err); reason != "" {
@@ -255,6 +260,14 @@ func (s *Skill) execute(ctx context.Context, r *Request, d *dialog, p *plan, sta
 		default:
 			r.turn.audit = append(r.turn.audit, *entry)
 		}
+		if p.op != nil && awaiting {
+			if err := s.cfg.Store.AwaitApproval(wctx, d.Key, p.op.Request); err != nil {
+				s.cfg.Log.Error("recording a payment that awaits approval failed", "err", err)
+			}
+			r.st.Awaiting = d.Key
+			return &Response{Speech: langOf(r.Locale).msg("pay.approve", langOf(r.Locale).opName(*p.op)),
+				Reprompt: langOf(r.Locale).msg("pay.approve.reprompt")}, nil
+		}
 		if p.op != nil && uncertain {
 			return nil, &uncertainError{entry: *p.op}
 		}
@@ -277,14 +290,23 @@ func (s *Skill) checkPending(ctx context.Context, r *Request) {
 	if !ok {
 		return
 	}
-	// Only actions older than a turn: younger ones may still be under way.
-	pending, err := s.cfg.Store.PendingOps(ctx, r.User.Bank, s.Pseudonym(r.User.Bank, r.User.Customer), r.Now.Add(-s.staleClaim()))
+	pending, err := s.cfg.Store.PendingOps(ctx, r.User.Bank, s.Pseudonym(r.User.Bank, r.User.Customer), r.Now.Add(time.Second))
 	if err != nil || len(pending) == 0 {
 		return
 	}
 	l := langOf(r.Locale)
 	var said []string
 	for _, p := range pending {
+		if p.Request != "" {
+			// Waiting for the customer's approval: ask the bank again.
+			if msg := s.askAgain(ctx, r, p); msg != "" {
+				said = append(said, msg)
+			}
+			continue
+		}
+		if r.Now.Sub(p.At) < s.staleClaim() {
+			continue // younger ones may still be under way
+		}
 		st, err := ops.Operation(ctx, r.User, p.OpKey)
 		if err != nil {
 			return
@@ -306,6 +328,41 @@ func (s *Skill) checkPending(ctx context.Context, r *Request) {
 		said = append(said, l.msg("pending."+outcome, l.opName(p)))
 	}
 	r.turn.notice = strings.Join(said, " ")
+}
+
+// askAgain asks the bank about a payment that waited for the customer's
+// approval, records the outcome and says it.
+func (s *Skill) askAgain(ctx context.Context, r *Request, p AuditEntry) string {
+	l := langOf(r.Locale)
+	pay, ok := s.cfg.Bank.(banks.Payments)
+	var req banks.PaymentRequest
+	if !ok || json.Unmarshal([]byte(p.Request), &req) != nil {
+		return ""
+	}
+	req.Key = p.OpKey
+	res, err := pay.Pay(ctx, r.User, req)
+	outcome, msg := "", ""
+	switch {
+	case err == nil && res.AwaitingApproval:
+		return upperFirst(l.msg("pending.waiting", l.opName(p)))
+	case err == nil && res.Scheduled:
+		outcome, msg = "scheduled", l.msg("pending.scheduled", l.opName(p))
+	case err == nil:
+		outcome, msg = "done", l.msg("pending.done", l.opName(p))
+	case banks.ReasonOf(err) == "sca_rejected":
+		outcome, msg = "refused:sca_rejected", l.msg("pending.rejected", l.opName(p))
+	case banks.ReasonOf(err) == "sca_expired":
+		outcome, msg = "refused:sca_expired", l.msg("pending.expired", l.opName(p))
+	case banks.ReasonOf(err) != "":
+		outcome, msg = "refused:"+banks.ReasonOf(err), l.msg("pending.refused", l.opName(p))
+	default:
+		return "" // the bank is not answering: ask next time
+	}
+	if err := s.cfg.Store.FinishOp(ctx, p.OpKey, outcome); err != nil {
+		return ""
+	}
+	r.st.Awaiting = ""
+	return msg
 }
 
 // pendingGiveUp is how long an action the bank never saw stays pending,

@@ -481,3 +481,85 @@ func TestFullAccountNumberIsNotKept(t *testing.T) {
 		t.Fatalf("repeat said the number again: %q", r.Speech)
 	}
 }
+
+// approvalBank is the sandbox behind a decoupled approval, as UK Open
+// Banking and Berlin Group banks do it: a payment waits until the test,
+// playing the customer in the bank's app, approves or rejects its key.
+type approvalBank struct {
+	*sandbox.Bank
+	mu       sync.Mutex
+	decision map[string]string // key → "approve" | "reject"
+	asked    map[string]int
+}
+
+func (b *approvalBank) Pay(ctx context.Context, u banks.User, p banks.PaymentRequest) (banks.PaymentResult, error) {
+	b.mu.Lock()
+	b.asked[p.Key]++
+	d := b.decision[p.Key]
+	b.mu.Unlock()
+	switch d {
+	case "approve":
+		return b.Bank.Pay(ctx, u, p)
+	case "reject":
+		return banks.PaymentResult{}, banks.Refuse("approvalBank.Pay", "sca_rejected")
+	}
+	return banks.PaymentResult{AwaitingApproval: true}, nil
+}
+
+func (b *approvalBank) decideAll(d string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for k := range b.asked {
+		b.decision[k] = d
+	}
+}
+
+// A payment the bank wants approved in its app: the user is asked to
+// approve it there, and the next turn says what became of it; the money
+// moves once, and only when approved.
+func TestPaymentAwaitingApprovalAtTheBank(t *testing.T) {
+	for _, c := range []struct{ decision, want string }{
+		{"approve", "About your payment of $35.00 to Tom Nguyen: it went through."},
+		{"reject", "About your payment of $35.00 to Tom Nguyen: you declined it in your banking app, so nothing was sent."},
+	} {
+		t.Run(c.decision, func(t *testing.T) {
+			ab := &approvalBank{decision: map[string]string{}, asked: map[string]int{}}
+			e := newEnvWith(t, func(cfg *skill.Config) {
+				ab.Bank = cfg.Auth.(*sandbox.Bank)
+				cfg.Bank = ab
+			})
+			before := balanceOf(t, e, "carol-checking")
+			atPIN(t, e, "appr", "send tom nguyen 35 dollars from checking")
+			r := e.pinAs("carol", "appr", e.bank.PIN("carol"))
+			if !strings.HasPrefix(r.Speech, "Please approve your payment of $35.00 to Tom Nguyen in your banking app.") || r.EndSession {
+				t.Fatalf("speech %q", r.Speech)
+			}
+			if moved := before - balanceOf(t, e, "carol-checking"); moved != 0 {
+				t.Fatalf("%d cents moved before the approval", moved)
+			}
+			// Not decided yet: still waiting.
+			if r := e.turnAs("carol", "appr", "done"); !strings.Contains(r.Speech, "still waiting for your approval") {
+				t.Fatalf("before deciding: %q", r.Speech)
+			}
+			ab.decideAll(c.decision)
+			r = e.turnAs("carol", "appr", "done")
+			if !strings.HasPrefix(r.Speech, c.want) {
+				t.Fatalf("after %s: %q", c.decision, r.Speech)
+			}
+			// Asked again later, nothing more happens.
+			e.turnAs("carol", "appr", "what's my checking balance")
+			want := int64(0)
+			if c.decision == "approve" {
+				want = 3500
+			}
+			if moved := before - balanceOf(t, e, "carol-checking"); moved != want {
+				t.Fatalf("moved %d cents, want %d", moved, want)
+			}
+			got := auditOf(t, e, "transfer")
+			outcome := map[string]string{"approve": "done", "reject": "refused:sca_rejected"}[c.decision]
+			if len(got) != 1 || got[0].Outcome != outcome {
+				t.Fatalf("audit %+v, want one %s", got, outcome)
+			}
+		})
+	}
+}

@@ -112,6 +112,10 @@ type AuditEntry struct {
 	// confirmed again while one is pending reuses its key.
 	Currency    string
 	Fingerprint string
+	// Request, on a pending payment, is what to ask the bank again with
+	// (JSON of banks.PaymentRequest without its key) while it waits for
+	// the customer's approval in the bank's app; cleared when it finishes.
+	Request string
 }
 
 // Callback is a request for a human agent to call the customer back.
@@ -156,6 +160,11 @@ type Ledger interface {
 	// one no longer counts against the limit. An entry no longer pending
 	// (or no entry) is left alone without an error. Errors: Unavailable.
 	FinishOp(ctx context.Context, opKey, outcome string) error
+	// AwaitApproval marks a pending payment as waiting for the customer's
+	// approval at the bank, with the request to ask again with (see
+	// AuditEntry.Request). A finished entry is left alone. Errors:
+	// Unavailable.
+	AwaitApproval(ctx context.Context, opKey, request string) error
 	// PendingOps lists a customer's entries still pending that were
 	// written before before, oldest first. Errors: Unavailable.
 	PendingOps(ctx context.Context, bank, customer string, before time.Time) ([]AuditEntry, error)

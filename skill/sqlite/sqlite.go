@@ -156,7 +156,7 @@ func (s *Store) DeleteUser(ctx context.Context, platform, userID, pseudonym stri
 		// finished entries go; a pending entry keeps its fingerprint, so
 		// that the same payment confirmed again after relinking still
 		// finds its key and the daily limit still counts it.
-		if _, err := tx.ExecContext(ctx, `UPDATE audit SET customer = ?, detail = '', actor = '',
+		if _, err := tx.ExecContext(ctx, `UPDATE audit SET customer = ?, detail = '', actor = '', request = '',
 			fingerprint = CASE WHEN outcome = 'pending' THEN fingerprint ELSE '' END
 			WHERE bank = ? AND (customer = ? OR customer = ?)`, pseudonym, bank, customer, pseudonym); err != nil {
 			return banks.E(op, banks.Unavailable, err)
@@ -352,8 +352,8 @@ func (s *Store) ReserveOp(ctx context.Context, a skill.AuditEntry, limit int64) 
 	}
 	a.Outcome = "pending"
 	if _, err := tx.ExecContext(ctx, `INSERT INTO audit(at, day, actor, bank, customer, channel, action, detail, amount, outcome, op_key,
-		currency, fingerprint) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`, a.At.Unix(), day, a.Actor, a.Bank, a.Customer, a.Channel, a.Action,
-		a.Detail, a.Amount, a.Outcome, a.OpKey, a.Currency, a.Fingerprint); err != nil {
+		currency, fingerprint, request) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, a.At.Unix(), day, a.Actor, a.Bank, a.Customer, a.Channel, a.Action,
+		a.Detail, a.Amount, a.Outcome, a.OpKey, a.Currency, a.Fingerprint, ""); err != nil {
 		return a, banks.E(op, banks.Unavailable, err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -364,8 +364,16 @@ func (s *Store) ReserveOp(ctx context.Context, a skill.AuditEntry, limit int64) 
 
 // FinishOp implements skill.Ledger.
 func (s *Store) FinishOp(ctx context.Context, opKey, outcome string) error {
-	if _, err := s.db.ExecContext(ctx, `UPDATE audit SET outcome = ? WHERE op_key = ? AND outcome = 'pending'`, outcome, opKey); err != nil {
+	if _, err := s.db.ExecContext(ctx, `UPDATE audit SET outcome = ?, request = '' WHERE op_key = ? AND outcome = 'pending'`, outcome, opKey); err != nil {
 		return banks.E("sqlite.FinishOp", banks.Unavailable, err)
+	}
+	return nil
+}
+
+// AwaitApproval implements skill.Ledger.
+func (s *Store) AwaitApproval(ctx context.Context, opKey, request string) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE audit SET request = ? WHERE op_key = ? AND outcome = 'pending'`, request, opKey); err != nil {
+		return banks.E("sqlite.AwaitApproval", banks.Unavailable, err)
 	}
 	return nil
 }
@@ -460,7 +468,7 @@ func (s *Store) AddCallback(ctx context.Context, c skill.Callback) error {
 }
 
 const auditColumns = `SELECT at, actor, bank, customer, channel, action, detail, amount, outcome, coalesce(op_key, ''),
-	currency, fingerprint FROM audit`
+	currency, fingerprint, request FROM audit`
 
 func scanAudit(rows *sql.Rows) ([]skill.AuditEntry, error) {
 	defer rows.Close()
@@ -469,7 +477,7 @@ func scanAudit(rows *sql.Rows) ([]skill.AuditEntry, error) {
 		var a skill.AuditEntry
 		var at int64
 		if err := rows.Scan(&at, &a.Actor, &a.Bank, &a.Customer, &a.Channel, &a.Action, &a.Detail, &a.Amount, &a.Outcome, &a.OpKey,
-			&a.Currency, &a.Fingerprint); err != nil {
+			&a.Currency, &a.Fingerprint, &a.Request); err != nil {
 			return nil, err
 		}
 		a.At = time.Unix(at, 0).UTC()

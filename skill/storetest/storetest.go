@@ -752,6 +752,23 @@ func testPendingOps(t *testing.T, s subject) {
 	if len(got) != 1 || !sameEntry(got[0], withOutcome(entry("alice", "k1", 100, old), "pending")) {
 		t.Fatalf("PendingOps = %+v, want k1 only", got)
 	}
+	// A payment waiting for approval keeps its request until it finishes;
+	// a finished one is left alone.
+	ok(t, s.AwaitApproval(ctx, "k1", `{"Amount":1}`))
+	ok(t, s.AwaitApproval(ctx, "k2", `{"Amount":2}`))
+	got, err = s.PendingOps(ctx, "sandbox", "alice", start.Add(-time.Minute))
+	ok(t, err)
+	if len(got) != 1 || got[0].Request != `{"Amount":1}` {
+		t.Fatalf("after AwaitApproval: %+v", got)
+	}
+	ok(t, s.FinishOp(ctx, "k1", "done"))
+	log, err := s.AuditLog(ctx, "sandbox", "alice")
+	ok(t, err)
+	for _, a := range log {
+		if a.Request != "" {
+			t.Fatalf("a finished entry kept its request: %+v", a)
+		}
+	}
 }
 
 func testPurge(t *testing.T, s subject) {
