@@ -83,7 +83,11 @@ func (s *Skill) sheet(r *Request) banks.ProductSheet {
 	if r.User.Locale != "" {
 		loc = r.User.Locale
 	}
-	if p, ok := s.cfg.Bank.(banks.Products); ok {
+	if p, ok := s.cfg.Bank.(banks.UserProducts); ok && r.User.Bank != "" {
+		if sh, err := p.ProductSheetFor(context.Background(), r.User, loc); err == nil {
+			return sh
+		}
+	} else if p, ok := s.cfg.Bank.(banks.Products); ok {
 		if sh, err := p.ProductSheet(context.Background(), loc); err == nil {
 			return sh
 		}

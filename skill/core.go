@@ -551,7 +551,11 @@ func (s *Skill) speakError(r *Request, err error) *Response {
 		return &Response{Speech: l.andReprompt(l.msg("error.not_found")), Reprompt: l.reprompt()}
 	case banks.Forbidden:
 		return &Response{Speech: l.refusal(banks.ReasonOf(err)), EndSession: true}
-	case banks.Invalid, banks.NotSupported:
+	case banks.NotSupported:
+		// What the bank's API cannot do (a standard without card controls,
+		// say) is said honestly, with where the customer can get it done.
+		return &Response{Speech: l.andReprompt(l.msg("error.bank_does_not_offer", s.sheet(r).SupportPhone)), Reprompt: l.reprompt()}
+	case banks.Invalid:
 		return &Response{Speech: l.andReprompt(l.msg("error.cannot_help")), Reprompt: l.reprompt()}
 	}
 	if errors.Is(err, context.Canceled) {
