@@ -256,7 +256,7 @@ var deFrames = [][2]string{{"bitte", ""}, {"kannst du", ""}, {"hey", ""}, {"", "
 // HeldOut returns the held-out examples of a locale and the day their
 // dates are relative to.
 func HeldOut(locale string) ([]Example, string, error) {
-	b, err := files.ReadFile("data/heldout-" + locale + ".yaml")
+	b, err := files.ReadFile("data/heldout-" + baseLocale(locale) + ".yaml")
 	if err != nil {
 		return nil, "", fmt.Errorf("intents: no held-out data for %s", locale)
 	}

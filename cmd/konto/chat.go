@@ -51,7 +51,7 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 		Locale:      c.Locale,
 		AccessToken: token,
 		// A terminal: read by the person at it alone.
-		Channel: skill.Channel{Text: true, Private: true, LinkHint: "with `konto sandbox tokens` (the sandbox's account linking)"},
+		Channel: skill.Channel{Text: true, Private: true, LinkHint: "by starting the chat again (in the sandbox, that links the demo customer)"},
 	}
 	// No transcript: the chat's session state goes when the chat ends.
 	defer sk.EndSession(context.WithoutCancel(ctx), base.Platform, base.SessionID, base.UserID)

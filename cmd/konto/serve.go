@@ -159,7 +159,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "Konto is listening on %s\n  Alexa endpoint: %s/alexa\n  Health check:   %s/healthz\n", base, base, base)
-	fmt.Fprintf(stdout, "Demo access tokens: konto sandbox tokens --data %s\n", cfg.Data)
+	fmt.Fprintf(stdout, "Demo access tokens: go run ./cmd/konto sandbox tokens --data %s\n", cfg.Data)
+	fmt.Fprintf(stdout, "Try it in the terminal: go run ./cmd/konto chat --customer alice --data %s\nStop the server with Ctrl-C.\n", cfg.Data)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	go purge(ctx, a, log)
