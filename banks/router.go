@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"sync"
+	"time"
 )
 
 // Router is one connector over several banks: every call goes to the
@@ -12,12 +14,82 @@ import (
 // not have (a standard without card controls, say) is NotSupported for
 // its users, not a failure.
 type Router struct {
-	banks map[string]Connector
-	order []string
+	banks    map[string]Connector
+	order    []string
+	breakers map[string]*breaker
+	// Now is the clock of the circuit breakers; time.Now if nil.
+	Now func() time.Time
 }
 
 // NewRouter returns an empty router.
-func NewRouter() *Router { return &Router{banks: map[string]Connector{}} }
+func NewRouter() *Router { return &Router{banks: map[string]Connector{}, breakers: map[string]*breaker{}} }
+
+// Circuit breaking: a bank that keeps failing (Unavailable, five times in
+// a row) is not called for breakerCooldown, so users hear at once that
+// their bank is not reachable instead of waiting out a timeout each time;
+// then one call tries again.
+const (
+	breakerTrips    = 5
+	breakerCooldown = 30 * time.Second
+)
+
+type breaker struct {
+	mu        sync.Mutex
+	failures  int
+	openUntil time.Time
+	trial     bool // a call is trying the bank after the cooldown
+}
+
+func (r *Router) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
+
+// allow reports whether a call to the bank may go out now.
+func (b *breaker) allow(now time.Time) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.failures < breakerTrips {
+		return true
+	}
+	if now.Before(b.openUntil) || b.trial {
+		return false
+	}
+	b.trial = true
+	return true
+}
+
+// done records a call's outcome.
+func (b *breaker) done(err error, now time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.trial = false
+	if KindOf(err) != Unavailable {
+		b.failures = 0
+		return
+	}
+	b.failures++
+	if b.failures >= breakerTrips {
+		b.openUntil = now.Add(breakerCooldown)
+	}
+}
+
+// guard runs one call to a bank through its breaker.
+func guard[T any](r *Router, u User, op string, call func() (T, error)) (T, error) {
+	var zero T
+	b := r.breakers[u.Bank]
+	if b == nil {
+		return call()
+	}
+	if !b.allow(r.now()) {
+		return zero, Errorf(op, Unavailable, "bank %q keeps failing; not calling it for a while", u.Bank)
+	}
+	v, err := call()
+	b.done(err, r.now())
+	return v, err
+}
 
 // Add registers the connector of a bank id. A second Add of an id panics:
 // ids come from the banks configuration, which is checked for duplicates.
@@ -26,6 +98,7 @@ func (r *Router) Add(id string, c Connector) {
 		panic(fmt.Sprintf("banks: bank %q added twice", id))
 	}
 	r.banks[id] = c
+	r.breakers[id] = &breaker{}
 	r.order = append(r.order, id)
 }
 
@@ -93,7 +166,7 @@ func (r *Router) Accounts(ctx context.Context, u User) ([]Account, error) {
 	if err != nil {
 		return nil, err
 	}
-	return c.Accounts(ctx, u)
+	return guard(r, u, "banks.Router.Accounts", func() ([]Account, error) { return c.Accounts(ctx, u) })
 }
 
 // Balance implements Connector.
@@ -102,7 +175,7 @@ func (r *Router) Balance(ctx context.Context, u User, accountID string) (Balance
 	if err != nil {
 		return Balance{}, err
 	}
-	return c.Balance(ctx, u, accountID)
+	return guard(r, u, "banks.Router.Balance", func() (Balance, error) { return c.Balance(ctx, u, accountID) })
 }
 
 // Transactions implements Connector.
@@ -111,7 +184,7 @@ func (r *Router) Transactions(ctx context.Context, u User, f TxFilter) ([]Transa
 	if err != nil {
 		return nil, err
 	}
-	return c.Transactions(ctx, u, f)
+	return guard(r, u, "banks.Router.Transactions", func() ([]Transaction, error) { return c.Transactions(ctx, u, f) })
 }
 
 // Authenticate implements Authenticator: the first bank whose
@@ -159,7 +232,7 @@ func (r *Router) Payees(ctx context.Context, u User) ([]Payee, error) {
 	if err != nil {
 		return nil, err
 	}
-	return p.Payees(ctx, u)
+	return guard(r, u, "banks.Router.Payees", func() ([]Payee, error) { return p.Payees(ctx, u) })
 }
 
 // Billers implements Recipients.
@@ -177,7 +250,7 @@ func (r *Router) Pay(ctx context.Context, u User, req PaymentRequest) (PaymentRe
 	if err != nil {
 		return PaymentResult{}, err
 	}
-	return p.Pay(ctx, u, req)
+	return guard(r, u, "banks.Router.Pay", func() (PaymentResult, error) { return p.Pay(ctx, u, req) })
 }
 
 // SetCardLocked implements CardControls.
