@@ -22,7 +22,9 @@ type Router struct {
 }
 
 // NewRouter returns an empty router.
-func NewRouter() *Router { return &Router{banks: map[string]Connector{}, breakers: map[string]*breaker{}} }
+func NewRouter() *Router {
+	return &Router{banks: map[string]Connector{}, breakers: map[string]*breaker{}}
+}
 
 // Circuit breaking: a bank that keeps failing (Unavailable, five times in
 // a row) is not called for breakerCooldown, so users hear at once that
