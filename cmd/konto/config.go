@@ -38,6 +38,13 @@ type Config struct {
 	Requests     int
 	Concurrency  int
 	Duration     time.Duration
+	Banks        string
+	Bank         string
+	AccessToken  string
+	ConsentID    string
+	Pay          bool
+	Reject       bool
+	PrintBanks   bool
 
 	localeSet bool // --locale or KONTO_LOCALE was given
 	addrSet   bool // --addr or KONTO_ADDR was given
@@ -85,6 +92,13 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 		"requests":       &cfg.Requests,
 		"concurrency":    &cfg.Concurrency,
 		"duration":       &cfg.Duration,
+		"banks":          &cfg.Banks,
+		"bank":           &cfg.Bank,
+		"access-token":   &cfg.AccessToken,
+		"consent-id":     &cfg.ConsentID,
+		"pay":            &cfg.Pay,
+		"reject":         &cfg.Reject,
+		"print-banks":    &cfg.PrintBanks,
 	}
 	help := map[string]string{
 		"addr":           "address to listen on, HOST:PORT",
@@ -110,6 +124,13 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 		"requests":       "load: how many requests at most",
 		"concurrency":    "load: parallel workers",
 		"duration":       "load: how long at most",
+		"banks":          "banks file (YAML) of the real banks Konto connects to",
+		"bank":           "banks verify: id of the bank in the banks file",
+		"access-token":   "banks verify: a customer's access token at the bank, used as it is",
+		"consent-id":     "banks verify: the customer's Consent-ID at a Berlin Group bank",
+		"pay":            "banks verify --access-token: also send a payment of 1.00 to the first saved payee (real money)",
+		"reject":         "sandbox approve: reject instead of approving",
+		"print-banks":    "sandbox openbanking: print a banks file for this sandbox and exit",
 	}
 	for _, n := range names {
 		switch p := vars[n].(type) {

@@ -25,6 +25,12 @@ Usage:
   konto model export --platform alexa --locale L [--invocation "my bank"]
   konto test [--junit FILE] [PATH...]   (fixture utterances and conversations)
   konto sandbox alert --customer NAME   (raise a suspicious charge)
+  konto sandbox openbanking [--addr HOST:PORT] [--data DIR] [--print-banks]
+                                        (UK Open Banking and Berlin Group on 127.0.0.1:8090)
+  konto sandbox approve --customer NAME [--reject] [--data DIR]   (what waits in the bank app)
+  konto banks list   [--banks FILE]
+  konto banks verify --bank ID [--customer NAME | --access-token T [--consent-id C] [--pay]]
+                     [--junit FILE] [--banks FILE] [--data DIR]   (exit code 1 on a failed check)
   konto load [--url URL] [--requests N] [--concurrency C]   (against a local serve --dev)
 
 Every flag can also be set as an environment variable: --data is KONTO_DATA,
@@ -64,6 +70,8 @@ func realMain(ctx context.Context, args []string, getenv func(string) string, st
 		return runTest(ctx, args[1:], getenv, stdout, stderr)
 	case "load":
 		return runLoad(ctx, args[1:], getenv, stdout, stderr)
+	case "banks":
+		return runBanks(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -14,7 +14,7 @@ import (
 func runSandbox(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		return fmt.Errorf("sandbox needs a subcommand: seed or tokens")
+		return fmt.Errorf("sandbox needs a subcommand: seed, tokens, alert, openbanking or approve")
 	}
 	switch args[0] {
 	case "seed":
@@ -62,6 +62,10 @@ func runSandbox(ctx context.Context, args []string, getenv func(string) string, 
 			}
 		}
 		return nil
+	case "openbanking":
+		return runOpenBanking(ctx, args[1:], getenv, stdout, stderr)
+	case "approve":
+		return runApprove(ctx, args[1:], getenv, stdout, stderr)
 	case "alert":
 		cfg, err := parseConfig("sandbox alert", args[1:], getenv, stderr, "data", "customer")
 		if err != nil {
