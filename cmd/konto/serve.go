@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/kontoskill/konto/banks"
 	"github.com/kontoskill/konto/intents"
 	"github.com/kontoskill/konto/skill"
 	"github.com/kontoskill/konto/skill/alexa"
@@ -33,7 +34,33 @@ func echoNew() *echo.Echo {
 	return e
 }
 
-func newServer(a *app, cfg Config, log *slog.Logger, verifier *alexa.Verifier, rec intents.Recognizer) *echo.Echo {
+// bankRouter is the bank every turn talks to: the data directory's
+// sandbox alone, or, with --banks, a router over the configured banks
+// (the sandbox among them when the file lists it), checked at start-up so
+// that a wrong configuration fails here and not at a user's question.
+func bankRouter(ctx context.Context, a *app, cfg Config, getenv func(string) string) (banks.Connector, error) {
+	if cfg.Banks == "" {
+		return a.bank, nil
+	}
+	list, err := loadBanks(cfg.Banks, getenv)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkBanksReachable(ctx, list); err != nil {
+		return nil, err
+	}
+	r := banks.NewRouter()
+	for _, b := range list {
+		c, err := b.connector(connectorDeps{Sandbox: a.bank})
+		if err != nil {
+			return nil, fmt.Errorf("banks file %s: bank %q: %w", cfg.Banks, b.ID, err)
+		}
+		r.Add(b.ID, c)
+	}
+	return r, nil
+}
+
+func newServer(a *app, bank banks.Connector, cfg Config, log *slog.Logger, verifier *alexa.Verifier, rec intents.Recognizer) *echo.Echo {
 	e := echoNew()
 	e.HTTPErrorHandler = func(err error, c echo.Context) {
 		if c.Response().Committed {
@@ -60,7 +87,11 @@ func newServer(a *app, cfg Config, log *slog.Logger, verifier *alexa.Verifier, r
 			return next(c)
 		}
 	})
-	sk := skill.New(skill.Config{Bank: a.bank, Auth: a.bank, Store: a.store, Log: log, Recognizer: rec, PINLockout: cfg.PINLockout,
+	auth := banks.Authenticator(a.bank)
+	if ra, ok := bank.(banks.Authenticator); ok {
+		auth = ra
+	}
+	sk := skill.New(skill.Config{Bank: bank, Auth: auth, Store: a.store, Log: log, Recognizer: rec, PINLockout: cfg.PINLockout,
 		Secret: a.secret, Failpoint: failpoint})
 	(&alexa.Handler{Skill: sk, Verifier: verifier, Dev: cfg.Dev, Log: log}).Register(e, "/alexa")
 	e.GET("/healthz", func(c echo.Context) error {
@@ -109,7 +140,7 @@ func listenAddr(cfg Config) string {
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg, err := parseConfig("serve", args, getenv, stderr, "addr", "data", "dev", "alexa-skill-id", "log-level",
-		"llm-base-url", "llm-model", "llm-api-key", "llm-timeout", "pin-lockout")
+		"llm-base-url", "llm-model", "llm-api-key", "llm-timeout", "pin-lockout", "banks")
 	if err != nil {
 		return err
 	}
@@ -140,7 +171,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		log.Info("offline recognizer ready", "took", time.Since(start).String())
 	}
-	e := newServer(a, cfg, log, verifier, rec)
+	bank, err := bankRouter(ctx, a, cfg, getenv)
+	if err != nil {
+		return err
+	}
+	e := newServer(a, bank, cfg, log, verifier, rec)
 	ln, err := net.Listen("tcp", listenAddr(cfg))
 	if err != nil {
 		return err
