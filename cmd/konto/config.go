@@ -45,6 +45,10 @@ type Config struct {
 	Pay          bool
 	Reject       bool
 	PrintBanks   bool
+	PublicURL    string
+	ID           string
+	Name         string
+	RedirectURIs multi
 
 	localeSet bool // --locale or KONTO_LOCALE was given
 	addrSet   bool // --addr or KONTO_ADDR was given
@@ -99,6 +103,10 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 		"pay":            &cfg.Pay,
 		"reject":         &cfg.Reject,
 		"print-banks":    &cfg.PrintBanks,
+		"public-url":     &cfg.PublicURL,
+		"id":             &cfg.ID,
+		"name":           &cfg.Name,
+		"redirect-uri":   &cfg.RedirectURIs,
 	}
 	help := map[string]string{
 		"addr":           "address to listen on, HOST:PORT",
@@ -131,6 +139,10 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 		"pay":            "banks verify --access-token: also send a payment of 1.00 to the first saved payee (real money)",
 		"reject":         "sandbox approve: reject instead of approving",
 		"print-banks":    "sandbox openbanking: print a banks file for this sandbox and exit",
+		"public-url":     "the https origin assistants reach Konto at, for account linking (default: the listen address)",
+		"id":             "oauth client add: the client id",
+		"name":           "oauth client add: a name for the client",
+		"redirect-uri":   "oauth client add: a redirect URI of the client (repeat for several; env: comma-separated)",
 	}
 	for _, n := range names {
 		switch p := vars[n].(type) {
@@ -142,6 +154,8 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 			fs.IntVar(p, n, *p, help[n]+" (env "+envName(n)+")")
 		case *time.Duration:
 			fs.DurationVar(p, n, *p, help[n]+" (env "+envName(n)+")")
+		case *multi:
+			fs.Var(p, n, help[n]+" (env "+envName(n)+")")
 		}
 	}
 	// Environment first, flags override.
@@ -179,6 +193,12 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 
 func setVar(p any, v string) error {
 	switch p := p.(type) {
+	case *multi:
+		for _, part := range strings.Split(v, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				*p = append(*p, part)
+			}
+		}
 	case *string:
 		*p = v
 	case *bool:
@@ -259,4 +279,15 @@ func (c Config) skillIDs() []string {
 		}
 	}
 	return out
+}
+
+// multi is a flag that may be given several times; its environment
+// variable holds the values comma-separated.
+type multi []string
+
+func (m *multi) String() string { return strings.Join(*m, ",") }
+
+func (m *multi) Set(v string) error {
+	*m = append(*m, v)
+	return nil
 }

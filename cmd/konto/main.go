@@ -31,6 +31,8 @@ Usage:
   konto banks list   [--banks FILE]
   konto banks verify --bank ID [--customer NAME | --access-token T [--consent-id C] [--pay]]
                      [--junit FILE] [--banks FILE] [--data DIR]   (exit code 1 on a failed check)
+  konto oauth client add --id ID --redirect-uri URI [--redirect-uri URI...] [--name NAME] [--data DIR]
+  konto oauth client list [--data DIR]   (assistants allowed to link accounts)
   konto load [--url URL] [--requests N] [--concurrency C]   (against a local serve --dev)
 
 Every flag can also be set as an environment variable: --data is KONTO_DATA,
@@ -72,6 +74,8 @@ func realMain(ctx context.Context, args []string, getenv func(string) string, st
 		return runLoad(ctx, args[1:], getenv, stdout, stderr)
 	case "banks":
 		return runBanks(ctx, args[1:], getenv, stdout, stderr)
+	case "oauth":
+		return runOAuth(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -16,6 +16,7 @@ import (
 	"github.com/kontoskill/konto/intents"
 	"github.com/kontoskill/konto/skill"
 	"github.com/kontoskill/konto/skill/alexa"
+	"github.com/kontoskill/konto/skill/linking"
 )
 
 func newLogger(w io.Writer, level string) *slog.Logger {
@@ -60,7 +61,7 @@ func bankRouter(ctx context.Context, a *app, cfg Config, getenv func(string) str
 	return r, nil
 }
 
-func newServer(a *app, bank banks.Connector, cfg Config, log *slog.Logger, verifier *alexa.Verifier, rec intents.Recognizer) *echo.Echo {
+func newServer(a *app, bank banks.Connector, cfg Config, log *slog.Logger, verifier *alexa.Verifier, rec intents.Recognizer, issuer string) (*echo.Echo, *linking.Server, error) {
 	e := echoNew()
 	e.HTTPErrorHandler = func(err error, c echo.Context) {
 		if c.Response().Committed {
@@ -87,10 +88,25 @@ func newServer(a *app, bank banks.Connector, cfg Config, log *slog.Logger, verif
 			return next(c)
 		}
 	})
-	auth := banks.Authenticator(a.bank)
+	other := banks.Authenticator(a.bank)
 	if ra, ok := bank.(banks.Authenticator); ok {
-		auth = ra
+		other = ra
 	}
+	// Konto is the OAuth server the assistants link to: its tokens name a
+	// grant in the consent ledger; sandbox tokens still work for demos.
+	link, err := linking.NewServer(linking.Options{Store: a.store, Secret: a.secret, Issuer: issuer, Log: log,
+		SignIn: func(ctx context.Context, bankID, customer, password string) (banks.User, error) {
+			return a.bank.SignIn(ctx, customer, password)
+		},
+		SetPIN: func(ctx context.Context, u banks.User, pin string) error {
+			return a.store.SetPIN(ctx, u.Bank, u.Customer, skill.HashPIN(a.secret, u.Bank, u.Customer, pin), true)
+		}})
+	if err != nil {
+		return nil, nil, err
+	}
+	e.Any("/oauth/*", echo.WrapHandler(link))
+	e.GET(linking.MetadataPath, echo.WrapHandler(link))
+	auth := linking.Either(link.Authenticator(), other)
 	sk := skill.New(skill.Config{Bank: bank, Auth: auth, Store: a.store, Log: log, Recognizer: rec, PINLockout: cfg.PINLockout,
 		Secret: a.secret, Failpoint: failpoint})
 	(&alexa.Handler{Skill: sk, Verifier: verifier, Dev: cfg.Dev, Log: log}).Register(e, "/alexa")
@@ -102,7 +118,7 @@ func newServer(a *app, bank banks.Connector, cfg Config, log *slog.Logger, verif
 		}
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 	})
-	return e
+	return e, link, nil
 }
 
 // purge removes stored replay answers and session state older than ten
@@ -140,7 +156,7 @@ func listenAddr(cfg Config) string {
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg, err := parseConfig("serve", args, getenv, stderr, "addr", "data", "dev", "alexa-skill-id", "log-level",
-		"llm-base-url", "llm-model", "llm-api-key", "llm-timeout", "pin-lockout", "banks")
+		"llm-base-url", "llm-model", "llm-api-key", "llm-timeout", "pin-lockout", "banks", "public-url")
 	if err != nil {
 		return err
 	}
@@ -175,8 +191,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	e := newServer(a, bank, cfg, log, verifier, rec)
 	ln, err := net.Listen("tcp", listenAddr(cfg))
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	issuer := cfg.PublicURL
+	if issuer == "" {
+		issuer = "http://" + ln.Addr().String()
+	}
+	e, link, err := newServer(a, bank, cfg, log, verifier, rec, issuer)
 	if err != nil {
 		return err
 	}
@@ -194,11 +218,25 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "Konto is listening on %s\n  Alexa endpoint: %s/alexa\n  Health check:   %s/healthz\n", base, base, base)
+	fmt.Fprintf(stdout, "  Account linking: %s/oauth/authorize (register a client: go run ./cmd/konto oauth client add --id ID --redirect-uri URI --data %s)\n",
+		issuer, cfg.Data)
 	fmt.Fprintf(stdout, "Demo access tokens: go run ./cmd/konto sandbox tokens --data %s\n", cfg.Data)
 	fmt.Fprintf(stdout, "Try it in the terminal: go run ./cmd/konto chat --customer alice --data %s\nStop the server with Ctrl-C.\n", cfg.Data)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	go purge(ctx, a, log)
+	go func() {
+		t := time.NewTicker(time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				link.Purge(ctx)
+			}
+		}
+	}()
 	select {
 	case err := <-errc:
 		return err
