@@ -34,6 +34,10 @@ type Config struct {
 	// the bank or the store is stuck. Default 7 s (voice platforms allow
 	// about 8).
 	Timeout time.Duration
+	// DemoPINs, if set, gives the voice PINs a bank hands over (the
+	// sandbox's demo PINs), hashed into the store the first time they are
+	// needed; if nil, Auth is asked when it has such a PIN method.
+	DemoPINs func(u banks.User) (pin string, ok bool)
 	// Failpoint, if set, is called at named points of a turn; crash tests
 	// use it to kill the process there ("after-bank": the bank answered an
 	// action, nothing of the answer is recorded yet). Nil in production.

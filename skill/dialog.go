@@ -608,11 +608,19 @@ func (s *Skill) pinRecord(ctx context.Context, r *Request) (PINRecord, error) {
 	if banks.KindOf(err) != banks.NotFound {
 		return rec, err
 	}
-	src, ok := s.cfg.Auth.(interface{ PIN(customer string) string })
+	src := s.cfg.DemoPINs
+	if src == nil {
+		a, ok := s.cfg.Auth.(interface{ PIN(customer string) string })
+		if !ok {
+			return rec, err
+		}
+		src = func(u banks.User) (string, bool) { return a.PIN(u.Customer), true }
+	}
+	pin, ok := src(r.User)
 	if !ok {
 		return rec, err
 	}
-	hash := HashPIN(s.pinKey, r.User.Bank, r.User.Customer, src.PIN(r.User.Customer))
+	hash := HashPIN(s.pinKey, r.User.Bank, r.User.Customer, pin)
 	if err := s.cfg.Store.SetPIN(ctx, r.User.Bank, r.User.Customer, hash, false); err != nil {
 		return rec, err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/kontoskill/konto/banks"
+	"github.com/kontoskill/konto/banks/sandbox"
 	"github.com/kontoskill/konto/intents"
 	"github.com/kontoskill/konto/skill"
 	"github.com/kontoskill/konto/skill/alexa"
@@ -107,8 +108,9 @@ func newServer(a *app, bank banks.Connector, cfg Config, log *slog.Logger, verif
 	e.Any("/oauth/*", echo.WrapHandler(link))
 	e.GET(linking.MetadataPath, echo.WrapHandler(link))
 	auth := linking.Either(link.Authenticator(), other)
-	sk := skill.New(skill.Config{Bank: bank, Auth: auth, Store: a.store, Log: log, Recognizer: rec, PINLockout: cfg.PINLockout,
-		Secret: a.secret, Failpoint: failpoint})
+	demoPINs := func(u banks.User) (string, bool) { return a.bank.PIN(u.Customer), u.Bank == sandbox.Name }
+	sk := skill.New(skill.Config{Bank: bank, Auth: auth, DemoPINs: demoPINs, Store: a.store, Log: log, Recognizer: rec,
+		PINLockout: cfg.PINLockout, Secret: a.secret, Failpoint: failpoint})
 	(&alexa.Handler{Skill: sk, Verifier: verifier, Dev: cfg.Dev, Log: log}).Register(e, "/alexa")
 	e.GET("/healthz", func(c echo.Context) error {
 		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
