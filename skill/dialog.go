@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -112,7 +113,31 @@ type turn struct {
 
 // startAction runs an action from the handler of its intent.
 func (s *Skill) startAction(ctx context.Context, r *Request, name string) (*Response, error) {
+	if (name == intents.TransferMoney || name == intents.PayBill) && !s.allowed(ctx, r, "payments") {
+		l := langOf(r.Locale)
+		return anythingElse(l, l.msg("scope.payments", linkWhere(r))), nil
+	}
 	return s.advance(ctx, r, &dialog{Action: name, Slots: cloneSlots(r.Slots), Stage: stageCollect, Started: r.Now})
+}
+
+// scoper is an authenticator that knows what a token's user allowed
+// (skill/linking's grants: accounts, payments, alerts).
+type scoper interface {
+	Scopes(ctx context.Context, token string) ([]string, error)
+}
+
+// allowed reports whether the user's link allows a scope; links from an
+// authenticator without scopes (the sandbox's demo tokens) allow all.
+func (s *Skill) allowed(ctx context.Context, r *Request, scope string) bool {
+	sc, ok := s.cfg.Auth.(scoper)
+	if !ok {
+		return true
+	}
+	scopes, err := sc.Scopes(ctx, r.AccessToken)
+	if err != nil {
+		return false
+	}
+	return slices.Contains(scopes, scope)
 }
 
 func cloneSlots(in intents.Slots) intents.Slots {
@@ -207,6 +232,11 @@ func (s *Skill) lockedOut(r *Request, until time.Time) *Response {
 // and the key is kept, so the next attempt of the same action asks the
 // bank about that key instead of paying again.
 func (s *Skill) execute(ctx context.Context, r *Request, d *dialog, p *plan, stage string) (*Response, error) {
+	if p.op != nil && p.op.Amount > 0 && !s.allowed(ctx, r, "payments") {
+		r.st.Dialog = nil
+		l := langOf(r.Locale)
+		return anythingElse(l, l.msg("scope.payments", linkWhere(r))), nil
+	}
 	if p.op != nil {
 		pending := *p.op
 		s.auditFor(r, &pending)

@@ -563,3 +563,23 @@ func TestPaymentAwaitingApprovalAtTheBank(t *testing.T) {
 		})
 	}
 }
+
+// accountsOnly is the sandbox's authenticator with the scopes a linking
+// grant carries: this user allowed reads only.
+type accountsOnly struct{ *sandbox.Bank }
+
+func (accountsOnly) Scopes(ctx context.Context, token string) ([]string, error) {
+	return []string{"accounts"}, nil
+}
+
+// A link without the payments scope reads balances but moves no money.
+func TestPaymentsNeedThePaymentsScope(t *testing.T) {
+	e := newEnvWith(t, func(cfg *skill.Config) { cfg.Auth = accountsOnly{cfg.Auth.(*sandbox.Bank)} })
+	if r := e.turnAs("carol", "sc", "what's my checking balance"); !strings.HasPrefix(r.Speech, "Your Premier Checking has $") {
+		t.Fatalf("a read: %q", r.Speech)
+	}
+	r := e.turnAs("carol", "sc", "send tom nguyen 35 dollars from checking")
+	if !strings.HasPrefix(r.Speech, "You haven't allowed me to move money") {
+		t.Fatalf("a payment without the scope: %q", r.Speech)
+	}
+}
