@@ -30,7 +30,8 @@ func startOpenBanking(t *testing.T, data string) (string, *syncBuffer, func() er
 	}()
 	re := regexp.MustCompile(`listening on (http://[0-9.:]+)`)
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
-		if m := re.FindStringSubmatch(out.String()); m != nil {
+		// The banner is whole once its last line (how to stop) is out.
+		if m := re.FindStringSubmatch(out.String()); m != nil && strings.Contains(out.String(), "Ctrl-C") {
 			stopped := false
 			stop := func() error {
 				if stopped {
