@@ -189,8 +189,18 @@ func (s *Store) RevokeGrant(ctx context.Context, id string, at time.Time) error 
 }
 
 // RevokeGrants implements linking.Grants.
+// A customer's grants are revoked when they delete their data: the
+// sealed bank tokens, the bank's consent id and the customer id go too;
+// what stays is that a grant existed and when it ended.
 func (s *Store) RevokeGrants(ctx context.Context, bank, customer string, at time.Time) error {
-	return s.revokeGrants(ctx, "sqlite.RevokeGrants", at, `bank = ? AND customer = ?`, bank, customer)
+	if err := s.revokeGrants(ctx, "sqlite.RevokeGrants", at, `bank = ? AND customer = ?`, bank, customer); err != nil {
+		return err
+	}
+	if _, err := s.db.ExecContext(ctx, `UPDATE oauth_grants SET bank_tokens = ?, consent_id = '', customer = ''
+		WHERE bank = ? AND customer = ?`, []byte{}, bank, customer); err != nil {
+		return banks.E("sqlite.RevokeGrants", banks.Unavailable, err)
+	}
+	return nil
 }
 
 // revokeGrants revokes the grants matching where (with args) and ends
