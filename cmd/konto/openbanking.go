@@ -56,7 +56,7 @@ const (
 	obUKDB        = "ukob.db"
 	obXS2ADB      = "xs2a.db"
 	obPSUIP       = "127.0.0.1"
-	obRedirectURL = "http://localhost:8080/link/callback" // Konto's account-linking callback, once it has one
+	obRedirectURL = "http://localhost:8080/oauth/bank/callback" // Konto's account-linking callback (serve --public-url http://localhost:8080)
 )
 
 // obClient is the connector's registration at the UK side.

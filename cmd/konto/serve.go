@@ -40,29 +40,40 @@ func echoNew() *echo.Echo {
 // sandbox alone, or, with --banks, a router over the configured banks
 // (the sandbox among them when the file lists it), checked at start-up so
 // that a wrong configuration fails here and not at a user's question.
-func bankRouter(ctx context.Context, a *app, cfg Config, getenv func(string) string) (banks.Connector, error) {
+//
+// The realBanks it returns (nil without --banks) are the banks account
+// linking offers; the connectors read linked users' grants through it
+// once newServerWith has set its linking server.
+func bankRouter(ctx context.Context, a *app, cfg Config, getenv func(string) string) (banks.Connector, *realBanks, error) {
 	if cfg.Banks == "" {
-		return a.bank, nil
+		return a.bank, nil, nil
 	}
 	list, err := loadBanks(cfg.Banks, getenv)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := checkBanksReachable(ctx, list); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	rb := newRealBanks(list)
 	r := banks.NewRouter()
 	for _, b := range list {
-		c, err := b.connector(connectorDeps{Sandbox: a.bank})
+		c, err := b.connector(connectorDeps{Sandbox: a.bank, Grants: rb.grants})
 		if err != nil {
-			return nil, fmt.Errorf("banks file %s: bank %q: %w", cfg.Banks, b.ID, err)
+			return nil, nil, fmt.Errorf("banks file %s: bank %q: %w", cfg.Banks, b.ID, err)
 		}
 		r.Add(b.ID, c)
 	}
-	return r, nil
+	return r, rb, nil
 }
 
 func newServer(a *app, bank banks.Connector, cfg Config, log *slog.Logger, verifier *alexa.Verifier, rec intents.Recognizer, issuer string) (*echo.Echo, *linking.Server, error) {
+	return newServerWith(a, bank, nil, cfg, log, verifier, rec, issuer)
+}
+
+// newServerWith is newServer with the banks file's banks (rb, nil for the
+// sandbox alone) offered by account linking.
+func newServerWith(a *app, bank banks.Connector, rb *realBanks, cfg Config, log *slog.Logger, verifier *alexa.Verifier, rec intents.Recognizer, issuer string) (*echo.Echo, *linking.Server, error) {
 	e := echoNew()
 	e.HTTPErrorHandler = func(err error, c echo.Context) {
 		if c.Response().Committed {
@@ -95,15 +106,22 @@ func newServer(a *app, bank banks.Connector, cfg Config, log *slog.Logger, verif
 	}
 	// Konto is the OAuth server the assistants link to: its tokens name a
 	// grant in the consent ledger; sandbox tokens still work for demos.
-	link, err := linking.NewServer(linking.Options{Store: a.store, Secret: a.secret, Issuer: issuer, Log: log,
+	lo := linking.Options{Store: a.store, Secret: a.secret, Issuer: issuer, Log: log,
 		SignIn: func(ctx context.Context, bankID, customer, password string) (banks.User, error) {
 			return a.bank.SignIn(ctx, customer, password)
 		},
 		SetPIN: func(ctx context.Context, u banks.User, pin string) error {
 			return a.store.SetPIN(ctx, u.Bank, u.Customer, skill.HashPIN(a.secret, u.Bank, u.Customer, pin), true)
-		}})
+		}}
+	if rb != nil {
+		lo.Banks, lo.BankRedirect = rb.linkingBanks(), rb.redirect()
+	}
+	link, err := linking.NewServer(lo)
 	if err != nil {
 		return nil, nil, err
+	}
+	if rb != nil {
+		rb.setServer(link)
 	}
 	e.Any("/oauth/*", echo.WrapHandler(link))
 	e.GET(linking.MetadataPath, echo.WrapHandler(link))
@@ -111,6 +129,17 @@ func newServer(a *app, bank banks.Connector, cfg Config, log *slog.Logger, verif
 	demoPINs := func(u banks.User) (string, bool) { return a.bank.PIN(u.Customer), u.Bank == sandbox.Name }
 	sk := skill.New(skill.Config{Bank: bank, Auth: auth, DemoPINs: demoPINs, Store: a.store, Log: log, Recognizer: rec,
 		PINLockout: cfg.PINLockout, Secret: a.secret, Failpoint: failpoint})
+	if rb != nil {
+		// Assistant requests are the customer's turns (see voiceTurns).
+		e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+			return func(c echo.Context) error {
+				if c.Request().URL.Path == "/alexa" {
+					c.SetRequest(c.Request().WithContext(rb.voiceTurns(c.Request().Context())))
+				}
+				return next(c)
+			}
+		})
+	}
 	(&alexa.Handler{Skill: sk, Verifier: verifier, Dev: cfg.Dev, Log: log}).Register(e, "/alexa")
 	e.GET("/healthz", func(c echo.Context) error {
 		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
@@ -189,7 +218,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		log.Info("offline recognizer ready", "took", time.Since(start).String())
 	}
-	bank, err := bankRouter(ctx, a, cfg, getenv)
+	bank, rb, err := bankRouter(ctx, a, cfg, getenv)
 	if err != nil {
 		return err
 	}
@@ -202,7 +231,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if issuer == "" {
 		issuer = "http://" + ln.Addr().String()
 	}
-	e, link, err := newServer(a, bank, cfg, log, verifier, rec, issuer)
+	e, link, err := newServerWith(a, bank, rb, cfg, log, verifier, rec, issuer)
 	if err != nil {
 		return err
 	}
