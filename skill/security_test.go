@@ -502,6 +502,8 @@ func (b *approvalBank) Pay(ctx context.Context, u banks.User, p banks.PaymentReq
 		return b.Bank.Pay(ctx, u, p)
 	case "reject":
 		return banks.PaymentResult{}, banks.Refuse("approvalBank.Pay", "sca_rejected")
+	case "expire": // the approval never came
+		return banks.PaymentResult{}, banks.Refuse("approvalBank.Pay", "sca_expired")
 	}
 	return banks.PaymentResult{AwaitingApproval: true}, nil
 }
@@ -521,6 +523,7 @@ func TestPaymentAwaitingApprovalAtTheBank(t *testing.T) {
 	for _, c := range []struct{ decision, want string }{
 		{"approve", "About your payment of $35.00 to Tom Nguyen: it went through."},
 		{"reject", "About your payment of $35.00 to Tom Nguyen: you declined it in your banking app, so nothing was sent."},
+		{"expire", "About your payment of $35.00 to Tom Nguyen: the approval in your banking app ran out, so nothing was sent."},
 	} {
 		t.Run(c.decision, func(t *testing.T) {
 			ab := &approvalBank{decision: map[string]string{}, asked: map[string]int{}}
@@ -556,7 +559,7 @@ func TestPaymentAwaitingApprovalAtTheBank(t *testing.T) {
 				t.Fatalf("moved %d cents, want %d", moved, want)
 			}
 			got := auditOf(t, e, "transfer")
-			outcome := map[string]string{"approve": "done", "reject": "refused:sca_rejected"}[c.decision]
+			outcome := map[string]string{"approve": "done", "reject": "refused:sca_rejected", "expire": "refused:sca_expired"}[c.decision]
 			if len(got) != 1 || got[0].Outcome != outcome {
 				t.Fatalf("audit %+v, want one %s", got, outcome)
 			}
