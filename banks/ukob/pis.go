@@ -78,6 +78,9 @@ type Journal interface {
 type JournalEntry struct {
 	ConsentID string
 	PaymentID string // once paid
+	// AuthReqID is the CIBA backchannel request that asks the customer
+	// to approve the consent (Options.CIBA).
+	AuthReqID string
 	// Initiation and Risk are the consent's as sent, to ask for the
 	// payment again under its key.
 	Initiation json.RawMessage
@@ -231,6 +234,9 @@ func (c *Client) Pay(ctx context.Context, u banks.User, p banks.PaymentRequest) 
 		CreditorAccount:  obIdentifier{SchemeName: creditor.SchemeName, Identification: creditor.Identification, Name: creditor.Name}})
 	riskJSON, _ := json.Marshal(risk)
 	entry := JournalEntry{Initiation: init, Risk: riskJSON}
+	if c.o.CIBA {
+		return c.payCIBA(ctx, op, u, p.Key, k, entry)
+	}
 	return c.pay(ctx, op, u, p.Key, k, ts, entry)
 }
 

@@ -99,6 +99,19 @@ type Options struct {
 	// ApprovalWindow is how long the bank waits for a customer to approve
 	// a payment before it rejects it as expired; 10 minutes if zero.
 	ApprovalWindow time.Duration
+	// CIBA has payments approved by OpenID Connect CIBA (poll mode), the
+	// decoupled flow of the Open Banking security profile: the connector
+	// creates the payment consent with its own token and asks the
+	// bank's backchannel authentication endpoint to have the customer
+	// approve it (see ciba.go). Without it, the consent is created with
+	// the customer's token and approved in the bank's app.
+	CIBA bool
+	// BackchannelURL is the bank's backchannel authentication endpoint;
+	// bc-authorize next to TokenURL if empty.
+	BackchannelURL string
+	// LoginHint names the customer to the bank in CIBA requests; the
+	// user's Customer if nil.
+	LoginHint func(banks.User) string
 	// Journal remembers the payment consents made per idempotency key for
 	// Operation; in memory if nil.
 	Journal Journal

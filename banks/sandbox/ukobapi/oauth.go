@@ -39,7 +39,7 @@ func (g grant) has(scope string) bool { return slices.Contains(strings.Fields(g.
 
 // issue stores a new code or token and returns it.
 func (s *Server) issue(ctx context.Context, q querier, g grant) (string, error) {
-	prefix := map[string]string{grantCode: "kc_", grantAccess: "ka_", grantRefresh: "kr_"}[g.Kind]
+	prefix := map[string]string{grantCode: "kc_", grantAccess: "ka_", grantRefresh: "kr_", grantCIBA: "kb_"}[g.Kind]
 	tok := randomID(prefix, 24)
 	_, err := q.ExecContext(ctx, `INSERT INTO grants(hash, kind, client_id, customer_id, consent_id, scope, redirect_uri, created_at, expires_at)
 		VALUES (?,?,?,?,?,?,?,?,?)`, hash(tok), g.Kind, g.ClientID, g.Customer, g.ConsentID, g.Scope, g.RedirectURI, unix(s.now()), unix(g.Expires))
@@ -172,8 +172,13 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		g = grant{ClientID: c.ID, Customer: rt.Customer, ConsentID: rt.ConsentID, Scope: rt.Scope}
+	case CIBAGrantType:
+		var ok bool
+		if g, ok = s.cibaGrant(ctx, w, c, r.PostForm.Get("auth_req_id")); !ok {
+			return
+		}
 	default:
-		tokenError(w, http.StatusBadRequest, "unsupported_grant_type", "grant types are client_credentials, authorization_code and refresh_token")
+		tokenError(w, http.StatusBadRequest, "unsupported_grant_type", "grant types are client_credentials, authorization_code, refresh_token and "+CIBAGrantType)
 		return
 	}
 	g.Kind, g.Expires = grantAccess, s.now().Add(s.opts.TokenLifetime)

@@ -9,7 +9,9 @@
 //
 // Routes (all under the Server, an http.Handler):
 //
-//	POST /oauth2/token                 client_credentials, authorization_code, refresh_token
+//	POST /oauth2/token                 client_credentials, authorization_code, refresh_token,
+//	                                   urn:openid:params:grant-type:ciba
+//	POST /oauth2/bc-authorize          CIBA backchannel authentication (decoupled approval, see ciba.go)
 //	GET|POST /oauth2/authorize         the consent page (redirect approval)
 //	GET|POST /app/approvals            the bank app (decoupled approval)
 //	/open-banking/v3.1/aisp/...        account-access-consents, accounts, balances, transactions,
@@ -281,6 +283,7 @@ func (s *Server) loadSecret(ctx context.Context) ([]byte, error) {
 func (s *Server) routes() {
 	m := http.NewServeMux()
 	m.HandleFunc("POST /oauth2/token", s.handleToken)
+	m.HandleFunc("POST /oauth2/bc-authorize", s.handleBackchannelAuthorize)
 	m.HandleFunc("GET /oauth2/authorize", s.handleAuthorizePage)
 	m.HandleFunc("POST /oauth2/authorize", s.handleAuthorizeDecision)
 	m.HandleFunc("GET /app/approvals", s.handleApprovalsPage)
