@@ -77,6 +77,10 @@ type bankEntry struct {
 	ClientKeyFile    string `yaml:"client_key_file,omitempty"`
 	CAFile           string `yaml:"ca_file,omitempty"`
 
+	// CIBA: payments at a UK bank are approved by decoupled
+	// authorisation (CIBA, poll mode), the bank knowing the customer by
+	// the login hint; otherwise by the customer's own consent token.
+	CIBA         bool                `yaml:"ciba,omitempty"`
 	PSUIPAddress string              `yaml:"psu_ip_address,omitempty"`
 	ConsentDays  int                 `yaml:"consent_days,omitempty"`
 	Payees       []payeeEntry        `yaml:"payees,omitempty"`
@@ -131,7 +135,7 @@ func (clientTLS) GoString() string { return "[tls]" }
 var standardFields = map[string][]string{
 	standardSandbox: {},
 	standardUKOB: {"ais_url", "pis_url", "token_url", "authorize_url", "redirect_url", "client_id", "client_secret_file", "client_secret_env",
-		"signing_key_file", "signing_key_id", "client_cert_file", "client_key_file", "ca_file", "consent_days", "products", "products_file"},
+		"signing_key_file", "signing_key_id", "client_cert_file", "client_key_file", "ca_file", "consent_days", "products", "products_file", "ciba"},
 	standardBerlinGroup: {"base_url", "client_id", "client_secret_file", "client_secret_env", "token_url", "redirect_url", "client_cert_file",
 		"client_key_file", "ca_file", "psu_ip_address", "payees", "consent_days", "products", "products_file"},
 }
@@ -277,6 +281,11 @@ func parseBank(path, dir string, index int, n *yaml.Node, getenv func(string) st
 		{"products_file", &e.ProductsFile}} {
 		if err := str(f.name, f.dst); err != nil {
 			return bankConfig{}, err
+		}
+	}
+	if v, ok := fields["ciba"]; ok {
+		if v.Decode(&e.CIBA) != nil {
+			return bankConfig{}, fail("ciba", "must be true or false (line %d)", v.Line)
 		}
 	}
 	if v, ok := fields["consent_days"]; ok {
@@ -717,7 +726,7 @@ func (b bankConfig) connector(d connectorDeps) (banks.Connector, error) {
 		o := ukob.Options{Name: b.ID, AccountsURL: b.AISURL, PaymentsURL: b.PISURL, TokenURL: b.TokenURL, AuthorizeURL: b.AuthorizeURL,
 			ClientID: b.ClientID, ClientSecret: string(b.ClientSecret), RedirectURL: b.RedirectURL, SigningKey: b.SigningKey.Signer,
 			KeyID: b.SigningKeyID, Certificates: b.MTLS.certs, RootCAs: b.MTLS.roots, HTTPClient: d.HTTPClient, Products: sheets,
-			ConsentLifetime: time.Duration(b.ConsentDays) * 24 * time.Hour,
+			ConsentLifetime: time.Duration(b.ConsentDays) * 24 * time.Hour, CIBA: b.CIBA,
 			Tokens: func(ctx context.Context, u banks.User) (oauth2.TokenSource, error) {
 				g, err := grants(ctx, b.ID, u)
 				if err != nil {

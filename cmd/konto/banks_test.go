@@ -253,6 +253,7 @@ func TestLoadBanksErrors(t *testing.T) {
 		{"an unknown field", []fields{ukFields().with("clientid", "x")}, nil, `bank "ukbank": clientid is not a known field`},
 		{"another standard's field", []fields{ukFields().with("base_url", "https://x.example")}, nil, `bank "ukbank": base_url is not a field of standard ukob`},
 		{"a number of days that is not one", []fields{ukFields().with("consent_days", "ninety")}, nil, `bank "ukbank": consent_days must be a whole number`},
+		{"ciba that is not a yes or no", []fields{ukFields().with("ciba", "sometimes")}, nil, `bank "ukbank": ciba must be true or false`},
 		{"too many days", []fields{ukFields().with("consent_days", "400")}, nil, `bank "ukbank": consent_days 400`},
 		{"a list for a string", []fields{ukFields().with("client_id", "[a, b]")}, nil, `bank "ukbank": client_id must be a string`},
 		{"a certificate without its key", []fields{ukFields().with("client_cert_file", "client.crt")}, nil, `bank "ukbank": client_key_file is required with client_cert_file`},

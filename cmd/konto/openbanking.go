@@ -328,7 +328,7 @@ func printOpenBankingBanks(ctx context.Context, w io.Writer, a *app, base string
 		BaseURL: base + obPrefix, RedirectURL: obRedirectURL, PSUIPAddress: obPSUIP, ConsentDays: 180, Payees: payees, Products: &de,
 	}}}
 	fmt.Fprintf(w, "# Konto's banks file for the open-banking sandbox at %s (konto sandbox openbanking).\n", base)
-	fmt.Fprintf(w, "# Try it: konto banks verify --banks FILE --bank ukbank --customer oliver\n")
+	fmt.Fprintf(w, "# Try it: go run ./cmd/konto banks verify --banks FILE --bank ukbank --customer oliver\n")
 	enc := yaml.NewEncoder(w)
 	enc.SetIndent(2)
 	if err := enc.Encode(file); err != nil {

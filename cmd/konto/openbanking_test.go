@@ -149,8 +149,14 @@ func TestOpenBankingVerify(t *testing.T) {
 		}
 	}
 	path := printedBanks(t, data, base)
-	for _, tc := range []struct{ bank, customer string }{{"ukbank", "oliver"}, {"debank", "jonas"}} {
-		t.Run(tc.bank, func(t *testing.T) {
+	// The same UK bank with payments approved by CIBA (decoupled
+	// authorisation) instead of the customer's consent token.
+	printed, _ := os.ReadFile(path)
+	ciba := filepath.Join(t.TempDir(), "ciba-banks.yaml")
+	os.WriteFile(ciba, []byte(strings.Replace(string(printed), "    consent_days: 90\n", "    consent_days: 90\n    ciba: true\n", 1)), 0o600)
+	for _, tc := range []struct{ bank, customer, file string }{{"ukbank", "oliver", path}, {"debank", "jonas", path}, {"ukbank", "priya", ciba}} {
+		t.Run(tc.bank+"-"+tc.customer, func(t *testing.T) {
+			path := tc.file
 			junit := filepath.Join(t.TempDir(), "verify.xml")
 			got, err := run(t, "", "banks", "verify", "--banks", path, "--bank", tc.bank, "--customer", tc.customer, "--data", data, "--junit", junit)
 			if err != nil {
