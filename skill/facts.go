@@ -2,6 +2,7 @@ package skill
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -474,6 +475,20 @@ func (s *Skill) talkToAgent(ctx context.Context, r *Request) (*Response, error) 
 func (s *Skill) privacyCenter(ctx context.Context, r *Request) (*Response, error) {
 	l := langOf(r.Locale)
 	explain := l.msg("privacy.explain")
+	// "What have I allowed?": the link's scopes, where the link has them.
+	if sc, ok := s.cfg.Auth.(scoper); ok {
+		if scopes, err := sc.Scopes(ctx, r.AccessToken); err == nil && len(scopes) > 0 {
+			var items []string
+			for _, name := range []string{"accounts", "payments", "alerts"} {
+				if slices.Contains(scopes, name) {
+					items = append(items, l.msg("scope.name."+name))
+				}
+			}
+			if len(items) > 0 {
+				explain = l.msg("privacy.allowed", l.List(items)) + " " + explain
+			}
+		}
+	}
 	q := l.msg("privacy.ask")
 	r.st.Dialog = &dialog{Action: actPrivacyerase, Slots: intents.Slots{}, Stage: stageConfirm, Key: newKey(), Question: q, Started: r.Now}
 	return &Response{Speech: explain + " " + q, Reprompt: q, Card: &Card{Title: l.msg("privacy.card.title"), Text: explain}}, nil

@@ -586,3 +586,12 @@ func TestPaymentsNeedThePaymentsScope(t *testing.T) {
 		t.Fatalf("a payment without the scope: %q", r.Speech)
 	}
 }
+
+// "What have I allowed?": the privacy center says what the link allows.
+func TestPrivacyCenterSaysWhatIsAllowed(t *testing.T) {
+	e := newEnvWith(t, func(cfg *skill.Config) { cfg.Auth = accountsOnly{cfg.Auth.(*sandbox.Bank)} })
+	r := e.turnAs("carol", "pc", "what do you store about me")
+	if !strings.HasPrefix(r.Speech, "You've allowed me to see your balances and transactions.") {
+		t.Fatalf("privacy center: %q", r.Speech)
+	}
+}
