@@ -485,7 +485,15 @@ func (s *Skill) privacyCenter(ctx context.Context, r *Request) (*Response, error
 				}
 			}
 			if len(items) > 0 {
-				explain = l.msg("privacy.allowed", l.List(items)) + " " + explain
+				allowed := l.msg("privacy.allowed", l.List(items))
+				if u, ok := s.cfg.Auth.(interface {
+					Until(ctx context.Context, token string) (time.Time, error)
+				}); ok {
+					if until, err := u.Until(ctx, r.AccessToken); err == nil && !until.IsZero() {
+						allowed = l.msg("privacy.allowed_until", l.List(items), l.Date(until, r.Now))
+					}
+				}
+				explain = allowed + " " + explain
 			}
 		}
 	}

@@ -575,6 +575,11 @@ func (accountsOnly) Scopes(ctx context.Context, token string) ([]string, error) 
 	return []string{"accounts"}, nil
 }
 
+// Until is when this user's consent ends.
+func (accountsOnly) Until(ctx context.Context, token string) (time.Time, error) {
+	return time.Date(2027, 2, 21, 0, 0, 0, 0, time.UTC), nil
+}
+
 // A link without the payments scope reads balances but moves no money.
 func TestPaymentsNeedThePaymentsScope(t *testing.T) {
 	e := newEnvWith(t, func(cfg *skill.Config) { cfg.Auth = accountsOnly{cfg.Auth.(*sandbox.Bank)} })
@@ -591,7 +596,7 @@ func TestPaymentsNeedThePaymentsScope(t *testing.T) {
 func TestPrivacyCenterSaysWhatIsAllowed(t *testing.T) {
 	e := newEnvWith(t, func(cfg *skill.Config) { cfg.Auth = accountsOnly{cfg.Auth.(*sandbox.Bank)} })
 	r := e.turnAs("carol", "pc", "what do you store about me")
-	if !strings.HasPrefix(r.Speech, "You've allowed me to see your balances and transactions.") {
+	if !strings.HasPrefix(r.Speech, "You've allowed me to see your balances and transactions, until February 21st") {
 		t.Fatalf("privacy center: %q", r.Speech)
 	}
 }

@@ -50,6 +50,16 @@ func (a *Authenticator) Scopes(ctx context.Context, token string) ([]string, err
 	return slices.Clone(g.Scopes), nil
 }
 
+// Until returns when the token's grant (the person's consent) ends.
+// Errors: as Authenticate.
+func (a *Authenticator) Until(ctx context.Context, token string) (time.Time, error) {
+	g, err := a.grant(ctx, token)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return g.ExpiresAt, nil
+}
+
 // grant finds the grant of an access token in force.
 func (a *Authenticator) grant(ctx context.Context, token string) (Grant, error) {
 	const op = "linking.Authenticate"
@@ -179,6 +189,15 @@ func (c *Combined) Scopes(ctx context.Context, token string) ([]string, error) {
 		return nil, err
 	}
 	return slices.Clone(Scopes), nil
+}
+
+// Until returns when a Konto token's consent ends; zero for the other
+// authenticator's tokens, which do not end. Errors: as Authenticate.
+func (c *Combined) Until(ctx context.Context, token string) (time.Time, error) {
+	if IsToken(token) || c.other == nil {
+		return c.konto.Until(ctx, token)
+	}
+	return time.Time{}, nil
 }
 
 // RevokeAccess implements banks.Revoker: the customer's grants here, and
