@@ -48,7 +48,14 @@ input[type=password],input:not([type]),select{box-sizing:border-box;width:100%;f
 .error{color:#9b1c1c;background:#fdecec;padding:.6rem;border-radius:.4rem}
 button,.button{display:inline-block;font:inherit;font-weight:600;padding:.65rem 1.2rem;margin:.25rem .5rem .25rem 0;border-radius:.4rem;border:2px solid #0b5cad;background:#0b5cad;color:#fff;text-decoration:none;cursor:pointer}
 button.secondary{background:#fff;color:#0b5cad}
-:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}`
+:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
+h2{font-size:1.15rem;margin:0 0 .25rem}
+.conns{list-style:none;margin:0;padding:0}
+.conns>li{border-top:1px solid #d1d5db;padding:.75rem 0}
+dl{display:grid;grid-template-columns:auto 1fr;gap:.2rem 1rem;margin:.25rem 0 .5rem}
+dt{font-weight:600}
+dd{margin:0}
+.notice{background:#e7f5ec;padding:.6rem;border-radius:.4rem}`
 
 var styleHash = func() string {
 	h := sha256.Sum256([]byte(pageCSS))
@@ -63,6 +70,7 @@ const (
 	pageRedirect = "redirect"
 	pagePIN      = "pin"
 	pageError    = "error"
+	pageConns    = "connections"
 )
 
 func (s *Server) parsePages() error {
@@ -72,7 +80,7 @@ func (s *Server) parsePages() error {
 		return err
 	}
 	s.pages = map[string]*template.Template{}
-	for _, name := range []string{pageBank, pageConsent, pageSignIn, pageRedirect, pagePIN, pageError} {
+	for _, name := range []string{pageBank, pageConsent, pageSignIn, pageRedirect, pagePIN, pageError, pageConns} {
 		t, err := template.Must(base.Clone()).ParseFS(templateFiles, "templates/"+name+".html")
 		if err != nil {
 			return err
@@ -92,6 +100,10 @@ type page struct {
 	Banks                       []bankOption
 	Scopes                      []scopeOption
 	Days                        []dayOption
+	// The connections page.
+	SignedIn    bool
+	Notice      string
+	Connections []connection
 }
 
 type bankOption struct {

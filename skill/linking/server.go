@@ -29,6 +29,9 @@ const (
 	TokenPath     = "/oauth/token"
 	RevokePath    = "/oauth/revoke"
 	CallbackPath  = "/oauth/bank/callback"
+	// ConnectionsPath is the page where a person sees and revokes their
+	// grants.
+	ConnectionsPath = "/oauth/connections"
 )
 
 // codeLifetime is how long an authorization code lives.
@@ -84,11 +87,13 @@ type Server struct {
 	enigma   *hmac.HMACStrategy
 	// tokens seals bank tokens in grants; flows seals linking flows.
 	tokens, flows *sealer
-	banks         []Bank
-	limit         *limiter
-	mux           *http.ServeMux
-	pages         map[string]*template.Template
-	secure        bool // the issuer is https: cookies are __Host- and Secure
+	// conns seals the signed-in state of the connections page.
+	conns  *sealer
+	banks  []Bank
+	limit  *limiter
+	mux    *http.ServeMux
+	pages  map[string]*template.Template
+	secure bool // the issuer is https: cookies are __Host- and Secure
 }
 
 // NewServer builds the server. Errors: a missing or bad option.
@@ -151,6 +156,7 @@ func NewServer(opts Options) (*Server, error) {
 	}
 	s := &Server{opts: opts, store: opts.Store, now: opts.Now, log: opts.Log, banks: list,
 		tokens: newSealer(deriveKey(opts.Secret, "bank-tokens")), flows: newSealer(deriveKey(opts.Secret, "flows")),
+		conns: newSealer(deriveKey(opts.Secret, "connections")),
 		limit: newLimiter(5, time.Minute), secure: iss.Scheme == "https"}
 	cfg := &fosite.Config{
 		AccessTokenLifespan:   opts.AccessTokenLifetime,
@@ -182,7 +188,8 @@ func NewServer(opts Options) (*Server, error) {
 }
 
 // Register adds the server's routes to mux: GET MetadataPath, GET and
-// POST AuthorizePath, POST TokenPath, POST RevokePath, GET CallbackPath.
+// POST AuthorizePath, POST TokenPath, POST RevokePath, GET CallbackPath,
+// GET and POST ConnectionsPath.
 func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("GET "+MetadataPath, s.headers(http.HandlerFunc(s.metadata)))
 	mux.Handle("GET "+AuthorizePath, s.headers(http.HandlerFunc(s.authorize)))
@@ -190,6 +197,8 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("POST "+TokenPath, s.headers(http.HandlerFunc(s.token)))
 	mux.Handle("POST "+RevokePath, s.headers(http.HandlerFunc(s.revoke)))
 	mux.Handle("GET "+CallbackPath, s.headers(http.HandlerFunc(s.callback)))
+	mux.Handle("GET "+ConnectionsPath, s.headers(http.HandlerFunc(s.connections)))
+	mux.Handle("POST "+ConnectionsPath, s.headers(http.HandlerFunc(s.connections)))
 }
 
 // ServeHTTP serves the routes of Register (for echo.WrapHandler).
