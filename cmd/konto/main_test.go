@@ -47,16 +47,26 @@ func run(t *testing.T, stdin string, args ...string) (string, error) {
 // and a function that stops it with the shutdown signal's context.
 func startServe(t *testing.T, args ...string) (string, *syncBuffer, func() error) {
 	t.Helper()
+	base, _, logs, stop := startCommand(t, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...))
+	return base, logs, stop
+}
+
+// startCommand runs a listening command (serve, sandbox openbanking)
+// in-process until its banner is whole (it ends with how to stop it, the
+// word Ctrl-C), and returns its base URL, its output and logs, and a
+// function that stops it as the shutdown signal would.
+func startCommand(t *testing.T, args []string) (string, *syncBuffer, *syncBuffer, func() error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	out, logs := &syncBuffer{}, &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- realMain(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), noEnv, strings.NewReader(""), out, logs)
+		done <- realMain(ctx, args, noEnv, strings.NewReader(""), out, logs)
 	}()
 	re := regexp.MustCompile(`listening on (http://[0-9.:]+)`)
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		if m := re.FindStringSubmatch(out.String()); m != nil {
+		if m := re.FindStringSubmatch(out.String()); m != nil && strings.Contains(out.String(), "Ctrl-C") {
 			stopped := false
 			stop := func() error {
 				if stopped {
@@ -68,22 +78,22 @@ func startServe(t *testing.T, args ...string) (string, *syncBuffer, func() error
 				case err := <-done:
 					return err
 				case <-time.After(15 * time.Second):
-					t.Fatal("server did not shut down")
+					t.Fatalf("%s did not shut down", args[0])
 					return nil
 				}
 			}
 			t.Cleanup(func() { stop() })
-			return m[1], logs, stop
+			return m[1], out, logs, stop
 		}
 		select {
 		case err := <-done:
-			t.Fatalf("serve exited early: %v\n%s\n%s", err, out.String(), logs.String())
+			t.Fatalf("%s exited early: %v\n%s\n%s", args[0], err, out.String(), logs.String())
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
 	cancel()
-	t.Fatalf("serve did not start: %s", out.String())
-	return "", nil, nil
+	t.Fatalf("%s did not start: %s", args[0], out.String())
+	return "", nil, nil, nil
 }
 
 type token struct {

@@ -12,7 +12,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/kontoskill/konto/banks"
 )
@@ -22,43 +21,8 @@ import (
 // URL, its output and a stop with the shutdown signal's context.
 func startOpenBanking(t *testing.T, data string) (string, *syncBuffer, func() error) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	out, logs := &syncBuffer{}, &syncBuffer{}
-	done := make(chan error, 1)
-	go func() {
-		done <- realMain(ctx, []string{"sandbox", "openbanking", "--addr", "127.0.0.1:0", "--data", data}, noEnv, strings.NewReader(""), out, logs)
-	}()
-	re := regexp.MustCompile(`listening on (http://[0-9.:]+)`)
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
-		// The banner is whole once its last line (how to stop) is out.
-		if m := re.FindStringSubmatch(out.String()); m != nil && strings.Contains(out.String(), "Ctrl-C") {
-			stopped := false
-			stop := func() error {
-				if stopped {
-					return nil
-				}
-				stopped = true
-				cancel()
-				select {
-				case err := <-done:
-					return err
-				case <-time.After(15 * time.Second):
-					t.Fatal("the open-banking sandbox did not shut down")
-					return nil
-				}
-			}
-			t.Cleanup(func() { stop() })
-			return m[1], out, stop
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("sandbox openbanking exited early: %v\n%s\n%s", err, out.String(), logs.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-	cancel()
-	t.Fatalf("sandbox openbanking did not start: %s", out.String())
-	return "", nil, nil
+	base, out, _, stop := startCommand(t, []string{"sandbox", "openbanking", "--addr", "127.0.0.1:0", "--data", data})
+	return base, out, stop
 }
 
 // printedBanks writes the banks file `--print-banks` prints for a sandbox
