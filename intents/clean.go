@@ -47,7 +47,7 @@ func Clean(slot, raw, id, locale string, now time.Time) (any, bool) {
 	case SlotMerchant, SlotPayee:
 		v = norm
 	case SlotCount:
-		if n, ok := smallInt(raw); ok && n > 0 && n <= 100 {
+		if n, ok := SmallInt(raw); ok && n > 0 && n <= 100 {
 			return n, true
 		}
 		if n := ParseCount(norm+" transactions", locale); n > 0 {
@@ -56,7 +56,7 @@ func Clean(slot, raw, id, locale string, now time.Time) (any, bool) {
 		return nil, false
 	case SlotAmount:
 		// A platform number is whole units in the locale's currency.
-		if n, ok := smallInt(raw); ok && n > 0 {
+		if n, ok := SmallInt(raw); ok && n > 0 {
 			return Amount{Value: fmt.Sprintf("%d.00", n), Currency: CurrencyOf(locale)}, true
 		}
 		if a, _, ok := ParseAmount(norm, locale, true); ok {
@@ -91,8 +91,8 @@ func Clean(slot, raw, id, locale string, now time.Time) (any, bool) {
 	return nil, false
 }
 
-// smallInt reads up to six decimal digits.
-func smallInt(s string) (int, bool) {
+// SmallInt reads up to six decimal digits (a platform's number slot, a year).
+func SmallInt(s string) (int, bool) {
 	if s == "" || len(s) > 6 {
 		return 0, false
 	}

@@ -301,20 +301,6 @@ func slotValue(slot string, s Slot, locale string, now time.Time) (any, bool) {
 	return intents.Clean(slot, s.Value, id, locale, now)
 }
 
-func atoi(s string) (int, bool) {
-	if s == "" || len(s) > 6 {
-		return 0, false
-	}
-	n := 0
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return 0, false
-		}
-		n = n*10 + int(r-'0')
-	}
-	return n, true
-}
-
 // AmazonDate turns an AMAZON.DATE value into a date range: a day
 // ("2026-11-03"), a month ("2026-11"), an ISO week ("2026-W47"), a
 // weekend ("2026-W47-WE"), a year ("2026") or "PRESENT_REF". Ranges that
@@ -340,8 +326,8 @@ func AmazonDate(v string, now time.Time) (intents.DateRange, bool) {
 		return mk(t, t.AddDate(0, 1, -1))
 	}
 	if len(v) >= 8 && v[4:6] == "-W" {
-		year, ok1 := atoi(v[:4])
-		week, ok2 := atoi(v[6:8])
+		year, ok1 := intents.SmallInt(v[:4])
+		week, ok2 := intents.SmallInt(v[6:8])
 		if !ok1 || !ok2 || week < 1 || week > 53 {
 			return intents.DateRange{}, false
 		}
@@ -356,7 +342,7 @@ func AmazonDate(v string, now time.Time) (intents.DateRange, bool) {
 		}
 		return intents.DateRange{}, false
 	}
-	if y, ok := atoi(v); ok && len(v) == 4 {
+	if y, ok := intents.SmallInt(v); ok && len(v) == 4 {
 		return mk(time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC))
 	}
 	return intents.DateRange{}, false
