@@ -1,6 +1,7 @@
 package skill
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -13,6 +14,7 @@ import (
 	"maps"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -53,6 +55,8 @@ type Config struct {
 	// PINLockout is how long voice payments stay locked after three wrong
 	// PINs. Default 30 min.
 	PINLockout time.Duration
+	// Observer, if set, is told about every turn (metrics; observe.go).
+	Observer Observer
 }
 
 // Skill is the conversation core every platform adapter calls.
@@ -64,6 +68,7 @@ type Skill struct {
 	// pinKey keys PIN hashes; pseudoKey keys audit pseudonyms (each HMAC
 	// input starts with its own purpose, so one secret serves both).
 	pinKey, pseudoKey []byte
+	carrier           *carrier
 }
 
 // reserve is the part of a turn's budget kept for writing it: 700 ms, or
@@ -95,7 +100,7 @@ func New(cfg Config) *Skill {
 		cfg.PINLockout = 30 * time.Minute
 	}
 	s := &Skill{cfg: cfg, mux: NewMux(), actions: map[string]action{},
-		pinKey: cfg.Secret, pseudoKey: cfg.Secret}
+		pinKey: cfg.Secret, pseudoKey: cfg.Secret, carrier: newCarrier(cfg.Secret)}
 	b := &banking{bank: cfg.Bank}
 	linked := s.requireLink
 	s.mux.Handle(intents.Launch, linked(HandlerFunc(s.launch)))
@@ -146,6 +151,10 @@ func (s *Skill) Handle(ctx context.Context, r *Request) *Response {
 	}
 	ctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
+	if s.cfg.Observer != nil {
+		r.obs = turnObs{}
+		defer s.observe(r, time.Now())
+	}
 	acting := new(atomic.Pointer[AuditEntry])
 	// The turn runs on its own copy of the request, so that a turn stuck
 	// in the store or the bank can be abandoned at the deadline.
@@ -179,16 +188,12 @@ type uncertainError struct{ entry AuditEntry }
 func (e *uncertainError) Error() string { return "no answer from the bank for " + e.entry.Action }
 
 func (s *Skill) handle(ctx context.Context, r *Request, acting *atomic.Pointer[AuditEntry], deadline time.Time) *Response {
-	claimed := false
-	if r.RequestID != "" {
-		resp, ok := s.claim(ctx, r)
-		if resp != nil {
-			return resp
-		}
-		claimed = ok
+	r.turn = &turn{acting: acting, deadline: deadline.Add(-s.reserve()), claim: new(claimState)}
+	var raw []byte
+	r.st, raw = s.loadState(ctx, r)
+	if r.Channel.Carry && r.SessionID != "" {
+		r.turn.carry = s.carrier.open(r, s.cfg.SessionTTL)
 	}
-	r.st = s.loadState(ctx, r)
-	r.turn = &turn{acting: acting, deadline: deadline.Add(-s.reserve())}
 	if r.Intent == "" {
 		hints := intents.Hints{OfflineOnly: r.st.Dialog != nil, Names: s.namesToRedact(r)}
 		res, err := s.cfg.Recognizer.Parse(intents.WithHints(ctx, hints), r.Text, r.Locale, r.Now)
@@ -201,7 +206,17 @@ func (s *Skill) handle(ctx context.Context, r *Request, acting *atomic.Pointer[A
 			r.Slots = intents.Slots{}
 		}
 	}
+	if s.mayAct(r) {
+		// A turn that may act claims its request id before anything: a
+		// platform's retry gets the first answer, not a second look.
+		if s.claimTurn(ctx, r) != nil {
+			return r.turn.claim.stopped()
+		}
+	}
 	resp, err := s.handler.Serve(ctx, r)
+	if stop := r.turn.claim.stopped(); stop != nil {
+		return stop // a replay's stored answer, or the claim could not be made
+	}
 	if err != nil {
 		resp = s.speakError(r, err)
 	}
@@ -217,13 +232,89 @@ func (s *Skill) handle(ctx context.Context, r *Request, acting *atomic.Pointer[A
 	if r.turn.next != nil && r.st.Dialog == nil && err == nil {
 		r.st.Dialog = r.turn.next // a follow-up question an answer ended with
 	}
-	s.commit(ctx, r, resp, claimed, banks.KindOf(err) == banks.Unavailable)
-	return resp
+	return s.commit(ctx, r, resp, raw, banks.KindOf(err) == banks.Unavailable)
 }
 
 // staleClaim is how long a claimed request id may go without an answer
 // before a retry takes it over: its turn must have died.
 func (s *Skill) staleClaim() time.Duration { return s.cfg.Timeout + 3*time.Second }
+
+// errStopped ends a handler whose turn must not go on: claimTurn found
+// the request id answered already (a replay) or could not claim it; the
+// answer to give is in turn.stop.
+var errStopped = errors.New("the turn was stopped at its claim")
+
+// claimTurn claims the turn's request id before the turn's first write
+// (a PIN attempt, a bank action, a callback, a state change), so that a
+// platform's retry of a turn that acts gets the first answer instead of
+// acting again. A turn that only reads never claims: a retry of it is
+// simply answered again. On errStopped the handler returns at once.
+func (s *Skill) claimTurn(ctx context.Context, r *Request) error {
+	if r.RequestID == "" || r.turn == nil {
+		return nil
+	}
+	c := r.turn.claim
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.stop != nil:
+		return errStopped
+	case c.claimed:
+		return nil
+	}
+	resp, ok := s.claim(ctx, r)
+	if resp != nil {
+		c.stop = resp
+		return errStopped
+	}
+	c.claimed = ok
+	return nil
+}
+
+// mayAct says whether a turn may act or change a dialog: an action's
+// intent, an answer to a pending question or a completed action. Other
+// turns (a balance, a list, a fact, help) claim their request id only if
+// they come to write after all (a fraud alert mentioned).
+func (s *Skill) mayAct(r *Request) bool {
+	if r.st.Dialog != nil || r.st.Done != nil || r.st.Awaiting != "" {
+		return true
+	}
+	switch r.Intent {
+	case intents.Yes, intents.No, intents.ProvidePin:
+		return true
+	}
+	_, ok := s.actions[r.Intent]
+	return ok
+}
+
+// claimState is a turn's hold on its request id, shared by the copies of
+// the turn (the timeout's), so that a turn cut off after it claimed still
+// owns its id when its answer is written.
+type claimState struct {
+	mu      sync.Mutex
+	claimed bool
+	stop    *Response
+}
+
+func (c *claimState) stopped() *Response {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stop
+}
+
+// drop gives up the hold without answering: a turn that deleted the
+// user's data stores no answer.
+func (c *claimState) drop() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.claimed = false
+}
+
+func (c *claimState) owned() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.claimed
+}
 
 // claim protects against replays: it returns the stored answer of a
 // request id already answered, waits for one being answered elsewhere,
@@ -246,6 +337,7 @@ func (s *Skill) claim(ctx context.Context, r *Request) (*Response, bool) {
 		if stored != nil {
 			var resp Response
 			if json.Unmarshal(stored, &resp) == nil {
+				r.obs.replay = true
 				return &resp, false
 			}
 			return nil, false
@@ -269,50 +361,75 @@ func deadlineOf(ctx context.Context) time.Time {
 	return d
 }
 
-func (s *Skill) loadState(ctx context.Context, r *Request) *state {
+// loadState reads the session's state, and the bytes it was read from
+// (nil: none), so that commit writes it only when the turn changed it.
+func (s *Skill) loadState(ctx context.Context, r *Request) (*state, []byte) {
 	st := &state{}
 	if r.SessionID == "" {
-		return st
+		return st, nil
 	}
 	b, err := s.cfg.Store.Session(ctx, r.Platform, r.SessionID, r.UserID, s.cfg.SessionTTL)
 	if err != nil || b == nil || json.Unmarshal(b, st) != nil {
-		return &state{}
+		return &state{}, nil
 	}
 	if st.Dialog != nil && r.Now.Sub(st.Dialog.Started) > s.cfg.SessionTTL {
 		st.Dialog = nil // a stale dialog expires
 	}
-	return st
+	return st, b
 }
 
 // commit writes the turn: session state, audit entries and, for a
-// claimed request id, the answer, in one transaction.
-func (s *Skill) commit(ctx context.Context, r *Request, resp *Response, claimed, release bool) {
+// claimed request id, the answer, in one transaction. A turn that changed
+// nothing (a balance, a list, a fact) writes nothing: on a channel that
+// carries, its answer is kept for repeat in the sealed carry. A turn with
+// something to write that has not claimed its request id yet claims it
+// first; if the id was answered meanwhile, that answer is returned.
+func (s *Skill) commit(ctx context.Context, r *Request, resp *Response, raw []byte, release bool) *Response {
 	t := Turn{Platform: r.Platform, SessionID: r.SessionID, UserID: r.UserID, Audit: r.turn.audit}
+	carries := r.Channel.Carry && r.SessionID != "" && !r.turn.forget
+	last := resp
+	switch {
+	case r.Intent == intents.Repeat && carries:
+		last = r.turn.carry.Last
+	case r.Intent == intents.Repeat:
+		last = r.st.Last
+	case resp.Sensitive:
+		last = nil // a full account number is shown once, never kept
+	}
 	if r.turn.forget {
 		for i := range t.Audit {
 			t.Audit[i].Detail, t.Audit[i].Actor, t.Audit[i].Fingerprint = "", "", ""
 		}
-		claimed = false
+		r.turn.claim.drop()
 	} else if r.SessionID != "" && (r.User.Customer != "" || r.st.Dialog != nil) {
-		if r.Intent != intents.Repeat {
-			r.st.Last = resp
-			if resp.Sensitive {
-				// A full account number is shown once, never kept.
-				r.st.Last = nil
-			}
-		}
 		if r.st.Done != nil && r.st.Done.Response != nil && r.st.Done.Response.Sensitive {
 			r.st.Done = nil
 		}
-		t.State, _ = json.Marshal(r.st)
+		r.st.Last = last
+		if carries {
+			r.st.Last = nil
+		}
+		if b, _ := json.Marshal(r.st); !bytes.Equal(b, raw) && !(raw == nil && string(b) == "{}") {
+			t.State = b
+		}
 	}
-	if claimed {
+	if t.State != nil || len(t.Audit) > 0 {
+		if err := s.claimTurn(ctx, r); err != nil {
+			return r.turn.claim.stopped()
+		}
+	}
+	if r.turn.claim.owned() {
 		t.RequestID = r.RequestID
-		t.Response, _ = json.Marshal(resp)
 		t.Release = release || resp.Sensitive // nothing sensitive is stored for replays
 	}
+	if carries {
+		resp.Carry = s.carrier.seal(r, carry{Last: last, Subject: r.turn.subject, At: r.Now})
+	}
+	if t.RequestID != "" && !t.Release {
+		t.Response, _ = json.Marshal(resp)
+	}
 	if t.State == nil && len(t.Audit) == 0 && t.RequestID == "" {
-		return
+		return resp
 	}
 	// The answer is decided; a cancelled request must still record it,
 	// within the part of the budget kept for it.
@@ -321,6 +438,7 @@ func (s *Skill) commit(ctx context.Context, r *Request, resp *Response, claimed,
 	if err := s.cfg.Store.CommitTurn(cctx, t); err != nil {
 		s.cfg.Log.Error("committing a turn failed", "user", UserRef(r.Platform, r.UserID), "err", err)
 	}
+	return resp
 }
 
 // route continues a pending dialog or dispatches by intent.
@@ -346,6 +464,13 @@ func (s *Skill) route(ctx context.Context, r *Request) (*Response, error) {
 
 func (s *Skill) repeat(ctx context.Context, r *Request) (*Response, error) {
 	l := langOf(r.Locale)
+	if r.Channel.Carry {
+		if last := r.turn.carry.Last; last != nil {
+			c := *last
+			return &c, nil
+		}
+		return &Response{Speech: l.msg("repeat.nothing"), Reprompt: l.reprompt()}, nil
+	}
 	b, err := s.cfg.Store.Session(ctx, r.Platform, r.SessionID, r.UserID, s.cfg.SessionTTL)
 	var st state
 	if err == nil && b != nil && json.Unmarshal(b, &st) == nil && st.Last != nil {
@@ -501,7 +626,7 @@ func (s *Skill) timeout(next Handler) Handler {
 		// it may go on writing to it while this turn is already answered.
 		rc := *r
 		rc.Slots = maps.Clone(r.Slots)
-		rc.st, rc.turn = r.st.clone(), &turn{acting: r.turn.acting, deadline: r.turn.deadline}
+		rc.st, rc.turn = r.st.clone(), &turn{acting: r.turn.acting, deadline: r.turn.deadline, claim: r.turn.claim, carry: r.turn.carry}
 		done := make(chan result, 1)
 		go func() {
 			resp, err := next.Serve(ctx, &rc)
@@ -534,6 +659,7 @@ func linkWhere(r *Request) string {
 
 // speakError is the one place where error kinds become sentences.
 func (s *Skill) speakError(r *Request, err error) *Response {
+	r.noteError(err)
 	l := langOf(r.Locale)
 	var unsure *uncertainError
 	if errors.As(err, &unsure) {

@@ -109,6 +109,12 @@ type turn struct {
 	// notice is said before the answer (what became of an earlier action).
 	notice  string
 	checked bool // pending actions were looked at
+	// claim is the turn's hold on its request id (claimTurn).
+	claim *claimState
+	// carry is what the previous answer carried (Channel.Carry); subject
+	// is what this answer is about, for the next turn's follow-ups.
+	carry   carry
+	subject *subject
 }
 
 // startAction runs an action from the handler of its intent.
@@ -232,6 +238,9 @@ func (s *Skill) lockedOut(r *Request, until time.Time) *Response {
 // and the key is kept, so the next attempt of the same action asks the
 // bank about that key instead of paying again.
 func (s *Skill) execute(ctx context.Context, r *Request, d *dialog, p *plan, stage string) (*Response, error) {
+	if err := s.claimTurn(ctx, r); err != nil {
+		return nil, err
+	}
 	if p.op != nil && p.op.Amount > 0 && !s.allowed(ctx, r, "payments") {
 		r.st.Dialog = nil
 		l := langOf(r.Locale)
@@ -575,6 +584,9 @@ func (s *Skill) checkPIN(ctx context.Context, r *Request, d *dialog, pin string)
 	// The attempt is counted before the slow hash runs, in one step per
 	// customer: parallel guesses each use up a try, and none is checked
 	// while the lockout holds.
+	if err := s.claimTurn(ctx, r); err != nil {
+		return nil, err
+	}
 	rec, allowed, err := s.cfg.Store.ReservePINAttempt(ctx, r.User.Bank, r.User.Customer, maxPINFailures, s.cfg.PINLockout, r.Now)
 	if err != nil {
 		return nil, err
@@ -590,6 +602,7 @@ func (s *Skill) checkPIN(ctx context.Context, r *Request, d *dialog, pin string)
 		r.turn.audit = append(r.turn.audit, wrong)
 		if r.Now.Before(rec.LockedUntil) {
 			r.st.Dialog = nil
+			r.obs.lockout = true // this wrong PIN set the lockout
 			return s.lockedOut(r, rec.LockedUntil), nil
 		}
 		msg := l.msg("pin.wrong.one")

@@ -33,12 +33,16 @@ type Request struct {
 	// Channel says what the platform can do; the core decides by it,
 	// never by the platform's name.
 	Channel Channel
+	// Carry is the sealed value the previous answer of this session
+	// handed back (Response.Carry), on channels that carry one.
+	Carry string
 
 	// User is the bank user, set by the link middleware.
 	User banks.User
 
-	st   *state // the session's server-side state
-	turn *turn  // what this turn writes besides its answer
+	st   *state  // the session's server-side state
+	turn *turn   // what this turn writes besides its answer
+	obs  turnObs // what the Observer is told (observe.go)
 }
 
 // Channel describes where a turn comes from, as its adapter knows it.
@@ -53,6 +57,11 @@ type Channel struct {
 	// phone), not a shared speaker or a screen in a kitchen. A full
 	// account number is shown only on a text channel that is private.
 	Private bool
+	// Carry: the adapter hands Response.Carry back as the next turn's
+	// Request.Carry within a session (Alexa's session attributes). The
+	// core then keeps the last answer and its subject there, sealed, and
+	// a turn that changes nothing writes nothing to the store.
+	Carry bool
 	// LinkHint says where the user links their bank on this platform,
 	// in the request's locale, as the end of a sentence: "in the
 	// companion app. I've sent a card to help". Empty: a general phrase
@@ -86,6 +95,9 @@ type Response struct {
 	// Choices are the answers the pending question offers (yes and no,
 	// which account, which payee), for text channels to show as buttons.
 	Choices []Choice `json:",omitempty"`
+	// Carry, on channels that carry one, is the opaque value to hand back
+	// with the next turn of the session (see Channel.Carry).
+	Carry string `json:",omitempty"`
 }
 
 // Choice is one answer a question offers: Label to show, Say to send

@@ -41,6 +41,9 @@ type Handler struct {
 	Dev     bool
 	Log     *slog.Logger
 	MaxBody int64
+	// Rejected, if set, is told the kind of each verification failure
+	// (VerifyError.Kind, a Reject constant), for metrics.
+	Rejected func(kind string)
 }
 
 // Register mounts the handler on e at path.
@@ -50,6 +53,12 @@ func (h *Handler) Register(e *echo.Echo, path string) {
 
 func jsonError(c echo.Context, status int, msg string) error {
 	return c.JSON(status, map[string]string{"error": msg})
+}
+
+func (h *Handler) rejected(kind string) {
+	if h.Rejected != nil {
+		h.Rejected(kind)
+	}
 }
 
 func (h *Handler) log() *slog.Logger {
@@ -84,13 +93,17 @@ func (h *Handler) serve(c echo.Context) error {
 		h.log().Warn("DEV MODE: Alexa request verification is OFF; never expose this server to the internet")
 	} else {
 		if h.Verifier == nil {
+			h.rejected(RejectNotConfigured)
 			return jsonError(c, http.StatusBadRequest, "request verification failed")
 		}
 		if err := h.Verifier.Verify(ctx, c.Request().Header, body); err != nil {
+			kind := RejectOther
 			var ve *VerifyError
 			if errors.As(err, &ve) {
 				h.log().Warn("alexa request rejected", "reason", ve.Reason)
+				kind = ve.Kind()
 			}
+			h.rejected(kind)
 			return jsonError(c, http.StatusBadRequest, "request verification failed")
 		}
 	}
@@ -216,17 +229,27 @@ func (h *Handler) request(env *RequestEnvelope) *skill.Request {
 	}
 	if env.Session != nil {
 		r.SessionID, r.NewSession = env.Session.SessionID, env.Session.New
+		if v, ok := env.Session.Attributes[carryAttribute].(string); ok && !env.Session.New {
+			r.Carry = v
+		}
 	}
 	r.Now = h.Skill.Now()
 	r.Channel = channel(r.Locale)
 	return r
 }
 
+// carryAttribute is the one session attribute Konto sets: the core's
+// sealed carry (the last answer and its subject, see skill.Channel.Carry).
+// Nothing else of a session travels with Alexa; other attributes a
+// request brings are ignored.
+const carryAttribute = "konto"
+
 // channel is what an Alexa turn can do: it is spoken, its card shows in
 // the Alexa app (which others may see on a shared device, so it is not
-// private), and accounts are linked in that app.
+// private), accounts are linked in that app, and session attributes
+// carry the core's sealed carry.
 func channel(locale string) skill.Channel {
-	c := skill.Channel{Voice: true, Screen: true,
+	c := skill.Channel{Voice: true, Screen: true, Carry: true,
 		LinkHint: "in the Alexa app. I've sent a card to help", CardHint: "in your Alexa app"}
 	if intents.German(locale) {
 		c.LinkHint, c.CardHint = "in der Alexa App. Ich habe dir eine Karte dazu geschickt", "in der Alexa App"
@@ -385,6 +408,9 @@ func clip(s string, n int) string {
 func toAlexa(r *skill.Response) *ResponseEnvelope {
 	out := &ResponseEnvelope{Version: "1.0"}
 	end := r.EndSession
+	if r.Carry != "" && !end {
+		out.SessionAttributes = map[string]any{carryAttribute: r.Carry}
+	}
 	out.Response.ShouldEndSession = &end
 	if r.Speech != "" {
 		out.Response.OutputSpeech = &OutputSpeech{Type: "PlainText", Text: clip(r.Speech, maxSpeech)}

@@ -59,15 +59,16 @@ type Platform func(e *Env, s Session) Driver
 func Chat(e *Env, s Session) Driver { return &chat{e: e, s: s} }
 
 type chat struct {
-	e    *Env
-	s    Session
-	last *skill.Request
+	e     *Env
+	s     Session
+	last  *skill.Request
+	carry string // what the last answer carried, sent back as a messaging app would
 }
 
 func (d *chat) Turn(ctx context.Context, t Turn) (Reply, error) {
-	r := &skill.Request{Platform: "chat", Channel: skill.Channel{Text: true, Private: true},
+	r := &skill.Request{Platform: "chat", Channel: skill.Channel{Text: true, Private: true, Carry: true},
 		UserID: "fixture-user", SessionID: "fixture-session", RequestID: t.RequestID,
-		Locale: d.s.Locale, AccessToken: d.s.Token, Text: t.Text}
+		Locale: d.s.Locale, AccessToken: d.s.Token, Text: t.Text, Carry: d.carry}
 	if t.Intent != "" {
 		r.Text, r.Intent, r.Slots = "", t.Intent, canonicalSlots(t.Slots)
 	}
@@ -76,6 +77,7 @@ func (d *chat) Turn(ctx context.Context, t Turn) (Reply, error) {
 	}
 	d.last = copyRequest(r) // as sent, before the core fills it in
 	resp := d.e.Skill.Handle(ctx, r)
+	d.carry = resp.Carry
 	rep := Reply{Speech: resp.Speech, Intent: r.Intent, End: resp.EndSession}
 	if resp.Card != nil {
 		rep.Card = resp.Card.Text

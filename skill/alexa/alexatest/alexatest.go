@@ -50,6 +50,9 @@ type driver struct {
 	s      skilltest.Session
 	last   []byte
 	intent string // last's intent
+	// attrs are the session attributes of the last reply, sent back with
+	// the next turn as Alexa does.
+	attrs map[string]any
 }
 
 func (d *driver) Turn(ctx context.Context, t skilltest.Turn) (skilltest.Reply, error) {
@@ -57,7 +60,7 @@ func (d *driver) Turn(ctx context.Context, t skilltest.Turn) (skilltest.Reply, e
 		return skilltest.Reply{}, fmt.Errorf("alexa sends intents, not text: give the turn an intent")
 	}
 	if !t.Replay || d.last == nil {
-		d.last, d.intent = Body(d.s.Locale, d.s.Token, t, d.env.Now()), t.Intent
+		d.last, d.intent = BodyWith(d.s.Locale, d.s.Token, t, d.env.Now(), d.attrs), t.Intent
 	}
 	body := d.last
 	rr := httptest.NewRecorder()
@@ -65,7 +68,8 @@ func (d *driver) Turn(ctx context.Context, t skilltest.Turn) (skilltest.Reply, e
 	req.Header.Set("Content-Type", "application/json")
 	d.router.ServeHTTP(rr, req)
 	var env struct {
-		Response struct {
+		SessionAttributes map[string]any `json:"sessionAttributes"`
+		Response          struct {
 			OutputSpeech struct{ Text string } `json:"outputSpeech"`
 			Card         struct{ Text string } `json:"card"`
 			End          *bool                 `json:"shouldEndSession"`
@@ -77,6 +81,7 @@ func (d *driver) Turn(ctx context.Context, t skilltest.Turn) (skilltest.Reply, e
 	if err := json.Unmarshal(rr.Body.Bytes(), &env); err != nil {
 		return skilltest.Reply{}, fmt.Errorf("HTTP %d %s: %w", rr.Code, rr.Body, err)
 	}
+	d.attrs = env.SessionAttributes
 	r := env.Response
 	return skilltest.Reply{Speech: r.OutputSpeech.Text, Card: r.Card.Text, Intent: d.intent, End: r.End != nil && *r.End}, nil
 }
@@ -85,6 +90,11 @@ func (d *driver) Turn(ctx context.Context, t skilltest.Turn) (skilltest.Reply, e
 // values as Alexa sends them (strings, no resolutions), or a LaunchRequest
 // for the intent "Launch". Alexa sends no text: t.Text is not used.
 func Body(locale, token string, t skilltest.Turn, now time.Time) []byte {
+	return BodyWith(locale, token, t, now, nil)
+}
+
+// BodyWith is Body with the session attributes the previous reply set.
+func BodyWith(locale, token string, t skilltest.Turn, now time.Time, attrs map[string]any) []byte {
 	user := map[string]any{"userId": UserID, "accessToken": token}
 	app := map[string]any{"applicationId": ApplicationID}
 	req := map[string]any{"type": "IntentRequest", "requestId": t.RequestID, "timestamp": now.UTC().Format(time.RFC3339), "locale": locale}
@@ -98,7 +108,7 @@ func Body(locale, token string, t skilltest.Turn, now time.Time) []byte {
 		req["intent"] = map[string]any{"name": t.Intent, "confirmationStatus": "NONE", "slots": slots}
 	}
 	env := map[string]any{"version": "1.0", "request": req,
-		"session": map[string]any{"new": false, "sessionId": SessionID, "application": app, "user": user},
+		"session": map[string]any{"new": false, "sessionId": SessionID, "application": app, "user": user, "attributes": attrs},
 		"context": map[string]any{"System": map[string]any{"application": app, "user": user}}}
 	b, _ := json.Marshal(env)
 	return b
