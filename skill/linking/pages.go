@@ -40,7 +40,7 @@ h1{font-size:1.5rem;line-height:1.25;margin:.5rem 0 1rem}
 fieldset{border:0;margin:0 0 1rem;padding:0}
 legend{font-weight:600;margin-bottom:.5rem}
 .choice{display:flex;gap:.6rem;align-items:flex-start;margin:.5rem 0}
-.choice input{width:1.25rem;height:1.25rem;margin-top:.15rem}
+.choice input{flex:none;width:1.25rem;height:1.25rem;margin-top:.15rem}
 .field{margin:0 0 1rem}
 .field label{display:block;font-weight:600;margin-bottom:.25rem}
 input[type=password],input:not([type]),select{box-sizing:border-box;width:100%;font:inherit;padding:.6rem;border:1px solid #6b7280;border-radius:.4rem}
