@@ -435,15 +435,19 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 		return &plan{ask: l.msg("transfer.ask_payee"), awaiting: intents.SlotPayee}, nil
 	}
 	a, ok := slots.Amount(intents.SlotAmount)
+	name := payee.Name
+	if name == "" {
+		name = l.accountName(to)
+	}
 	if !ok {
-		name := payee.Name
-		if name == "" {
-			name = l.accountName(to)
-		}
-		return &plan{ask: l.msg("transfer.ask_amount", name), awaiting: intents.SlotAmount}, nil
+		return &plan{ask: l.msg("transfer.ask_amount", name), awaiting: intents.SlotAmount, what: l.msg("what.transfer_to", name)}, nil
 	}
 	from, ask := s.chooseFrom(l, accts, to.ID, slots)
 	if ask != nil {
+		ask.what = l.msg("what.transfer_to", name)
+		if m, err := banks.ParseMoney(a.Value, a.Currency); err == nil {
+			ask.what = l.msg("what.transfer", l.Money(m), name)
+		}
 		return ask, nil
 	}
 	amount, err := banks.ParseMoney(a.Value, a.Currency)
@@ -470,7 +474,7 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 		target = "account:" + to.ID
 	}
 	req := banks.PaymentRequest{FromAccountID: from.ID, ToAccountID: to.ID, PayeeID: payee.ID, Amount: amount, Date: when}
-	return &plan{readback: readback, pin: true, no: l.msg("transfer.no"),
+	return &plan{readback: readback, pin: true, no: l.msg("transfer.no"), what: l.msg("what.transfer", l.Money(amount), recipient),
 		op:    s.moneyOp("transfer", fmt.Sprintf("%s to %s", amount, recipientLabel(payee, to)), amount, from.ID, target, when, req),
 		limit: s.dayLimit(r, amount.Currency),
 		do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
@@ -632,7 +636,7 @@ func (s *Skill) planPayBill(ctx context.Context, r *Request, slots intents.Slots
 	} else if found {
 		return refuse(l, l.msg("bill.already_paid", biller.Name)), nil
 	} else {
-		return &plan{ask: l.msg("bill.ask_amount", biller.Name), awaiting: intents.SlotAmount}, nil
+		return &plan{ask: l.msg("bill.ask_amount", biller.Name), awaiting: intents.SlotAmount, what: l.msg("what.bill_to", biller.Name)}, nil
 	}
 	accts, err := s.cfg.Bank.Accounts(ctx, r.User)
 	if err != nil {
@@ -640,6 +644,7 @@ func (s *Skill) planPayBill(ctx context.Context, r *Request, slots intents.Slots
 	}
 	from, ask := s.chooseFrom(l, accts, "", slots)
 	if ask != nil {
+		ask.what = l.msg("what.bill", l.Money(amount), biller.Name)
 		return ask, nil
 	}
 	if amount.Currency != from.Currency {
@@ -654,7 +659,7 @@ func (s *Skill) planPayBill(ctx context.Context, r *Request, slots intents.Slots
 	}
 	readback := l.msg("bill.readback", l.Money(amount), biller.Name, l.accountName(from), l.when2(when, r.Now))
 	req := banks.PaymentRequest{FromAccountID: from.ID, BillerID: biller.ID, Amount: amount, Date: when}
-	return &plan{readback: readback, pin: true, no: l.msg("bill.no"),
+	return &plan{readback: readback, pin: true, no: l.msg("bill.no"), what: l.msg("what.bill", l.Money(amount), biller.Name),
 		op:    s.moneyOp("pay_bill", fmt.Sprintf("%s to biller %s", amount, biller.Name), amount, from.ID, "biller:"+biller.ID, when, req),
 		limit: s.dayLimit(r, amount.Currency),
 		do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {

@@ -69,6 +69,7 @@ type Skill struct {
 	// input starts with its own purpose, so one secret serves both).
 	pinKey, pseudoKey []byte
 	carrier           *carrier
+	faq               *faqs // the bank's FAQ (faq.go)
 }
 
 // reserve is the part of a turn's budget kept for writing it: 700 ms, or
@@ -116,6 +117,7 @@ func New(cfg Config) *Skill {
 	s.mux.HandleFunc(intents.Repeat, s.repeat)
 	s.mux.NotFound = HandlerFunc(notAvailable)
 	s.registerActions()
+	s.registerFAQ() // after every handler: it wraps them (faq.go)
 	// The recoverer runs inside the timeout's goroutine, where a panic would
 	// otherwise take the process down.
 	s.handler = Chain(HandlerFunc(s.route), s.timeout, s.recoverer)
@@ -441,25 +443,86 @@ func (s *Skill) commit(ctx context.Context, r *Request, resp *Response, raw []by
 	return resp
 }
 
-// route continues a pending dialog or dispatches by intent.
+// route continues a pending dialog or dispatches by intent; see
+// converse.go for the conversation policy.
 func (s *Skill) route(ctx context.Context, r *Request) (*Response, error) {
+	l := langOf(r.Locale)
+	kind := socialOf(r)
+	if r.st.Suggest != nil {
+		if resp, handled := s.takeSuggestion(r); handled {
+			return resp, nil
+		}
+	}
+	note := ""
 	if r.st.Dialog != nil || r.st.Done != nil || r.st.Awaiting != "" {
 		if err := s.authenticate(ctx, r); err != nil {
 			r.st.Dialog = nil
 			return nil, err
 		}
-		if r.st.Dialog != nil {
+		if d := r.st.Dialog; d != nil {
+			if kind != notSocial {
+				return s.socially(r, kind), nil
+			}
 			resp, err := s.continueDialog(ctx, r)
 			if resp != nil || err != nil {
 				return resp, err
 			}
-			r.st.Dialog = nil // a new request: the old one is dropped
+			if d.Soft {
+				r.st.Dialog = nil // Konto's own question, not answered: dropped
+			} else if resp, err, ok := s.aside(ctx, r); ok {
+				return resp, err
+			} else if !s.newTask(r) {
+				return &Response{Speech: l.msg("dialog.not_understood") + " " + d.Question, Reprompt: d.Question, Choices: dialogChoices(l, d)}, nil
+			} else {
+				r.st.Dialog = nil // a new task: the old one is dropped, and the user hears so
+				note = dropped(l, d)
+			}
 		}
 		if resp := s.replayOfDone(r); resp != nil {
 			return resp, nil
 		}
 	}
-	return s.mux.Serve(ctx, r)
+	switch kind {
+	case thanks:
+		return s.socially(r, kind), nil
+	case greeting:
+		r.Intent, r.Slots, r.turn.greeted = intents.Launch, intents.Slots{}, true
+	}
+	if s.unsure(r) {
+		if resp := s.faq.take(ctx, r); resp != nil {
+			return resp, nil // a question the bank's FAQ answers (faq.go)
+		}
+		return s.suggest(r), nil
+	}
+	resp, err := s.mux.Serve(ctx, r)
+	if err != nil || resp == nil {
+		return resp, err
+	}
+	if note != "" {
+		resp.Speech = note + " " + resp.Speech
+	}
+	if r.turn.greeted {
+		resp.Speech = l.msg("greet.hello") + " " + resp.Speech
+	}
+	if s.firstTurn(r) && r.Intent != intents.Launch && r.User.Customer != "" && r.st.Dialog == nil && r.turn.next == nil && !resp.LinkAccount {
+		// An open fraud alert is raised on the first turn of any session,
+		// after the answer the person asked for.
+		if ar, _ := s.openAlert(ctx, r, false); ar != nil {
+			ar.Speech = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(resp.Speech), l.msg("anything_else"))) + " " + ar.Speech
+			ar.Card = resp.Card
+			return ar, nil
+		}
+	}
+	return resp, nil
+}
+
+// firstTurn: the session's first turn (on a carrying channel, the first
+// without a carry from an earlier answer).
+func (s *Skill) firstTurn(r *Request) bool {
+	if r.NewSession {
+		return true
+	}
+	return r.Channel.Carry && r.Carry == "" && r.SessionID != ""
 }
 
 func (s *Skill) repeat(ctx context.Context, r *Request) (*Response, error) {

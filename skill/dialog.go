@@ -31,6 +31,8 @@ type state struct {
 	// Awaiting is the key of a payment waiting for the customer's
 	// approval in the bank's app: the next turn asks the bank about it.
 	Awaiting string `json:"awaiting,omitempty"`
+	// Suggest is a reading Konto asked about ("Do you want to …?").
+	Suggest *suggestion `json:"suggest,omitempty"`
 }
 
 // Stages of a dialog.
@@ -50,6 +52,13 @@ type dialog struct {
 	Key      string        `json:"key,omitempty"`      // idempotency key, made at confirmation
 	Question string        `json:"question"`
 	Started  time.Time     `json:"started"`
+	// What the dialog is about, for "back to …" and "I've dropped …":
+	// "your transfer of $40.00 to Tom Nguyen".
+	What string `json:"what,omitempty"`
+	// Soft: a question Konto raised itself (an open fraud alert), not a
+	// task the person started: a turn that does not answer it drops it
+	// without a word and is taken as it is.
+	Soft bool `json:"soft,omitempty"`
 }
 
 // choice is one option of a disambiguation: the slot value to set.
@@ -86,6 +95,9 @@ type plan struct {
 	// onNo, if set, is work to do when the user says no (a fraud report
 	// after "was this you?").
 	onNo func(ctx context.Context, key string) (*Response, *AuditEntry, error)
+	// what names the action for the person ("your transfer to Tom
+	// Nguyen"), once the plan knows enough to say it.
+	what string
 	// op, for money movements, is the audit entry (action, detail, amount,
 	// currency, fingerprint) written as pending before the bank is called,
 	// reserving the amount against limit, the day's voice limit (0: none).
@@ -115,6 +127,7 @@ type turn struct {
 	// is what this answer is about, for the next turn's follow-ups.
 	carry   carry
 	subject *subject
+	greeted bool // the turn was a greeting, answered as a launch
 }
 
 // startAction runs an action from the handler of its intent.
@@ -168,6 +181,9 @@ func (s *Skill) advance(ctx context.Context, r *Request, d *dialog) (*Response, 
 		return nil, err
 	}
 	l := langOf(r.Locale)
+	if p.what != "" {
+		d.What = p.what
+	}
 	switch {
 	case p.refuse != nil:
 		r.st.Dialog = nil
@@ -436,6 +452,19 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 	}
 	switch d.Stage {
 	case stageConfirm:
+		if fix := correction(r, d); fix != nil {
+			r.Slots = fix
+			return s.mergeAndAdvance(ctx, r, d)
+		}
+		if r.Text != "" && r.Intent != d.Action {
+			// A plain yes or no by its words; a weak guess of yes from the
+			// recognizer confirms nothing.
+			if yn := yesNoOf(r.Text); yn != "" {
+				r.Intent, r.Confidence = yn, 1
+			} else if r.Intent == intents.Yes && r.Confidence < yesMin {
+				return &Response{Speech: l.msg("dialog.yes_or_no") + " " + d.Question, Reprompt: d.Question, Choices: yesNo(l)}, nil
+			}
+		}
 		switch r.Intent {
 		case intents.Yes:
 			return s.replanAndExecute(ctx, r, d, stageConfirm)

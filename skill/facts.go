@@ -286,6 +286,16 @@ func (s *Skill) accountBlocked(ctx context.Context, r *Request) (*Response, erro
 
 // alertOnLaunch mentions an unreviewed fraud alert first, once a session.
 func (s *Skill) alertOnLaunch(ctx context.Context, r *Request) (*Response, error) {
+	return s.openAlert(ctx, r, true)
+}
+
+// openAlert starts the review of the customer's open fraud alert, if one
+// was not mentioned in this session yet: at a launch, or after the answer
+// to the first question of a session.
+func (s *Skill) openAlert(ctx context.Context, r *Request, launch bool) (*Response, error) {
+	if !s.allowed(ctx, r, "alerts") {
+		return nil, nil
+	}
 	fr, ok := s.cfg.Bank.(banks.Fraud)
 	if !ok {
 		return nil, nil
@@ -297,9 +307,13 @@ func (s *Skill) alertOnLaunch(ctx context.Context, r *Request) (*Response, error
 	l := langOf(r.Locale)
 	r.st.AlertMentioned = alerts[0].ID
 	resp, err := s.advance(ctx, r, &dialog{Action: actReviewAlert, Slots: intents.Slots{"alert": alerts[0].ID}, Stage: stageCollect, Started: r.Now,
-		Key: "alert-" + alerts[0].ID})
+		Key: "alert-" + alerts[0].ID, Soft: true})
 	if resp != nil {
-		resp.Speech = l.msg("launch.alert") + " " + resp.Speech
+		lead := l.msg("alert.also")
+		if launch {
+			lead = l.msg("launch.alert")
+		}
+		resp.Speech = lead + " " + resp.Speech
 	}
 	return resp, err
 }

@@ -334,7 +334,7 @@ func TestRemoteRecognizerNeverSeesDialogAnswers(t *testing.T) {
 	during += sent() - n
 	if r := e.turnAs("carol", "llm-2", "delete my data"); strings.Contains(r.Speech, "?") {
 		n = sent()
-		if r := e.turnAs("carol", "llm-2", "that is right"); strings.Contains(r.Speech, "deleted") {
+		if r := e.turnAs("carol", "llm-2", "hmm i guess maybe"); strings.Contains(r.Speech, "deleted") {
 			t.Fatalf("an unsure answer confirmed the deletion: %q", r.Speech)
 		}
 		during += sent() - n

@@ -1,0 +1,295 @@
+package skill
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/kontoskill/konto/intents"
+)
+
+// Conversation policy: what a turn means besides its intent. A pending
+// question takes its answer first (continueDialog); a side question is
+// answered and the question asked again; a clearly new task drops the old
+// one and says so; a guess the recognizer is unsure of acts on nothing;
+// greetings and thanks get a greeting and thanks.
+
+// Confidence thresholds for what the core's own recognizer read (a
+// platform's resolved intent is taken as it is). Below readMin nothing is
+// answered from the guess; below actMin nothing that moves money, changes
+// a card or an account, or offers to delete data is started: Konto asks
+// "Do you want to …?" instead. Calibrated on the held-out sets (see
+// TestConfidenceThresholds).
+const (
+	readMin = 0.30
+	actMin  = 0.55
+	// yesMin is what a typed or spoken yes needs to confirm a read-back.
+	yesMin = 0.60
+)
+
+// sensitive intents need actMin: they act, or offer to.
+func (s *Skill) sensitive(intent string) bool {
+	if _, ok := s.actions[intent]; ok {
+		return true
+	}
+	return intent == intents.PrivacyCenter || intent == intents.ReviewAlerts
+}
+
+// unsure reports whether a reading is too weak to act on.
+func (s *Skill) unsure(r *Request) bool {
+	if r.Text == "" || r.Intent == intents.Fallback || r.Confidence == 0 {
+		return false // the platform resolved it, or nothing to doubt
+	}
+	switch r.Intent {
+	case intents.Yes, intents.No, intents.Stop, intents.Cancel, intents.Help, intents.Repeat, intents.ProvidePin:
+		return false
+	}
+	if s.sensitive(r.Intent) {
+		return r.Confidence < actMin
+	}
+	return r.Confidence < readMin
+}
+
+// suggestion is a reading Konto asked about ("Do you want to …?"): a yes
+// next turn runs it, anything else forgets it.
+type suggestion struct {
+	Intent string        `json:"intent"`
+	Slots  intents.Slots `json:"slots,omitempty"`
+}
+
+// suggest asks about an unsure reading instead of acting on it.
+func (s *Skill) suggest(r *Request) *Response {
+	l := langOf(r.Locale)
+	if !l.has("topic." + r.Intent) {
+		return &Response{Speech: l.msg("unsure.general") + " " + l.msg("reprompt"), Reprompt: l.reprompt()}
+	}
+	r.st.Suggest = &suggestion{Intent: r.Intent, Slots: cloneSlots(r.Slots)}
+	q := l.msg("unsure.ask", l.msg("topic."+r.Intent))
+	return &Response{Speech: q, Reprompt: q, Choices: yesNo(l)}
+}
+
+// takeSuggestion answers the turn after "Do you want to …?": yes runs
+// the suggested intent; no or anything unclear forgets it.
+func (s *Skill) takeSuggestion(r *Request) (resp *Response, handled bool) {
+	sg := r.st.Suggest
+	r.st.Suggest = nil
+	l := langOf(r.Locale)
+	switch r.Intent {
+	case intents.Yes:
+		if r.Text != "" && r.Confidence < yesMin {
+			return &Response{Speech: l.msg("unsure.general") + " " + l.msg("reprompt"), Reprompt: l.reprompt()}, true
+		}
+		r.Intent, r.Slots, r.Confidence, r.Text = sg.Intent, cloneSlots(sg.Slots), 1, ""
+		return nil, false
+	case intents.No, intents.Cancel:
+		return &Response{Speech: l.msg("unsure.no") + " " + l.msg("reprompt"), Reprompt: l.reprompt()}, true
+	}
+	return nil, false
+}
+
+// social is what a turn says when it is only a greeting or thanks.
+type social int
+
+const (
+	notSocial social = iota
+	greeting
+	thanks
+)
+
+var (
+	fillers   = map[string]bool{"um": true, "uh": true, "uhm": true, "erm": true, "oh": true, "well": true, "so": true, "ähm": true, "äh": true, "öhm": true, "also": true, "na": true, "konto": true, "alexa": true, "there": true}
+	greetings = map[string]bool{"hi": true, "hello": true, "hey": true, "hiya": true, "howdy": true, "yo": true, "morning": true, "evening": true,
+		"good morning": true, "good afternoon": true, "good evening": true, "good day": true, "hi hi": true, "hello hello": true,
+		"hallo": true, "guten morgen": true, "guten tag": true, "guten abend": true, "moin": true, "moin moin": true, "servus": true,
+		"grüß gott": true, "grüss gott": true, "grüezi": true, "hallöchen": true, "tag": true, "morgen": true, "n abend": true, "abend": true}
+	thankings = map[string]bool{"thanks": true, "thank you": true, "thank you very much": true, "thanks a lot": true, "thanks so much": true,
+		"cheers": true, "ta": true, "many thanks": true, "great thanks": true, "cool thanks": true, "ok thanks": true, "okay thanks": true,
+		"perfect thanks": true, "awesome thanks": true, "thank you so much": true, "that's all thanks": true, "thats all thanks": true, "great thank you": true,
+		"danke": true, "danke schön": true, "dankeschön": true, "vielen dank": true, "danke sehr": true, "merci": true, "super danke": true,
+		"ok danke": true, "okay danke": true, "alles klar danke": true, "perfekt danke": true, "prima danke": true, "danke dir": true, "besten dank": true}
+)
+
+// socialOf tells a greeting or thanks that asks for nothing else.
+func socialOf(r *Request) social {
+	if r.Text == "" {
+		return notSocial
+	}
+	var words []string
+	for _, w := range strings.Fields(intents.Normalize(r.Text)) {
+		if !fillers[w] {
+			words = append(words, w)
+		}
+	}
+	t := strings.Join(words, " ")
+	switch {
+	case t == "":
+		return notSocial
+	case greetings[t]:
+		return greeting
+	case thankings[t]:
+		return thanks
+	}
+	return notSocial
+}
+
+// socially answers a greeting or thanks; with a question pending, the
+// question is asked again (a "hello?" is no yes).
+func (s *Skill) socially(r *Request, kind social) *Response {
+	l := langOf(r.Locale)
+	if d := r.st.Dialog; d != nil {
+		head := l.msg("greet.hello")
+		if kind == thanks {
+			head = l.msg("thanks.reply")
+		}
+		return &Response{Speech: head + " " + d.Question, Reprompt: d.Question, Choices: dialogChoices(l, d)}
+	}
+	if kind == thanks {
+		return &Response{Speech: l.msg("thanks.reply") + " " + l.msg("anything_else"), Reprompt: l.reprompt()}
+	}
+	return nil // a greeting is a launch
+}
+
+// dialogChoices are the buttons of a pending question.
+func dialogChoices(l lang, d *dialog) []Choice {
+	if d.Stage == stageConfirm {
+		return yesNo(l)
+	}
+	var cs []Choice
+	for _, c := range d.Choices {
+		cs = append(cs, Choice{Label: c.Show, Say: c.Show})
+	}
+	return cs
+}
+
+// aside answers a side question asked while a dialog waits, and asks the
+// dialog's question again: "…Now, back to your transfer of $40.00 to Tom
+// Nguyen: from which account?". Only a question that reads (a balance, a
+// list, a fact) is taken aside, and only when it is clearly one.
+func (s *Skill) aside(ctx context.Context, r *Request) (*Response, error, bool) {
+	d := r.st.Dialog
+	if d == nil || !s.readsOnly(r.Intent) || s.unsure(r) || (r.Text != "" && r.Confidence < readMin+0.1) {
+		return nil, nil, false
+	}
+	r.st.Dialog = nil
+	resp, err := s.mux.Serve(ctx, r)
+	if err != nil || resp == nil || r.st.Dialog != nil || r.turn.next != nil || resp.LinkAccount {
+		r.st.Dialog = d // leave the dialog waiting; say what went wrong
+		if err != nil {
+			return nil, err, true
+		}
+		return resp, nil, resp != nil
+	}
+	r.st.Dialog = d
+	l := langOf(r.Locale)
+	back := l.msg("dialog.back.plain", d.Question)
+	if d.What != "" {
+		back = l.msg("dialog.back", d.What, lowerFirst(d.Question))
+	}
+	speech := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(resp.Speech), l.msg("anything_else")))
+	out := *resp
+	out.Speech, out.Reprompt, out.EndSession = speech+" "+back, d.Question, false
+	out.Choices = dialogChoices(l, d)
+	out.Elicit = nil
+	if d.Stage == stageCollect && d.Awaiting != "" {
+		out.Elicit = &Elicit{Intent: d.Action, Slot: d.Awaiting, Slots: d.Slots}
+	}
+	return &out, nil, true
+}
+
+// readsOnly: intents whose answer reads and changes nothing, so that they
+// can be asked in the middle of a dialog.
+func (s *Skill) readsOnly(intent string) bool {
+	switch intent {
+	case intents.GetBalance, intents.ListTransactions, intents.SpendingSummary, intents.IncomeSummary,
+		intents.BillBalance, intents.BillDueDate, intents.MinimumPayment, intents.CardExpiration,
+		intents.CreditLimit, intents.RewardsBalance, intents.InterestRate, intents.Fees, intents.CreditScore,
+		intents.AccountBlocked, intents.CardDeclined, intents.CardApplication:
+		return true
+	}
+	return false
+}
+
+// newTask reports whether a turn at a pending dialog clearly starts
+// another task, which then replaces the dialog.
+func (s *Skill) newTask(r *Request) bool {
+	if _, ok := s.actions[r.Intent]; !ok && r.Intent != intents.PrivacyCenter && r.Intent != intents.TalkToAgent {
+		return false
+	}
+	return r.Text == "" || r.Confidence >= actMin
+}
+
+// dropped says that the pending dialog d was dropped for a new task.
+func dropped(l lang, d *dialog) string {
+	if d.What != "" {
+		return l.msg("dialog.dropped", d.What)
+	}
+	return l.msg("dialog.dropped.plain")
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
+// yesNoOf reads a plain yes or no at a yes/no question by its first
+// words ("ya that was me", "jo", "nope not me", "nein war ich nicht"),
+// before the recognizer's guess: short answers are where it is weakest.
+// It returns "" when the words say neither.
+func yesNoOf(text string) string {
+	words := strings.Fields(intents.Normalize(text))
+	for len(words) > 0 && fillers[words[0]] {
+		words = words[1:]
+	}
+	if len(words) == 0 {
+		return ""
+	}
+	t := strings.Join(words, " ")
+	for _, p := range noPhrases {
+		if t == p || strings.HasPrefix(t, p+" ") || strings.HasSuffix(t, " "+p) {
+			return intents.No
+		}
+	}
+	for _, p := range yesPhrases {
+		if t == p || strings.HasPrefix(t, p+" ") {
+			return intents.Yes
+		}
+	}
+	return ""
+}
+
+var (
+	// noPhrases come first: "yes that wasn't me" is a no to "was this you?".
+	noPhrases = []string{"no", "nope", "nah", "no way", "not me", "that wasn't me", "that was not me", "wasn't me", "it wasn't me",
+		"don't", "do not", "negative", "nein", "ne", "nee", "nö", "auf keinen fall", "war ich nicht", "das war ich nicht",
+		"nicht ich", "lieber nicht", "doch nicht", "never mind", "not yet", "noch nicht"}
+	yesPhrases = []string{"yes", "yeah", "yep", "yup", "ya", "yea", "yah", "sure", "correct", "right", "that's right", "thats right",
+		"that is right", "absolutely", "definitely", "of course", "go ahead", "do it", "please do", "okay", "ok", "affirmative",
+		"that was me", "it was me", "that's me", "was me", "i did", "i made it", "i did that", "it's mine", "its mine", "that's mine",
+		"ja", "jo", "jep", "jap", "jawohl", "genau", "richtig", "stimmt", "klar", "sicher", "gerne", "gern", "passt", "mach das",
+		"mach", "bitte", "ja bitte", "das war ich", "war ich", "ich war das", "ich wars", "ich war's", "korrekt", "einverstanden"}
+)
+
+// correction reads a change to a read-back ("no wait, from savings",
+// "nein, lieber 30 Euro"): the accounts, amount or date the words name
+// for the dialog's action that differ from what was read back. Names
+// (payees, billers) are not taken from free words here.
+func correction(r *Request, d *dialog) intents.Slots {
+	if r.Text == "" || r.Intent == d.Action {
+		return nil
+	}
+	found := intents.Slots{}
+	intents.FillSlots(d.Action, intents.Normalize(r.Text), r.Locale, r.Now, found)
+	fix := intents.Slots{}
+	for _, k := range []string{intents.SlotFromAccount, intents.SlotToAccount, intents.SlotAmount, intents.SlotDate, intents.SlotAccount, intents.SlotCard} {
+		v, ok := found[k]
+		if ok && fmt.Sprint(d.Slots[k]) != fmt.Sprint(v) {
+			fix[k] = v
+		}
+	}
+	if len(fix) == 0 {
+		return nil
+	}
+	return fix
+}
