@@ -17,6 +17,12 @@ type User struct {
 	Customer string
 	// Locale is the customer's preferred locale, such as "en-US" or "de-DE".
 	Locale string
+	// Others are the person's links at further banks, when they linked
+	// more than one to the same assistant: Bank and Customer above stay
+	// the person's identity (PIN, pseudonyms, audit), and a Router reads
+	// across all of them. Empty for a person with one bank; the Others
+	// have no Others of their own.
+	Others []User
 }
 
 // AccountKind is the product type of an account.

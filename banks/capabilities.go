@@ -193,7 +193,32 @@ type ProductSheet struct {
 	PerDayLimit      string            `yaml:"per_day_limit"`
 	CardApplication  string            `yaml:"card_application"`
 	OrdersChecks     bool              `yaml:"orders_checks"`
+	// Products are the bank's product names and what customers call them
+	// ("my Platinum card", "Sparbuch"); the recognizer learns them at start-up.
+	Products []Product `yaml:"products"`
 	Currency         string            `yaml:"currency"`
+	// FAQ are the bank's answers to support questions the intent catalog
+	// has no intent for (a card that has not arrived, branch hours, a
+	// mortgage), in the sheet's language.
+	FAQ []FAQEntry `yaml:"faq"`
+}
+
+// FAQEntry is one support question of a product sheet: a few ways
+// customers ask it and the answer Konto speaks.
+type FAQEntry struct {
+	ID        string   `yaml:"id"`
+	Questions []string `yaml:"questions"` // example questions, in the sheet's language
+	Answer    string   `yaml:"answer"`    // short and speakable
+	Link      string   `yaml:"link"`      // optional: shown on the card
+}
+
+// Product is one of a bank's products as customers name it: the kind of
+// account it is (checking, savings, credit_card or loan; a credit_card is
+// also a credit card) and the names and nicknames people say.
+type Product struct {
+	Name     string   `yaml:"name"`
+	Account  string   `yaml:"account"`
+	Synonyms []string `yaml:"synonyms"`
 }
 
 // Products is implemented by connectors that carry a product sheet.

@@ -110,6 +110,8 @@ type Example struct {
 	// group numbers the template an example was expanded from, so that a
 	// validation split can hold out whole phrasings.
 	group int
+	// slotsUnscored marks an example whose slots were not labelled (CSV).
+	slotsUnscored bool
 }
 
 // trainFile is data/train-LOCALE.yaml.
@@ -117,20 +119,55 @@ type trainFile struct {
 	Fillers map[string][]string `yaml:"fillers"`
 	Intents map[string][]string `yaml:"intents"`
 	OOS     []string            `yaml:"oos"`
+	locale  string
 }
 
 // Samples returns the sample utterance templates of a locale: intent →
-// templates with {slot} placeholders, and the out-of-scope utterances.
+// templates with {slot} placeholders, and the out-of-scope utterances. A
+// locale served by another's model (en-GB by en-US) has that locale's
+// templates followed by its own.
 func Samples(locale string) (map[string][]string, []string, error) {
-	f, err := readTrain(locale)
+	files, err := trainFiles(locale)
 	if err != nil {
 		return nil, nil, err
 	}
-	return f.Intents, f.OOS, nil
+	intents, oos := map[string][]string{}, []string(nil)
+	for _, f := range files {
+		for name, ts := range f.Intents {
+			intents[name] = append(intents[name], ts...)
+		}
+		oos = append(oos, f.OOS...)
+	}
+	return intents, oos, nil
 }
 
+// variants are the locales with training lines of their own that the
+// model of another locale serves.
+var variants = map[string][]string{"en-US": {"en-GB"}}
+
+// trainFiles returns the training files for a locale: its base locale's
+// and, for a variant (en-GB), its own, whose fillers default to the base's.
+func trainFiles(locale string) ([]*trainFile, error) {
+	base := baseLocale(locale)
+	f, err := readTrain(base)
+	if err != nil {
+		return nil, fmt.Errorf("intents: no training data for %s", locale)
+	}
+	out := []*trainFile{f}
+	if locale != base && slices.Contains(variants[base], locale) {
+		v, err := readTrain(locale)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// readTrain reads data/train-LOCALE.yaml; a variant's fillers are merged
+// over its base locale's.
 func readTrain(locale string) (*trainFile, error) {
-	b, err := files.ReadFile("data/train-" + baseLocale(locale) + ".yaml")
+	b, err := files.ReadFile("data/train-" + locale + ".yaml")
 	if err != nil {
 		return nil, fmt.Errorf("intents: no training data for %s", locale)
 	}
@@ -151,6 +188,21 @@ func readTrain(locale string) (*trainFile, error) {
 			}
 		}
 	}
+	if base := baseLocale(locale); base != locale {
+		bf, err := readTrain(base)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range bf.Fillers {
+			if _, ok := f.Fillers[k]; !ok {
+				if f.Fillers == nil {
+					f.Fillers = map[string][]string{}
+				}
+				f.Fillers[k] = v
+			}
+		}
+	}
+	f.locale = locale
 	return &f, nil
 }
 
@@ -181,56 +233,84 @@ func fillerKey(slot string) string {
 
 // TrainingExamples expands the templates of a locale into labelled
 // utterances: each template with slots becomes a few variants with
-// fillers picked deterministically; out-of-scope ones are Fallback.
+// fillers picked deterministically; out-of-scope ones are Fallback. The
+// model of a locale trains on its variants' lines too (en-US on en-GB's).
 func TrainingExamples(locale string) ([]Example, error) {
-	f, err := readTrain(locale)
-	if err != nil {
-		return nil, err
+	return trainingExamples(locale, nil)
+}
+
+// trainingExamples is TrainingExamples with extra fillers (a partner's
+// product names) per filler key; extra card names are kept out of the
+// account-only intents.
+func trainingExamples(locale string, extra map[string][]string) ([]Example, error) {
+	base := baseLocale(locale)
+	fs := []*trainFile{}
+	for _, loc := range append([]string{base}, variants[base]...) {
+		f, err := readTrain(loc)
+		if err != nil {
+			return nil, err
+		}
+		fs = append(fs, f)
 	}
-	var out []Example
-	names := make([]string, 0, len(f.Intents))
-	for n := range f.Intents {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	// Decontaminate: an expansion that happens to equal a held-out
 	// utterance is dropped, so the evaluation stays unseen.
 	heldOut := map[string]bool{}
-	if held, _, err := HeldOut(locale); err == nil {
-		for _, ex := range held {
-			heldOut[Normalize(ex.Text)] = true
+	for _, f := range fs {
+		if held, _, err := HeldOut(f.locale); err == nil {
+			for _, ex := range held {
+				heldOut[Normalize(ex.Text)] = true
+			}
 		}
 	}
+	cardWords := map[string]bool{}
+	for _, w := range extra[SlotCard] {
+		cardWords[w] = true
+	}
+	var out []Example
 	seed, group := 0, 0
-	for _, name := range names {
-		for _, t := range f.Intents[name] {
-			group++
-			ph := placeholders(t)
-			variants := 1
-			if len(ph) > 0 {
-				variants = 4
-			}
-			for v := range variants {
-				text := t
-				for k, s := range ph {
-					fill := f.Fillers[fillerKey(s)]
-					if len(fill) == 0 {
-						return nil, fmt.Errorf("intents: train-%s.yaml: no fillers for %s", locale, s)
+	for _, f := range fs {
+		names := make([]string, 0, len(f.Intents))
+		for n := range f.Intents {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		fillers := map[string][]string{}
+		for k, v := range f.Fillers {
+			fillers[k] = append(slices.Clone(v), extra[k]...)
+		}
+		for _, name := range names {
+			for _, t := range f.Intents[name] {
+				group++
+				ph := placeholders(t)
+				variants := 1
+				if len(ph) > 0 {
+					variants = 4
+				}
+				for v := range variants {
+					text := t
+					for k, s := range ph {
+						fill := fillers[fillerKey(s)]
+						if len(fill) == 0 {
+							return nil, fmt.Errorf("intents: train-%s.yaml: no fillers for %s", f.locale, s)
+						}
+						pick := fill[(seed*7+v*13+k*5)%len(fill)]
+						for j := 1; accountOnly[name] && (strings.Contains(pick, "card") || strings.Contains(pick, "karte") || cardWords[pick]) && j < len(fill); j++ {
+							pick = fill[(seed*7+v*13+k*5+j)%len(fill)]
+						}
+						text = strings.Replace(text, "{"+s+"}", pick, 1)
 					}
-					pick := fill[(seed*7+v*13+k*5)%len(fill)]
-					text = strings.Replace(text, "{"+s+"}", pick, 1)
+					seed++
+					if heldOut[Normalize(text)] {
+						continue
+					}
+					out = append(out, Example{Text: text, Intent: name, group: group})
 				}
-				seed++
-				if heldOut[Normalize(text)] {
-					continue
-				}
-				out = append(out, Example{Text: text, Intent: name, group: group})
 			}
 		}
-	}
-	for _, t := range f.OOS {
-		group++
-		out = append(out, Example{Text: t, Intent: Fallback, group: group})
+		for _, t := range f.OOS {
+			group++
+			out = append(out, Example{Text: t, Intent: Fallback, group: group})
+		}
 	}
 	// Frame every sixth example in words people put around any request,
 	// for banking and out-of-scope alike, so that they carry no intent.
@@ -245,18 +325,94 @@ func TrainingExamples(locale string) ([]Example, error) {
 		ex.Text = strings.TrimSpace(fr[0] + " " + ex.Text + " " + fr[1])
 		out = append(out, ex)
 	}
+	// And hear every third one as speech recognition might: without a
+	// function word, with a homophone, a misheard merchant name.
+	for i := 1; i < n; i += 3 {
+		ex := out[i]
+		if t, ok := noisy(Normalize(ex.Text), German(locale), i); ok && !heldOut[t] {
+			ex.Text = t
+			out = append(out, ex)
+		}
+	}
 	return out, nil
 }
+
+// functionWords are the words speech recognition most often drops.
+var functionWords = map[bool][]string{
+	false: {"the", "my", "a", "to", "of", "is", "on", "for", "in", "i", "me", "do", "it", "what", "can", "you"},
+	true:  {"der", "die", "das", "mein", "meine", "meinem", "meinen", "ich", "auf", "ist", "mir", "den", "dem", "ein", "eine", "zu", "von", "du", "es"},
+}
+
+// soundAlikes are what speech recognition writes for a word it half hears.
+var soundAlikes = map[bool]map[string]string{
+	false: {"to": "two", "for": "four", "card": "cart", "pin": "pen", "owe": "oh", "due": "do", "debit": "debbit", "checking": "checkin",
+		"balance": "balanced", "transfer": "transfers", "bill": "bell", "paid": "payed", "account": "count", "savings": "saving",
+		"limit": "limits", "credit": "credits", "freeze": "frees", "lock": "lok", "starbucks": "star bucks", "walmart": "wal mart",
+		"whole": "hole", "target": "targets", "chipotle": "chipotle's", "netflix": "net flicks", "costco": "cost co", "uber": "hoover",
+		"amazon": "amazon dot com", "fees": "fee", "rewards": "reward", "there": "their", "right": "write", "new": "knew"},
+	true: {"karte": "karten", "konto": "kontos", "überweise": "überweis", "rechnung": "rechnungen", "kontostand": "konto stand",
+		"kreditkarte": "kredit karte", "girokonto": "giro konto", "sparkonto": "spar konto", "sperren": "sperrn", "ist": "is",
+		"rewe": "reve", "edeka": "edeca", "lidl": "liedl", "aldi": "aldie", "zalando": "salando", "netflix": "nettflix",
+		"habe": "hab", "ich": "ish", "geld": "gelt", "pin": "pinn", "wie": "wi", "viel": "fiel", "das": "dass"},
+}
+
+// noisy returns a copy of a normalized utterance as heard with errors, or
+// false when it has nothing to get wrong. The variant depends on i only.
+func noisy(text string, german bool, i int) (string, bool) {
+	words := strings.Fields(text)
+	if len(words) < 3 {
+		return "", false
+	}
+	changed := false
+	if i%2 == 1 {
+		for k, w := range words {
+			if slices.Contains(functionWords[german], w) {
+				words = slices.Delete(slices.Clone(words), k, k+1)
+				changed = true
+				break
+			}
+		}
+	}
+	for k := range words {
+		j := (k + i) % len(words)
+		if alt, ok := soundAlikes[german][words[j]]; ok {
+			words[j] = alt
+			changed = true
+			break
+		}
+	}
+	return strings.Join(words, " "), changed
+}
+
+// accountOnly are the intents about a whole account whose twins about a
+// card are other intents ("freeze my account" is FreezeAccount, "freeze my
+// credit card" LockCard): their {account} is never filled with a card.
+var accountOnly = map[string]bool{FreezeAccount: true, AccountBlocked: true}
 
 var enFrames = [][2]string{{"please", ""}, {"can you", ""}, {"hey", ""}, {"", "please"}, {"i want to know", ""}, {"could you tell me", ""},
 	{"um", ""}, {"ok", ""}, {"", "thanks"}, {"alexa", ""}, {"quick question", ""}, {"so", ""}}
 var deFrames = [][2]string{{"bitte", ""}, {"kannst du", ""}, {"hey", ""}, {"", "bitte"}, {"ich möchte wissen", ""}, {"sag mal", ""},
 	{"äh", ""}, {"okay", ""}, {"", "danke"}, {"alexa", ""}, {"kurze frage", ""}, {"also", ""}}
 
-// HeldOut returns the held-out examples of a locale and the day their
-// dates are relative to.
+// HeldOutLocales are the locales with a held-out set of their own.
+func HeldOutLocales() []string {
+	var out []string
+	for _, loc := range []string{"en-US", "en-GB", "de-DE"} {
+		if _, err := files.ReadFile("data/heldout-" + loc + ".yaml"); err == nil {
+			out = append(out, loc)
+		}
+	}
+	return out
+}
+
+// HeldOut returns the held-out examples of a locale (its own set, or that
+// of the locale whose model serves it) and the day their dates are
+// relative to.
 func HeldOut(locale string) ([]Example, string, error) {
-	b, err := files.ReadFile("data/heldout-" + baseLocale(locale) + ".yaml")
+	b, err := files.ReadFile("data/heldout-" + locale + ".yaml")
+	if err != nil {
+		b, err = files.ReadFile("data/heldout-" + baseLocale(locale) + ".yaml")
+	}
 	if err != nil {
 		return nil, "", fmt.Errorf("intents: no held-out data for %s", locale)
 	}

@@ -157,8 +157,11 @@ func ParseFromTo(text string) (from, to string) {
 
 var currencyWords = map[string]string{
 	"dollar": "USD", "dollars": "USD", "bucks": "USD", "buck": "USD", "usd": "USD",
-	"euro": "EUR", "euros": "EUR", "eur": "EUR", "pound": "GBP", "pounds": "GBP",
+	"euro": "EUR", "euros": "EUR", "eur": "EUR", "pound": "GBP", "pounds": "GBP", "quid": "GBP", "gbp": "GBP", "sterling": "GBP",
 }
+
+// slangAmounts are notes named by their value.
+var slangAmounts = map[string]int{"tenner": 10, "fiver": 5}
 
 var centWords = map[string]bool{"cent": true, "cents": true}
 
@@ -234,6 +237,14 @@ func ParseAmount(text, locale string, bare bool) (Amount, string, bool) {
 	var bareHit *Amount
 	bareWords := ""
 	for i := 0; i < len(words); i++ {
+		// "a tenner", "a fiver": British, in the locale's currency.
+		if v, ok := slangAmounts[words[i]]; ok {
+			j := i
+			if i > 0 && words[i-1] == "a" {
+				j = i - 1
+			}
+			return Amount{Value: fmt.Sprintf("%d.00", v), Currency: defCur}, strings.Join(words[j:i+1], " "), true
+		}
 		v, used := readNumber(words, i, locale)
 		if used == 0 {
 			continue

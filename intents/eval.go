@@ -34,10 +34,12 @@ type IntentScore struct {
 	F1                float64
 }
 
-// Confusion is a pair of intents mistaken for each other.
+// Confusion is a pair of intents mistaken for each other, with the first
+// utterance that was.
 type Confusion struct {
 	Want, Got string
 	Count     int
+	Example   string
 }
 
 // EvalError is one utterance the recognizer got wrong.
@@ -61,6 +63,7 @@ func Evaluate(ctx context.Context, rec Recognizer, locale string, examples []Exa
 		return s
 	}
 	confused := map[[2]string]int{}
+	confusedEx := map[[2]string]string{}
 	var right, inN, inRight, oosN, oosRight, falseRej int
 	var slotRight, slotTotal int
 	for i, ex := range examples {
@@ -75,7 +78,11 @@ func Evaluate(ctx context.Context, rec Recognizer, locale string, examples []Exa
 		} else {
 			score(ex.Intent).FN++
 			score(res.Intent).FP++
-			confused[[2]string{ex.Intent, res.Intent}]++
+			pair := [2]string{ex.Intent, res.Intent}
+			if confused[pair] == 0 {
+				confusedEx[pair] = ex.Text
+			}
+			confused[pair]++
 		}
 		if ex.Intent == Fallback {
 			oosN++
@@ -91,19 +98,25 @@ func Evaluate(ctx context.Context, rec Recognizer, locale string, examples []Exa
 				falseRej++
 			}
 			for k, want := range ex.Slots {
+				if ex.slotsUnscored {
+					break
+				}
 				slotTotal++
 				if reflect.DeepEqual(res.Slots[k], want) {
 					slotRight++
 				}
 			}
 			for k := range res.Slots {
+				if ex.slotsUnscored {
+					break
+				}
 				if _, expected := ex.Slots[k]; !expected {
 					slotTotal++ // spurious
 				}
 			}
 		}
 		slotsOK := true
-		if ex.Intent != Fallback {
+		if ex.Intent != Fallback && !ex.slotsUnscored {
 			slotsOK = reflect.DeepEqual(map[string]any(res.Slots), map[string]any(ex.Slots)) || (len(res.Slots) == 0 && len(ex.Slots) == 0)
 		}
 		if !ok || !slotsOK {
@@ -132,7 +145,7 @@ func Evaluate(ctx context.Context, rec Recognizer, locale string, examples []Exa
 		}
 	}
 	for k, n := range confused {
-		r.Confused = append(r.Confused, Confusion{Want: k[0], Got: k[1], Count: n})
+		r.Confused = append(r.Confused, Confusion{Want: k[0], Got: k[1], Count: n, Example: confusedEx[k]})
 	}
 	sort.Slice(r.Confused, func(i, j int) bool {
 		if r.Confused[i].Count != r.Confused[j].Count {

@@ -3,6 +3,7 @@ package intents
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 )
 
@@ -21,6 +22,7 @@ type model struct {
 	threshold     float64
 	bankThreshold float64
 	lexRow        int32 // the row of "lex:none", -1 if unseen
+	fz            featurizer
 }
 
 // bankingWords are the words of the domain in both languages. Whether an
@@ -37,16 +39,39 @@ var bankingWords = func() map[string]bool {
 		konto konten kontostand geld girokonto sparkonto tagesgeld karte karten kreditkarte girocard debitkarte überweisung überweisen
 		überweise rechnung rechnungen zahlung zahlungen abbuchung abbuchungen umsatz umsätze buchung buchungen gehalt lohn einnahmen
 		ausgaben ausgegeben gebühr gebühren zinsen zinssatz dispo limit kreditrahmen punkte bonuspunkte cashback betrug gestohlen verloren
-		gesperrt sperren entsperren pin geheimzahl schufa bonität kredit darlehen scheck schecks berater miete strom handyrechnung`) {
+		gesperrt sperren entsperren pin geheimzahl schufa bonität kredit darlehen scheck schecks berater miete strom handyrechnung
+		aer isa overdraft cheque cheques chequebook direct debit debits standing wages refund cashpoint declined apr
+		lastschrift lastschriften dauerauftrag daueraufträge kontoauszug guthaben saldo überziehung girocard sparbuch iban
+		abgebucht eingezogen gutschrift gutschriften`) {
 		m[w] = true
 	}
 	return m
 }()
 
-// features returns the feature strings of a normalized utterance.
-func features(norm string) []string {
-	words := strings.Fields(norm)
-	out := make([]string, 0, 8*len(words)+4)
+// featurizer turns a normalized utterance into feature strings. German
+// compounds are split against the vocabulary of the training data.
+type featurizer struct {
+	german bool
+	vocab  map[string]bool
+	// stems caches the stems of the training words; it is written only
+	// while training, so that parses may read it concurrently.
+	stems map[string]string
+}
+
+func (fz *featurizer) stem(w string) string {
+	if st, ok := fz.stems[w]; ok {
+		return st
+	}
+	return stem(w, fz.german)
+}
+
+// features returns the feature strings of a normalized utterance: a
+// length bucket, whether it uses banking words, and per word (fillers
+// dropped) the word, its stem, the parts of a German compound, character
+// 3- and 4-grams and stem bigrams.
+func (fz *featurizer) features(norm string) []string {
+	words := dropFillers(strings.Fields(norm))
+	out := make([]string, 0, 10*len(words)+4)
 	n := len(words)
 	switch {
 	case n <= 2:
@@ -57,11 +82,54 @@ func features(norm string) []string {
 		out = append(out, "len:long")
 	}
 	banking := 0
+	prev := "<s>"
+	var grams []string
+	run := 0 // spoken or written digits in a row: a PIN being said
 	for _, w := range words {
-		if bankingWords[w] {
+		if len(w) == 1 && isDigits(w) || digitWords[w] != "" {
+			if run++; run == 4 {
+				out = append(out, "num:digits4")
+			}
+		} else {
+			run = 0
+			if len(w) == 4 && isDigits(w) {
+				out = append(out, "num:digits4")
+			}
+		}
+		if isDigits(w) || strings.ContainsAny(w, ".,") && isDigits(strings.NewReplacer(".", "", ",", "").Replace(w)) {
+			w = "<num>"
+		}
+		st := w
+		if w != "<num>" {
+			st = fz.stem(w)
+		}
+		isBank := bankingWords[w] || bankingWords[st]
+		out = append(out, "w:"+w, "b:"+prev+"_"+st)
+		if st != w {
+			out = append(out, "s:"+st)
+		}
+		if spokenNumber(w, fz.german) {
+			out = append(out, "w:<num>")
+		}
+		if fz.german {
+			if h, t, ok := splitCompound(w, fz.vocab); ok {
+				hs, ts := fz.stem(h), fz.stem(t)
+				out = append(out, "w:"+h, "w:"+t, "s:"+hs, "s:"+ts)
+				isBank = isBank || bankingWords[h] || bankingWords[t] || bankingWords[hs] || bankingWords[ts]
+			}
+		}
+		if isBank {
 			banking++
 		}
+		prev = st
+		rs := []rune("^" + w + "$")
+		for g := gramMin; g <= gramMax; g++ {
+			for i := 0; i+g <= len(rs); i++ {
+				grams = append(grams, "c:"+string(rs[i:i+g]))
+			}
+		}
 	}
+	out = append(out, "b:"+prev+"_</s>")
 	switch {
 	case banking == 0:
 		out = append(out, "lex:none")
@@ -70,22 +138,7 @@ func features(norm string) []string {
 	default:
 		out = append(out, "lex:bank", "lex:bank2")
 	}
-	prev := "<s>"
-	for _, w := range words {
-		if isDigits(w) || strings.ContainsAny(w, ".,") && isDigits(strings.NewReplacer(".", "", ",", "").Replace(w)) {
-			w = "<num>"
-		}
-		out = append(out, "w:"+w, "b:"+prev+"_"+w)
-		prev = w
-		rs := []rune("^" + w + "$")
-		for g := 3; g <= 4; g++ {
-			for i := 0; i+g <= len(rs); i++ {
-				out = append(out, "c:"+string(rs[i:i+g]))
-			}
-		}
-	}
-	out = append(out, "b:"+prev+"_</s>")
-	return out
+	return append(out, grams...)
 }
 
 func (m *model) rows(feats []string) []int32 {
@@ -111,15 +164,16 @@ func norm(rows []int32) float32 {
 // probs returns the class probabilities for the given feature rows.
 func (m *model) probs(rows []int32, out []float64) {
 	k := len(m.classes)
+	acc := make([]float32, k)
+	for _, r := range rows {
+		w := m.w[int(r)*k : int(r)*k+k]
+		for c, x := range w {
+			acc[c] += x
+		}
+	}
 	scale := norm(rows)
 	for c := range k {
-		out[c] = float64(m.bias[c])
-	}
-	for _, r := range rows {
-		base := int(r) * k
-		for c := range k {
-			out[c] += float64(m.w[base+c] * scale)
-		}
+		out[c] = float64(m.bias[c] + acc[c]*scale)
 	}
 	softmax(out)
 }
@@ -143,7 +197,7 @@ func softmax(v []float64) {
 // the out-of-scope threshold.
 func (m *model) predict(norm string) (string, float64) {
 	p := make([]float64, len(m.classes))
-	rows := m.rows(features(norm))
+	rows := m.rows(m.fz.features(norm))
 	m.probs(rows, p)
 	best := 0
 	for c := range p {
@@ -171,70 +225,68 @@ func (m *model) thresholdFor(rows []int32) float64 {
 type example struct {
 	rows  []int32
 	class int
+	easy  int // epochs in a row it was learnt
 }
 
 // train fits a model on examples with SGD; every seventh example is kept
 // aside to calibrate the out-of-scope threshold.
-func train(examples []Example) *model {
-	m := &model{index: map[string]int32{}}
+func train(locale string, examples []Example) *model {
+	m := &model{index: map[string]int32{}, fz: featurizer{german: German(locale), vocab: map[string]bool{}, stems: map[string]string{}}}
+	for _, ex := range examples {
+		for _, w := range strings.Fields(Normalize(ex.Text)) {
+			st, ok := m.fz.stems[w]
+			if !ok {
+				st = stem(w, m.fz.german)
+				m.fz.stems[w] = st
+			}
+			if len(w) >= 3 {
+				m.fz.vocab[w] = true
+				m.fz.vocab[st] = true
+			}
+		}
+	}
 	classIdx := map[string]int{}
 	for _, in := range Catalog {
 		classIdx[in.Name] = len(m.classes)
 		m.classes = append(m.classes, in.Name)
 	}
-	var trainSet, valSet []example
+	// Validation examples are read twice: with the training features only,
+	// as an unseen utterance is at parse time, to calibrate; and with all
+	// their features, to learn from them once calibrated.
+	var trainSet, valSet, valFull []example
 	for _, ex := range examples {
-		feats := features(Normalize(ex.Text))
-		val := ex.group%7 == 3
-		var rows []int32
-		for _, f := range feats {
-			r, ok := m.index[f]
-			if !ok {
-				if val {
-					continue // validation must not add features
-				}
-				r = int32(len(m.index))
-				m.index[f] = r
-			}
-			rows = append(rows, r)
+		feats := m.fz.features(Normalize(ex.Text))
+		if ex.group%7 == 3 {
+			valFull = append(valFull, example{rows: feats2rows(m.index, feats, true), class: classIdx[ex.Intent]})
+			continue
 		}
-		if val {
-			valSet = append(valSet, example{rows, classIdx[ex.Intent]})
-		} else {
-			trainSet = append(trainSet, example{rows, classIdx[ex.Intent]})
-		}
+		trainSet = append(trainSet, example{rows: feats2rows(m.index, feats, true), class: classIdx[ex.Intent]})
 	}
 	k := len(m.classes)
 	m.w = make([]float32, len(m.index)*k)
 	m.bias = make([]float32, k)
 	rng := rand.New(rand.NewPCG(1, 2))
-	p := make([]float64, k)
-	const epochs = 12
-	for ep := range epochs {
-		lr := 0.8 * (1 - float64(ep)/epochs*0.8)
-		rng.Shuffle(len(trainSet), func(i, j int) { trainSet[i], trainSet[j] = trainSet[j], trainSet[i] })
-		for _, ex := range trainSet {
-			m.probs(ex.rows, p)
-			scale := norm(ex.rows)
-			for c := range k {
-				g := p[c]
-				if c == ex.class {
-					g -= 1
-				}
-				if g > -1e-4 && g < 1e-4 {
-					continue
-				}
-				step := float32(lr * g)
-				m.bias[c] -= step * 0.1
-				for _, r := range ex.rows {
-					m.w[int(r)*k+c] -= step * scale
-				}
-			}
-		}
-	}
+	m.sgd(trainSet, trainEpochs, trainLR, rng)
 	m.lexRow = -1
 	if r, ok := m.index["lex:none"]; ok {
 		m.lexRow = r
+	}
+	for _, ex := range examples {
+		if ex.group%7 == 3 {
+			valSet = append(valSet, example{rows: feats2rows(m.index, m.fz.features(Normalize(ex.Text)), false), class: classIdx[ex.Intent]})
+		}
+	}
+	// Features only validation examples have were indexed with the
+	// others; drop them from the calibration rows (their weights are
+	// still zero, but they would change the norm).
+	seen := make([]bool, len(m.index))
+	for _, ex := range trainSet {
+		for _, r := range ex.rows {
+			seen[r] = true
+		}
+	}
+	for i := range valSet {
+		valSet[i].rows = slices.DeleteFunc(valSet[i].rows, func(r int32) bool { return !seen[r] })
 	}
 	var plain, bank []example
 	for _, ex := range valSet {
@@ -246,7 +298,79 @@ func train(examples []Example) *model {
 	}
 	m.threshold = m.calibrate(plain, classIdx[Fallback])
 	m.bankThreshold = m.calibrate(bank, classIdx[Fallback])
+	if trainTailEpochs > 0 {
+		m.sgd(append(trainSet, valFull...), trainTailEpochs, trainLR*trainTailLR, rng)
+	}
 	return m
+}
+
+// feats2rows maps features onto rows, adding unseen ones if add is set.
+func feats2rows(index map[string]int32, feats []string, add bool) []int32 {
+	rows := make([]int32, 0, len(feats))
+	for _, f := range feats {
+		r, ok := index[f]
+		if !ok {
+			if !add {
+				continue
+			}
+			r = int32(len(index))
+			index[f] = r
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// sgd runs epochs of stochastic gradient descent over set with a learning
+// rate falling from lr to a fifth of it.
+func (m *model) sgd(set []example, epochs int, lr0 float64, rng *rand.Rand) {
+	k := len(m.classes)
+	p := make([]float64, k)
+	step := make([]float32, k)
+	for i := range set {
+		set[i].easy = 0
+	}
+	for ep := range epochs {
+		lr := lr0 * (1 - float64(ep)/float64(epochs)*0.8)
+		rng.Shuffle(len(set), func(i, j int) { set[i], set[j] = set[j], set[i] })
+		for i := range set {
+			ex := &set[i]
+			// An example the model has got right with confidence in two
+			// epochs running is looked at again only every third epoch:
+			// most of the training set is learnt early, and this keeps
+			// start-up short.
+			if ex.easy >= 2 && ep%3 != 0 {
+				continue
+			}
+			m.probs(ex.rows, p)
+			if p[ex.class] > 0.9 {
+				ex.easy++
+			} else {
+				ex.easy = 0
+			}
+			if p[ex.class] > 0.995 {
+				continue // nothing left to learn from it
+			}
+			scale := float32(norm(ex.rows))
+			for c := range k {
+				g := p[c]
+				if c == ex.class {
+					g -= 1
+				}
+				if g > -1e-4 && g < 1e-4 {
+					g = 0
+				}
+				step[c] = float32(lr*g) * scale
+				m.bias[c] -= float32(lr*g) * 0.1
+			}
+			for _, r := range ex.rows {
+				w := m.w[int(r)*k : int(r)*k+k]
+				for c, st := range step {
+					w[c] -= st
+				}
+			}
+		}
+	}
 }
 
 func containsRow(rows []int32, r int32) bool {
@@ -308,3 +432,15 @@ func (m *model) calibrate(val []example, fallback int) float64 {
 	}
 	return bestT
 }
+
+// Training settings, chosen by cross-validation (see CrossValidate).
+var (
+	trainEpochs = 10
+	trainLR     = 1.2
+	// After calibration the validation split joins the training set for
+	// trainTailEpochs more, at trainTailLR times the learning rate.
+	trainTailEpochs = 3
+	trainTailLR     = 0.3
+	// gramMin and gramMax bound the character n-grams of words.
+	gramMin, gramMax = 3, 4
+)

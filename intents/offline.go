@@ -52,7 +52,7 @@ func (o *Offline) model(locale string) (*model, error) {
 			lm.err = err
 			return
 		}
-		lm.m = train(ex)
+		lm.m = train(loc, ex)
 	})
 	return lm.m, lm.err
 }

@@ -2,6 +2,7 @@ package intents
 
 import (
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -276,11 +277,50 @@ var merchantStops = map[string]bool{
 	"was": true, "got": true, "get": true, "please": true, "bitte": true, "yesterday's": true, "ist": true, "wurde": true,
 }
 
+// places are where a card is used that are no merchant's name.
+var places = map[string]bool{
+	"till": true, "tills": true, "checkout": true, "register": true, "store": true, "shop": true, "shops": true, "pump": true,
+	"atm": true, "cash machine": true, "cashpoint": true, "supermarket": true, "restaurant": true, "gas station": true,
+	"petrol station": true, "counter": true, "terminal": true, "card machine": true, "self checkout": true, "bar": true,
+	"pub": true, "cafe": true, "kasse": true, "tankstelle": true, "automat": true, "geldautomat": true, "supermarkt": true,
+}
+
+// isPlace reports whether a phrase names a kind of place ("the till").
+func isPlace(s string) bool {
+	for _, art := range []string{"the ", "a ", "der ", "dem ", "die ", "einem ", "einer "} {
+		s = strings.TrimPrefix(s, art)
+	}
+	return places[s]
+}
+
+// knownMerchants are the merchant names of the training data; a merchant
+// after "in" ("in sainsburys", British) is taken only if it is known, as
+// "in" starts dates too.
+var knownMerchants = sync.OnceValue(func() map[string]bool {
+	m := map[string]bool{}
+	for _, loc := range []string{"en-US", "en-GB", "de-DE"} {
+		if f, err := readTrain(loc); err == nil {
+			for _, x := range f.Fillers[SlotMerchant] {
+				m[Normalize(x)] = true
+			}
+		}
+	}
+	return m
+})
+
 // ParseMerchant finds a merchant named after "at", "bei", "from" or "to"
 // in normalized text with the date phrase already removed.
 func ParseMerchant(text string) string {
 	words := strings.Fields(text)
 	for i, w := range words {
+		if w == "in" {
+			for n := min(3, len(words)-i-1); n >= 1; n-- {
+				if name := strings.Join(words[i+1:i+1+n], " "); knownMerchants()[name] {
+					return name
+				}
+			}
+			continue
+		}
 		if w != "at" && w != "bei" && w != "from" && w != "to" && w != "on" {
 			continue
 		}
@@ -295,7 +335,7 @@ func ParseMerchant(text string) string {
 			continue
 		}
 		joined := strings.Join(name, " ")
-		if ParseCategory(joined) != "" || ParseAccount(joined) != "" || isFiller(joined) {
+		if ParseCategory(joined) != "" || ParseAccount(joined) != "" || isFiller(joined) || isPlace(joined) {
 			continue
 		}
 		return joined

@@ -1,6 +1,7 @@
 package skill
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -165,17 +166,61 @@ func (s *Skill) sources(accts []banks.Account, exclude string) []banks.Account {
 	return out
 }
 
+// byKind finds the first account of a kind, or the account of an id (a
+// choice between two accounts of one kind names the account).
 func byKind(accts []banks.Account, kind string) (banks.Account, bool) {
 	for _, a := range accts {
-		if string(a.Kind) == kind {
+		if string(a.Kind) == kind || a.ID == kind {
 			return a, true
 		}
 	}
 	return banks.Account{}, false
 }
 
+// ofKind lists the accounts of a kind (one, for an account id).
+func ofKind(accts []banks.Account, kind string) []banks.Account {
+	var out []banks.Account
+	for _, a := range accts {
+		if string(a.Kind) == kind || a.ID == kind {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// atBankOf keeps the accounts at the bank of id, for a person who linked
+// several banks: money moves within one bank (a saved payee is one
+// bank's). All of them otherwise.
+func atBankOf(u banks.User, accts []banks.Account, id string) []banks.Account {
+	var out []banks.Account
+	for _, a := range accts {
+		if banks.SameBank(u, a.ID, id) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// accountChoices are the options of an account question; an account
+// whose kind another option shares is named by its id.
+func (l lang) accountChoices(accts []banks.Account, slot string) (names []string, cs []choice) {
+	kinds := map[banks.AccountKind]int{}
+	for _, a := range accts {
+		kinds[a.Kind]++
+	}
+	for _, a := range accts {
+		value := string(a.Kind)
+		if kinds[a.Kind] > 1 {
+			value = a.ID
+		}
+		names = append(names, l.accountName(a))
+		cs = append(cs, choice{Show: a.Name, Label: a.Name + " " + l.AccountKind(a.Kind) + " " + string(a.Kind), Slot: slot, Value: value})
+	}
+	return names, cs
+}
+
 // chooseFrom asks which account money comes from when there is a choice.
-func (s *Skill) chooseFrom(l lang, accts []banks.Account, exclude string, slots intents.Slots) (banks.Account, *plan) {
+func (s *Skill) chooseFrom(ctx context.Context, r *Request, l lang, accts []banks.Account, exclude string, slots intents.Slots) (banks.Account, *plan) {
 	if k := slots.String(intents.SlotFromAccount); k != "" {
 		if a, ok := byKind(accts, k); ok {
 			return a, nil
@@ -183,6 +228,19 @@ func (s *Skill) chooseFrom(l lang, accts []banks.Account, exclude string, slots 
 		return banks.Account{}, refuse(l, l.msg("pay.no_such_source", l.AccountKind(banks.AccountKind(k))))
 	}
 	src := s.sources(accts, exclude)
+	if ac, ok := s.cfg.Bank.(banks.AccountControls); ok && len(src) > 1 {
+		// A frozen or blocked account is not offered to pay from; with
+		// one usable account left there is nothing to ask.
+		var open []banks.Account
+		for _, a := range src {
+			if st, err := ac.Status(ctx, r.User, a.ID); err != nil || st.Status == "open" {
+				open = append(open, a)
+			}
+		}
+		if len(open) > 0 {
+			src = open
+		}
+	}
 	switch len(src) {
 	case 0:
 		return banks.Account{}, refuse(l, l.msg("pay.no_source"))
@@ -191,10 +249,7 @@ func (s *Skill) chooseFrom(l lang, accts []banks.Account, exclude string, slots 
 	}
 	var names []string
 	var cs []choice
-	for _, a := range src {
-		names = append(names, l.accountName(a))
-		cs = append(cs, choice{Show: a.Name, Label: a.Name + " " + l.AccountKind(a.Kind) + " " + string(a.Kind), Slot: intents.SlotFromAccount, Value: string(a.Kind)})
-	}
+	names, cs = l.accountChoices(src, intents.SlotFromAccount)
 	q := l.msg("pay.ask_source", l.or(names))
 	return banks.Account{}, &plan{ask: q, awaiting: intents.SlotFromAccount, choices: cs}
 }
@@ -400,6 +455,11 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 	var payee banks.Payee
 	switch {
 	case slots.String(intents.SlotToAccount) != "":
+		if several := ofKind(accts, slots.String(intents.SlotToAccount)); len(r.User.Others) > 0 && len(several) > 1 {
+			// That kind at several of the person's banks: which one?
+			names, cs := l.accountChoices(several, intents.SlotToAccount)
+			return &plan{ask: l.msg("transfer.ask_which_to", l.or(names)), awaiting: intents.SlotToAccount, choices: cs}, nil
+		}
 		a, ok := byKind(accts, slots.String(intents.SlotToAccount))
 		if !ok {
 			return refuse(l, l.msg("account.none_of_kind",
@@ -416,6 +476,9 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 			return nil, err
 		}
 		matches := matchNames(slots.String(intents.SlotPayee), payees, func(p banks.Payee) string { return p.Name })
+		if len(matches) == 0 {
+			matches = payeeNamed(slots.String(intents.SlotPayee), payees, r.Locale)
+		}
 		switch len(matches) {
 		case 0:
 			return refuse(l, l.msg("transfer.unknown_payee", titleCase(slots.String(intents.SlotPayee)))), nil
@@ -437,12 +500,16 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 	a, ok := slots.Amount(intents.SlotAmount)
 	name := payee.Name
 	if name == "" {
-		name = l.accountName(to)
+		name = l.accountAcc(to)
 	}
 	if !ok {
-		return &plan{ask: l.msg("transfer.ask_amount", name), awaiting: intents.SlotAmount, what: l.msg("what.transfer_to", name)}, nil
+		ask := l.msg("transfer.ask_amount", name)
+		if to.ID != "" {
+			ask = l.msg("transfer.ask_amount.own", name)
+		}
+		return &plan{ask: ask, awaiting: intents.SlotAmount, what: l.msg("what.transfer_to", name)}, nil
 	}
-	from, ask := s.chooseFrom(l, accts, to.ID, slots)
+	from, ask := s.chooseFrom(ctx, r, l, atBankOf(r.User, accts, cmp.Or(to.ID, payee.ID)), to.ID, slots)
 	if ask != nil {
 		ask.what = l.msg("what.transfer_to", name)
 		if m, err := banks.ParseMoney(a.Value, a.Currency); err == nil {
@@ -465,10 +532,12 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 		return p, nil
 	}
 	recipient := payee.Name
-	if to.ID != "" {
-		recipient = l.accountName(to)
-	}
 	readback := l.msg("transfer.readback", l.Money(amount), recipient, l.accountName(from), l.when2(when, r.Now))
+	if to.ID != "" {
+		// To an own account: "auf dein Sparkonto" in German.
+		recipient = l.accountAcc(to)
+		readback = l.msg("transfer.readback.own", l.Money(amount), recipient, l.accountName(from), l.when2(when, r.Now))
+	}
 	target := "payee:" + payee.ID
 	if to.ID != "" {
 		target = "account:" + to.ID
@@ -483,20 +552,27 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 			if err != nil {
 				return nil, entry, err
 			}
-			return paid(l, r, entry, res, amount, recipient, from, l.msg("pay.verb.sent")), entry, nil
+			return paid(l, r, entry, res, amount, recipient, to.ID != "", from, l.msg("pay.verb.sent")), entry, nil
 		}}, nil
 }
 
 // paid says what a payment did and completes its audit entry.
-func paid(l lang, r *Request, entry *AuditEntry, res banks.PaymentResult, amount banks.Money, recipient string, from banks.Account, verb string) *Response {
+func paid(l lang, r *Request, entry *AuditEntry, res banks.PaymentResult, amount banks.Money, recipient string, own bool, from banks.Account, verb string) *Response {
 	if res.Scheduled {
 		entry.Outcome = "scheduled"
+		if own {
+			return anythingElse(l, l.msg("pay.scheduled.own", l.Money(amount), recipient, l.Date(res.Date, r.Now), spell(res.Reference)))
+		}
 		return anythingElse(l, l.msg("pay.scheduled", l.Money(amount), recipient, l.Date(res.Date, r.Now), spell(res.Reference)))
 	}
 	entry.Outcome = "done"
 	// The account is the subject in English ("Your X now has") and a
 	// dative in German ("Auf deinem X sind jetzt"): both forms go in,
 	// each locale's pay.done uses the one it needs.
+	if own {
+		return anythingElse(l, l.msg("pay.done.own", l.Money(amount), recipient, upperFirst(l.accountNom(from)),
+			l.Money(res.FromBalance.Booked), spell(res.Reference), verb, l.accountName(from)))
+	}
 	return anythingElse(l, l.msg("pay.done", l.Money(amount), recipient, upperFirst(l.accountNom(from)),
 		l.Money(res.FromBalance.Booked), spell(res.Reference), verb, l.accountName(from)))
 }
@@ -553,6 +629,13 @@ func (s *Skill) findBiller(ctx context.Context, r *Request, l lang, slots intent
 		return banks.Biller{}, nil, err
 	}
 	want := slots.String(intents.SlotBiller)
+	if want == "" && r.Text != "" {
+		// "pay the t mobile bill": the biller by its name, as the user has it.
+		if b, ok := billerNamed(r, billers); ok {
+			slots[intents.SlotBiller] = b.Kind
+			return b, nil, nil
+		}
+	}
 	var match []banks.Biller
 	for _, b := range billers {
 		if want != "" && (b.Kind == want || intents.Normalize(b.Name) == intents.Normalize(want)) {
@@ -642,7 +725,7 @@ func (s *Skill) planPayBill(ctx context.Context, r *Request, slots intents.Slots
 	if err != nil {
 		return nil, err
 	}
-	from, ask := s.chooseFrom(l, accts, "", slots)
+	from, ask := s.chooseFrom(ctx, r, l, atBankOf(r.User, accts, biller.ID), "", slots)
 	if ask != nil {
 		ask.what = l.msg("what.bill", l.Money(amount), biller.Name)
 		return ask, nil
@@ -668,7 +751,7 @@ func (s *Skill) planPayBill(ctx context.Context, r *Request, slots intents.Slots
 			if err != nil {
 				return nil, entry, err
 			}
-			return paid(l, r, entry, res, amount, biller.Name, from, l.msg("pay.verb.paid")), entry, nil
+			return paid(l, r, entry, res, amount, biller.Name, false, from, l.msg("pay.verb.paid")), entry, nil
 		}}, nil
 }
 

@@ -62,6 +62,8 @@ func (b *banking) balance(ctx context.Context, r *Request) (*Response, error) {
 		return noSuchAccount(l, banks.AccountKind(r.Slots.String(intents.SlotAccount))), nil
 	}
 	var parts, lines []string
+	totals := map[string]banks.Money{} // per currency: checking and savings
+	var currencies []string            // in the order the accounts come
 	for _, a := range accts {
 		bal, err := b.bank.Balance(ctx, r.User, a.ID)
 		if err != nil {
@@ -69,10 +71,25 @@ func (b *banking) balance(ctx context.Context, r *Request) (*Response, error) {
 		}
 		parts = append(parts, l.balanceSentence(a, bal, len(accts) == 1))
 		lines = append(lines, l.balanceLine(a, bal))
+		if a.Kind == banks.Checking || a.Kind == banks.Savings {
+			if _, ok := totals[bal.Booked.Currency]; !ok {
+				currencies = append(currencies, bal.Booked.Currency)
+			}
+			totals[bal.Booked.Currency] = totals[bal.Booked.Currency].Add(bal.Booked)
+		}
 	}
 	speech := strings.Join(parts, " ")
 	if len(accts) > 1 {
 		speech = l.msg("balance.intro") + " " + speech
+	}
+	if len(r.User.Others) > 0 && len(accts) > 1 && len(totals) > 0 {
+		// Several banks: what they hold in all, one sum per currency.
+		var sums []string
+		for _, cur := range currencies {
+			sums = append(sums, l.Money(totals[cur]))
+		}
+		speech += " " + l.msg("balance.total", l.List(sums))
+		lines = append(lines, l.msg("balance.total", l.List(sums)))
 	}
 	return &Response{
 		Speech:     speech,
@@ -170,6 +187,9 @@ func (b *banking) transactions(ctx context.Context, r *Request) (*Response, erro
 	if err != nil {
 		return nil, err
 	}
+	if asksForBiggest(r) && len(accts) > 0 {
+		return b.biggest(ctx, r, f)
+	}
 	if len(accts) == 0 {
 		return noSuchAccount(l, banks.AccountKind(r.Slots.String(intents.SlotAccount))), nil
 	}
@@ -215,9 +235,18 @@ func (b *banking) transactions(ctx context.Context, r *Request) (*Response, erro
 
 func (l lang) txPhrase(t banks.Transaction, now time.Time) string {
 	var s string
-	if t.Amount.Minor >= 0 {
+	named := strings.HasPrefix(strings.ToLower(t.Merchant), "transfer") || strings.HasPrefix(strings.ToLower(t.Merchant), "umbuchung")
+	switch {
+	case t.Category == "transfers" && named:
+		// The bank's own words already say what it was.
+		s = l.msg("tx.transfer.named", l.Money(t.Amount.Abs()), t.Merchant, l.On(t.Time, now))
+	case t.Category == "transfers" && t.Amount.Minor >= 0:
+		s = l.msg("tx.transfer.in", l.Money(t.Amount), t.Merchant, l.On(t.Time, now))
+	case t.Category == "transfers":
+		s = l.msg("tx.transfer.out", l.Money(t.Amount), t.Merchant, l.On(t.Time, now))
+	case t.Amount.Minor >= 0:
 		s = l.msg("tx.in", l.Money(t.Amount), t.Merchant, l.On(t.Time, now))
-	} else {
+	default:
 		s = l.msg("tx.out", l.Money(t.Amount), t.Merchant, l.On(t.Time, now))
 	}
 	if t.Status == banks.Pending {
@@ -325,4 +354,36 @@ func sortedByAmount(m map[string]banks.Money) []string {
 	ks := sortedKeys(m)
 	sort.SliceStable(ks, func(i, j int) bool { return m[ks[i]].Minor > m[ks[j]].Minor })
 	return ks
+}
+
+// asksForBiggest: "what was my biggest purchase", "der größte Einkauf".
+func asksForBiggest(r *Request) bool {
+	t := intents.Normalize(r.Text)
+	for _, w := range []string{"biggest", "largest", "most expensive", "größte", "teuerste", "höchste"} {
+		if strings.Contains(t, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// biggest says the single largest purchase in the filter's period.
+func (b *banking) biggest(ctx context.Context, r *Request, f banks.TxFilter) (*Response, error) {
+	l := langOf(r.Locale)
+	f.Limit = maxScan
+	txs, err := b.bank.Transactions(ctx, r.User, f)
+	if err != nil {
+		return nil, err
+	}
+	var top *banks.Transaction
+	for i, t := range txs {
+		if isSpending(t) && (top == nil || t.Amount.Abs().Minor > top.Amount.Abs().Minor) {
+			top = &txs[i]
+		}
+	}
+	when := l.when(r)
+	if top == nil {
+		return &Response{Speech: l.msg("tx.none", l.about(r)+when), EndSession: true}, nil
+	}
+	return &Response{Speech: l.msg("tx.biggest", when, l.Money(top.Amount.Abs()), top.Merchant, l.On(top.Time, r.Now)), EndSession: true}, nil
 }

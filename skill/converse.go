@@ -129,8 +129,18 @@ func socialOf(r *Request) social {
 	case thankings[t]:
 		return thanks
 	}
+	only := len(words) <= 4
+	for _, w := range words {
+		only = only && greetingWords[w]
+	}
+	if only {
+		return greeting // "hey good morning", "hallo guten tag"
+	}
 	return notSocial
 }
+
+var greetingWords = map[string]bool{"hi": true, "hey": true, "hello": true, "hiya": true, "good": true, "morning": true, "afternoon": true,
+	"evening": true, "day": true, "hallo": true, "guten": true, "morgen": true, "tag": true, "abend": true, "moin": true, "servus": true, "lovely": true}
 
 // socially answers a greeting or thanks; with a question pending, the
 // question is asked again (a "hello?" is no yes).

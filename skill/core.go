@@ -106,8 +106,8 @@ func New(cfg Config) *Skill {
 	linked := s.requireLink
 	s.mux.Handle(intents.Launch, linked(HandlerFunc(s.launch)))
 	s.mux.Handle(intents.GetBalance, linked(HandlerFunc(b.balance)))
-	s.mux.Handle(intents.ListTransactions, linked(HandlerFunc(b.transactions)))
-	s.mux.Handle(intents.SpendingSummary, linked(HandlerFunc(b.spending)))
+	s.mux.Handle(intents.ListTransactions, linked(s.merchantsResolved(b, b.transactions)))
+	s.mux.Handle(intents.SpendingSummary, linked(s.merchantsResolved(b, b.spending)))
 	s.mux.HandleFunc(intents.Help, help)
 	s.mux.HandleFunc(intents.Stop, goodbye)
 	s.mux.HandleFunc(intents.Cancel, goodbye)
@@ -425,7 +425,11 @@ func (s *Skill) commit(ctx context.Context, r *Request, resp *Response, raw []by
 		t.Release = release || resp.Sensitive // nothing sensitive is stored for replays
 	}
 	if carries {
-		resp.Carry = s.carrier.seal(r, carry{Last: last, Subject: r.turn.subject, At: r.Now})
+		sub := r.turn.subject
+		if sub == nil {
+			sub = r.turn.carry.Subject
+		}
+		resp.Carry = s.carrier.seal(r, carry{Last: last, Subject: sub, At: r.Now})
 	}
 	if t.RequestID != "" && !t.Release {
 		t.Response, _ = json.Marshal(resp)
@@ -464,6 +468,9 @@ func (s *Skill) route(ctx context.Context, r *Request) (*Response, error) {
 				return s.socially(r, kind), nil
 			}
 			resp, err := s.continueDialog(ctx, r)
+			if resp != nil && r.st.Dialog == nil {
+				s.remember(r, d.Action, d.Slots) // "unlock it again" after the lock
+			}
 			if resp != nil || err != nil {
 				return resp, err
 			}
@@ -488,6 +495,9 @@ func (s *Skill) route(ctx context.Context, r *Request) (*Response, error) {
 	case greeting:
 		r.Intent, r.Slots, r.turn.greeted = intents.Launch, intents.Slots{}, true
 	}
+	if r.st.Dialog == nil {
+		s.followUp(r)
+	}
 	if s.unsure(r) {
 		if resp := s.faq.take(ctx, r); resp != nil {
 			return resp, nil // a question the bank's FAQ answers (faq.go)
@@ -497,6 +507,9 @@ func (s *Skill) route(ctx context.Context, r *Request) (*Response, error) {
 	resp, err := s.mux.Serve(ctx, r)
 	if err != nil || resp == nil {
 		return resp, err
+	}
+	if r.st.Dialog == nil && r.st.Suggest == nil && r.Intent != intents.Fallback && r.Intent != intents.Help {
+		s.remember(r, r.Intent, r.Slots)
 	}
 	if note != "" {
 		resp.Speech = note + " " + resp.Speech

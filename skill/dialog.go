@@ -33,6 +33,9 @@ type state struct {
 	Awaiting string `json:"awaiting,omitempty"`
 	// Suggest is a reading Konto asked about ("Do you want to …?").
 	Suggest *suggestion `json:"suggest,omitempty"`
+	// Subject is what the last answer was about, on channels that do not
+	// carry it (see carry).
+	Subject *subject `json:"subject,omitempty"`
 }
 
 // Stages of a dialog.
@@ -437,6 +440,21 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 			return resp, err
 		}
 	}
+	if d.Stage == stageConfirm {
+		if fix := correction(r, d); fix != nil {
+			r.Slots = fix
+			return s.mergeAndAdvance(ctx, r, d)
+		}
+		if r.Text != "" && r.Intent != d.Action {
+			// A plain yes or no by its words; a weak guess of yes from the
+			// recognizer confirms nothing.
+			if yn := yesNoOf(r.Text); yn != "" {
+				r.Intent, r.Confidence = yn, 1
+			} else if r.Intent == intents.Yes && r.Confidence < yesMin {
+				return &Response{Speech: l.msg("dialog.yes_or_no") + " " + d.Question, Reprompt: d.Question, Choices: yesNo(l)}, nil
+			}
+		}
+	}
 	switch r.Intent {
 	case intents.Cancel, intents.Stop:
 		r.st.Dialog = nil
@@ -452,19 +470,6 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 	}
 	switch d.Stage {
 	case stageConfirm:
-		if fix := correction(r, d); fix != nil {
-			r.Slots = fix
-			return s.mergeAndAdvance(ctx, r, d)
-		}
-		if r.Text != "" && r.Intent != d.Action {
-			// A plain yes or no by its words; a weak guess of yes from the
-			// recognizer confirms nothing.
-			if yn := yesNoOf(r.Text); yn != "" {
-				r.Intent, r.Confidence = yn, 1
-			} else if r.Intent == intents.Yes && r.Confidence < yesMin {
-				return &Response{Speech: l.msg("dialog.yes_or_no") + " " + d.Question, Reprompt: d.Question, Choices: yesNo(l)}, nil
-			}
-		}
 		switch r.Intent {
 		case intents.Yes:
 			return s.replanAndExecute(ctx, r, d, stageConfirm)
@@ -528,7 +533,9 @@ func (s *Skill) answerQuestion(ctx context.Context, r *Request, d *dialog) (*Res
 			return resp, err, true
 		}
 	}
-	if len(d.Choices) > 0 && (short || r.Text == "" || r.Intent == intents.Fallback) {
+	// A longer answer the recognizer is unsure of ("the one at UK Bank")
+	// may still name a choice.
+	if len(d.Choices) > 0 && (short || r.Text == "" || r.Intent == intents.Fallback || r.Confidence < 0.8) {
 		if c, ok := pickChoice(d.Choices, r); ok {
 			d.Slots[c.Slot] = c.Value
 			d.Choices = nil

@@ -2,7 +2,9 @@ package skill
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -90,6 +92,18 @@ func (s *Skill) statement(ctx context.Context, r *Request) (banks.Account, banks
 func (s *Skill) billFacts(ctx context.Context, r *Request, what string) (*Response, error) {
 	l := langOf(r.Locale)
 	kind := r.Slots.String(intents.SlotBiller)
+	if kind == "" && r.Text != "" {
+		if rec, ok := s.cfg.Bank.(banks.Recipients); ok {
+			if billers, err := rec.Billers(ctx, r.User); err == nil {
+				if b, ok := billerNamed(r, billers); ok {
+					kind = b.Kind
+					r.Slots[intents.SlotBiller] = b.Kind
+				} else if what != "min" && asksForBills(r) {
+					return s.upcomingBills(ctx, r, billers)
+				}
+			}
+		}
+	}
 	if kind == "" || kind == "credit_card" {
 		card, stm, refusal, err := s.statement(ctx, r)
 		if err != nil || refusal != nil {
@@ -524,4 +538,56 @@ func (s *Skill) pinWithoutQuestion(ctx context.Context, r *Request) (*Response, 
 
 func (s *Skill) accountsFor(ctx context.Context, r *Request) ([]banks.Account, error) {
 	return (&banking{bank: s.cfg.Bank}).accountsFor(ctx, r)
+}
+
+// asksForBills: a question about bills in general ("what bills have I
+// got coming up", "welche Rechnungen stehen an"), not the card's.
+func asksForBills(r *Request) bool {
+	t := " " + intents.Normalize(r.Text) + " "
+	if strings.Contains(t, " card") || strings.Contains(t, "karte") || strings.Contains(t, " visa") || strings.Contains(t, "mastercard") {
+		return false
+	}
+	for _, w := range []string{" bills ", " bills", "coming up", "due soon", "upcoming", "rechnungen", "anstehen", "stehen an", "demnächst", "fällig sind"} {
+		if strings.Contains(t, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// upcomingBills lists the unpaid bills by due date.
+func (s *Skill) upcomingBills(ctx context.Context, r *Request, billers []banks.Biller) (*Response, error) {
+	l := langOf(r.Locale)
+	st, ok := s.cfg.Bank.(banks.Statements)
+	if !ok {
+		return nil, banks.E("skill.bills", banks.NotSupported, nil)
+	}
+	bills, err := st.Bills(ctx, r.User)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	for _, b := range billers {
+		names[b.ID] = b.Name
+	}
+	var open []banks.Bill
+	for _, b := range bills {
+		if !b.Paid && names[b.BillerID] != "" {
+			open = append(open, b)
+		}
+	}
+	sort.SliceStable(open, func(i, j int) bool { return open[i].DueDate.Before(open[j].DueDate) })
+	if len(open) == 0 {
+		return anythingElse(l, l.msg("bills.none")), nil
+	}
+	var items, lines []string
+	for _, b := range open {
+		items = append(items, l.msg("bills.item", names[b.BillerID], l.Money(b.Amount), l.Date(b.DueDate, r.Now)))
+		lines = append(lines, fmt.Sprintf("%s  %s  %s", b.DueDate.Format(time.DateOnly), names[b.BillerID], l.Money(b.Amount)))
+	}
+	text := l.msg("bills.many", strconv.Itoa(len(open)), l.List(items))
+	if len(open) == 1 {
+		text = l.msg("bills.one", items[0])
+	}
+	return &Response{Speech: text, Card: &Card{Title: l.msg("bills.card.title"), Text: strings.Join(lines, "\n")}, EndSession: true}, nil
 }

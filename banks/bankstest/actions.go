@@ -444,7 +444,7 @@ func runRevoke(t *testing.T, s Subject) {
 	}
 	u, err = auth.Authenticate(ctx, s.TokenA)
 	wantKind(t, "Authenticate(revoked TokenA)", err, banks.NotLinked)
-	if u != (banks.User{}) {
+	if u.Bank != "" || u.Customer != "" || len(u.Others) > 0 {
 		t.Errorf("a revoked token still names %+v", u)
 	}
 }

@@ -8,10 +8,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/kontoskill/konto/banks/sandbox"
 	"github.com/kontoskill/konto/fixtures"
+	"github.com/kontoskill/konto/skill"
+	"github.com/kontoskill/konto/skill/linking"
+	"github.com/kontoskill/konto/skill/postgres"
 	"github.com/kontoskill/konto/skill/sqlite"
 )
 
@@ -21,12 +25,49 @@ type app struct {
 	dir    string
 	secret []byte
 	bank   *sandbox.Bank
-	store  *sqlite.Store
+	store  store
+}
+
+// store is what konto keeps its own state in: the core's, the
+// authorization server's. skill/sqlite (the default, in the data
+// directory) and skill/postgres (--store postgres://..., for several
+// instances) implement it.
+type store interface {
+	skill.Store
+	linking.Store
+	Close() error
+}
+
+// openStore opens the store named by --store: a postgres:// or
+// postgresql:// URL, or "" for the SQLite file konto.db in dir.
+func openStore(ctx context.Context, dir, dsn string) (store, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return postgres.Open(ctx, dsn)
+	}
+	if dsn != "" {
+		return nil, fmt.Errorf("--store %q: want a postgres:// URL, or nothing for the SQLite file in the data directory", redactDSN(dsn))
+	}
+	return sqlite.Open(filepath.Join(dir, "konto.db"))
+}
+
+// redactDSN is a DSN fit for an error message: without its password.
+func redactDSN(dsn string) string {
+	if at := strings.LastIndex(dsn, "@"); at >= 0 {
+		return "…" + dsn[at:]
+	}
+	return dsn
 }
 
 // openApp opens the data directory, creating it, its secret key and a
-// seeded sandbox bank on first use.
+// seeded sandbox bank on first use, with Konto's own store in konto.db
+// there.
 func openApp(ctx context.Context, dir string) (*app, bool, error) {
+	return openAppStore(ctx, dir, "")
+}
+
+// openAppStore is openApp with Konto's own store the one of storeDSN
+// (--store; "" for konto.db in the directory).
+func openAppStore(ctx context.Context, dir, storeDSN string) (*app, bool, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, false, fmt.Errorf("data directory: %w", err)
 	}
@@ -41,7 +82,7 @@ func openApp(ctx context.Context, dir string) (*app, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	store, err := sqlite.Open(filepath.Join(dir, "konto.db"))
+	store, err := openStore(ctx, dir, storeDSN)
 	if err != nil {
 		bank.Close()
 		return nil, false, err
@@ -136,7 +177,12 @@ func secretKey(path string) ([]byte, error) {
 // openCustomer opens the data directory and finds a sandbox customer by
 // id or name.
 func openCustomer(ctx context.Context, dir, name string) (*app, sandbox.Customer, error) {
-	a, _, err := openApp(ctx, dir)
+	return openCustomerStore(ctx, dir, "", name)
+}
+
+// openCustomerStore is openCustomer with the store of storeDSN (--store).
+func openCustomerStore(ctx context.Context, dir, storeDSN, name string) (*app, sandbox.Customer, error) {
+	a, _, err := openAppStore(ctx, dir, storeDSN)
 	if err != nil {
 		return nil, sandbox.Customer{}, err
 	}

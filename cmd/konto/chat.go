@@ -18,7 +18,7 @@ import (
 // runChat is a terminal conversation through the same core the platforms
 // use: typed text in, the sentences a voice user would hear out.
 func runChat(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	cfg, err := parseConfig("chat", args, getenv, stderr, "data", "customer", "log-level",
+	cfg, err := parseConfig("chat", args, getenv, stderr, "data", "store", "customer", "log-level",
 		"llm-base-url", "llm-model", "llm-api-key", "llm-timeout", "pin-lockout")
 	if err != nil {
 		return err
@@ -26,7 +26,7 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 	if cfg.Customer == "" {
 		return fmt.Errorf("--customer is required (try: alice, bob, carol, jonas or lena)")
 	}
-	a, c, err := openCustomer(ctx, cfg.Data, cfg.Customer)
+	a, c, err := openCustomerStore(ctx, cfg.Data, cfg.Store, cfg.Customer)
 	if err != nil {
 		return err
 	}
@@ -51,7 +51,7 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 		Locale:      c.Locale,
 		AccessToken: token,
 		// A terminal: read by the person at it alone.
-		Channel: skill.Channel{Text: true, Private: true, LinkHint: "by starting the chat again (in the sandbox, that links the demo customer)"},
+		Channel: skill.Channel{Text: true, Private: true, Carry: true, LinkHint: "by starting the chat again (in the sandbox, that links the demo customer)"},
 	}
 	// No transcript: the chat's session state goes when the chat ends.
 	defer sk.EndSession(context.WithoutCancel(ctx), base.Platform, base.SessionID, base.UserID)
@@ -61,7 +61,7 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	fmt.Fprintf(stdout, "Chatting as %s (%s). Type your question; an empty line or Ctrl-D ends.\n", c.Name, c.Locale)
 	sc := bufio.NewScanner(stdin)
-	first := true
+	first, carried := true, ""
 	for {
 		if interactive {
 			fmt.Fprint(stdout, "you> ")
@@ -74,9 +74,10 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 			break
 		}
 		r := base
-		r.Text, r.NewSession = line, first
+		r.Text, r.NewSession, r.Carry = line, first, carried
 		first = false
 		resp := sk.Handle(ctx, &r)
+		carried = resp.Carry
 		fmt.Fprintf(stdout, "konto> %s\n", resp.Speech)
 		if resp.Card != nil && resp.Card.Text != "" {
 			fmt.Fprintf(stdout, "  [%s]\n  %s\n", resp.Card.Title, strings.ReplaceAll(resp.Card.Text, "\n", "\n  "))

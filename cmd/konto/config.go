@@ -17,6 +17,7 @@ import (
 type Config struct {
 	Addr         string
 	Data         string
+	Store        string
 	Dev          bool
 	AlexaSkillID string
 	LogLevel     string
@@ -49,16 +50,22 @@ type Config struct {
 	ID           string
 	Name         string
 	RedirectURIs multi
+	AdminAddr    string
+	AdminPublic  bool
+	Mix          string
 
 	localeSet bool // --locale or KONTO_LOCALE was given
 	addrSet   bool // --addr or KONTO_ADDR was given
+	// metrics is serve's instrumentation when --admin-addr is given (set
+	// by runServe, read by newServerWith).
+	metrics *metrics
 }
 
 // Defaults.
 func defaultConfig() Config {
 	return Config{Addr: "localhost:8080", Data: "konto-data", LogLevel: "info", Months: 12, Locale: "en-US",
 		Platform: "alexa", LLMTimeout: 1500 * time.Millisecond, PINLockout: 30 * time.Minute,
-		URL: "http://127.0.0.1:8080/alexa", Requests: 2000, Concurrency: 8, Duration: time.Minute}
+		URL: "http://127.0.0.1:8080/alexa", Requests: 2000, Concurrency: 8, Duration: time.Minute, Mix: "realistic"}
 }
 
 // envName is the environment variable of a flag: data → KONTO_DATA.
@@ -75,6 +82,7 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 	vars := map[string]any{
 		"addr":           &cfg.Addr,
 		"data":           &cfg.Data,
+		"store":          &cfg.Store,
 		"dev":            &cfg.Dev,
 		"alexa-skill-id": &cfg.AlexaSkillID,
 		"log-level":      &cfg.LogLevel,
@@ -107,10 +115,14 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 		"id":             &cfg.ID,
 		"name":           &cfg.Name,
 		"redirect-uri":   &cfg.RedirectURIs,
+		"admin-addr":     &cfg.AdminAddr,
+		"admin-public":   &cfg.AdminPublic,
+		"mix":            &cfg.Mix,
 	}
 	help := map[string]string{
 		"addr":           "address to listen on, HOST:PORT",
 		"data":           "data directory (SQLite files and the secret key)",
+		"store":          "Konto's own store: a postgres:// URL (several instances share it), or empty for konto.db in the data directory",
 		"dev":            "LOCAL TESTING ONLY: skip platform request verification",
 		"alexa-skill-id": "comma-separated Alexa skill ids to accept",
 		"log-level":      "debug, info, warn or error",
@@ -143,6 +155,9 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 		"id":             "oauth client add: the client id",
 		"name":           "oauth client add: a name for the client",
 		"redirect-uri":   "oauth client add: a redirect URI of the client (repeat for several; env: comma-separated)",
+		"admin-addr":     "admin listener HOST:PORT for /metrics (Prometheus) and /debug/pprof/; off if empty, loopback only unless --admin-public (/healthz, alive, and /readyz, store and banks reachable, are on --addr)",
+		"admin-public":   "allow --admin-addr on a non-loopback address (metrics and pprof open to the network)",
+		"mix":            "load: realistic (balances, transactions, spending, transfers with PIN, card lock) or one kind: " + mixKindsHelp,
 	}
 	for _, n := range names {
 		switch p := vars[n].(type) {

@@ -17,6 +17,8 @@ const usage = `konto: a self-hosted banking backend for voice and chat assistant
 
 Usage:
   konto serve   [--addr HOST:PORT] [--data DIR] [--alexa-skill-id ID] [--dev]
+                [--admin-addr 127.0.0.1:PORT [--admin-public]]   (/metrics and /debug/pprof/ there;
+                                        /healthz and /readyz on the main listener)
   konto chat    [--data DIR] --customer NAME
   konto sandbox seed   [--data DIR] [--customers N] [--months M]
   konto sandbox tokens [--data DIR] [--all]
@@ -33,7 +35,8 @@ Usage:
                      [--junit FILE] [--banks FILE] [--data DIR]   (exit code 1 on a failed check)
   konto oauth client add --id ID --redirect-uri URI [--redirect-uri URI...] [--name NAME] [--data DIR]
   konto oauth client list [--data DIR]   (assistants allowed to link accounts)
-  konto load [--url URL] [--requests N] [--concurrency C]   (against a local serve --dev)
+  konto load [--url URL] [--requests N] [--concurrency C] [--duration D]
+             [--mix realistic|balance|transactions|spending|transfer|card_lock]   (against a local serve --dev)
 
 Every flag can also be set as an environment variable: --data is KONTO_DATA,
 --alexa-skill-id is KONTO_ALEXA_SKILL_ID, and so on.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -20,7 +21,7 @@ import (
 
 func runNLU(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("nlu needs a subcommand: parse or eval")
+		return fmt.Errorf("nlu needs a subcommand: parse, eval or cv")
 	}
 	switch args[0] {
 	case "parse":
@@ -38,7 +39,8 @@ func runNLU(ctx context.Context, args []string, getenv func(string) string, stdi
 		}
 		return nluParse(ctx, rec, cfg.Locale, now, stdin, stdout)
 	case "eval":
-		cfg, err := parseConfig("nlu eval", args[1:], getenv, stderr, nluFlags("locale")...)
+		flags, files, asJSON := evalArgs(args[1:])
+		cfg, err := parseConfig("nlu eval", flags, getenv, stderr, nluFlags("locale", "now")...)
 		if err != nil {
 			return err
 		}
@@ -46,13 +48,51 @@ func runNLU(ctx context.Context, args []string, getenv func(string) string, stdi
 		if err != nil {
 			return err
 		}
+		sets, err := evalSets(cfg, files)
+		if err != nil {
+			return err
+		}
+		var reports []evalReport
+		for _, set := range sets {
+			r, err := nluEval(ctx, rec, set, stderr)
+			if err != nil {
+				return err
+			}
+			if !asJSON {
+				printEval(stdout, r)
+			}
+			reports = append(reports, r)
+		}
+		if asJSON {
+			enc := json.NewEncoder(stdout)
+			enc.SetEscapeHTML(false)
+			return enc.Encode(evalJSON(reports))
+		}
+		return nil
+	case "cv":
+		// The cross-validation trains its own models: no LLM, no config.
+		fs := flag.NewFlagSet("nlu cv", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		locale := fs.String("locale", "", "locale to cross-validate (default: en-US and de-DE)")
+		folds := fs.Int("folds", 5, "number of folds")
+		top := fs.Int("top", 10, "how many confusions to list")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
 		locales := intents.Locales
-		if cfg.localeSet {
-			locales = []string{cfg.Locale}
+		if *locale != "" {
+			locales = []string{*locale}
 		}
 		for _, loc := range locales {
-			if err := nluEval(ctx, rec, loc, stdout, stderr); err != nil {
+			cv, err := intents.CrossValidate(loc, *folds)
+			if err != nil {
 				return err
+			}
+			fmt.Fprintf(stdout, "%s: %d-fold cross-validation by template over %d utterances\n", loc, cv.Folds, cv.N)
+			fmt.Fprintf(stdout, "  intent accuracy        %6.1f%%  (banking only %.1f%%)\n", 100*cv.Accuracy, 100*cv.InScopeAccuracy)
+			fmt.Fprintf(stdout, "  out-of-scope rejection %6.1f%%  (banking taken for out of scope %.1f%%)\n", 100*cv.OOSRejection, 100*cv.FalseRejection)
+			for _, c := range cv.Confused[:min(max(*top, 0), len(cv.Confused))] {
+				fmt.Fprintf(stdout, "    %-20s → %-20s %3d  %q\n", c.Want, c.Got, c.Count, c.Example)
 			}
 		}
 		return nil
@@ -102,49 +142,136 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// nluEval scores the held-out split of one locale and prints a report.
-func nluEval(ctx context.Context, rec intents.Recognizer, locale string, stdout, stderr io.Writer) error {
-	held, nowS, err := intents.HeldOut(locale)
-	if err != nil {
-		return err
+// evalArgs splits the arguments of `nlu eval` into flags, file names and
+// --json: the config parser takes flags only, and files may come first.
+// Every nlu eval flag but --json takes a value.
+func evalArgs(args []string) (flags, files []string, asJSON bool) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--json" || a == "-json" || a == "--json=true" || a == "-json=true":
+			asJSON = true
+		case a == "--json=false" || a == "-json=false":
+		case a == "--":
+			files = append(files, args[i+1:]...)
+			return flags, files, asJSON
+		case strings.HasPrefix(a, "-") && len(a) > 1:
+			flags = append(flags, a)
+			if !strings.Contains(a, "=") && a != "-h" && a != "--help" && a != "-help" && i+1 < len(args) {
+				i++
+				flags = append(flags, args[i])
+			}
+		default:
+			files = append(files, a)
+		}
 	}
-	now, err := time.Parse(time.DateOnly, nowS)
-	if err != nil {
-		return fmt.Errorf("held-out now %q: %w", nowS, err)
+	return flags, files, asJSON
+}
+
+// evalSet is one labelled set to score.
+type evalSet struct {
+	Name     string
+	Locale   string
+	Now      time.Time
+	Examples []intents.Example
+}
+
+// evalSets are the files named, each in --locale or else the locale the
+// file names (en-US when it names none), or without files the held-out
+// sets of --locale or of every locale that has one.
+func evalSets(cfg Config, files []string) ([]evalSet, error) {
+	var sets []evalSet
+	if len(files) == 0 {
+		locales := intents.HeldOutLocales()
+		if cfg.localeSet {
+			locales = []string{cfg.Locale}
+		}
+		for _, loc := range locales {
+			held, nowS, err := intents.HeldOut(loc)
+			if err != nil {
+				return nil, err
+			}
+			now, err := time.Parse(time.DateOnly, nowS)
+			if err != nil {
+				return nil, fmt.Errorf("held-out now %q: %w", nowS, err)
+			}
+			sets = append(sets, evalSet{Name: "held-out", Locale: loc, Now: now.Add(12 * time.Hour), Examples: held})
+		}
+		return sets, nil
 	}
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		f, err := intents.ReadLabelled(name, b)
+		if err != nil {
+			return nil, err
+		}
+		set := evalSet{Name: name, Locale: cfg.Locale, Examples: f.Examples}
+		if !cfg.localeSet && f.Locale != "" {
+			set.Locale = f.Locale
+		}
+		switch {
+		case cfg.Now != "":
+			if set.Now, err = cfg.nowTime(); err != nil {
+				return nil, err
+			}
+		case f.Now != "":
+			now, err := time.Parse(time.DateOnly, f.Now)
+			if err != nil {
+				return nil, fmt.Errorf("%s: now %q: %w", name, f.Now, err)
+			}
+			set.Now = now.Add(12 * time.Hour)
+		default:
+			set.Now = time.Now()
+		}
+		sets = append(sets, set)
+	}
+	return sets, nil
+}
+
+// evalReport is the score of one set.
+type evalReport struct {
+	Set string
+	*intents.Report
+}
+
+// nluEval scores one set, drawing a progress bar on a terminal.
+func nluEval(ctx context.Context, rec intents.Recognizer, set evalSet, stderr io.Writer) (evalReport, error) {
 	var progress func(done, total int)
-	if isTerminal(stderr) {
+	if isTerminal(stderr) && len(set.Examples) > 0 {
 		progress = func(done, total int) {
 			const width = 30
 			n := done * width / total
-			fmt.Fprintf(stderr, "\r%s [%s%s] %d/%d", locale, strings.Repeat("#", n), strings.Repeat(".", width-n), done, total)
+			fmt.Fprintf(stderr, "\r%s [%s%s] %d/%d", set.Locale, strings.Repeat("#", n), strings.Repeat(".", width-n), done, total)
 			if done == total {
 				fmt.Fprintln(stderr)
 			}
 		}
 	}
-	r, err := intents.Evaluate(ctx, rec, locale, held, now.Add(12*time.Hour), progress)
+	r, err := intents.Evaluate(ctx, rec, set.Locale, set.Examples, set.Now, progress)
 	if err != nil {
-		return err
+		return evalReport{}, err
 	}
-	fmt.Fprintf(stdout, "%s: %d held-out utterances\n", locale, r.N)
+	return evalReport{Set: set.Name, Report: r}, nil
+}
+
+func printEval(stdout io.Writer, er evalReport) {
+	r := er.Report
+	fmt.Fprintf(stdout, "%s: %d %s utterances\n", r.Locale, r.N, er.Set)
 	fmt.Fprintf(stdout, "  intent accuracy        %6.1f%%  (banking only %.1f%%)\n", 100*r.Accuracy, 100*r.InScopeAccuracy)
 	fmt.Fprintf(stdout, "  out-of-scope rejection %6.1f%%  (banking taken for out of scope %.1f%%)\n", 100*r.OOSRejection, 100*r.FalseRejection)
 	fmt.Fprintf(stdout, "  slot accuracy          %6.1f%%\n", 100*r.SlotAccuracy)
-	fmt.Fprintf(stdout, "  %-22s %9s %7s %6s\n", "intent", "precision", "recall", "F1")
-	names := make([]string, 0, len(r.PerIntent))
-	for n := range r.PerIntent {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	fmt.Fprintf(stdout, "  %-22s %9s %7s %6s %5s\n", "intent", "precision", "recall", "F1", "n")
+	for _, n := range sortedIntents(r) {
 		s := r.PerIntent[n]
-		fmt.Fprintf(stdout, "  %-22s %9.2f %7.2f %6.2f\n", n, s.Precision, s.Recall, s.F1)
+		fmt.Fprintf(stdout, "  %-22s %9.2f %7.2f %6.2f %5d\n", n, s.Precision, s.Recall, s.F1, s.TP+s.FN)
 	}
 	if len(r.Confused) > 0 {
-		fmt.Fprintln(stdout, "  most confused (want → got):")
-		for _, c := range r.Confused[:min(8, len(r.Confused))] {
-			fmt.Fprintf(stdout, "    %-20s → %-20s %d\n", c.Want, c.Got, c.Count)
+		fmt.Fprintln(stdout, "  confusions (gold → predicted, count, example):")
+		for _, c := range r.Confused {
+			fmt.Fprintf(stdout, "    %-20s → %-20s %3d  %q\n", c.Want, c.Got, c.Count, c.Example)
 		}
 	}
 	if len(r.Errors) > 0 {
@@ -153,7 +280,79 @@ func nluEval(ctx context.Context, rec intents.Recognizer, locale string, stdout,
 			fmt.Fprintf(stdout, "    %q: want %s %v, got %s %v\n", e.Text, e.WantIntent, e.WantSlots, e.Got, e.GotSlots)
 		}
 	}
-	return nil
+}
+
+func sortedIntents(r *intents.Report) []string {
+	names := make([]string, 0, len(r.PerIntent))
+	for n := range r.PerIntent {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// evalOut is `konto nlu eval --json`: one object for all sets.
+type evalOut struct {
+	Sets []evalSetOut `json:"sets"`
+}
+
+type evalSetOut struct {
+	Set             string                 `json:"set"`
+	Locale          string                 `json:"locale"`
+	N               int                    `json:"n"`
+	Accuracy        float64                `json:"accuracy"`
+	BankingAccuracy float64                `json:"banking_accuracy"`
+	OOSRejection    float64                `json:"oos_rejection"`
+	FalseRejection  float64                `json:"false_rejection"`
+	SlotAccuracy    float64                `json:"slot_accuracy"`
+	PerIntent       map[string]intentScore `json:"per_intent"`
+	Confusions      []confusionOut         `json:"confusions"`
+	Errors          []evalErrorOut         `json:"errors"`
+}
+
+type intentScore struct {
+	Support   int     `json:"support"`
+	Predicted int     `json:"predicted"`
+	Precision float64 `json:"precision"`
+	Recall    float64 `json:"recall"`
+	F1        float64 `json:"f1"`
+}
+
+type confusionOut struct {
+	Gold      string `json:"gold"`
+	Predicted string `json:"predicted"`
+	Count     int    `json:"count"`
+	Example   string `json:"example"`
+}
+
+type evalErrorOut struct {
+	Text      string        `json:"text"`
+	Gold      string        `json:"gold"`
+	Predicted string        `json:"predicted"`
+	GoldSlots intents.Slots `json:"gold_slots"`
+	Slots     intents.Slots `json:"slots"`
+}
+
+func evalJSON(reports []evalReport) evalOut {
+	round := func(x float64) float64 { return math.Round(x*10000) / 10000 }
+	out := evalOut{Sets: []evalSetOut{}}
+	for _, er := range reports {
+		r := er.Report
+		s := evalSetOut{Set: er.Set, Locale: r.Locale, N: r.N, Accuracy: round(r.Accuracy), BankingAccuracy: round(r.InScopeAccuracy),
+			OOSRejection: round(r.OOSRejection), FalseRejection: round(r.FalseRejection), SlotAccuracy: round(r.SlotAccuracy),
+			PerIntent: map[string]intentScore{}, Confusions: []confusionOut{}, Errors: []evalErrorOut{}}
+		for n, sc := range r.PerIntent {
+			s.PerIntent[n] = intentScore{Support: sc.TP + sc.FN, Predicted: sc.TP + sc.FP, Precision: round(sc.Precision), Recall: round(sc.Recall), F1: round(sc.F1)}
+		}
+		for _, c := range r.Confused {
+			s.Confusions = append(s.Confusions, confusionOut{Gold: c.Want, Predicted: c.Got, Count: c.Count, Example: c.Example})
+		}
+		for _, e := range r.Errors {
+			s.Errors = append(s.Errors, evalErrorOut{Text: e.Text, Gold: e.WantIntent, Predicted: e.Got, GoldSlots: e.WantSlots, Slots: e.GotSlots})
+		}
+		out.Sets = append(out.Sets, s)
+	}
+	return out
 }
 
 func runModel(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"encoding/json"
 	"io"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -94,6 +96,98 @@ func TestNLUEval(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("eval output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestNLUEvalFiles scores a partner's own labelled files in the three
+// formats, as text and as one JSON object.
+func TestNLUEvalFiles(t *testing.T) {
+	dir := t.TempDir()
+	jsonl := filepath.Join(dir, "logs.jsonl")
+	csvf := filepath.Join(dir, "logs.csv")
+	yamlf := filepath.Join(dir, "de.yaml")
+	os.WriteFile(jsonl, []byte(`{"text":"what's my checking balance","intent":"GetBalance","slots":{"account":"checking"}}
+{"text":"send alice twenty dollars","intent":"TransferMoney","slots":{"payee":"alice","amount":{"value":"20.00","currency":"USD"}}}
+{"text":"play some jazz","intent":"Fallback"}
+{"text":"turn on the kitchen lights","intent":"GetBalance"}
+`), 0o600)
+	os.WriteFile(csvf, []byte("text,intent\nhow much money do i have,GetBalance\n\"lock my card, please\",LockCard\nwhat's the weather,Fallback\nstop,Help\n"), 0o600)
+	os.WriteFile(yamlf, []byte("locale: de-DE\nnow: 2026-11-23\nutterances:\n  - {text: \"wie ist mein kontostand\", intent: GetBalance}\n  - {text: \"sperr meine karte\", intent: LockCard}\n"), 0o600)
+
+	out, err := run(t, "", "nlu", "eval", jsonl, "--now", "2026-11-23", csvf, yamlf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"en-US: 4 " + jsonl + " utterances", "en-US: 4 " + csvf + " utterances", "de-DE: 2 " + yamlf + " utterances",
+		"intent accuracy          75.0%  (banking only 66.7%)", "out-of-scope rejection  100.0%", "slot accuracy           100.0%",
+		`GetBalance           → Fallback               1  "turn on the kitchen lights"`,
+		`Help                 → Stop                   1  "stop"`,
+		"intent accuracy         100.0%",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("eval output lacks %q:\n%s", want, out)
+		}
+	}
+
+	out, err = run(t, "", "nlu", "eval", "--json", "--locale", "en-US", jsonl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type score struct {
+		Support           int
+		Precision, Recall float64
+		F1                float64
+	}
+	var got struct {
+		Sets []struct {
+			Set, Locale     string
+			N               int
+			Accuracy        float64
+			BankingAccuracy float64          `json:"banking_accuracy"`
+			OOSRejection    float64          `json:"oos_rejection"`
+			SlotAccuracy    float64          `json:"slot_accuracy"`
+			PerIntent       map[string]score `json:"per_intent"`
+			Confusions      []struct {
+				Gold, Predicted, Example string
+				Count                    int
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil || strings.Count(strings.TrimSpace(out), "\n") != 0 {
+		t.Fatalf("not one JSON object: %v\n%s", err, out)
+	}
+	if len(got.Sets) != 1 {
+		t.Fatalf("%d sets", len(got.Sets))
+	}
+	s := got.Sets[0]
+	gb := s.PerIntent["GetBalance"]
+	if s.Locale != "en-US" || s.N != 4 || s.Accuracy != 0.75 || s.BankingAccuracy != 0.6667 || s.OOSRejection != 1 || s.SlotAccuracy != 1 ||
+		gb.Support != 2 || gb.Recall != 0.5 || gb.Precision != 1 {
+		t.Errorf("report %+v", s)
+	}
+	if len(s.Confusions) != 1 || s.Confusions[0].Gold != "GetBalance" || s.Confusions[0].Predicted != "Fallback" || s.Confusions[0].Example != "turn on the kitchen lights" {
+		t.Errorf("confusions %+v", s.Confusions)
+	}
+
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("hello,NoSuchIntent\n"), 0o600)
+	if _, err := run(t, "", "nlu", "eval", bad); err == nil || !strings.Contains(err.Error(), "bad.csv:1") {
+		t.Errorf("unknown intent: %v", err)
+	}
+	if _, err := run(t, "", "nlu", "eval", filepath.Join(dir, "notes.txt")); err == nil {
+		t.Error("a .txt file was accepted")
+	}
+}
+
+// TestNLUCrossValidate runs the cross-validation by template.
+func TestNLUCrossValidate(t *testing.T) {
+	out, err := run(t, "", "nlu", "cv", "--locale", "de-DE", "--folds", "3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "de-DE: 3-fold cross-validation by template") || !strings.Contains(out, "intent accuracy") {
+		t.Errorf("cv output:\n%s", out)
 	}
 }
 

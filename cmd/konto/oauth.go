@@ -17,11 +17,11 @@ func runOAuth(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprint(stderr, usage)
 		return errors.New("oauth needs: client add or client list")
 	}
-	cfg, err := parseConfig("oauth client "+args[1], args[2:], getenv, stderr, "data", "id", "name", "redirect-uri")
+	cfg, err := parseConfig("oauth client "+args[1], args[2:], getenv, stderr, "data", "store", "id", "name", "redirect-uri")
 	if err != nil {
 		return err
 	}
-	a, _, err := openApp(ctx, cfg.Data)
+	a, _, err := openAppStore(ctx, cfg.Data, cfg.Store)
 	if err != nil {
 		return err
 	}

@@ -18,11 +18,11 @@ func runSandbox(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	switch args[0] {
 	case "seed":
-		cfg, err := parseConfig("sandbox seed", args[1:], getenv, stderr, "data", "customers", "months")
+		cfg, err := parseConfig("sandbox seed", args[1:], getenv, stderr, "data", "store", "customers", "months")
 		if err != nil {
 			return err
 		}
-		a, _, err := openApp(ctx, cfg.Data)
+		a, _, err := openAppStore(ctx, cfg.Data, cfg.Store)
 		if err != nil {
 			return err
 		}
@@ -35,11 +35,11 @@ func runSandbox(ctx context.Context, args []string, getenv func(string) string, 
 			time.Since(start).Round(time.Millisecond), cfg.Customers, cfg.Months)
 		return nil
 	case "tokens":
-		cfg, err := parseConfig("sandbox tokens", args[1:], getenv, stderr, "data", "all")
+		cfg, err := parseConfig("sandbox tokens", args[1:], getenv, stderr, "data", "store", "all")
 		if err != nil {
 			return err
 		}
-		a, _, err := openApp(ctx, cfg.Data)
+		a, _, err := openAppStore(ctx, cfg.Data, cfg.Store)
 		if err != nil {
 			return err
 		}
@@ -67,11 +67,11 @@ func runSandbox(ctx context.Context, args []string, getenv func(string) string, 
 	case "approve":
 		return runApprove(ctx, args[1:], getenv, stdout, stderr)
 	case "alert":
-		cfg, err := parseConfig("sandbox alert", args[1:], getenv, stderr, "data", "customer")
+		cfg, err := parseConfig("sandbox alert", args[1:], getenv, stderr, "data", "store", "customer")
 		if err != nil {
 			return err
 		}
-		a, c, err := openCustomer(ctx, cfg.Data, cfg.Customer)
+		a, c, err := openCustomerStore(ctx, cfg.Data, cfg.Store, cfg.Customer)
 		if err != nil {
 			return err
 		}

@@ -63,6 +63,7 @@ func bankRouter(ctx context.Context, a *app, cfg Config, getenv func(string) str
 			return nil, nil, fmt.Errorf("banks file %s: bank %q: %w", cfg.Banks, b.ID, err)
 		}
 		r.Add(b.ID, c)
+		r.SetName(b.ID, cmpOr(b.Name, b.ID))
 	}
 	return r, rb, nil
 }
@@ -127,8 +128,8 @@ func newServerWith(a *app, bank banks.Connector, rb *realBanks, cfg Config, log 
 	e.GET(linking.MetadataPath, echo.WrapHandler(link))
 	auth := linking.Either(link.Authenticator(), other)
 	demoPINs := func(u banks.User) (string, bool) { return a.bank.PIN(u.Customer), u.Bank == sandbox.Name }
-	sk := skill.New(skill.Config{Bank: bank, Auth: auth, DemoPINs: demoPINs, Store: a.store, Log: log, Recognizer: rec,
-		PINLockout: cfg.PINLockout, Secret: a.secret, Failpoint: failpoint})
+	sk := skill.New(skill.Config{Bank: cfg.metrics.meter(bank, bankIDs(rb), log), Auth: auth, DemoPINs: demoPINs, Store: a.store, Log: log, Recognizer: rec,
+		PINLockout: cfg.PINLockout, Secret: a.secret, Failpoint: failpoint, Observer: cfg.metrics.observer()})
 	if rb != nil {
 		// Assistant requests are the customer's turns (see voiceTurns).
 		e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
@@ -140,7 +141,8 @@ func newServerWith(a *app, bank banks.Connector, rb *realBanks, cfg Config, log 
 			}
 		})
 	}
-	(&alexa.Handler{Skill: sk, Verifier: verifier, Dev: cfg.Dev, Log: log}).Register(e, "/alexa")
+	(&alexa.Handler{Skill: sk, Verifier: verifier, Dev: cfg.Dev, Log: log, Rejected: cfg.metrics.rejected()}).Register(e, "/alexa")
+	e.GET("/readyz", newReadiness(a.store, a.bank, rb, log).serve)
 	e.GET("/healthz", func(c echo.Context) error {
 		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 		defer cancel()
@@ -187,12 +189,18 @@ func listenAddr(cfg Config) string {
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg, err := parseConfig("serve", args, getenv, stderr, "addr", "data", "dev", "alexa-skill-id", "log-level",
-		"llm-base-url", "llm-model", "llm-api-key", "llm-timeout", "pin-lockout", "banks", "public-url")
+		"llm-base-url", "llm-model", "llm-api-key", "llm-timeout", "pin-lockout", "banks", "public-url", "admin-addr", "admin-public", "store")
 	if err != nil {
 		return err
 	}
+	if err := checkAdminAddr(cfg); err != nil {
+		return err
+	}
+	if cfg.AdminAddr != "" {
+		cfg.metrics = newMetrics()
+	}
 	log := newLogger(stderr, cfg.LogLevel)
-	a, created, err := openApp(ctx, cfg.Data)
+	a, created, err := openAppStore(ctx, cfg.Data, cfg.Store)
 	if err != nil {
 		return err
 	}
@@ -249,6 +257,19 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "Konto is listening on %s\n  Alexa endpoint: %s/alexa\n  Health check:   %s/healthz\n", base, base, base)
+	fmt.Fprintf(stdout, "  Readiness:      %s/readyz\n", base)
+	if cfg.metrics != nil {
+		addr, stopAdmin, err := startAdmin(cfg, cfg.metrics, log)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			stopAdmin(sctx)
+		}()
+		fmt.Fprintf(stdout, "  Admin (metrics, pprof): http://%s/metrics, http://%s/debug/pprof/\n", addr, addr)
+	}
 	fmt.Fprintf(stdout, "  Account linking: %s/oauth/authorize (register a client: go run ./cmd/konto oauth client add --id ID --redirect-uri URI --data %s)\n",
 		issuer, cfg.Data)
 	fmt.Fprintf(stdout, "Demo access tokens: go run ./cmd/konto sandbox tokens --data %s\n", cfg.Data)

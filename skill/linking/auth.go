@@ -28,16 +28,37 @@ func (s *Server) Authenticator() *Authenticator { return &Authenticator{s: s} }
 const touchEvery = time.Hour
 
 // Authenticate implements banks.Authenticator: the user of the token's
-// grant (Bank is the bank id, Customer the bank's customer reference).
-// Errors: NotLinked for a token that is not one of ours, unknown, expired,
-// rotated or revoked; ConsentExpired when its grant has run out;
-// Unavailable.
+// grant (Bank is the bank id, Customer the bank's customer reference),
+// with the grant's further banks in force as Others. Errors: NotLinked
+// for a token that is not one of ours, unknown, expired, rotated or
+// revoked; ConsentExpired when its grant has run out; Unavailable.
 func (a *Authenticator) Authenticate(ctx context.Context, token string) (banks.User, error) {
 	g, err := a.grant(ctx, token)
 	if err != nil {
 		return banks.User{}, err
 	}
-	return banks.User{Bank: g.Bank, Customer: g.Customer, Locale: g.Locale}, nil
+	u := banks.User{Bank: g.Bank, Customer: g.Customer, Locale: g.Locale}
+	more, err := a.s.grantBanks(ctx, g.ID)
+	if err != nil {
+		return banks.User{}, banks.E("linking.Authenticate", banks.Unavailable, err)
+	}
+	now := a.s.now()
+	for _, b := range more {
+		if b.RevokedAt.IsZero() && now.Before(b.ExpiresAt) && b.Customer != "" {
+			u.Others = append(u.Others, banks.User{Bank: b.Bank, Customer: b.Customer, Locale: b.Locale})
+		}
+	}
+	return u, nil
+}
+
+// grantBanks lists a grant's further banks; none when the store keeps
+// one bank per grant.
+func (s *Server) grantBanks(ctx context.Context, grantID string) ([]GrantBank, error) {
+	st, ok := s.store.(GrantBanks)
+	if !ok {
+		return nil, nil
+	}
+	return st.GrantBanks(ctx, grantID)
 }
 
 // Scopes returns the scopes the token's grant allows (ScopeAccounts,
@@ -103,41 +124,111 @@ func (a *Authenticator) grant(ctx context.Context, token string) (Grant, error) 
 // consent can be ended (BankRevoker), at the bank. A bank that cannot be
 // reached is logged, not returned: Konto's tokens are dead either way.
 // Errors: Unavailable.
+//
+// The grants' further banks go with them, and the customer's bank where
+// it is another grant's further bank (the same person); their consents
+// end at their banks too.
 func (a *Authenticator) RevokeAccess(ctx context.Context, u banks.User) error {
 	const op = "linking.RevokeAccess"
 	gs, err := a.s.store.Grants(ctx, u.Bank, u.Customer)
 	if err != nil {
 		return banks.E(op, banks.Unavailable, err)
 	}
+	// What to end at the banks is read before the store forgets it.
+	var more []GrantBank
+	for _, g := range gs {
+		if g.RevokedAt.IsZero() {
+			bs, err := a.s.grantBanks(ctx, g.ID)
+			if err != nil {
+				return banks.E(op, banks.Unavailable, err)
+			}
+			more = append(more, bs...)
+		}
+	}
+	if st, ok := a.s.store.(GrantBanks); ok {
+		bs, err := st.CustomerGrantBanks(ctx, u.Bank, u.Customer)
+		if err != nil {
+			return banks.E(op, banks.Unavailable, err)
+		}
+		more = append(more, bs...)
+	}
 	if err := a.s.store.RevokeGrants(ctx, u.Bank, u.Customer, a.s.now()); err != nil {
 		return banks.E(op, banks.Unavailable, err)
 	}
-	rv, ok := a.s.opts.BankRedirect.(BankRevoker)
-	if !ok {
-		return nil
-	}
 	for _, g := range gs {
-		if !g.RevokedAt.IsZero() || g.ConsentID == "" {
-			continue
+		if g.RevokedAt.IsZero() {
+			a.s.endAtBank(ctx, g)
 		}
-		var tok []byte
-		if g.BankTokens != nil {
-			if tok, err = a.s.tokens.open(g.BankTokens, []byte(g.ID)); err != nil {
-				a.s.log.Warn("opening a grant's bank tokens failed", "grant", g.ID, "err", err)
-			}
-		}
-		if err := rv.RevokeConsent(ctx, g, tok); err != nil {
-			a.s.log.Warn("revoking a consent at the bank failed", "grant", g.ID, "bank", g.Bank, "err", err)
+	}
+	for _, b := range more {
+		if b.RevokedAt.IsZero() {
+			a.s.endAtBank(ctx, b.grant())
 		}
 	}
 	return nil
 }
 
+// grant is a further bank as a Grant of its own, for a BankRevoker and
+// a connector: its tokens stay sealed to the grant and the bank.
+func (b GrantBank) grant() Grant {
+	return Grant{ID: b.GrantID, Bank: b.Bank, Customer: b.Customer, Locale: b.Locale, ConsentID: b.ConsentID, Scopes: b.Scopes,
+		GrantedAt: b.GrantedAt, ExpiresAt: b.ExpiresAt, RevokedAt: b.RevokedAt, BankTokens: b.BankTokens, further: true}
+}
+
+// open opens a grant's sealed bank tokens (nil for none).
+func (s *Server) open(g Grant) ([]byte, error) {
+	if g.BankTokens == nil {
+		return nil, nil
+	}
+	ad := []byte(g.ID)
+	if g.further {
+		ad = grantBankAD(g.ID, g.Bank)
+	}
+	return s.tokens.open(g.BankTokens, ad)
+}
+
+// endAtBank ends a grant's consent at its bank where the bank can
+// (BankRevoker); a failure is logged: Konto's side is revoked already.
+func (s *Server) endAtBank(ctx context.Context, g Grant) {
+	rv, ok := s.opts.BankRedirect.(BankRevoker)
+	if !ok || g.ConsentID == "" {
+		return
+	}
+	tok, err := s.open(g)
+	if err != nil {
+		s.log.Warn("opening a grant's bank tokens failed", "grant", g.ID, "bank", g.Bank, "err", err)
+	}
+	if err := rv.RevokeConsent(ctx, g, tok); err != nil {
+		s.log.Warn("revoking a consent at the bank failed", "grant", g.ID, "bank", g.Bank, "err", err)
+	}
+}
+
 // RevokeGrant revokes one grant and all its tokens (a consent dashboard's
-// "remove"). Errors: Unavailable.
+// "remove"), with its further banks, and ends their consents at the
+// banks that can. Errors: Unavailable.
 func (s *Server) RevokeGrant(ctx context.Context, id string) error {
+	const op = "linking.RevokeGrant"
+	g, err := s.store.Grant(ctx, id)
+	if banks.KindOf(err) == banks.NotFound {
+		return nil
+	}
+	if err != nil {
+		return banks.E(op, banks.Unavailable, err)
+	}
+	more, err := s.grantBanks(ctx, id)
+	if err != nil {
+		return banks.E(op, banks.Unavailable, err)
+	}
 	if err := s.store.RevokeGrant(ctx, id, s.now()); err != nil {
-		return banks.E("linking.RevokeGrant", banks.Unavailable, err)
+		return banks.E(op, banks.Unavailable, err)
+	}
+	if g.RevokedAt.IsZero() {
+		s.endAtBank(ctx, g)
+		for _, b := range more {
+			if b.RevokedAt.IsZero() {
+				s.endAtBank(ctx, b.grant())
+			}
+		}
 	}
 	return nil
 }

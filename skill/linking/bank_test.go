@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"reflect"
 	"regexp"
 	"strings"
 	"sync"
@@ -111,7 +112,7 @@ func TestBankRedirectFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (banks.User{Bank: "northbank", Customer: "oliver", Locale: "en-GB"}); u != want {
+	if want := (banks.User{Bank: "northbank", Customer: "oliver", Locale: "en-GB"}); !reflect.DeepEqual(u, want) {
 		t.Fatalf("user %+v, want %+v", u, want)
 	}
 	gs, _ := e.store.Grants(context.Background(), "northbank", "oliver")

@@ -1,6 +1,7 @@
 package linking
 
 import (
+	"cmp"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -248,7 +249,7 @@ func (s *Server) connRevoke(w http.ResponseWriter, r *http.Request, st *connStat
 		return
 	}
 	if g.RevokedAt.IsZero() {
-		if err := s.store.RevokeGrant(ctx, g.ID, s.now()); err != nil {
+		if err := s.RevokeGrant(ctx, g.ID); err != nil {
 			s.log.Error("revoking a grant failed", "grant", g.ID, "err", err)
 			s.errorPage(w, r, http.StatusServiceUnavailable, "error.unavailable")
 			return
@@ -338,7 +339,20 @@ func (s *Server) showConns(w http.ResponseWriter, r *http.Request, st *connState
 		if !g.LastUsed.IsZero() {
 			used = formatDate(lang, g.LastUsed)
 		}
-		p.Connections = append(p.Connections, connection{ID: g.ID, Client: name, Bank: b.Name,
+		bankNames := []string{b.Name}
+		more, err := s.grantBanks(ctx, g.ID)
+		if err != nil {
+			s.log.Error("listing a grant's banks failed", "grant", g.ID, "err", err)
+			s.errorPage(w, r, http.StatusServiceUnavailable, "error.unavailable")
+			return
+		}
+		for _, gb := range more {
+			if gb.RevokedAt.IsZero() && now.Before(gb.ExpiresAt) {
+				ob, _ := s.bank(gb.Bank)
+				bankNames = append(bankNames, cmp.Or(ob.Name, gb.Bank))
+			}
+		}
+		p.Connections = append(p.Connections, connection{ID: g.ID, Client: name, Bank: strings.Join(bankNames, ", "),
 			Scopes: strings.Join(scopes, "; "), Granted: formatDate(lang, g.GrantedAt), Expires: formatDate(lang, g.ExpiresAt),
 			LastUsed: used})
 	}

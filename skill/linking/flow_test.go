@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -56,7 +57,7 @@ func TestCodeFlowWithPKCE(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (banks.User{Bank: "sandbox", Customer: "alice", Locale: "en-US"}); u != want {
+	if want := (banks.User{Bank: "sandbox", Customer: "alice", Locale: "en-US"}); !reflect.DeepEqual(u, want) {
 		t.Fatalf("user %+v, want %+v", u, want)
 	}
 	scopes, err := e.srv.Authenticator().Scopes(context.Background(), tok.Access)

@@ -81,6 +81,47 @@ type Grant struct {
 	// BankTokens are the bank's tokens for this consent, sealed by the
 	// server (AES-GCM); nil when the bank gave none.
 	BankTokens []byte
+	// further: this is a grant's further bank (GrantBank) seen as a
+	// Grant, whose tokens are sealed to the grant and the bank.
+	further bool
+}
+
+// GrantBank is a further bank of a grant: a person who has more than one
+// bank links them all to an assistant in one go, and the grant's own Bank
+// and Customer stay the person's identity (their voice PIN, pseudonyms
+// and audit). Each further bank has its own consent there, under the
+// grant's scopes, and ends with the grant at the latest.
+type GrantBank struct {
+	GrantID   string
+	Bank      string // the bank id
+	Customer  string // the bank's customer reference
+	Locale    string
+	ConsentID string // the bank's consent id; empty for the sandbox
+	Scopes    []string
+	GrantedAt time.Time
+	ExpiresAt time.Time
+	RevokedAt time.Time // zero while in force
+	// BankTokens are the bank's tokens for this consent, sealed by the
+	// server (AES-GCM, bound to the grant and the bank); nil when the
+	// bank gave none.
+	BankTokens []byte
+}
+
+// GrantBanks is implemented by stores that keep more than one bank per
+// grant (skill/sqlite); the server offers "add another bank" only with
+// one. Revoking a grant (RevokeGrant, RevokeGrants) revokes its banks
+// too, and RevokeGrants forgets their customers and tokens as well.
+type GrantBanks interface {
+	// AddGrantBank records a further bank of a grant. Errors: NotFound
+	// for an unknown grant, Invalid for a bank the grant already holds,
+	// Unavailable.
+	AddGrantBank(ctx context.Context, b GrantBank) error
+	// GrantBanks lists a grant's further banks in the order added.
+	// Errors: Unavailable.
+	GrantBanks(ctx context.Context, grantID string) ([]GrantBank, error)
+	// CustomerGrantBanks lists the further banks of any grant that are
+	// a bank customer's, oldest first. Errors: Unavailable.
+	CustomerGrantBanks(ctx context.Context, bank, customer string) ([]GrantBank, error)
 }
 
 // The kinds of Token.

@@ -100,6 +100,10 @@ type page struct {
 	Banks                       []bankOption
 	Scopes                      []scopeOption
 	Days                        []dayOption
+	// The PIN page: the banks linked in this flow, and whether another
+	// can be added.
+	Linked string
+	CanAdd bool
 	// The connections page.
 	SignedIn    bool
 	Notice      string
@@ -177,6 +181,47 @@ type flowState struct {
 	ConsentID          string
 	BankTokens         []byte
 	BankUntil          time.Time
+
+	// Linked are the banks linked earlier in this flow, when the person
+	// adds another: the first is the grant's own, the one above the last.
+	Linked []flowLink `json:",omitempty"`
+}
+
+// flowLink is a bank linked earlier in a flow.
+type flowLink struct {
+	User       banks.User
+	ConsentID  string
+	BankTokens []byte
+	BankUntil  time.Time
+	Scopes     []string
+	Days       int
+}
+
+// stepAnother is the step of the PIN page's "Add another bank".
+const stepAnother = "another"
+
+// linkedBank reports whether the flow has linked a bank already.
+func (fl *flowState) linkedBank(id string) bool {
+	for _, l := range fl.Linked {
+		if l.User.Bank == id {
+			return true
+		}
+	}
+	return false
+}
+
+// canAdd reports whether the person may add another bank to the grant
+// being made: the store keeps further banks and a bank is left.
+func (s *Server) canAdd(fl *flowState) bool {
+	if _, ok := s.store.(GrantBanks); !ok {
+		return false
+	}
+	for _, b := range s.banks {
+		if b.ID != fl.Bank && !fl.linkedBank(b.ID) {
+			return true
+		}
+	}
+	return false
 }
 
 // A flow lives 15 minutes from its last step, an hour at most.
@@ -376,8 +421,14 @@ func (s *Server) show(w http.ResponseWriter, r *http.Request, fl *flowState, sta
 	switch {
 	case fl.Bank == "":
 		name, p.Title = pageBank, text(lang, "bank.title")
-		for i, b := range s.banks {
-			p.Banks = append(p.Banks, bankOption{ID: b.ID, Name: b.Name, Checked: i == 0})
+		for _, b := range s.banks {
+			if !fl.linkedBank(b.ID) {
+				p.Banks = append(p.Banks, bankOption{ID: b.ID, Name: b.Name, Checked: len(p.Banks) == 0})
+			}
+		}
+		if len(fl.Linked) > 0 {
+			first, _ := s.bank(fl.Linked[0].User.Bank)
+			p.Title, p.Message = text(lang, "bank.another.title"), text(lang, "bank.another", first.Name)
 		}
 	case fl.Scopes == nil:
 		name, p.Title = pageConsent, text(lang, "consent.title")
@@ -396,6 +447,15 @@ func (s *Server) show(w http.ResponseWriter, r *http.Request, fl *flowState, sta
 		p.BankURL = fl.BankURL
 	default:
 		name, p.Title = pagePIN, text(lang, "pin.title")
+		if len(fl.Linked) > 0 {
+			var names []string
+			for _, l := range fl.Linked {
+				lb, _ := s.bank(l.User.Bank)
+				names = append(names, lb.Name)
+			}
+			p.Linked = strings.Join(append(names, b.Name), ", ")
+		}
+		p.CanAdd = s.canAdd(fl)
 	}
 	s.render(w, name, p, status, origin(fl.Redirect))
 }
@@ -445,12 +505,14 @@ func (s *Server) step(w http.ResponseWriter, r *http.Request, step string) {
 	switch {
 	case step == pageBank:
 		s.stepBank(w, r, id, fl)
-	case step == pageConsent && known:
+	case step == pageConsent && known && len(fl.Linked) == 0:
 		s.stepConsent(w, r, id, fl, b)
 	case step == pageSignIn && known && b.Standard == StandardSandbox && fl.Scopes != nil:
 		s.stepSignIn(w, r, id, fl, b)
 	case step == pagePIN && fl.User != nil:
 		s.stepPIN(w, r, id, fl)
+	case step == stepAnother && fl.User != nil && s.canAdd(fl):
+		s.stepAnother(w, r, id, fl)
 	default:
 		s.show(w, r, fl, http.StatusBadRequest, "")
 	}
@@ -480,11 +542,30 @@ func (fl *flowState) reset(fromBank bool) {
 func (s *Server) stepBank(w http.ResponseWriter, r *http.Request, id string, fl *flowState) {
 	b, ok := s.bank(r.PostForm.Get("bank"))
 	fl.reset(true)
-	if !ok {
+	if !ok || fl.linkedBank(b.ID) {
 		s.show(w, r, fl, http.StatusBadRequest, "")
 		return
 	}
 	fl.Bank = b.ID
+	if len(fl.Linked) > 0 {
+		// A further bank of the same grant: what the person allowed for
+		// the first, for as long as this bank gives (at most).
+		first := fl.Linked[0]
+		fl.Scopes, fl.Days = first.Scopes, min(first.Days, b.ConsentDays)
+		if b.Standard != StandardSandbox && !s.startAtBank(w, r, fl, b) {
+			fl.Bank, fl.Scopes, fl.Days = "", nil, 0
+			return
+		}
+	}
+	s.next(w, r, id, fl)
+}
+
+// stepAnother keeps the bank just linked in the flow and goes back to
+// the bank choice for another one.
+func (s *Server) stepAnother(w http.ResponseWriter, r *http.Request, id string, fl *flowState) {
+	fl.Linked = append(fl.Linked, flowLink{User: *fl.User, ConsentID: fl.ConsentID, BankTokens: fl.BankTokens, BankUntil: fl.BankUntil,
+		Scopes: fl.Scopes, Days: fl.Days})
+	fl.reset(true)
 	s.next(w, r, id, fl)
 }
 
@@ -509,22 +590,33 @@ func (s *Server) stepConsent(w http.ResponseWriter, r *http.Request, id string, 
 		days = b.ConsentDays
 	}
 	fl.Scopes, fl.Days = scopes, days
-	if b.Standard != StandardSandbox {
-		state := randomID(24)
-		auth, err := s.opts.BankRedirect.Start(r.Context(), BankStart{Bank: b, Scopes: scopes, Until: s.now().AddDate(0, 0, days),
-			RedirectURI: s.opts.Issuer + CallbackPath, State: state, Locale: localeOf(r)})
-		if err == nil && checkRedirect(auth.URL) != nil {
-			err = banks.Errorf("linking.Start", banks.Invalid, "the bank's page %q is not https", auth.URL)
-		}
-		if err != nil {
-			s.log.Warn("starting a consent at the bank failed", "bank", b.ID, "err", err)
-			fl.Scopes = nil
-			s.show(w, r, fl, http.StatusServiceUnavailable, "error.bankdown")
-			return
-		}
-		fl.BankState, fl.BankURL, fl.BankData = state, auth.URL, auth.Data
+	if b.Standard != StandardSandbox && !s.startAtBank(w, r, fl, b) {
+		return
 	}
 	s.next(w, r, id, fl)
+}
+
+// startAtBank creates the consent at a bank of a redirect standard for
+// the flow's scopes and days and keeps where to send the person; if the
+// bank fails, it shows the page again with the error and returns false.
+func (s *Server) startAtBank(w http.ResponseWriter, r *http.Request, fl *flowState, b Bank) bool {
+	state := randomID(24)
+	auth, err := s.opts.BankRedirect.Start(r.Context(), BankStart{Bank: b, Scopes: fl.Scopes, Until: s.now().AddDate(0, 0, fl.Days),
+		RedirectURI: s.opts.Issuer + CallbackPath, State: state, Locale: localeOf(r)})
+	if err == nil && checkRedirect(auth.URL) != nil {
+		err = banks.Errorf("linking.Start", banks.Invalid, "the bank's page %q is not https", auth.URL)
+	}
+	if err != nil {
+		s.log.Warn("starting a consent at the bank failed", "bank", b.ID, "err", err)
+		fl.Scopes = nil
+		if len(fl.Linked) > 0 {
+			fl.Bank = ""
+		}
+		s.show(w, r, fl, http.StatusServiceUnavailable, "error.bankdown")
+		return false
+	}
+	fl.BankState, fl.BankURL, fl.BankData = state, auth.URL, auth.Data
+	return true
 }
 
 func (s *Server) stepSignIn(w http.ResponseWriter, r *http.Request, id string, fl *flowState, b Bank) {
@@ -600,6 +692,19 @@ func (s *Server) callback(w http.ResponseWriter, r *http.Request) {
 	fl.BankState, fl.BankData = "", nil // the bank's answer is used once
 	s.next(w, r, id, fl)
 }
+
+// until is when a link made now ends: the days the person chose, or the
+// bank's consent if that ends sooner.
+func (l flowLink) until(now time.Time) time.Time {
+	until := now.AddDate(0, 0, l.Days)
+	if !l.BankUntil.IsZero() && l.BankUntil.Before(until) {
+		until = l.BankUntil
+	}
+	return until
+}
+
+// grantBankAD binds a further bank's sealed tokens to its grant and bank.
+func grantBankAD(grantID, bank string) []byte { return []byte(grantID + "\x00" + bank) }
 
 // goodPIN says what is wrong with a chosen PIN, as a text key.
 func goodPIN(pin, again string) string {
@@ -684,25 +789,50 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, id string, fl *f
 		s.authorizeError(w, r, ar, err)
 		return
 	}
-	if err := s.opts.SetPIN(ctx, *fl.User, pin); err != nil {
-		s.log.Error("setting the voice PIN failed", "bank", fl.User.Bank, "err", err)
+	// The first bank linked is the person's identity; the others are
+	// the grant's further banks.
+	all := append(fl.Linked, flowLink{User: *fl.User, ConsentID: fl.ConsentID, BankTokens: fl.BankTokens, BankUntil: fl.BankUntil,
+		Scopes: fl.Scopes, Days: fl.Days})
+	first := all[0]
+	if err := s.opts.SetPIN(ctx, first.User, pin); err != nil {
+		s.log.Error("setting the voice PIN failed", "bank", first.User.Bank, "err", err)
 		s.errorPage(w, r, http.StatusServiceUnavailable, "error.unavailable")
 		return
 	}
 	now := s.now()
-	until := now.AddDate(0, 0, fl.Days)
-	if !fl.BankUntil.IsZero() && fl.BankUntil.Before(until) {
-		until = fl.BankUntil
-	}
-	g := Grant{ID: randomID(18), ClientID: fl.ClientID, Bank: fl.User.Bank, Customer: fl.User.Customer, Locale: fl.User.Locale,
-		ConsentID: fl.ConsentID, Scopes: fl.Scopes, GrantedAt: now, ExpiresAt: until}
-	if len(fl.BankTokens) > 0 {
-		g.BankTokens = s.tokens.seal(fl.BankTokens, []byte(g.ID))
+	until := first.until(now)
+	g := Grant{ID: randomID(18), ClientID: fl.ClientID, Bank: first.User.Bank, Customer: first.User.Customer, Locale: first.User.Locale,
+		ConsentID: first.ConsentID, Scopes: first.Scopes, GrantedAt: now, ExpiresAt: until}
+	if len(first.BankTokens) > 0 {
+		g.BankTokens = s.tokens.seal(first.BankTokens, []byte(g.ID))
 	}
 	if err := s.store.CreateGrant(ctx, g); err != nil {
 		s.log.Error("recording a grant failed", "err", err)
 		s.errorPage(w, r, http.StatusServiceUnavailable, "error.unavailable")
 		return
+	}
+	for _, l := range all[1:] {
+		gb := GrantBank{GrantID: g.ID, Bank: l.User.Bank, Customer: l.User.Customer, Locale: l.User.Locale, ConsentID: l.ConsentID,
+			Scopes: l.Scopes, GrantedAt: now, ExpiresAt: l.until(now)}
+		if gb.ExpiresAt.After(until) {
+			gb.ExpiresAt = until
+		}
+		if len(l.BankTokens) > 0 {
+			gb.BankTokens = s.tokens.seal(l.BankTokens, grantBankAD(g.ID, gb.Bank))
+		}
+		st, ok := s.store.(GrantBanks)
+		err := banks.Errorf("linking.finish", banks.NotSupported, "the store keeps one bank per grant")
+		if ok {
+			err = st.AddGrantBank(ctx, gb)
+		}
+		if err != nil {
+			s.log.Error("recording a grant's further bank failed", "grant", g.ID, "bank", gb.Bank, "err", err)
+			if rerr := s.store.RevokeGrant(ctx, g.ID, now); rerr != nil {
+				s.log.Error("revoking an unfinished grant failed", "grant", g.ID, "err", rerr)
+			}
+			s.errorPage(w, r, http.StatusServiceUnavailable, "error.unavailable")
+			return
+		}
 	}
 	ar.SetID(g.ID)
 	for _, sc := range g.Scopes {
@@ -716,6 +846,7 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, id string, fl *f
 		s.authorizeError(w, r, ar, err)
 		return
 	}
-	s.log.Info("account linked", "client", g.ClientID, "bank", g.Bank, "grant", g.ID, "scopes", strings.Join(g.Scopes, " "))
+	s.log.Info("account linked", "client", g.ClientID, "bank", g.Bank, "grant", g.ID, "scopes", strings.Join(g.Scopes, " "),
+		"banks", len(all))
 	s.provider.WriteAuthorizeResponse(ctx, w, ar, resp)
 }

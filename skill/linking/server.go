@@ -293,7 +293,9 @@ func (s *Server) logOAuth(msg string, err error) {
 func (s *Server) Purge(ctx context.Context) error { return s.store.PurgeOAuth(ctx, s.now()) }
 
 // BankTokens returns the newest grant in force of a bank customer with
-// its bank tokens opened, for a connector that calls the bank with them.
+// its bank tokens opened, for a connector that calls the bank with them;
+// where the customer is another grant's further bank (GrantBank), that
+// bank as a Grant.
 // Errors: NotLinked when there is none, Unavailable.
 func (s *Server) BankTokens(ctx context.Context, u banks.User) (Grant, []byte, error) {
 	const op = "linking.BankTokens"
@@ -307,14 +309,35 @@ func (s *Server) BankTokens(ctx context.Context, u banks.User) (Grant, []byte, e
 		if !g.RevokedAt.IsZero() || !now.Before(g.ExpiresAt) {
 			continue
 		}
-		if g.BankTokens == nil {
-			return g, nil, nil
-		}
-		tok, err := s.tokens.open(g.BankTokens, []byte(g.ID))
+		tok, err := s.open(g)
 		if err != nil {
 			return Grant{}, nil, banks.E(op, banks.Unavailable, err)
 		}
 		return g, tok, nil
+	}
+	// The customer may be another grant's further bank.
+	if st, ok := s.store.(GrantBanks); ok {
+		bs, err := st.CustomerGrantBanks(ctx, u.Bank, u.Customer)
+		if err != nil {
+			return Grant{}, nil, err
+		}
+		for i := len(bs) - 1; i >= 0; i-- {
+			b := bs[i]
+			if !b.RevokedAt.IsZero() || !now.Before(b.ExpiresAt) {
+				continue
+			}
+			owner, err := s.store.Grant(ctx, b.GrantID)
+			if err != nil || !owner.RevokedAt.IsZero() || !now.Before(owner.ExpiresAt) {
+				continue
+			}
+			g := b.grant()
+			g.ClientID = owner.ClientID
+			tok, err := s.open(g)
+			if err != nil {
+				return Grant{}, nil, banks.E(op, banks.Unavailable, err)
+			}
+			return g, tok, nil
+		}
 	}
 	return Grant{}, nil, banks.Errorf(op, banks.NotLinked, "no grant in force")
 }

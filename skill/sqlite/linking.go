@@ -14,7 +14,8 @@ import (
 
 // The store of Konto's authorization server (skill/linking), in the
 // tables of migration 0005: clients, the grants of the consent ledger,
-// their codes and tokens by signature, and linking flows.
+// their codes and tokens by signature, and linking flows; and the
+// further banks of grants, of migration 0006.
 
 var _ linking.Store = (*Store)(nil)
 
@@ -196,6 +197,15 @@ func (s *Store) RevokeGrants(ctx context.Context, bank, customer string, at time
 	if err := s.revokeGrants(ctx, "sqlite.RevokeGrants", at, `bank = ? AND customer = ?`, bank, customer); err != nil {
 		return err
 	}
+	// The further banks of those grants go with them (their customers
+	// are the same person's), and so does the customer's bank wherever
+	// it is another grant's further bank.
+	if _, err := s.db.ExecContext(ctx, `UPDATE oauth_grant_banks SET bank_tokens = ?, consent_id = '', customer = '',
+		revoked_at = CASE revoked_at WHEN 0 THEN ? ELSE revoked_at END
+		WHERE grant_id IN (SELECT id FROM oauth_grants WHERE bank = ? AND customer = ?) OR (bank = ? AND customer = ?)`,
+		[]byte{}, at.Unix(), bank, customer, bank, customer); err != nil {
+		return banks.E("sqlite.RevokeGrants", banks.Unavailable, err)
+	}
 	if _, err := s.db.ExecContext(ctx, `UPDATE oauth_grants SET bank_tokens = ?, consent_id = '', customer = ''
 		WHERE bank = ? AND customer = ?`, []byte{}, bank, customer); err != nil {
 		return banks.E("sqlite.RevokeGrants", banks.Unavailable, err)
@@ -213,6 +223,10 @@ func (s *Store) revokeGrants(ctx context.Context, op string, at time.Time, where
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, `UPDATE oauth_tokens SET active = 0 WHERE active = 1 AND grant_id IN
 		(SELECT id FROM oauth_grants WHERE `+where+`)`, args...); err != nil {
+		return banks.E(op, banks.Unavailable, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE oauth_grant_banks SET revoked_at = ? WHERE revoked_at = 0 AND grant_id IN
+		(SELECT id FROM oauth_grants WHERE `+where+`)`, append([]any{at.Unix()}, args...)...); err != nil {
 		return banks.E(op, banks.Unavailable, err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE oauth_grants SET revoked_at = ? WHERE revoked_at = 0 AND `+where,
@@ -353,4 +367,82 @@ func (s *Store) PurgeOAuth(ctx context.Context, before time.Time) error {
 		}
 	}
 	return nil
+}
+
+// The further banks of grants (linking.GrantBanks), in the table of
+// migration 0006.
+
+var _ linking.GrantBanks = (*Store)(nil)
+
+// AddGrantBank implements linking.GrantBanks.
+func (s *Store) AddGrantBank(ctx context.Context, b linking.GrantBank) error {
+	const op = "sqlite.AddGrantBank"
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return banks.E(op, banks.Unavailable, err)
+	}
+	defer tx.Rollback()
+	var bank string
+	err = tx.QueryRowContext(ctx, `SELECT bank FROM oauth_grants WHERE id = ?`, b.GrantID).Scan(&bank)
+	if errors.Is(err, sql.ErrNoRows) {
+		return banks.Errorf(op, banks.NotFound, "no grant %q", b.GrantID)
+	}
+	if err != nil {
+		return banks.E(op, banks.Unavailable, err)
+	}
+	if bank == b.Bank {
+		return banks.Errorf(op, banks.Invalid, "grant %q is at bank %q already", b.GrantID, b.Bank)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO oauth_grant_banks(grant_id, bank, customer, locale, consent_id, scopes,
+		granted_at, expires_at, revoked_at, bank_tokens) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT (grant_id, bank) DO NOTHING`,
+		b.GrantID, b.Bank, b.Customer, b.Locale, b.ConsentID, strings.Join(b.Scopes, " "),
+		unix(b.GrantedAt), unix(b.ExpiresAt), unix(b.RevokedAt), b.BankTokens)
+	if err != nil {
+		return banks.E(op, banks.Unavailable, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return banks.Errorf(op, banks.Invalid, "grant %q is at bank %q already", b.GrantID, b.Bank)
+	}
+	if err := tx.Commit(); err != nil {
+		return banks.E(op, banks.Unavailable, err)
+	}
+	return nil
+}
+
+const grantBankColumns = `SELECT grant_id, bank, customer, locale, consent_id, scopes, granted_at, expires_at, revoked_at, bank_tokens
+	FROM oauth_grant_banks`
+
+func (s *Store) grantBanks(ctx context.Context, op, where string, args ...any) ([]linking.GrantBank, error) {
+	rows, err := s.db.QueryContext(ctx, grantBankColumns+` WHERE `+where+` ORDER BY granted_at, rowid`, args...)
+	if err != nil {
+		return nil, banks.E(op, banks.Unavailable, err)
+	}
+	defer rows.Close()
+	var out []linking.GrantBank
+	for rows.Next() {
+		var b linking.GrantBank
+		var scopes string
+		var granted, expires, revoked int64
+		if err := rows.Scan(&b.GrantID, &b.Bank, &b.Customer, &b.Locale, &b.ConsentID, &scopes, &granted, &expires, &revoked,
+			&b.BankTokens); err != nil {
+			return nil, banks.E(op, banks.Unavailable, err)
+		}
+		b.Scopes = strings.Fields(scopes)
+		b.GrantedAt, b.ExpiresAt, b.RevokedAt = fromUnix(granted), fromUnix(expires), fromUnix(revoked)
+		out = append(out, b)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, banks.E(op, banks.Unavailable, err)
+	}
+	return out, nil
+}
+
+// GrantBanks implements linking.GrantBanks.
+func (s *Store) GrantBanks(ctx context.Context, grantID string) ([]linking.GrantBank, error) {
+	return s.grantBanks(ctx, "sqlite.GrantBanks", `grant_id = ?`, grantID)
+}
+
+// CustomerGrantBanks implements linking.GrantBanks.
+func (s *Store) CustomerGrantBanks(ctx context.Context, bank, customer string) ([]linking.GrantBank, error) {
+	return s.grantBanks(ctx, "sqlite.CustomerGrantBanks", `bank = ? AND customer = ?`, bank, customer)
 }

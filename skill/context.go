@@ -1,0 +1,310 @@
+package skill
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/kontoskill/konto/banks"
+	"github.com/kontoskill/konto/intents"
+	"github.com/kontoskill/konto/intents/resolve"
+)
+
+// Context: what the last answer was about carries into elliptical
+// follow-ups ("and in October?", "what about Costco", "und bei Edeka"),
+// and "it", "the new one", "sie" mean the last card or account named.
+// Names are resolved against what the user actually has.
+
+// previous is the subject of the session's last answer.
+func (s *Skill) previous(r *Request) *subject {
+	if r.Channel.Carry {
+		return r.turn.carry.Subject
+	}
+	return r.st.Subject
+}
+
+// remember records what this turn's answer was about.
+func (s *Skill) remember(r *Request, intent string, slots intents.Slots) {
+	sub := &subject{Intent: intent, Slots: map[string]any{}}
+	for k, v := range slots {
+		sub.Slots[k] = v
+	}
+	if prev := s.previous(r); prev != nil {
+		// The card or account talked about stays the subject of "it".
+		for _, k := range []string{intents.SlotCard, intents.SlotAccount} {
+			if _, ok := sub.Slots[k]; !ok && prev.Slots[k] != nil {
+				if in, found := intents.Lookup(intent); !found || !in.HasSlot(k) {
+					sub.Slots[k] = prev.Slots[k]
+				}
+			}
+		}
+	}
+	r.turn.subject = sub
+	if !r.Channel.Carry {
+		r.st.Subject = sub
+	}
+}
+
+var (
+	leadEN = regexp.MustCompile(`^(?:and|and what about|what about|how about|and how about|also|plus|ok and|okay and|and then)\b`)
+	leadDE = regexp.MustCompile(`^(?:und|und was ist mit|was ist mit|wie ist es mit|wie sieht es aus mit|und wie|und wann|und was|und für|und bei)\b`)
+	pronouns = map[string]bool{"it": true, "that": true, "this": true, "one": true, "them": true, "es": true, "sie": true, "die": true, "den": true, "ihn": true, "der": true, "dieselbe": true, "neue": true}
+)
+
+// followUp reads an elliptical turn in the light of the last answer: it
+// takes the last answer's intent and slots, with what this turn names in
+// place of theirs. It changes nothing when the turn stands on its own.
+func (s *Skill) followUp(r *Request) {
+	prev := s.previous(r)
+	if prev == nil || r.Text == "" || prev.Intent == "" {
+		return
+	}
+	norm := intents.Normalize(r.Text)
+	words := strings.Fields(norm)
+	lead := leadEN
+	if intents.German(r.Locale) {
+		lead = leadDE
+	}
+	elliptic := lead.MatchString(norm) || len(words) <= 3
+	hasPronoun := false
+	for _, w := range words {
+		if pronouns[w] {
+			hasPronoun = true
+		}
+	}
+	// "unlock it again", "wann läuft die ab": the card or account of the
+	// last answer, when this turn names none.
+	if in, ok := intents.Lookup(r.Intent); ok && hasPronoun && r.Intent != intents.Fallback {
+		for _, k := range []string{intents.SlotCard, intents.SlotAccount, intents.SlotBiller} {
+			if in.HasSlot(k) && r.Slots[k] == nil && prev.Slots[k] != nil {
+				r.Slots[k] = prev.Slots[k]
+			}
+		}
+		if in.HasSlot(intents.SlotCard) && r.Slots[intents.SlotCard] == nil && prev.Slots[intents.SlotCard] == nil {
+			if k, ok := prev.Slots[intents.SlotAccount].(string); ok && k == "credit_card" {
+				r.Slots[intents.SlotCard] = "credit"
+			}
+		}
+	}
+	if !elliptic {
+		return
+	}
+	if r.Intent != intents.Fallback && r.Intent != prev.Intent && !s.unsure(r) && r.Confidence >= actMin {
+		return // a question of its own
+	}
+	pin, ok := intents.Lookup(prev.Intent)
+	if !ok {
+		return
+	}
+	found := intents.Slots{}
+	intents.FillSlots(prev.Intent, norm, r.Locale, r.Now, found)
+	if pin.HasSlot(intents.SlotMerchant) {
+		if m := merchantPhrase(norm, r.Locale, r.Now); m != "" && found[intents.SlotCategory] == nil {
+			found[intents.SlotMerchant] = m
+		}
+	}
+	for k := range found {
+		if !pin.HasSlot(k) {
+			delete(found, k)
+		}
+	}
+	if len(found) == 0 {
+		return
+	}
+	slots := intents.Slots{}
+	for k, v := range prev.Slots {
+		slots[k] = v
+	}
+	if found[intents.SlotMerchant] != nil || found[intents.SlotCategory] != nil {
+		delete(slots, intents.SlotMerchant)
+		delete(slots, intents.SlotCategory)
+	}
+	for k, v := range found {
+		slots[k] = v
+	}
+	r.Intent, r.Slots, r.Confidence = prev.Intent, slots, 1
+}
+
+var (
+	merchantEN = regexp.MustCompile(`(?:^|\s)(?:at|from|in|on|with)\s+(?:the\s+)?(.+)$`)
+	merchantDE = regexp.MustCompile(`(?:^|\s)(?:bei|beim|im|vom|von|an|in)\s+(?:der\s+|dem\s+|den\s+|die\s+)?(.+)$`)
+	tailWords  = map[string]bool{"spent": true, "spend": true, "did": true, "i": true, "bought": true, "buy": true, "purchases": true, "purchase": true,
+		"ausgegeben": true, "gekauft": true, "bezahlt": true, "habe": true, "hab": true, "ich": true, "eingekauft": true, "so": true, "then": true,
+		"month": true, "please": true, "bitte": true, "denn": true, "eigentlich": true, "insgesamt": true, "total": true, "altogether": true}
+	notMerchants = map[string]bool{"all": true, "total": true, "my": true, "me": true, "my account": true, "checking": true, "savings": true,
+		"girokonto": true, "sparkonto": true, "tagesgeld": true, "kreditkarte": true, "credit card": true, "this month": true, "last month": true,
+		"diesem monat": true, "letzten monat": true, "general": true, "allgemeinen": true, "total so far": true, "ganzen": true}
+)
+
+// merchantPhrase finds the name after "at", "bei", "beim" in a turn: the
+// words after the preposition, without a period or trailing verbs.
+func merchantPhrase(norm, locale string, now time.Time) string {
+	if _, phrase, ok := intents.ParseDateRange(norm, locale, now); ok && phrase != "" {
+		norm = strings.TrimSpace(strings.Replace(norm, phrase, " ", 1))
+	}
+	re := merchantEN
+	if intents.German(locale) {
+		re = merchantDE
+	}
+	m := re.FindStringSubmatch(norm)
+	if m == nil {
+		return ""
+	}
+	words := strings.Fields(m[1])
+	for len(words) > 0 && tailWords[words[len(words)-1]] {
+		words = words[:len(words)-1]
+	}
+	phrase := strings.Join(words, " ")
+	if phrase == "" || notMerchants[phrase] || len(words) > 4 {
+		return ""
+	}
+	return phrase
+}
+
+// resolveMerchant matches the merchant the turn names against the
+// merchants in the user's own transactions: a sure match becomes the
+// slot (the bank's spelling); a plausible one is asked about ("Do you
+// mean Starbucks?"); a name that matches nothing is said to match nothing,
+// with the closest one offered. A turn without a merchant name, or one
+// the recognizer read as a category, is left alone unless the words are
+// exactly one of the user's merchants ("uber").
+func (s *Skill) resolveMerchant(ctx context.Context, b *banking, r *Request) (*Response, error) {
+	said := r.Slots.String(intents.SlotMerchant)
+	fromText := false
+	if said == "" && r.Text != "" {
+		said, fromText = merchantPhrase(intents.Normalize(r.Text), r.Locale, r.Now), true
+	}
+	if said == "" {
+		return nil, nil
+	}
+	names, err := b.merchants(ctx, r)
+	if err != nil || len(names) == 0 {
+		return nil, err
+	}
+	ms := resolve.Resolve(said, names, r.Locale)
+	l := langOf(r.Locale)
+	category := r.Slots.String(intents.SlotCategory) != ""
+	switch {
+	case len(ms) > 0 && (ms[0].Kind == resolve.Exact || ms[0].Kind == resolve.Confident) && (len(ms) < 2 || ms[1].Kind != resolve.Exact):
+		if category && ms[0].Kind != resolve.Exact {
+			return nil, nil // "gas" the category, not "Shell Gas"
+		}
+		r.Slots[intents.SlotMerchant] = ms[0].Name
+		delete(r.Slots, intents.SlotCategory)
+		return nil, nil
+	case category || fromText && (len(ms) == 0 || ms[0].Kind == resolve.None):
+		// The recognizer's category stands, and words after "at" that
+		// name nothing the user has may be anything ("at home").
+		return nil, nil
+	case len(ms) > 0 && ms[0].Kind == resolve.Ask:
+		slots := cloneSlots(r.Slots)
+		slots[intents.SlotMerchant] = ms[0].Name
+		r.st.Suggest = &suggestion{Intent: r.Intent, Slots: slots}
+		q := l.msg("merchant.ask", ms[0].Name)
+		return &Response{Speech: q, Reprompt: q, Choices: yesNo(l)}, nil
+	case len(ms) > 0:
+		slots := cloneSlots(r.Slots)
+		slots[intents.SlotMerchant] = ms[0].Name
+		r.st.Suggest = &suggestion{Intent: r.Intent, Slots: slots}
+		q := l.msg("merchant.none.closest", titleCase(said), ms[0].Name)
+		return &Response{Speech: q, Reprompt: q, Choices: yesNo(l)}, nil
+	}
+	return anythingElse(l, l.msg("merchant.none", titleCase(said))), nil
+}
+
+// merchants are the names in the user's transactions of the last year
+// and a bit, each once.
+func (b *banking) merchants(ctx context.Context, r *Request) ([]string, error) {
+	txs, err := b.bank.Transactions(ctx, r.User, banks.TxFilter{From: r.Now.AddDate(-1, -1, 0), To: r.Now, Limit: maxScan})
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var names []string
+	for _, t := range txs {
+		if t.Merchant != "" && !seen[t.Merchant] && t.Category != "transfers" {
+			seen[t.Merchant] = true
+			names = append(names, t.Merchant)
+		}
+	}
+	return names, nil
+}
+
+// merchantsResolved runs a handler after the merchant it names is
+// resolved against the user's own merchants.
+func (s *Skill) merchantsResolved(b *banking, next HandlerFunc) Handler {
+	return HandlerFunc(func(ctx context.Context, r *Request) (*Response, error) {
+		if resp, err := s.resolveMerchant(ctx, b, r); resp != nil || err != nil {
+			return resp, err
+		}
+		return next(ctx, r)
+	})
+}
+
+// billerNamed finds the biller a turn names by its company ("pay the t
+// mobile bill", "die O2 Rechnung"), resolved against the user's billers.
+func billerNamed(r *Request, billers []banks.Biller) (banks.Biller, bool) {
+	var names []string
+	for _, b := range billers {
+		names = append(names, b.Name)
+	}
+	var words []string
+	for _, w := range strings.Fields(intents.Normalize(r.Text)) {
+		if !billWords[w] {
+			words = append(words, w)
+		}
+	}
+	if len(words) == 0 || len(words) > 4 {
+		return banks.Biller{}, false
+	}
+	ms := resolve.Resolve(strings.Join(words, " "), names, r.Locale)
+	if len(ms) == 0 || (ms[0].Kind != resolve.Exact && ms[0].Kind != resolve.Confident) || len(ms) > 1 && ms[1].Kind == resolve.Exact {
+		return banks.Biller{}, false
+	}
+	return billers[ms[0].Index], true
+}
+
+// billWords are the words of a payment request around a biller's name.
+var billWords = map[string]bool{"pay": true, "the": true, "my": true, "bill": true, "i": true, "want": true, "to": true, "please": true,
+	"can": true, "you": true, "could": true, "ok": true, "okay": true, "now": true, "off": true, "settle": true, "a": true, "want to": true,
+	"ich": true, "will": true, "möchte": true, "die": true, "den": true, "das": true, "meine": true, "mein": true, "rechnung": true,
+	"bezahlen": true, "zahlen": true, "begleichen": true, "bitte": true, "mal": true, "überweisen": true, "um": true, "uh": true, "ähm": true,
+	"let's": true, "lets": true, "go": true, "ahead": true, "and": true, "und": true, "für": true, "for": true, "invoice": true}
+
+// payeeNamed resolves a payee said loosely ("tom like", "mal max", "tom
+// new yen") against the saved payees: one sure match, or the plausible
+// ones to choose from; none when nothing is close.
+func payeeNamed(said string, payees []banks.Payee, locale string) []banks.Payee {
+	var words []string
+	for _, w := range strings.Fields(intents.Normalize(said)) {
+		if !payeeFillers[w] {
+			words = append(words, w)
+		}
+	}
+	if len(words) == 0 {
+		return nil
+	}
+	var names []string
+	for _, p := range payees {
+		names = append(names, p.Name)
+	}
+	ms := resolve.Resolve(strings.Join(words, " "), names, locale)
+	var out []banks.Payee
+	for i, m := range ms {
+		switch {
+		case m.Kind == resolve.Exact || m.Kind == resolve.Confident && i == 0:
+			if i == 0 && (len(ms) == 1 || ms[1].Kind != resolve.Exact) {
+				return []banks.Payee{payees[m.Index]}
+			}
+			out = append(out, payees[m.Index])
+		case m.Kind == resolve.Ask && len(out) < 2:
+			out = append(out, payees[m.Index])
+		}
+	}
+	return out
+}
+
+var payeeFillers = map[string]bool{"like": true, "um": true, "uh": true, "so": true, "just": true, "mal": true, "doch": true, "bitte": true,
+	"please": true, "to": true, "an": true, "the": true, "my": true, "meinem": true, "meiner": true, "friend": true, "buddy": true, "kumpel": true,
+	"ähm": true, "also": true, "halt": true, "eben": true, "schnell": true, "quickly": true, "real": true}

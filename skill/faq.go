@@ -1,0 +1,242 @@
+package skill
+
+import (
+	"context"
+	"strings"
+	"sync"
+
+	"github.com/kontoskill/konto/banks"
+	"github.com/kontoskill/konto/intents"
+)
+
+// The bank partner's FAQ (banks.ProductSheet.FAQ) answers the support
+// questions the catalog has no intent for: a card that has not arrived,
+// branch hours, a mortgage. It is asked when the recognizer finds no
+// intent, is unsure of the one it found, or the intent cannot be
+// answered; what neither the catalog nor the FAQ answers but is about
+// banking gets the support line and the offer of a callback instead of
+// "I can't help".
+
+// When the FAQ takes a turn the recognizer gave an intent: below
+// faqUnsure a good FAQ match (faqGood) wins, above it only a close one
+// (faqClose), most often one of the sheet's own examples or nearly so.
+// Without an intent, any match of intents.FAQThreshold does. The
+// recognizer is often sure of the nearest catalog intent for a question
+// the catalog lacks ("my new card hasn't arrived" is not a replacement
+// order, "I never got my PIN" not a PIN change), and the bank's sheet
+// names that question. An FAQ answer only speaks, so taking one for an
+// intent never moves money or changes a card.
+const (
+	faqUnsure = 0.5
+	faqGood   = 0.45
+	faqClose  = 0.55
+)
+
+// faqNever are the intents a turn keeps whatever the FAQ says: answers
+// to a question, and the controls of the conversation.
+var faqNever = map[string]bool{
+	intents.Yes: true, intents.No: true, intents.Stop: true, intents.Cancel: true, intents.Repeat: true,
+	intents.Help: true, intents.ProvidePin: true, intents.Launch: true,
+}
+
+// faqs holds one matcher per bank and locale, built the first time a
+// sheet is asked (the default bank's at start-up).
+type faqs struct {
+	s    *Skill
+	mu   sync.Mutex
+	sets map[string]*faqSet
+}
+
+type faqSet struct {
+	sheet   banks.ProductSheet
+	match   *intents.FAQ
+	entries map[string]banks.FAQEntry
+}
+
+// registerFAQ lets the FAQ answer before and after the handlers
+// registered so far, and for intents without one. Call it after the
+// handlers are registered.
+func (s *Skill) registerFAQ() {
+	fq := &faqs{s: s, sets: map[string]*faqSet{}}
+	s.faq = fq
+	for name, h := range s.mux.handlers {
+		if !faqNever[name] {
+			s.mux.handlers[name] = fq.wrap(h)
+		}
+	}
+	notFound := s.mux.NotFound
+	if notFound == nil {
+		notFound = HandlerFunc(fallback)
+	}
+	s.mux.NotFound = fq.wrap(notFound)
+	for _, loc := range []string{"en-US", "en-GB", "de-DE"} {
+		fq.set(context.Background(), banks.User{}, loc)
+	}
+}
+
+// wrap answers from the FAQ where it knows better than next.
+func (fq *faqs) wrap(next Handler) Handler {
+	return HandlerFunc(func(ctx context.Context, r *Request) (*Response, error) {
+		if r.Text == "" || faqNever[r.Intent] {
+			return next.Serve(ctx, r)
+		}
+		_, known := intents.Lookup(r.Intent)
+		none := !known || r.Intent == intents.Fallback
+		if resp := fq.take(ctx, r); resp != nil {
+			return resp, nil
+		}
+		if none {
+			if resp := fq.unanswered(ctx, r); resp != nil {
+				return resp, nil
+			}
+		}
+		resp, err := next.Serve(ctx, r)
+		if banks.KindOf(err) == banks.NotSupported {
+			// What the bank's connector cannot do, its FAQ may explain.
+			if fr := fq.answer(ctx, r, intents.FAQThreshold); fr != nil {
+				return fr, nil
+			}
+		}
+		return resp, err
+	})
+}
+
+// take answers a turn from the FAQ if the recognizer's reading leaves
+// room for it and an entry matches well enough (nil otherwise).
+func (fq *faqs) take(ctx context.Context, r *Request) *Response {
+	if fq == nil || r.Text == "" || faqNever[r.Intent] {
+		return nil
+	}
+	if r.User.Customer == "" && r.AccessToken != "" {
+		// The user's bank decides the FAQ; a user who is not linked
+		// hears the default bank's.
+		_ = fq.s.authenticate(ctx, r)
+	}
+	least := intents.FAQThreshold
+	_, known := intents.Lookup(r.Intent)
+	switch {
+	case !known || r.Intent == intents.Fallback:
+	case r.Confidence < faqUnsure:
+		least = faqGood
+	default:
+		least = faqClose
+	}
+	return fq.answer(ctx, r, least)
+}
+
+// answer is the FAQ entry the utterance asks about, if one scores at
+// least that score, as speech and a card.
+func (fq *faqs) answer(ctx context.Context, r *Request, least float64) *Response {
+	set := fq.set(ctx, r.User, r.Locale)
+	if set == nil {
+		return nil
+	}
+	m, ok := set.match.Match(r.Text)
+	if !ok || m.Score < least {
+		return nil
+	}
+	e := set.entries[m.ID]
+	fq.s.cfg.Log.Debug("faq answered", "entry", e.ID, "score", m.Score, "intent", r.Intent, "confidence", r.Confidence)
+	l := langOf(r.Locale)
+	resp := anythingElse(l, e.Answer)
+	text := e.Answer
+	if e.Link != "" {
+		text += "\n" + e.Link
+	}
+	title := l.msg("faq.card.title.default")
+	if set.sheet.Bank != "" {
+		title = l.msg("faq.card.title", set.sheet.Bank)
+	}
+	resp.Card = &Card{Title: title, Text: text}
+	return resp
+}
+
+// unanswered is what a bank question neither the catalog nor the FAQ
+// answers gets: the support line, and for a linked user the offer of a
+// callback (TalkToAgent's). Anything that is not about banking gets nil.
+func (fq *faqs) unanswered(ctx context.Context, r *Request) *Response {
+	set := fq.set(ctx, r.User, r.Locale)
+	m := (*intents.FAQ)(nil)
+	if set != nil {
+		m = set.match
+	}
+	if !faqBanking(m, r) {
+		return nil
+	}
+	l := langOf(r.Locale)
+	sh := fq.s.sheet(r)
+	text := l.msg("faq.unanswered", sh.SupportPhone, sh.SupportHours)
+	if sh.SupportHours == "" {
+		text = l.msg("faq.unanswered.no_hours", sh.SupportPhone)
+	}
+	if r.User.Customer == "" {
+		// Nobody to call back: the line is the answer.
+		return anythingElse(l, text)
+	}
+	return fq.s.offerAgent(r, text, "question")
+}
+
+// faqBanking reports whether an utterance is about banking.
+func faqBanking(m *intents.FAQ, r *Request) bool {
+	if m == nil {
+		m = intents.NewFAQ(r.Locale, nil)
+	}
+	return m.AboutBanking(r.Text)
+}
+
+// set returns the matcher of the user's bank's sheet in a locale (the
+// default bank's for a user who is not linked), or nil if the bank has
+// no FAQ.
+func (fq *faqs) set(ctx context.Context, u banks.User, locale string) *faqSet {
+	key := u.Bank + "\x00" + locale
+	fq.mu.Lock()
+	set, ok := fq.sets[key]
+	fq.mu.Unlock()
+	if ok {
+		return set
+	}
+	sheet, ok := fq.sheet(ctx, u, locale)
+	if ok && len(sheet.FAQ) > 0 {
+		set = &faqSet{sheet: sheet, entries: map[string]banks.FAQEntry{}}
+		items := make([]intents.FAQItem, 0, len(sheet.FAQ))
+		for _, e := range sheet.FAQ {
+			if e.ID == "" || strings.TrimSpace(e.Answer) == "" {
+				continue
+			}
+			set.entries[e.ID] = e
+			items = append(items, intents.FAQItem{ID: e.ID, Questions: e.Questions})
+		}
+		set.match = intents.NewFAQ(locale, items)
+	}
+	if !ok {
+		return set // not cached: the bank may answer next time
+	}
+	fq.mu.Lock()
+	fq.sets[key] = set
+	fq.mu.Unlock()
+	return set
+}
+
+// sheet is the product sheet of the user's bank in the language spoken
+// (the FAQ matches what was said; limits and fees follow the customer's
+// bank in Skill.sheet). A user who is not linked gets the default bank's:
+// the only bank of a router with one, or the connector's own.
+func (fq *faqs) sheet(ctx context.Context, u banks.User, locale string) (banks.ProductSheet, bool) {
+	bank := fq.s.cfg.Bank
+	if p, ok := bank.(banks.UserProducts); ok {
+		if u.Bank == "" {
+			ids, ok := bank.(interface{ IDs() []string })
+			if !ok || len(ids.IDs()) != 1 {
+				return banks.ProductSheet{}, true // no default bank: no FAQ
+			}
+			u.Bank = ids.IDs()[0]
+		}
+		sh, err := p.ProductSheetFor(ctx, u, locale)
+		return sh, err == nil || banks.KindOf(err) == banks.NotSupported
+	}
+	if p, ok := bank.(banks.Products); ok {
+		sh, err := p.ProductSheet(ctx, locale)
+		return sh, err == nil || banks.KindOf(err) == banks.NotSupported
+	}
+	return banks.ProductSheet{}, true
+}
