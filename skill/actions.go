@@ -867,6 +867,7 @@ func (s *Skill) planReplacement(ctx context.Context, r *Request, slots intents.S
 			return nil, entry, err
 		}
 		entry.Outcome = "done"
+		r.turn.arrives = o.Arrives // for "when will the new one arrive"
 		if lost {
 			return anythingElse(l, l.msg("card.lost.done", l.Date(o.Arrives, r.Now), spell(o.Reference))), entry, nil
 		}

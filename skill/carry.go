@@ -9,6 +9,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"time"
+
+	"github.com/kontoskill/konto/intents"
 )
 
 // carry is what a read-only turn remembers for the next one: the last
@@ -27,9 +29,9 @@ type carry struct {
 
 // subject is what the last answer was about, for elliptical follow-ups.
 type subject struct {
-	Intent   string         `json:"intent,omitempty"`
-	Slots    map[string]any `json:"slots,omitempty"`
-	Merchant string         `json:"merchant,omitempty"` // as resolved against the user's data
+	Intent   string        `json:"intent,omitempty"`
+	Slots    intents.Slots `json:"slots,omitempty"`
+	Merchant string        `json:"merchant,omitempty"` // as resolved against the user's data
 }
 
 // maxCarry bounds a sealed carry (Alexa allows 24 KB a response in all):

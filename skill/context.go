@@ -26,7 +26,10 @@ func (s *Skill) previous(r *Request) *subject {
 
 // remember records what this turn's answer was about.
 func (s *Skill) remember(r *Request, intent string, slots intents.Slots) {
-	sub := &subject{Intent: intent, Slots: map[string]any{}}
+	if _, ok := intents.Lookup(intent); !ok {
+		return // Konto's own questions (an alert's review) are no subject
+	}
+	sub := &subject{Intent: intent, Slots: intents.Slots{}}
 	for k, v := range slots {
 		sub.Slots[k] = v
 	}
@@ -39,6 +42,11 @@ func (s *Skill) remember(r *Request, intent string, slots intents.Slots) {
 				}
 			}
 		}
+	}
+	if !r.turn.arrives.IsZero() {
+		sub.Slots["arrives"] = r.turn.arrives.Format(time.DateOnly)
+	} else if prev := s.previous(r); prev != nil && prev.Slots["arrives"] != nil && intent == prev.Intent {
+		sub.Slots["arrives"] = prev.Slots["arrives"]
 	}
 	r.turn.subject = sub
 	if !r.Channel.Carry {
@@ -90,7 +98,11 @@ func (s *Skill) followUp(r *Request) {
 	if !elliptic {
 		return
 	}
-	if r.Intent != intents.Fallback && r.Intent != prev.Intent && !s.unsure(r) && r.Confidence >= actMin {
+	short := len(words) <= 3
+	if loc := lead.FindStringIndex(norm); loc != nil {
+		short = len(strings.Fields(norm[loc[1]:])) <= 3 // "and at trader joe"
+	}
+	if r.Intent != intents.Fallback && r.Intent != prev.Intent && !s.unsure(r) && r.Confidence >= actMin && !(short && s.readsOnly(r.Intent)) {
 		return // a question of its own
 	}
 	pin, ok := intents.Lookup(prev.Intent)
@@ -99,9 +111,16 @@ func (s *Skill) followUp(r *Request) {
 	}
 	found := intents.Slots{}
 	intents.FillSlots(prev.Intent, norm, r.Locale, r.Now, found)
+	if dr, ok := prev.Slots.DateRange(intents.SlotDateRange); ok && found[intents.SlotDateRange] == nil && periodBefore(norm) {
+		if shifted, ok := monthBefore(dr); ok {
+			found[intents.SlotDateRange] = shifted // "and the month before"
+		}
+	}
 	if pin.HasSlot(intents.SlotMerchant) {
-		if m := merchantPhrase(norm, r.Locale, r.Now); m != "" && found[intents.SlotCategory] == nil {
-			found[intents.SlotMerchant] = m
+		if m := merchantPhrase(norm, r.Locale, r.Now); m != "" {
+			found[intents.SlotMerchant] = m // against a category: see resolveMerchant
+		} else if m := leadRest(norm, lead); m != "" && found[intents.SlotDateRange] == nil && found[intents.SlotAccount] == nil {
+			found[intents.SlotMerchant] = m // "what about uber", "and whole food"
 		}
 	}
 	for k := range found {
@@ -127,7 +146,7 @@ func (s *Skill) followUp(r *Request) {
 }
 
 var (
-	merchantEN = regexp.MustCompile(`(?:^|\s)(?:at|from|in|on|with)\s+(?:the\s+)?(.+)$`)
+	merchantEN = regexp.MustCompile(`(?:^|\s)(?:at|from|in|with)\s+(?:the\s+)?(.+)$`)
 	merchantDE = regexp.MustCompile(`(?:^|\s)(?:bei|beim|im|vom|von|an|in)\s+(?:der\s+|dem\s+|den\s+|die\s+)?(.+)$`)
 	tailWords  = map[string]bool{"spent": true, "spend": true, "did": true, "i": true, "bought": true, "buy": true, "purchases": true, "purchase": true,
 		"ausgegeben": true, "gekauft": true, "bezahlt": true, "habe": true, "hab": true, "ich": true, "eingekauft": true, "so": true, "then": true,
@@ -187,15 +206,17 @@ func (s *Skill) resolveMerchant(ctx context.Context, b *banking, r *Request) (*R
 	category := r.Slots.String(intents.SlotCategory) != ""
 	switch {
 	case len(ms) > 0 && (ms[0].Kind == resolve.Exact || ms[0].Kind == resolve.Confident) && (len(ms) < 2 || ms[1].Kind != resolve.Exact):
-		if category && ms[0].Kind != resolve.Exact {
-			return nil, nil // "gas" the category, not "Shell Gas"
-		}
+		// A merchant the user has wins over a category ("uber", "bei der
+		// Bahn"); describing words ("gas", "food") never resolve surely.
 		r.Slots[intents.SlotMerchant] = ms[0].Name
 		delete(r.Slots, intents.SlotCategory)
 		return nil, nil
 	case category || fromText && (len(ms) == 0 || ms[0].Kind == resolve.None):
 		// The recognizer's category stands, and words after "at" that
 		// name nothing the user has may be anything ("at home").
+		if category {
+			delete(r.Slots, intents.SlotMerchant)
+		}
 		return nil, nil
 	case len(ms) > 0 && ms[0].Kind == resolve.Ask:
 		slots := cloneSlots(r.Slots)
@@ -308,3 +329,95 @@ func payeeNamed(said string, payees []banks.Payee, locale string) []banks.Payee 
 var payeeFillers = map[string]bool{"like": true, "um": true, "uh": true, "so": true, "just": true, "mal": true, "doch": true, "bitte": true,
 	"please": true, "to": true, "an": true, "the": true, "my": true, "meinem": true, "meiner": true, "friend": true, "buddy": true, "kumpel": true,
 	"ähm": true, "also": true, "halt": true, "eben": true, "schnell": true, "quickly": true, "real": true}
+
+// cardQuestion answers two questions about cards that have no intent of
+// their own: when the card just ordered arrives ("when will the new one
+// arrive", "wann kommt die neue") and whether a card still works ("is my
+// credit card still working", "geht meine Kreditkarte noch").
+func (s *Skill) cardQuestion(ctx context.Context, r *Request) (*Response, error) {
+	if r.Text == "" || r.User.Customer == "" && s.authenticate(ctx, r) != nil {
+		return nil, nil
+	}
+	t := " " + intents.Normalize(r.Text) + " "
+	l := langOf(r.Locale)
+	if prev := s.previous(r); prev != nil && containsAny(t, " arrive", " get here", " come ", " coming", " kommt", " ankommen", " da sein", " zugestellt") &&
+		containsAny(t, " new ", " replacement", " it ", " neue", " ersatz", " sie ", " card") {
+		if d, ok := prev.Slots["arrives"].(string); ok {
+			if at, err := time.Parse(time.DateOnly, d); err == nil {
+				return anythingElse(l, l.msg("card.arrives", l.Date(at, r.Now))), nil
+			}
+		}
+	}
+	if !containsAny(t, " still work", " working", " work ", " works ", " funktioniert", " geht meine", " geht die", " noch gehen", " noch aktiv", " still active") ||
+		!containsAny(t, " card", "karte") || containsAny(t, "expire", "ablauf", "läuft", "declin", "abgelehnt", " why ", " warum ") {
+		return nil, nil
+	}
+	found := intents.Slots{}
+	intents.FillSlots(intents.LockCard, intents.Normalize(r.Text), r.Locale, r.Now, found)
+	kind := found.String(intents.SlotCard)
+	if kind == "" {
+		return nil, nil
+	}
+	cards, err := s.cards(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cards {
+		if string(c.Kind) != kind {
+			continue
+		}
+		s.remember(r, intents.LockCard, intents.Slots{intents.SlotCard: kind})
+		if c.Locked {
+			return anythingElse(l, l.msg("card.status.locked", upperFirst(l.cardName(c)))), nil
+		}
+		return anythingElse(l, l.msg("card.status.works", upperFirst(l.cardName(c)))), nil
+	}
+	return nil, nil
+}
+
+func containsAny(s string, subs ...string) bool {
+	for _, x := range subs {
+		if strings.Contains(s, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// leadRest is what follows a follow-up's lead ("what about uber" → "uber"),
+// as a name, when it is short.
+func leadRest(norm string, lead *regexp.Regexp) string {
+	loc := lead.FindStringIndex(norm)
+	if loc == nil {
+		return ""
+	}
+	words := strings.Fields(norm[loc[1]:])
+	for len(words) > 0 && (words[0] == "at" || words[0] == "the" || words[0] == "bei" || words[0] == "beim" || words[0] == "der" || words[0] == "dem") {
+		words = words[1:]
+	}
+	if len(words) == 0 || len(words) > 3 {
+		return ""
+	}
+	phrase := strings.Join(words, " ")
+	if notMerchants[phrase] {
+		return ""
+	}
+	return phrase
+}
+
+// periodBefore: "the month before", "der Monat davor", "im Vormonat".
+func periodBefore(norm string) bool {
+	t := " " + norm + " "
+	return containsAny(t, " month before", " previous month", " monat davor", " vormonat", " monat vorher", " the one before", " davor ")
+}
+
+// monthBefore is the calendar month before a range's first month.
+func monthBefore(dr intents.DateRange) (intents.DateRange, bool) {
+	from, _, err := dr.Bounds()
+	if err != nil {
+		return dr, false
+	}
+	first := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0)
+	last := first.AddDate(0, 1, -1)
+	return intents.DateRange{Start: first.Format(time.DateOnly), End: last.Format(time.DateOnly)}, true
+}

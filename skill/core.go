@@ -496,6 +496,9 @@ func (s *Skill) route(ctx context.Context, r *Request) (*Response, error) {
 		r.Intent, r.Slots, r.turn.greeted = intents.Launch, intents.Slots{}, true
 	}
 	if r.st.Dialog == nil {
+		if resp, err := s.cardQuestion(ctx, r); resp != nil || err != nil {
+			return resp, err
+		}
 		s.followUp(r)
 	}
 	if s.unsure(r) {

@@ -131,6 +131,8 @@ type turn struct {
 	carry   carry
 	subject *subject
 	greeted bool // the turn was a greeting, answered as a launch
+	// arrives is when a card ordered in this turn arrives.
+	arrives time.Time
 }
 
 // startAction runs an action from the handler of its intent.
