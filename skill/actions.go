@@ -1053,7 +1053,7 @@ func (s *Skill) planReportFraud(ctx context.Context, r *Request, slots intents.S
 func (s *Skill) offerAgent(r *Request, before, topic string) *Response {
 	l := langOf(r.Locale)
 	q := l.msg("agent.offer")
-	r.turn.next = &dialog{Action: actCallback, Slots: intents.Slots{"topic": topic}, Stage: stageConfirm, Key: newKey(), Question: q, Started: r.Now}
+	r.turn.next = &dialog{Action: actCallback, Slots: intents.Slots{"topic": topic}, Stage: stageConfirm, Key: newKey(), Question: q, Started: r.Now, Soft: true}
 	return &Response{Speech: strings.TrimSpace(before + " " + q), Reprompt: q}
 }
 

@@ -55,8 +55,8 @@ func (s *Skill) remember(r *Request, intent string, slots intents.Slots) {
 }
 
 var (
-	leadEN = regexp.MustCompile(`^(?:and|and what about|what about|how about|and how about|also|plus|ok and|okay and|and then)\b`)
-	leadDE = regexp.MustCompile(`^(?:und|und was ist mit|was ist mit|wie ist es mit|wie sieht es aus mit|und wie|und wann|und was|und für|und bei)\b`)
+	leadEN   = regexp.MustCompile(`^(?:and|and what about|what about|how about|and how about|also|plus|ok and|okay and|and then)\b`)
+	leadDE   = regexp.MustCompile(`^(?:und|und was ist mit|was ist mit|wie ist es mit|wie sieht es aus mit|und wie|und wann|und was|und für|und bei)\b`)
 	pronouns = map[string]bool{"it": true, "that": true, "this": true, "one": true, "them": true, "es": true, "sie": true, "die": true, "den": true, "ihn": true, "der": true, "dieselbe": true, "neue": true}
 )
 
@@ -93,6 +93,24 @@ func (s *Skill) followUp(r *Request) {
 			if k, ok := prev.Slots[intents.SlotAccount].(string); ok && k == "credit_card" {
 				r.Slots[intents.SlotCard] = "credit"
 			}
+		}
+	}
+	if r.Intent == intents.Fallback || hasPronoun && len(words) <= 6 {
+		// "how much is it", "ok pay it", "when does it run out": the
+		// sibling question about the same bill or card.
+		if in := sibling(prev, norm); in != "" {
+			slots := intents.Slots{}
+			for _, k := range []string{intents.SlotBiller, intents.SlotCard, intents.SlotAccount} {
+				if v := prev.Slots[k]; v != nil {
+					if cat, ok := intents.Lookup(in); ok && cat.HasSlot(k) {
+						slots[k] = v
+					}
+				}
+			}
+			intents.FillSlots(in, norm, r.Locale, r.Now, slots)
+			dropLooseOne(r.Text, slots)
+			r.Intent, r.Slots, r.Confidence = in, slots, 1
+			return
 		}
 	}
 	if !elliptic {
@@ -420,4 +438,41 @@ func monthBefore(dr intents.DateRange) (intents.DateRange, bool) {
 	first := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0)
 	last := first.AddDate(0, 1, -1)
 	return intents.DateRange{Start: first.Format(time.DateOnly), End: last.Format(time.DateOnly)}, true
+}
+
+var (
+	billFamily = map[string]bool{intents.BillBalance: true, intents.BillDueDate: true, intents.MinimumPayment: true, intents.PayBill: true}
+	cardFamily = map[string]bool{intents.LockCard: true, intents.UnlockCard: true, intents.ReportLostCard: true, intents.ReplaceCard: true,
+		intents.CardExpiration: true, intents.CreditLimit: true, intents.CardDeclined: true, intents.RewardsBalance: true}
+)
+
+// sibling is the question a pronoun turn asks about the last answer's
+// bill or card, by its words; "" when it is none of them.
+func sibling(prev *subject, norm string) string {
+	t := " " + norm + " "
+	switch {
+	case billFamily[prev.Intent] && prev.Slots[intents.SlotBiller] != nil:
+		switch {
+		case containsAny(t, " pay", " zahl", " begleich", " überweis"):
+			return intents.PayBill
+		case containsAny(t, " how much", " wie viel", " wie hoch", " amount", " betrag", " cost", " kostet"):
+			return intents.BillBalance
+		case containsAny(t, " when", " wann", " due", " fällig"):
+			return intents.BillDueDate
+		case containsAny(t, " minimum", " mindest"):
+			return intents.MinimumPayment
+		}
+	case cardFamily[prev.Intent] && prev.Slots[intents.SlotCard] != nil:
+		switch {
+		case containsAny(t, " expire", " run out", " runs out", " valid", " abl", " läuft", " gültig"):
+			return intents.CardExpiration
+		case containsAny(t, " unlock", " entsperr", " freischalt", " unblock"):
+			return intents.UnlockCard
+		case containsAny(t, " lock", " sperr", " freeze", " block"):
+			return intents.LockCard
+		case containsAny(t, " limit", " rahmen"):
+			return intents.CreditLimit
+		}
+	}
+	return ""
 }

@@ -3,7 +3,9 @@ package skill
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
+	"time"
 
 	"github.com/kontoskill/konto/intents"
 )
@@ -243,13 +245,24 @@ func lowerFirst(s string) string {
 	return strings.ToLower(s[:1]) + s[1:]
 }
 
+// closing: the person is done ("no that's everything", "das war's").
+func closing(r *Request) bool {
+	if r.Text == "" {
+		return false
+	}
+	t := " " + intents.Normalize(r.Text) + " "
+	return containsAny(t, " that's all", " thats all", " that's everything", " thats everything", " that's it ", " thats it ", " nothing else",
+		" i'm done", " im done", " all done", " bye ", " goodbye", " good bye", " das war's", " das wars", " das war es", " nichts weiter",
+		" sonst nichts", " tschüss", " ciao", " bis dann", " auf wiederhören", " passt schon danke")
+}
+
 // yesNoOf reads a plain yes or no at a yes/no question by its first
 // words ("ya that was me", "jo", "nope not me", "nein war ich nicht"),
 // before the recognizer's guess: short answers are where it is weakest.
 // It returns "" when the words say neither.
 func yesNoOf(text string) string {
 	words := strings.Fields(intents.Normalize(text))
-	for len(words) > 0 && fillers[words[0]] {
+	for len(words) > 0 && (fillers[words[0]] || words[0] == "actually" || words[0] == "eigentlich" || words[0] == "hmm" || words[0] == "ok" && len(words) > 1) {
 		words = words[1:]
 	}
 	if len(words) == 0 {
@@ -271,7 +284,7 @@ func yesNoOf(text string) string {
 
 var (
 	// noPhrases come first: "yes that wasn't me" is a no to "was this you?".
-	noPhrases = []string{"no", "nope", "nah", "no way", "not me", "that wasn't me", "that was not me", "wasn't me", "it wasn't me",
+	noPhrases = []string{"no", "nope", "nah", "actually no", "no thanks", "not today", "not now", "maybe later", "lieber doch nicht", "jetzt nicht", "no way", "not me", "that wasn't me", "that was not me", "wasn't me", "it wasn't me",
 		"don't", "do not", "negative", "nein", "ne", "nee", "nö", "auf keinen fall", "war ich nicht", "das war ich nicht",
 		"nicht ich", "lieber nicht", "doch nicht", "never mind", "not yet", "noch nicht"}
 	yesPhrases = []string{"yes", "yeah", "yep", "yup", "ya", "yea", "yah", "sure", "correct", "right", "that's right", "thats right",
@@ -291,9 +304,13 @@ func correction(r *Request, d *dialog) intents.Slots {
 	}
 	found := intents.Slots{}
 	intents.FillSlots(d.Action, intents.Normalize(r.Text), r.Locale, r.Now, found)
+	dropLooseOne(r.Text, found)
 	fix := intents.Slots{}
 	for _, k := range []string{intents.SlotFromAccount, intents.SlotToAccount, intents.SlotAmount, intents.SlotDate, intents.SlotAccount, intents.SlotCard} {
 		v, ok := found[k]
+		if k == intents.SlotDate && d.Slots[k] == nil && fmt.Sprint(v) == r.Now.Format(time.DateOnly) {
+			continue // "not today" is no new date
+		}
 		if ok && fmt.Sprint(d.Slots[k]) != fmt.Sprint(v) {
 			fix[k] = v
 		}
@@ -302,4 +319,52 @@ func correction(r *Request, d *dialog) intents.Slots {
 		return nil
 	}
 	return fix
+}
+
+// looseOne is "one" used as a pronoun ("the water one", "which one"),
+// not an amount.
+var looseOne = regexp.MustCompile(`\b(the|that|this|which|other|first|second|last|insurance|water|gas|phone|electric|power|internet|den|die|das|welche|welcher)\s+one\b|\bone'?s\b`)
+
+// dropLooseOne forgets an amount of 1 read from "one" used as a pronoun.
+func dropLooseOne(text string, slots intents.Slots) {
+	a, ok := slots.Amount(intents.SlotAmount)
+	if !ok || a.Value != "1.00" && a.Value != "1" {
+		return
+	}
+	t := intents.Normalize(text)
+	if looseOne.MatchString(t) && !containsAny(" "+t+" ", " dollar", " euro", " pound", " quid", " buck", " 1 ") {
+		delete(slots, intents.SlotAmount)
+	}
+}
+
+// faqAside answers a question the bank's FAQ answers while a dialog
+// waits, and asks the dialog's question again.
+func (s *Skill) faqAside(ctx context.Context, r *Request, d *dialog) *Response {
+	if _, act := s.actions[r.Intent]; act && r.Confidence >= actMin {
+		return nil // a new task, not a question
+	}
+	resp := s.faq.take(ctx, r)
+	if resp == nil {
+		return nil
+	}
+	l := langOf(r.Locale)
+	back := l.msg("dialog.back.plain", d.Question)
+	if d.What != "" {
+		back = l.msg("dialog.back", d.What, lowerFirst(d.Question))
+	}
+	resp.Speech = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(resp.Speech), l.msg("anything_else"))) + " " + back
+	resp.Reprompt, resp.EndSession, resp.Choices = d.Question, false, dialogChoices(l, d)
+	return resp
+}
+
+// answersSoft: a turn that answers Konto's own yes/no question (an
+// alert's "was this you?", a callback offer), or asks about it.
+func answersSoft(r *Request) bool {
+	switch r.Intent {
+	case intents.Stop, intents.Cancel, intents.Repeat, intents.Help:
+		return true
+	case intents.Yes, intents.No:
+		return r.Text == "" || r.Confidence >= yesMin || yesNoOf(r.Text) != ""
+	}
+	return r.Text != "" && yesNoOf(r.Text) != ""
 }

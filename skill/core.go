@@ -193,6 +193,7 @@ func (s *Skill) handle(ctx context.Context, r *Request, acting *atomic.Pointer[A
 	r.turn = &turn{acting: acting, deadline: deadline.Add(-s.reserve()), claim: new(claimState)}
 	var raw []byte
 	r.st, raw = s.loadState(ctx, r)
+	r.turn.fresh = raw == nil
 	if r.Channel.Carry && r.SessionID != "" {
 		r.turn.carry = s.carrier.open(r, s.cfg.SessionTTL)
 	}
@@ -452,6 +453,20 @@ func (s *Skill) commit(ctx context.Context, r *Request, resp *Response, raw []by
 func (s *Skill) route(ctx context.Context, r *Request) (*Response, error) {
 	l := langOf(r.Locale)
 	kind := socialOf(r)
+	if r.Text != "" {
+		dropLooseOne(r.Text, r.Slots) // "the water one" is no $1.00
+	}
+	resp, err := s.route1(ctx, r, kind)
+	if err == nil && resp != nil && closing(r) && !resp.EndSession && r.st.Dialog == nil {
+		// "no, that's everything": the answer, then goodbye.
+		resp.Speech = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(resp.Speech), l.msg("anything_else"))) + " " + l.msg("goodbye")
+		resp.EndSession, resp.Reprompt, resp.Choices = true, "", nil
+	}
+	return resp, err
+}
+
+func (s *Skill) route1(ctx context.Context, r *Request, kind social) (*Response, error) {
+	l := langOf(r.Locale)
 	if r.st.Suggest != nil {
 		if resp, handled := s.takeSuggestion(r); handled {
 			return resp, nil
@@ -467,6 +482,10 @@ func (s *Skill) route(ctx context.Context, r *Request) (*Response, error) {
 			if kind != notSocial {
 				return s.socially(r, kind), nil
 			}
+			if d.Soft && !answersSoft(r) {
+				r.st.Dialog = nil // Konto's own question, not answered: dropped
+				return s.route2(ctx, r, kind, "")
+			}
 			resp, err := s.continueDialog(ctx, r)
 			if resp != nil && r.st.Dialog == nil {
 				s.remember(r, d.Action, d.Slots) // "unlock it again" after the lock
@@ -478,6 +497,8 @@ func (s *Skill) route(ctx context.Context, r *Request) (*Response, error) {
 				r.st.Dialog = nil // Konto's own question, not answered: dropped
 			} else if resp, err, ok := s.aside(ctx, r); ok {
 				return resp, err
+			} else if resp := s.faqAside(ctx, r, d); resp != nil {
+				return resp, nil
 			} else if !s.newTask(r) {
 				return &Response{Speech: l.msg("dialog.not_understood") + " " + d.Question, Reprompt: d.Question, Choices: dialogChoices(l, d)}, nil
 			} else {
@@ -489,6 +510,12 @@ func (s *Skill) route(ctx context.Context, r *Request) (*Response, error) {
 			return resp, nil
 		}
 	}
+	return s.route2(ctx, r, kind, note)
+}
+
+// route2 answers a turn that no pending dialog took.
+func (s *Skill) route2(ctx context.Context, r *Request, kind social, note string) (*Response, error) {
+	l := langOf(r.Locale)
 	switch kind {
 	case thanks:
 		return s.socially(r, kind), nil
@@ -535,10 +562,15 @@ func (s *Skill) route(ctx context.Context, r *Request) (*Response, error) {
 // firstTurn: the session's first turn (on a carrying channel, the first
 // without a carry from an earlier answer).
 func (s *Skill) firstTurn(r *Request) bool {
-	if r.NewSession {
+	switch {
+	case r.NewSession:
 		return true
+	case r.SessionID == "":
+		return false
+	case r.Channel.Carry:
+		return r.Carry == ""
 	}
-	return r.Channel.Carry && r.Carry == "" && r.SessionID != ""
+	return r.turn.fresh // nothing stored for the session yet
 }
 
 func (s *Skill) repeat(ctx context.Context, r *Request) (*Response, error) {
@@ -642,6 +674,12 @@ func (s *Skill) requireLink(next Handler) Handler {
 		if err := s.authenticate(ctx, r); err != nil {
 			return nil, err
 		}
+		if scope := s.scopeOf(r.Intent); scope != "" && !s.allowed(ctx, r, scope) {
+			// What the link does not allow is refused before anything is
+			// read, with how to allow it.
+			l := langOf(r.Locale)
+			return anythingElse(l, l.msg("scope."+scope, linkWhere(r))), nil
+		}
 		return next.Serve(ctx, r)
 	})
 }
@@ -705,7 +743,7 @@ func (s *Skill) timeout(next Handler) Handler {
 		// it may go on writing to it while this turn is already answered.
 		rc := *r
 		rc.Slots = maps.Clone(r.Slots)
-		rc.st, rc.turn = r.st.clone(), &turn{acting: r.turn.acting, deadline: r.turn.deadline, claim: r.turn.claim, carry: r.turn.carry}
+		rc.st, rc.turn = r.st.clone(), &turn{acting: r.turn.acting, deadline: r.turn.deadline, claim: r.turn.claim, carry: r.turn.carry, fresh: r.turn.fresh}
 		done := make(chan result, 1)
 		go func() {
 			resp, err := next.Serve(ctx, &rc)

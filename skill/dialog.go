@@ -133,6 +133,8 @@ type turn struct {
 	greeted bool // the turn was a greeting, answered as a launch
 	// arrives is when a card ordered in this turn arrives.
 	arrives time.Time
+	scopes  *[]string // what the user's link allows, once asked
+	fresh   bool      // the session had no stored state before this turn
 }
 
 // startAction runs an action from the handler of its intent.
@@ -157,11 +159,33 @@ func (s *Skill) allowed(ctx context.Context, r *Request, scope string) bool {
 	if !ok {
 		return true
 	}
+	if r.turn != nil && r.turn.scopes != nil {
+		return slices.Contains(*r.turn.scopes, scope)
+	}
 	scopes, err := sc.Scopes(ctx, r.AccessToken)
 	if err != nil {
 		return false
 	}
+	if r.turn != nil {
+		r.turn.scopes = &scopes // asked once a turn
+	}
 	return slices.Contains(scopes, scope)
+}
+
+// scopeOf is the scope an intent needs: payments to move money, alerts to
+// review fraud alerts, accounts to read anything of the user's accounts;
+// "" for what needs none (help, the privacy center, an agent, a launch).
+func (s *Skill) scopeOf(intent string) string {
+	switch intent {
+	case intents.TransferMoney, intents.PayBill:
+		return "payments"
+	case intents.ReviewAlerts:
+		return "alerts"
+	case intents.Launch, intents.PrivacyCenter, intents.TalkToAgent, intents.Help, intents.Stop, intents.Cancel,
+		intents.Repeat, intents.Fallback, intents.Yes, intents.No, intents.ProvidePin:
+		return ""
+	}
+	return "accounts"
 }
 
 func cloneSlots(in intents.Slots) intents.Slots {

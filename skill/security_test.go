@@ -600,3 +600,35 @@ func TestPrivacyCenterSaysWhatIsAllowed(t *testing.T) {
 		t.Fatalf("privacy center: %q", r.Speech)
 	}
 }
+
+// scoped is the sandbox's authenticator with the scopes a linking grant
+// carries, as given.
+type scoped struct {
+	*sandbox.Bank
+	scopes []string
+}
+
+func (s scoped) Scopes(ctx context.Context, token string) ([]string, error) { return s.scopes, nil }
+
+// A link without the accounts scope reads nothing of the accounts, and one
+// without the alerts scope hears no fraud alert; both say how to allow it.
+func TestAccountsAndAlertsNeedTheirScopes(t *testing.T) {
+	e := newEnvWith(t, func(cfg *skill.Config) { cfg.Auth = scoped{cfg.Auth.(*sandbox.Bank), []string{"payments", "alerts"}} })
+	for _, text := range []string{"what's my checking balance", "show my last three transactions", "how much did i spend on groceries last month"} {
+		if r := e.turnAs("alice", "sc-a", text); !strings.HasPrefix(r.Speech, "You haven't allowed me to see your accounts") {
+			t.Errorf("%q without the accounts scope: %q", text, r.Speech)
+		}
+	}
+	e = newEnvWith(t, func(cfg *skill.Config) { cfg.Auth = scoped{cfg.Auth.(*sandbox.Bank), []string{"accounts"}} })
+	if r := e.turnAs("alice", "sc-b", "what's my checking balance"); strings.Contains(r.Speech, "ElectroMart") || !strings.HasPrefix(r.Speech, "Your Everyday Checking has $") {
+		t.Errorf("a first turn without the alerts scope: %q", r.Speech)
+	}
+	if r := e.turnAs("alice", "sc-c", "do i have any alerts"); !strings.HasPrefix(r.Speech, "You haven't allowed me to tell you about fraud alerts") {
+		t.Errorf("alerts without the alerts scope: %q", r.Speech)
+	}
+	// With all scopes, the first turn raises the open alert.
+	e = newEnvWith(t, func(cfg *skill.Config) { cfg.Auth = scoped{cfg.Auth.(*sandbox.Bank), []string{"accounts", "payments", "alerts"}} })
+	if r := e.turnAs("alice", "sc-d", "what's my checking balance"); !strings.Contains(r.Speech, "ElectroMart") {
+		t.Errorf("a first turn with the alerts scope: %q", r.Speech)
+	}
+}

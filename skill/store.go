@@ -20,9 +20,9 @@ type Link struct {
 // interfaces below, one per concern, so that a test double or a wrapper
 // (a cache, a metrics layer) can implement just the part it needs, and so
 // that storetest can say which part of the contract a failure is in.
-// skill/sqlite implements it; a Postgres implementation can be added for
-// several instances behind a load balancer, since nothing is kept in
-// process memory between requests. Every implementation runs the
+// skill/sqlite implements it for one instance, and skill/postgres for
+// several behind a load balancer (nothing is kept in process memory
+// between requests). Every implementation runs the
 // conformance suite in skill/storetest.
 //
 // Times a method reads from its own clock (a session's age) come from the

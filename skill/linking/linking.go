@@ -14,8 +14,8 @@
 // database cannot be used to call Konto; bank tokens are sealed with
 // AES-GCM under a key derived from the same secret.
 //
-// The Store is implemented by skill/sqlite. The core authenticates the
-// tokens this server issues with Authenticator.
+// The Store is implemented by skill/sqlite and skill/postgres. The core
+// authenticates the tokens this server issues with Authenticator.
 package linking
 
 import (
@@ -167,8 +167,8 @@ type Flow struct {
 }
 
 // Store keeps the authorization server's state, one small interface per
-// concern. skill/sqlite implements it. Times are passed in: the server's
-// clock decides.
+// concern. skill/sqlite and skill/postgres implement it. Times are passed
+// in: the server's clock decides.
 type Store interface {
 	Clients
 	Grants

@@ -102,6 +102,23 @@ func TestAddAnotherBank(t *testing.T) {
 		t.Fatalf("BankTokens of the further bank: %+v %q %v", g, raw, err)
 	}
 
+	// Tokens the bank refreshed replace the stored ones, sealed, for the
+	// further bank and for the grant's own.
+	for _, c := range []struct {
+		u   banks.User
+		tok string
+	}{{oliver, `{"access_token":"refreshed-north"}`}, {banks.User{Bank: "sandbox", Customer: "alice"}, `{"access_token":"refreshed-own"}`}} {
+		if err := e.srv.SaveBankTokens(ctx, c.u, []byte(c.tok)); err != nil {
+			t.Fatalf("saving %s's tokens: %v", c.u.Bank, err)
+		}
+		if _, raw, err := e.srv.BankTokens(ctx, c.u); err != nil || string(raw) != c.tok {
+			t.Fatalf("%s's tokens after saving: %q %v", c.u.Bank, raw, err)
+		}
+	}
+	if more, _ := e.store.GrantBanks(ctx, gs[0].ID); len(more) != 1 || bytes.Contains(more[0].BankTokens, []byte("refreshed-north")) {
+		t.Fatalf("refreshed tokens stored as %q", more[0].BankTokens)
+	}
+
 	// The connections page lists both banks of the grant.
 	conns := e.connSignIn("alice", e.bank.Password("alice"))
 	if !strings.Contains(conns.text, "Konto Sandbox Bank, North Bank") {
@@ -115,7 +132,7 @@ func TestAddAnotherBank(t *testing.T) {
 	if conns.status != http.StatusOK {
 		t.Fatalf("revoke: %d %s", conns.status, conns.body)
 	}
-	if got := string(rb.revoked["consent-42"]); got != `{"access_token":"bank-secret-token"}` {
+	if got := string(rb.revoked["consent-42"]); got != `{"access_token":"refreshed-north"}` {
 		t.Fatalf("North Bank's consent revoked with %q", got)
 	}
 	if _, err := e.authenticate(tok.Access); banks.KindOf(err) != banks.NotLinked {
@@ -123,6 +140,7 @@ func TestAddAnotherBank(t *testing.T) {
 	}
 	_, _, err = e.srv.BankTokens(ctx, oliver)
 	wantKind(t, err, banks.NotLinked)
+	wantKind(t, e.srv.SaveBankTokens(ctx, oliver, []byte("{}")), banks.NotLinked)
 }
 
 // A further bank whose consent has run out is left out of the user; the

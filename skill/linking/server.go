@@ -342,6 +342,43 @@ func (s *Server) BankTokens(ctx context.Context, u banks.User) (Grant, []byte, e
 	return Grant{}, nil, banks.Errorf(op, banks.NotLinked, "no grant in force")
 }
 
+// BankTokenStore is implemented by stores that can replace a grant's
+// sealed bank tokens (skill/sqlite), so that the tokens a bank refreshed
+// are kept: a bank that rotates refresh tokens takes the old one back.
+type BankTokenStore interface {
+	// SetBankTokens replaces the sealed bank tokens of a grant's bank,
+	// its own or a further one, while the grant is in force. Errors:
+	// NotFound for a grant not in force or without that bank, Unavailable.
+	SetBankTokens(ctx context.Context, grantID, bank string, sealed []byte) error
+}
+
+// SaveBankTokens keeps the tokens a bank refreshed for a customer, sealed,
+// in place of those of the grant BankTokens finds for them. Errors:
+// NotLinked when no grant is in force, NotSupported when the store
+// cannot, Unavailable.
+func (s *Server) SaveBankTokens(ctx context.Context, u banks.User, tokens []byte) error {
+	const op = "linking.SaveBankTokens"
+	st, ok := s.store.(BankTokenStore)
+	if !ok {
+		return banks.Errorf(op, banks.NotSupported, "the store keeps bank tokens as linked")
+	}
+	g, _, err := s.BankTokens(ctx, u)
+	if err != nil {
+		return err
+	}
+	ad := []byte(g.ID)
+	if g.further {
+		ad = grantBankAD(g.ID, g.Bank)
+	}
+	if err := st.SetBankTokens(ctx, g.ID, g.Bank, s.tokens.seal(tokens, ad)); err != nil {
+		if banks.KindOf(err) == banks.NotFound {
+			return banks.E(op, banks.NotLinked, err)
+		}
+		return banks.E(op, banks.Unavailable, err)
+	}
+	return nil
+}
+
 // remoteIP is the host of the connection's remote address, or the
 // address a reverse proxy on this host forwarded for.
 func remoteIP(r *http.Request) string {

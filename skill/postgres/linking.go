@@ -68,11 +68,7 @@ func scanClient(row pgx.Row) (linking.Client, error) {
 
 // OAuthClient implements linking.Clients.
 func (s *Store) OAuthClient(ctx context.Context, id string) (linking.Client, error) {
-	var c linking.Client
-	err := s.db.with(ctx, func(conn *pgx.Conn) (err error) {
-		c, err = scanClient(conn.QueryRow(ctx, clientColumns+` WHERE id = $1`, id))
-		return err
-	})
+	c, err := scanClient(s.db.QueryRow(ctx, clientColumns+` WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, banks.Errorf("postgres.OAuthClient", banks.NotFound, "no client %q", id)
 	}
@@ -84,22 +80,11 @@ func (s *Store) OAuthClient(ctx context.Context, id string) (linking.Client, err
 
 // OAuthClients implements linking.Clients.
 func (s *Store) OAuthClients(ctx context.Context) ([]linking.Client, error) {
+	rows, err := s.db.Query(ctx, clientColumns+` ORDER BY id`)
 	var out []linking.Client
-	err := s.db.with(ctx, func(conn *pgx.Conn) error {
-		rows, err := conn.Query(ctx, clientColumns+` ORDER BY id`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			c, err := scanClient(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, c)
-		}
-		return rows.Err()
-	})
+	if err == nil {
+		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (linking.Client, error) { return scanClient(row) })
+	}
 	if err != nil {
 		return nil, banks.E("postgres.OAuthClients", banks.Unavailable, err)
 	}
@@ -163,25 +148,20 @@ func (s *Store) Grant(ctx context.Context, id string) (linking.Grant, error) {
 
 // Grants implements linking.Grants.
 func (s *Store) Grants(ctx context.Context, bank, customer string) ([]linking.Grant, error) {
+	rows, err := s.db.Query(ctx, `SELECT `+grantColumns+` FROM oauth_grants g WHERE g.bank = $1 AND g.customer = $2
+		ORDER BY g.granted_at, g.seq`, bank, customer)
 	var out []linking.Grant
-	err := s.db.with(ctx, func(conn *pgx.Conn) error {
-		rows, err := conn.Query(ctx, `SELECT `+grantColumns+` FROM oauth_grants g WHERE g.bank = $1 AND g.customer = $2
-			ORDER BY g.granted_at, g.seq`, bank, customer)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
+	if err == nil {
+		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (linking.Grant, error) {
 			var g linking.Grant
 			dest, done := grantFields(&g)
-			if err := rows.Scan(dest...); err != nil {
-				return err
+			if err := row.Scan(dest...); err != nil {
+				return g, err
 			}
 			done()
-			out = append(out, g)
-		}
-		return rows.Err()
-	})
+			return g, nil
+		})
+	}
 	if err != nil {
 		return nil, banks.E("postgres.Grants", banks.Unavailable, err)
 	}

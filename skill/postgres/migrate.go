@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // migrationFiles are the schema's history, one numbered file a step, as
@@ -67,12 +68,12 @@ const lockMigrations = `SELECT pg_advisory_xact_lock($1, hashtext(current_schema
 // Every transaction first takes the advisory lock migrationLock, so
 // instances starting together take turns, and each checks again, holding
 // it, what the others did.
-func migrate(ctx context.Context, p *pool, now time.Time) error {
+func migrate(ctx context.Context, p *pgxpool.Pool, now time.Time) error {
 	steps, err := migrations()
 	if err != nil {
 		return err
 	}
-	err = p.inTx(ctx, func(tx pgx.Tx) error {
+	err = inTx(ctx, p, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, lockMigrations, int32(migrationLock)); err != nil {
 			return err
 		}
@@ -100,8 +101,8 @@ func migrate(ctx context.Context, p *pool, now time.Time) error {
 }
 
 // apply runs one step unless it is recorded already.
-func apply(ctx context.Context, p *pool, m migration, now time.Time) error {
-	return p.inTx(ctx, func(tx pgx.Tx) error {
+func apply(ctx context.Context, p *pgxpool.Pool, m migration, now time.Time) error {
+	return inTx(ctx, p, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, lockMigrations, int32(migrationLock)); err != nil {
 			return err
 		}

@@ -6,11 +6,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/kontoskill/konto/banks"
 	"github.com/kontoskill/konto/skill"
 	"github.com/kontoskill/konto/skill/postgres/pgtest"
 )
@@ -18,15 +16,11 @@ import (
 // versions are the rows of schema_migrations.
 func versions(t *testing.T, s *Store) []int {
 	t.Helper()
+	rows, err := s.db.Query(context.Background(), `SELECT version FROM schema_migrations ORDER BY version`)
 	var out []int
-	err := s.db.with(context.Background(), func(c *pgx.Conn) error {
-		rows, err := c.Query(context.Background(), `SELECT version FROM schema_migrations ORDER BY version`)
-		if err != nil {
-			return err
-		}
+	if err == nil {
 		out, err = pgx.CollectRows(rows, pgx.RowTo[int])
-		return err
-	})
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,93 +91,5 @@ func testConcurrentOpens(t *testing.T, srv *pgtest.Server) {
 			s.Close()
 		}
 		t.Fatalf("a database of a newer schema was opened: %v", err)
-	}
-}
-
-func TestPoolSettings(t *testing.T) {
-	for _, c := range []struct {
-		dsn      string
-		wantMax  int
-		wantFail bool
-	}{
-		{"postgres://u@localhost/db", 4, false},
-		{"postgres://u@localhost/db?pool_max_conns=25&pool_max_conn_idle_time=5m&pool_max_conn_lifetime=2h", 25, false},
-		{"host=localhost dbname=db pool_max_conns=7", 7, false},
-		{"postgres://u@localhost/db?pool_max_conns=0", 0, true},
-		{"postgres://u@localhost/db?pool_max_conn_lifetime=soon", 0, true},
-		{"postgres://u@localhost/db?pool_min_conns=2", 0, true},
-	} {
-		t.Run(c.dsn, func(t *testing.T) {
-			p, err := newPool(c.dsn, 4)
-			if c.wantFail {
-				if err == nil {
-					t.Fatal("accepted")
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := cap(p.slots); got != c.wantMax {
-				t.Fatalf("max conns %d, want %d", got, c.wantMax)
-			}
-			for k := range p.cfg.RuntimeParams {
-				if strings.HasPrefix(k, "pool_") {
-					t.Fatalf("%s would be sent to the server", k)
-				}
-			}
-		})
-	}
-}
-
-// A pool never holds more connections than pool_max_conns: the server
-// counts them while more goroutines than that use the store.
-func testPoolBound(t *testing.T, srv *pgtest.Server) {
-	ctx := context.Background()
-	s, err := Open(ctx, srv.NewDatabase(t)+"&pool_max_conns=2&application_name=bounded")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	var wg sync.WaitGroup
-	seen := make([]int, 16)
-	for i := range seen {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_ = s.queryRow(ctx, `SELECT count(*) FROM pg_stat_activity, pg_sleep(0.05) WHERE application_name = 'bounded'`, nil, &seen[i])
-		}()
-	}
-	wg.Wait()
-	if m := slices.Max(seen); m < 1 || m > 2 {
-		t.Fatalf("the server saw up to %d connections of a pool of 2", m)
-	}
-}
-
-// A connection the server ended while it was idle is replaced, not
-// handed to a request.
-func testPoolReconnects(t *testing.T, srv *pgtest.Server) {
-	ctx := context.Background()
-	s, err := Open(ctx, srv.NewDatabase(t)+"&application_name=reconnect")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if _, err := s.Link(ctx, "alexa", "nobody"); banks.KindOf(err) != banks.NotLinked {
-		t.Fatal(err)
-	}
-	admin, err := pgx.Connect(ctx, srv.DSN("postgres"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close(ctx)
-	var ended int
-	if err := admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'reconnect'`).
-		Scan(&ended); err != nil || ended == 0 {
-		t.Fatalf("ended %d connections, %v", ended, err)
-	}
-	time.Sleep(1100 * time.Millisecond)
-	if _, err := s.Link(ctx, "alexa", "nobody"); banks.KindOf(err) != banks.NotLinked {
-		t.Fatalf("after the server ended the connection: %v", err)
 	}
 }

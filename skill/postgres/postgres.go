@@ -16,19 +16,37 @@
 // abort (a deadlock) are run again. The schema is migrated at Open, by
 // numbered steps under an advisory lock, so instances may start together.
 //
-// The DSN is a postgres:// URL or key=value string as libpq's, with the
-// pool settings of pgxpool: pool_max_conns (default max(4, GOMAXPROCS)),
-// pool_max_conn_idle_time (30m) and pool_max_conn_lifetime (1h).
+// Connections come from a pgxpool.Pool, configured by the DSN: a
+// postgres:// URL or key=value string as libpq's, with pgxpool's pool_*
+// parameters (see pgxpool.ParseConfig):
+//
+//   - pool_max_conns: connections per instance, default max(4, GOMAXPROCS)
+//     (pgxpool's own default counts the host's CPUs, not those a
+//     container may use);
+//   - pool_max_conn_idle_time (default 30m) and pool_max_conn_lifetime (1h):
+//     when a connection is closed and replaced;
+//   - pool_health_check_period (1m): how often idle connections are
+//     checked; besides, one idle for over a second is pinged before use,
+//     so one the server ended (a restart, a fail-over) is replaced instead
+//     of failing a request;
+//   - pool_min_conns, pool_min_idle_conns, pool_max_conn_lifetime_jitter and
+//     pool_ping_timeout, as pgxpool documents them.
+//
+// Other parameters that are not libpq's are sent to the server as
+// settings, e.g. search_path=myschema to keep the tables in a schema.
 package postgres
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/kontoskill/konto/banks"
 	"github.com/kontoskill/konto/skill"
@@ -36,7 +54,7 @@ import (
 
 // Store is the Postgres skill.Store and linking.Store.
 type Store struct {
-	db  *pool
+	db  *pgxpool.Pool
 	now func() time.Time // the clock passed by WithClock, or time.Now
 }
 
@@ -59,27 +77,53 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	for _, o := range opts {
 		o(s)
 	}
-	p, err := newPool(dsn, max(4, runtime.GOMAXPROCS(0)))
+	cfg, err := poolConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	p, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	if err := migrate(ctx, p, s.now()); err != nil {
-		p.close()
+		p.Close()
 		return nil, fmt.Errorf("postgres: migration: %w", err)
 	}
 	s.db = p
 	return s, nil
 }
 
-// Close closes the connections.
+// poolConfig parses dsn with pgxpool.ParseConfig, and makes the default
+// of pool_max_conns max(4, GOMAXPROCS) instead of pgxpool's max(4,
+// runtime.NumCPU()): Go's GOMAXPROCS follows a container's CPU limit, so
+// that N instances on big hosts do not each open a connection per core of
+// the host.
+func poolConfig(dsn string) (*pgxpool.Config, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, err
+	}
+	// ParseConfig takes the pool_* parameters out of what it returns: ask
+	// the DSN itself whether pool_max_conns was set.
+	raw, err := pgconn.ParseConfig(dsn)
+	if err != nil {
+		return nil, err
+	}
+	if _, set := raw.RuntimeParams["pool_max_conns"]; !set {
+		cfg.MaxConns = int32(max(4, runtime.GOMAXPROCS(0)))
+	}
+	return cfg, nil
+}
+
+// Close closes the connections, once the requests using them are done.
 func (s *Store) Close() error {
-	s.db.close()
+	s.db.Close()
 	return nil
 }
 
 // Ping checks that the database answers. Errors: Unavailable.
 func (s *Store) Ping(ctx context.Context) error {
-	if err := s.db.with(ctx, func(c *pgx.Conn) error { return c.Ping(ctx) }); err != nil {
+	if err := s.db.Ping(ctx); err != nil {
 		return banks.E("postgres.Ping", banks.Unavailable, err)
 	}
 	return nil
@@ -88,29 +132,58 @@ func (s *Store) Ping(ctx context.Context) error {
 // exec runs one statement on a pooled connection and returns the rows it
 // affected.
 func (s *Store) exec(ctx context.Context, q string, args ...any) (int64, error) {
-	var n int64
-	err := s.db.with(ctx, func(c *pgx.Conn) error {
-		tag, err := c.Exec(ctx, q, args...)
-		n = tag.RowsAffected()
-		return err
-	})
-	return n, err
+	tag, err := s.db.Exec(ctx, q, args...)
+	return tag.RowsAffected(), err
 }
 
 // queryRow scans the one row of q into dest; pgx.ErrNoRows when there is
 // none.
 func (s *Store) queryRow(ctx context.Context, q string, args []any, dest ...any) error {
-	return s.db.with(ctx, func(c *pgx.Conn) error { return c.QueryRow(ctx, q, args...).Scan(dest...) })
+	return s.db.QueryRow(ctx, q, args...).Scan(dest...)
 }
 
-// tx runs f in a transaction (see pool.inTx). Errors of f are returned as
-// they are, those of the database as Unavailable of op.
+// tx runs f in a transaction (see inTx). Errors of f are returned as they
+// are, those of the database as Unavailable of op.
 func (s *Store) tx(ctx context.Context, op string, f func(tx pgx.Tx) error) error {
-	err := s.db.inTx(ctx, f)
+	err := inTx(ctx, s.db, f)
 	if err != nil && banks.KindOf(err) == banks.Other {
 		return banks.E(op, banks.Unavailable, err)
 	}
 	return err
+}
+
+// inTx runs f in a transaction on a connection of db and commits it,
+// again from the start (up to three times) when Postgres aborted it for a
+// serialization failure or a deadlock. An error of f rolls back and is
+// returned as it is.
+//
+// Each new attempt waits a few milliseconds first, so that the transaction
+// that won can take the locks it was waiting for and commit: one started
+// at once may take its first lock again before the winner does (an aborted
+// row lock is not queued for) and deadlock once more.
+func inTx(ctx context.Context, db *pgxpool.Pool, f func(tx pgx.Tx) error) error {
+	var err error
+	for attempt := range 3 {
+		if attempt > 0 {
+			select {
+			case <-time.After(time.Duration(attempt) * (2*time.Millisecond + rand.N(8*time.Millisecond))):
+			case <-ctx.Done():
+				return err
+			}
+		}
+		err = pgx.BeginFunc(ctx, db, f)
+		if !retryable(err) {
+			return err
+		}
+	}
+	return err
+}
+
+// retryable is a serialization failure or a deadlock: the transaction
+// did nothing and may run again.
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
 }
 
 // SaveLink implements skill.Links.
@@ -415,16 +488,12 @@ func (s *Store) AwaitApproval(ctx context.Context, opKey, request string) error 
 
 // PendingOps implements skill.Ledger.
 func (s *Store) PendingOps(ctx context.Context, bank, customer string, before time.Time) ([]skill.AuditEntry, error) {
+	rows, err := s.db.Query(ctx, auditColumns+` WHERE bank = $1 AND customer = $2 AND outcome = 'pending' AND at < $3 ORDER BY id`,
+		bank, customer, before.Unix())
 	var out []skill.AuditEntry
-	err := s.db.with(ctx, func(c *pgx.Conn) error {
-		rows, err := c.Query(ctx, auditColumns+` WHERE bank = $1 AND customer = $2 AND outcome = 'pending' AND at < $3 ORDER BY id`,
-			bank, customer, before.Unix())
-		if err != nil {
-			return err
-		}
+	if err == nil {
 		out, err = scanAudit(rows)
-		return err
-	})
+	}
 	if err != nil {
 		return nil, banks.E("postgres.PendingOps", banks.Unavailable, err)
 	}
@@ -528,15 +597,11 @@ func scanAudit(rows pgx.Rows) ([]skill.AuditEntry, error) {
 
 // AuditLog implements skill.Ledger.
 func (s *Store) AuditLog(ctx context.Context, bank, customer string) ([]skill.AuditEntry, error) {
+	rows, err := s.db.Query(ctx, auditColumns+` WHERE bank = $1 AND customer = $2 ORDER BY id`, bank, customer)
 	var out []skill.AuditEntry
-	err := s.db.with(ctx, func(c *pgx.Conn) error {
-		rows, err := c.Query(ctx, auditColumns+` WHERE bank = $1 AND customer = $2 ORDER BY id`, bank, customer)
-		if err != nil {
-			return err
-		}
+	if err == nil {
 		out, err = scanAudit(rows)
-		return err
-	})
+	}
 	if err != nil {
 		return nil, banks.E("postgres.AuditLog", banks.Unavailable, err)
 	}

@@ -446,3 +446,24 @@ func (s *Store) GrantBanks(ctx context.Context, grantID string) ([]linking.Grant
 func (s *Store) CustomerGrantBanks(ctx context.Context, bank, customer string) ([]linking.GrantBank, error) {
 	return s.grantBanks(ctx, "sqlite.CustomerGrantBanks", `bank = ? AND customer = ?`, bank, customer)
 }
+
+var _ linking.BankTokenStore = (*Store)(nil)
+
+// SetBankTokens implements linking.BankTokenStore.
+func (s *Store) SetBankTokens(ctx context.Context, grantID, bank string, sealed []byte) error {
+	const op = "sqlite.SetBankTokens"
+	for _, q := range []string{
+		`UPDATE oauth_grants SET bank_tokens = ? WHERE id = ? AND bank = ? AND revoked_at = 0`,
+		`UPDATE oauth_grant_banks SET bank_tokens = ? WHERE grant_id = ? AND bank = ? AND revoked_at = 0
+			AND grant_id IN (SELECT id FROM oauth_grants WHERE revoked_at = 0)`,
+	} {
+		res, err := s.db.ExecContext(ctx, q, sealed, grantID, bank)
+		if err != nil {
+			return banks.E(op, banks.Unavailable, err)
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			return nil
+		}
+	}
+	return banks.Errorf(op, banks.NotFound, "grant %q holds no bank %q in force", grantID, bank)
+}
