@@ -116,6 +116,11 @@ func (s *Skill) followUp(r *Request) {
 	if !elliptic {
 		return
 	}
+	if s.readsOnly(r.Intent) && r.Confidence < readMin && (r.Slots[intents.SlotAccount] != nil || r.Slots[intents.SlotCard] != nil) {
+		// "und was ist mit meinem Sparkonto": a weak reading that found
+		// what it is about is taken, as a follow-up.
+		r.Confidence = readMin
+	}
 	short := len(words) <= 3
 	if loc := lead.FindStringIndex(norm); loc != nil {
 		short = len(strings.Fields(norm[loc[1]:])) <= 3 // "and at trader joe"
@@ -294,14 +299,27 @@ func billerNamed(r *Request, billers []banks.Biller) (banks.Biller, bool) {
 			words = append(words, w)
 		}
 	}
-	if len(words) == 0 || len(words) > 4 {
+	if len(words) == 0 || len(words) > 8 {
 		return banks.Biller{}, false
 	}
-	ms := resolve.Resolve(strings.Join(words, " "), names, r.Locale)
-	if len(ms) == 0 || (ms[0].Kind != resolve.Exact && ms[0].Kind != resolve.Confident) || len(ms) > 1 && ms[1].Kind == resolve.Exact {
+	// The name is some run of the remaining words ("when is verizon due").
+	res := resolve.NewResolver(names, r.Locale)
+	best, found := resolve.Match{}, false
+	for n := min(3, len(words)); n >= 1; n-- {
+		for i := 0; i+n <= len(words); i++ {
+			ms := res.Resolve(strings.Join(words[i:i+n], " "))
+			if len(ms) == 0 || (ms[0].Kind != resolve.Exact && ms[0].Kind != resolve.Confident) || len(ms) > 1 && ms[1].Kind == resolve.Exact {
+				continue
+			}
+			if !found || ms[0].Score > best.Score {
+				best, found = ms[0], true
+			}
+		}
+	}
+	if !found {
 		return banks.Biller{}, false
 	}
-	return billers[ms[0].Index], true
+	return billers[best.Index], true
 }
 
 // billWords are the words of a payment request around a biller's name.

@@ -548,10 +548,19 @@ func (s *Skill) answerQuestion(ctx context.Context, r *Request, d *dialog) (*Res
 		resp, err := s.mergeAndAdvance(ctx, r, d)
 		return resp, err, true
 	}
-	short := len(strings.Fields(intents.Normalize(r.Text))) <= 3
+	short := len(strings.Fields(intents.Normalize(r.Text))) <= 5
 	if r.Text != "" {
 		found := intents.Slots{}
 		intents.FillSlots(d.Action, intents.Normalize(r.Text), r.Locale, r.Now, found)
+		if _, ok := found[d.Awaiting]; !ok && (d.Awaiting == intents.SlotFromAccount || d.Awaiting == intents.SlotToAccount) {
+			// "out of my checking", "tagesgeld": an account named without
+			// "from" answers the account question.
+			named := intents.Slots{}
+			intents.FillSlots(intents.GetBalance, intents.Normalize(r.Text), r.Locale, r.Now, named)
+			if v, ok := named[intents.SlotAccount]; ok {
+				found[d.Awaiting] = v
+			}
+		}
 		if v, ok := found[d.Awaiting]; ok && (len(d.Choices) == 0 || short) {
 			d.Slots[d.Awaiting] = v
 			d.Choices = nil

@@ -92,7 +92,7 @@ func (s *Skill) statement(ctx context.Context, r *Request) (banks.Account, banks
 func (s *Skill) billFacts(ctx context.Context, r *Request, what string) (*Response, error) {
 	l := langOf(r.Locale)
 	kind := r.Slots.String(intents.SlotBiller)
-	if kind == "" && r.Text != "" {
+	if r.Text != "" && (kind == "" || kind == "credit_card" && !containsAny(" "+intents.Normalize(r.Text)+" ", " card", "karte", " visa", "mastercard")) {
 		if rec, ok := s.cfg.Bank.(banks.Recipients); ok {
 			if billers, err := rec.Billers(ctx, r.User); err == nil {
 				if b, ok := billerNamed(r, billers); ok {

@@ -157,16 +157,17 @@ func (s *Store) tx(ctx context.Context, op string, f func(tx pgx.Tx) error) erro
 // serialization failure or a deadlock. An error of f rolls back and is
 // returned as it is.
 //
-// Each new attempt waits a few milliseconds first, so that the transaction
-// that won can take the locks it was waiting for and commit: one started
-// at once may take its first lock again before the winner does (an aborted
-// row lock is not queued for) and deadlock once more.
+// Each new attempt waits 10-30 ms (twice that the third time) first, so
+// that the transaction that won can take the locks it was waiting for and
+// commit: one started at once may take its first row again before the
+// winner's backend gets the CPU (the lock of an aborted transaction is not
+// queued for) and deadlock once more, as the test saw on a loaded machine.
 func inTx(ctx context.Context, db *pgxpool.Pool, f func(tx pgx.Tx) error) error {
 	var err error
 	for attempt := range 3 {
 		if attempt > 0 {
 			select {
-			case <-time.After(time.Duration(attempt) * (2*time.Millisecond + rand.N(8*time.Millisecond))):
+			case <-time.After(time.Duration(attempt) * (10*time.Millisecond + rand.N(20*time.Millisecond))):
 			case <-ctx.Done():
 				return err
 			}

@@ -150,7 +150,9 @@ func testPoolReconnects(t *testing.T, srv *pgtest.Server) {
 }
 
 // Two transactions that lock two rows in opposite orders deadlock; the one
-// Postgres aborts runs again, and both succeed.
+// Postgres aborts runs again, and both succeed. (The again waits for the
+// other to finish: inTx's pause before it makes that likely, but not
+// certain on a loaded machine.)
 func testTxRetry(t *testing.T, srv *pgtest.Server) {
 	ctx := context.Background()
 	s, err := Open(ctx, srv.NewSchema(t)+"&deadlock_timeout=50ms")
@@ -165,13 +167,18 @@ func testTxRetry(t *testing.T, srv *pgtest.Server) {
 	locked.Add(2)
 	attempts := make([]int, 2)
 	errs := make([]error, 2)
+	done := []chan struct{}{make(chan struct{}), make(chan struct{})}
 	var wg sync.WaitGroup
 	for i, order := range [][2]int{{1, 2}, {2, 1}} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer close(done[i])
 			errs[i] = inTx(ctx, s.db, func(tx pgx.Tx) error {
 				attempts[i]++
+				if attempts[i] > 1 {
+					<-done[1-i]
+				}
 				if _, err := tx.Exec(ctx, `UPDATE pair SET n = n + 1 WHERE id = $1`, order[0]); err != nil {
 					return err
 				}
