@@ -109,7 +109,7 @@ func (s *Skill) followUp(r *Request) {
 			}
 			intents.FillSlots(in, norm, r.Locale, r.Now, slots)
 			dropLooseOne(r.Text, slots)
-			r.Intent, r.Slots, r.Confidence = in, slots, 1
+			r.Intent, r.Slots, r.Confidence, r.turn.inContext = in, slots, 1, true
 			return
 		}
 	}
@@ -165,7 +165,7 @@ func (s *Skill) followUp(r *Request) {
 	for k, v := range found {
 		slots[k] = v
 	}
-	r.Intent, r.Slots, r.Confidence = prev.Intent, slots, 1
+	r.Intent, r.Slots, r.Confidence, r.turn.inContext = prev.Intent, slots, 1, true
 }
 
 var (

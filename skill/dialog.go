@@ -135,6 +135,9 @@ type turn struct {
 	arrives time.Time
 	scopes  *[]string // what the user's link allows, once asked
 	fresh   bool      // the session had no stored state before this turn
+	// inContext: the turn was read in the light of the last answer (a
+	// follow-up): its reading stands, the FAQ does not second-guess it.
+	inContext bool
 }
 
 // startAction runs an action from the handler of its intent.

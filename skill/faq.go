@@ -77,7 +77,7 @@ func (s *Skill) registerFAQ() {
 // wrap answers from the FAQ where it knows better than next.
 func (fq *faqs) wrap(next Handler) Handler {
 	return HandlerFunc(func(ctx context.Context, r *Request) (*Response, error) {
-		if r.Text == "" || faqNever[r.Intent] {
+		if r.Text == "" || faqNever[r.Intent] || r.turn != nil && r.turn.inContext {
 			return next.Serve(ctx, r)
 		}
 		_, known := intents.Lookup(r.Intent)
@@ -104,7 +104,7 @@ func (fq *faqs) wrap(next Handler) Handler {
 // take answers a turn from the FAQ if the recognizer's reading leaves
 // room for it and an entry matches well enough (nil otherwise).
 func (fq *faqs) take(ctx context.Context, r *Request) *Response {
-	if fq == nil || r.Text == "" || faqNever[r.Intent] {
+	if fq == nil || r.Text == "" || faqNever[r.Intent] || r.turn != nil && r.turn.inContext {
 		return nil
 	}
 	if r.User.Customer == "" && r.AccessToken != "" {
