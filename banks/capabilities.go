@@ -193,10 +193,10 @@ type ProductSheet struct {
 	PerDayLimit      string            `yaml:"per_day_limit"`
 	CardApplication  string            `yaml:"card_application"`
 	OrdersChecks     bool              `yaml:"orders_checks"`
+	Currency         string            `yaml:"currency"`
 	// Products are the bank's product names and what customers call them
 	// ("my Platinum card", "Sparbuch"); the recognizer learns them at start-up.
 	Products []Product `yaml:"products"`
-	Currency         string            `yaml:"currency"`
 	// FAQ are the bank's answers to support questions the intent catalog
 	// has no intent for (a card that has not arrived, branch hours, a
 	// mortgage), in the sheet's language.

@@ -112,11 +112,14 @@ func (l lang) balanceSentence(a banks.Account, bal banks.Balance, alone bool) st
 	if bal.Booked.Minor < 0 {
 		amount = l.msg("balance.minus", amount)
 	}
-	s := l.msg("balance.one", a.Name, amount)
-	if alone && bal.Available != bal.Booked {
-		s += " " + l.msg("balance.available", l.Money(bal.Available))
+	if bal.Available != bal.Booked && bal.Available.Currency == bal.Booked.Currency {
+		// What can be spent comes first; the booked balance is said too.
+		if alone {
+			return l.msg("balance.one.available", a.Name, l.Money(bal.Available), amount)
+		}
+		return l.msg("balance.one.available.short", a.Name, l.Money(bal.Available))
 	}
-	return s
+	return l.msg("balance.one", a.Name, amount)
 }
 
 func (l lang) balanceLine(a banks.Account, bal banks.Balance) string {

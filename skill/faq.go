@@ -121,6 +121,10 @@ func (fq *faqs) take(ctx context.Context, r *Request) *Response {
 	default:
 		least = faqClose
 	}
+	if len(strings.Fields(r.Text)) <= 3 {
+		// Three words say little ("open my bank"): only a close match.
+		least = max(least, faqClose)
+	}
 	return fq.answer(ctx, r, least)
 }
 
@@ -160,7 +164,9 @@ func (fq *faqs) unanswered(ctx context.Context, r *Request) *Response {
 	if set != nil {
 		m = set.match
 	}
-	if !faqBanking(m, r) {
+	if !faqBanking(m, r) || len(strings.Fields(r.Text)) < 4 {
+		// A few words with a bank word in them ("open my bank") are no
+		// question to refer: the usual "what can I do" answers them.
 		return nil
 	}
 	l := langOf(r.Locale)

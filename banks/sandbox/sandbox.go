@@ -28,7 +28,7 @@ const Name = "sandbox"
 
 // Bank is the sandbox bank.
 type Bank struct {
-	db     *sql.DB
+	db     *preparedDB
 	secret []byte
 	// Now is the bank's clock; time.Now if nil.
 	Now func() time.Time
@@ -90,7 +90,7 @@ func Open(path string, secret []byte) (*Bank, error) {
 		db.Close()
 		return nil, fmt.Errorf("sandbox: schema: %w", err)
 	}
-	return &Bank{db: db, secret: secret}, nil
+	return &Bank{db: newPreparedDB(db), secret: secret}, nil
 }
 
 // Close closes the database.

@@ -93,6 +93,36 @@ func (rb *realBanks) grants(ctx context.Context, bankID string, u banks.User) (G
 	return Grant{Token: t.Token, ConsentID: t.ConsentID}, nil
 }
 
+// saveToken is the connectors' SaveToken: a token the bank refreshed
+// replaces the one in the user's grant (sealed, as linked), so that the
+// next call refreshes with the refresh token the bank gave last.
+func (rb *realBanks) saveToken(ctx context.Context, bankID string, u banks.User, tok *oauth2.Token) error {
+	s := rb.link.Load()
+	if s == nil {
+		return nil
+	}
+	u.Bank = bankID
+	g, raw, err := s.BankTokens(ctx, u)
+	if err != nil {
+		return err
+	}
+	var t linkedTokens
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &t); err != nil {
+			return banks.E("konto.saveToken", banks.Unavailable, errors.New("the stored bank tokens do not decode"))
+		}
+	}
+	t.Token = tok
+	if t.ConsentID == "" {
+		t.ConsentID = g.ConsentID
+	}
+	out, err := json.Marshal(t)
+	if err != nil {
+		return banks.E("konto.saveToken", banks.Other, err)
+	}
+	return s.SaveBankTokens(ctx, u, out)
+}
+
 // fixedGrant is a GrantSource that answers one grant for anyone: the
 // connector linking uses to learn whose accounts a fresh consent reads.
 func fixedGrant(g Grant) GrantSource {

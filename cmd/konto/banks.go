@@ -700,6 +700,9 @@ type connectorDeps struct {
 	Sandbox *sandbox.Bank
 	// HTTPClient replaces the client built from the mTLS files (tests).
 	HTTPClient *http.Client
+	// SaveToken, if set, keeps a token the bank refreshed for a user in
+	// the user's grant (account linking's realBanks.saveToken).
+	SaveToken func(ctx context.Context, bankID string, u banks.User, t *oauth2.Token) error
 }
 
 // connector builds the bank's connector: a *ukob.Client, a
@@ -735,7 +738,12 @@ func (b bankConfig) connector(d connectorDeps) (banks.Connector, error) {
 				if g.Token == nil {
 					return nil, banks.Errorf("konto.grants", banks.NotLinked, "no token at bank %q", b.ID)
 				}
-				return c.TokenSource(ctx, g.Token), nil
+				src := c.TokenSource(ctx, g.Token)
+				if d.SaveToken != nil {
+					src = &keptTokens{src: src, last: g.Token.AccessToken,
+						save: func(t *oauth2.Token) error { return d.SaveToken(ctx, b.ID, u, t) }}
+				}
+				return src, nil
 			}}
 		var err error
 		if c, err = ukob.New(o); err != nil {
@@ -758,6 +766,9 @@ func (b bankConfig) connector(d connectorDeps) (banks.Connector, error) {
 				}
 				return out, nil
 			}}
+		if d.SaveToken != nil {
+			o.SaveToken = func(ctx context.Context, u banks.User, t *oauth2.Token) error { return d.SaveToken(ctx, b.ID, u, t) }
+		}
 		if b.ClientID != "" {
 			o.OAuth2 = &oauth2.Config{ClientID: b.ClientID, ClientSecret: string(b.ClientSecret), Endpoint: oauth2.Endpoint{TokenURL: b.TokenURL}}
 		}
@@ -768,6 +779,32 @@ func (b bankConfig) connector(d connectorDeps) (banks.Connector, error) {
 		return c, nil
 	}
 	return nil, wrap(fmt.Errorf("unknown standard %q", b.Standard))
+}
+
+// keptTokens is a token source whose refreshed tokens are saved (a UK
+// bank's, whose connector asks for a source each call): the refresh
+// token the bank may have rotated is the one the next call needs.
+type keptTokens struct {
+	src  oauth2.TokenSource
+	mu   sync.Mutex
+	last string
+	save func(*oauth2.Token) error
+}
+
+func (k *keptTokens) Token() (*oauth2.Token, error) {
+	t, err := k.src.Token()
+	if err != nil {
+		return nil, err
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if t.AccessToken != k.last {
+		k.last = t.AccessToken
+		if err := k.save(t); err != nil {
+			return nil, banks.E("konto.keptTokens", banks.Unavailable, err)
+		}
+	}
+	return t, nil
 }
 
 // oneGrant is a GrantSource that knows one user: the customer a verify

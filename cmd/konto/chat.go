@@ -35,6 +35,9 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
+	if err := learnProducts(ctx, rec, a.bank); err != nil {
+		return err
+	}
 	sk := skill.New(skill.Config{Bank: a.bank, Auth: a.bank, Store: a.store, Log: newLogger(stderr, "error"), Recognizer: rec,
 		PINLockout: cfg.PINLockout, Secret: a.secret})
 	// Chatting as a demo customer is the sandbox's account linking.

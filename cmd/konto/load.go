@@ -215,6 +215,9 @@ type kindStats struct {
 	// conversations that went off their script (a refusal, a question
 	// the script has no answer for), which is an answer, not a failure.
 	failed, unexpected, conversations int
+	// completed counts conversations that went to plan: the answer of a
+	// single request, a dialog's answer to its PIN.
+	completed int
 }
 
 // alexaAnswer is what the load run reads of an answer.
@@ -322,12 +325,12 @@ func (lr *loadRun) converse(ctx context.Context, kind string, rng *rand.Rand, st
 	st.conversations++
 	switch kind {
 	case kindBalance:
-		s.send(ctx, "GetBalance", map[string]string{"account": "checking"}, nil)
+		s.single(ctx, "GetBalance", map[string]string{"account": "checking"})
 	case kindTransactions:
-		s.send(ctx, "ListTransactions", map[string]string{"count": "3"}, nil)
+		s.single(ctx, "ListTransactions", map[string]string{"count": "3"})
 	case kindSpending:
 		month := time.Now().AddDate(0, -1, 0).Format("2006-01")
-		s.send(ctx, "SpendingSummary", map[string]string{"category": "groceries", "date": month}, nil)
+		s.single(ctx, "SpendingSummary", map[string]string{"category": "groceries", "date": month})
 	case kindTransfer:
 		if u.payee == "" {
 			st.unexpected++
@@ -352,6 +355,13 @@ func (lr *loadRun) converse(ctx context.Context, kind string, rng *rand.Rand, st
 	}
 }
 
+// single sends a conversation of one request.
+func (s *session) single(ctx context.Context, intent string, slots map[string]string) {
+	if s.send(ctx, intent, slots, nil) {
+		s.st.completed++
+	}
+}
+
 // dialog runs an action's dialog to its end: the request, answers to the
 // slots asked for, yes to the read-back, the PIN. A dialog that ends
 // before the PIN was given (a limit, a refusal) or asks what the script
@@ -364,7 +374,9 @@ func (s *session) dialog(ctx context.Context, intent string, slots map[string]st
 	yes, pin := false, false
 	for range 6 {
 		if a.ended() || pin {
-			if !pin {
+			if pin {
+				s.st.completed++
+			} else {
 				s.st.unexpected++
 			}
 			return
@@ -405,6 +417,7 @@ func (lr *loadRun) report(stdout io.Writer, cfg Config, took time.Duration, stat
 				into.failed += st.failed
 				into.unexpected += st.unexpected
 				into.conversations += st.conversations
+				into.completed += st.completed
 			}
 		}
 	}
@@ -414,7 +427,7 @@ func (lr *loadRun) report(stdout io.Writer, cfg Config, took time.Duration, stat
 	fmt.Fprintf(stdout, "%d requests in %s with %d workers: %.0f req/s, %d failed\n", len(total.lat), took.Round(time.Millisecond), cfg.Concurrency,
 		float64(len(total.lat))/took.Seconds(), total.failed)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "kind\tconversations\trequests\treq/s\tp50\tp95\tp99\tmax\tfailed\tunexpected\t")
+	fmt.Fprintln(tw, "kind\tconversations\tcompleted\trequests\treq/s\tp50\tp95\tp99\tmax\tfailed\tunexpected\t")
 	row := func(name string, st *kindStats) {
 		sort.Slice(st.lat, func(i, j int) bool { return st.lat[i] < st.lat[j] })
 		q := func(p float64) string {
@@ -423,7 +436,7 @@ func (lr *loadRun) report(stdout io.Writer, cfg Config, took time.Duration, stat
 			}
 			return st.lat[min(len(st.lat)-1, int(p*float64(len(st.lat))))].Round(10 * time.Microsecond).String()
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%s\t%s\t%s\t%s\t%d\t%d\t\n", name, st.conversations, len(st.lat),
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.0f\t%s\t%s\t%s\t%s\t%d\t%d\t\n", name, st.conversations, st.completed, len(st.lat),
 			float64(len(st.lat))/took.Seconds(), q(.50), q(.95), q(.99), q(1), st.failed, st.unexpected)
 	}
 	for _, k := range mixKinds {

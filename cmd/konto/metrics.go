@@ -77,7 +77,7 @@ func newMetrics() *metrics {
 
 // Turn implements skill.Observer.
 func (m *metrics) Turn(t skill.TurnInfo) {
-	// m.turns.get(turnKey{t.Platform, t.Intent, t.Outcome}).Inc()
+	m.turns.get(turnKey{t.Platform, t.Intent, t.Outcome}).Inc()
 	m.turnSeconds.get(t.Platform).Observe(t.Took.Seconds())
 	if t.Replay {
 		m.replays.get(t.Platform).Inc()

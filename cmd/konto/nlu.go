@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/kontoskill/konto/banks"
 	"github.com/kontoskill/konto/intents"
 	"github.com/kontoskill/konto/skill/alexa"
 )
@@ -374,6 +375,57 @@ func runModel(ctx context.Context, args []string, getenv func(string) string, st
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(m)
+}
+
+// learnProducts teaches the offline recognizer (under an LLM one, too)
+// the product names on the banks' product sheets, in every locale, so that
+// "my Platinum card" is the credit card, and trains it again. A router's
+// banks are each asked; a bank without a sheet for a locale is skipped.
+func learnProducts(ctx context.Context, rec intents.Recognizer, conns ...banks.Connector) error {
+	if l, isLLM := rec.(*intents.LLM); isLLM {
+		rec = l.Offline
+	}
+	off, ok := rec.(*intents.Offline)
+	if !ok {
+		return nil
+	}
+	var all []banks.Connector
+	for _, c := range conns {
+		if r, isRouter := c.(*banks.Router); isRouter {
+			for _, id := range r.IDs() {
+				if b, found := r.Bank(id); found {
+					all = append(all, b)
+				}
+			}
+			continue
+		}
+		all = append(all, c)
+	}
+	added := false
+	for _, c := range all {
+		p, ok := c.(banks.Products)
+		if !ok {
+			continue
+		}
+		for _, loc := range []string{"en-US", "en-GB", "de-DE"} {
+			sheet, err := p.ProductSheet(ctx, loc)
+			if err != nil || len(sheet.Products) == 0 {
+				continue
+			}
+			var ps []intents.Product
+			for _, pr := range sheet.Products {
+				ps = append(ps, intents.Product{Name: pr.Name, Account: pr.Account, Synonyms: pr.Synonyms})
+			}
+			if err := off.AddProducts(loc, ps); err != nil {
+				return fmt.Errorf("%s product sheet: %w", loc, err)
+			}
+			added = true
+		}
+	}
+	if added {
+		return off.Warm()
+	}
+	return nil
 }
 
 // recognizer builds the offline recognizer and, when an LLM endpoint is

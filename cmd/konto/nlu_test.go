@@ -191,6 +191,26 @@ func TestNLUCrossValidate(t *testing.T) {
 	}
 }
 
+// TestChatLearnsProducts checks that the recognizer learns the product
+// names of the bank's product sheet at start-up: "high yield account" is
+// in the sandbox's sheet, not in the catalog.
+func TestChatLearnsProducts(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	for _, c := range []struct{ say, want string }{
+		{"what's the balance on my high yield account", `konto> Your High Yield Savings has \$[0-9,]+\.[0-9]{2}\.`},
+		{"lock my rewards card", `konto> I've locked your credit card ending in 9904`},
+	} {
+		// One chat each: the first answer of a chat is the request's.
+		out, err := run(t, c.say+"\n", "chat", "--data", data, "--customer", "alice")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !regexp.MustCompile(c.want).MatchString(out) {
+			t.Errorf("%q: chat output:\n%s", c.say, out)
+		}
+	}
+}
+
 var regexpSlot = regexp.MustCompile(`\{(\w+)\}`)
 
 func TestModelExport(t *testing.T) {

@@ -58,7 +58,7 @@ func bankRouter(ctx context.Context, a *app, cfg Config, getenv func(string) str
 	rb := newRealBanks(list)
 	r := banks.NewRouter()
 	for _, b := range list {
-		c, err := b.connector(connectorDeps{Sandbox: a.bank, Grants: rb.grants})
+		c, err := b.connector(connectorDeps{Sandbox: a.bank, Grants: rb.grants, SaveToken: rb.saveToken})
 		if err != nil {
 			return nil, nil, fmt.Errorf("banks file %s: bank %q: %w", cfg.Banks, b.ID, err)
 		}
@@ -219,6 +219,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	if err := learnProducts(ctx, rec, a.bank); err != nil {
+		return err
+	}
 	if off, ok := rec.(*intents.Offline); ok {
 		start := time.Now()
 		if err := off.Warm(); err != nil {
@@ -229,6 +232,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	bank, rb, err := bankRouter(ctx, a, cfg, getenv)
 	if err != nil {
 		return err
+	}
+	if rb != nil {
+		if err := learnProducts(ctx, rec, bank); err != nil {
+			return err
+		}
 	}
 	ln, err := net.Listen("tcp", listenAddr(cfg))
 	if err != nil {

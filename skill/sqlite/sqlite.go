@@ -24,7 +24,7 @@ import (
 
 // Store is the SQLite skill.Store.
 type Store struct {
-	db  *sql.DB
+	db  *preparedDB
 	now func() time.Time // the clock passed by WithClock, or time.Now
 }
 
@@ -62,7 +62,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: migration: %w", err)
 	}
-	s.db = db
+	s.db = newPreparedDB(db)
 	return s, nil
 }
 

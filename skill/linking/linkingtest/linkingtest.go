@@ -22,7 +22,9 @@ var day = time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 
 // Run runs the suite: clients, grants, the consumption of codes and
 // refresh tokens (once, also when racing), revocation of a grant and of a
-// customer's grants, flows, purging.
+// customer's grants, flows, purging; and, for a store with the optional
+// powers (skipped otherwise), grants' further banks (linking.GrantBanks)
+// and refreshed bank tokens (linking.BankTokenStore).
 func Run(t *testing.T, open Open) {
 	t.Run("OAuthClients", func(t *testing.T) { t.Parallel(); clients(t, open) })
 	t.Run("Grants", func(t *testing.T) { t.Parallel(); grants(t, open) })
@@ -31,6 +33,8 @@ func Run(t *testing.T, open Open) {
 	t.Run("ConsumeOnce", func(t *testing.T) { t.Parallel(); consumeOnce(t, open) })
 	t.Run("LinkFlows", func(t *testing.T) { t.Parallel(); flows(t, open) })
 	t.Run("PurgeOAuth", func(t *testing.T) { t.Parallel(); purge(t, open) })
+	t.Run("GrantBanks", func(t *testing.T) { t.Parallel(); grantBanks(t, open) })
+	t.Run("SetBankTokens", func(t *testing.T) { t.Parallel(); setBankTokens(t, open) })
 }
 
 func wantKind(t *testing.T, err error, want banks.Kind) {
@@ -321,4 +325,120 @@ func purge(t *testing.T, open Open) {
 	if _, err := s.Grant(ctx, "g1"); err != nil {
 		t.Fatal("the grant was purged")
 	}
+}
+
+func grantBanks(t *testing.T, open Open) {
+	s, ctx := open(t), context.Background()
+	gb, ok := s.(linking.GrantBanks)
+	if !ok {
+		t.Skip("the store keeps one bank per grant (no linking.GrantBanks)")
+	}
+	g := grantFixture(t, s, "g-multi")
+	north := linking.GrantBank{GrantID: g.ID, Bank: "northbank", Customer: "oliver", Locale: "en-GB", ConsentID: "c-north",
+		Scopes: []string{"accounts", "payments"}, GrantedAt: day, ExpiresAt: day.AddDate(0, 0, 30), BankTokens: []byte{4, 5, 6}}
+	if err := gb.AddGrantBank(ctx, north); err != nil {
+		t.Fatal(err)
+	}
+	wantKind(t, gb.AddGrantBank(ctx, north), banks.Invalid)
+	own := north
+	own.Bank = g.Bank
+	wantKind(t, gb.AddGrantBank(ctx, own), banks.Invalid)
+	stray := north
+	stray.GrantID = "nobody"
+	wantKind(t, gb.AddGrantBank(ctx, stray), banks.NotFound)
+	euro := north
+	euro.Bank, euro.Customer, euro.GrantedAt = "eurobank", "jonas", day.Add(time.Second)
+	if err := gb.AddGrantBank(ctx, euro); err != nil {
+		t.Fatal(err)
+	}
+	list, err := gb.GrantBanks(ctx, g.ID)
+	if err != nil || len(list) != 2 || list[0].Bank != "northbank" || list[1].Bank != "eurobank" {
+		t.Fatalf("further banks %+v, %v", list, err)
+	}
+	got := list[0]
+	if got.Customer != "oliver" || got.Locale != "en-GB" || got.ConsentID != "c-north" || !slices.Equal(got.Scopes, north.Scopes) ||
+		!got.GrantedAt.Equal(day) || !got.ExpiresAt.Equal(north.ExpiresAt) || !got.RevokedAt.IsZero() || !bytes.Equal(got.BankTokens, north.BankTokens) {
+		t.Fatalf("further bank %+v, want %+v", got, north)
+	}
+	if mine, err := gb.CustomerGrantBanks(ctx, "northbank", "oliver"); err != nil || len(mine) != 1 || mine[0].GrantID != g.ID {
+		t.Fatalf("oliver's further banks %+v, %v", mine, err)
+	}
+	// Revoking the grant revokes its further banks.
+	at := day.Add(time.Hour)
+	if err := s.RevokeGrant(ctx, g.ID, at); err != nil {
+		t.Fatal(err)
+	}
+	list, _ = gb.GrantBanks(ctx, g.ID)
+	for _, b := range list {
+		if !b.RevokedAt.Equal(at) {
+			t.Errorf("%s after the grant's revocation: revoked at %v, want %v", b.Bank, b.RevokedAt, at)
+		}
+	}
+
+	// A customer's data deleted: their grants' further banks forget the
+	// customer and tokens, and so does their bank where it is another
+	// grant's further bank.
+	g2 := grantFixture(t, s, "g-multi-2")
+	if err := gb.AddGrantBank(ctx, linking.GrantBank{GrantID: g2.ID, Bank: "northbank", Customer: "oliver", Scopes: g2.Scopes,
+		GrantedAt: day, ExpiresAt: day.AddDate(0, 0, 30), BankTokens: []byte{7}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RevokeGrants(ctx, "sandbox", "alice", at); err != nil {
+		t.Fatal(err)
+	}
+	list, _ = gb.GrantBanks(ctx, g2.ID)
+	if len(list) != 1 || list[0].Customer != "" || len(list[0].BankTokens) != 0 || list[0].RevokedAt.IsZero() {
+		t.Fatalf("a further bank after its grant's customer deleted their data: %+v", list)
+	}
+	g3 := linking.Grant{ID: "g-bob", ClientID: "alexa", Bank: "sandbox", Customer: "bob", Scopes: []string{"accounts"}, GrantedAt: day,
+		ExpiresAt: day.AddDate(0, 0, 90)}
+	if err := s.CreateGrant(ctx, g3); err != nil {
+		t.Fatal(err)
+	}
+	if err := gb.AddGrantBank(ctx, linking.GrantBank{GrantID: g3.ID, Bank: "ukbank", Customer: "priya", Scopes: g3.Scopes,
+		GrantedAt: day, ExpiresAt: day.AddDate(0, 0, 30), BankTokens: []byte{8}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RevokeGrants(ctx, "ukbank", "priya", at); err != nil {
+		t.Fatal(err)
+	}
+	list, _ = gb.GrantBanks(ctx, g3.ID)
+	if len(list) != 1 || list[0].Customer != "" || len(list[0].BankTokens) != 0 || !list[0].RevokedAt.Equal(at) {
+		t.Fatalf("priya's bank in bob's grant after priya deleted her data: %+v", list)
+	}
+	if g, _ := s.Grant(ctx, g3.ID); !g.RevokedAt.IsZero() {
+		t.Errorf("bob's grant was revoked with priya's data")
+	}
+}
+
+func setBankTokens(t *testing.T, open Open) {
+	s, ctx := open(t), context.Background()
+	bt, ok := s.(linking.BankTokenStore)
+	if !ok {
+		t.Skip("the store keeps bank tokens as linked (no linking.BankTokenStore)")
+	}
+	g := grantFixture(t, s, "g-tokens")
+	if err := bt.SetBankTokens(ctx, g.ID, g.Bank, []byte("refreshed")); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Grant(ctx, g.ID); string(got.BankTokens) != "refreshed" {
+		t.Fatalf("the grant's tokens %q", got.BankTokens)
+	}
+	wantKind(t, bt.SetBankTokens(ctx, g.ID, "otherbank", []byte("x")), banks.NotFound)
+	if gb, ok := s.(linking.GrantBanks); ok {
+		if err := gb.AddGrantBank(ctx, linking.GrantBank{GrantID: g.ID, Bank: "northbank", Customer: "oliver", Scopes: g.Scopes,
+			GrantedAt: day, ExpiresAt: day.AddDate(0, 0, 30), BankTokens: []byte("old")}); err != nil {
+			t.Fatal(err)
+		}
+		if err := bt.SetBankTokens(ctx, g.ID, "northbank", []byte("refreshed-north")); err != nil {
+			t.Fatal(err)
+		}
+		if list, _ := gb.GrantBanks(ctx, g.ID); len(list) != 1 || string(list[0].BankTokens) != "refreshed-north" {
+			t.Fatalf("the further bank's tokens %+v", list)
+		}
+	}
+	if err := s.RevokeGrant(ctx, g.ID, day.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	wantKind(t, bt.SetBankTokens(ctx, g.ID, g.Bank, []byte("late")), banks.NotFound)
 }

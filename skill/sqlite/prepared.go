@@ -1,0 +1,116 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+	"sync/atomic"
+)
+
+// preparedDB is a *sql.DB that prepares each query text once and runs it
+// as a prepared statement from then on: parsing the SQL again on every
+// query was a fifth of a GetBalance turn. database/sql prepares a
+// *sql.Stmt on each pooled connection the first time it runs there, and
+// SQLite prepares a statement again by itself after a schema change, so
+// a cached statement stays right. Transactions begun here use the same
+// statements (Tx.StmtContext).
+type preparedDB struct {
+	*sql.DB
+	stmts sync.Map // query text → *sql.Stmt
+	n     atomic.Int32
+}
+
+// maxPrepared bounds the cache: the queries are constants or a few
+// combinations of constants, so more than this means a query built from
+// data, which runs unprepared.
+const maxPrepared = 256
+
+func newPreparedDB(db *sql.DB) *preparedDB { return &preparedDB{DB: db} }
+
+// stmt returns the prepared statement of query, preparing it on first
+// use; nil if it cannot be prepared (the query itself then reports why).
+func (d *preparedDB) stmt(ctx context.Context, query string) *sql.Stmt {
+	if v, ok := d.stmts.Load(query); ok {
+		return v.(*sql.Stmt)
+	}
+	if d.n.Load() >= maxPrepared {
+		return nil
+	}
+	st, err := d.DB.PrepareContext(ctx, query)
+	if err != nil {
+		return nil
+	}
+	if v, loaded := d.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return v.(*sql.Stmt)
+	}
+	d.n.Add(1)
+	return st
+}
+
+func (d *preparedDB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := d.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return d.DB.QueryRowContext(ctx, query, args...)
+}
+
+func (d *preparedDB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := d.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return d.DB.QueryContext(ctx, query, args...)
+}
+
+func (d *preparedDB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := d.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return d.DB.ExecContext(ctx, query, args...)
+}
+
+// BeginTx begins a transaction whose queries use the prepared statements.
+func (d *preparedDB) BeginTx(ctx context.Context, opts *sql.TxOptions) (*preparedTx, error) {
+	tx, err := d.DB.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &preparedTx{Tx: tx, db: d}, nil
+}
+
+// Close closes the statements and the database.
+func (d *preparedDB) Close() error {
+	d.stmts.Range(func(_, v any) bool {
+		v.(*sql.Stmt).Close()
+		return true
+	})
+	return d.DB.Close()
+}
+
+// preparedTx is a *sql.Tx running the prepared statements of its
+// preparedDB on the transaction's connection.
+type preparedTx struct {
+	*sql.Tx
+	db *preparedDB
+}
+
+func (t *preparedTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := t.db.stmt(ctx, query); st != nil {
+		return t.Tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	return t.Tx.QueryRowContext(ctx, query, args...)
+}
+
+func (t *preparedTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := t.db.stmt(ctx, query); st != nil {
+		return t.Tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return t.Tx.QueryContext(ctx, query, args...)
+}
+
+func (t *preparedTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := t.db.stmt(ctx, query); st != nil {
+		return t.Tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return t.Tx.ExecContext(ctx, query, args...)
+}
