@@ -276,7 +276,11 @@ func (s *Skill) checkMoney(ctx context.Context, r *Request, l lang, from banks.A
 	}
 	if !scheduled {
 		if bal, err := s.cfg.Bank.Balance(ctx, r.User, from.ID); err == nil && bal.Available.Minor < amount.Minor {
-			return refuse(l, l.msg("pay.not_enough", l.accountName(from), l.Money(bal.Available)))
+			avail := l.Money(bal.Available)
+			if bal.Available.Minor < 0 {
+				avail = l.msg("balance.minus", avail) // overdrawn
+			}
+			return refuse(l, l.msg("pay.not_enough", l.accountName(from), avail))
 		}
 	}
 	return nil

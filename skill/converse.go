@@ -361,8 +361,8 @@ func (s *Skill) faqAside(ctx context.Context, r *Request, d *dialog) *Response {
 // alert's "was this you?", a callback offer), or asks about it.
 func answersSoft(r *Request) bool {
 	switch r.Intent {
-	case intents.Stop, intents.Cancel, intents.Repeat, intents.Help:
-		return true
+	case intents.Repeat:
+		return true // Help, Stop and Cancel are the usual ones: the question was Konto's
 	case intents.Yes, intents.No:
 		return r.Text == "" || r.Confidence >= yesMin || yesNoOf(r.Text) != ""
 	}

@@ -627,7 +627,9 @@ func TestAccountsAndAlertsNeedTheirScopes(t *testing.T) {
 		t.Errorf("alerts without the alerts scope: %q", r.Speech)
 	}
 	// With all scopes, the first turn raises the open alert.
-	e = newEnvWith(t, func(cfg *skill.Config) { cfg.Auth = scoped{cfg.Auth.(*sandbox.Bank), []string{"accounts", "payments", "alerts"}} })
+	e = newEnvWith(t, func(cfg *skill.Config) {
+		cfg.Auth = scoped{cfg.Auth.(*sandbox.Bank), []string{"accounts", "payments", "alerts"}}
+	})
 	if r := e.turnAs("alice", "sc-d", "what's my checking balance"); !strings.Contains(r.Speech, "ElectroMart") {
 		t.Errorf("a first turn with the alerts scope: %q", r.Speech)
 	}

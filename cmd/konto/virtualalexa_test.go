@@ -59,7 +59,7 @@ func TestVirtualAlexaDrivesExportedModel(t *testing.T) {
 	}{
 		{"en-US", "alice", []struct{ utterance, intent, speech string }{
 			{"<launch>", "", `^Welcome to Konto\.`},
-			{"what is my checking balance", "GetBalance", `^Your Everyday Checking has \$[0-9,]+\.[0-9]{2}\.( \$[0-9,]+\.[0-9]{2} is available to spend\.)?$`},
+			{"what is my checking balance", "GetBalance", `^Your Everyday Checking has \$[0-9,]+\.[0-9]{2}( available to spend; its booked balance is \$[0-9,]+\.[0-9]{2})?\.`},
 			{"what are my last three transactions", "ListTransactions", `^Your last 3 transactions: `},
 			{"how much did i spend on groceries", "SpendingSummary", `^You spent \$[0-9,.]+ on groceries (this month|today)`},
 			{"lock my debit card", "LockCard", `^I've locked your debit card ending in [0-9]{4}\.`},
@@ -68,7 +68,7 @@ func TestVirtualAlexaDrivesExportedModel(t *testing.T) {
 		}},
 		{"de-DE", "jonas", []struct{ utterance, intent, speech string }{
 			{"wie ist mein kontostand", "GetBalance", `^Hier sind deine Kontostände\. Auf deinem Girokonto sind `},
-			{"was ist mein kontostand auf dem girokonto", "GetBalance", `^Auf deinem Girokonto sind [0-9.]+,[0-9]{2}\x{a0}€\.( Verfügbar sind [0-9.]+,[0-9]{2}\x{a0}€\.)?$`},
+			{"was ist mein kontostand auf dem girokonto", "GetBalance", `^Auf deinem Girokonto sind [0-9.]+,[0-9]{2}\x{a0}€( verfügbar; der Buchungsstand ist [0-9.]+,[0-9]{2}\x{a0}€)?\.`},
 			{"zeig mir die letzten 3 buchungen", "ListTransactions", `^Deine letzten 3 Umsätze: `},
 			{"sperr meine girocard", "LockCard", `^Ich habe deine Debitkarte mit den Endziffern [0-9]{4} gesperrt\.`},
 			{"wie viel habe ich letzten monat ausgegeben", "SpendingSummary", `^Du hast im \p{L}+( [0-9]{4})? [0-9.]+,[0-9]{2}\x{a0}€ ausgegeben\.`},

@@ -15,7 +15,8 @@ import (
 )
 
 // The store of Konto's authorization server (skill/linking), in the
-// tables of migration 0002, as skill/sqlite keeps it.
+// tables of migration 0002, as skill/sqlite keeps it; and the further
+// banks of grants, of migration 0003.
 
 var _ linking.Store = (*Store)(nil)
 
@@ -184,6 +185,15 @@ func (s *Store) RevokeGrants(ctx context.Context, bank, customer string, at time
 		if err := revokeGrants(ctx, tx, at, `bank = $1 AND customer = $2`, bank, customer); err != nil {
 			return err
 		}
+		// The further banks of those grants go with them (their customers
+		// are the same person's), and so does the customer's bank wherever
+		// it is another grant's further bank.
+		if _, err := tx.Exec(ctx, `UPDATE oauth_grant_banks SET bank_tokens = $1, consent_id = '', customer = '',
+			revoked_at = CASE revoked_at WHEN 0 THEN $2 ELSE revoked_at END
+			WHERE grant_id IN (SELECT id FROM oauth_grants WHERE bank = $3 AND customer = $4) OR (bank = $3 AND customer = $4)`,
+			[]byte{}, at.Unix(), bank, customer); err != nil {
+			return err
+		}
 		_, err := tx.Exec(ctx, `UPDATE oauth_grants SET bank_tokens = $1, consent_id = '', customer = ''
 			WHERE bank = $2 AND customer = $3`, []byte{}, bank, customer)
 		return err
@@ -191,12 +201,17 @@ func (s *Store) RevokeGrants(ctx context.Context, bank, customer string, at time
 }
 
 // revokeGrants revokes the grants matching where (with args as $1, $2,
-// ...) and ends their tokens.
+// ...) and their further banks, and ends their tokens.
 func revokeGrants(ctx context.Context, tx pgx.Tx, at time.Time, where string, args ...any) error {
 	// The grants first: their row locks make a concurrent SaveOAuthTokens
-	// (which reads them FOR SHARE) wait, and then see them revoked.
-	if _, err := tx.Exec(ctx, fmt.Sprintf(`UPDATE oauth_grants SET revoked_at = $%d WHERE revoked_at = 0 AND `, len(args)+1)+where,
-		append(args, at.Unix())...); err != nil {
+	// or AddGrantBank (which read them FOR SHARE) wait, and then see them
+	// revoked or their new bank.
+	atArg, withAt := fmt.Sprintf("$%d", len(args)+1), append(args[:len(args):len(args)], at.Unix())
+	if _, err := tx.Exec(ctx, `UPDATE oauth_grants SET revoked_at = `+atArg+` WHERE revoked_at = 0 AND `+where, withAt...); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE oauth_grant_banks SET revoked_at = `+atArg+` WHERE revoked_at = 0 AND grant_id IN
+		(SELECT id FROM oauth_grants WHERE `+where+`)`, withAt...); err != nil {
 		return err
 	}
 	_, err := tx.Exec(ctx, `UPDATE oauth_tokens SET active = false WHERE active AND grant_id IN
@@ -323,4 +338,102 @@ func (s *Store) PurgeOAuth(ctx context.Context, before time.Time) error {
 		}
 	}
 	return nil
+}
+
+// The further banks of grants (linking.GrantBanks), in the table of
+// migration 0003.
+
+var _ linking.GrantBanks = (*Store)(nil)
+
+// AddGrantBank implements linking.GrantBanks.
+func (s *Store) AddGrantBank(ctx context.Context, b linking.GrantBank) error {
+	const op = "postgres.AddGrantBank"
+	return s.tx(ctx, op, func(tx pgx.Tx) error {
+		// FOR SHARE: a concurrent revocation of the grant waits for the
+		// new bank, and revokes it too.
+		var bank string
+		err := tx.QueryRow(ctx, `SELECT bank FROM oauth_grants WHERE id = $1 FOR SHARE`, b.GrantID).Scan(&bank)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return banks.Errorf(op, banks.NotFound, "no grant %q", b.GrantID)
+		}
+		if err != nil {
+			return err
+		}
+		if bank == b.Bank {
+			return banks.Errorf(op, banks.Invalid, "grant %q is at bank %q already", b.GrantID, b.Bank)
+		}
+		tag, err := tx.Exec(ctx, `INSERT INTO oauth_grant_banks(grant_id, bank, customer, locale, consent_id, scopes,
+			granted_at, expires_at, revoked_at, bank_tokens) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
+			ON CONFLICT (grant_id, bank) DO NOTHING`, b.GrantID, b.Bank, b.Customer, b.Locale, b.ConsentID, strings.Join(b.Scopes, " "),
+			unix(b.GrantedAt), unix(b.ExpiresAt), unix(b.RevokedAt), b.BankTokens)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return banks.Errorf(op, banks.Invalid, "grant %q is at bank %q already", b.GrantID, b.Bank)
+		}
+		return nil
+	})
+}
+
+const grantBankColumns = `SELECT grant_id, bank, customer, locale, consent_id, scopes, granted_at, expires_at, revoked_at, bank_tokens
+	FROM oauth_grant_banks`
+
+// grantBanks lists the further banks matching where (with args as $1,
+// $2, ...) in the order added.
+func (s *Store) grantBanks(ctx context.Context, op, where string, args ...any) ([]linking.GrantBank, error) {
+	rows, err := s.db.Query(ctx, grantBankColumns+` WHERE `+where+` ORDER BY granted_at, seq`, args...)
+	var out []linking.GrantBank
+	if err == nil {
+		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (linking.GrantBank, error) {
+			var b linking.GrantBank
+			var scopes string
+			var granted, expires, revoked int64
+			if err := row.Scan(&b.GrantID, &b.Bank, &b.Customer, &b.Locale, &b.ConsentID, &scopes, &granted, &expires, &revoked,
+				&b.BankTokens); err != nil {
+				return b, err
+			}
+			b.Scopes = strings.Fields(scopes)
+			b.GrantedAt, b.ExpiresAt, b.RevokedAt = fromUnix(granted), fromUnix(expires), fromUnix(revoked)
+			return b, nil
+		})
+	}
+	if err != nil {
+		return nil, banks.E(op, banks.Unavailable, err)
+	}
+	return out, nil
+}
+
+// GrantBanks implements linking.GrantBanks.
+func (s *Store) GrantBanks(ctx context.Context, grantID string) ([]linking.GrantBank, error) {
+	return s.grantBanks(ctx, "postgres.GrantBanks", `grant_id = $1`, grantID)
+}
+
+// CustomerGrantBanks implements linking.GrantBanks.
+func (s *Store) CustomerGrantBanks(ctx context.Context, bank, customer string) ([]linking.GrantBank, error) {
+	return s.grantBanks(ctx, "postgres.CustomerGrantBanks", `bank = $1 AND customer = $2`, bank, customer)
+}
+
+var _ linking.BankTokenStore = (*Store)(nil)
+
+// SetBankTokens implements linking.BankTokenStore. A revocation running
+// at the same time holds the row this UPDATE waits for, which it then
+// finds revoked: tokens are never written back after RevokeGrants
+// cleared them.
+func (s *Store) SetBankTokens(ctx context.Context, grantID, bank string, sealed []byte) error {
+	const op = "postgres.SetBankTokens"
+	for _, q := range []string{
+		`UPDATE oauth_grants SET bank_tokens = $1 WHERE id = $2 AND bank = $3 AND revoked_at = 0`,
+		`UPDATE oauth_grant_banks SET bank_tokens = $1 WHERE grant_id = $2 AND bank = $3 AND revoked_at = 0
+			AND grant_id IN (SELECT id FROM oauth_grants WHERE revoked_at = 0)`,
+	} {
+		n, err := s.exec(ctx, q, sealed, grantID, bank)
+		if err != nil {
+			return banks.E(op, banks.Unavailable, err)
+		}
+		if n > 0 {
+			return nil
+		}
+	}
+	return banks.Errorf(op, banks.NotFound, "grant %q holds no bank %q in force", grantID, bank)
 }

@@ -32,7 +32,7 @@ func ExampleOpen() {
 		fmt.Println(r.Intent+":", r.Speech)
 	}
 	// Output:
-	// GetBalance: Your Everyday Checking has $12,469.55.
+	// GetBalance: Your Everyday Checking has $12,469.55. Also, there's a charge I need you to check. A charge of $899.00 at ElectroMart on November 20th. Was this you?
 	// TransferMoney: You want to send $20.00 to Alice Meyer from your Everyday Checking now. Shall I go ahead?
 }
 

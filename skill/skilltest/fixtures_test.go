@@ -79,13 +79,13 @@ turns:
     expcet: {speech: "never checked"}
 `, []string{"field expcet not found"}},
 		{"a wrong expectation", `name: Wrong
-customer: alice
+customer: carol
 turns:
   - user: what's my checking balance
     expect: {speech: '^You are broke\.$', end: false, intent: GetBalance}
 bank:
   - balance: {account: checking, change: "-1.00"}
-`, []string{"want speech /^You are broke\\.$/", `got  "Your Everyday Checking has`, "end of session true, want false", "checking changed by 0.00, want -1.00"}},
+`, []string{"want speech /^You are broke\\.$/", `got  "Your Premier Checking has`, "end of session true, want false", "checking changed by 0.00, want -1.00"}},
 		{"an account or card the customer lacks", `name: Nothing to check
 customer: alice
 turns:
