@@ -500,6 +500,9 @@ func (s *Skill) route1(ctx context.Context, r *Request, kind social) (*Response,
 			} else if resp := s.faqAside(ctx, r, d); resp != nil {
 				return resp, nil
 			} else if !s.newTask(r) {
+				if d.Stage == stageConfirm {
+					return &Response{Speech: l.msg("dialog.yes_or_no") + " " + d.Question, Reprompt: d.Question, Choices: yesNo(l)}, nil
+				}
 				return &Response{Speech: l.msg("dialog.not_understood") + " " + d.Question, Reprompt: d.Question, Choices: dialogChoices(l, d)}, nil
 			} else {
 				r.st.Dialog = nil // a new task: the old one is dropped, and the user hears so

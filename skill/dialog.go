@@ -517,10 +517,10 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 		if r.Intent == d.Action {
 			return s.mergeAndAdvance(ctx, r, d)
 		}
-		if r.Intent == intents.Fallback || r.Intent == intents.ProvidePin {
+		if r.Intent == intents.ProvidePin {
 			return &Response{Speech: l.msg("dialog.yes_or_no") + " " + d.Question, Reprompt: d.Question}, nil
 		}
-		return nil, nil
+		return nil, nil // a side question, a new task, or not understood: route decides
 	case stagePIN:
 		pin := r.Slots.String(intents.SlotPin)
 		if pin == "" && r.Text != "" {

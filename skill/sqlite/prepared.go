@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // preparedDB is a *sql.DB that prepares each query text once and runs it
@@ -25,7 +26,22 @@ type preparedDB struct {
 // data, which runs unprepared.
 const maxPrepared = 256
 
-func newPreparedDB(db *sql.DB) *preparedDB { return &preparedDB{DB: db} }
+// newPreparedDB also sets the pool: database/sql keeps only two idle
+// connections by default, so under concurrent requests it closed and
+// opened SQLite connections all the time, each opening reading the
+// schema and each new connection preparing every statement again. Idle
+// connections are kept (up to maxIdle) and closed after a while unused;
+// the number of open connections stays unbounded, so that a transaction
+// never waits for a connection another one holds.
+func newPreparedDB(db *sql.DB) *preparedDB {
+	db.SetMaxIdleConns(maxIdle)
+	db.SetConnMaxIdleTime(2 * time.Minute)
+	return &preparedDB{DB: db}
+}
+
+// maxIdle is how many idle connections the pool keeps: about as many as
+// requests run at once under load.
+const maxIdle = 64
 
 // stmt returns the prepared statement of query, preparing it on first
 // use; nil if it cannot be prepared (the query itself then reports why).
