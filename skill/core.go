@@ -153,6 +153,10 @@ func (s *Skill) Handle(ctx context.Context, r *Request) *Response {
 	}
 	ctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
+	if banks.TraceOf(ctx).ID == "" {
+		ctx = banks.WithTrace(ctx, banks.Trace{ID: banks.NewTraceID(), Request: r.RequestID})
+	}
+	r.trace = banks.TraceOf(ctx)
 	if s.cfg.Observer != nil {
 		r.obs = turnObs{}
 		defer s.observe(r, time.Now())
@@ -169,7 +173,7 @@ func (s *Skill) Handle(ctx context.Context, r *Request) *Response {
 		*r = rc
 		return resp
 	case <-ctx.Done():
-		s.cfg.Log.Warn("turn overran its budget", "intent", r.Intent, "user", UserRef(r.Platform, r.UserID))
+		s.cfg.Log.WarnContext(ctx, "turn overran its budget", "intent", r.Intent, "user", UserRef(r.Platform, r.UserID))
 		return s.speakError(r, overrun(acting))
 	}
 }
@@ -201,7 +205,7 @@ func (s *Skill) handle(ctx context.Context, r *Request, acting *atomic.Pointer[A
 		hints := intents.Hints{OfflineOnly: r.st.Dialog != nil, Names: s.namesToRedact(r)}
 		res, err := s.cfg.Recognizer.Parse(intents.WithHints(ctx, hints), r.Text, r.Locale, r.Now)
 		if err != nil {
-			s.cfg.Log.Warn("recognizer failed", "err", err)
+			s.cfg.Log.WarnContext(ctx, "recognizer failed", "err", err)
 			res = intents.Result{Intent: intents.Fallback}
 		}
 		r.Intent, r.Slots, r.Confidence = res.Intent, res.Slots, res.Confidence
@@ -331,7 +335,7 @@ func (s *Skill) claim(ctx context.Context, r *Request) (*Response, bool) {
 			if banks.KindOf(err) == banks.Forbidden {
 				return s.speakError(r, err), false
 			}
-			s.cfg.Log.Warn("request claim failed", "err", err)
+			s.cfg.Log.WarnContext(ctx, "request claim failed", "err", err)
 			return s.speakError(r, banks.E("skill.claim", banks.Unavailable, err)), false
 		}
 		if ok {
@@ -443,7 +447,7 @@ func (s *Skill) commit(ctx context.Context, r *Request, resp *Response, raw []by
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.reserve())
 	defer cancel()
 	if err := s.cfg.Store.CommitTurn(cctx, t); err != nil {
-		s.cfg.Log.Error("committing a turn failed", "user", UserRef(r.Platform, r.UserID), "err", err)
+		s.cfg.Log.ErrorContext(ctx, "committing a turn failed", "user", UserRef(r.Platform, r.UserID), "err", err)
 	}
 	return resp
 }
@@ -621,7 +625,7 @@ func (s *Skill) Unlink(ctx context.Context, platform, userID string) error {
 		if err == nil {
 			return nil
 		}
-		s.cfg.Log.Warn("revoking the access at the bank failed; the token is refused here instead",
+		s.cfg.Log.WarnContext(ctx, "revoking the access at the bank failed; the token is refused here instead",
 			"user", UserRef(platform, userID), "err", err)
 	}
 	return s.cfg.Store.RevokeToken(ctx, l.TokenHash)
@@ -722,7 +726,7 @@ func (s *Skill) recoverer(next Handler) Handler {
 	return HandlerFunc(func(ctx context.Context, r *Request) (resp *Response, err error) {
 		defer func() {
 			if p := recover(); p != nil {
-				s.cfg.Log.Error("handler panic", "intent", r.Intent, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				s.cfg.Log.ErrorContext(ctx, "handler panic", "intent", r.Intent, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 				resp, err = nil, fmt.Errorf("panic in %s handler", r.Intent)
 			}
 		}()
@@ -783,7 +787,7 @@ func (s *Skill) speakError(r *Request, err error) *Response {
 	l := langOf(r.Locale)
 	var unsure *uncertainError
 	if errors.As(err, &unsure) {
-		s.cfg.Log.Warn("bank did not answer an action in time", "action", unsure.entry.Action, "user", UserRef(r.Platform, r.UserID))
+		s.cfg.Log.WarnContext(r.logContext(), "bank did not answer an action in time", "action", unsure.entry.Action, "user", UserRef(r.Platform, r.UserID))
 		return &Response{Speech: l.msg("error.uncertain", l.opName(unsure.entry)), EndSession: true}
 	}
 	kind := banks.KindOf(err)
@@ -795,7 +799,7 @@ func (s *Skill) speakError(r *Request, err error) *Response {
 		return &Response{Speech: l.msg("error.consent_expired", linkWhere(r)),
 			LinkAccount: true, EndSession: true}
 	case banks.Unavailable:
-		s.cfg.Log.Warn("bank unavailable", "intent", r.Intent, "user", UserRef(r.Platform, r.UserID), "err", err)
+		s.cfg.Log.WarnContext(r.logContext(), "bank unavailable", "intent", r.Intent, "user", UserRef(r.Platform, r.UserID), "err", err)
 		return &Response{Speech: l.msg("error.unavailable"), EndSession: true}
 	case banks.NotFound:
 		return &Response{Speech: l.andReprompt(l.msg("error.not_found")), Reprompt: l.reprompt()}
@@ -811,7 +815,7 @@ func (s *Skill) speakError(r *Request, err error) *Response {
 	if errors.Is(err, context.Canceled) {
 		return &Response{EndSession: true}
 	}
-	s.cfg.Log.Error("handler failed", "intent", r.Intent, "user", UserRef(r.Platform, r.UserID), "err", err)
+	s.cfg.Log.ErrorContext(r.logContext(), "handler failed", "intent", r.Intent, "user", UserRef(r.Platform, r.UserID), "err", err)
 	return &Response{Speech: l.msg("error.internal"), EndSession: true}
 }
 

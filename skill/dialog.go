@@ -336,20 +336,20 @@ func (s *Skill) execute(ctx context.Context, r *Request, d *dialog, p *plan, sta
 			// key and says what happened (checkPending).
 		case p.op != nil:
 			if ferr := s.cfg.Store.FinishOp(wctx, d.Key, entry.Outcome); ferr != nil {
-				s.cfg.Log.Error("recording a bank action's outcome failed", "action", entry.Action, "err", ferr)
+				s.cfg.Log.ErrorContext(ctx, "recording a bank action's outcome failed", "action", entry.Action, "err", ferr)
 			}
 		case ctx.Err() != nil:
 			// The turn was cut off while the bank acted: record it here,
 			// since the turn's own commit no longer will.
 			if cerr := s.cfg.Store.CommitTurn(wctx, Turn{Audit: []AuditEntry{*entry}}); cerr != nil {
-				s.cfg.Log.Error("recording a late bank action failed", "action", entry.Action, "err", cerr)
+				s.cfg.Log.ErrorContext(ctx, "recording a late bank action failed", "action", entry.Action, "err", cerr)
 			}
 		default:
 			r.turn.audit = append(r.turn.audit, *entry)
 		}
 		if p.op != nil && awaiting {
 			if err := s.cfg.Store.AwaitApproval(wctx, d.Key, p.op.Request); err != nil {
-				s.cfg.Log.Error("recording a payment that awaits approval failed", "err", err)
+				s.cfg.Log.ErrorContext(ctx, "recording a payment that awaits approval failed", "err", err)
 			}
 			r.st.Awaiting = d.Key
 			return &Response{Speech: langOf(r.Locale).msg("pay.approve", langOf(r.Locale).opName(*p.op)),

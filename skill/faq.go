@@ -140,7 +140,7 @@ func (fq *faqs) answer(ctx context.Context, r *Request, least float64) *Response
 		return nil
 	}
 	e := set.entries[m.ID]
-	fq.s.cfg.Log.Debug("faq answered", "entry", e.ID, "score", m.Score, "intent", r.Intent, "confidence", r.Confidence)
+	fq.s.cfg.Log.DebugContext(ctx, "faq answered", "entry", e.ID, "score", m.Score, "intent", r.Intent, "confidence", r.Confidence)
 	l := langOf(r.Locale)
 	resp := anythingElse(l, e.Answer)
 	text := e.Answer

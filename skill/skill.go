@@ -43,6 +43,8 @@ type Request struct {
 	st   *state  // the session's server-side state
 	turn *turn   // what this turn writes besides its answer
 	obs  turnObs // what the Observer is told (observe.go)
+	// trace is the turn's trace, for logs (logging.go).
+	trace banks.Trace
 }
 
 // Channel describes where a turn comes from, as its adapter knows it.

@@ -2,9 +2,11 @@ package skill_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -249,4 +251,57 @@ func TestResponsesCarryChoices(t *testing.T) {
 	if !strings.Contains(r.Speech, "Shall I go ahead") || len(r.Choices) != 2 || r.Choices[0].Say != "yes" || r.Choices[1].Say != "no" {
 		t.Fatalf("read-back choices %+v for %q", r.Choices, r.Speech)
 	}
+}
+
+// A turn's logs carry one trace id and the platform's request id, and the
+// bank calls see the same trace in their context.
+func TestLogsCarryTheTurnsTrace(t *testing.T) {
+	down := true
+	e := newEnv(t, nil, 0)
+	var buf strings.Builder
+	var mu sync.Mutex
+	seen := new(string)
+	sk := skill.New(skill.Config{Bank: traceBank{flakyBank{e.bank, &down}, &mu, seen}, Auth: e.bank, Store: e.store, Recognizer: rec,
+		Now: func() time.Time { return now }, Log: slog.New(skill.LogHandler(slog.NewJSONHandler(lockedWriter{&buf, &mu}, nil)))})
+	sk.Handle(context.Background(), &skill.Request{Platform: "test", UserID: "u1", SessionID: "s1", RequestID: "req-77", Locale: "en-US",
+		Intent: intents.GetBalance, AccessToken: e.bank.Token("alice")})
+	mu.Lock()
+	defer mu.Unlock()
+	var rec struct{ Msg, Trace, Request_ID string }
+	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		if err := json.Unmarshal([]byte(line), &rec); err == nil && rec.Msg == "bank unavailable" {
+			break
+		}
+	}
+	if rec.Msg != "bank unavailable" || rec.Trace == "" || rec.Request_ID != "req-77" {
+		t.Fatalf("log %+v in %s", rec, buf.String())
+	}
+	if *seen != rec.Trace {
+		t.Fatalf("the bank call saw trace %q, the log says %q", *seen, rec.Trace)
+	}
+}
+
+// traceBank records the trace its calls carry.
+type traceBank struct {
+	flakyBank
+	mu   *sync.Mutex
+	seen *string
+}
+
+func (b traceBank) Accounts(ctx context.Context, u banks.User) ([]banks.Account, error) {
+	b.mu.Lock()
+	*b.seen = banks.TraceOf(ctx).ID
+	b.mu.Unlock()
+	return b.flakyBank.Accounts(ctx, u)
+}
+
+type lockedWriter struct {
+	w  *strings.Builder
+	mu *sync.Mutex
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

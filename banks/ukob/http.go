@@ -56,7 +56,10 @@ func newUUID() string {
 // into out. Errors: the kinds of statusError; Unavailable for timeouts,
 // throttling, failures and malformed answers.
 func (c *Client) do(ctx context.Context, rq request, out any) error {
-	interaction := newUUID()
+	interaction := banks.TraceOf(ctx).ID // the turn's trace: one id through Konto's logs and the bank's
+	if interaction == "" {
+		interaction = newUUID()
+	}
 	var last error
 	for attempt := 1; ; attempt++ {
 		tok, err := rq.tokens.Token()
