@@ -57,7 +57,7 @@ func (s *Skill) remember(r *Request, intent string, slots intents.Slots) {
 var (
 	leadEN   = regexp.MustCompile(`^(?:and|and what about|what about|how about|and how about|also|plus|ok and|okay and|and then)\b`)
 	leadDE   = regexp.MustCompile(`^(?:und|und was ist mit|was ist mit|wie ist es mit|wie sieht es aus mit|und wie|und wann|und was|und für|und bei)\b`)
-	pronouns = map[string]bool{"it": true, "that": true, "this": true, "one": true, "them": true, "es": true, "sie": true, "die": true, "den": true, "ihn": true, "der": true, "dieselbe": true, "neue": true}
+	pronouns = map[string]bool{"it": true, "them": true, "es": true, "sie": true, "die": true, "den": true, "ihn": true, "der": true, "dieselbe": true, "neue": true}
 )
 
 // followUp reads an elliptical turn in the light of the last answer: it
@@ -83,7 +83,7 @@ func (s *Skill) followUp(r *Request) {
 	}
 	// "unlock it again", "wann läuft die ab": the card or account of the
 	// last answer, when this turn names none.
-	if in, ok := intents.Lookup(r.Intent); ok && hasPronoun && r.Intent != intents.Fallback {
+	if in, ok := intents.Lookup(r.Intent); ok && hasPronoun && len(words) <= 6 && r.Intent != intents.Fallback {
 		for _, k := range []string{intents.SlotCard, intents.SlotAccount, intents.SlotBiller} {
 			if in.HasSlot(k) && r.Slots[k] == nil && prev.Slots[k] != nil {
 				r.Slots[k] = prev.Slots[k]
@@ -144,6 +144,8 @@ func (s *Skill) followUp(r *Request) {
 			found[intents.SlotMerchant] = m // against a category: see resolveMerchant
 		} else if m := leadRest(norm, lead); m != "" && found[intents.SlotDateRange] == nil && found[intents.SlotAccount] == nil {
 			found[intents.SlotMerchant] = m // "what about uber", "and whole food"
+		} else if len(words) <= 3 && found[intents.SlotDateRange] == nil && found[intents.SlotAccount] == nil && !notMerchants[norm] {
+			found[intents.SlotMerchant] = norm // a bare "uber", "food": resolveMerchant decides
 		}
 	}
 	for k := range found {

@@ -302,11 +302,17 @@ func correction(r *Request, d *dialog) intents.Slots {
 	if r.Text == "" || r.Intent == d.Action {
 		return nil
 	}
+	norm := intents.Normalize(r.Text)
+	if !correcting(norm) {
+		// "wie viel ist auf meinem Sparkonto" at a read-back is a side
+		// question, not a new recipient: only words that correct do.
+		return nil
+	}
 	found := intents.Slots{}
-	intents.FillSlots(d.Action, intents.Normalize(r.Text), r.Locale, r.Now, found)
+	intents.FillSlots(d.Action, norm, r.Locale, r.Now, found)
 	dropLooseOne(r.Text, found)
 	fix := intents.Slots{}
-	for _, k := range []string{intents.SlotFromAccount, intents.SlotToAccount, intents.SlotAmount, intents.SlotDate, intents.SlotAccount, intents.SlotCard} {
+	for _, k := range []string{intents.SlotFromAccount, intents.SlotToAccount, intents.SlotAmount, intents.SlotDate, intents.SlotCard} {
 		v, ok := found[k]
 		if k == intents.SlotDate && d.Slots[k] == nil && fmt.Sprint(v) == r.Now.Format(time.DateOnly) {
 			continue // "not today" is no new date
@@ -367,4 +373,23 @@ func answersSoft(r *Request) bool {
 		return r.Text == "" || r.Confidence >= yesMin || yesNoOf(r.Text) != ""
 	}
 	return r.Text != "" && yesNoOf(r.Text) != ""
+}
+
+// correcting: words that change what was read back ("no wait, from
+// savings", "actually make it fifty", "nein, lieber vom Sparkonto").
+func correcting(norm string) bool {
+	words := strings.Fields(norm)
+	for len(words) > 0 && fillers[words[0]] {
+		words = words[1:]
+	}
+	if len(words) == 0 {
+		return false
+	}
+	switch words[0] {
+	case "no", "nope", "nah", "wait", "actually", "rather", "instead", "change", "make", "sorry", "oops", "hold", "not",
+		"nein", "ne", "nee", "warte", "moment", "lieber", "doch", "stattdessen", "ändere", "mach", "nimm", "eigentlich", "sorry,", "halt":
+		return true
+	}
+	t := " " + norm + " "
+	return containsAny(t, " instead", " rather ", " i meant ", " i mean ", " stattdessen", " lieber ", " ich meinte ", " meinte ich ")
 }

@@ -167,7 +167,7 @@ func (s *Skill) Handle(ctx context.Context, r *Request) *Response {
 	rc := *r
 	rc.Slots = maps.Clone(r.Slots)
 	done := make(chan *Response, 1)
-	go func() { done <- s.handle(ctx, &rc, acting, deadline) }()
+	turnWorkers.do(func() { done <- s.handle(ctx, &rc, acting, deadline) })
 	select {
 	case resp := <-done:
 		*r = rc
@@ -752,10 +752,10 @@ func (s *Skill) timeout(next Handler) Handler {
 		rc.Slots = maps.Clone(r.Slots)
 		rc.st, rc.turn = r.st.clone(), &turn{acting: r.turn.acting, deadline: r.turn.deadline, claim: r.turn.claim, carry: r.turn.carry, fresh: r.turn.fresh}
 		done := make(chan result, 1)
-		go func() {
+		turnWorkers.do(func() {
 			resp, err := next.Serve(ctx, &rc)
 			done <- result{resp, err}
-		}()
+		})
 		select {
 		case res := <-done:
 			*r = rc

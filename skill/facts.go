@@ -55,6 +55,10 @@ func (s *Skill) income(ctx context.Context, r *Request) (*Response, error) {
 		if last.Time.Before(first) {
 			return &Response{Speech: l.msg("income.not_yet", l.Money(last.Amount), last.Merchant, l.On(last.Time, r.Now)), EndSession: true}, nil
 		}
+		if t := " " + intents.Normalize(r.Text) + " "; containsAny(t, " when ", " wann ", " what day ", " which day ", " an welchem tag ") {
+			// "When did my salary arrive?" wants the day, not a yes.
+			return &Response{Speech: l.msg("income.arrived.when", l.Money(last.Amount), last.Merchant, l.On(last.Time, r.Now)), EndSession: true}, nil
+		}
 		return &Response{Speech: l.msg("income.arrived", l.Money(last.Amount), last.Merchant, l.On(last.Time, r.Now)), EndSession: true}, nil
 	}
 	var total banks.Money

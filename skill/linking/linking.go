@@ -108,7 +108,7 @@ type GrantBank struct {
 }
 
 // GrantBanks is implemented by stores that keep more than one bank per
-// grant (skill/sqlite); the server offers "add another bank" only with
+// grant (skill/sqlite and skill/postgres); the server offers "add another bank" only with
 // one. Revoking a grant (RevokeGrant, RevokeGrants) revokes its banks
 // too, and RevokeGrants forgets their customers and tokens as well.
 type GrantBanks interface {

@@ -343,7 +343,7 @@ func (s *Server) BankTokens(ctx context.Context, u banks.User) (Grant, []byte, e
 }
 
 // BankTokenStore is implemented by stores that can replace a grant's
-// sealed bank tokens (skill/sqlite), so that the tokens a bank refreshed
+// sealed bank tokens (skill/sqlite and skill/postgres), so that the tokens a bank refreshed
 // are kept: a bank that rotates refresh tokens takes the old one back.
 type BankTokenStore interface {
 	// SetBankTokens replaces the sealed bank tokens of a grant's bank,

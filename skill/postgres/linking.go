@@ -349,8 +349,10 @@ var _ linking.GrantBanks = (*Store)(nil)
 func (s *Store) AddGrantBank(ctx context.Context, b linking.GrantBank) error {
 	const op = "postgres.AddGrantBank"
 	return s.tx(ctx, op, func(tx pgx.Tx) error {
-		// FOR SHARE: a concurrent revocation of the grant waits for the
-		// new bank, and revokes it too.
+		// FOR SHARE: a revocation of the grant that comes while the bank is
+		// added waits for it, and revokes it too. (One that came first
+		// leaves the bank in a revoked grant, as skill/sqlite does: readers
+		// check the grant as well.)
 		var bank string
 		err := tx.QueryRow(ctx, `SELECT bank FROM oauth_grants WHERE id = $1 FOR SHARE`, b.GrantID).Scan(&bank)
 		if errors.Is(err, pgx.ErrNoRows) {

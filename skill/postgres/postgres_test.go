@@ -45,6 +45,7 @@ func TestPostgres(t *testing.T) {
 	t.Run("linking", func(t *testing.T) {
 		linkingtest.Run(t, func(t *testing.T) linking.Store { return open(t, srv) })
 	})
+	t.Run("grant banks", func(t *testing.T) { testGrantBanks(t, srv) })
 }
 
 // The pool_* parameters of the DSN are pgxpool's, with the default of
