@@ -25,8 +25,11 @@ import (
 const (
 	readMin = 0.30
 	actMin  = 0.55
-	// yesMin is what a typed or spoken yes needs to confirm a read-back.
-	yesMin = 0.60
+	// yesMin is what a yes needs to answer "Do you want to …?", and
+	// modelYesMin what the recognizer's yes alone needs to confirm a
+	// read-back when the words are no plain yes ("yes", "ya that was me").
+	yesMin      = 0.60
+	modelYesMin = 0.85
 )
 
 // sensitive intents need actMin: they act, or offer to.
@@ -349,11 +352,16 @@ func (s *Skill) faqAside(ctx context.Context, r *Request, d *dialog) *Response {
 	if _, act := s.actions[r.Intent]; act && r.Confidence >= actMin {
 		return nil // a new task, not a question
 	}
+	l := langOf(r.Locale)
 	resp := s.faq.take(ctx, r)
+	if resp == nil && r.Intent == intents.Fallback && s.faq.bankQuestion(ctx, r) {
+		// A bank question nobody here answers: the support line, then
+		// back to the question (the callback offer would replace it).
+		resp = &Response{Speech: s.faq.supportLine(r)}
+	}
 	if resp == nil {
 		return nil
 	}
-	l := langOf(r.Locale)
 	back := l.msg("dialog.back.plain", d.Question)
 	if d.What != "" {
 		back = l.msg("dialog.back", d.What, lowerFirst(d.Question))
@@ -370,7 +378,7 @@ func answersSoft(r *Request) bool {
 	case intents.Repeat:
 		return true // Help, Stop and Cancel are the usual ones: the question was Konto's
 	case intents.Yes, intents.No:
-		return r.Text == "" || r.Confidence >= yesMin || yesNoOf(r.Text) != ""
+		return r.Text == "" || r.Confidence >= modelYesMin || yesNoOf(r.Text) != ""
 	}
 	return r.Text != "" && yesNoOf(r.Text) != ""
 }
@@ -386,10 +394,30 @@ func correcting(norm string) bool {
 		return false
 	}
 	switch words[0] {
-	case "no", "nope", "nah", "wait", "actually", "rather", "instead", "change", "make", "sorry", "oops", "hold", "not",
+	case "from", "to", "von", "vom", "aufs", "no", "nope", "nah", "wait", "actually", "rather", "instead", "change", "make", "sorry", "oops", "hold", "not",
 		"nein", "ne", "nee", "warte", "moment", "lieber", "doch", "stattdessen", "ändere", "mach", "nimm", "eigentlich", "sorry,", "halt":
 		return true
 	}
 	t := " " + norm + " "
 	return containsAny(t, " instead", " rather ", " i meant ", " i mean ", " stattdessen", " lieber ", " ich meinte ", " meinte ich ")
+}
+
+// restates: the turn only names what the read-back already says ("from
+// checking" when it reads "from your Basic Checking").
+func restates(r *Request, d *dialog) bool {
+	if r.Text == "" || r.Intent == d.Action || yesNoOf(r.Text) != "" {
+		return false
+	}
+	found := intents.Slots{}
+	intents.FillSlots(d.Action, intents.Normalize(r.Text), r.Locale, r.Now, found)
+	n := 0
+	for _, k := range []string{intents.SlotFromAccount, intents.SlotToAccount, intents.SlotAmount} {
+		if v, ok := found[k]; ok {
+			if fmt.Sprint(d.Slots[k]) != fmt.Sprint(v) {
+				return false
+			}
+			n++
+		}
+	}
+	return n > 0 && len(strings.Fields(intents.Normalize(r.Text))) <= 4
 }

@@ -474,12 +474,16 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 			r.Slots = fix
 			return s.mergeAndAdvance(ctx, r, d)
 		}
+		if restates(r, d) {
+			// "from checking" at a read-back that says so: the question again.
+			return &Response{Speech: d.Question, Reprompt: d.Question, Choices: yesNo(l)}, nil
+		}
 		if r.Text != "" && r.Intent != d.Action {
-			// A plain yes or no by its words; a weak guess of yes from the
-			// recognizer confirms nothing.
+			// A plain yes or no by its words; a guess of yes from the
+			// recognizer alone confirms only when it is sure.
 			if yn := yesNoOf(r.Text); yn != "" {
 				r.Intent, r.Confidence = yn, 1
-			} else if r.Intent == intents.Yes && r.Confidence < yesMin {
+			} else if r.Intent == intents.Yes && r.Confidence < modelYesMin {
 				return &Response{Speech: l.msg("dialog.yes_or_no") + " " + d.Question, Reprompt: d.Question, Choices: yesNo(l)}, nil
 			}
 		}

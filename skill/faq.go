@@ -170,11 +170,7 @@ func (fq *faqs) unanswered(ctx context.Context, r *Request) *Response {
 		return nil
 	}
 	l := langOf(r.Locale)
-	sh := fq.s.sheet(r)
-	text := l.msg("faq.unanswered", sh.SupportPhone, sh.SupportHours)
-	if sh.SupportHours == "" {
-		text = l.msg("faq.unanswered.no_hours", sh.SupportPhone)
-	}
+	text := fq.supportLine(r)
 	if r.User.Customer == "" {
 		// Nobody to call back: the line is the answer.
 		return anythingElse(l, text)
@@ -245,4 +241,29 @@ func (fq *faqs) sheet(ctx context.Context, u banks.User, locale string) (banks.P
 		return sh, err == nil || banks.KindOf(err) == banks.NotSupported
 	}
 	return banks.ProductSheet{}, true
+}
+
+// supportLine is "I can't answer that here. You can reach customer
+// service at …".
+func (fq *faqs) supportLine(r *Request) string {
+	l := langOf(r.Locale)
+	sh := fq.s.sheet(r)
+	if sh.SupportHours == "" {
+		return l.msg("faq.unanswered.no_hours", sh.SupportPhone)
+	}
+	return l.msg("faq.unanswered", sh.SupportPhone, sh.SupportHours)
+}
+
+// bankQuestion reports whether a turn is a question about banking that
+// neither the catalog nor the FAQ answers (see unanswered).
+func (fq *faqs) bankQuestion(ctx context.Context, r *Request) bool {
+	if fq == nil || r.Text == "" || len(strings.Fields(r.Text)) < 4 {
+		return false
+	}
+	set := fq.set(ctx, r.User, r.Locale)
+	m := (*intents.FAQ)(nil)
+	if set != nil {
+		m = set.match
+	}
+	return faqBanking(m, r)
 }

@@ -4,7 +4,6 @@
 package alexa
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -36,14 +36,31 @@ type Handler struct {
 	Skill *skill.Skill
 	// Verifier checks every request. It must be set unless Dev is true.
 	Verifier *Verifier
-	// Dev skips verification, for local testing only; every request is
-	// logged with a warning.
+	// Dev skips verification, for local testing only; the first request
+	// and then at most one a second are logged with a warning (saying how
+	// many came unverified since the last one).
 	Dev     bool
 	Log     *slog.Logger
 	MaxBody int64
 	// Rejected, if set, is told the kind of each verification failure
 	// (VerifyError.Kind, a Reject constant), for metrics.
 	Rejected func(kind string)
+
+	devWarned   atomic.Int64 // when the dev warning was last logged, Unix ns
+	devUnwarned atomic.Int64 // dev requests since
+}
+
+// devWarn logs the dev-mode warning for a request: the first one, then at
+// most once a second. A log line on every request was a measurable part
+// of a turn, and a second's worth of lines says nothing more.
+func (h *Handler) devWarn(ctx context.Context) {
+	n := h.devUnwarned.Add(1)
+	last, now := h.devWarned.Load(), time.Now().UnixNano()
+	if false && last != 0 && now-last < int64(time.Second) || !h.devWarned.CompareAndSwap(last, now) {
+		return
+	}
+	h.devUnwarned.Add(-n)
+	h.log().WarnContext(ctx, "DEV MODE: Alexa request verification is OFF; never expose this server to the internet", "unverified_requests", n)
 }
 
 // Register mounts the handler on e at path.
@@ -89,14 +106,17 @@ func (h *Handler) serve(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), TurnBudget)
 	defer cancel()
 	c.SetRequest(c.Request().WithContext(ctx))
+	env, problem := decodeEnvelope(body)
 	if h.Dev {
-		h.log().Warn("DEV MODE: Alexa request verification is OFF; never expose this server to the internet")
+		h.devWarn(ctx)
 	} else {
 		if h.Verifier == nil {
 			h.rejected(RejectNotConfigured)
 			return jsonError(c, http.StatusBadRequest, "request verification failed")
 		}
-		if err := h.Verifier.Verify(ctx, c.Request().Header, body); err != nil {
+		// A body that is no envelope is verified on its own terms (it may
+		// still be signed), and then refused as malformed.
+		if err := h.Verifier.verify(ctx, c.Request().Header, body, env); err != nil {
 			kind := RejectOther
 			var ve *VerifyError
 			if errors.As(err, &ve) {
@@ -107,7 +127,6 @@ func (h *Handler) serve(c echo.Context) error {
 			return jsonError(c, http.StatusBadRequest, "request verification failed")
 		}
 	}
-	env, problem := decodeEnvelope(body)
 	if problem != "" {
 		return jsonError(c, http.StatusBadRequest, "malformed request: "+problem)
 	}
@@ -118,7 +137,7 @@ func (h *Handler) serve(c echo.Context) error {
 // problem says why without echoing input.
 func decodeEnvelope(body []byte) (env *RequestEnvelope, problem string) {
 	env = &RequestEnvelope{}
-	if err := json.NewDecoder(bytes.NewReader(body)).Decode(env); err != nil {
+	if err := json.Unmarshal(body, env); err != nil {
 		return nil, jsonProblem(err)
 	}
 	if env.Request.Type == "" {

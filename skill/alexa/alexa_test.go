@@ -1,9 +1,12 @@
 package alexa
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -413,6 +416,103 @@ func TestVerificationIsOnByDefault(t *testing.T) {
 			t.Fatalf("status %d", rec.Code)
 		}
 	})
+}
+
+// TestSignedEnvelopeChecks sends signed requests that must still be
+// refused for what their envelope says, through the handler (which checks
+// the envelope it decoded itself) and through Verify (which decodes the
+// body on its own), and wants the same verdict from both.
+func TestSignedEnvelopeChecks(t *testing.T) {
+	var kinds []string
+	s := newStack(t, false)
+	e := echo.New()
+	(&Handler{Skill: s.sk, Verifier: s.syn.v, Rejected: func(k string) { kinds = append(kinds, k) }}).Register(e, "/alexa")
+	tok := s.bank.Token("alice")
+	good := string(s.body(reqOpts{typ: "LaunchRequest", token: tok}))
+	sessionApp := `"session":{"application":{"applicationId":"` + testAppID + `"}` // keys in json.Marshal's order
+	cases := []struct {
+		name, body, kind string
+	}{
+		{"a stale timestamp", string(s.body(reqOpts{typ: "LaunchRequest", token: tok,
+			extra: map[string]any{"timestamp": s.syn.now.Add(-time.Hour).Format(time.RFC3339)}})), RejectTimestamp},
+		{"no timestamp", string(s.body(reqOpts{typ: "LaunchRequest", token: tok, extra: map[string]any{"timestamp": ""}})), RejectTimestamp},
+		{"another skill", strings.ReplaceAll(good, testAppID, "amzn1.ask.skill.other"), RejectApplicationID},
+		{"the session of another skill", strings.Replace(good, sessionApp,
+			strings.Replace(sessionApp, testAppID, "amzn1.ask.skill.other", 1), 1), RejectApplicationID},
+		{"a skill event an hour old", string(s.body(reqOpts{typ: "AlexaSkillEvent.SkillEnabled", token: tok,
+			extra: map[string]any{"timestamp": s.syn.now.Add(-61 * time.Minute).Format(time.RFC3339)}})), RejectTimestamp},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if c.body == good {
+				t.Fatal("the case did not change the body")
+			}
+			kinds = nil
+			sig := sign(t, s.syn.leafKey, []byte(c.body))
+			req := httptest.NewRequest(http.MethodPost, "/alexa", strings.NewReader(c.body))
+			req.Header.Set("SignatureCertChainUrl", chainURL)
+			req.Header.Set("Signature-256", sig)
+			rec := httptest.NewRecorder()
+			e.ServeHTTP(rec, req)
+			if rec.Code != http.StatusBadRequest || len(kinds) != 1 || kinds[0] != c.kind {
+				t.Fatalf("status %d, rejected as %v; want 400 as %s", rec.Code, kinds, c.kind)
+			}
+			var ve *VerifyError
+			if err := s.syn.v.Verify(context.Background(), headers(chainURL, sig), []byte(c.body)); !errors.As(err, &ve) || ve.Kind() != c.kind {
+				t.Fatalf("Verify: %v, want a %s rejection", err, c.kind)
+			}
+		})
+	}
+	t.Run("the unchanged request is answered", func(t *testing.T) {
+		req := httptest.NewRequest(http.MethodPost, "/alexa", strings.NewReader(good))
+		req.Header.Set("SignatureCertChainUrl", chainURL)
+		req.Header.Set("Signature-256", sign(t, s.syn.leafKey, []byte(good)))
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+	})
+}
+
+// TestDevModeWarns: in dev mode the first request is logged with a
+// warning, then at most one a second, counting the unverified requests.
+func TestDevModeWarns(t *testing.T) {
+	s := newStack(t, true)
+	var logs bytes.Buffer
+	h := &Handler{Skill: s.sk, Dev: true, Log: slog.New(slog.NewJSONHandler(&logs, nil))}
+	e := echo.New()
+	h.Register(e, "/alexa")
+	send := func() {
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/alexa", strings.NewReader(string(s.body(reqOpts{typ: "LaunchRequest"})))))
+		if rec.Code != http.StatusOK {
+			t.Fatalf("status %d", rec.Code)
+		}
+	}
+	warnings := func() (counts []float64) {
+		for line := range strings.SplitSeq(strings.TrimSpace(logs.String()), "\n") {
+			var l struct {
+				Msg string
+				N   float64 `json:"unverified_requests"`
+			}
+			if json.Unmarshal([]byte(line), &l) == nil && strings.HasPrefix(l.Msg, "DEV MODE") {
+				counts = append(counts, l.N)
+			}
+		}
+		return counts
+	}
+	for range 3 {
+		send()
+	}
+	if got := warnings(); len(got) != 1 || got[0] != 1 {
+		t.Fatalf("warnings %v after 3 requests, want one for the first", got)
+	}
+	h.devWarned.Store(time.Now().Add(-2 * time.Second).UnixNano()) // a second and more later
+	send()
+	if got := warnings(); len(got) != 2 || got[1] != 3 {
+		t.Fatalf("warnings %v, want a second one counting 3 requests", got)
+	}
 }
 
 func TestAmazonDate(t *testing.T) {

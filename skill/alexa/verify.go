@@ -159,6 +159,12 @@ func NormalizeCertURL(raw string) (string, error) {
 // means a stale, replayed or foreign request never makes Konto fetch a
 // certificate. The signature then covers those same bytes.
 func (v *Verifier) Verify(ctx context.Context, h http.Header, body []byte) error {
+	return v.verify(ctx, h, body, nil)
+}
+
+// verify is Verify; env, if not nil, is body decoded already (the
+// handler's envelope), so that the body is not decoded twice.
+func (v *Verifier) verify(ctx context.Context, h http.Header, body []byte, env *RequestEnvelope) error {
 	certURL := h.Get("SignatureCertChainUrl")
 	if certURL == "" {
 		return fail("missing SignatureCertChainUrl header")
@@ -178,7 +184,12 @@ func (v *Verifier) Verify(ctx context.Context, h http.Header, body []byte) error
 	if err != nil {
 		return fail("signature is not base64")
 	}
-	if err := v.checkEnvelope(body); err != nil {
+	if env != nil {
+		err = v.checkFields(envelopeFields(env))
+	} else {
+		err = v.checkEnvelope(body)
+	}
+	if err != nil {
 		return err
 	}
 	leaf, err := v.signer(ctx, fetchURL)
@@ -228,26 +239,48 @@ func (v *Verifier) checkEnvelope(body []byte) error {
 	if err := json.Unmarshal(body, &env); err != nil {
 		return fail("body is not a JSON request envelope")
 	}
-	if env.Request.Timestamp == "" {
+	f := checkedFields{typ: env.Request.Type, timestamp: env.Request.Timestamp, appID: env.Context.System.Application.ApplicationID}
+	if env.Session != nil {
+		f.sessionAppID = env.Session.Application.ApplicationID
+	}
+	return v.checkFields(f)
+}
+
+// checkedFields are the parts of a body checkEnvelope checks.
+type checkedFields struct{ typ, timestamp, appID, sessionAppID string }
+
+// envelopeFields are those fields of a decoded envelope: the same values
+// checkEnvelope's own decoding reads, since both decode the same keys
+// with the same rules.
+func envelopeFields(env *RequestEnvelope) checkedFields {
+	f := checkedFields{typ: env.Request.Type, timestamp: env.Request.Timestamp, appID: env.Context.System.Application.ApplicationID}
+	if env.Session != nil {
+		f.sessionAppID = env.Session.Application.ApplicationID
+	}
+	return f
+}
+
+func (v *Verifier) checkFields(f checkedFields) error {
+	if f.timestamp == "" {
 		return fail("timestamp not present in request")
 	}
-	ts, err := time.Parse(time.RFC3339, env.Request.Timestamp)
+	ts, err := time.Parse(time.RFC3339, f.timestamp)
 	if err != nil {
 		return fail("timestamp does not parse")
 	}
 	tol := requestTolerance
-	if strings.HasPrefix(env.Request.Type, "AlexaSkillEvent.") {
+	if strings.HasPrefix(f.typ, "AlexaSkillEvent.") {
 		tol = skillEventTolerance
 	}
 	if d := v.now().Sub(ts); d > tol || d < -tol {
 		return fail("timestamp is %s away from now", d.Round(time.Second))
 	}
-	appID := env.Context.System.Application.ApplicationID
-	if env.Session != nil && env.Session.Application.ApplicationID != "" {
-		if appID != "" && appID != env.Session.Application.ApplicationID {
+	appID := f.appID
+	if f.sessionAppID != "" {
+		if appID != "" && appID != f.sessionAppID {
 			return fail("session and context application ids differ")
 		}
-		appID = env.Session.Application.ApplicationID
+		appID = f.sessionAppID
 	}
 	if appID == "" || !slices.Contains(v.AppIDs, appID) {
 		return fail("application id is not allowed")

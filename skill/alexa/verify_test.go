@@ -190,9 +190,11 @@ func TestVerifySyntheticSHA256(t *testing.T) {
 	}
 }
 
-// BenchmarkVerify is Verifier.Verify alone with the chain cached (the
-// first call fetches it): URL checks, timestamp and application id, and
-// the RSA signature over the body. Goal: under 50 µs a request.
+// BenchmarkVerify is verification alone with the chain cached (the first
+// call fetches it): URL checks, timestamp and application id, and the RSA
+// signature over the body; "body" is Verify, which decodes the body for
+// the timestamp and application id, "envelope" is what the handler runs
+// with the envelope it decoded anyway. Goal: under 50 µs a request.
 func BenchmarkVerify(b *testing.B) {
 	s := newSynthetic(b)
 	h := headers(chainURL, s.sig)
@@ -200,12 +202,26 @@ func BenchmarkVerify(b *testing.B) {
 	if err := s.v.Verify(ctx, h, s.body); err != nil {
 		b.Fatal(err)
 	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := s.v.Verify(ctx, h, s.body); err != nil {
-			b.Fatal(err)
+	b.Run("body", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := s.v.Verify(ctx, h, s.body); err != nil {
+				b.Fatal(err)
+			}
 		}
-	}
+	})
+	b.Run("envelope", func(b *testing.B) {
+		env, problem := decodeEnvelope(s.body)
+		if problem != "" {
+			b.Fatal(problem)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := s.v.verify(ctx, h, s.body, env); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 func TestCertURLs(t *testing.T) {
