@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -73,35 +73,54 @@ func (m *phraseMatcher) first(text string) string {
 }
 
 // The matchers are built on first use: they read the catalog, which is
-// loaded by init after package variables are initialised.
-var (
-	accountMatcherOnce = sync.OnceValue(func() *phraseMatcher {
-		return newMatcher("ACCOUNT", map[string]string{
+// loaded by init after package variables are initialised, and the words
+// partners added (AddProducts), which rebuild them.
+type matcherSet struct{ account, card, biller *phraseMatcher }
+
+var matchers atomic.Pointer[matcherSet]
+
+func currentMatchers() *matcherSet {
+	if m := matchers.Load(); m != nil {
+		return m
+	}
+	m := buildMatchers()
+	matchers.CompareAndSwap(nil, m)
+	return matchers.Load()
+}
+
+// resetMatchers makes the next parse rebuild the matchers.
+func resetMatchers() { matchers.Store(buildMatchers()) }
+
+func buildMatchers() *matcherSet {
+	with := func(m map[string]string, slotType string) map[string]string {
+		for f, id := range partnerExtra(slotType) {
+			m[f] = id
+		}
+		return m
+	}
+	return &matcherSet{
+		account: newMatcher("ACCOUNT", with(map[string]string{
 			"checkings": "checking", "giro konto": "checking", "spar konto": "savings", "saving": "savings",
 			"erspartes": "savings", "sparbuch": "savings", "kreditkarten konto": "credit_card", "credit": "", "visa card": "credit_card",
 			"tagesgeld konto": "savings", "kredit karte": "credit_card", "mastercard": "credit_card",
-		})
-	})
-	cardMatcherOnce = sync.OnceValue(func() *phraseMatcher {
-		return newMatcher("CARD", map[string]string{
+		}, "ACCOUNT")),
+		card: newMatcher("CARD", with(map[string]string{
 			"ec": "debit", "giro card": "debit", "girokarte": "debit", "bank karte": "debit", "kredit karte": "credit",
 			"visa": "credit", "debitkarten": "debit", "check card": "debit",
-		})
-	})
-	billerMatcherOnce = sync.OnceValue(func() *phraseMatcher {
-		return newMatcher("BILLER", map[string]string{
+		}, "CARD")),
+		biller: newMatcher("BILLER", with(map[string]string{
 			"electric": "electricity", "electric company": "electricity", "power company": "electricity", "power": "electricity",
 			"strom": "electricity", "cell": "phone", "cellphone": "phone", "mobile phone": "phone", "wireless": "phone",
 			"telefon": "phone", "handy": "phone", "handys": "phone", "internetrechnung": "internet", "kabel": "internet",
 			"wasser": "water", "gasrechnung": "gas", "heizung": "gas", "kreditkartenrechnung": "credit_card",
 			"kreditkartenabrechnung": "credit_card", "statement": "credit_card", "cable": "internet",
-		})
-	})
-)
+		}, "BILLER")),
+	}
+}
 
-func accountMatcher() *phraseMatcher { return accountMatcherOnce() }
-func cardMatcher() *phraseMatcher    { return cardMatcherOnce() }
-func billerMatcher() *phraseMatcher  { return billerMatcherOnce() }
+func accountMatcher() *phraseMatcher { return currentMatchers().account }
+func cardMatcher() *phraseMatcher    { return currentMatchers().card }
+func billerMatcher() *phraseMatcher  { return currentMatchers().biller }
 
 // ParseAccount finds an account kind in normalized text: checking,
 // savings, credit_card or loan, or "" if none is named. A debit card

@@ -2,6 +2,7 @@ package intents
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,6 +18,9 @@ func TestParseAmount(t *testing.T) {
 		{"en-US", "a hundred and fifty bucks", "150.00", "USD"},
 		{"en-US", "thirty dollars and fifty cents", "30.50", "USD"},
 		{"en-US", "25 dollars", "25.00", "USD"},
+		{"en-GB", "send harry a tenner", "10.00", "GBP"},
+		{"en-GB", "fifty quid to oliver", "50.00", "GBP"},
+		{"en-GB", "a fiver", "5.00", "GBP"},
 		{"en-US", "1,200 dollars", "1200.00", "USD"},
 		{"en-US", "75.50", "75.50", "USD"},
 		{"en-US", "twenty five euros", "25.00", "EUR"},
@@ -209,4 +213,31 @@ func TestModelSize(t *testing.T) {
 			t.Fatalf("model of %d bytes is too big", len(m.w)*4)
 		}
 	}
+}
+
+// BenchmarkParseHeldOut parses the held-out utterances of every locale and
+// reports the 99th percentile of a parse (the target is under 1 ms).
+func BenchmarkParseHeldOut(b *testing.B) {
+	ctx := context.Background()
+	testRec.Warm()
+	type utt struct{ loc, text string }
+	var all []utt
+	for _, loc := range HeldOutLocales() {
+		held, _, err := HeldOut(loc)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, ex := range held {
+			all = append(all, utt{loc, ex.Text})
+		}
+	}
+	var took []time.Duration
+	for i := 0; b.Loop(); i++ {
+		u := all[i%len(all)]
+		start := time.Now()
+		testRec.Parse(ctx, u.text, u.loc, now)
+		took = append(took, time.Since(start))
+	}
+	slices.Sort(took)
+	b.ReportMetric(float64(took[len(took)*99/100].Microseconds()), "p99-µs")
 }

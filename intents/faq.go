@@ -218,9 +218,9 @@ func (f *FAQ) Match(text string) (FAQMatch, bool) {
 	return FAQMatch{ID: f.ids[f.docOf[bestDoc]], Score: float64(best) / norm}, true
 }
 
-// splitCompounds adds, for a German compound no entry has
-// ("Baukredite", "Pfändungsschutzkontos"), the longest word of the
-// entries it begins or ends with ("kredit", "pfandungsschutzkonto").
+// splitCompounds relates German compounds to the entries' words: a
+// compound no entry has ("Baukredite") gets the longest entry word it
+// begins or ends with ("kredit").
 func (f *FAQ) splitCompounds(q map[string]float32) {
 	var add []string
 	for k := range q {
@@ -231,23 +231,30 @@ func (f *FAQ) splitCompounds(q map[string]float32) {
 			continue
 		}
 		w := k[2:]
-		if len(w) < 8 {
-			continue
-		}
-		for i := 1; i+5 <= len(w); i++ {
-			if _, ok := f.index["w:"+w[i:]]; ok {
-				add = append(add, "w:"+w[i:])
-				break
-			}
-			if _, ok := f.index["w:"+w[:len(w)-i]]; ok {
-				add = append(add, "w:"+w[:len(w)-i])
-				break
-			}
+		if part := f.partOf(w); part != "" {
+			add = append(add, "w:"+part)
 		}
 	}
 	for _, k := range add {
 		q[k] += faqPartWeight
 	}
+}
+
+// partOf is the longest entry word (5 letters or more) a long word
+// begins or ends with.
+func (f *FAQ) partOf(w string) string {
+	if len(w) < 8 {
+		return ""
+	}
+	for i := 1; i+5 <= len(w); i++ {
+		if _, ok := f.index["w:"+w[i:]]; ok {
+			return w[i:]
+		}
+		if _, ok := f.index["w:"+w[:len(w)-i]]; ok {
+			return w[:len(w)-i]
+		}
+	}
+	return ""
 }
 
 // Best returns the entry an utterance asks about, if it scores at least

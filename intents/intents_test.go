@@ -35,6 +35,8 @@ func TestParseDateRange(t *testing.T) {
 		{"en-US", "over the past two weeks", "2026-11-10", "2026-11-23"},
 		{"en-US", "the last three months", "2026-08-24", "2026-11-23"},
 		{"en-US", "in october 2025", "2025-10-01", "2025-10-31"},
+		{"en-GB", "how much has come in since january", "2026-01-01", "2026-11-23"},
+		{"en-GB", "what went out since the 3rd of november", "2026-11-03", "2026-11-23"},
 		{"de-DE", "gestern", "2026-11-22", "2026-11-22"},
 		{"de-DE", "vorgestern", "2026-11-21", "2026-11-21"},
 		{"de-DE", "letzte woche", "2026-11-16", "2026-11-22"},
@@ -81,6 +83,20 @@ func TestParseAccountAndCategory(t *testing.T) {
 	for text, want := range categories {
 		if got := ParseCategory(Normalize(text)); got != want {
 			t.Errorf("ParseCategory(%q) = %q, want %q", text, got, want)
+		}
+	}
+}
+
+func TestParseMerchant(t *testing.T) {
+	t.Parallel()
+	cases := map[string]string{
+		"how much did i spend at whole foods": "whole foods", "my card got declined in boots": "boots",
+		"what did i buy in sainsburys": "sainsburys", "my card isn't working at the till": "", "declined at the checkout": "",
+		"what did i spend in september": "", "bei rewe eingekauft": "rewe", "an der kasse": "",
+	}
+	for text, want := range cases {
+		if got := ParseMerchant(Normalize(text)); got != want {
+			t.Errorf("ParseMerchant(%q) = %q, want %q", text, got, want)
 		}
 	}
 }

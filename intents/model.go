@@ -8,10 +8,12 @@ import (
 )
 
 // model is a multinomial logistic regression over sparse binary features:
-// words, word bigrams, character 3- and 4-grams of words (which carry
-// German compounds and unseen inflections) and a length bucket. An
-// utterance whose best class has a probability under the threshold is out
-// of scope; the threshold is calibrated on a validation split at training.
+// words and their stems, stem bigrams, the parts of German compounds,
+// character 3- and 4-grams of words (which carry unseen inflections), a few
+// concepts (see conceptsOf, isDefinition), a spoken PIN and a length
+// bucket. An utterance whose best class has a probability under the
+// threshold is out of scope; the threshold is calibrated on a validation
+// split of whole templates, which then joins the training.
 type model struct {
 	classes []string
 	index   map[string]int32 // feature → row
@@ -85,6 +87,7 @@ func (fz *featurizer) features(norm string) []string {
 	prev := "<s>"
 	var grams []string
 	run := 0 // spoken or written digits in a row: a PIN being said
+	rev, lock := false, false
 	for _, w := range words {
 		if len(w) == 1 && isDigits(w) || digitWords[w] != "" {
 			if run++; run == 4 {
@@ -108,6 +111,12 @@ func (fz *featurizer) features(norm string) []string {
 		if st != w {
 			out = append(out, "s:"+st)
 		}
+		cs := conceptsOf(w, st)
+		for _, c := range cs {
+			rev = rev || c == "x:rev"
+			lock = lock || c == "x:lock"
+		}
+		out = append(out, cs...)
 		if spokenNumber(w, fz.german) {
 			out = append(out, "w:<num>")
 		}
@@ -122,6 +131,7 @@ func (fz *featurizer) features(norm string) []string {
 			banking++
 		}
 		prev = st
+		// Character n-grams carry inflections and compounds.
 		rs := []rune("^" + w + "$")
 		for g := gramMin; g <= gramMax; g++ {
 			for i := 0; i+g <= len(rs); i++ {
@@ -130,6 +140,16 @@ func (fz *featurizer) features(norm string) []string {
 		}
 	}
 	out = append(out, "b:"+prev+"_</s>")
+	// A reversal of a lock ("remove the block", "wieder freigeben") is
+	// unlocking whatever the words.
+	if rev && lock {
+		out = append(out, "x:rev_lock")
+	}
+	// A question about what a thing is in general ("what is a savings
+	// account", "was ist eine iban") asks for a definition, not the user's.
+	if isDefinition(words) {
+		out = append(out, "x:define")
+	}
 	switch {
 	case banking == 0:
 		out = append(out, "lex:none")
@@ -164,15 +184,19 @@ func norm(rows []int32) float32 {
 // probs returns the class probabilities for the given feature rows.
 func (m *model) probs(rows []int32, out []float64) {
 	k := len(m.classes)
-	acc := make([]float32, k)
+	var buf [64]float32
+	acc := buf[:0]
+	if k <= len(buf) {
+		acc = buf[:k]
+	} else {
+		acc = make([]float32, k)
+	}
 	for _, r := range rows {
-		w := m.w[int(r)*k : int(r)*k+k]
-		for c, x := range w {
-			acc[c] += x
-		}
+		addTo(acc, m.w[int(r)*k:int(r)*k+k])
 	}
 	scale := norm(rows)
-	for c := range k {
+	out = out[:k]
+	for c := range out {
 		out[c] = float64(m.bias[c] + acc[c]*scale)
 	}
 	softmax(out)
@@ -254,10 +278,12 @@ func train(locale string, examples []Example) *model {
 	// as an unseen utterance is at parse time, to calibrate; and with all
 	// their features, to learn from them once calibrated.
 	var trainSet, valSet, valFull []example
+	var valFeats [][]string
 	for _, ex := range examples {
 		feats := m.fz.features(Normalize(ex.Text))
 		if ex.group%7 == 3 {
 			valFull = append(valFull, example{rows: feats2rows(m.index, feats, true), class: classIdx[ex.Intent]})
+			valFeats = append(valFeats, feats)
 			continue
 		}
 		trainSet = append(trainSet, example{rows: feats2rows(m.index, feats, true), class: classIdx[ex.Intent]})
@@ -271,10 +297,8 @@ func train(locale string, examples []Example) *model {
 	if r, ok := m.index["lex:none"]; ok {
 		m.lexRow = r
 	}
-	for _, ex := range examples {
-		if ex.group%7 == 3 {
-			valSet = append(valSet, example{rows: feats2rows(m.index, m.fz.features(Normalize(ex.Text)), false), class: classIdx[ex.Intent]})
-		}
+	for i, feats := range valFeats {
+		valSet = append(valSet, example{rows: feats2rows(m.index, feats, false), class: valFull[i].class})
 	}
 	// Features only validation examples have were indexed with the
 	// others; drop them from the calibration rows (their weights are
@@ -339,11 +363,11 @@ func (m *model) sgd(set []example, epochs int, lr0 float64, rng *rand.Rand) {
 			// epochs running is looked at again only every third epoch:
 			// most of the training set is learnt early, and this keeps
 			// start-up short.
-			if ex.easy >= 2 && ep%3 != 0 {
+			if ex.easy >= easyEpochs && ep%3 != 0 {
 				continue
 			}
 			m.probs(ex.rows, p)
-			if p[ex.class] > 0.9 {
+			if p[ex.class] > easyAt {
 				ex.easy++
 			} else {
 				ex.easy = 0
@@ -364,10 +388,7 @@ func (m *model) sgd(set []example, epochs int, lr0 float64, rng *rand.Rand) {
 				m.bias[c] -= float32(lr*g) * 0.1
 			}
 			for _, r := range ex.rows {
-				w := m.w[int(r)*k : int(r)*k+k]
-				for c, st := range step {
-					w[c] -= st
-				}
+				subFrom(m.w[int(r)*k:int(r)*k+k], step)
 			}
 		}
 	}
@@ -443,4 +464,41 @@ var (
 	trainTailLR     = 0.3
 	// gramMin and gramMax bound the character n-grams of words.
 	gramMin, gramMax = 3, 4
+	// easyAt is the probability of its class above which an example
+	// counts as learnt (see sgd).
+	easyAt = 0.9
+	// easyEpochs is how many epochs in a row an example must be learnt to
+	// be looked at only every third epoch.
+	easyEpochs = 2
 )
+
+// addTo adds b to a (len(b) <= len(a)), four at a time: the inner loop of
+// training and parsing.
+func addTo(a, b []float32) {
+	a = a[:len(b)]
+	i := 0
+	for ; i+4 <= len(b); i += 4 {
+		a[i] += b[i]
+		a[i+1] += b[i+1]
+		a[i+2] += b[i+2]
+		a[i+3] += b[i+3]
+	}
+	for ; i < len(b); i++ {
+		a[i] += b[i]
+	}
+}
+
+// subFrom subtracts b from a (len(b) == len(a)), four at a time.
+func subFrom(a, b []float32) {
+	b = b[:len(a)]
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		a[i] -= b[i]
+		a[i+1] -= b[i+1]
+		a[i+2] -= b[i+2]
+		a[i+3] -= b[i+3]
+	}
+	for ; i < len(a); i++ {
+		a[i] -= b[i]
+	}
+}

@@ -14,6 +14,8 @@ import (
 type Offline struct {
 	mu     sync.Mutex
 	models map[string]*lazyModel
+	// extra are fillers partners added per base locale (AddProducts).
+	extra map[string]map[string][]string
 }
 
 type lazyModel struct {
@@ -45,9 +47,10 @@ func (o *Offline) model(locale string) (*model, error) {
 		lm = &lazyModel{}
 		o.models[loc] = lm
 	}
+	extra := o.extra[loc]
 	o.mu.Unlock()
 	lm.once.Do(func() {
-		ex, err := TrainingExamples(loc)
+		ex, err := trainingExamples(loc, extra)
 		if err != nil {
 			lm.err = err
 			return

@@ -201,7 +201,9 @@ func ParseDateRange(text, locale string, now time.Time) (DateRange, string, bool
 			}
 			return rng(d, d), phrase, true
 		}
-		for k := start - 1; k >= 0 && k >= start-1; k-- {
+		// One preposition only: in "come in since january" the period
+		// starts at "since".
+		if k := start - 1; k >= 0 {
 			if words[k] == "in" || words[k] == "im" || words[k] == "during" || words[k] == "for" || words[k] == "since" || words[k] == "seit" {
 				start = k
 			}

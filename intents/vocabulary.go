@@ -68,13 +68,13 @@ func (o *Offline) AddProducts(locale string, products []Product) error {
 	if o.extra == nil {
 		o.extra = map[string]map[string][]string{}
 	}
-	ex := o.extra[base]
-	if ex == nil {
-		ex = map[string][]string{}
-		o.extra[base] = ex
+	// A new map, not an update: a model training now reads the old one.
+	old := o.extra[base]
+	ex := map[string][]string{
+		SlotAccount: appendNew(slices.Clone(old[SlotAccount]), accounts...),
+		SlotCard:    appendNew(slices.Clone(old[SlotCard]), cards...),
 	}
-	ex[SlotAccount] = appendNew(ex[SlotAccount], accounts...)
-	ex[SlotCard] = appendNew(ex[SlotCard], cards...)
+	o.extra[base] = ex
 	delete(o.models, base) // trains again, with the new words, on next use
 	return nil
 }

@@ -23,7 +23,8 @@ Usage:
   konto sandbox seed   [--data DIR] [--customers N] [--months M]
   konto sandbox tokens [--data DIR] [--all]
   konto nlu parse [--locale en-US|de-DE] [--now YYYY-MM-DD]   (utterances on stdin, JSON lines out)
-  konto nlu eval  [--locale en-US|de-DE]
+  konto nlu eval  [--locale en-US|en-GB|de-DE] [--now YYYY-MM-DD] [--json] [FILE.yaml|.jsonl|.csv ...]
+  konto nlu cv    [--locale en-US|de-DE] [--folds 5] [--top 10]   (cross-validation by template)
   konto model export --platform alexa --locale L [--invocation "my bank"]
   konto test [--junit FILE] [PATH...]   (fixture utterances and conversations)
   konto sandbox alert --customer NAME   (raise a suspicious charge)
