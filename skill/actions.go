@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -77,6 +78,24 @@ func (s *Skill) registerActions() {
 }
 
 // sheet is the bank partner's product sheet for the request's locale.
+// sheetOf is the product sheet of the bank an account is at: for a person
+// with several banks, an account id "bank/id" of a further bank is that
+// bank's (its voice limits, in its currency).
+func (s *Skill) sheetOf(r *Request, accountID string) banks.ProductSheet {
+	bank, _, ok := strings.Cut(accountID, "/")
+	if !ok || bank == r.User.Bank {
+		return s.sheet(r)
+	}
+	for _, o := range r.User.Others {
+		if o.Bank == bank {
+			rc := *r
+			rc.User = o
+			return s.sheet(&rc)
+		}
+	}
+	return s.sheet(r)
+}
+
 func (s *Skill) sheet(r *Request) banks.ProductSheet {
 	// The customer's bank decides limits and facts, whatever the device's
 	// language: a German customer asking in English keeps German limits.
@@ -257,16 +276,16 @@ func (s *Skill) chooseFrom(ctx context.Context, r *Request, l lang, accts []bank
 // checkMoney applies the bank partner's voice limits and the account's
 // state before anything is read back.
 func (s *Skill) checkMoney(ctx context.Context, r *Request, l lang, from banks.Account, amount banks.Money, scheduled bool) *plan {
-	sh := s.sheet(r)
+	sh := s.sheetOf(r, from.ID) // the limits of the bank the money leaves
 	if lim, err := banks.ParseMoney(sh.PerTransferLimit, amount.Currency); err == nil && lim.Minor > 0 && amount.Minor > lim.Minor {
 		return refuse(l, l.msg("pay.over_limit", l.Money(lim)))
 	}
-	if lim := s.dayLimit(r, amount.Currency); lim > 0 {
+	if lim := s.dayLimit(r, from.ID, amount.Currency); lim > 0 {
 		// A first look for the read-back; the reservation at execution
 		// is what holds under parallel payments.
 		moved, err := s.cfg.Store.MovedToday(ctx, r.User.Bank, s.Pseudonym(r.User.Bank, r.User.Customer), r.Now)
 		if err == nil && moved+amount.Minor > lim {
-			return &plan{refuse: s.overDailyLimit(ctx, r, amount)}
+			return &plan{refuse: s.overDailyLimit(ctx, r, from.ID, amount)}
 		}
 	}
 	if ac, ok := s.cfg.Bank.(banks.AccountControls); ok {
@@ -276,6 +295,10 @@ func (s *Skill) checkMoney(ctx context.Context, r *Request, l lang, from banks.A
 	}
 	if !scheduled {
 		if bal, err := s.cfg.Bank.Balance(ctx, r.User, from.ID); err == nil && bal.Available.Minor < amount.Minor {
+			if !s.allowed(ctx, r, "accounts") {
+				// A link that may pay but not see balances hears no balance.
+				return refuse(l, l.msg("pay.not_enough.unseen", l.accountName(from)))
+			}
 			avail := l.Money(bal.Available)
 			if bal.Available.Minor < 0 {
 				avail = l.msg("balance.minus", avail) // overdrawn
@@ -288,17 +311,17 @@ func (s *Skill) checkMoney(ctx context.Context, r *Request, l lang, from banks.A
 
 // dayLimit is the bank partner's daily voice limit in minor units of
 // currency; 0 when there is none.
-func (s *Skill) dayLimit(r *Request, currency string) int64 {
-	if lim, err := banks.ParseMoney(s.sheet(r).PerDayLimit, currency); err == nil && lim.Minor > 0 {
+func (s *Skill) dayLimit(r *Request, accountID, currency string) int64 {
+	if lim, err := banks.ParseMoney(s.sheetOf(r, accountID).PerDayLimit, currency); err == nil && lim.Minor > 0 {
 		return lim.Minor
 	}
 	return 0
 }
 
 // overDailyLimit refuses an amount that does not fit today's voice limit.
-func (s *Skill) overDailyLimit(ctx context.Context, r *Request, amount banks.Money) *Response {
+func (s *Skill) overDailyLimit(ctx context.Context, r *Request, accountID string, amount banks.Money) *Response {
 	l := langOf(r.Locale)
-	lim := banks.Money{Minor: s.dayLimit(r, amount.Currency), Currency: amount.Currency}
+	lim := banks.Money{Minor: s.dayLimit(r, accountID, amount.Currency), Currency: amount.Currency}
 	moved, _ := s.cfg.Store.MovedToday(ctx, r.User.Bank, s.Pseudonym(r.User.Bank, r.User.Customer), r.Now)
 	left := banks.Money{Minor: max(lim.Minor-moved, 0), Currency: amount.Currency}
 	return anythingElse(l, l.msg("pay.over_daily_limit", l.Money(lim), l.Money(left)))
@@ -549,7 +572,7 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 	req := banks.PaymentRequest{FromAccountID: from.ID, ToAccountID: to.ID, PayeeID: payee.ID, Amount: amount, Date: when}
 	return &plan{readback: readback, pin: true, no: l.msg("transfer.no"), what: l.msg("what.transfer", l.Money(amount), recipient),
 		op:    s.moneyOp("transfer", fmt.Sprintf("%s to %s", amount, recipientLabel(payee, to)), amount, from.ID, target, when, req),
-		limit: s.dayLimit(r, amount.Currency),
+		limit: s.dayLimit(r, from.ID, amount.Currency), source: from.ID,
 		do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
 			entry := &AuditEntry{Action: "transfer", Amount: amount.Minor, Detail: fmt.Sprintf("%s to %s", amount, recipientLabel(payee, to))}
 			res, err := s.pay(ctx, r, pay, req, key)
@@ -573,6 +596,13 @@ func paid(l lang, r *Request, entry *AuditEntry, res banks.PaymentResult, amount
 	// The account is the subject in English ("Your X now has") and a
 	// dative in German ("Auf deinem X sind jetzt"): both forms go in,
 	// each locale's pay.done uses the one it needs.
+	if r.turn != nil && r.turn.scopes != nil && !slices.Contains(*r.turn.scopes, "accounts") {
+		// Paid, but the link may not see balances: no balance is said.
+		if own {
+			return anythingElse(l, l.msg("pay.done.unseen.own", l.Money(amount), recipient, spell(res.Reference), verb))
+		}
+		return anythingElse(l, l.msg("pay.done.unseen", l.Money(amount), recipient, spell(res.Reference), verb))
+	}
 	if own {
 		return anythingElse(l, l.msg("pay.done.own", l.Money(amount), recipient, upperFirst(l.accountNom(from)),
 			l.Money(res.FromBalance.Booked), spell(res.Reference), verb, l.accountName(from)))
@@ -748,7 +778,7 @@ func (s *Skill) planPayBill(ctx context.Context, r *Request, slots intents.Slots
 	req := banks.PaymentRequest{FromAccountID: from.ID, BillerID: biller.ID, Amount: amount, Date: when}
 	return &plan{readback: readback, pin: true, no: l.msg("bill.no"), what: l.msg("what.bill", l.Money(amount), biller.Name),
 		op:    s.moneyOp("pay_bill", fmt.Sprintf("%s to biller %s", amount, biller.Name), amount, from.ID, "biller:"+biller.ID, when, req),
-		limit: s.dayLimit(r, amount.Currency),
+		limit: s.dayLimit(r, from.ID, amount.Currency), source: from.ID,
 		do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
 			entry := &AuditEntry{Action: "pay_bill", Amount: amount.Minor, Detail: fmt.Sprintf("%s to biller %s", amount, biller.Name)}
 			res, err := s.pay(ctx, r, pay, req, key)

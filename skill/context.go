@@ -376,6 +376,9 @@ func (s *Skill) cardQuestion(ctx context.Context, r *Request) (*Response, error)
 	if r.Text == "" || r.User.Customer == "" && s.authenticate(ctx, r) != nil {
 		return nil, nil
 	}
+	if !s.allowed(ctx, r, "accounts") {
+		return nil, nil // the usual path refuses, with how to allow it
+	}
 	t := " " + intents.Normalize(r.Text) + " "
 	l := langOf(r.Locale)
 	if prev := s.previous(r); prev != nil && containsAny(t, " arrive", " get here", " come ", " coming", " kommt", " ankommen", " da sein", " zugestellt") &&

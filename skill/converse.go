@@ -272,17 +272,35 @@ func yesNoOf(text string) string {
 		return ""
 	}
 	t := strings.Join(words, " ")
+	if tt := " " + t + " "; containsAny(tt, " that was me ", " it was me ", " that was me", " was me ", " das war ich", " ich war das", " ich wars", " war ich ") &&
+		!containsAny(tt, " not ", "n't", " nicht", " kein") {
+		return intents.Yes // "yeah that was me actually", "ja das passt das war ich"
+	}
 	for _, p := range noPhrases {
 		if t == p || strings.HasPrefix(t, p+" ") || strings.HasSuffix(t, " "+p) {
 			return intents.No
 		}
 	}
 	for _, p := range yesPhrases {
-		if t == p || strings.HasPrefix(t, p+" ") {
+		if t == p {
 			return intents.Yes
+		}
+		if rest, ok := strings.CutPrefix(t, p+" "); ok && len(strings.Fields(rest)) <= 4 && !hedged(rest) && !weakYes[p] {
+			return intents.Yes // "yes please", "ya that was me"; not "okay wait", "yes but send it to Mary"
 		}
 	}
 	return ""
+}
+
+// weakYes are words that acknowledge rather than agree: alone they are a
+// yes to a read-back, but followed by more they are no answer.
+var weakYes = map[string]bool{"okay": true, "ok": true, "right": true, "sure": true, "klar": true, "gut": true}
+
+// hedged: words that hold a yes back ("but", "wait", "instead").
+func hedged(rest string) bool {
+	t := " " + rest + " "
+	return containsAny(t, " but ", " wait", " hold on", " instead", " actually", " not ", " don't", " dont ", " change", " rather",
+		" aber ", " warte", " moment", " stattdessen", " nicht ", " doch ", " lieber ", " ändere", " noch mal", " nochmal")
 }
 
 var (

@@ -106,6 +106,8 @@ type plan struct {
 	// reserving the amount against limit, the day's voice limit (0: none).
 	op    *AuditEntry
 	limit int64
+	// source is the account the money leaves (its bank's limits apply).
+	source string
 }
 
 // action plans a dialog from the slots collected so far.
@@ -302,7 +304,7 @@ func (s *Skill) execute(ctx context.Context, r *Request, d *dialog, p *plan, sta
 		if err != nil {
 			r.st.Dialog = nil
 			if banks.ReasonOf(err) == "daily_limit" {
-				return s.overDailyLimit(ctx, r, banks.Money{Minor: pending.Amount, Currency: pending.Currency}), nil
+				return s.overDailyLimit(ctx, r, p.source, banks.Money{Minor: pending.Amount, Currency: pending.Currency}), nil
 			}
 			return nil, err
 		}
@@ -481,8 +483,12 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 		if r.Text != "" && r.Intent != d.Action {
 			// A plain yes or no by its words; a guess of yes from the
 			// recognizer alone confirms only when it is sure.
-			if yn := yesNoOf(r.Text); yn != "" {
+			if yn := yesNoOf(r.Text); yn != "" && !(d.Soft && yn == intents.Yes && weakYes[strings.Fields(intents.Normalize(r.Text))[0]]) {
+				// ("okay" to Konto's own "was this you?" acknowledges the
+				// answer before it; it says nothing about the charge.)
 				r.Intent, r.Confidence = yn, 1
+			} else if d.Soft && r.Intent == intents.Yes {
+				r.Intent = intents.Fallback
 			} else if r.Intent == intents.Yes && r.Confidence < modelYesMin {
 				return &Response{Speech: l.msg("dialog.yes_or_no") + " " + d.Question, Reprompt: d.Question, Choices: yesNo(l)}, nil
 			}

@@ -52,7 +52,13 @@ func (l lang) Money(m banks.Money) string {
 	}
 	// The float is only a formatting carrier for a value with at most 15
 	// significant digits; amounts are kept as integers everywhere else.
-	digits := l.printer.Sprint(number.Decimal(float64(m.Minor)/div, number.Scale(scale)))
+	digits, ok := "", false
+	if scale == banks.MinorDigits(m.Currency) {
+		digits, ok = l.digits(m.Minor, scale) // x/text's marks, without its cost (digits.go)
+	}
+	if !ok {
+		digits = l.printer.Sprint(number.Decimal(float64(m.Minor)/div, number.Scale(scale)))
+	}
 	if sym, ok := symbols[m.Currency]; ok {
 		return l.msg("money.symbol", sym, digits)
 	}

@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/number"
+
 	"github.com/kontoskill/konto/banks"
 	"github.com/kontoskill/konto/intents"
 )
@@ -75,6 +77,32 @@ func TestLangOf(t *testing.T) {
 	} {
 		if got := langOf(locale).locale; got != want {
 			t.Errorf("langOf(%q) = %s, want %s", locale, got, want)
+		}
+	}
+}
+
+// TestDigitsAsXText checks the fast formatting of amounts (digits.go)
+// against golang.org/x/text, which it stands in for, in every locale.
+func TestDigitsAsXText(t *testing.T) {
+	t.Parallel()
+	amounts := []int64{0, 1, 9, 10, 99, 100, 101, 999, 1000, 1001, 12345, 99999, 100000, 123456, 999999, 1000000,
+		1234567, 12345678, 100000000, 123456789012, 999999999999999}
+	for loc, l := range langs {
+		if !localeSeparators[loc].ok {
+			t.Errorf("%s: separators %+v not found, every amount goes through x/text", loc, localeSeparators[loc])
+		}
+		for _, scale := range []int{0, 2, 3} {
+			div := 1.0
+			for range scale {
+				div *= 10
+			}
+			for _, n := range amounts {
+				got, ok := l.digits(n, scale)
+				want := l.printer.Sprint(number.Decimal(float64(n)/div, number.Scale(scale)))
+				if !ok || got != want {
+					t.Errorf("%s: digits(%d, %d) = %q, %v; x/text says %q", loc, n, scale, got, ok, want)
+				}
+			}
 		}
 	}
 }
