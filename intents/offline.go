@@ -3,6 +3,7 @@ package intents
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -12,6 +13,16 @@ import (
 // from the catalog's sample utterances (no network, deterministic), with
 // rule-based slot parsers. Use NewOffline and share it.
 type Offline struct {
+	// CacheDir, if set, is a directory where trained models are kept
+	// (mode 0600) and loaded from on later start-ups instead of training
+	// again: a model is found by a SHA-256 of everything its training
+	// depends on, and a file that fails its checksum is trained over.
+	// Set it before first use.
+	CacheDir string
+	// Log, if set, hears about cache files that could not be read or
+	// written; the recognizer then trains, as without a cache.
+	Log *slog.Logger
+
 	mu     sync.Mutex
 	models map[string]*lazyModel
 	// extra are fillers partners added per base locale (AddProducts).
@@ -19,9 +30,10 @@ type Offline struct {
 }
 
 type lazyModel struct {
-	once sync.Once
-	m    *model
-	err  error
+	once   sync.Once
+	m      *model
+	err    error
+	cached bool // loaded from CacheDir, not trained
 }
 
 var _ Recognizer = (*Offline)(nil)
@@ -50,6 +62,14 @@ func (o *Offline) model(locale string) (*model, error) {
 	extra := o.extra[loc]
 	o.mu.Unlock()
 	lm.once.Do(func() {
+		if o.CacheDir != "" {
+			var cacheErr error
+			lm.m, lm.cached, lm.err, cacheErr = cachedModel(o.CacheDir, loc, extra)
+			if cacheErr != nil && o.Log != nil {
+				o.Log.Warn("offline recognizer: model cache", "locale", loc, "err", cacheErr)
+			}
+			return
+		}
 		ex, err := trainingExamples(loc, extra)
 		if err != nil {
 			lm.err = err
@@ -60,7 +80,7 @@ func (o *Offline) model(locale string) (*model, error) {
 	return lm.m, lm.err
 }
 
-// Warm trains the models of all locales in parallel.
+// Warm trains (or loads from CacheDir) the models of all locales in parallel.
 func (o *Offline) Warm() error {
 	var wg sync.WaitGroup
 	errs := make([]error, len(Locales))

@@ -74,6 +74,9 @@ func (o *Offline) AddProducts(locale string, products []Product) error {
 		SlotAccount: appendNew(slices.Clone(old[SlotAccount]), accounts...),
 		SlotCard:    appendNew(slices.Clone(old[SlotCard]), cards...),
 	}
+	if slices.Equal(ex[SlotAccount], old[SlotAccount]) && slices.Equal(ex[SlotCard], old[SlotCard]) {
+		return nil // words it knows: the model stays
+	}
 	o.extra[base] = ex
 	delete(o.models, base) // trains again, with the new words, on next use
 	return nil

@@ -35,6 +35,7 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
+	cacheModels(rec, cfg.Data, nil)
 	if err := learnProducts(ctx, rec, a.bank); err != nil {
 		return err
 	}

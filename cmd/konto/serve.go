@@ -219,6 +219,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	cacheModels(rec, cfg.Data, log)
 	if err := learnProducts(ctx, rec, a.bank); err != nil {
 		return err
 	}
