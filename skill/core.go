@@ -572,8 +572,8 @@ func (s *Skill) firstTurn(r *Request) bool {
 	switch {
 	case r.NewSession:
 		return true
-	case r.SessionID == "":
-		return false
+	case r.SessionID == "" || r.Channel.Voice:
+		return false // a voice platform says when a session is new
 	case r.Channel.Carry:
 		return r.Carry == ""
 	}

@@ -64,7 +64,9 @@ func startCommand(t *testing.T, args []string) (string, *syncBuffer, *syncBuffer
 		done <- realMain(ctx, args, noEnv, strings.NewReader(""), out, logs)
 	}()
 	re := regexp.MustCompile(`listening on (http://[0-9.:]+)`)
-	deadline := time.Now().Add(30 * time.Second)
+	// Generous: under -race on two busy cores, training the recognizer
+	// for a fresh data directory takes many seconds.
+	deadline := time.Now().Add(120 * time.Second)
 	for time.Now().Before(deadline) {
 		if m := re.FindStringSubmatch(out.String()); m != nil && strings.Contains(out.String(), "Ctrl-C") {
 			stopped := false

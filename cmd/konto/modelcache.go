@@ -3,6 +3,7 @@ package main
 import (
 	"log/slog"
 	"path/filepath"
+	"sync/atomic"
 
 	"github.com/kontoskill/konto/intents"
 )
@@ -17,6 +18,14 @@ func cacheModels(rec intents.Recognizer, dataDir string, log *slog.Logger) {
 	}
 	if off, ok := rec.(*intents.Offline); ok {
 		off.CacheDir = filepath.Join(dataDir, "models")
+		if dir, _ := sharedModelCache.Load().(string); dir != "" {
+			off.CacheDir = dir
+		}
 		off.Log = log
 	}
 }
+
+// sharedModelCache, if set, is the models directory every data directory
+// uses: the tests set it once, so that the many servers they start on
+// fresh data directories train the recognizer once, not each time.
+var sharedModelCache atomic.Value // string

@@ -12,6 +12,9 @@ import (
 // start-up finds are the very files (same inode) it leaves, not rewritten
 // by a training.
 func TestNLUModelCache(t *testing.T) {
+	shared, _ := sharedModelCache.Load().(string)
+	sharedModelCache.Store("") // this test looks at the data directory's own models/
+	t.Cleanup(func() { sharedModelCache.Store(shared) })
 	data := filepath.Join(t.TempDir(), "data")
 	models := filepath.Join(data, "models")
 	list := func() map[string]os.FileInfo {

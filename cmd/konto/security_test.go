@@ -55,6 +55,12 @@ func TestDataFilesAreOwnerOnly(t *testing.T) {
 				continue
 			}
 			names = append(names, e.Name())
+			if fi.IsDir() {
+				if fi.Mode().Perm() != 0o700 {
+					t.Fatalf("%s: directory %s has mode %v", when, e.Name(), fi.Mode().Perm())
+				}
+				continue
+			}
 			if fi.Mode().Perm() != 0o600 {
 				t.Fatalf("%s: %s has mode %v", when, e.Name(), fi.Mode().Perm())
 			}

@@ -193,8 +193,8 @@ func TestLaunchAndBalances(t *testing.T) {
 	// slot values without resolutions are understood.
 	r = s.ask(t, reqOpts{typ: "IntentRequest", intent: "GetBalance", token: s.bank.Token("jonas"), locale: "de-DE",
 		slots: map[string]any{"account": map[string]any{"name": "account", "value": "Tagesgeld"}}})
-	// Jonas has an open fraud alert, raised after the answer on a first turn.
-	if got, want := r.speech(), "Auf deinem Tagesgeldkonto sind 13.463,07\u00a0€. Außerdem eine Zahlung, die du bitte prüfst."; !strings.HasPrefix(got, want) {
+	// Jonas's open fraud alert waits for a new session (this one is not).
+	if got, want := r.speech(), "Auf deinem Tagesgeldkonto sind 13.463,07\u00a0€."; got != want {
 		t.Fatalf("speech %q, want %q", got, want)
 	}
 }
@@ -203,7 +203,7 @@ func TestTransactionsAndSpendingOverAlexa(t *testing.T) {
 	s := newStack(t, false)
 	r := s.ask(t, reqOpts{typ: "IntentRequest", intent: "ListTransactions", token: s.bank.Token("alice"),
 		slots: map[string]any{"count": map[string]any{"name": "count", "value": "2"}}})
-	if got, want := r.speech(), "Your last 2 transactions: $77.92 at Sweetgreen today (still pending) and $143.21 at Trader Joe's on November 21st. Also, there's a charge I need you to check."; !strings.HasPrefix(got, want) {
+	if got, want := r.speech(), "Your last 2 transactions: $77.92 at Sweetgreen today (still pending) and $143.21 at Trader Joe's on November 21st."; got != want {
 		t.Fatalf("speech %q\nwant   %q", got, want)
 	}
 	r = s.ask(t, reqOpts{typ: "IntentRequest", intent: "SpendingSummary", token: s.bank.Token("alice"),

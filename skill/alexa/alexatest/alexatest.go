@@ -108,7 +108,7 @@ func BodyWith(locale, token string, t skilltest.Turn, now time.Time, attrs map[s
 		req["intent"] = map[string]any{"name": t.Intent, "confirmationStatus": "NONE", "slots": slots}
 	}
 	env := map[string]any{"version": "1.0", "request": req,
-		"session": map[string]any{"new": false, "sessionId": SessionID, "application": app, "user": user, "attributes": attrs},
+		"session": map[string]any{"new": attrs == nil, "sessionId": SessionID, "application": app, "user": user, "attributes": attrs},
 		"context": map[string]any{"System": map[string]any{"application": app, "user": user}}}
 	b, _ := json.Marshal(env)
 	return b
