@@ -33,10 +33,22 @@ const touchEvery = time.Hour
 // for a token that is not one of ours, unknown, expired, rotated or
 // revoked; ConsentExpired when its grant has run out; Unavailable.
 func (a *Authenticator) Authenticate(ctx context.Context, token string) (banks.User, error) {
+	u, _, err := a.AuthenticateScoped(ctx, token)
+	return u, err
+}
+
+// AuthenticateScoped is Authenticate and Scopes in one look at the grant,
+// which the core asks for on every turn. Errors: as Authenticate.
+func (a *Authenticator) AuthenticateScoped(ctx context.Context, token string) (banks.User, []string, error) {
 	g, err := a.grant(ctx, token)
 	if err != nil {
-		return banks.User{}, err
+		return banks.User{}, nil, err
 	}
+	u, err := a.userOf(ctx, g)
+	return u, slices.Clone(g.Scopes), err
+}
+
+func (a *Authenticator) userOf(ctx context.Context, g Grant) (banks.User, error) {
 	u := banks.User{Bank: g.Bank, Customer: g.Customer, Locale: g.Locale}
 	more, err := a.s.grantBanks(ctx, g.ID)
 	if err != nil {
@@ -272,6 +284,20 @@ func (c *Combined) Authenticate(ctx context.Context, token string) (banks.User, 
 // Scopes implements Scoper. A token from the other authenticator allows
 // every scope, as such tokens did before there were scopes. Errors: as
 // Authenticate.
+// AuthenticateScoped is Authenticate and Scopes at once: a token of the
+// other authenticator is authenticated once and allows every scope.
+// Errors: as Authenticate.
+func (c *Combined) AuthenticateScoped(ctx context.Context, token string) (banks.User, []string, error) {
+	if IsToken(token) || c.other == nil {
+		return c.konto.AuthenticateScoped(ctx, token)
+	}
+	u, err := c.other.Authenticate(ctx, token)
+	if err != nil {
+		return banks.User{}, nil, err
+	}
+	return u, slices.Clone(Scopes), nil
+}
+
 func (c *Combined) Scopes(ctx context.Context, token string) ([]string, error) {
 	if IsToken(token) || c.other == nil {
 		return c.konto.Scopes(ctx, token)
