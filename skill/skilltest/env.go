@@ -242,7 +242,15 @@ func Open(ctx context.Context, opts ...Option) (e *Env, cleanup func(), err erro
 		return nil, nil, fmt.Errorf("skilltest: store: %w", err)
 	}
 	undo = append(undo, func() { store.Close() })
-	cfg := skill.Config{Bank: bank, Auth: bank, Store: store, Now: now, Timeout: o.timeout,
+	timeout := o.timeout
+	if timeout == 0 {
+		// Conversations test what is said, not the platform's deadline
+		// (tests of that set WithTimeout): a machine busy with -race and
+		// other packages must not turn a slow turn into "can't reach your
+		// bank".
+		timeout = 30 * time.Second
+	}
+	cfg := skill.Config{Bank: bank, Auth: bank, Store: store, Now: now, Timeout: timeout,
 		Recognizer: o.recognizer, Secret: o.secret, Log: o.log}
 	if o.wrap != nil {
 		cfg.Bank = o.wrap(bank)
