@@ -196,11 +196,8 @@ func (s *Skill) aside(ctx context.Context, r *Request) (*Response, error, bool) 
 	}
 	r.st.Dialog = d
 	l := langOf(r.Locale)
-	back := l.msg("dialog.back.plain", d.Question)
-	if d.What != "" {
-		back = l.msg("dialog.back", d.What, lowerFirst(d.Question))
-	}
-	speech := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(resp.Speech), l.msg("anything_else")))
+	back := l.backTo(d)
+	speech := l.withoutAnythingElse(resp.Speech)
 	out := *resp
 	out.Speech, out.Reprompt, out.EndSession = speech+" "+back, d.Question, false
 	out.Choices = dialogChoices(l, d)
@@ -380,11 +377,8 @@ func (s *Skill) faqAside(ctx context.Context, r *Request, d *dialog) *Response {
 	if resp == nil {
 		return nil
 	}
-	back := l.msg("dialog.back.plain", d.Question)
-	if d.What != "" {
-		back = l.msg("dialog.back", d.What, lowerFirst(d.Question))
-	}
-	resp.Speech = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(resp.Speech), l.msg("anything_else"))) + " " + back
+	back := l.backTo(d)
+	resp.Speech = l.withoutAnythingElse(resp.Speech) + " " + back
 	resp.Reprompt, resp.EndSession, resp.Choices = d.Question, false, dialogChoices(l, d)
 	return resp
 }
@@ -438,4 +432,19 @@ func restates(r *Request, d *dialog) bool {
 		}
 	}
 	return n > 0 && len(strings.Fields(intents.Normalize(r.Text))) <= 4
+}
+
+// withoutAnythingElse is an answer's speech without its closing "Anything
+// else?", for an answer that goes on (a question back, goodbye).
+func (l lang) withoutAnythingElse(speech string) string {
+	return strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(speech), l.msg("anything_else")))
+}
+
+// backTo is "Now, back to your transfer of $40.00 to Tom Nguyen: from
+// which account?", the pending dialog's question after an aside.
+func (l lang) backTo(d *dialog) string {
+	if d.What != "" {
+		return l.msg("dialog.back", d.What, lowerFirst(d.Question))
+	}
+	return l.msg("dialog.back.plain", d.Question)
 }

@@ -460,16 +460,18 @@ func (s *Skill) route(ctx context.Context, r *Request) (*Response, error) {
 	if r.Text != "" {
 		dropLooseOne(r.Text, r.Slots) // "the water one" is no $1.00
 	}
-	resp, err := s.route1(ctx, r, kind)
+	resp, err := s.converse(ctx, r, kind)
 	if err == nil && resp != nil && closing(r) && !resp.EndSession && r.st.Dialog == nil {
 		// "no, that's everything": the answer, then goodbye.
-		resp.Speech = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(resp.Speech), l.msg("anything_else"))) + " " + l.msg("goodbye")
+		resp.Speech = l.withoutAnythingElse(resp.Speech) + " " + l.msg("goodbye")
 		resp.EndSession, resp.Reprompt, resp.Choices = true, "", nil
 	}
 	return resp, err
 }
 
-func (s *Skill) route1(ctx context.Context, r *Request, kind social) (*Response, error) {
+// converse answers a turn in the light of a pending dialog or suggestion
+// (see converse.go), then dispatches it.
+func (s *Skill) converse(ctx context.Context, r *Request, kind social) (*Response, error) {
 	l := langOf(r.Locale)
 	if r.st.Suggest != nil {
 		if resp, handled := s.takeSuggestion(r); handled {
@@ -488,7 +490,7 @@ func (s *Skill) route1(ctx context.Context, r *Request, kind social) (*Response,
 			}
 			if d.Soft && !answersSoft(r) {
 				r.st.Dialog = nil // Konto's own question, not answered: dropped
-				return s.route2(ctx, r, kind, "")
+				return s.dispatch(ctx, r, kind, "")
 			}
 			resp, err := s.continueDialog(ctx, r)
 			if resp != nil && r.st.Dialog == nil {
@@ -517,11 +519,11 @@ func (s *Skill) route1(ctx context.Context, r *Request, kind social) (*Response,
 			return resp, nil
 		}
 	}
-	return s.route2(ctx, r, kind, note)
+	return s.dispatch(ctx, r, kind, note)
 }
 
-// route2 answers a turn that no pending dialog took.
-func (s *Skill) route2(ctx context.Context, r *Request, kind social, note string) (*Response, error) {
+// dispatch answers a turn that no pending dialog took.
+func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note string) (*Response, error) {
 	l := langOf(r.Locale)
 	switch kind {
 	case thanks:
@@ -558,7 +560,7 @@ func (s *Skill) route2(ctx context.Context, r *Request, kind social, note string
 		// An open fraud alert is raised on the first turn of any session,
 		// after the answer the person asked for.
 		if ar, _ := s.openAlert(ctx, r, false); ar != nil {
-			ar.Speech = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(resp.Speech), l.msg("anything_else"))) + " " + ar.Speech
+			ar.Speech = l.withoutAnythingElse(resp.Speech) + " " + ar.Speech
 			ar.Card = resp.Card
 			return ar, nil
 		}

@@ -44,12 +44,12 @@ func TestReadsArePrepared(t *testing.T) {
 		}
 	}
 	turn()
-	n := b.db.n.Load()
+	n := b.db.Counted()
 	for range 5 {
 		turn()
 	}
-	if n < 4 || b.db.n.Load() != n {
-		t.Fatalf("%d statements prepared by the first turn, %d after five more; want 4 or more, then no more", n, b.db.n.Load())
+	if n < 4 || b.db.Counted() != n {
+		t.Fatalf("%d statements prepared by the first turn, %d after five more; want 4 or more, then no more", n, b.db.Counted())
 	}
 	ended, cancel := context.WithCancel(ctx)
 	cancel()

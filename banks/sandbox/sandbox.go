@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/kontoskill/konto/banks"
+	"github.com/kontoskill/konto/banks/sqlprep"
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
 )
 
@@ -28,7 +29,7 @@ const Name = "sandbox"
 
 // Bank is the sandbox bank.
 type Bank struct {
-	db     *preparedDB
+	db     *sqlprep.DB
 	secret []byte
 	// Now is the bank's clock; time.Now if nil.
 	Now func() time.Time
@@ -90,7 +91,7 @@ func Open(path string, secret []byte) (*Bank, error) {
 		db.Close()
 		return nil, fmt.Errorf("sandbox: schema: %w", err)
 	}
-	return &Bank{db: newPreparedDB(db), secret: secret}, nil
+	return &Bank{db: sqlprep.New(db), secret: secret}, nil
 }
 
 // Close closes the database.

@@ -3,102 +3,15 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"sync"
-	"sync/atomic"
-	"time"
+
+	"github.com/kontoskill/konto/banks/sqlprep"
 )
 
-// preparedDB is a *sql.DB that prepares each query text once and runs it
-// as a prepared statement from then on: parsing the SQL again on every
-// query was a fifth of a GetBalance turn. database/sql prepares a
-// *sql.Stmt on each pooled connection the first time it runs there, and
-// SQLite prepares a statement again by itself after a schema change, so
-// a cached statement stays right. Transactions begun here use the same
-// statements (Tx.StmtContext).
-type preparedDB struct {
-	*sql.DB
-	stmts sync.Map // query text → *sql.Stmt
-	n     atomic.Int32
-}
+// preparedDB is the store's database: sqlprep's, with transactions that
+// use its prepared statements too.
+type preparedDB struct{ *sqlprep.DB }
 
-// maxPrepared bounds the cache: the queries are constants or a few
-// combinations of constants, so more than this means a query built from
-// data, which runs unprepared.
-const maxPrepared = 256
-
-// newPreparedDB also sets the pool: database/sql keeps only two idle
-// connections by default, so under concurrent requests it closed and
-// opened SQLite connections all the time, each opening reading the
-// schema and each new connection preparing every statement again. Idle
-// connections are kept (up to maxIdle) and closed after a while unused;
-// the number of open connections stays unbounded, so that a transaction
-// never waits for a connection another one holds.
-func newPreparedDB(db *sql.DB) *preparedDB {
-	db.SetMaxIdleConns(maxIdle)
-	db.SetConnMaxIdleTime(2 * time.Minute)
-	return &preparedDB{DB: db}
-}
-
-// maxIdle is how many idle connections the pool keeps: about as many as
-// requests run at once under load.
-const maxIdle = 64
-
-// stmt returns the prepared statement of query, preparing it on first
-// use; nil if it cannot be prepared (the query itself then reports why).
-func (d *preparedDB) stmt(ctx context.Context, query string) *sql.Stmt {
-	if v, ok := d.stmts.Load(query); ok {
-		return v.(*sql.Stmt)
-	}
-	if d.n.Load() >= maxPrepared {
-		return nil
-	}
-	st, err := d.DB.PrepareContext(ctx, query)
-	if err != nil {
-		return nil
-	}
-	if v, loaded := d.stmts.LoadOrStore(query, st); loaded {
-		st.Close()
-		return v.(*sql.Stmt)
-	}
-	d.n.Add(1)
-	return st
-}
-
-// readContext is the context a read outside a transaction runs under: a
-// context that has ended still fails the read before it starts, but a
-// read under way is not watched for the end of its context. Watching cost
-// two goroutines a query (database/sql's and the driver's), a sixth of a
-// GetBalance turn's CPU, for reads that never wait in WAL mode (readers
-// do not block on writers) and take microseconds; the turn is answered at
-// its deadline all the same (skill's timeout leaves a slow handler
-// behind). Writes and transactions keep their context.
-func readContext(ctx context.Context) context.Context {
-	if ctx.Err() != nil {
-		return ctx
-	}
-	return context.WithoutCancel(ctx)
-}
-
-func (d *preparedDB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if st := d.stmt(ctx, query); st != nil {
-		return st.QueryRowContext(readContext(ctx), args...)
-	}
-	return d.DB.QueryRowContext(ctx, query, args...)
-}
-
-func (d *preparedDB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if st := d.stmt(ctx, query); st != nil {
-		return st.QueryContext(readContext(ctx), args...)
-	}
-	return d.DB.QueryContext(ctx, query, args...)
-}
-
-func (d *preparedDB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if st := d.stmt(ctx, query); st != nil {
-		return st.ExecContext(ctx, args...)
-	}
-	return d.DB.ExecContext(ctx, query, args...)
-}
+func newPreparedDB(db *sql.DB) *preparedDB { return &preparedDB{sqlprep.New(db)} }
 
 // BeginTx begins a transaction whose queries use the prepared statements.
 func (d *preparedDB) BeginTx(ctx context.Context, opts *sql.TxOptions) (*preparedTx, error) {
@@ -109,15 +22,6 @@ func (d *preparedDB) BeginTx(ctx context.Context, opts *sql.TxOptions) (*prepare
 	return &preparedTx{Tx: tx, db: d}, nil
 }
 
-// Close closes the statements and the database.
-func (d *preparedDB) Close() error {
-	d.stmts.Range(func(_, v any) bool {
-		v.(*sql.Stmt).Close()
-		return true
-	})
-	return d.DB.Close()
-}
-
 // preparedTx is a *sql.Tx running the prepared statements of its
 // preparedDB on the transaction's connection.
 type preparedTx struct {
@@ -126,21 +30,21 @@ type preparedTx struct {
 }
 
 func (t *preparedTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if st := t.db.stmt(ctx, query); st != nil {
+	if st := t.db.Stmt(ctx, query); st != nil {
 		return t.Tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
 	return t.Tx.QueryRowContext(ctx, query, args...)
 }
 
 func (t *preparedTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if st := t.db.stmt(ctx, query); st != nil {
+	if st := t.db.Stmt(ctx, query); st != nil {
 		return t.Tx.StmtContext(ctx, st).QueryContext(ctx, args...)
 	}
 	return t.Tx.QueryContext(ctx, query, args...)
 }
 
 func (t *preparedTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if st := t.db.stmt(ctx, query); st != nil {
+	if st := t.db.Stmt(ctx, query); st != nil {
 		return t.Tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	}
 	return t.Tx.ExecContext(ctx, query, args...)

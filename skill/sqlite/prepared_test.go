@@ -27,11 +27,7 @@ func TestQueriesArePreparedOnce(t *testing.T) {
 		TokenHash: []byte("h"), LinkedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	stmts := func() int {
-		n := 0
-		s.db.stmts.Range(func(_, _ any) bool { n++; return true })
-		return n
-	}
+	stmts := s.db.Prepared
 	for range 3 {
 		if _, err := s.Link(ctx, "alexa", "u1"); err != nil {
 			t.Fatal(err)
@@ -46,8 +42,8 @@ func TestQueriesArePreparedOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := stmts(); before == 0 || got != before+1 || int(s.db.n.Load()) != got {
-		t.Fatalf("%d prepared statements before, %d after (counted %d); want one more, for CommitTurn's", before, got, s.db.n.Load())
+	if got := stmts(); before == 0 || got != before+1 || s.db.Counted() != got {
+		t.Fatalf("%d prepared statements before, %d after (counted %d); want one more, for CommitTurn's", before, got, s.db.Counted())
 	}
 
 	var wg sync.WaitGroup
@@ -71,7 +67,7 @@ func TestQueriesArePreparedOnce(t *testing.T) {
 }
 
 // TestEndedContextFailsReads: reads do not watch their context while they
-// run (readContext), but one that has ended still fails them at once.
+// run (sqlprep.ReadContext), but one that has ended still fails them at once.
 func TestEndedContextFailsReads(t *testing.T) {
 	s, err := Open(filepath.Join(t.TempDir(), "konto.db"))
 	if err != nil {
