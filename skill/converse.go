@@ -448,3 +448,14 @@ func (l lang) backTo(d *dialog) string {
 	}
 	return l.msg("dialog.back.plain", d.Question)
 }
+
+// asksAbout: the words ask a question ("what's in my savings", "wie viel
+// ist auf dem Sparkonto") rather than answer one.
+func asksAbout(r *Request) bool {
+	if r.Text == "" {
+		return false
+	}
+	t := " " + intents.Normalize(r.Text) + " "
+	return containsAny(t, " what ", " whats ", " what's ", " how much ", " how many ", " when ", " show ", " tell me ",
+		" wie viel ", " wieviel ", " was ist ", " was hab", " wann ", " zeig ", " sag mir ")
+}

@@ -561,6 +561,9 @@ func (s *Skill) answerQuestion(ctx context.Context, r *Request, d *dialog) (*Res
 		resp, err := s.mergeAndAdvance(ctx, r, d)
 		return resp, err, true
 	}
+	if asksAbout(r) && s.readsOnly(r.Intent) {
+		return nil, nil, false // "wait, what's in my savings?" is a side question, not "savings"
+	}
 	short := len(strings.Fields(intents.Normalize(r.Text))) <= 5
 	if r.Text != "" {
 		found := intents.Slots{}
