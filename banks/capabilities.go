@@ -201,6 +201,33 @@ type ProductSheet struct {
 	// has no intent for (a card that has not arrived, branch hours, a
 	// mortgage), in the sheet's language.
 	FAQ []FAQEntry `yaml:"faq"`
+	// Glossary are the bank's own words and its versions of common ones
+	// ("Instant Saver", "Dispo"), answered when a customer asks what a
+	// word means. They extend Konto's built-in glossary of the locale; an
+	// entry whose term or synonym is a built-in one replaces it.
+	Glossary []GlossaryEntry `yaml:"glossary"`
+	// Merchants are nicknames customers use for merchants ("the tube" for
+	// Transport for London, "die Bahn"), matched before the sound of a
+	// name is.
+	Merchants []MerchantNames `yaml:"merchants"`
+}
+
+// MerchantNames is a merchant as its transactions name it and what
+// customers call it.
+type MerchantNames struct {
+	Name      string   `yaml:"name"`
+	Nicknames []string `yaml:"nicknames"`
+}
+
+// GlossaryEntry is one banking word a customer may ask the meaning of:
+// the word, what else people call it, and a short spoken definition.
+type GlossaryEntry struct {
+	Term     string   `yaml:"term"`
+	Synonyms []string `yaml:"synonyms"` // other names and spellings, in the sheet's language
+	Answer   string   `yaml:"answer"`   // short and speakable; nothing about the customer
+	// OnlyMeaning keeps the term from "what is X", where the word also
+	// asks for the customer's own things ("what is pending").
+	OnlyMeaning bool `yaml:"only_meaning"`
 }
 
 // FAQEntry is one support question of a product sheet: a few ways

@@ -395,7 +395,12 @@ var enFrames = [][2]string{{"please", ""}, {"can you", ""}, {"hey", ""}, {"", "p
 	{"um", ""}, {"ok", ""}, {"", "thanks"}, {"alexa", ""}, {"quick question", ""}, {"so", ""},
 	// Phone calls, as speech recognition writes them.
 	{"hi my name is john smith and", ""}, {"yes hello i'm calling because", ""}, {"good morning i was wondering", ""},
-	{"yeah hi um", ""}, {"hello", "thank you"}, {"i'd like to", ""}, {"", "thank you very much"}}
+	{"yeah hi um", ""}, {"hello", "thank you"}, {"i'd like to", ""}, {"", "thank you very much"},
+	// Stories and asides around a request: chatty, elderly, non-native.
+	{"my daughter told me to ask you", ""}, {"sorry to bother you but", ""}, {"i'm not good with these things but", ""},
+	{"i have a question", ""}, {"i'm calling about this", ""}, {"my wife wants to know", ""}, {"", "if you don't mind"},
+	{"hello dear", ""}, {"", "how do i do that"}, {"excuse me", ""},
+	{"i want to ask", ""}, {"one more thing", ""}}
 var deFrames = [][2]string{{"bitte", ""}, {"kannst du", ""}, {"hey", ""}, {"", "bitte"}, {"ich möchte wissen", ""}, {"sag mal", ""},
 	{"äh", ""}, {"okay", ""}, {"", "danke"}, {"alexa", ""}, {"kurze frage", ""}, {"also", ""},
 	// Telefonate, wie die Spracherkennung sie schreibt.

@@ -291,8 +291,19 @@ func ParseAmount(text, locale string, bare bool) (Amount, string, bool) {
 			if centWords[words[j]] && v < 10000 {
 				return Amount{Value: fmt.Sprintf("0.%02d", v/100), Currency: defCur}, strings.Join(words[i:j+1], " "), true
 			}
+			if German(locale) && v%100 == 0 && v/100 <= 9999 {
+				// "zwölf fünfzig" is 12,50 €, as Germans say prices.
+				if c, u := readNumber(words, j, locale); u > 0 && c%100 == 0 && c/100 >= 1 && c/100 <= 99 {
+					v += c / 100
+					j += u
+					if j < len(words) && currencyWords[words[j]] != "" {
+						return Amount{Value: fmt.Sprintf("%d.%02d", v/100, v%100), Currency: currencyWords[words[j]]}, strings.Join(words[i:j+1], " "), true
+					}
+				}
+			}
 		}
-		if bare && bareHit == nil && v > 0 {
+		if bare && bareHit == nil && v > 0 && !(German(locale) && deArticles[words[i]] && used == 1) {
+			// (an article is no amount: "einen Dauerauftrag")
 			bareHit = &Amount{Value: fmt.Sprintf("%d.%02d", v/100, v%100), Currency: defCur}
 			bareWords = strings.Join(words[i:j], " ")
 		}
@@ -343,6 +354,9 @@ func ParsePayee(text string) string {
 		for len(name) > 0 && articleWords[name[len(name)-1]] {
 			name = name[:len(name)-1] // "to my savings": the account stopped it
 		}
+		for len(name) > 1 && dativeWords[name[0]] {
+			name = name[1:] // "schick dem max": Max
+		}
 		s := strings.Join(name, " ")
 		if s == "" || ParseAccount(s) != "" || isFiller(s) {
 			return ""
@@ -369,8 +383,43 @@ func ParsePayee(text string) string {
 			}
 		}
 	}
+	// German with the verb at the end: "ich möchte dem Lukas fünfzig Euro
+	// überweisen", "ich will lukas 50 euro schicken".
+	if hasAny(words, deInfinitives...) {
+		for i, w := range words {
+			if !deModals[w] {
+				continue
+			}
+			j, dative := i+1, false
+			for j < len(words) && (deSoft[words[j]] || dativeWords[words[j]]) {
+				dative = dative || dativeWords[words[j]]
+				j++
+			}
+			// "dem Lukas", or a name right before the amount ("lukas 50
+			// euro"); not "einen Dauerauftrag".
+			amountNext := j+1 < len(words) && (isDigits(words[j+1]) || currencyWords[words[j+1]] != "")
+			if !amountNext && j+1 < len(words) {
+				_, u := readNumber(words, j+1, "de-DE")
+				amountNext = u > 0
+			}
+			if j < len(words) && !deInfinitiveSet[words[j]] && (dative || amountNext) {
+				if p := take(j); p != "" {
+					return p
+				}
+			}
+		}
+	}
 	return ""
 }
+
+var (
+	deArticles      = map[string]bool{"ein": true, "eine": true, "einen": true, "einem": true, "einer": true, "eins": false}
+	dativeWords     = map[string]bool{"dem": true, "der": true, "den": true, "meinem": true, "meiner": true, "meinen": true}
+	deModals        = map[string]bool{"möchte": true, "will": true, "muss": true, "würde": true, "soll": true, "möcht": true, "wollte": true, "werde": true, "kannst": true}
+	deSoft          = map[string]bool{"gern": true, "gerne": true, "bitte": true, "mal": true, "noch": true, "jetzt": true, "heute": true, "du": true, "schnell": true}
+	deInfinitives   = []string{"überweisen", "schicken", "senden", "zahlen", "bezahlen", "geben", "schicke", "überweise"}
+	deInfinitiveSet = map[string]bool{"überweisen": true, "schicken": true, "senden": true, "zahlen": true, "bezahlen": true, "geben": true, "geld": true, "etwas": true}
+)
 
 var digitWords = map[string]string{
 	"zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",

@@ -33,6 +33,10 @@ func TestParseAmount(t *testing.T) {
 		{"de-DE", "zweihundertfünfzig euro", "250.00", "EUR"},
 		{"de-DE", "zwei hundert fünfzig euro", "250.00", "EUR"},
 		{"de-DE", "zwölf euro fünfzig", "12.50", "EUR"},
+		{"de-DE", "zwölf fünfzig", "12.50", "EUR"},
+		{"de-DE", "einen euro an max", "1.00", "EUR"},
+		{"de-DE", "überweise lukas zwölf fünfzig euro", "12.50", "EUR"},
+		{"de-DE", "zwanzig euro", "20.00", "EUR"},
 		{"de-DE", "1.200 euro", "1200.00", "EUR"},
 		{"de-DE", "hundert dollar", "100.00", "USD"},
 		{"de-DE", "zehn euro und zwanzig cent", "10.20", "EUR"},
@@ -57,6 +61,8 @@ func TestParsePayeeBillerCardPin(t *testing.T) {
 		"send bob": "bob", "send money to alice chen": "alice chen", "transfer to my savings": "",
 		"i want to send some money to my mom": "my mom", "pay carol back": "carol", "überweise anna": "anna",
 		"geld an max senden": "max", "send money": "",
+		"ich möchte dem lukas fünfzig euro überweisen": "lukas", "schick dem max zwanzig euro": "max",
+		"ich will lukas 50 euro schicken": "lukas", "ich möchte gerne geld überweisen": "", "ich möchte einen dauerauftrag für meine miete einrichten": "",
 	}
 	for text, want := range payees {
 		if got := ParsePayee(Normalize(text)); got != want {

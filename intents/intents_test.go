@@ -102,7 +102,7 @@ func TestParseMerchant(t *testing.T) {
 }
 
 func TestNumbers(t *testing.T) {
-	en := map[string]int{"five": 5, "twenty one": 21, "a hundred": 100, "two hundred and fifty": 250, "1200": 1200,
+	en := map[string]int{"five": 5, "twenty one": 21, "a hundred": 100, "two hundred and fifty": 250, "1200": 1200, "two fifty": 250, "twelve ninety nine": 1299, "one hundred twenty five": 125,
 		"one thousand two hundred": 1200, "3rd": 3, "third": 3}
 	for text, want := range en {
 		if got, used := parseEnglishNumber(strings.Fields(text)); used == 0 || got != want {

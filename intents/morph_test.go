@@ -66,3 +66,22 @@ func TestMorphology(t *testing.T) {
 		t.Error("a two-word utterance was made noisy")
 	}
 }
+
+func TestOtherDomainAndDigitRuns(t *testing.T) {
+	fz := featurizer{vocab: map[string]bool{}}
+	for text, want := range map[string]bool{
+		"i lost my phone": true, "when is my car due for an oil change": true, "set a timer": true,
+		"what did i spend on groceries": false, "lock my card": false, "ich habe mein handy verloren": true,
+	} {
+		if got := slices.Contains(fz.features(text), "x:other"); got != want {
+			t.Errorf("%q: x:other %v", text, got)
+		}
+	}
+	feats := fz.features("my pin is four five six seven")
+	if !slices.Contains(feats, "w:<digits>") || slices.Contains(feats, "w:four") || !slices.Contains(feats, "num:digits4") {
+		t.Errorf("a spoken PIN is not one token: %v", feats)
+	}
+	if feats := fz.features("send two hundred dollars"); slices.Contains(feats, "w:<digits>") {
+		t.Errorf("an amount is taken for digits: %v", feats)
+	}
+}

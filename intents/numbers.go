@@ -35,7 +35,11 @@ func parseEnglishNumber(words []string) (int, int) {
 			if w == "a" && (i+1 >= len(words) || (words[i+1] != "hundred" && words[i+1] != "thousand" && words[i+1] != "grand")) {
 				break
 			}
-			cur += v
+			if cur == 0 || cur%100 == 0 || cur%10 == 0 && cur%100 >= 20 && v < 10 {
+				cur += v // "twenty five", "a hundred and fifty"
+			} else {
+				cur = cur*100 + v // "two fifty" is 250, "twelve ninety nine" 1299
+			}
 			used = i + 1
 			continue
 		}

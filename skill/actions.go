@@ -273,6 +273,24 @@ func (s *Skill) chooseFrom(ctx context.Context, r *Request, l lang, accts []bank
 	return banks.Account{}, &plan{ask: q, awaiting: intents.SlotFromAccount, choices: cs}
 }
 
+// blockedSource refuses at once when the account money is to leave is
+// named and frozen or closed, before any other question is asked.
+func (s *Skill) blockedSource(ctx context.Context, r *Request, l lang, accts []banks.Account, slots intents.Slots) *plan {
+	k := slots.String(intents.SlotFromAccount)
+	ac, ok := s.cfg.Bank.(banks.AccountControls)
+	if k == "" || !ok {
+		return nil
+	}
+	from, found := byKind(accts, k)
+	if !found {
+		return nil
+	}
+	if st, err := ac.Status(ctx, r.User, from.ID); err == nil && st.Status != "open" {
+		return refuse(l, l.msg("pay.source_blocked", upperFirst(l.accountNom(from)), l.accountStatus(st.Status)))
+	}
+	return nil
+}
+
 // checkMoney applies the bank partner's voice limits and the account's
 // state before anything is read back.
 func (s *Skill) checkMoney(ctx context.Context, r *Request, l lang, from banks.Account, amount banks.Money, scheduled bool) *plan {
@@ -471,6 +489,9 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 	if err != nil {
 		return nil, err
 	}
+	if refused := s.blockedSource(ctx, r, l, accts, slots); refused != nil {
+		return refused, nil // "send money from the savings" when it is frozen: said first
+	}
 	// A payee that names an own account is a transfer between accounts.
 	if p := slots.String(intents.SlotPayee); p != "" && slots.String(intents.SlotToAccount) == "" {
 		if k := intents.ParseAccount(intents.Normalize(p)); k != "" {
@@ -535,6 +556,12 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 			ask = l.msg("transfer.ask_amount.own", name)
 		}
 		return &plan{ask: ask, awaiting: intents.SlotAmount, what: l.msg("what.transfer_to", name)}, nil
+	}
+	if m, err := banks.ParseMoney(a.Value, a.Currency); err == nil && len(r.User.Others) == 0 {
+		// Over the per-payment limit is said before "from which account?".
+		if lim, err := banks.ParseMoney(s.sheet(r).PerTransferLimit, m.Currency); err == nil && lim.Minor > 0 && m.Minor > lim.Minor {
+			return refuse(l, l.msg("pay.over_limit", l.Money(lim))), nil
+		}
 	}
 	from, ask := s.chooseFrom(ctx, r, l, atBankOf(r.User, accts, cmp.Or(to.ID, payee.ID)), to.ID, slots)
 	if ask != nil {
@@ -762,6 +789,9 @@ func (s *Skill) planPayBill(ctx context.Context, r *Request, slots intents.Slots
 	from, ask := s.chooseFrom(ctx, r, l, atBankOf(r.User, accts, biller.ID), "", slots)
 	if ask != nil {
 		ask.what = l.msg("what.bill", l.Money(amount), biller.Name)
+		if ask.ask != "" {
+			ask.ask = l.msg("bill.ask_source", l.Money(amount), biller.Name) + " " + ask.ask // what is paid, then from where
+		}
 		return ask, nil
 	}
 	if amount.Currency != from.Currency {

@@ -45,6 +45,32 @@ func (b *banking) accountsFor(ctx context.Context, r *Request) ([]banks.Account,
 	return out, nil
 }
 
+// accountBalances is a connector that reads a customer's accounts of a
+// kind (all for "") with their balances at once (the sandbox): a balance
+// answer then costs one read at the bank instead of the list and one per
+// account. Optional; Accounts and Balance are asked otherwise.
+type accountBalances interface {
+	AccountBalances(ctx context.Context, u banks.User, kind banks.AccountKind) ([]banks.Account, []banks.Balance, error)
+}
+
+// balancesFor is accountsFor with the balance of each account.
+func (b *banking) balancesFor(ctx context.Context, r *Request) ([]banks.Account, []banks.Balance, error) {
+	if ab, ok := b.bank.(accountBalances); ok {
+		return ab.AccountBalances(ctx, r.User, banks.AccountKind(r.Slots.String(intents.SlotAccount)))
+	}
+	accts, err := b.accountsFor(ctx, r)
+	if err != nil {
+		return nil, nil, err
+	}
+	bals := make([]banks.Balance, len(accts))
+	for i, a := range accts {
+		if bals[i], err = b.bank.Balance(ctx, r.User, a.ID); err != nil {
+			return nil, nil, err
+		}
+	}
+	return accts, bals, nil
+}
+
 func noSuchAccount(l lang, kind banks.AccountKind) *Response {
 	return &Response{
 		Speech:   l.andReprompt(l.msg("account.none_linked", l.AccountKind(kind))),
@@ -54,7 +80,7 @@ func noSuchAccount(l lang, kind banks.AccountKind) *Response {
 
 func (b *banking) balance(ctx context.Context, r *Request) (*Response, error) {
 	l := langOf(r.Locale)
-	accts, err := b.accountsFor(ctx, r)
+	accts, bals, err := b.balancesFor(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -64,11 +90,8 @@ func (b *banking) balance(ctx context.Context, r *Request) (*Response, error) {
 	var parts, lines []string
 	totals := map[string]banks.Money{} // per currency: checking and savings
 	var currencies []string            // in the order the accounts come
-	for _, a := range accts {
-		bal, err := b.bank.Balance(ctx, r.User, a.ID)
-		if err != nil {
-			return nil, err
-		}
+	for i, a := range accts {
+		bal := bals[i]
 		parts = append(parts, l.balanceSentence(a, bal, len(accts) == 1))
 		lines = append(lines, l.balanceLine(a, bal))
 		if a.Kind == banks.Checking || a.Kind == banks.Savings {
@@ -159,7 +182,10 @@ func (b *banking) filter(ctx context.Context, r *Request) (banks.TxFilter, []ban
 // about describes the filter for a sentence: " at Starbucks", " on groceries".
 func (l lang) about(r *Request) string {
 	if m := r.Slots.String(intents.SlotMerchant); m != "" {
-		return " " + l.msg("about.merchant", titleCase(m))
+		if r.turn == nil || !r.turn.merchantAsBank {
+			m = titleCase(m) // said words, not the bank's spelling
+		}
+		return " " + l.msg("about.merchant", m)
 	}
 	if c := r.Slots.String(intents.SlotCategory); c != "" {
 		return " " + l.msg("about.category", l.Category(c))
@@ -174,7 +200,13 @@ func (l lang) when(r *Request) string {
 	return ""
 }
 
+// titleCase capitalises a name said in lower case ("trader joes"); a
+// name as the bank spells it ("Transport for London", "dm-drogerie
+// markt" from the bank) is left alone.
 func titleCase(s string) string {
+	if s != strings.ToLower(s) {
+		return s
+	}
 	words := strings.Fields(s)
 	for i, w := range words {
 		rs := []rune(w)
@@ -370,6 +402,9 @@ func asksForBiggest(r *Request) bool {
 	return false
 }
 
+// billCategories are payments that are not purchases.
+var billCategories = map[string]bool{"rent": true, "utilities": true, "insurance": true, "loan": true}
+
 // biggest says the single largest purchase in the filter's period.
 func (b *banking) biggest(ctx context.Context, r *Request, f banks.TxFilter) (*Response, error) {
 	l := langOf(r.Locale)
@@ -380,6 +415,9 @@ func (b *banking) biggest(ctx context.Context, r *Request, f banks.TxFilter) (*R
 	}
 	var top *banks.Transaction
 	for i, t := range txs {
+		if f.Category == "" && f.Merchant == "" && billCategories[t.Category] {
+			continue // the rent is no purchase, unless asked about
+		}
 		if isSpending(t) && (top == nil || t.Amount.Abs().Minor > top.Amount.Abs().Minor) {
 			top = &txs[i]
 		}

@@ -25,6 +25,14 @@ type carry struct {
 	Last    *Response `json:"last,omitempty"`
 	Subject *subject  `json:"subject,omitempty"`
 	At      time.Time `json:"at"`
+	// Stored says that the server holds state for the session (a dialog,
+	// a PIN given, a completed action). A carry that says it does not
+	// saves the next turn a read of the store; without a carry (or with
+	// one that does not open) the state is read. A client replaying an
+	// older carry of the session can at most make Konto forget a dialog
+	// (a yes then finds nothing waiting, a PIN is asked again): nothing
+	// that moves money is decided without the server's state.
+	Stored bool `json:"stored,omitempty"`
 }
 
 // subject is what the last answer was about, for elliptical follow-ups.
@@ -85,22 +93,24 @@ func (c *carrier) seal(r *Request, v carry) string {
 
 // open returns the request's carry, or a zero one when there is none, it
 // does not open, or it is older than ttl.
-func (c *carrier) open(r *Request, ttl time.Duration) carry {
+// open returns the request's carry and whether it opened (false: none,
+// or one forged, garbled or too old).
+func (c *carrier) open(r *Request, ttl time.Duration) (carry, bool) {
 	if r.Carry == "" || len(r.Carry) > 2*maxCarry {
-		return carry{}
+		return carry{}, false
 	}
 	b, err := base64.RawURLEncoding.DecodeString(r.Carry)
 	n := c.aead.NonceSize()
 	if err != nil || len(b) < n+c.aead.Overhead() {
-		return carry{}
+		return carry{}, false
 	}
 	plain, err := c.aead.Open(nil, b[:n], b[n:], carryAAD(r))
 	if err != nil {
-		return carry{}
+		return carry{}, false
 	}
 	var v carry
 	if json.Unmarshal(plain, &v) != nil || r.Now.Sub(v.At) > ttl || v.At.After(r.Now.Add(time.Minute)) {
-		return carry{}
+		return carry{}, false
 	}
-	return v
+	return v, true
 }

@@ -26,8 +26,8 @@ func (s *Skill) previous(r *Request) *subject {
 
 // remember records what this turn's answer was about.
 func (s *Skill) remember(r *Request, intent string, slots intents.Slots) {
-	if _, ok := intents.Lookup(intent); !ok {
-		return // Konto's own questions (an alert's review) are no subject
+	if _, ok := intents.Lookup(intent); !ok || noSubject[intent] {
+		return // Konto's own questions (an alert's review) are no subject, nor is "say that again"
 	}
 	sub := &subject{Intent: intent, Slots: intents.Slots{}}
 	for k, v := range slots {
@@ -54,10 +54,14 @@ func (s *Skill) remember(r *Request, intent string, slots intents.Slots) {
 	}
 }
 
+// noSubject are intents that talk about the conversation, not a subject.
+var noSubject = map[string]bool{intents.Repeat: true, intents.Yes: true, intents.No: true, intents.Help: true, intents.Stop: true,
+	intents.Cancel: true, intents.Fallback: true}
+
 var (
-	leadEN   = regexp.MustCompile(`^(?:and|and what about|what about|how about|and how about|also|plus|ok and|okay and|and then)\b`)
-	leadDE   = regexp.MustCompile(`^(?:und|und was ist mit|was ist mit|wie ist es mit|wie sieht es aus mit|und wie|und wann|und was|und für|und bei)\b`)
-	pronouns = map[string]bool{"it": true, "them": true, "es": true, "sie": true, "die": true, "den": true, "ihn": true, "der": true, "dieselbe": true, "neue": true}
+	leadEN   = regexp.MustCompile(`^(?:and|and what about|what about|how about|and how about|also|plus|ok and|okay and|and then|just|only|now)\b`)
+	leadDE   = regexp.MustCompile(`^(?:und|und was ist mit|was ist mit|wie ist es mit|wie sieht es aus mit|und wie|und wann|und was|und für|und bei|nur|jetzt)\b`)
+	pronouns = map[string]bool{"it": true, "them": true, "es": true, "sie": true, "die": true, "den": true, "ihn": true, "der": true, "dieselbe": true, "neue": true, "das": true, "that": true}
 )
 
 // followUp reads an elliptical turn in the light of the last answer: it
@@ -70,15 +74,45 @@ func (s *Skill) followUp(r *Request) {
 	}
 	norm := intents.Normalize(r.Text)
 	words := strings.Fields(norm)
+	for len(words) > 1 && (fillers[words[0]] || leadAcks[words[0]]) {
+		words = words[1:] // "ok so um what about savings"
+	}
+	norm = strings.Join(words, " ")
 	lead := leadEN
 	if intents.German(r.Locale) {
 		lead = leadDE
 	}
+	if p := r.Slots.String(intents.SlotPayee); payeePronouns[p] {
+		// "send him a hundred": the payee named last, or nobody.
+		if prev.Slots[intents.SlotPayee] != nil {
+			r.Slots[intents.SlotPayee] = prev.Slots[intents.SlotPayee]
+		} else {
+			delete(r.Slots, intents.SlotPayee)
+		}
+	}
+	if samePeriod(norm) {
+		// "groceries altogether that month", "im selben Monat": the last
+		// answer's period.
+		if dr := prev.Slots[intents.SlotDateRange]; dr != nil && r.Slots[intents.SlotDateRange] == nil {
+			if in, ok := intents.Lookup(r.Intent); ok && in.HasSlot(intents.SlotDateRange) {
+				r.Slots[intents.SlotDateRange] = dr
+			}
+		}
+	}
+	if prev.Intent == intents.Fees && lead.MatchString(norm) && r.Intent != prev.Intent {
+		for _, ws := range feeWords {
+			if containsAny(" "+norm+" ", ws...) {
+				// "and if I use an ATM in Mexico" after the fees
+				r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.Fees, intents.Slots{}, 1, true
+				return
+			}
+		}
+	}
 	elliptic := lead.MatchString(norm) || len(words) <= 3
 	hasPronoun := false
-	for _, w := range words {
-		if pronouns[w] {
-			hasPronoun = true
+	for i, w := range words {
+		if pronouns[w] && (!articles[w] || i == len(words)-1 || particles[words[i+1]]) {
+			hasPronoun = true // "die" in "wann läuft die ab", not in "die Dispozinsen"
 		}
 	}
 	// "unlock it again", "wann läuft die ab": the card or account of the
@@ -125,8 +159,33 @@ func (s *Skill) followUp(r *Request) {
 	if loc := lead.FindStringIndex(norm); loc != nil {
 		short = len(strings.Fields(norm[loc[1]:])) <= 3 // "and at trader joe"
 	}
-	if r.Intent != intents.Fallback && r.Intent != prev.Intent && !s.unsure(r) && r.Confidence >= actMin && !(short && s.readsOnly(r.Intent)) {
+	if short && s.sensitive(r.Intent) && s.readsOnly(prev.Intent) && !actionWords(norm) {
+		// "und aufm Tagesgeld" after a balance: no transfer without a verb.
+		r.Intent, r.Confidence = prev.Intent, 1
+	}
+	// "and how much was that altogether" after a list: its total.
+	if prev.Intent == intents.ListTransactions && containsAny(" "+norm+" ", " how much", " total", " altogether", " wie viel", " insgesamt", " zusammen", " summe") &&
+		containsAny(" "+norm+" ", " that", " those", " these", " them", " it ", " das", " die ", " zusammen", " altogether") {
+		slots := intents.Slots{}
+		for _, k := range []string{intents.SlotMerchant, intents.SlotCategory, intents.SlotDateRange, intents.SlotAccount} {
+			if v := prev.Slots[k]; v != nil {
+				slots[k] = v
+			}
+		}
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.SpendingSummary, slots, 1, true
+		return
+	}
+	if named := merchantPhrase(norm, r.Locale, r.Now); named != "" && prev.Intent == intents.IncomeSummary &&
+		(r.Intent == intents.ListTransactions || r.Intent == intents.SpendingSummary || r.Intent == intents.Fallback || r.Intent == prev.Intent) {
+		// "what about at kroger" after the income: what was spent there.
+		prev = &subject{Intent: intents.SpendingSummary, Slots: prev.Slots}
+	}
+	if r.Intent != intents.Fallback && r.Intent != prev.Intent && !s.unsure(r) && r.Confidence >= actMin && !(short && s.readsOnly(r.Intent)) &&
+		!(lead.MatchString(norm) && readSiblings[r.Intent] && readSiblings[prev.Intent] && !ownWords(r.Intent, norm)) {
 		return // a question of its own
+	}
+	if s.sensitive(prev.Intent) && r.Intent != prev.Intent {
+		return // "credit card expiry" after a lock asks; it locks nothing
 	}
 	pin, ok := intents.Lookup(prev.Intent)
 	if !ok {
@@ -160,7 +219,8 @@ func (s *Skill) followUp(r *Request) {
 	for k, v := range prev.Slots {
 		slots[k] = v
 	}
-	if found[intents.SlotMerchant] != nil || found[intents.SlotCategory] != nil {
+	if found[intents.SlotMerchant] != nil || found[intents.SlotCategory] != nil || overall(norm) {
+		// Another name, or "insgesamt", "altogether": not the last one's.
 		delete(slots, intents.SlotMerchant)
 		delete(slots, intents.SlotCategory)
 	}
@@ -178,7 +238,9 @@ var (
 		"month": true, "please": true, "bitte": true, "denn": true, "eigentlich": true, "insgesamt": true, "total": true, "altogether": true}
 	notMerchants = map[string]bool{"all": true, "total": true, "my": true, "me": true, "my account": true, "checking": true, "savings": true,
 		"girokonto": true, "sparkonto": true, "tagesgeld": true, "kreditkarte": true, "credit card": true, "this month": true, "last month": true,
-		"diesem monat": true, "letzten monat": true, "general": true, "allgemeinen": true, "total so far": true, "ganzen": true}
+		"diesem monat": true, "letzten monat": true, "general": true, "allgemeinen": true, "total so far": true, "ganzen": true,
+		"monat davor": true, "vormonat": true, "monat vorher": true, "selben monat": true, "gleichen monat": true, "same month": true,
+		"that month": true, "the month before": true, "month before": true, "previous month": true, "that same month": true}
 )
 
 // merchantPhrase finds the name after "at", "bei", "beim" in a turn: the
@@ -219,12 +281,33 @@ func (s *Skill) resolveMerchant(ctx context.Context, b *banking, r *Request) (*R
 	if said == "" && r.Text != "" {
 		said, fromText = merchantPhrase(intents.Normalize(r.Text), r.Locale, r.Now), true
 	}
+	var names []string
+	if said == "" && r.Text != "" {
+		// "show me my amazon purchases", "how about uber in october": a
+		// merchant of the user's named whole, without "at".
+		var err error
+		if names, err = b.merchants(ctx, r); err != nil {
+			return nil, err
+		}
+		said = namedMerchant(r, names)
+		if said == "" {
+			said = s.merchantNickname(r, intents.Normalize(r.Text), names)
+		}
+	}
 	if said == "" {
 		return nil, nil
 	}
-	names, err := b.merchants(ctx, r)
-	if err != nil || len(names) == 0 {
-		return nil, err
+	if names == nil {
+		var err error
+		if names, err = b.merchants(ctx, r); err != nil || len(names) == 0 {
+			return nil, err
+		}
+	}
+	if nick := s.merchantNickname(r, said, names); nick != "" {
+		r.Slots[intents.SlotMerchant] = nick // "the tube", "die Bahn": the bank's sheet knows them
+		r.turn.merchantAsBank = true
+		delete(r.Slots, intents.SlotCategory)
+		return nil, nil
 	}
 	ms := resolve.Resolve(said, names, r.Locale)
 	l := langOf(r.Locale)
@@ -234,6 +317,7 @@ func (s *Skill) resolveMerchant(ctx context.Context, b *banking, r *Request) (*R
 		// A merchant the user has wins over a category ("uber", "bei der
 		// Bahn"); describing words ("gas", "food") never resolve surely.
 		r.Slots[intents.SlotMerchant] = ms[0].Name
+		r.turn.merchantAsBank = true
 		delete(r.Slots, intents.SlotCategory)
 		return nil, nil
 	case category || fromText && (len(ms) == 0 || ms[0].Kind == resolve.None):
@@ -257,6 +341,41 @@ func (s *Skill) resolveMerchant(ctx context.Context, b *banking, r *Request) (*R
 		return &Response{Speech: q, Reprompt: q, Choices: yesNo(l)}, nil
 	}
 	return anythingElse(l, l.msg("merchant.none", titleCase(said))), nil
+}
+
+// namedMerchant is the one of the user's merchants whose whole name the
+// turn says ("amazon", "trader joes"), or "".
+func namedMerchant(r *Request, names []string) string {
+	t := " " + intents.Normalize(r.Text) + " "
+	found := ""
+	for _, n := range names {
+		k := intents.Normalize(n)
+		if len(k) >= 3 && strings.Contains(t, " "+k+" ") && len(k) > len(found) {
+			found = n
+		}
+	}
+	return found
+}
+
+// merchantNickname is the user's merchant a nickname of the bank's
+// sheet names ("on the tube" → Transport for London), or "".
+func (s *Skill) merchantNickname(r *Request, said string, names []string) string {
+	t := " " + intents.Normalize(said) + " "
+	has := map[string]bool{}
+	for _, n := range names {
+		has[n] = true
+	}
+	for _, m := range s.sheet(r).Merchants {
+		if !has[m.Name] {
+			continue
+		}
+		for _, nick := range m.Nicknames {
+			if n := intents.Normalize(nick); n != "" && strings.Contains(t, " "+n+" ") {
+				return m.Name
+			}
+		}
+	}
+	return ""
 }
 
 // merchants are the names in the user's transactions of the last year
@@ -389,7 +508,24 @@ func (s *Skill) cardQuestion(ctx context.Context, r *Request) (*Response, error)
 			}
 		}
 	}
-	if !containsAny(t, " still work", " working", " work ", " works ", " funktioniert", " geht meine", " geht die", " noch gehen", " noch aktiv", " still active") ||
+	if kind := lockedAsked(t, r.Locale, s.previous(r)); kind != "" {
+		// "locked yeah?", "is it blocked now", "ist sie jetzt gesperrt"
+		cards, err := s.cards(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cards {
+			if string(c.Kind) == kind {
+				s.remember(r, intents.LockCard, intents.Slots{intents.SlotCard: kind})
+				if c.Locked {
+					return anythingElse(l, l.msg("card.status.locked", upperFirst(l.cardName(c)))), nil
+				}
+				return anythingElse(l, l.msg("card.status.works", upperFirst(l.cardName(c)))), nil
+			}
+		}
+	}
+	if !containsAny(t, " still work", " working", " work ", " works ", " funktioniert", " geht meine", " geht die", " noch gehen", " noch aktiv", " still active",
+		" still use", " can i use", " still pay with", " noch benutzen", " noch nutzen", " noch verwenden", " noch zahlen", " noch bezahlen") ||
 		!containsAny(t, " card", "karte") || containsAny(t, "expire", "ablauf", "läuft", "declin", "abgelehnt", " why ", " warum ") {
 		return nil, nil
 	}
@@ -416,6 +552,26 @@ func (s *Skill) cardQuestion(ctx context.Context, r *Request) (*Response, error)
 	return nil, nil
 }
 
+// lockedAsked is the card a short question asks the lock state of
+// ("locked yeah?", "is it blocked now", "ist die Karte gesperrt"): the one
+// it names, or the last card talked about; "" when it asks none.
+func lockedAsked(t, locale string, prev *subject) string {
+	words := strings.Fields(t)
+	if !containsAny(t, " locked ", " blocked ", " frozen ", " gesperrt ", " blockiert ") || containsAny(t, " unlock", " entsperr", " why ", " warum ") ||
+		len(words) > 6 || len(words) > 3 && !containsAny(t, " is it ", " is my ", " is the ", " ist sie ", " ist die ", " ist meine ", " ist es ") {
+		return ""
+	}
+	found := intents.Slots{}
+	intents.FillSlots(intents.LockCard, strings.TrimSpace(t), locale, time.Time{}, found)
+	if k := found.String(intents.SlotCard); k != "" {
+		return k
+	}
+	if prev != nil && cardFamily[prev.Intent] {
+		return prev.Slots.String(intents.SlotCard)
+	}
+	return ""
+}
+
 func containsAny(s string, subs ...string) bool {
 	for _, x := range subs {
 		if strings.Contains(s, x) {
@@ -433,7 +589,7 @@ func leadRest(norm string, lead *regexp.Regexp) string {
 		return ""
 	}
 	words := strings.Fields(norm[loc[1]:])
-	for len(words) > 0 && (words[0] == "at" || words[0] == "the" || words[0] == "bei" || words[0] == "beim" || words[0] == "der" || words[0] == "dem") {
+	for len(words) > 0 && (words[0] == "at" || words[0] == "the" || words[0] == "on" || words[0] == "bei" || words[0] == "beim" || words[0] == "der" || words[0] == "dem") {
 		words = words[1:]
 	}
 	if len(words) == 0 || len(words) > 3 {
@@ -444,6 +600,58 @@ func leadRest(norm string, lead *regexp.Regexp) string {
 		return ""
 	}
 	return phrase
+}
+
+// readSiblings are reads a bare follow-up ("und letzten Monat beim
+// Lidl") may be taken for one another by the recognizer: without words of
+// its own the follow-up asks what the last answer told.
+var readSiblings = map[string]bool{intents.ListTransactions: true, intents.SpendingSummary: true, intents.IncomeSummary: true}
+
+// ownWords: the turn says what it asks for in the words of intent.
+func ownWords(intent, norm string) bool {
+	t := " " + norm + " "
+	switch intent {
+	case intents.ListTransactions:
+		return containsAny(t, " transaction", " purchases", " charges", " list", " show", " umsätze", " umsatz", " buchung", " zeig", " liste", " what did i buy", " was hab ich gekauft")
+	case intents.SpendingSummary:
+		return containsAny(t, " spen", " ausgegeben", " ausgaben", " how much", " wie viel", " total", " insgesamt", " gelassen", " blow", " blew")
+	case intents.IncomeSummary:
+		return containsAny(t, " income", " earn", " paid", " received", " came in", " einnahmen", " verdient", " gehalt", " eingegangen", " bekommen", " salary")
+	}
+	return true
+}
+
+// overall: "insgesamt", "altogether", "in total": no merchant or category.
+func overall(norm string) bool {
+	t := " " + norm + " "
+	return containsAny(t, " insgesamt ", " altogether ", " in total ", " overall ", " all together ", " alles zusammen ", " in summe ", " total ") &&
+		!containsAny(t, " für ", " for ", " on ", " at ", " bei ", " beim ", " im bereich ")
+}
+
+var (
+	// articles are pronouns only where no noun follows.
+	articles  = map[string]bool{"die": true, "der": true, "den": true, "das": true, "that": true}
+	particles = map[string]bool{"ab": true, "aus": true, "an": true, "auf": true, "denn": true, "noch": true, "wieder": true, "jetzt": true,
+		"mal": true, "zu": true, "fällig": true, "again": true, "now": true, "then": true, "too": true, "is": true, "was": true, "one": true}
+	leadAcks = map[string]bool{"ok": true, "okay": true, "so": true, "right": true, "alright": true, "um": true, "uh": true, "well": true,
+		"also": true, "gut": true, "alles": true, "klar": true}
+)
+
+// actionWords: the turn says what to do with money or a card.
+func actionWords(norm string) bool {
+	return containsAny(" "+norm+" ", " send", " pay", " move", " transfer", " put", " lock", " unlock", " block", " freeze", " cancel",
+		" überweis", " schick", " zahl", " sende", " leg ", " pack", " buch", " sperr", " entsperr", " kündig")
+}
+
+// payeePronouns stand for the person named last.
+var payeePronouns = map[string]bool{"him": true, "her": true, "them": true, "ihm": true, "ihr": true, "ihnen": true, "er": true, "sie": true}
+
+// samePeriod: "that month", "im selben Monat", "the same week".
+func samePeriod(norm string) bool {
+	t := " " + norm + " "
+	return containsAny(t, " that month ", " same month ", " that same month ", " that week ", " same week ", " same period ", " that period ",
+		" selben monat ", " gleichen monat ", " dem monat ", " demselben monat ", " selben woche ", " gleichen woche ", " selben zeitraum ",
+		" gleichen zeitraum ", " then too ", " back then ", " damals ")
 }
 
 // periodBefore: "the month before", "der Monat davor", "im Vormonat".
@@ -474,6 +682,8 @@ var (
 func sibling(prev *subject, norm string) string {
 	t := " " + norm + " "
 	switch {
+	case billFamily[prev.Intent] && prev.Slots[intents.SlotBiller] == nil && containsAny(t, " first", " next", " soonest", " earliest", " zuerst", " als erstes", " als nächstes"):
+		return intents.BillDueDate // after the bills coming up: "which one's due first"
 	case billFamily[prev.Intent] && prev.Slots[intents.SlotBiller] != nil:
 		switch {
 		case containsAny(t, " pay", " zahl", " begleich", " überweis"):
@@ -484,6 +694,11 @@ func sibling(prev *subject, norm string) string {
 			return intents.BillDueDate
 		case containsAny(t, " minimum", " mindest"):
 			return intents.MinimumPayment
+		}
+	case prev.Intent == intents.AccountBlocked:
+		if containsAny(t, " sort ", " fix", " unblock", " unfreeze", " lift", " resolve", " what do i do", " what can i do", " get it back",
+			" was kann ich", " was muss ich", " wie bekomme ich", " entsperr", " aufheben", " lösen", " beheben") {
+			return intents.AccountBlocked // the answer says how
 		}
 	case cardFamily[prev.Intent] && prev.Slots[intents.SlotCard] != nil:
 		switch {

@@ -37,7 +37,7 @@ func (s *Skill) sensitive(intent string) bool {
 	if _, ok := s.actions[intent]; ok {
 		return true
 	}
-	return intent == intents.PrivacyCenter || intent == intents.ReviewAlerts
+	return intent == intents.PrivacyCenter || intent == intents.ReviewAlerts || intent == intents.TalkToAgent // a call back is an act
 }
 
 // unsure reports whether a reading is too weak to act on.
@@ -88,6 +88,17 @@ func (s *Skill) takeSuggestion(r *Request) (resp *Response, handled bool) {
 		return nil, false
 	case intents.No, intents.Cancel:
 		return &Response{Speech: l.msg("unsure.no") + " " + l.msg("reprompt"), Reprompt: l.reprompt()}, true
+	case sg.Intent:
+		// "right, go on then, pay it" after "Do you want to pay a bill?":
+		// asked again in other words, it is meant.
+		if r.Text != "" && yesNoOf(r.Text) != intents.No {
+			for k, v := range sg.Slots {
+				if r.Slots[k] == nil {
+					r.Slots[k] = v
+				}
+			}
+			r.Confidence = max(r.Confidence, actMin)
+		}
 	}
 	return nil, false
 }
@@ -99,6 +110,15 @@ const (
 	notSocial social = iota
 	greeting
 	thanks
+	smalltalk // "how are you": a greeting that asks after Konto
+)
+
+var (
+	acks      = []string{"ok", "okay", "right", "alright", "all right", "great", "cool", "super", "prima", "gut", "schön", "perfekt", "alles klar", "na gut"}
+	byes      = []string{"bye", "bye bye", "goodbye", "ta ra", "tara", "cheerio", "see you", "see ya", "tschüss", "tschö", "ciao", "bis dann", "bis bald", "servus"}
+	howAreYou = normalizedSet("how are you", "how are you doing", "how are you doing today", "how are you today", "hows it going", "how is it going",
+		"how are things", "how you doing", "you ok", "how have you been", "wie gehts", "wie geht es dir", "wie gehts dir", "wie geht's dir",
+		"wie geht es ihnen", "wie geht's", "alles gut bei dir", "na wie gehts", "wie läuft's", "wie läufts")
 )
 
 var (
@@ -126,13 +146,34 @@ func socialOf(r *Request) social {
 		}
 	}
 	t := strings.Join(words, " ")
+	// "ok danke dir", "right cheers, ta-ra": the thanks without the
+	// acknowledgement before it or the goodbye after it.
+	bare := t
+	for changed := true; changed; {
+		changed = false
+		for _, a := range acks {
+			if rest, ok := strings.CutPrefix(bare, a+" "); ok {
+				bare, changed = rest, true
+			}
+		}
+		for _, b := range byes {
+			if rest, ok := strings.CutSuffix(bare, " "+b); ok {
+				bare, changed = rest, true
+			}
+		}
+	}
 	switch {
 	case t == "":
 		return notSocial
 	case greetings[t]:
 		return greeting
-	case thankings[t]:
+	case thankings[t] || thankings[bare]:
 		return thanks
+	case howAreYou[t] || howAreYou[bare]:
+		return smalltalk
+	}
+	if rest := strings.Fields(bare); len(rest) > 1 && greetings[rest[0]] && howAreYou[strings.Join(rest[1:], " ")] {
+		return smalltalk // "hi how are you"
 	}
 	only := len(words) <= 4
 	for _, w := range words {
@@ -153,6 +194,9 @@ func (s *Skill) socially(r *Request, kind social) *Response {
 	l := langOf(r.Locale)
 	if d := r.st.Dialog; d != nil {
 		head := l.msg("greet.hello")
+		if kind == smalltalk {
+			head = l.msg("greet.fine")
+		}
 		if kind == thanks {
 			head = l.msg("thanks.reply")
 		}
@@ -253,7 +297,9 @@ func closing(r *Request) bool {
 	t := " " + intents.Normalize(r.Text) + " "
 	return containsAny(t, " that's all", " thats all", " that's everything", " thats everything", " that's it ", " thats it ", " nothing else",
 		" i'm done", " im done", " all done", " bye ", " goodbye", " good bye", " das war's", " das wars", " das war es", " nichts weiter",
-		" sonst nichts", " tschüss", " ciao", " bis dann", " auf wiederhören", " passt schon danke")
+		" sonst nichts", " tschüss", " ciao", " bis dann", " auf wiederhören", " passt schon danke", " ta ra ", " tara ", " cheerio",
+		" see you", " see ya", " take care", " tschö", " tschau", " bis bald", " bis später", " schönen tag noch", " have a good day",
+		" have a nice day", " later ")
 }
 
 // yesNoOf reads a plain yes or no at a yes/no question by its first
@@ -262,13 +308,16 @@ func closing(r *Request) bool {
 // It returns "" when the words say neither.
 func yesNoOf(text string) string {
 	words := strings.Fields(intents.Normalize(text))
-	for len(words) > 0 && (fillers[words[0]] || words[0] == "actually" || words[0] == "eigentlich" || words[0] == "hmm" || words[0] == "ok" && len(words) > 1) {
+	for len(words) > 0 && (fillers[words[0]] || words[0] == "actually" || words[0] == "eigentlich" || words[0] == "hmm" || words[0] == "ach" || words[0] == "och" || words[0] == "ok" && len(words) > 1) {
 		words = words[1:]
 	}
 	if len(words) == 0 {
 		return ""
 	}
 	t := strings.Join(words, " ")
+	if a := alertAnswer(t); a != "" {
+		return a // "no no, I never bought anything there"
+	}
 	if tt := " " + t + " "; containsAny(tt, " that was me ", " it was me ", " that was me", " was me ", " das war ich", " ich war das", " ich wars", " war ich ") &&
 		!containsAny(tt, " not ", "n't", " nicht", " kein") {
 		return intents.Yes // "yeah that was me actually", "ja das passt das war ich"
@@ -307,7 +356,8 @@ var (
 		"nicht ich", "lieber nicht", "doch nicht", "never mind", "not yet", "noch nicht"}
 	yesPhrases = []string{"yes", "yeah", "yep", "yup", "ya", "yea", "yah", "sure", "correct", "right", "that's right", "thats right",
 		"that is right", "absolutely", "definitely", "of course", "go ahead", "do it", "please do", "okay", "ok", "affirmative",
-		"that was me", "it was me", "that's me", "was me", "i did", "i made it", "i did that", "it's mine", "its mine", "that's mine",
+		"that was me", "it was me", "that's me", "go on", "go on then", "go for it", "carry on", "sounds good", "do that", "please go ahead",
+		"yes go on", "yes please go ahead", "mach weiter", "leg los", "nur zu", "mach schon", "was me", "i did", "i made it", "i did that", "it's mine", "its mine", "that's mine",
 		"ja", "jo", "jep", "jap", "jawohl", "genau", "richtig", "stimmt", "klar", "sicher", "gerne", "gern", "passt", "mach das",
 		"mach", "bitte", "ja bitte", "das war ich", "war ich", "ich war das", "ich wars", "ich war's", "korrekt", "einverstanden"}
 )

@@ -195,13 +195,21 @@ func (e *uncertainError) Error() string { return "no answer from the bank for " 
 
 func (s *Skill) handle(ctx context.Context, r *Request, acting *atomic.Pointer[AuditEntry], deadline time.Time) *Response {
 	r.turn = &turn{acting: acting, deadline: deadline.Add(-s.reserve()), claim: new(claimState)}
-	var raw []byte
-	r.st, raw = s.loadState(ctx, r)
-	r.turn.fresh = raw == nil
+	stored := true // the session may have state on the server
 	if r.Channel.Carry && r.SessionID != "" {
-		r.turn.carry = s.carrier.open(r, s.cfg.SessionTTL)
+		// The last answer's carry says whether the server kept state for
+		// the session; one saying nothing was kept saves the read. No
+		// carry, or one that does not open, says nothing: the state is
+		// read (the server's dialog stands whatever a client sends).
+		var opened bool
+		r.turn.carry, opened = s.carrier.open(r, s.cfg.SessionTTL)
+		stored = !opened || r.turn.carry.Stored
 	}
+	var raw []byte
+	r.st, raw = s.loadState(ctx, r, stored)
+	r.turn.fresh = raw == nil
 	if r.Intent == "" {
+		r.Text = withoutInterjection(r.Text) // "oh my goodness. will I get my money back"
 		hints := intents.Hints{OfflineOnly: r.st.Dialog != nil, Names: s.namesToRedact(r)}
 		res, err := s.cfg.Recognizer.Parse(intents.WithHints(ctx, hints), r.Text, r.Locale, r.Now)
 		if err != nil {
@@ -370,12 +378,28 @@ func deadlineOf(ctx context.Context) time.Time {
 
 // loadState reads the session's state, and the bytes it was read from
 // (nil: none), so that commit writes it only when the turn changed it.
-func (s *Skill) loadState(ctx context.Context, r *Request) (*state, []byte) {
+// With a store that can (TurnReader), the link comes in the same query
+// for a request with an access token (see linkOf); session false: the
+// link alone.
+func (s *Skill) loadState(ctx context.Context, r *Request, session bool) (*state, []byte) {
 	st := &state{}
-	if r.SessionID == "" {
+	var b []byte
+	var err error
+	tr, ok := s.cfg.Store.(TurnReader)
+	switch {
+	case ok && r.AccessToken != "" && r.turn != nil:
+		sid := r.SessionID
+		if !session {
+			sid = ""
+		}
+		t := r.turn
+		b, t.link, t.linked, t.pendingAny, err = tr.ReadTurn(ctx, r.Platform, sid, r.UserID, s.cfg.SessionTTL, r.Now.Add(pendingSlack))
+		t.linkRead = err == nil
+	case r.SessionID == "" || !session:
 		return st, nil
+	default:
+		b, err = s.cfg.Store.Session(ctx, r.Platform, r.SessionID, r.UserID, s.cfg.SessionTTL)
 	}
-	b, err := s.cfg.Store.Session(ctx, r.Platform, r.SessionID, r.UserID, s.cfg.SessionTTL)
 	if err != nil || b == nil || json.Unmarshal(b, st) != nil {
 		return &state{}, nil
 	}
@@ -416,7 +440,11 @@ func (s *Skill) commit(ctx context.Context, r *Request, resp *Response, raw []by
 		if carries {
 			r.st.Last = nil
 		}
-		if b, _ := json.Marshal(r.st); !bytes.Equal(b, raw) && !(raw == nil && string(b) == "{}") {
+		// Nothing found and nothing to keep writes nothing where the carry
+		// tells the next turn that a session is under way; elsewhere the
+		// stored state says so (firstTurn).
+		b, _ := json.Marshal(r.st)
+		if !bytes.Equal(b, raw) && !(raw == nil && (string(b) == "{}" || carries && bytes.Equal(b, emptyState))) {
 			t.State = b
 		}
 	}
@@ -429,12 +457,16 @@ func (s *Skill) commit(ctx context.Context, r *Request, resp *Response, raw []by
 		t.RequestID = r.RequestID
 		t.Release = release || resp.Sensitive // nothing sensitive is stored for replays
 	}
-	if carries {
+	if carries && !(resp.EndSession && r.Channel.EndsCarry) {
 		sub := r.turn.subject
 		if sub == nil {
 			sub = r.turn.carry.Subject
 		}
-		resp.Carry = s.carrier.seal(r, carry{Last: last, Subject: sub, At: r.Now})
+		stored := raw != nil // what this turn leaves on the server
+		if t.State != nil {
+			stored = !bytes.Equal(t.State, emptyState)
+		}
+		resp.Carry = s.carrier.seal(r, carry{Last: last, Subject: sub, At: r.Now, Stored: stored})
 	}
 	if t.RequestID != "" && !t.Release {
 		t.Response, _ = json.Marshal(resp)
@@ -452,6 +484,10 @@ func (s *Skill) commit(ctx context.Context, r *Request, resp *Response, raw []by
 	return resp
 }
 
+// emptyState is a session state with nothing in it, as stored: a turn
+// that leaves this and found nothing writes nothing.
+var emptyState, _ = json.Marshal(&state{})
+
 // route continues a pending dialog or dispatches by intent; see
 // converse.go for the conversation policy.
 func (s *Skill) route(ctx context.Context, r *Request) (*Response, error) {
@@ -459,6 +495,9 @@ func (s *Skill) route(ctx context.Context, r *Request) (*Response, error) {
 	kind := socialOf(r)
 	if r.Text != "" {
 		dropLooseOne(r.Text, r.Slots) // "the water one" is no $1.00
+	}
+	if pardon(r.Text) {
+		r.Intent, r.Slots, r.Confidence = intents.Repeat, intents.Slots{}, 1 // "wie bitte?", "sorry, how much?"
 	}
 	resp, err := s.converse(ctx, r, kind)
 	if err == nil && resp != nil && closing(r) && !resp.EndSession && r.st.Dialog == nil {
@@ -485,12 +524,30 @@ func (s *Skill) converse(ctx context.Context, r *Request, kind social) (*Respons
 			return nil, err
 		}
 		if d := r.st.Dialog; d != nil {
+			if d.Soft && closing(r) && yesNoOf(r.Text) == "" {
+				r.st.Dialog = nil // "ok thanks bye" at Konto's own question: goodbye
+				return s.dispatch(ctx, r, kind, "")
+			}
 			if kind != notSocial {
 				return s.socially(r, kind), nil
+			}
+			if d.Action == actReviewAlert && yesNoOf(r.Text) == "" && asksAboutAlert(r.Text, d.Slots.String("merchant")) {
+				// "what charge?", "the electro what?": the question again.
+				return &Response{Speech: d.Question, Reprompt: d.Question, Choices: yesNo(l)}, nil
+			}
+			if resp, err, ok := s.answerThenAsk(ctx, r, d); ok {
+				return resp, err
+			}
+			if d.Soft && leavesSoft(r, d) {
+				r.st.Dialog = nil // "ok never mind, unlock the debit one again": a task of its own
+				return s.dispatch(ctx, r, kind, "")
 			}
 			if d.Soft && !answersSoft(r) {
 				r.st.Dialog = nil // Konto's own question, not answered: dropped
 				return s.dispatch(ctx, r, kind, "")
+			}
+			if resp := s.defineAside(ctx, r, d); resp != nil {
+				return resp, nil // "what does pending mean" while it waits (glossary.go)
 			}
 			resp, err := s.continueDialog(ctx, r)
 			if resp != nil && r.st.Dialog == nil {
@@ -528,10 +585,17 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 	switch kind {
 	case thanks:
 		return s.socially(r, kind), nil
-	case greeting:
-		r.Intent, r.Slots, r.turn.greeted = intents.Launch, intents.Slots{}, true
+	case greeting, smalltalk:
+		r.Intent, r.Slots, r.Confidence, r.turn.greeted = intents.Launch, intents.Slots{}, 1, true
+	}
+	if resp := s.define(ctx, r); resp != nil {
+		return resp, nil // what a banking word means, whatever the word reads as (glossary.go)
 	}
 	if r.st.Dialog == nil {
+		if resp, err, ok := s.alertTurn(ctx, r); ok {
+			return resp, err // "that wasn't me" after a side question
+		}
+		plainReading(r)
 		if resp, err := s.cardQuestion(ctx, r); resp != nil || err != nil {
 			return resp, err
 		}
@@ -554,7 +618,11 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 		resp.Speech = note + " " + resp.Speech
 	}
 	if r.turn.greeted {
-		resp.Speech = l.msg("greet.hello") + " " + resp.Speech
+		hello := l.msg("greet.hello")
+		if kind == smalltalk {
+			hello = l.msg("greet.fine") // "how are you"
+		}
+		resp.Speech = hello + " " + resp.Speech
 	}
 	if s.firstTurn(r) && r.Intent != intents.Launch && r.User.Customer != "" && r.st.Dialog == nil && r.turn.next == nil && !resp.LinkAccount {
 		// An open fraud alert is raised on the first turn of any session,
@@ -714,10 +782,11 @@ func (s *Skill) authenticate(ctx context.Context, r *Request) error {
 		return err
 	}
 	h := sha256.Sum256([]byte(r.AccessToken))
-	old, err := s.cfg.Store.Link(ctx, r.Platform, r.UserID)
-	if err != nil || old.Customer != u.Customer || !bytesEqual(old.TokenHash, h[:]) {
+	pseudonym := s.Pseudonym(u.Bank, u.Customer)
+	old, err := s.linkOf(ctx, r, u, pseudonym)
+	if err != nil || old.Customer != u.Customer || !bytesEqual(old.TokenHash, h[:]) || old.Pseudonym != pseudonym {
 		if err := s.cfg.Store.SaveLink(ctx, Link{Platform: r.Platform, UserID: r.UserID, Bank: u.Bank,
-			Customer: u.Customer, TokenHash: h[:], LinkedAt: r.Now}); err != nil {
+			Customer: u.Customer, TokenHash: h[:], LinkedAt: r.Now, Pseudonym: pseudonym}); err != nil {
 			if banks.KindOf(err) == banks.Forbidden {
 				return banks.E("skill.link", banks.NotLinked, err)
 			}
@@ -729,6 +798,24 @@ func (s *Skill) authenticate(ctx context.Context, r *Request) error {
 		s.checkPending(ctx, r)
 	}
 	return nil
+}
+
+// linkOf returns the platform user's link: the one loadState read with
+// the session, if it did. When that link names u under the same
+// pseudonym, it also said whether u has actions pending, and checkPending
+// reads them only then.
+func (s *Skill) linkOf(ctx context.Context, r *Request, u banks.User, pseudonym string) (Link, error) {
+	if r.turn == nil || !r.turn.linkRead {
+		return s.cfg.Store.Link(ctx, r.Platform, r.UserID)
+	}
+	if !r.turn.linked {
+		return Link{}, banks.E("skill.link", banks.NotLinked, nil)
+	}
+	l := r.turn.link
+	if l.Bank == u.Bank && l.Customer == u.Customer && l.Pseudonym == pseudonym && !r.turn.pendingAny {
+		r.turn.pendingNone = true
+	}
+	return l, nil
 }
 
 // scopedAuth is an authenticator that tells the scopes with the user
@@ -769,7 +856,8 @@ func (s *Skill) timeout(next Handler) Handler {
 		// it may go on writing to it while this turn is already answered.
 		rc := *r
 		rc.Slots = maps.Clone(r.Slots)
-		rc.st, rc.turn = r.st.clone(), &turn{acting: r.turn.acting, deadline: r.turn.deadline, claim: r.turn.claim, carry: r.turn.carry, fresh: r.turn.fresh}
+		rc.st, rc.turn = r.st.clone(), &turn{acting: r.turn.acting, deadline: r.turn.deadline, claim: r.turn.claim, carry: r.turn.carry, fresh: r.turn.fresh,
+			link: r.turn.link, linked: r.turn.linked, linkRead: r.turn.linkRead, pendingAny: r.turn.pendingAny}
 		done := make(chan result, 1)
 		turnWorkers.do(func() {
 			resp, err := next.Serve(ctx, &rc)

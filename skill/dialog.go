@@ -14,6 +14,7 @@ import (
 
 	"github.com/kontoskill/konto/banks"
 	"github.com/kontoskill/konto/intents"
+	"github.com/kontoskill/konto/intents/resolve"
 )
 
 // state is what the server keeps of a session between turns. The platform
@@ -126,6 +127,13 @@ type turn struct {
 	// notice is said before the answer (what became of an earlier action).
 	notice  string
 	checked bool // pending actions were looked at
+	// link is the user's link as loadState read it with the session, if
+	// linkRead (linked false: none); pendingAny, whether its customer had
+	// actions pending then. pendingNone: linkOf found none for the user
+	// authenticated, so checkPending need not look.
+	link                    Link
+	linked, linkRead        bool
+	pendingAny, pendingNone bool
 	// claim is the turn's hold on its request id (claimTurn).
 	claim *claimState
 	// carry is what the previous answer carried (Channel.Carry); subject
@@ -140,6 +148,9 @@ type turn struct {
 	// inContext: the turn was read in the light of the last answer (a
 	// follow-up): its reading stands, the FAQ does not second-guess it.
 	inContext bool
+	// merchantAsBank: the merchant slot holds the bank's spelling of one
+	// of the user's merchants ("dm-drogerie markt"), to be said as it is.
+	merchantAsBank bool
 }
 
 // startAction runs an action from the handler of its intent.
@@ -368,6 +379,10 @@ func (s *Skill) execute(ctx context.Context, r *Request, d *dialog, p *plan, sta
 	return resp, nil
 }
 
+// pendingSlack: checkPending looks at actions pending since before a
+// second after the turn's time.
+const pendingSlack = time.Second
+
 // checkPending asks the bank what became of the user's actions that were
 // left pending by a timeout, records the answer and tells the user once.
 func (s *Skill) checkPending(ctx context.Context, r *Request) {
@@ -379,7 +394,10 @@ func (s *Skill) checkPending(ctx context.Context, r *Request) {
 	if !ok {
 		return
 	}
-	pending, err := s.cfg.Store.PendingOps(ctx, r.User.Bank, s.Pseudonym(r.User.Bank, r.User.Customer), r.Now.Add(time.Second))
+	if r.turn.pendingNone {
+		return
+	}
+	pending, err := s.cfg.Store.PendingOps(ctx, r.User.Bank, s.Pseudonym(r.User.Bank, r.User.Customer), r.Now.Add(pendingSlack))
 	if err != nil || len(pending) == 0 {
 		return
 	}
@@ -465,10 +483,25 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 	d := r.st.Dialog
 	l := langOf(r.Locale)
 	if d.Stage == stageCollect {
+		if fix := correction(r, d); fix != nil && !(asksAbout(r) && s.readsOnly(r.Intent)) {
+			// "nee warte, dreißig" while the account is asked: the amount
+			// changes, said back, and the question is asked again.
+			r.Slots = fix
+			resp, err := s.mergeAndAdvance(ctx, r, d)
+			if a, ok := fix.Amount(intents.SlotAmount); ok && resp != nil && err == nil && r.st.Dialog != nil {
+				if m, err := banks.ParseMoney(a.Value, a.Currency); err == nil {
+					resp.Speech = l.msg("dialog.amount_changed", l.Money(m)) + " " + resp.Speech
+				}
+			}
+			return resp, err
+		}
 		// An answer to the question comes first: short answers ("debit",
 		// "from checking") are easily taken for other intents.
 		if resp, err, ok := s.answerQuestion(ctx, r, d); ok {
 			return resp, err
+		}
+		if r.Text != "" && yesNoOf(r.Text) == intents.No {
+			r.Intent = intents.Cancel // "nee, lass mal" to "from which account?"
 		}
 	}
 	if d.Stage == stageConfirm {
@@ -654,6 +687,16 @@ func pickChoice(cs []choice, r *Request) (choice, bool) {
 			return cs[i], true
 		}
 	}
+	// "emily clerk" for Emily Clarke: by sound, when one choice is
+	// clearly nearer than the others (a read-back follows).
+	labels := make([]string, len(cs))
+	for i, c := range cs {
+		labels[i] = c.Label
+	}
+	if ms := resolve.Resolve(intents.Normalize(r.Text), labels, r.Locale); len(ms) > 0 && ms[0].Kind != resolve.None &&
+		(len(ms) == 1 || ms[1].Kind == resolve.None || ms[1].Score < ms[0].Score) {
+		return cs[ms[0].Index], true
+	}
 	return choice{}, false
 }
 
@@ -767,8 +810,8 @@ func (s *Skill) replayOfDone(r *Request) *Response {
 	switch {
 	case dn.Stage == stagePIN && (r.Intent == intents.ProvidePin || r.Slots.String(intents.SlotPin) != ""):
 		return dn.Response
-	case dn.Stage == stageConfirm && r.Intent == intents.Yes:
-		return dn.Response
+	case dn.Stage == stageConfirm && r.Intent == intents.Yes && (r.Text == "" || yesNoOf(r.Text) == intents.Yes):
+		return dn.Response // a yes said again ("and yesterday" is no yes, whatever the recognizer thought)
 	}
 	return nil
 }

@@ -68,6 +68,9 @@ func (s *Skill) income(ctx context.Context, r *Request) (*Response, error) {
 	if len(pay) == 0 {
 		return &Response{Speech: upperFirst(l.msg("income.none", l.Period(dr, r.Now))), EndSession: true}, nil
 	}
+	if len(pay) == 1 {
+		return &Response{Speech: l.msg("income.total.one", l.Money(total), l.Period(dr, r.Now)), EndSession: true}, nil
+	}
 	return &Response{Speech: l.msg("income.total", l.Money(total), l.Period(dr, r.Now), strconv.Itoa(len(pay))), EndSession: true}, nil
 }
 
@@ -102,6 +105,8 @@ func (s *Skill) billFacts(ctx context.Context, r *Request, what string) (*Respon
 				if b, ok := billerNamed(r, billers); ok {
 					kind = b.Kind
 					r.Slots[intents.SlotBiller] = b.Kind
+				} else if what == "due" && asksFirst(r) {
+					return s.firstBill(ctx, r, billers)
 				} else if what != "min" && asksForBills(r) {
 					return s.upcomingBills(ctx, r, billers)
 				}
@@ -324,8 +329,7 @@ func (s *Skill) openAlert(ctx context.Context, r *Request, launch bool) (*Respon
 	}
 	l := langOf(r.Locale)
 	r.st.AlertMentioned = alerts[0].ID
-	resp, err := s.advance(ctx, r, &dialog{Action: actReviewAlert, Slots: intents.Slots{"alert": alerts[0].ID}, Stage: stageCollect, Started: r.Now,
-		Key: "alert-" + alerts[0].ID, Soft: true})
+	resp, err := s.advance(ctx, r, alertDialog(alerts[0], r, true))
 	if resp != nil {
 		lead := l.msg("alert.also")
 		if launch {
@@ -350,8 +354,7 @@ func (s *Skill) reviewAlerts(ctx context.Context, r *Request) (*Response, error)
 		return say(l.msg("alert.none")), nil
 	}
 	r.st.AlertMentioned = alerts[0].ID
-	return s.advance(ctx, r, &dialog{Action: actReviewAlert, Slots: intents.Slots{"alert": alerts[0].ID}, Stage: stageCollect, Started: r.Now,
-		Key: "alert-" + alerts[0].ID})
+	return s.advance(ctx, r, alertDialog(alerts[0], r, false))
 }
 
 func (s *Skill) changePin(ctx context.Context, r *Request) (*Response, error) {
@@ -442,18 +445,44 @@ func (s *Skill) accountDetails(ctx context.Context, r *Request) (*Response, erro
 func (s *Skill) fees(ctx context.Context, r *Request) (*Response, error) {
 	l := langOf(r.Locale)
 	sh := s.sheet(r)
-	var lines []string
-	// The product sheet's fees in this order, each named fee.name.KEY.
+	var lines, asked []string
+	t := " " + intents.Normalize(r.Text) + " "
+	// The product sheet's fees in this order, each named fee.name.KEY;
+	// the one a question names is said alone ("the overdraft fee").
 	for _, k := range []string{"foreign_transaction", "atm_abroad", "monthly", "overdraft", "wire"} {
 		if v := sh.Fees[k]; v != "" {
-			lines = append(lines, l.msg("label.value", l.msg("fee.name."+k), v))
+			line := l.msg("label.value", l.msg("fee.name."+k), v)
+			lines = append(lines, line)
+			if containsAny(t, feeWords[k]...) {
+				asked = append(asked, line)
+			}
 		}
 	}
 	if len(lines) == 0 {
 		return say(l.msg("fee.none")), nil
 	}
-	return &Response{Speech: strings.Join(lines[:min(3, len(lines))], ". ") + ".",
+	spoken := lines[:min(3, len(lines))]
+	if len(asked) > 1 && containsAny(t, feeWords["atm_abroad"]...) && !containsAny(t, " pay", " purchase", " buy", " zahl", " kauf", " shopping", " card payment") {
+		asked = slices.DeleteFunc(asked, func(line string) bool {
+			return line == l.msg("label.value", l.msg("fee.name.foreign_transaction"), sh.Fees["foreign_transaction"])
+		}) // "a cash machine abroad" is the cash fee, not the card payments one
+	}
+	if len(asked) > 0 {
+		spoken = asked
+	}
+	return &Response{Speech: strings.Join(spoken, ". ") + ".",
 		Card: &Card{Title: l.msg("fee.card.title"), Text: strings.Join(lines, "\n")}, EndSession: true}, nil
+}
+
+// feeWords name each fee of a product sheet in a question.
+var feeWords = map[string][]string{
+	"foreign_transaction": {" foreign", " abroad", " overseas", " in euros", " in dollars", " other currenc", " currency", " ausland", " fremdwährung",
+		" fremdwaehrung", " in dollar", " im urlaub", " on holiday", " international"},
+	"atm_abroad": {" atm", " cash machine", " cashpoint", " withdraw", " abheben", " geldautomat", " bargeld", " automat"},
+	"monthly": {" monthly", " month fee", " account fee", " maintenance", " kontoführung", " kontofuehrung", " monatlich", " im monat",
+		" pro monat", " was kostet das konto", " was kostet mich das konto", " cost me a month", " a month"},
+	"overdraft": {" overdraft", " over draft", " overdrawn", " dispo", " überzieh", " ueberzieh", " minus"},
+	"wire":      {" wire", " swift", " auslandsüberweisung"},
 }
 
 func (s *Skill) creditScore(ctx context.Context, r *Request) (*Response, error) {
@@ -559,28 +588,64 @@ func asksForBills(r *Request) bool {
 	return false
 }
 
-// upcomingBills lists the unpaid bills by due date.
-func (s *Skill) upcomingBills(ctx context.Context, r *Request, billers []banks.Biller) (*Response, error) {
-	l := langOf(r.Locale)
+// asksFirst: "which one's due first", "welche ist als Erstes fällig".
+func asksFirst(r *Request) bool {
+	t := " " + intents.Normalize(r.Text) + " "
+	return containsAny(t, " first", " next", " soonest", " earliest", " zuerst", " als erstes", " als nächstes", " nächste ") &&
+		containsAny(t, " which", " what", " welche", " was ", " wer ")
+}
+
+// openBills are the unpaid bills of known billers, by due date.
+func (s *Skill) openBills(ctx context.Context, r *Request, billers []banks.Biller) ([]banks.Bill, map[string]banks.Biller, error) {
 	st, ok := s.cfg.Bank.(banks.Statements)
 	if !ok {
-		return nil, banks.E("skill.bills", banks.NotSupported, nil)
+		return nil, nil, banks.E("skill.bills", banks.NotSupported, nil)
 	}
 	bills, err := st.Bills(ctx, r.User)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	names := map[string]string{}
+	byID := map[string]banks.Biller{}
 	for _, b := range billers {
-		names[b.ID] = b.Name
+		byID[b.ID] = b
 	}
 	var open []banks.Bill
 	for _, b := range bills {
-		if !b.Paid && names[b.BillerID] != "" {
+		if !b.Paid && byID[b.BillerID].Name != "" {
 			open = append(open, b)
 		}
 	}
 	sort.SliceStable(open, func(i, j int) bool { return open[i].DueDate.Before(open[j].DueDate) })
+	return open, byID, nil
+}
+
+// firstBill names the unpaid bill due first; it becomes the subject
+// ("ok pay it").
+func (s *Skill) firstBill(ctx context.Context, r *Request, billers []banks.Biller) (*Response, error) {
+	l := langOf(r.Locale)
+	open, byID, err := s.openBills(ctx, r, billers)
+	if err != nil {
+		return nil, err
+	}
+	if len(open) == 0 {
+		return anythingElse(l, l.msg("bills.none")), nil
+	}
+	b := open[0]
+	r.Slots[intents.SlotBiller] = byID[b.BillerID].Kind
+	return anythingElse(l, l.msg("bills.first", l.msg("bills.item", byID[b.BillerID].Name, l.Money(b.Amount), l.Date(b.DueDate, r.Now)))), nil
+}
+
+// upcomingBills lists the unpaid bills by due date.
+func (s *Skill) upcomingBills(ctx context.Context, r *Request, billers []banks.Biller) (*Response, error) {
+	l := langOf(r.Locale)
+	open, byID, err := s.openBills(ctx, r, billers)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	for id, b := range byID {
+		names[id] = b.Name
+	}
 	if len(open) == 0 {
 		return anythingElse(l, l.msg("bills.none")), nil
 	}

@@ -30,6 +30,7 @@ const (
 	faqUnsure = 0.5
 	faqGood   = 0.45
 	faqClose  = 0.55
+	faqShort  = 0.75
 )
 
 // faqNever are the intents a turn keeps whatever the FAQ says: answers
@@ -45,6 +46,8 @@ type faqs struct {
 	s    *Skill
 	mu   sync.Mutex
 	sets map[string]*faqSet
+	// glossaries are the glossaries of banks and locales (glossary.go).
+	glossaries map[string]glossarySet
 }
 
 type faqSet struct {
@@ -112,6 +115,13 @@ func (fq *faqs) take(ctx context.Context, r *Request) *Response {
 		// hears the default bank's.
 		_ = fq.s.authenticate(ctx, r)
 	}
+	if asksBalance(r) {
+		return nil // "how much is in my ISA": the account, not the sheet's ISA entry
+	}
+	if (r.Intent == intents.PayBill || r.Intent == intents.TransferMoney) && r.Confidence >= 0.9 &&
+		(r.Slots[intents.SlotBiller] != nil || r.Slots[intents.SlotPayee] != nil || r.Slots[intents.SlotAmount] != nil) {
+		return nil // "bezahl mal meine Handyrechnung" is a payment, whatever the FAQ's "bezahlen mit dem Handy"
+	}
 	least := intents.FAQThreshold
 	_, known := intents.Lookup(r.Intent)
 	switch {
@@ -122,10 +132,24 @@ func (fq *faqs) take(ctx context.Context, r *Request) *Response {
 		least = faqClose
 	}
 	if len(strings.Fields(r.Text)) <= 3 {
-		// Three words say little ("open my bank"): only a close match.
-		least = max(least, faqClose)
+		// Three words say little ("open my bank"): only a near copy of
+		// an entry's question.
+		least = max(least, faqShort)
 	}
 	return fq.answer(ctx, r, least)
+}
+
+// asksBalance: the recognizer is sure the turn asks how much is in an
+// account it names, and the words ask for an amount. An account named
+// like a product the sheet explains (a Cash ISA, a Tagesgeldkonto) shares
+// its one word with that entry, and the amount is what was asked.
+func asksBalance(r *Request) bool {
+	if r.Intent != intents.GetBalance || r.Confidence < faqUnsure || r.Slots[intents.SlotAccount] == nil {
+		return false
+	}
+	t := " " + intents.Normalize(r.Text) + " "
+	return containsAny(t, " how much ", " balance", " whats in ", " what is in ", " whats on ", " what is on ",
+		" wie viel ", " wieviel ", " kontostand", " guthaben", " was ist auf ", " was hab", " stand ")
 }
 
 // answer is the FAQ entry the utterance asks about, if one scores at
@@ -164,7 +188,7 @@ func (fq *faqs) unanswered(ctx context.Context, r *Request) *Response {
 	if set != nil {
 		m = set.match
 	}
-	if !faqBanking(m, r) || len(strings.Fields(r.Text)) < 4 {
+	if !faqBanking(m, r) || len(strings.Fields(r.Text)) < 4 || vague(m, r) {
 		// A few words with a bank word in them ("open my bank") are no
 		// question to refer: the usual "what can I do" answers them.
 		return nil
@@ -177,6 +201,21 @@ func (fq *faqs) unanswered(ctx context.Context, r *Request) *Response {
 	}
 	return fq.s.offerAgent(r, text, "question")
 }
+
+// vague: the only banking words are the bank, the account or money
+// ("mach mal die Bank auf", "do the bank thing"): no question to refer.
+func vague(m *intents.FAQ, r *Request) bool {
+	var rest []string
+	for _, w := range strings.Fields(intents.Normalize(r.Text)) {
+		if !genericBankWords[w] {
+			rest = append(rest, w)
+		}
+	}
+	return !m.AboutBanking(strings.Join(rest, " "))
+}
+
+var genericBankWords = map[string]bool{"bank": true, "banks": true, "banking": true, "konto": true, "account": true, "money": true,
+	"geld": true, "app": true, "die": true, "my": true, "meine": true, "meiner": true}
 
 // faqBanking reports whether an utterance is about banking.
 func faqBanking(m *intents.FAQ, r *Request) bool {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"strings"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
@@ -81,12 +82,16 @@ func printers(set messageSet) (map[string]lang, error) {
 	out := map[string]lang{}
 	for _, ml := range messageLocales {
 		tag := language.MustParse(ml.Locale)
+		plain := map[string]plainMessage{}
 		for k, v := range set.all[ml.Locale] {
 			if err := b.SetString(tag, k, v); err != nil {
 				return nil, fmt.Errorf("messages: %s %s: %w", ml.Locale, k, err)
 			}
+			if m, ok := plainOf(v); ok {
+				plain[k] = m
+			}
 		}
-		out[ml.Locale] = lang{locale: ml.Locale, printer: message.NewPrinter(tag, message.Catalog(b))}
+		out[ml.Locale] = lang{locale: ml.Locale, printer: message.NewPrinter(tag, message.Catalog(b)), plain: plain}
 	}
 	return out, nil
 }
@@ -114,7 +119,47 @@ func mustLoad() (messageSet, map[string]lang) {
 // msg renders a message of the request's locale with its arguments. Keys
 // are literals or a literal prefix and a name ("category." + c), so that
 // messages_test.go can find every use and check its arguments.
-func (l lang) msg(key string, args ...any) string { return l.printer.Sprintf(key, args...) }
+func (l lang) msg(key string, args ...any) string {
+	if m, ok := l.plain[key]; ok && m.args == len(args) && allStrings(args) {
+		return fmt.Sprintf(m.format, args...)
+	}
+	return l.printer.Sprintf(key, args...)
+}
+
+func allStrings(args []any) bool {
+	for _, a := range args {
+		if _, ok := a.(string); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// plainOf reports whether a message's only verbs are %s (%% aside), and
+// how many: no argument indexes, widths or flags, no x/text ${…}.
+func plainOf(format string) (plainMessage, bool) {
+	if strings.Contains(format, "${") {
+		return plainMessage{}, false
+	}
+	n := 0
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' {
+			continue
+		}
+		if i+1 == len(format) {
+			return plainMessage{}, false
+		}
+		switch format[i+1] {
+		case 's':
+			n++
+		case '%':
+		default:
+			return plainMessage{}, false
+		}
+		i++
+	}
+	return plainMessage{format: format, args: n}, true
+}
 
 // has reports whether the locale has a message, for keys made from data
 // (a reason, a category) that fall back to a general message.

@@ -64,6 +64,10 @@ type Channel struct {
 	// core then keeps the last answer and its subject there, sealed, and
 	// a turn that changes nothing writes nothing to the store.
 	Carry bool
+	// EndsCarry: an answer that ends the session carries nothing (on
+	// Alexa the session, and with it the attributes, end with it), so
+	// none is sealed for it.
+	EndsCarry bool
 	// LinkHint says where the user links their bank on this platform,
 	// in the request's locale, as the end of a sentence: "in the
 	// companion app. I've sent a card to help". Empty: a general phrase

@@ -19,6 +19,15 @@ import (
 type lang struct {
 	locale  string // en-US, en-GB or de-DE
 	printer *message.Printer
+	// plain are the messages whose only verbs are %s, with the number of
+	// them: given that many strings, fmt renders them as the printer does
+	// at a fifth of the cost (lang.msg).
+	plain map[string]plainMessage
+}
+
+type plainMessage struct {
+	format string
+	args   int
 }
 
 // langOf picks the catalog locale of a request's locale: de-DE for any

@@ -14,6 +14,10 @@ type Link struct {
 	Customer  string
 	TokenHash []byte
 	LinkedAt  time.Time
+	// Pseudonym is the customer's audit pseudonym (Skill.Pseudonym), kept
+	// so that a turn reads the link and whether the customer has actions
+	// pending in one query (TurnReader). Empty in links saved before.
+	Pseudonym string
 }
 
 // Store keeps Konto's own state. It is the composition of the small
@@ -53,6 +57,20 @@ type Links interface {
 	// every link that holds it. Revoking a hash twice is not an error.
 	// Errors: Unavailable.
 	RevokeToken(ctx context.Context, tokenHash []byte) error
+}
+
+// TurnReader is a store that reads what a turn starts from in one query:
+// the session's state, the platform user's link, and whether the linked
+// customer (by the link's Pseudonym) has actions pending. A turn needs
+// all three, and each query was a tenth of a GetBalance turn. Optional;
+// the core asserts it.
+type TurnReader interface {
+	// ReadTurn returns what Session(platform, sessionID, userID, maxAge)
+	// returns (no session is read for sessionID ""), the link as
+	// Link(platform, userID) returns it (linked false: none), and whether
+	// PendingOps(l.Bank, l.Pseudonym, before) would return any entry
+	// (false for a link without a pseudonym). Errors: Unavailable.
+	ReadTurn(ctx context.Context, platform, sessionID, userID string, maxAge time.Duration, before time.Time) (state []byte, l Link, linked, pending bool, err error)
 }
 
 // Sessions reads and ends server-side session state. A session belongs to

@@ -109,6 +109,9 @@ CREATE TABLE IF NOT EXISTS accounts (
 	status TEXT NOT NULL DEFAULT 'open', status_reason TEXT NOT NULL DEFAULT '', status_since INTEGER NOT NULL DEFAULT 0,
 	number TEXT NOT NULL DEFAULT '', rewards INTEGER NOT NULL DEFAULT 0, position INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS accounts_customer ON accounts(customer_id);
+-- Accounts lists a customer's accounts in order at every balance turn:
+-- the index spares it a sort.
+CREATE INDEX IF NOT EXISTS accounts_customer_position ON accounts(customer_id, position);
 CREATE TABLE IF NOT EXISTS transactions (
 	id INTEGER PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
 	customer_id TEXT NOT NULL, booked_at INTEGER NOT NULL, amount INTEGER NOT NULL,
@@ -317,8 +320,12 @@ func (b *Bank) Balance(ctx context.Context, u banks.User, accountID string) (ban
 	if err != nil {
 		return banks.Balance{}, banks.E(op, banks.Unavailable, err)
 	}
+	return b.balance(accountID, cur, banks.AccountKind(kind), booked, pending, limit), nil
+}
+
+func (b *Bank) balance(accountID, cur string, kind banks.AccountKind, booked, pending, limit int64) banks.Balance {
 	avail := booked + min(pending, 0) // pending debits reduce what can be spent; credits wait
-	if banks.AccountKind(kind) == banks.CreditCard {
+	if kind == banks.CreditCard {
 		avail = limit + avail
 	}
 	return banks.Balance{
@@ -326,7 +333,39 @@ func (b *Bank) Balance(ctx context.Context, u banks.User, accountID string) (ban
 		Booked:    banks.Money{Minor: booked, Currency: cur},
 		Available: banks.Money{Minor: avail, Currency: cur},
 		AsOf:      b.now().UTC(),
-	}, nil
+	}
+}
+
+// AccountBalances is Accounts of one kind (all for "") with the Balance
+// of each, in one read: the core's balance answer asks for it instead
+// of a list and a read per account. Errors: as Accounts.
+func (b *Bank) AccountBalances(ctx context.Context, u banks.User, kind banks.AccountKind) ([]banks.Account, []banks.Balance, error) {
+	const op = "sandbox.AccountBalances"
+	if err := b.checkUser(u, op); err != nil {
+		return nil, nil, err
+	}
+	rows, err := b.db.QueryContext(ctx, `SELECT id, kind, name, last4, currency, credit_limit, booked, pending
+		FROM accounts WHERE customer_id = ? AND status != 'closed' AND (? = '' OR kind = ?) ORDER BY position`, u.Customer, kind, kind)
+	if err != nil {
+		return nil, nil, banks.E(op, banks.Unavailable, err)
+	}
+	defer rows.Close()
+	var accts []banks.Account
+	var bals []banks.Balance
+	for rows.Next() {
+		var a banks.Account
+		var booked, pending int64
+		if err := rows.Scan(&a.ID, &a.Kind, &a.Name, &a.LastFour, &a.Currency, &a.CreditLimit.Minor, &booked, &pending); err != nil {
+			return nil, nil, banks.E(op, banks.Unavailable, err)
+		}
+		a.CreditLimit.Currency = a.Currency
+		accts = append(accts, a)
+		bals = append(bals, b.balance(a.ID, a.Currency, a.Kind, booked, pending, a.CreditLimit.Minor))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, banks.E(op, banks.Unavailable, err)
+	}
+	return accts, bals, nil
 }
 
 // Transactions implements banks.Connector.

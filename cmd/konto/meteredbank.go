@@ -91,6 +91,39 @@ func (b *meteredBank) Balance(ctx context.Context, u banks.User, accountID strin
 	return v, err
 }
 
+// AccountBalances is the sandbox's batch read of accounts and balances
+// (skill's accountBalances), timed as one "balance" call when the inner
+// connector has it; otherwise it is Accounts and a Balance per account
+// of the kind, each timed, as the core would ask them: claiming it is
+// safe for any inner connector.
+func (b *meteredBank) AccountBalances(ctx context.Context, u banks.User, kind banks.AccountKind) ([]banks.Account, []banks.Balance, error) {
+	if ab, ok := b.inner.(interface {
+		AccountBalances(ctx context.Context, u banks.User, kind banks.AccountKind) ([]banks.Account, []banks.Balance, error)
+	}); ok {
+		t := time.Now()
+		accts, bals, err := ab.AccountBalances(ctx, u, kind)
+		b.done(u, "balance", t, err)
+		return accts, bals, err
+	}
+	all, err := b.Accounts(ctx, u)
+	if err != nil {
+		return nil, nil, err
+	}
+	var accts []banks.Account
+	var bals []banks.Balance
+	for _, a := range all {
+		if kind != "" && a.Kind != kind {
+			continue
+		}
+		bal, err := b.Balance(ctx, u, a.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		accts, bals = append(accts, a), append(bals, bal)
+	}
+	return accts, bals, nil
+}
+
 func (b *meteredBank) Transactions(ctx context.Context, u banks.User, f banks.TxFilter) ([]banks.Transaction, error) {
 	t := time.Now()
 	v, err := b.inner.Transactions(ctx, u, f)

@@ -279,7 +279,9 @@ func TestBuiltIns(t *testing.T) {
 func TestSessionEnded(t *testing.T) {
 	s := newStack(t, false)
 	tok := s.bank.Token("carol")
-	s.ask(t, reqOpts{typ: "LaunchRequest", token: tok, user: "U-carol", session: "S-end"})
+	// A transfer begun: the dialog is session state on the server (a
+	// launch changes nothing and writes none).
+	s.ask(t, reqOpts{typ: "IntentRequest", intent: "TransferMoney", token: tok, user: "U-carol", session: "S-end"})
 	if _, n, _ := s.store.Counts(context.Background(), Platform, "U-carol"); n != 1 {
 		t.Fatalf("sessions = %d before the end", n)
 	}
@@ -315,9 +317,9 @@ func TestSkillEvents(t *testing.T) {
 	s := newStack(t, false)
 	ctx := context.Background()
 	tok := s.bank.Token("lena")
-	s.ask(t, reqOpts{typ: "LaunchRequest", token: tok, user: "U-lena", locale: "de-DE", session: "S-lena"})
+	s.ask(t, reqOpts{typ: "IntentRequest", intent: "TransferMoney", token: tok, user: "U-lena", locale: "de-DE", session: "S-lena"})
 	if links, sessions, _ := s.store.Counts(ctx, Platform, "U-lena"); links != 1 || sessions != 1 {
-		t.Fatalf("links %d sessions %d after launch", links, sessions)
+		t.Fatalf("links %d sessions %d after a transfer begun", links, sessions)
 	}
 	r := s.ask(t, reqOpts{typ: "AlexaSkillEvent.SkillDisabled", user: "U-lena", noSession: true})
 	if r.speech() != "" || r.Response.ShouldEndSession != nil {

@@ -189,12 +189,13 @@ func retryable(err error) bool {
 
 // SaveLink implements skill.Links.
 func (s *Store) SaveLink(ctx context.Context, l skill.Link) error {
-	n, err := s.exec(ctx, `INSERT INTO links(platform, user_id, bank, customer, token_hash, linked_at)
-		SELECT $1::text, $2::text, $3::text, $4::text, $5::bytea, $6::bigint
+	n, err := s.exec(ctx, `INSERT INTO links(platform, user_id, bank, customer, token_hash, linked_at, pseudonym)
+		SELECT $1::text, $2::text, $3::text, $4::text, $5::bytea, $6::bigint, $7::text
 		WHERE NOT EXISTS (SELECT 1 FROM revoked_tokens WHERE token_hash = $5::bytea)
 		ON CONFLICT (platform, user_id) DO UPDATE SET
-		bank = excluded.bank, customer = excluded.customer, token_hash = excluded.token_hash, linked_at = excluded.linked_at`,
-		l.Platform, l.UserID, l.Bank, l.Customer, l.TokenHash, l.LinkedAt.Unix())
+		bank = excluded.bank, customer = excluded.customer, token_hash = excluded.token_hash, linked_at = excluded.linked_at,
+		pseudonym = excluded.pseudonym`,
+		l.Platform, l.UserID, l.Bank, l.Customer, l.TokenHash, l.LinkedAt.Unix(), l.Pseudonym)
 	if err != nil {
 		return banks.E("postgres.SaveLink", banks.Unavailable, err)
 	}
@@ -220,8 +221,8 @@ func (s *Store) RevokeToken(ctx context.Context, tokenHash []byte) error {
 func (s *Store) Link(ctx context.Context, platform, userID string) (skill.Link, error) {
 	l := skill.Link{Platform: platform, UserID: userID}
 	var at int64
-	err := s.queryRow(ctx, `SELECT bank, customer, token_hash, linked_at FROM links WHERE platform = $1 AND user_id = $2`,
-		[]any{platform, userID}, &l.Bank, &l.Customer, &l.TokenHash, &at)
+	err := s.queryRow(ctx, `SELECT bank, customer, token_hash, linked_at, pseudonym FROM links WHERE platform = $1 AND user_id = $2`,
+		[]any{platform, userID}, &l.Bank, &l.Customer, &l.TokenHash, &at, &l.Pseudonym)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return skill.Link{}, banks.E("postgres.Link", banks.NotLinked, nil)
 	}
@@ -230,6 +231,40 @@ func (s *Store) Link(ctx context.Context, platform, userID string) (skill.Link, 
 	}
 	l.LinkedAt = time.Unix(at, 0).UTC()
 	return l, nil
+}
+
+var _ skill.TurnReader = (*Store)(nil)
+
+// ReadTurn implements skill.TurnReader: one round trip to the server for
+// a linked user, two for one without a link.
+func (s *Store) ReadTurn(ctx context.Context, platform, sessionID, userID string, maxAge time.Duration, before time.Time) ([]byte, skill.Link, bool, bool, error) {
+	const op = "postgres.ReadTurn"
+	l := skill.Link{Platform: platform, UserID: userID}
+	var state []byte
+	var at int64
+	var pending bool
+	err := s.queryRow(ctx, `SELECT bank, customer, token_hash, linked_at, pseudonym,
+		pseudonym != '' AND EXISTS (SELECT 1 FROM audit a WHERE a.bank = links.bank AND a.customer = links.pseudonym
+			AND a.outcome = 'pending' AND a.at < $3),
+		(SELECT state FROM sessions WHERE platform = $1 AND session_id = $4 AND user_id = $2 AND updated_at >= $5)
+		FROM links WHERE platform = $1 AND user_id = $2`,
+		[]any{platform, userID, before.Unix(), sessionID, s.now().Add(-maxAge).UnixMilli()},
+		&l.Bank, &l.Customer, &l.TokenHash, &at, &l.Pseudonym, &pending, &state)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		if sessionID == "" {
+			return nil, skill.Link{}, false, false, nil
+		}
+		state, err := s.Session(ctx, platform, sessionID, userID, maxAge)
+		if err != nil {
+			return nil, skill.Link{}, false, false, err
+		}
+		return state, skill.Link{}, false, false, nil
+	case err != nil:
+		return nil, skill.Link{}, false, false, banks.E(op, banks.Unavailable, err)
+	}
+	l.LinkedAt = time.Unix(at, 0).UTC()
+	return state, l, true, pending, nil
 }
 
 // DeleteUser implements skill.UserDeleter: everything goes in one

@@ -71,11 +71,12 @@ func (s *Store) Close() error { return s.db.Close() }
 
 // SaveLink implements skill.Links.
 func (s *Store) SaveLink(ctx context.Context, l skill.Link) error {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO links(platform, user_id, bank, customer, token_hash, linked_at)
-		SELECT ?,?,?,?,?,? WHERE NOT EXISTS (SELECT 1 FROM revoked_tokens WHERE token_hash = ?)
+	res, err := s.db.ExecContext(ctx, `INSERT INTO links(platform, user_id, bank, customer, token_hash, linked_at, pseudonym)
+		SELECT ?,?,?,?,?,?,? WHERE NOT EXISTS (SELECT 1 FROM revoked_tokens WHERE token_hash = ?)
 		ON CONFLICT (platform, user_id) DO UPDATE SET
-		bank = excluded.bank, customer = excluded.customer, token_hash = excluded.token_hash, linked_at = excluded.linked_at`,
-		l.Platform, l.UserID, l.Bank, l.Customer, l.TokenHash, l.LinkedAt.Unix(), l.TokenHash)
+		bank = excluded.bank, customer = excluded.customer, token_hash = excluded.token_hash, linked_at = excluded.linked_at,
+		pseudonym = excluded.pseudonym`,
+		l.Platform, l.UserID, l.Bank, l.Customer, l.TokenHash, l.LinkedAt.Unix(), l.Pseudonym, l.TokenHash)
 	if err != nil {
 		return banks.E("sqlite.SaveLink", banks.Unavailable, err)
 	}
@@ -110,8 +111,8 @@ func (s *Store) RevokeToken(ctx context.Context, tokenHash []byte) error {
 func (s *Store) Link(ctx context.Context, platform, userID string) (skill.Link, error) {
 	l := skill.Link{Platform: platform, UserID: userID}
 	var at int64
-	err := s.db.QueryRowContext(ctx, `SELECT bank, customer, token_hash, linked_at FROM links WHERE platform = ? AND user_id = ?`,
-		platform, userID).Scan(&l.Bank, &l.Customer, &l.TokenHash, &at)
+	err := s.db.QueryRowContext(ctx, `SELECT bank, customer, token_hash, linked_at, pseudonym FROM links WHERE platform = ? AND user_id = ?`,
+		platform, userID).Scan(&l.Bank, &l.Customer, &l.TokenHash, &at, &l.Pseudonym)
 	if errors.Is(err, sql.ErrNoRows) {
 		return skill.Link{}, banks.E("sqlite.Link", banks.NotLinked, nil)
 	}
@@ -120,6 +121,40 @@ func (s *Store) Link(ctx context.Context, platform, userID string) (skill.Link, 
 	}
 	l.LinkedAt = time.Unix(at, 0).UTC()
 	return l, nil
+}
+
+var _ skill.TurnReader = (*Store)(nil)
+
+// ReadTurn implements skill.TurnReader. A user without a link (rare: the
+// first turn, or none linked) costs a second query for the session.
+func (s *Store) ReadTurn(ctx context.Context, platform, sessionID, userID string, maxAge time.Duration, before time.Time) ([]byte, skill.Link, bool, bool, error) {
+	const op = "sqlite.ReadTurn"
+	l := skill.Link{Platform: platform, UserID: userID}
+	var state []byte
+	var at int64
+	var pending bool
+	err := s.db.QueryRowContext(ctx, `SELECT bank, customer, token_hash, linked_at, pseudonym,
+		pseudonym != '' AND EXISTS (SELECT 1 FROM audit a WHERE a.bank = links.bank AND a.customer = links.pseudonym
+			AND a.outcome = 'pending' AND a.at < ?),
+		(SELECT state FROM sessions WHERE platform = ? AND session_id = ? AND user_id = ? AND updated_at >= ?)
+		FROM links WHERE platform = ? AND user_id = ?`,
+		before.Unix(), platform, sessionID, userID, s.now().Add(-maxAge).UnixMilli(), platform, userID).
+		Scan(&l.Bank, &l.Customer, &l.TokenHash, &at, &l.Pseudonym, &pending, &state)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		if sessionID == "" {
+			return nil, skill.Link{}, false, false, nil
+		}
+		state, err := s.Session(ctx, platform, sessionID, userID, maxAge)
+		if err != nil {
+			return nil, skill.Link{}, false, false, err
+		}
+		return state, skill.Link{}, false, false, nil
+	case err != nil:
+		return nil, skill.Link{}, false, false, banks.E(op, banks.Unavailable, err)
+	}
+	l.LinkedAt = time.Unix(at, 0).UTC()
+	return state, l, true, pending, nil
 }
 
 // DeleteUser implements skill.UserDeleter: everything goes in one

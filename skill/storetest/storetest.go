@@ -91,6 +91,7 @@ func Run(t *testing.T, open Opener) {
 		{"the same action while pending reuses its key", testSameFingerprint},
 		{"the same action confirmed concurrently gets one key", testSameFingerprintConcurrent},
 		{"pending operations", testPendingOps},
+		{"a turn read in one query agrees with its parts", testReadTurn},
 		{"purge", testPurge},
 		{"DeleteUser", testDeleteUser},
 	}
@@ -156,6 +157,75 @@ func testLinks(t *testing.T, s subject) {
 	}
 	// A link is per platform.
 	kind(t, "Link on another platform", errOf(s.Link(ctx, "chat", "u1")), banks.NotLinked)
+}
+
+// testReadTurn checks skill.TurnReader, for the stores that have it,
+// against Session, Link and PendingOps.
+func testReadTurn(t *testing.T, s subject) {
+	tr, isReader := s.Store.(skill.TurnReader)
+	if !isReader {
+		t.Skip("the store has no TurnReader: the core reads a turn with Session, Link and PendingOps")
+	}
+	before := start.Add(time.Minute)
+	read := func(sessionID string) (string, skill.Link, bool, bool) {
+		t.Helper()
+		st, l, linked, pending, err := tr.ReadTurn(ctx, "alexa", sessionID, "u1", time.Hour, before)
+		ok(t, err)
+		if st == nil {
+			return "<nil>", l, linked, pending
+		}
+		return string(st), l, linked, pending
+	}
+	if st, _, linked, pending := read("S1"); st != "<nil>" || linked || pending {
+		t.Fatalf("nothing stored: state %s, linked %v, pending %v", st, linked, pending)
+	}
+	writeSession(t, s, "alexa", "S1", "u1", `{"a":1}`)
+	writeSession(t, s, "alexa", "S2", "u2", `{"b":2}`) // another user's
+	if st, _, linked, _ := read("S1"); st != `{"a":1}` || linked {
+		t.Fatalf("a session without a link: state %s, linked %v", st, linked)
+	}
+	want := skill.Link{Platform: "alexa", UserID: "u1", Bank: "sandbox", Customer: "alice", TokenHash: []byte{1, 2}, LinkedAt: start,
+		Pseudonym: "p_alice"}
+	ok(t, s.SaveLink(ctx, want))
+	st, got, linked, pending := read("S1")
+	if st != `{"a":1}` || !linked || !sameLink(got, want) || got.Pseudonym != want.Pseudonym || pending {
+		t.Fatalf("linked: state %s, link %+v (linked %v), pending %v; want %+v and nothing pending", st, got, linked, pending, want)
+	}
+	if l, err := s.Link(ctx, "alexa", "u1"); err != nil || l.Pseudonym != want.Pseudonym {
+		t.Fatalf("Link = %+v, %v: the pseudonym is not kept", l, err)
+	}
+	if st, _, linked, _ := read(""); st != "<nil>" || !linked {
+		t.Fatalf("no session asked for: state %s, linked %v", st, linked)
+	}
+	if st, _, _, _ := read("S2"); st != "<nil>" {
+		t.Fatalf("another user's session was read: %s", st)
+	}
+	a := entry("p_alice", "k1", 3500, start)
+	a.Outcome = ""
+	_, err := s.ReserveOp(ctx, a, 0)
+	ok(t, err)
+	if _, _, _, pending := read("S1"); !pending {
+		t.Fatal("a pending entry of the linked customer is not seen")
+	}
+	if _, _, _, pending := read(""); !pending {
+		t.Fatal("without a session, a pending entry of the linked customer is not seen")
+	}
+	if _, _, _, pending, err := tr.ReadTurn(ctx, "alexa", "S1", "u1", time.Hour, start); err != nil || pending {
+		t.Fatalf("an entry no older than before counts as pending (%v)", err)
+	}
+	ok(t, s.SaveLink(ctx, skill.Link{Platform: "alexa", UserID: "u1", Bank: "sandbox", Customer: "alice", TokenHash: []byte{1, 2}, LinkedAt: start}))
+	if _, _, _, pending := read("S1"); pending {
+		t.Fatal("a link without a pseudonym says an entry is pending")
+	}
+	ok(t, s.SaveLink(ctx, want))
+	ok(t, s.FinishOp(ctx, "k1", "done"))
+	if _, _, _, pending := read("S1"); pending {
+		t.Fatal("a finished entry is still pending")
+	}
+	s.clock.Add(2 * time.Hour)
+	if st, _, linked, _ := read("S1"); st != "<nil>" || !linked {
+		t.Fatalf("an expired session: state %s, linked %v", st, linked)
+	}
 }
 
 func sameLink(a, b skill.Link) bool {
