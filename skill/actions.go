@@ -591,6 +591,13 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 		// To an own account: "auf dein Sparkonto" in German.
 		recipient = l.accountAcc(to)
 		readback = l.msg("transfer.readback.own", l.Money(amount), recipient, l.accountName(from), l.when2(when, r.Now))
+		if ac, ok := s.cfg.Bank.(banks.AccountControls); ok {
+			if st, err := ac.Status(ctx, r.User, to.ID); err == nil && st.Status == "frozen" {
+				// The bank takes money into a frozen account; the person
+				// hears that it stays there until the freeze is lifted.
+				readback = l.msg("pay.dest_frozen", l.accountNom(to)) + " " + readback
+			}
+		}
 	}
 	target := "payee:" + payee.ID
 	if to.ID != "" {

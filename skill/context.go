@@ -69,8 +69,8 @@ var (
 // place of theirs. It changes nothing when the turn stands on its own.
 func (s *Skill) followUp(r *Request) {
 	prev := s.previous(r)
-	if prev == nil || r.Text == "" || prev.Intent == "" {
-		return
+	if prev == nil || r.Text == "" || prev.Intent == "" || r.turn.inContext {
+		return // (a reading already made in context stands: plainReading)
 	}
 	norm := intents.Normalize(r.Text)
 	words := strings.Fields(norm)
@@ -616,7 +616,8 @@ func ownWords(intent, norm string) bool {
 	case intents.SpendingSummary:
 		return containsAny(t, " spen", " ausgegeben", " ausgaben", " how much", " wie viel", " total", " insgesamt", " gelassen", " blow", " blew")
 	case intents.IncomeSummary:
-		return containsAny(t, " income", " earn", " paid", " received", " came in", " einnahmen", " verdient", " gehalt", " eingegangen", " bekommen", " salary")
+		return containsAny(t, " income", " earn", " paid", " received", " came in", " einnahmen", " verdient", " gehalt", " eingegangen", " bekommen", " salary",
+			" reingekommen", " rein gekommen", " gutgeschrieben", " eingang")
 	}
 	return true
 }

@@ -79,6 +79,9 @@ func (s *Skill) takeSuggestion(r *Request) (resp *Response, handled bool) {
 	sg := r.st.Suggest
 	r.st.Suggest = nil
 	l := langOf(r.Locale)
+	if socialOf(r) != notSocial {
+		return nil, false // "hi" is no yes to "Do you want to …?"
+	}
 	switch r.Intent {
 	case intents.Yes:
 		if r.Text != "" && r.Confidence < yesMin {
@@ -91,7 +94,7 @@ func (s *Skill) takeSuggestion(r *Request) (resp *Response, handled bool) {
 	case sg.Intent:
 		// "right, go on then, pay it" after "Do you want to pay a bill?":
 		// asked again in other words, it is meant.
-		if r.Text != "" && yesNoOf(r.Text) != intents.No {
+		if r.Text != "" && yesNoOf(r.Text) != intents.No && len(r.Slots) == 0 {
 			for k, v := range sg.Slots {
 				if r.Slots[k] == nil {
 					r.Slots[k] = v

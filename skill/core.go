@@ -432,7 +432,9 @@ func (s *Skill) commit(ctx context.Context, r *Request, resp *Response, raw []by
 			t.Audit[i].Detail, t.Audit[i].Actor, t.Audit[i].Fingerprint = "", "", ""
 		}
 		r.turn.claim.drop()
-	} else if r.SessionID != "" && (r.User.Customer != "" || r.st.Dialog != nil) {
+	} else if r.SessionID != "" && (r.User.Customer != "" || r.st.Dialog != nil || raw != nil) {
+		// (with state stored before, what this turn changed in it is kept:
+		// a suggestion answered before the user was looked up is gone)
 		if r.st.Done != nil && r.st.Done.Response != nil && r.st.Done.Response.Sensitive {
 			r.st.Done = nil
 		}

@@ -249,6 +249,17 @@ func plainReading(r *Request) {
 		" what have i earned", " wie viel hab ich verdient", " wie viel habe ich verdient", " was hab ich verdient", " was habe ich verdient"):
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.IncomeSummary, intents.Slots{}, 1, true
 		intents.FillSlots(intents.IncomeSummary, strings.TrimSpace(t), r.Locale, r.Now, r.Slots)
+	case containsAny(t, " how much", " wie viel") && containsAny(t, " reingekommen", " rein gekommen", " eingegangen", " gutgeschrieben",
+		" came in", " come in", " got paid", " get paid", " have i received", " did i receive", " bekommen"):
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.IncomeSummary, intents.Slots{}, 1, true
+		intents.FillSlots(intents.IncomeSummary, strings.TrimSpace(t), r.Locale, r.Now, r.Slots)
+	case containsAny(t, " why cant i ", " why can t i ", " why cannot i ", " why wont it let me", " why won t it let me", " warum kann ich ",
+		" wieso kann ich ", " weshalb kann ich ") && containsAny(t, " move", " send", " transfer", " take money", " take out", " withdraw",
+		" get money", " get at", " überweisen", " abheben", " geld ", " umbuchen", " ran "):
+		// "why can't I move money out of it": what blocks the account.
+		slots := intents.Slots{}
+		intents.FillSlots(intents.AccountBlocked, strings.TrimSpace(t), r.Locale, r.Now, slots)
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.AccountBlocked, slots, 1, true
 	case containsAny(t, " rent ", " miete ") && containsAny(t, " go out", " went out", " come out", " came out", " taken", " leave",
 		" left", " raus", " abgebucht", " abgegangen", " runter", " weg"):
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.ListTransactions, intents.Slots{intents.SlotCategory: "rent", intents.SlotCount: 1}, 1, true
