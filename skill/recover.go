@@ -239,6 +239,21 @@ func plainReading(r *Request) {
 		return
 	}
 	t := " " + intents.Normalize(r.Text) + " "
+	if k := bareAccount(t); k != "" {
+		// "savings", "credit card", "girokonto": what is in it.
+		r.Intent, r.Slots, r.Confidence = intents.GetBalance, intents.Slots{intents.SlotAccount: k}, 1
+		return
+	}
+	if containsAny(t, " wissen", " want to know", " wanna know", " tell me", " sag mir", " sagen sie mir", " verraten") && !actionWords(t) &&
+		(r.Intent == intents.TransferMoney || r.Intent == intents.PayBill) {
+		// "ich möchte wissen mein Geld auf Tagesgeld": a question, no payment.
+		slots := intents.Slots{}
+		intents.FillSlots(intents.GetBalance, strings.TrimSpace(t), r.Locale, r.Now, slots)
+		if slots[intents.SlotAccount] != nil {
+			r.Intent, r.Slots, r.Confidence = intents.GetBalance, slots, 1
+			return
+		}
+	}
 	switch {
 	case containsAny(t, " gehalt", " lohn", " salary", " paycheck", " pay check", " wages", " paycheque") &&
 		containsAny(t, " schon da", " angekommen", " eingegangen", " gekommen", " drauf", " arrived", " come in", " came in", " gone in",
@@ -265,3 +280,37 @@ func plainReading(r *Request) {
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.ListTransactions, intents.Slots{intents.SlotCategory: "rent", intents.SlotCount: 1}, 1, true
 	}
 }
+
+// bareAccount is the account kind a turn names and nothing else ("my
+// savings please", "die Kreditkarte"), or "".
+func bareAccount(t string) string {
+	var rest []string
+	for _, w := range strings.Fields(t) {
+		if !fillers[w] && !accountFillers[w] {
+			rest = append(rest, w)
+		}
+	}
+	if len(rest) == 0 || len(rest) > 3 {
+		return ""
+	}
+	phrase := strings.Join(rest, " ")
+	k := intents.ParseAccount(phrase)
+	if k == "" {
+		return ""
+	}
+	// The whole phrase must be the account's name: "savings" is, "send
+	// savings" is not.
+	for _, w := range rest {
+		if intents.ParseAccount(w) == "" && !accountWords[w] {
+			return ""
+		}
+	}
+	return k
+}
+
+var (
+	accountFillers = map[string]bool{"my": true, "the": true, "please": true, "mein": true, "meine": true, "meinem": true, "das": true,
+		"die": true, "der": true, "dem": true, "bitte": true, "one": true, "what": true, "about": true, "and": true, "und": true}
+	accountWords = map[string]bool{"account": true, "konto": true, "card": true, "karte": true, "credit": true, "debit": true, "current": true,
+		"cash": true, "instant": true, "easy": true, "access": true}
+)

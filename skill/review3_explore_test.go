@@ -1,6 +1,8 @@
 package skill_test
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -19,12 +21,18 @@ func TestReview3Explore(t *testing.T) {
 		sess := "x" + string(rune('a'+i))
 		for _, turn := range strings.Split(parts[2], ";;") {
 			var r string
-			if turn == "PIN" {
+			if turn == "CARDS" {
+				u, _ := e.bank.Authenticate(context.Background(), e.bank.Token(cust))
+				cs, _ := e.bank.Cards(context.Background(), u)
+				for _, c := range cs {
+					r += fmt.Sprintf("%s locked=%v; ", c.Kind, c.Locked)
+				}
+			} else if turn == "PIN" {
 				r = e.pinIn(cust, loc, sess).Speech
 			} else {
 				r = e.sayIn(cust, loc, sess, turn).Speech
 			}
-			t.Logf("[%s] > %s\n    < %s", cust, turn, r)
+			t.Logf("[%s] > %s  < %s", cust, turn, r)
 		}
 	}
 }

@@ -1,0 +1,87 @@
+package skill_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// Review 3 (security): reproductions of holes found in the recovery and
+// follow-up turns. Each test fails while its hole is open.
+
+// alertStatus is the status of Alice's ElectroMart alert at the bank, and
+// whether any of her cards is locked.
+func alertStatus(t *testing.T, e *env, customer string) (string, bool) {
+	t.Helper()
+	ctx := context.Background()
+	u, err := e.bank.Authenticate(ctx, e.bank.Token(customer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	als, err := e.bank.Alerts(ctx, u)
+	if err != nil || len(als) == 0 {
+		t.Fatalf("alerts: %v %v", als, err)
+	}
+	cards, err := e.bank.Cards(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	locked := false
+	for _, c := range cards {
+		locked = locked || c.Locked
+	}
+	return als[0].Status, locked
+}
+
+// R3-1: alertAnswer (recover.go) finds "i bought" anywhere in a turn and
+// takes it for "yes, that was me". yesNoOf now asks it first, so at the
+// alert's "Was this you?" a question about purchases ("show me what I
+// bought yesterday") marks the $899 ElectroMart charge genuine; after a
+// side question alertTurn does the same for "list everything I bought at
+// Trader Joe's", whatever the recognizer read. The person never said the
+// charge was theirs; the bank stops looking at it.
+func TestReview3PurchaseQuestionDoesNotClearAlert(t *testing.T) {
+	for _, turns := range [][]string{
+		{"what's my checking balance", "show me what i bought yesterday"},
+		{"what's my checking balance", "how much did i spend at starbucks", "list everything i bought at trader joes"},
+	} {
+		t.Run(turns[len(turns)-1], func(t *testing.T) {
+			e := newEnv(t, nil, 0)
+			if r := e.turnAs("alice", "r3-own", turns[0]); !strings.Contains(r.Speech, "ElectroMart") {
+				t.Fatalf("no alert raised: %q", r.Speech)
+			}
+			var r string
+			for _, text := range turns[1:] {
+				r = e.turnAs("alice", "r3-own", text).Speech
+			}
+			if st, _ := alertStatus(t, e, "alice"); st != "open" {
+				t.Errorf("%q (answered %q) resolved the alert: %s", turns[len(turns)-1], r, st)
+			}
+		})
+	}
+}
+
+// R3-2: alertDenies match anywhere in a turn too: after the alert and a
+// side question, "I don't recognise the word APR, what does it mean"
+// (alertTurn, dispatch) locks Alice's card, marks the charge as fraud and
+// opens a case — no read-back, no question, from a glossary question.
+func TestReview3GlossaryQuestionDoesNotReportFraud(t *testing.T) {
+	for _, turns := range [][]string{
+		{"what's my checking balance", "how much did i spend at starbucks", "i dont recognise the word apr what does it mean"},
+		{"what's my checking balance", "how much did i spend at starbucks", "i don't recognize this payee thing, how do i add one"},
+	} {
+		t.Run(turns[len(turns)-1], func(t *testing.T) {
+			e := newEnv(t, nil, 0)
+			if r := e.turnAs("alice", "r3-deny", turns[0]); !strings.Contains(r.Speech, "ElectroMart") {
+				t.Fatalf("no alert raised: %q", r.Speech)
+			}
+			var r string
+			for _, text := range turns[1:] {
+				r = e.turnAs("alice", "r3-deny", text).Speech
+			}
+			if st, locked := alertStatus(t, e, "alice"); st != "open" || locked {
+				t.Errorf("%q (answered %q): alert %s, a card locked %v", turns[len(turns)-1], r, st, locked)
+			}
+		})
+	}
+}
