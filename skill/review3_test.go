@@ -85,3 +85,51 @@ func TestReview3GlossaryQuestionDoesNotReportFraud(t *testing.T) {
 		})
 	}
 }
+
+// R3-3: yesNoOf (converse.go) now asks alertAnswer first, for every
+// yes/no question, not just "was this you?": any turn with "i bought",
+// "thats mine", "i made that" or "war ich " and no negation is a yes. At
+// a transfer's read-back, "no wait, I bought it already" confirms it (and
+// skips hedged, which holds "yes but…" back); with the PIN given a
+// minute ago the money moves at once.
+func TestReview3NoWaitIsNoYesAtReadBack(t *testing.T) {
+	for _, c := range []struct{ customer, locale, first, again, text string }{
+		{"carol", "en-US", "send tom nguyen 10 dollars from checking", "send tom nguyen 20 dollars from checking", "no wait, i bought it already"},
+		{"carol", "en-US", "send tom nguyen 10 dollars from checking", "send tom nguyen 20 dollars from checking", "hold on, i bought something from him last week"},
+		{"lena", "de-DE", "überweise max schmidt 20 euro vom girokonto", "überweise max schmidt 30 euro vom girokonto", "nein warte, gestern war ich schon bei der bank"},
+	} {
+		t.Run(c.text, func(t *testing.T) {
+			e := newEnv(t, nil, 0)
+			sess := "r3-rb"
+			e.sayIn(c.customer, c.locale, sess, c.first)
+			yes := "yes"
+			if c.locale == "de-DE" {
+				yes = "ja"
+			}
+			e.sayIn(c.customer, c.locale, sess, yes)
+			if r := e.pinIn(c.customer, c.locale, sess); !strings.Contains(r.Speech, "Done.") && !strings.Contains(r.Speech, "Erledigt.") {
+				t.Fatalf("the first payment: %q", r.Speech)
+			}
+			if r := e.sayIn(c.customer, c.locale, sess, c.again); !strings.Contains(r.Speech, "?") {
+				t.Fatalf("the read-back: %q", r.Speech)
+			}
+			if r := e.sayIn(c.customer, c.locale, sess, c.text); strings.Contains(r.Speech, "Done.") || strings.Contains(r.Speech, "Erledigt.") {
+				t.Errorf("%q confirmed the transfer: %q", c.text, r.Speech)
+			}
+		})
+	}
+}
+
+// R3-4: the same at "delete my data"'s read-back, which needs no PIN: "no
+// no, I made that request by mistake" is a yes ("i made that"), and the
+// link and everything stored are gone.
+func TestReview3MistakeDoesNotDeleteData(t *testing.T) {
+	e := newEnv(t, nil, 0)
+	if r := e.turnAs("carol", "r3-del", "delete my data"); !strings.Contains(r.Speech, "?") {
+		t.Fatalf("the read-back: %q", r.Speech)
+	}
+	r := e.turnAs("carol", "r3-del", "no no, i made that request by mistake")
+	if _, err := e.store.Link(context.Background(), "test", "u-carol"); err != nil {
+		t.Errorf("%q (answered %q) deleted the link: %v", "no no, i made that request by mistake", r.Speech, err)
+	}
+}

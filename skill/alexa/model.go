@@ -133,6 +133,7 @@ func BuildModel(locale, invocation string) (*InteractionModel, error) {
 			continue
 		}
 		mi := ModelIntent{Name: in.Name, Samples: []string{}}
+		literal := slotWords(in, locale)
 		for _, s := range in.Slots {
 			typ := alexaType(in.SlotTypes[s])
 			mi.Slots = append(mi.Slots, ModelSlot{Name: s, Type: typ})
@@ -142,8 +143,8 @@ func BuildModel(locale, invocation string) (*InteractionModel, error) {
 		}
 		for _, t := range samples[in.Name] {
 			for _, v := range sampleVariants(t, currencyWord) {
-				if !sampleOK.MatchString(v) || used[v] {
-					continue
+				if !sampleOK.MatchString(v) || used[v] || literal(v) {
+					continue // (a slot's value written out would reach Konto without the slot)
 				}
 				if slot, only := slotOnly(v); only {
 					// A bare slot ("{pin}") answers an elicitation: it
@@ -182,6 +183,32 @@ func BuildModel(locale, invocation string) (*InteractionModel, error) {
 	}
 	m.InteractionModel.Dialog, m.InteractionModel.Prompts = dialogModel(locale)
 	return m, nil
+}
+
+// slotWords tells a sample that writes out a value of one of the intent's
+// custom slots ("how much did i spend on groceries"): Alexa would match it
+// and send no slot, so it is left out of the model (the recognizer still
+// trains on it).
+func slotWords(in intents.Intent, locale string) func(sample string) bool {
+	var forms []string
+	for _, s := range in.Slots {
+		for _, v := range intents.SlotTypes[in.SlotTypes[s]] {
+			for _, f := range v.Forms(locale) {
+				if f = strings.ToLower(strings.TrimSpace(f)); len(f) >= 3 {
+					forms = append(forms, " "+f+" ")
+				}
+			}
+		}
+	}
+	return func(sample string) bool {
+		t := " " + sample + " "
+		for _, f := range forms {
+			if strings.Contains(t, f) {
+				return true
+			}
+		}
+		return false
+	}
 }
 
 // sampleVariants turns a training template into Alexa samples: amounts
