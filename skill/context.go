@@ -99,6 +99,33 @@ func (s *Skill) followUp(r *Request) {
 			}
 		}
 	}
+	if s.readsOnly(prev.Intent) && (correcting(norm) || containsAny(" "+norm+" ", " i meant ", " it was the ", " es war die ", " es war der ", " ich meinte ", " meinte die ")) {
+		// "no, I meant the credit card", "it was the credit card": the last
+		// question again, about what the turn names.
+		found := intents.Slots{}
+		intents.FillSlots(prev.Intent, norm, r.Locale, r.Now, found)
+		if in, ok := intents.Lookup(prev.Intent); ok && in.HasSlot(intents.SlotCard) && found[intents.SlotCard] == nil {
+			if k, ok := found[intents.SlotAccount].(string); ok && k == "credit_card" {
+				found[intents.SlotCard] = "credit"
+			}
+		}
+		for _, k := range []string{intents.SlotCard, intents.SlotAccount} {
+			if in, ok := intents.Lookup(prev.Intent); ok && !in.HasSlot(k) {
+				delete(found, k)
+			}
+		}
+		if found[intents.SlotCard] != nil || found[intents.SlotAccount] != nil {
+			slots := intents.Slots{}
+			for k, v := range prev.Slots {
+				slots[k] = v
+			}
+			for k, v := range found {
+				slots[k] = v
+			}
+			r.Intent, r.Slots, r.Confidence, r.turn.inContext = prev.Intent, slots, 1, true
+			return
+		}
+	}
 	if prev.Intent == intents.Fees && lead.MatchString(norm) && r.Intent != prev.Intent {
 		for _, ws := range feeWords {
 			if containsAny(" "+norm+" ", ws...) {
@@ -454,11 +481,17 @@ var billWords = map[string]bool{"pay": true, "the": true, "my": true, "bill": tr
 // new yen") against the saved payees: one sure match, or the plausible
 // ones to choose from; none when nothing is close.
 func payeeNamed(said string, payees []banks.Payee, locale string) []banks.Payee {
-	var words []string
+	var words, named []string
 	for _, w := range strings.Fields(intents.Normalize(said)) {
 		if !payeeFillers[w] {
 			words = append(words, w)
+			if !relations[w] {
+				named = append(named, w)
+			}
 		}
+	}
+	if len(named) > 0 {
+		words = named // "my daughter maria" is Maria; "mom" alone stays
 	}
 	if len(words) == 0 {
 		return nil
@@ -483,7 +516,17 @@ func payeeNamed(said string, payees []banks.Payee, locale string) []banks.Payee 
 	return out
 }
 
-var payeeFillers = map[string]bool{"like": true, "um": true, "uh": true, "so": true, "just": true, "mal": true, "doch": true, "bitte": true,
+// relations name how a payee is related; with a name beside them, the
+// name is the payee.
+var relations = map[string]bool{"daughter": true, "son": true, "mom": true, "mum": true, "mother": true, "dad": true, "father": true,
+	"wife": true, "husband": true, "sister": true, "brother": true, "friend": true, "partner": true, "grandma": true, "grandpa": true,
+	"niece": true, "nephew": true, "aunt": true, "uncle": true, "cousin": true, "tochter": true, "sohn": true, "mutter": true, "mama": true,
+	"vater": true, "papa": true, "frau": true, "mann": true, "schwester": true, "bruder": true, "freund": true, "freundin": true,
+	"oma": true, "opa": true, "nichte": true, "neffe": true, "tante": true, "onkel": true, "cousine": true}
+
+var payeeFillers = map[string]bool{"instead": true, "stattdessen": true, "then": true, "dann": true, "now": true, "jetzt": true,
+	"about": true, "around": true, "ungefähr": true, "etwa": true, "think": true, "guess": true, "glaube": true, "meinen": true, "meine": true,
+	"einen": true, "dem": true, "der": true, "den": true, "like": true, "um": true, "uh": true, "so": true, "just": true, "mal": true, "doch": true, "bitte": true,
 	"please": true, "to": true, "an": true, "the": true, "my": true, "meinem": true, "meiner": true, "friend": true, "buddy": true, "kumpel": true,
 	"ähm": true, "also": true, "halt": true, "eben": true, "schnell": true, "quickly": true, "real": true}
 
@@ -633,7 +676,9 @@ var (
 	// articles are pronouns only where no noun follows.
 	articles  = map[string]bool{"die": true, "der": true, "den": true, "das": true, "that": true}
 	particles = map[string]bool{"ab": true, "aus": true, "an": true, "auf": true, "denn": true, "noch": true, "wieder": true, "jetzt": true,
-		"mal": true, "zu": true, "fällig": true, "again": true, "now": true, "then": true, "too": true, "is": true, "was": true, "one": true}
+		"mal": true, "zu": true, "fällig": true, "again": true, "now": true, "then": true, "too": true, "is": true, "was": true, "one": true,
+		"am": true, "vom": true, "von": true, "bis": true, "für": true, "mit": true, "per": true, "zum": true, "bitte": true, "heute": true,
+		"morgen": true, "sofort": true, "gleich": true, "today": true, "tomorrow": true, "on": true, "from": true, "for": true, "please": true}
 	leadAcks = map[string]bool{"ok": true, "okay": true, "so": true, "right": true, "alright": true, "um": true, "uh": true, "well": true,
 		"also": true, "gut": true, "alles": true, "klar": true}
 )

@@ -318,13 +318,6 @@ func yesNoOf(text string) string {
 		return ""
 	}
 	t := strings.Join(words, " ")
-	if a := alertAnswer(t); a != "" {
-		return a // "no no, I never bought anything there"
-	}
-	if tt := " " + t + " "; containsAny(tt, " that was me ", " it was me ", " that was me", " was me ", " das war ich", " ich war das", " ich wars", " war ich ") &&
-		!containsAny(tt, " not ", "n't", " nicht", " kein") {
-		return intents.Yes // "yeah that was me actually", "ja das passt das war ich"
-	}
 	for _, p := range noPhrases {
 		if t == p || strings.HasPrefix(t, p+" ") || strings.HasSuffix(t, " "+p) {
 			return intents.No
@@ -374,13 +367,18 @@ func correction(r *Request, d *dialog) intents.Slots {
 		return nil
 	}
 	norm := intents.Normalize(r.Text)
-	if !correcting(norm) {
-		// "wie viel ist auf meinem Sparkonto" at a read-back is a side
-		// question, not a new recipient: only words that correct do.
-		return nil
-	}
 	found := intents.Slots{}
 	intents.FillSlots(d.Action, norm, r.Locale, r.Now, found)
+	if !correcting(norm) {
+		// "wie viel ist auf meinem Sparkonto" at a read-back is a side
+		// question, not a new recipient: only words that correct do. A
+		// new date does, even in a yes ("do that tomorrow").
+		if v, ok := found[intents.SlotDate]; ok && (d.Slots[intents.SlotDate] != nil || fmt.Sprint(v) != r.Now.Format(time.DateOnly)) &&
+			fmt.Sprint(d.Slots[intents.SlotDate]) != fmt.Sprint(v) && d.Stage == stageConfirm {
+			return intents.Slots{intents.SlotDate: v}
+		}
+		return nil
+	}
 	dropLooseOne(r.Text, found)
 	fix := intents.Slots{}
 	for _, k := range []string{intents.SlotFromAccount, intents.SlotToAccount, intents.SlotAmount, intents.SlotDate, intents.SlotCard} {
@@ -439,6 +437,9 @@ func (s *Skill) faqAside(ctx context.Context, r *Request, d *dialog) *Response {
 // answersSoft: a turn that answers Konto's own yes/no question (an
 // alert's "was this you?", a callback offer), or asks about it.
 func answersSoft(r *Request) bool {
+	if d := r.st.Dialog; d != nil && d.Action == actReviewAlert && r.Text != "" && alertAnswer(r.Text) != "" {
+		return true // "no no, I never bought anything there"
+	}
 	switch r.Intent {
 	case intents.Repeat:
 		return true // Help, Stop and Cancel are the usual ones: the question was Konto's

@@ -533,7 +533,11 @@ func (s *Skill) converse(ctx context.Context, r *Request, kind social) (*Respons
 			if kind != notSocial {
 				return s.socially(r, kind), nil
 			}
-			if d.Action == actReviewAlert && yesNoOf(r.Text) == "" && asksAboutAlert(r.Text, d.Slots.String("merchant")) {
+			if d.Action == actReviewAlert && r.Text != "" && alertLater[strings.Join(strings.Fields(intents.Normalize(r.Text)), " ")] {
+				r.st.Dialog = nil // "maybe later" is no "not me": nothing is locked
+				return anythingElse(l, l.msg("alert.later")), nil
+			}
+			if d.Action == actReviewAlert && answerOf(r.Text, d) == "" && asksAboutAlert(r.Text, d.Slots.String("merchant")) {
 				// "what charge?", "the electro what?": the question again.
 				return &Response{Speech: d.Question, Reprompt: d.Question, Choices: yesNo(l)}, nil
 			}

@@ -151,6 +151,9 @@ type turn struct {
 	// merchantAsBank: the merchant slot holds the bank's spelling of one
 	// of the user's merchants ("dm-drogerie markt"), to be said as it is.
 	merchantAsBank bool
+	// billsDue: the turn asks for the bills coming up in other words
+	// ("what direct debits have I got coming up").
+	billsDue bool
 }
 
 // startAction runs an action from the handler of its intent.
@@ -516,7 +519,7 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 		if r.Text != "" && r.Intent != d.Action {
 			// A plain yes or no by its words; a guess of yes from the
 			// recognizer alone confirms only when it is sure.
-			if yn := yesNoOf(r.Text); yn != "" && !(d.Soft && yn == intents.Yes && weakYes[strings.Fields(intents.Normalize(r.Text))[0]]) {
+			if yn := answerOf(r.Text, d); yn != "" && !(d.Soft && yn == intents.Yes && weakYes[strings.Fields(intents.Normalize(r.Text))[0]]) {
 				// ("okay" to Konto's own "was this you?" acknowledges the
 				// answer before it; it says nothing about the charge.)
 				r.Intent, r.Confidence = yn, 1

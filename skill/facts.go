@@ -107,7 +107,7 @@ func (s *Skill) billFacts(ctx context.Context, r *Request, what string) (*Respon
 					r.Slots[intents.SlotBiller] = b.Kind
 				} else if what == "due" && asksFirst(r) {
 					return s.firstBill(ctx, r, billers)
-				} else if what != "min" && asksForBills(r) {
+				} else if what != "min" && (asksForBills(r) || r.turn != nil && r.turn.billsDue) {
 					return s.upcomingBills(ctx, r, billers)
 				}
 			}
@@ -172,6 +172,16 @@ func (s *Skill) minimumPayment(ctx context.Context, r *Request) (*Response, erro
 func (s *Skill) cardDeclined(ctx context.Context, r *Request) (*Response, error) {
 	l := langOf(r.Locale)
 	f := banks.TxFilter{Statuses: []banks.TxStatus{banks.Declined}, Merchant: r.Slots.String(intents.SlotMerchant), Limit: 50}
+	norm := intents.Normalize(r.Text)
+	if f.Merchant == "" && r.Text != "" {
+		f.Merchant = merchantPhrase(norm, r.Locale, r.Now) // "declined at target", "beim rewe abgelehnt"
+	}
+	recent := containsAny(" "+norm+" ", " just ", " right now", " a minute ago", " today", " gerade", " eben ", " vorhin", " heute", " jetzt") ||
+		r.Slots["recent"] == true // (carried into "it was the credit card")
+	if recent {
+		r.Slots["recent"] = true
+		f.From = r.Now.AddDate(0, 0, -2) // "just got declined": not one from last year
+	}
 	if k := r.Slots.String(intents.SlotCard); k != "" {
 		if cc, ok := s.cfg.Bank.(banks.Cards); ok {
 			if cards, err := cc.Cards(ctx, r.User); err == nil {
@@ -188,6 +198,9 @@ func (s *Skill) cardDeclined(ctx context.Context, r *Request) (*Response, error)
 		return nil, err
 	}
 	if len(txs) == 0 {
+		if recent || f.Merchant != "" {
+			return say(l.msg("declined.none_recent")), nil
+		}
 		return say(l.msg("declined.none")), nil
 	}
 	t := txs[0]

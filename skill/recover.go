@@ -52,18 +52,37 @@ var alertAsks = []string{" what charge", " which charge", " what payment", " whi
 // alertDenies and alertOwns answer "was this you?" in words that need
 // no question before them.
 var (
-	alertDenies = []string{" wasnt me", " was not me", " not me", " never bought", " didnt buy", " did not buy", " didnt make", " did not make",
-		" never made", " not mine", " dont recognize", " dont recognise", " do not recognize", " never been there", " never shop there",
-		" war ich nicht", " nicht ich", " nicht von mir", " nie gekauft", " nichts gekauft", " nie was gekauft", " nie etwas gekauft",
-		" hab ich nicht gemacht", " habe ich nicht gemacht", " kenne ich nicht", " nicht gemacht", " war nicht ich", " nie dort", " nie da"}
-	alertOwns = []string{" that was me", " it was me", " was me ", " i made it", " i made that", " i bought", " thats mine", " that is mine",
-		" das war ich", " ich war das", " ich wars", " war ich ", " hab ich gekauft", " habe ich gekauft", " ist von mir", " das passt"}
+	alertDenies = []string{" wasnt me", " was not me", " not me ", " never bought", " didnt buy", " did not buy", " didnt make that", " did not make that",
+		" didnt make it", " never made that", " never made it", " not mine", " dont recognize that", " dont recognise that", " never been there",
+		" never shop there", " war ich nicht", " nicht ich", " nicht von mir", " nie gekauft", " nichts gekauft", " nie was gekauft",
+		" nie etwas gekauft", " war nicht ich", " kenne ich nicht", " hab ich nicht gekauft", " habe ich nicht gekauft", " nie dort"}
+	alertOwns = []string{" that was me", " it was me", " yes was me", " i made that", " i made it", " i bought that", " i bought it",
+		" thats mine", " that is mine", " das war ich", " ich war das", " ich wars", " hab ich gekauft", " habe ich gekauft", " ist von mir"}
+	// alertLater puts the question off: no answer, nothing done.
+	alertLater = normalizedSet("maybe later", "later", "not now", "not right now", "not today", "ask me later", "another time",
+		"jetzt nicht", "später", "vielleicht später", "nicht jetzt", "frag mich später", "ein andermal")
 )
 
+// answerOf reads a yes or no to the pending question d: at an alert's
+// "was this you?" the words of an answer to that ("I never bought
+// anything there") count too; anywhere else only a plain yes or no does.
+func answerOf(text string, d *dialog) string {
+	if d != nil && d.Action == actReviewAlert {
+		if a := alertAnswer(text); a != "" {
+			return a
+		}
+	}
+	return yesNoOf(text)
+}
+
 // alertAnswer reads "that wasn't me" (No) or "yes that was me" (Yes)
-// anywhere in a turn; "" when the turn says neither.
+// in a turn; "" when the turn says neither, or asks something: "I don't
+// recognise the word APR, what does it mean" answers no alert.
 func alertAnswer(text string) string {
 	t := " " + intents.Normalize(text) + " "
+	if asksSomething(text) {
+		return ""
+	}
 	if containsAny(t, alertDenies...) {
 		return intents.No
 	}
@@ -115,6 +134,11 @@ func (s *Skill) alertTurn(ctx context.Context, r *Request) (*Response, error, bo
 	}
 	resp, err := s.advance(ctx, r, alertDialog(alerts[0], r, true))
 	if err != nil || resp == nil || answer == "" || r.st.Dialog == nil {
+		return resp, err, true
+	}
+	if !namesCharge(r.Text, alerts[0].Merchant) {
+		// "nope, not me" after a side question may be about anything: the
+		// question again, before the card is locked or the charge cleared.
 		return resp, err, true
 	}
 	r.Intent, r.Confidence = answer, 1
@@ -254,10 +278,34 @@ func plainReading(r *Request) {
 			return
 		}
 	}
+	if kind, what := billAsked(t, r.Locale); kind != "" {
+		// "how much is the electric", "wann ist die Miete fällig"
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = what, intents.Slots{intents.SlotBiller: kind}, 1, true
+		return
+	}
 	switch {
+	case containsAny(t, " direct debit", " lastschrift", " standing order", " dauerauftr", " abbuchungen") &&
+		containsAny(t, " coming up", " coming out", " due", " next", " anstehen", " stehen an", " kommen", " demnächst", " nächste", " upcoming"):
+		// "what direct debits have I got coming up": the bills due.
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.BillDueDate, intents.Slots{}, 1, true
+		r.turn.billsDue = true
+	case containsAny(t, " lost my ", " lost the ", " misplaced my ", " cant find my ", " can t find my ", " verloren", " finde meine ", " find meine ") &&
+		containsAny(t, " card", "karte") && !containsAny(t, " phone", " handy", " wallet app", " sim"):
+		// "i think i lost my debit card at the gym": sure enough to ask
+		// (the block is read back and needs the PIN).
+		slots := intents.Slots{}
+		intents.FillSlots(intents.ReportLostCard, strings.TrimSpace(t), r.Locale, r.Now, slots)
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.ReportLostCard, slots, 1, true
+	case containsAny(t, " why ", " warum ", " wieso ") && containsAny(t, " not working", " doesnt work", " does not work", " isnt working",
+		" funktioniert nicht", " geht nicht", " blocked", " gesperrt", " frozen") && !containsAny(t, " card", "karte"):
+		slots := intents.Slots{}
+		intents.FillSlots(intents.AccountBlocked, strings.TrimSpace(t), r.Locale, r.Now, slots)
+		if slots[intents.SlotAccount] != nil {
+			r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.AccountBlocked, slots, 1, true // "why my savings is not working"
+		}
 	case containsAny(t, " gehalt", " lohn", " salary", " paycheck", " pay check", " wages", " paycheque") &&
 		containsAny(t, " schon da", " angekommen", " eingegangen", " gekommen", " drauf", " arrived", " come in", " came in", " gone in",
-			" landed", " hit my account", " yet", " been paid", " go in", " went in"):
+			" landed", " hit my account", " yet", " been paid", " go in", " went in", " wann kommt", " when does", " when will", " when do i get"):
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.IncomeSummary, intents.Slots{}, 1, true
 		intents.FillSlots(intents.IncomeSummary, strings.TrimSpace(t), r.Locale, r.Now, r.Slots)
 	case containsAny(t, " how much have i made", " how much did i make", " how much did i earn", " how much have i earned", " what did i earn",
@@ -314,3 +362,82 @@ var (
 	accountWords = map[string]bool{"account": true, "konto": true, "card": true, "karte": true, "credit": true, "debit": true, "current": true,
 		"cash": true, "instant": true, "easy": true, "access": true}
 )
+
+// billAsked reads a short question about a bill named by what it is for
+// ("how much is the electric", "when's the water due", "wie viel ist
+// die Stromrechnung"): the biller kind and the intent, or "".
+func billAsked(t, locale string) (kind, intent string) {
+	words := strings.Fields(t)
+	if len(words) > 8 || containsAny(t, " spen", " ausgegeben", " ausgaben", " pay ", " zahl", " überweis", " bezahl") {
+		return "", ""
+	}
+	switch {
+	case containsAny(t, " how much is ", " how much s ", " hows much ", " whats the ", " what is the ", " wie viel ist ", " wie hoch ist ", " was kostet "):
+		intent = intents.BillBalance
+	case containsAny(t, " when is ", " whens ", " when s ", " when does ", " wann ist ", " wann muss ", " wann kommt "):
+		intent = intents.BillDueDate
+	default:
+		return "", ""
+	}
+	for _, k := range billKinds(locale) {
+		// The word ends the question or names the bill: "the electric",
+		// "the water bill", "die Stromrechnung", not "the water bottle".
+		for _, end := range []string{" ", " bill ", " one ", " due ", "rechnung ", " rechnung ", " fällig ", " bill due ", "rechnung fällig "} {
+			if strings.HasSuffix(t, " "+k.word+end) {
+				return k.kind, intent
+			}
+		}
+	}
+	return "", ""
+}
+
+type billKind struct{ word, kind string }
+
+func billKinds(locale string) []billKind {
+	if intents.German(locale) {
+		return []billKind{{"strom", "electricity"}, {"gas", "gas"}, {"wasser", "water"}, {"handy", "phone"}, {"telefon", "phone"},
+			{"internet", "internet"}, {"miete", "rent"}, {"versicherung", "insurance"}, {"rundfunkbeitrag", "tv"}, {"gez", "tv"}}
+	}
+	return []billKind{{"electric", "electricity"}, {"electricity", "electricity"}, {"power", "electricity"}, {"gas", "gas"},
+		{"water", "water"}, {"phone", "phone"}, {"mobile", "phone"}, {"internet", "internet"}, {"broadband", "internet"},
+		{"insurance", "insurance"}, {"tv licence", "tv"}, {"cable", "tv"}}
+}
+
+// namesCharge: the turn speaks of the charge an alert named ("that
+// charge you mentioned", "at electro", "die Abbuchung").
+func namesCharge(text, merchant string) bool {
+	t := " " + intents.Normalize(text) + " "
+	if containsAny(t, " charge", " payment", " purchase", " transaction", " alert", " you mentioned", " zahlung", " abbuchung", " buchung",
+		" kauf ", " warnung", " du erwähnt") {
+		return true
+	}
+	name := strings.ReplaceAll(intents.Normalize(merchant), " ", "")
+	for _, w := range strings.Fields(t) {
+		if len([]rune(w)) >= 5 && strings.HasPrefix(name, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// asksSomething: the turn is a question or a request of its own ("show
+// me what I bought", "what does APR mean", "wie geht das").
+func asksSomething(text string) bool {
+	if strings.Contains(text, "?") {
+		return true
+	}
+	words := strings.Fields(intents.Normalize(text))
+	for len(words) > 0 && (fillers[words[0]] || leadAcks[words[0]]) {
+		words = words[1:]
+	}
+	if len(words) > 0 && questionWords[words[0]] {
+		return true
+	}
+	t := " " + strings.Join(words, " ") + " "
+	return containsAny(t, " what does ", " what do ", " what is ", " whats ", " how do ", " how can ", " how does ", " can you ", " could you ",
+		" wie geht", " wie kann", " wie mache", " was bedeutet", " was heißt", " was ist ", " kannst du ", " können sie ")
+}
+
+var questionWords = map[string]bool{"what": true, "whats": true, "how": true, "why": true, "where": true, "which": true, "when": true,
+	"show": true, "list": true, "tell": true, "can": true, "could": true, "wie": true, "was": true, "warum": true, "wieso": true,
+	"wo": true, "welche": true, "welcher": true, "wann": true, "zeig": true, "zeige": true, "kannst": true, "sag": true}

@@ -9,8 +9,8 @@ import (
 // Review 3 (security): reproductions of holes found in the recovery and
 // follow-up turns. Each test fails while its hole is open.
 
-// alertStatus is the status of Alice's ElectroMart alert at the bank, and
-// whether any of her cards is locked.
+// alertStatus is the status of the customer's first alert at the bank,
+// and whether any of their cards is locked.
 func alertStatus(t *testing.T, e *env, customer string) (string, bool) {
 	t.Helper()
 	ctx := context.Background()
@@ -62,25 +62,30 @@ func TestReview3PurchaseQuestionDoesNotClearAlert(t *testing.T) {
 }
 
 // R3-2: alertDenies match anywhere in a turn too: after the alert and a
-// side question, "I don't recognise the word APR, what does it mean"
-// (alertTurn, dispatch) locks Alice's card, marks the charge as fraud and
-// opens a case — no read-back, no question, from a glossary question.
+// side question, "I don't recognise the word APR, what does it mean" or
+// "ich habe die Überweisung noch nicht gemacht, wie geht das" (alertTurn,
+// dispatch) locks the card, marks the charge as fraud and opens a case:
+// no read-back, no question, from a glossary or how-to question.
 func TestReview3GlossaryQuestionDoesNotReportFraud(t *testing.T) {
-	for _, turns := range [][]string{
-		{"what's my checking balance", "how much did i spend at starbucks", "i dont recognise the word apr what does it mean"},
-		{"what's my checking balance", "how much did i spend at starbucks", "i don't recognize this payee thing, how do i add one"},
+	for _, c := range []struct {
+		customer, locale string
+		turns            []string
+	}{
+		{"alice", "en-US", []string{"what's my checking balance", "how much did i spend at starbucks", "i dont recognise the word apr what does it mean"}},
+		{"alice", "en-US", []string{"what's my checking balance", "how much did i spend at starbucks", "i don't recognize this payee thing, how do i add one"}},
+		{"jonas", "de-DE", []string{"wie ist mein kontostand", "wie viel habe ich bei aldi ausgegeben", "ich habe die überweisung noch nicht gemacht, wie geht das"}},
 	} {
-		t.Run(turns[len(turns)-1], func(t *testing.T) {
+		t.Run(c.turns[len(c.turns)-1], func(t *testing.T) {
 			e := newEnv(t, nil, 0)
-			if r := e.turnAs("alice", "r3-deny", turns[0]); !strings.Contains(r.Speech, "ElectroMart") {
+			if r := e.sayIn(c.customer, c.locale, "r3-deny", c.turns[0]); !strings.Contains(r.Speech, "?") {
 				t.Fatalf("no alert raised: %q", r.Speech)
 			}
 			var r string
-			for _, text := range turns[1:] {
-				r = e.turnAs("alice", "r3-deny", text).Speech
+			for _, text := range c.turns[1:] {
+				r = e.sayIn(c.customer, c.locale, "r3-deny", text).Speech
 			}
-			if st, locked := alertStatus(t, e, "alice"); st != "open" || locked {
-				t.Errorf("%q (answered %q): alert %s, a card locked %v", turns[len(turns)-1], r, st, locked)
+			if st, locked := alertStatus(t, e, c.customer); st != "open" || locked {
+				t.Errorf("%q (answered %q): alert %s, a card locked %v", c.turns[len(c.turns)-1], r, st, locked)
 			}
 		})
 	}
@@ -131,5 +136,49 @@ func TestReview3MistakeDoesNotDeleteData(t *testing.T) {
 	r := e.turnAs("carol", "r3-del", "no no, i made that request by mistake")
 	if _, err := e.store.Link(context.Background(), "test", "u-carol"); err != nil {
 		t.Errorf("%q (answered %q) deleted the link: %v", "no no, i made that request by mistake", r.Speech, err)
+	}
+}
+
+// R3-5: the new yes words ("do that", "sounds good", "go for it") take
+// up to four words after them for a plain yes (yesNoOf), and correction
+// only looks for a new date after a correcting word: "do that tomorrow"
+// or "sounds good, next friday" at the read-back of a transfer "now"
+// sends it at once (the PIN given a minute ago), not on the day said.
+func TestReview3YesWithAnotherDateIsNoPlainYes(t *testing.T) {
+	for _, text := range []string{"do that tomorrow", "sounds good, next friday", "go for it on friday"} {
+		t.Run(text, func(t *testing.T) {
+			e := newEnv(t, nil, 0)
+			sess := "r3-date"
+			e.turnAs("carol", sess, "send tom nguyen 10 dollars from checking")
+			e.turnAs("carol", sess, "yes")
+			if r := e.pinAs("carol", sess, e.bank.PIN("carol")); !strings.HasPrefix(r.Speech, "Done.") {
+				t.Fatalf("the first payment: %q", r.Speech)
+			}
+			if r := e.turnAs("carol", sess, "send tom nguyen 20 dollars from checking"); !strings.Contains(r.Speech, "now. Shall I") {
+				t.Fatalf("the read-back: %q", r.Speech)
+			}
+			if r := e.turnAs("carol", sess, text); strings.HasPrefix(r.Speech, "Done.") {
+				t.Errorf("%q sent the transfer now: %q", text, r.Speech)
+			}
+		})
+	}
+}
+
+// R3-6 (older than these commits, still open): "maybe later" or "not
+// now" to the alert's "Was this you?" is a no (noPhrases): the card is
+// locked, the charge marked as fraud and a case opened, when the person
+// only put the question off.
+func TestReview3LaterIsNoAnswerToAlert(t *testing.T) {
+	for _, text := range []string{"maybe later", "not now"} {
+		t.Run(text, func(t *testing.T) {
+			e := newEnv(t, nil, 0)
+			if r := e.turnAs("alice", "r3-later", "what's my checking balance"); !strings.Contains(r.Speech, "ElectroMart") {
+				t.Fatalf("no alert raised: %q", r.Speech)
+			}
+			r := e.turnAs("alice", "r3-later", text)
+			if st, locked := alertStatus(t, e, "alice"); st != "open" || locked {
+				t.Errorf("%q (answered %q): alert %s, a card locked %v", text, r.Speech, st, locked)
+			}
+		})
 	}
 }
