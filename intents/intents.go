@@ -155,7 +155,14 @@ func (s *Slots) UnmarshalJSON(b []byte) error {
 		default:
 			var str string
 			if err := json.Unmarshal(v, &str); err != nil {
-				return err
+				// Not a string: kept as it is, so that one odd slot never
+				// makes a whole session state unreadable.
+				var x any
+				if err := json.Unmarshal(v, &x); err != nil {
+					return err
+				}
+				(*s)[k] = x
+				continue
 			}
 			(*s)[k] = str
 		}

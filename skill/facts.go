@@ -177,9 +177,9 @@ func (s *Skill) cardDeclined(ctx context.Context, r *Request) (*Response, error)
 		f.Merchant = merchantPhrase(norm, r.Locale, r.Now) // "declined at target", "beim rewe abgelehnt"
 	}
 	recent := containsAny(" "+norm+" ", " just ", " right now", " a minute ago", " today", " gerade", " eben ", " vorhin", " heute", " jetzt") ||
-		r.Slots["recent"] == true // (carried into "it was the credit card")
+		r.Slots.String("recent") == "yes" // (carried into "it was the credit card")
 	if recent {
-		r.Slots["recent"] = true
+		r.Slots["recent"] = "yes"
 		f.From = r.Now.AddDate(0, 0, -2) // "just got declined": not one from last year
 	}
 	if k := r.Slots.String(intents.SlotCard); k != "" {
