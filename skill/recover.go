@@ -2,6 +2,7 @@ package skill
 
 import (
 	"context"
+	"regexp"
 	"strings"
 
 	"github.com/kontoskill/konto/banks"
@@ -284,6 +285,18 @@ func plainReading(r *Request) {
 		return
 	}
 	switch {
+	case accountPays.MatchString(strings.TrimSpace(t)):
+		// "and what does my savings pay", "was bringt mein Tagesgeld"
+		slots := intents.Slots{}
+		intents.FillSlots(intents.InterestRate, strings.TrimSpace(t), r.Locale, r.Now, slots)
+		if slots[intents.SlotAccount] != nil {
+			r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.InterestRate, slots, 1, true
+		}
+	case containsAny(t, " did i blow", " have i blown", " did i burn through", " i blew ", " did i splurge", " hab ich verprasst", " hab ich verballert",
+		" habe ich verprasst", " hab ich rausgehauen"):
+		slots := intents.Slots{}
+		intents.FillSlots(intents.SpendingSummary, strings.TrimSpace(t), r.Locale, r.Now, slots)
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.SpendingSummary, slots, 1, true
 	case containsAny(t, " direct debit", " lastschrift", " standing order", " dauerauftr", " abbuchungen") &&
 		containsAny(t, " coming up", " coming out", " due", " next", " anstehen", " stehen an", " kommen", " demnächst", " nächste", " upcoming"):
 		// "what direct debits have I got coming up": the bills due.
@@ -329,6 +342,10 @@ func plainReading(r *Request) {
 	}
 }
 
+// accountPays: "what does my savings pay", "how much does the ISA earn",
+// "was bringt mein Tagesgeld": the account's interest.
+var accountPays = regexp.MustCompile(`\b(?:what|how much) (?:does|do) (?:my|the|your) (?:\S+ ){1,3}(?:pay|pays|earn|earns|give me)\b|\bwas bringt (?:mein|meine|das|die|mir mein) `)
+
 // bareAccount is the account kind a turn names and nothing else ("my
 // savings please", "die Kreditkarte"), or "".
 func bareAccount(t string) string {
@@ -358,7 +375,9 @@ func bareAccount(t string) string {
 
 var (
 	accountFillers = map[string]bool{"my": true, "the": true, "please": true, "mein": true, "meine": true, "meinem": true, "das": true,
-		"die": true, "der": true, "dem": true, "bitte": true, "one": true, "what": true, "about": true, "and": true, "und": true}
+		"die": true, "der": true, "dem": true, "bitte": true, "one": true, "what": true, "about": true, "and": true, "und": true,
+		"was": true, "ist": true, "mit": true, "wie": true, "sieht": true, "es": true, "aus": true, "how": true, "is": true, "with": true,
+		"dann": true, "then": true, "also": true, "auch": true, "too": true}
 	accountWords = map[string]bool{"account": true, "konto": true, "card": true, "karte": true, "credit": true, "debit": true, "current": true,
 		"cash": true, "instant": true, "easy": true, "access": true}
 )
