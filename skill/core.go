@@ -530,6 +530,12 @@ func (s *Skill) converse(ctx context.Context, r *Request, kind social) (*Respons
 				r.st.Dialog = nil // "ok thanks bye" at Konto's own question: goodbye
 				return s.dispatch(ctx, r, kind, "")
 			}
+			if !d.Soft && closing(r) && answerOf(r.Text, d) != intents.Yes && intents.ParsePin(intents.Normalize(r.Text)) == "" {
+				// "thanks bye" while a payment waits: it is not made, and the
+				// person hears so before goodbye.
+				r.st.Dialog = nil
+				return &Response{Speech: l.msg("dialog.cancelled") + " " + l.msg("goodbye"), EndSession: true}, nil
+			}
 			if kind != notSocial {
 				return s.socially(r, kind), nil
 			}
