@@ -310,10 +310,15 @@ func isSpending(t banks.Transaction) bool {
 
 func (b *banking) spending(ctx context.Context, r *Request) (*Response, error) {
 	l := langOf(r.Locale)
+	today := time.Date(r.Now.Year(), r.Now.Month(), r.Now.Day(), 0, 0, 0, 0, time.UTC)
+	thisMonth := intents.DateRange{Start: today.AddDate(0, 0, 1-today.Day()).Format(time.DateOnly), End: today.Format(time.DateOnly)}
 	if _, ok := r.Slots.DateRange(intents.SlotDateRange); !ok {
-		today := time.Date(r.Now.Year(), r.Now.Month(), r.Now.Day(), 0, 0, 0, 0, time.UTC)
-		first := today.AddDate(0, 0, 1-today.Day())
-		r.Slots[intents.SlotDateRange] = intents.DateRange{Start: first.Format(time.DateOnly), End: today.Format(time.DateOnly)}
+		r.Slots[intents.SlotDateRange] = thisMonth
+	}
+	if compares(r.Text) {
+		if resp, err := b.compareSpending(ctx, r, thisMonth); resp != nil || err != nil {
+			return resp, err
+		}
 	}
 	f, accts, err := b.filter(ctx, r)
 	if err != nil {
@@ -354,6 +359,11 @@ func (b *banking) spending(ctx context.Context, r *Request) (*Response, error) {
 		if n == 1 {
 			speech = l.msg("spent.about.one", total, about, when)
 		}
+	} else if r.turn != nil && r.turn.countAsked {
+		speech = l.msg("spent.count", total, when, strconv.Itoa(n)) // "how many times"
+		if n == 1 {
+			speech = l.msg("spent.count.one", total, when)
+		}
 	} else {
 		speech = l.msg("spent.total", total, when)
 	}
@@ -374,6 +384,92 @@ func (b *banking) spending(ctx context.Context, r *Request) (*Response, error) {
 		Card:       &Card{Title: l.msg("spent.card.title", about, when), Text: strings.Join(lines, "\n")},
 		EndSession: true,
 	}, nil
+}
+
+// compares: "did I spend more than last month", "mehr als im Oktober".
+func compares(text string) bool {
+	t := " " + intents.Normalize(text) + " "
+	return containsAny(t, " more than", " less than", " compared to", " compared with", " compare", " than last", " versus", " vs ",
+		" mehr als", " weniger als", " im vergleich", " verglichen", " als letzten", " als im ")
+}
+
+// compareSpending says what was spent in the period asked and in the
+// month before it, and the difference.
+func (b *banking) compareSpending(ctx context.Context, r *Request, thisMonth intents.DateRange) (*Response, error) {
+	l := langOf(r.Locale)
+	t := " " + intents.Normalize(r.Text) + " "
+	cur, _ := r.Slots.DateRange(intents.SlotDateRange)
+	prev, ok := monthBefore(cur)
+	if containsAny(t, " than last", " than the last", " than in ", " than my ", " als letzten", " als im ", " als vorigen", " als letzte ") {
+		// "more on groceries than last month": the period named is the one
+		// to compare with; this month is the one asked about.
+		prev, cur, ok = cur, thisMonth, cur != thisMonth
+	} else if containsAny(t, " this month", " diesen monat", " diesem monat", " so far", " bisher") {
+		cur = thisMonth
+		prev, ok = monthBefore(cur)
+	}
+	if !ok {
+		return nil, nil
+	}
+	sum := func(dr intents.DateRange) (banks.Money, bool, error) {
+		rc := *r
+		rc.Slots = cloneSlots(r.Slots)
+		rc.Slots[intents.SlotDateRange] = dr
+		f, _, err := b.filter(ctx, &rc)
+		if err != nil {
+			return banks.Money{}, false, err
+		}
+		f.Limit = maxScan
+		txs, err := b.bank.Transactions(ctx, r.User, f)
+		if err != nil {
+			return banks.Money{}, false, err
+		}
+		var total banks.Money
+		for _, t := range txs {
+			if !isSpending(t) {
+				continue
+			}
+			if total.Currency != "" && t.Amount.Currency != total.Currency {
+				return banks.Money{}, false, nil // several currencies: the plain answer
+			}
+			total = total.Add(t.Amount.Abs())
+		}
+		return total, true, nil
+	}
+	a, okA, err := sum(cur)
+	if err != nil || !okA {
+		return nil, err
+	}
+	p, okP, err := sum(prev)
+	if err != nil || !okP {
+		return nil, err
+	}
+	cur2 := *r
+	cur2.Slots = cloneSlots(r.Slots)
+	cur2.Slots[intents.SlotDateRange] = cur
+	prevReq := *r
+	prevReq.Slots = cloneSlots(r.Slots)
+	prevReq.Slots[intents.SlotDateRange] = prev
+	if a.Currency == "" {
+		a.Currency = p.Currency
+	}
+	if p.Currency == "" {
+		p.Currency = a.Currency
+	}
+	if a.Currency == "" {
+		a.Currency = banks.CurrencyOf(r.Locale)
+		p.Currency = a.Currency
+	}
+	diff := banks.Money{Minor: a.Minor - p.Minor, Currency: a.Currency}
+	key := "spent.compare.more"
+	switch {
+	case diff.Minor < 0:
+		key, diff.Minor = "spent.compare.less", -diff.Minor
+	case diff.Minor*20 <= p.Minor && diff.Minor*20 >= -p.Minor:
+		key = "spent.compare.same" // within 5 %
+	}
+	about := l.about(r)
+	return &Response{Speech: l.msg(key, l.Money(a), about, l.when(&cur2), l.Money(diff), l.Money(p), l.when(&prevReq)), EndSession: true}, nil
 }
 
 func sortedKeys(m map[string]banks.Money) []string {

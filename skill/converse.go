@@ -118,7 +118,8 @@ const (
 
 var (
 	acks      = []string{"ok", "okay", "right", "alright", "all right", "great", "cool", "super", "prima", "gut", "schön", "perfekt", "alles klar", "na gut"}
-	byes      = []string{"bye", "bye bye", "goodbye", "ta ra", "tara", "cheerio", "see you", "see ya", "tschüss", "tschö", "ciao", "bis dann", "bis bald", "servus"}
+	byes      = []string{"bye", "bye bye", "goodbye", "ta ra", "tara", "cheerio", "see you", "see ya", "tschüss", "tschö", "ciao", "bis dann", "bis bald", "servus",
+		"auf wiederhören", "auf wiedersehen", "wiederhören", "bis zum nächsten mal", "schönen tag noch", "have a nice day", "have a good day", "take care"}
 	howAreYou = normalizedSet("how are you", "how are you doing", "how are you doing today", "how are you today", "hows it going", "how is it going",
 		"how are things", "how you doing", "you ok", "how have you been", "wie gehts", "wie geht es dir", "wie gehts dir", "wie geht's dir",
 		"wie geht es ihnen", "wie geht's", "alles gut bei dir", "na wie gehts", "wie läuft's", "wie läufts")
@@ -134,7 +135,9 @@ var (
 		"cheers": true, "ta": true, "many thanks": true, "great thanks": true, "cool thanks": true, "ok thanks": true, "okay thanks": true,
 		"perfect thanks": true, "awesome thanks": true, "thank you so much": true, "that's all thanks": true, "thats all thanks": true, "great thank you": true,
 		"danke": true, "danke schön": true, "dankeschön": true, "vielen dank": true, "danke sehr": true, "merci": true, "super danke": true,
-		"ok danke": true, "okay danke": true, "alles klar danke": true, "perfekt danke": true, "prima danke": true, "danke dir": true, "besten dank": true}
+		"ok danke": true, "okay danke": true, "alles klar danke": true, "perfekt danke": true, "prima danke": true, "danke dir": true, "besten dank": true,
+		"vielen herzlichen dank": true, "herzlichen dank": true, "danke vielmals": true, "vielen lieben dank": true, "danke ihnen": true,
+		"thank you kindly": true, "much appreciated": true, "thanks very much": true, "cheers mate": true, "lovely thanks": true}
 )
 
 // socialOf tells a greeting or thanks that asks for nothing else.

@@ -154,6 +154,8 @@ type turn struct {
 	// billsDue: the turn asks for the bills coming up in other words
 	// ("what direct debits have I got coming up").
 	billsDue bool
+	// countAsked: "how many times": the count is said with the total.
+	countAsked bool
 }
 
 // startAction runs an action from the handler of its intent.

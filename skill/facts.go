@@ -632,6 +632,25 @@ func (s *Skill) openBills(ctx context.Context, r *Request, billers []banks.Bille
 	return open, byID, nil
 }
 
+// billWindow is the stretch a question about bills names, looking ahead
+// ("this week", "next week", "this month", "diese Woche"): from, to and
+// the message key of its name.
+func billWindow(r *Request) (from, to time.Time, label string, ok bool) {
+	t := " " + intents.Normalize(r.Text) + " "
+	today := time.Date(r.Now.Year(), r.Now.Month(), r.Now.Day(), 0, 0, 0, 0, time.UTC)
+	toSunday := (7 - int(today.Weekday())) % 7
+	switch {
+	case containsAny(t, " next week", " nächste woche", " nächsten woche", " kommende woche"):
+		from = today.AddDate(0, 0, toSunday+1)
+		return from, from.AddDate(0, 0, 6), "bills.window.next_week", true
+	case containsAny(t, " this week", " diese woche", " dieser woche", " die woche"):
+		return today, today.AddDate(0, 0, toSunday), "bills.window.this_week", true
+	case containsAny(t, " this month", " diesen monat", " diesem monat"):
+		return today, today.AddDate(0, 1, -today.Day()), "bills.window.this_month", true
+	}
+	return time.Time{}, time.Time{}, "", false
+}
+
 // firstBill names the unpaid bill due first; it becomes the subject
 // ("ok pay it").
 func (s *Skill) firstBill(ctx context.Context, r *Request, billers []banks.Biller) (*Response, error) {
@@ -658,6 +677,20 @@ func (s *Skill) upcomingBills(ctx context.Context, r *Request, billers []banks.B
 	names := map[string]string{}
 	for id, b := range byID {
 		names[id] = b.Name
+	}
+	if from, to, label, ok := billWindow(r); ok && len(open) > 0 {
+		// "what bills are going out this week": only those, or the next.
+		var in []banks.Bill
+		for _, b := range open {
+			if !b.DueDate.Before(from) && !b.DueDate.After(to) {
+				in = append(in, b)
+			}
+		}
+		if len(in) == 0 {
+			next := open[0]
+			return anythingElse(l, l.msg("bills.none_in", l.msg(label), l.msg("bills.item", names[next.BillerID], l.Money(next.Amount), l.Date(next.DueDate, r.Now)))), nil
+		}
+		open = in
 	}
 	if len(open) == 0 {
 		return anythingElse(l, l.msg("bills.none")), nil

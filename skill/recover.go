@@ -284,7 +284,23 @@ func plainReading(r *Request) {
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = what, intents.Slots{intents.SlotBiller: kind}, 1, true
 		return
 	}
+	if agentWords[strings.TrimSpace(strings.Join(strings.Fields(strings.TrimSpace(t)), " "))] {
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.TalkToAgent, intents.Slots{}, 1, true // "operator"
+		return
+	}
 	switch {
+	case containsAny(t, " how many times", " how often", " how many purchases", " wie oft", " wie viele einkäufe", " wie viele male"):
+		// "how many times did I eat out this month": the count with the total.
+		slots := intents.Slots{}
+		intents.FillSlots(intents.SpendingSummary, strings.TrimSpace(t), r.Locale, r.Now, slots)
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.SpendingSummary, slots, 1, true
+		r.turn.countAsked = true
+	case containsAny(t, " when did i last", " when was i last", " when was the last time", " last time i went", " wann war ich zuletzt",
+		" wann war ich das letzte mal", " wann habe ich zuletzt", " wann hab ich zuletzt", " wann zuletzt"):
+		slots := intents.Slots{intents.SlotCount: 1}
+		intents.FillSlots(intents.ListTransactions, strings.TrimSpace(t), r.Locale, r.Now, slots)
+		slots[intents.SlotCount] = 1
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.ListTransactions, slots, 1, true
 	case accountPays.MatchString(strings.TrimSpace(t)):
 		// "and what does my savings pay", "was bringt mein Tagesgeld"
 		slots := intents.Slots{}
@@ -292,13 +308,14 @@ func plainReading(r *Request) {
 		if slots[intents.SlotAccount] != nil {
 			r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.InterestRate, slots, 1, true
 		}
-	case containsAny(t, " did i blow", " have i blown", " did i burn through", " i blew ", " did i splurge", " hab ich verprasst", " hab ich verballert",
-		" habe ich verprasst", " hab ich rausgehauen"):
+	case containsAny(t, " did i blow", " have i blown", " did i burn through", " i blew ", " did i splurge", " verprasst", " verballert",
+		" rausgehauen", " verjubelt", " auf den kopf gehauen"):
 		slots := intents.Slots{}
 		intents.FillSlots(intents.SpendingSummary, strings.TrimSpace(t), r.Locale, r.Now, slots)
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.SpendingSummary, slots, 1, true
-	case containsAny(t, " direct debit", " lastschrift", " standing order", " dauerauftr", " abbuchungen") &&
-		containsAny(t, " coming up", " coming out", " due", " next", " anstehen", " stehen an", " kommen", " demnächst", " nächste", " upcoming"):
+	case containsAny(t, " direct debit", " lastschrift", " standing order", " dauerauftr", " abbuchungen", " bills ", " rechnungen ") &&
+		containsAny(t, " coming up", " coming out", " going out", " go out", " due", " next week", " this week", " anstehen", " stehen an",
+			" kommen", " demnächst", " nächste", " upcoming", " gehen", " diese woche", " fällig") && !containsAny(t, " pay ", " zahl", " paid", " bezahlt"):
 		// "what direct debits have I got coming up": the bills due.
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.BillDueDate, intents.Slots{}, 1, true
 		r.turn.billsDue = true
@@ -318,7 +335,8 @@ func plainReading(r *Request) {
 		}
 	case containsAny(t, " gehalt", " lohn", " salary", " paycheck", " pay check", " wages", " paycheque") &&
 		containsAny(t, " schon da", " angekommen", " eingegangen", " gekommen", " drauf", " arrived", " come in", " came in", " gone in",
-			" landed", " hit my account", " yet", " been paid", " go in", " went in", " wann kommt", " when does", " when will", " when do i get"):
+			" landed", " hit my account", " yet", " been paid", " go in", " went in", " wann kommt", " when does", " when will", " when do i get") ||
+		containsAny(t, " payday", " pay day", " get paid next", " next paycheck", " next pay ", " zahltag", " wann krieg ich mein geld", " wann bekomme ich mein gehalt"):
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.IncomeSummary, intents.Slots{}, 1, true
 		intents.FillSlots(intents.IncomeSummary, strings.TrimSpace(t), r.Locale, r.Now, r.Slots)
 	case containsAny(t, " how much have i made", " how much did i make", " how much did i earn", " how much have i earned", " what did i earn",
@@ -460,3 +478,7 @@ func asksSomething(text string) bool {
 var questionWords = map[string]bool{"what": true, "whats": true, "how": true, "why": true, "where": true, "which": true, "when": true,
 	"show": true, "list": true, "tell": true, "can": true, "could": true, "wie": true, "was": true, "warum": true, "wieso": true,
 	"wo": true, "welche": true, "welcher": true, "wann": true, "zeig": true, "zeige": true, "kannst": true, "sag": true}
+
+// agentWords ask for a person in a word or two.
+var agentWords = normalizedSet("operator", "agent", "an agent", "human", "a human", "real person", "a real person", "representative",
+	"customer service", "mitarbeiter", "berater", "beraterin", "mensch", "ein mensch", "kundenservice", "kundendienst")
