@@ -11,8 +11,8 @@ var Categories = []string{"groceries", "restaurants", "fuel", "shopping", "trave
 	"entertainment", "health", "subscriptions", "rent", "cash", "income", "transfers", "other"}
 
 var categoryWords = map[string][]string{
-	"groceries":     {"groceries", "grocery", "grocer", "supermarket", "supermarkets", "food shopping", "lebensmittel", "lebensmitteln", "supermarkt", "supermärkte", "supermarkten", "einkäufe im supermarkt"},
-	"restaurants":   {"restaurants", "restaurant", "dining", "dining out", "eating out", "takeout", "take out", "coffee", "cafes", "restaurantbesuche", "essen gehen", "auswärts essen", "gastronomie", "lieferdienste", "kaffee",
+	"groceries": {"groceries", "grocery", "grocer", "supermarket", "supermarkets", "food shopping", "lebensmittel", "lebensmitteln", "supermarkt", "supermärkte", "supermarkten", "einkäufe im supermarkt"},
+	"restaurants": {"restaurants", "restaurant", "dining", "dining out", "eating out", "takeout", "take out", "coffee", "cafes", "restaurantbesuche", "essen gehen", "auswärts essen", "gastronomie", "lieferdienste", "kaffee",
 		"eat out", "ate out", "eaten out", "takeaway", "takeaways", "essen war", "essen waren", "auswärts gegessen", "essen gegangen"},
 	"fuel":          {"gas", "fuel", "gasoline", "petrol", "gas station", "gas stations", "tanken", "benzin", "sprit", "tankstelle", "tankstellen", "diesel"},
 	"shopping":      {"shopping", "clothes", "clothing", "online shopping", "einkaufen", "kleidung", "klamotten", "shoppen"},

@@ -273,6 +273,42 @@ func (s *Skill) chooseFrom(ctx context.Context, r *Request, l lang, accts []bank
 	return banks.Account{}, &plan{ask: q, awaiting: intents.SlotFromAccount, choices: cs}
 }
 
+// cardPayAmount is what "in full" or "the minimum" comes to for a credit
+// card: what is owed now, or the statement's minimum still to pay.
+func (s *Skill) cardPayAmount(ctx context.Context, r *Request, card banks.Account) (banks.Money, *plan, bool, error) {
+	l := langOf(r.Locale)
+	t := " " + intents.Normalize(r.Text) + " "
+	full := containsAny(t, " in full", " full balance", " the balance", " whole balance", " entire balance", " everything", " all of it",
+		" pay it off", " pay off", " vollständig", " komplett", " ganz ", " alles", " den saldo", " ausgleichen")
+	minimum := containsAny(t, " minimum", " mindest")
+	switch {
+	case minimum:
+		st, err := capability[banks.Statements](s.cfg.Bank, "skill.transfer")
+		if err != nil {
+			return banks.Money{}, nil, false, err
+		}
+		stm, err := st.CardStatement(ctx, r.User, card.ID)
+		if err != nil {
+			return banks.Money{}, nil, false, err
+		}
+		left := banks.Money{Minor: stm.MinimumPayment.Minor - stm.Paid.Minor, Currency: stm.MinimumPayment.Currency}
+		if left.Minor <= 0 {
+			return banks.Money{}, refuse(l, l.msg("card.minimum_paid", card.Name)), false, nil
+		}
+		return left, nil, true, nil
+	case full:
+		bal, err := s.cfg.Bank.Balance(ctx, r.User, card.ID)
+		if err != nil {
+			return banks.Money{}, nil, false, err
+		}
+		if bal.Booked.Minor >= 0 {
+			return banks.Money{}, refuse(l, l.msg("card.nothing_owed", card.Name)), false, nil
+		}
+		return banks.Money{Minor: -bal.Booked.Minor, Currency: bal.Booked.Currency}, nil, true, nil
+	}
+	return banks.Money{}, nil, false, nil
+}
+
 // blockedSource refuses at once when the account money is to leave is
 // named and frozen or closed, before any other question is asked.
 func (s *Skill) blockedSource(ctx context.Context, r *Request, l lang, accts []banks.Account, slots intents.Slots) *plan {
@@ -546,6 +582,19 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 		return &plan{ask: l.msg("transfer.ask_payee"), awaiting: intents.SlotPayee}, nil
 	}
 	a, ok := slots.Amount(intents.SlotAmount)
+	inferred := false // the amount came from "in full" or "the minimum"
+	if !ok && to.Kind == banks.CreditCard {
+		// "pay off my credit card in full", "nur den Mindestbetrag"
+		amt, refusal, found, err := s.cardPayAmount(ctx, r, to)
+		if err != nil || refusal != nil {
+			return refusal, err
+		}
+		if found {
+			a, ok = intents.Amount{Value: fmt.Sprintf("%d.%02d", amt.Minor/100, amt.Minor%100), Currency: amt.Currency}, true
+			slots[intents.SlotAmount] = a
+			inferred = true
+		}
+	}
 	name := payee.Name
 	if name == "" {
 		name = l.accountAcc(to)
@@ -568,6 +617,9 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 		ask.what = l.msg("what.transfer_to", name)
 		if m, err := banks.ParseMoney(a.Value, a.Currency); err == nil {
 			ask.what = l.msg("what.transfer", l.Money(m), name)
+			if inferred && ask.ask != "" {
+				ask.ask = l.msg("bill.ask_source", l.Money(m), name) + " " + ask.ask // what "in full" comes to
+			}
 		}
 		return ask, nil
 	}
@@ -751,11 +803,13 @@ func (s *Skill) planPayBill(ctx context.Context, r *Request, slots intents.Slots
 	if err != nil {
 		return nil, err
 	}
-	if slots.String(intents.SlotBiller) == "credit_card" {
-		// Paying the card bill is a transfer to the card account.
+	if slots.String(intents.SlotBiller) == "credit_card" || slots.String(intents.SlotToAccount) == "credit_card" {
+		// Paying the card bill is a transfer to the card account ("in
+		// full" and "the minimum" are read there).
 		slots[intents.SlotToAccount] = "credit_card"
 		delete(slots, intents.SlotBiller)
-		if _, ok := slots.Amount(intents.SlotAmount); !ok {
+		t := " " + intents.Normalize(r.Text) + " "
+		if _, ok := slots.Amount(intents.SlotAmount); !ok && !containsAny(t, " minimum", " mindest", " in full", " full balance", " vollständig", " komplett") {
 			accts, err := s.cfg.Bank.Accounts(ctx, r.User)
 			if err != nil {
 				return nil, err

@@ -315,7 +315,7 @@ func (b *banking) spending(ctx context.Context, r *Request) (*Response, error) {
 	if _, ok := r.Slots.DateRange(intents.SlotDateRange); !ok {
 		r.Slots[intents.SlotDateRange] = thisMonth
 	}
-	if compares(r.Text) {
+	if compares(r.Text) || r.turn != nil && r.turn.comparedWith != nil {
 		if resp, err := b.compareSpending(ctx, r, thisMonth); resp != nil || err != nil {
 			return resp, err
 		}
@@ -400,7 +400,9 @@ func (b *banking) compareSpending(ctx context.Context, r *Request, thisMonth int
 	t := " " + intents.Normalize(r.Text) + " "
 	cur, _ := r.Slots.DateRange(intents.SlotDateRange)
 	prev, ok := monthBefore(cur)
-	if containsAny(t, " than last", " than the last", " than in ", " than my ", " als letzten", " als im ", " als vorigen", " als letzte ") {
+	if w := r.turn; w != nil && w.comparedWith != nil {
+		prev, ok = *w.comparedWith, *w.comparedWith != cur // "war das mehr als im Oktober"
+	} else if containsAny(t, " than last", " than the last", " than in ", " than my ", " als letzten", " als im ", " als vorigen", " als letzte ") {
 		// "more on groceries than last month": the period named is the one
 		// to compare with; this month is the one asked about.
 		prev, cur, ok = cur, thisMonth, cur != thisMonth
@@ -461,15 +463,19 @@ func (b *banking) compareSpending(ctx context.Context, r *Request, thisMonth int
 		p.Currency = a.Currency
 	}
 	diff := banks.Money{Minor: a.Minor - p.Minor, Currency: a.Currency}
-	key := "spent.compare.more"
+	// spent.compare.WAY: more or less; spent.compare.same within 5 %
+	way := "more"
 	switch {
-	case diff.Minor < 0:
-		key, diff.Minor = "spent.compare.less", -diff.Minor
 	case diff.Minor*20 <= p.Minor && diff.Minor*20 >= -p.Minor:
-		key = "spent.compare.same" // within 5 %
+		way = "same"
+	case diff.Minor < 0:
+		way, diff.Minor = "less", -diff.Minor
 	}
 	about := l.about(r)
-	return &Response{Speech: l.msg(key, l.Money(a), about, l.when(&cur2), l.Money(diff), l.Money(p), l.when(&prevReq)), EndSession: true}, nil
+	if way == "same" {
+		return &Response{Speech: l.msg("spent.similar", l.Money(a), about, l.when(&cur2), l.Money(p), l.when(&prevReq)), EndSession: true}, nil
+	}
+	return &Response{Speech: l.msg("spent.compare."+way, l.Money(a), about, l.when(&cur2), l.Money(diff), l.Money(p), l.when(&prevReq)), EndSession: true}, nil
 }
 
 func sortedKeys(m map[string]banks.Money) []string {

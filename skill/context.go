@@ -126,6 +126,18 @@ func (s *Skill) followUp(r *Request) {
 			return
 		}
 	}
+	if prev.Intent == intents.SpendingSummary && compares(norm) {
+		// "war das mehr als im Oktober": the last total against that one.
+		slots := intents.Slots{}
+		for k, v := range prev.Slots {
+			slots[k] = v
+		}
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.SpendingSummary, slots, 1, true
+		if dr, _, ok := intents.ParseDateRange(norm, r.Locale, r.Now); ok {
+			r.turn.comparedWith = &dr
+		}
+		return
+	}
 	if prev.Intent == intents.Fees && lead.MatchString(norm) && r.Intent != prev.Intent {
 		for _, ws := range feeWords {
 			if containsAny(" "+norm+" ", ws...) {

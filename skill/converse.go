@@ -46,7 +46,11 @@ func (s *Skill) unsure(r *Request) bool {
 		return false // the platform resolved it, or nothing to doubt
 	}
 	switch r.Intent {
-	case intents.Yes, intents.No, intents.Stop, intents.Cancel, intents.Help, intents.Repeat, intents.ProvidePin:
+	case intents.Stop, intents.Cancel:
+		// "war das mehr als im Oktober" read as Stop: a weak stop with
+		// no word of stopping ends nothing.
+		return r.Confidence < 0.5 && !containsAny(" "+intents.Normalize(r.Text)+" ", stopWords...)
+	case intents.Yes, intents.No, intents.Help, intents.Repeat, intents.ProvidePin:
 		return false
 	}
 	if s.sensitive(r.Intent) {
@@ -54,6 +58,10 @@ func (s *Skill) unsure(r *Request) bool {
 	}
 	return r.Confidence < readMin
 }
+
+// stopWords say to stop or cancel.
+var stopWords = []string{" stop", " cancel", " quit", " exit", " end ", " enough", " never mind", " nevermind", " forget it", " shut up",
+	" halt", " stopp", " abbrechen", " abbruch", " beenden", " aufhören", " hör auf", " vergiss es", " schluss", " egal", " lass es", " lass mal"}
 
 // suggestion is a reading Konto asked about ("Do you want to …?"): a yes
 // next turn runs it, anything else forgets it.
@@ -117,8 +125,8 @@ const (
 )
 
 var (
-	acks      = []string{"ok", "okay", "right", "alright", "all right", "great", "cool", "super", "prima", "gut", "schön", "perfekt", "alles klar", "na gut"}
-	byes      = []string{"bye", "bye bye", "goodbye", "ta ra", "tara", "cheerio", "see you", "see ya", "tschüss", "tschö", "ciao", "bis dann", "bis bald", "servus",
+	acks = []string{"ok", "okay", "right", "alright", "all right", "great", "cool", "super", "prima", "gut", "schön", "perfekt", "alles klar", "na gut"}
+	byes = []string{"bye", "bye bye", "goodbye", "ta ra", "tara", "cheerio", "see you", "see ya", "tschüss", "tschö", "ciao", "bis dann", "bis bald", "servus",
 		"auf wiederhören", "auf wiedersehen", "wiederhören", "bis zum nächsten mal", "schönen tag noch", "have a nice day", "have a good day", "take care"}
 	howAreYou = normalizedSet("how are you", "how are you doing", "how are you doing today", "how are you today", "hows it going", "how is it going",
 		"how are things", "how you doing", "you ok", "how have you been", "wie gehts", "wie geht es dir", "wie gehts dir", "wie geht's dir",

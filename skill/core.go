@@ -498,6 +498,13 @@ func (s *Skill) route(ctx context.Context, r *Request) (*Response, error) {
 	if r.Text != "" {
 		dropLooseOne(r.Text, r.Slots) // "the water one" is no $1.00
 	}
+	if r.Text != "" && onlyFillers(r.Text) {
+		// "äh", "hmm": nothing said yet.
+		if d := r.st.Dialog; d != nil {
+			return &Response{Speech: l.msg("filler.wait") + " " + d.Question, Reprompt: d.Question, Choices: dialogChoices(l, d)}, nil
+		}
+		return &Response{Speech: l.msg("filler.wait") + " " + l.reprompt(), Reprompt: l.reprompt()}, nil
+	}
 	if pardon(r.Text) {
 		r.Intent, r.Slots, r.Confidence = intents.Repeat, intents.Slots{}, 1 // "wie bitte?", "sorry, how much?"
 	}
@@ -574,6 +581,9 @@ func (s *Skill) converse(ctx context.Context, r *Request, kind social) (*Respons
 				return resp, err
 			} else if resp := s.faqAside(ctx, r, d); resp != nil {
 				return resp, nil
+			} else if d.Action == actPrivacyerase && r.Intent == intents.PrivacyCenter {
+				// "delete my data" again at "shall I delete it?": a clear yes is needed
+				return &Response{Speech: l.msg("dialog.yes_or_no") + " " + d.Question, Reprompt: d.Question, Choices: yesNo(l)}, nil
 			} else if !s.newTask(r) {
 				if d.Stage == stageConfirm {
 					return &Response{Speech: l.msg("dialog.yes_or_no") + " " + d.Question, Reprompt: d.Question, Choices: yesNo(l)}, nil
@@ -996,6 +1006,9 @@ func notAvailable(ctx context.Context, r *Request) (*Response, error) {
 
 func nothingPending(ctx context.Context, r *Request) (*Response, error) {
 	l := langOf(r.Locale)
+	if acknowledges(r.Text) {
+		return anythingElse(l, l.msg("ack.reply")), nil // "passt scho", "alright"
+	}
 	return &Response{
 		Speech:   l.andReprompt(l.msg("nothing_pending")),
 		Reprompt: l.reprompt(),

@@ -156,6 +156,8 @@ type turn struct {
 	billsDue bool
 	// countAsked: "how many times": the count is said with the total.
 	countAsked bool
+	// comparedWith is the period a follow-up compares the last total with.
+	comparedWith *intents.DateRange
 }
 
 // startAction runs an action from the handler of its intent.
@@ -488,6 +490,15 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 	d := r.st.Dialog
 	l := langOf(r.Locale)
 	if d.Stage == stageCollect {
+		if (d.Action == intents.TransferMoney && d.Awaiting == intents.SlotAmount || d.Slots.String(intents.SlotToAccount) == "credit_card" ||
+			d.Action == intents.PayBill && d.Slots.String(intents.SlotBiller) == "credit_card") && r.Text != "" &&
+			containsAny(" "+intents.Normalize(r.Text)+" ", " minimum", " mindest", " in full", " full balance", " the balance", " vollständig", " komplett", " alles") {
+			// "nur den Mindestbetrag": the plan reads the amount from the words.
+			delete(d.Slots, intents.SlotAmount)
+			d.Key = ""
+			resp, err := s.advance(ctx, r, d)
+			return resp, err
+		}
 		if fix := correction(r, d); fix != nil && !(asksAbout(r) && s.readsOnly(r.Intent)) {
 			// "nee warte, dreißig" while the account is asked: the amount
 			// changes, said back, and the question is asked again.
@@ -815,7 +826,7 @@ func (s *Skill) replayOfDone(r *Request) *Response {
 	switch {
 	case dn.Stage == stagePIN && (r.Intent == intents.ProvidePin || r.Slots.String(intents.SlotPin) != ""):
 		return dn.Response
-	case dn.Stage == stageConfirm && r.Intent == intents.Yes && (r.Text == "" || yesNoOf(r.Text) == intents.Yes):
+	case dn.Stage == stageConfirm && r.Intent == intents.Yes && (r.Text == "" || yesNoOf(r.Text) == intents.Yes && !acknowledges(r.Text)):
 		return dn.Response // a yes said again ("and yesterday" is no yes, whatever the recognizer thought)
 	}
 	return nil

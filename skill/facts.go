@@ -634,7 +634,7 @@ func (s *Skill) openBills(ctx context.Context, r *Request, billers []banks.Bille
 
 // billWindow is the stretch a question about bills names, looking ahead
 // ("this week", "next week", "this month", "diese Woche"): from, to and
-// the message key of its name.
+// its name, bills.window.NAME.
 func billWindow(r *Request) (from, to time.Time, label string, ok bool) {
 	t := " " + intents.Normalize(r.Text) + " "
 	today := time.Date(r.Now.Year(), r.Now.Month(), r.Now.Day(), 0, 0, 0, 0, time.UTC)
@@ -642,11 +642,11 @@ func billWindow(r *Request) (from, to time.Time, label string, ok bool) {
 	switch {
 	case containsAny(t, " next week", " nächste woche", " nächsten woche", " kommende woche"):
 		from = today.AddDate(0, 0, toSunday+1)
-		return from, from.AddDate(0, 0, 6), "bills.window.next_week", true
+		return from, from.AddDate(0, 0, 6), "next_week", true
 	case containsAny(t, " this week", " diese woche", " dieser woche", " die woche"):
-		return today, today.AddDate(0, 0, toSunday), "bills.window.this_week", true
+		return today, today.AddDate(0, 0, toSunday), "this_week", true
 	case containsAny(t, " this month", " diesen monat", " diesem monat"):
-		return today, today.AddDate(0, 1, -today.Day()), "bills.window.this_month", true
+		return today, today.AddDate(0, 1, -today.Day()), "this_month", true
 	}
 	return time.Time{}, time.Time{}, "", false
 }
@@ -688,7 +688,7 @@ func (s *Skill) upcomingBills(ctx context.Context, r *Request, billers []banks.B
 		}
 		if len(in) == 0 {
 			next := open[0]
-			return anythingElse(l, l.msg("bills.none_in", l.msg(label), l.msg("bills.item", names[next.BillerID], l.Money(next.Amount), l.Date(next.DueDate, r.Now)))), nil
+			return anythingElse(l, l.msg("bills.none_in", l.msg("bills.window."+label), l.msg("bills.item", names[next.BillerID], l.Money(next.Amount), l.Date(next.DueDate, r.Now)))), nil
 		}
 		open = in
 	}

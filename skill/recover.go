@@ -284,6 +284,14 @@ func plainReading(r *Request) {
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = what, intents.Slots{intents.SlotBiller: kind}, 1, true
 		return
 	}
+	if containsAny(t, " iban", " account number", " kontonummer", " sort code", " routing number", " bankleitzahl", " bic ") &&
+		containsAny(t, " read", " tell", " give", " what is", " whats", " vor", " sag", " nenn", " lautet", " wie ist", " brauche", " need") {
+		// "lies mir bitte die komplette IBAN vor"
+		slots := intents.Slots{}
+		intents.FillSlots(intents.AccountDetails, strings.TrimSpace(t), r.Locale, r.Now, slots)
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.AccountDetails, slots, 1, true
+		return
+	}
 	if agentWords[strings.TrimSpace(strings.Join(strings.Fields(strings.TrimSpace(t)), " "))] {
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.TalkToAgent, intents.Slots{}, 1, true // "operator"
 		return
@@ -482,3 +490,30 @@ var questionWords = map[string]bool{"what": true, "whats": true, "how": true, "w
 // agentWords ask for a person in a word or two.
 var agentWords = normalizedSet("operator", "agent", "an agent", "human", "a human", "real person", "a real person", "representative",
 	"customer service", "mitarbeiter", "berater", "beraterin", "mensch", "ein mensch", "kundenservice", "kundendienst")
+
+// onlyFillers: the turn holds only hesitation ("äh", "hmm", "um ...").
+func onlyFillers(text string) bool {
+	words := strings.Fields(intents.Normalize(text))
+	for _, w := range words {
+		if !fillers[w] && !hesitations[w] {
+			return false
+		}
+	}
+	return true
+}
+
+var hesitations = map[string]bool{"hm": true, "hmm": true, "hmmm": true, "mhm": true, "äh": true, "ähm": true, "öh": true, "öhm": true,
+	"uh": true, "um": true, "umm": true, "er": true, "erm": true, "ehm": true, "eh": true, "ah": true}
+
+// acknowledges: "passt scho", "alright", "okay then": an acknowledgement,
+// no answer to anything.
+func acknowledges(text string) bool {
+	words := strings.Fields(intents.Normalize(text))
+	if len(words) == 0 || len(words) > 3 {
+		return false
+	}
+	return ackFirst[words[0]]
+}
+
+var ackFirst = map[string]bool{"ok": true, "okay": true, "alright": true, "right": true, "fine": true, "cool": true, "great": true,
+	"perfect": true, "passt": true, "gut": true, "super": true, "prima": true, "klar": true, "alles": true, "okidoki": true, "sure": true}
