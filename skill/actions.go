@@ -278,8 +278,10 @@ func (s *Skill) chooseFrom(ctx context.Context, r *Request, l lang, accts []bank
 func (s *Skill) cardPayAmount(ctx context.Context, r *Request, card banks.Account) (banks.Money, *plan, bool, error) {
 	l := langOf(r.Locale)
 	t := " " + intents.Normalize(r.Text) + " "
-	full := containsAny(t, " in full", " full balance", " the balance", " whole balance", " entire balance", " everything", " all of it",
-		" pay it off", " pay off", " vollständig", " komplett", " ganz ", " alles", " den saldo", " ausgleichen")
+	if !cardAmountWords(r.Text, r.Locale) {
+		return banks.Money{}, nil, false, nil
+	}
+	full := containsAny(t, cardFullWords...)
 	minimum := containsAny(t, " minimum", " mindest")
 	switch {
 	case minimum:
@@ -623,6 +625,9 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 		}
 		return ask, nil
 	}
+	if to.ID != "" && from.ID == to.ID {
+		return refuse(l, l.msg("transfer.same_account")), nil // "pay my credit card from my credit card"
+	}
 	amount, err := banks.ParseMoney(a.Value, a.Currency)
 	if err != nil || amount.Minor <= 0 {
 		return refuse(l, l.msg("pay.bad_amount")), nil
@@ -808,8 +813,7 @@ func (s *Skill) planPayBill(ctx context.Context, r *Request, slots intents.Slots
 		// full" and "the minimum" are read there).
 		slots[intents.SlotToAccount] = "credit_card"
 		delete(slots, intents.SlotBiller)
-		t := " " + intents.Normalize(r.Text) + " "
-		if _, ok := slots.Amount(intents.SlotAmount); !ok && !containsAny(t, " minimum", " mindest", " in full", " full balance", " vollständig", " komplett") {
+		if _, ok := slots.Amount(intents.SlotAmount); !ok && !cardAmountWords(r.Text, r.Locale) {
 			accts, err := s.cfg.Bank.Accounts(ctx, r.User)
 			if err != nil {
 				return nil, err

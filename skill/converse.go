@@ -448,8 +448,8 @@ func (s *Skill) faqAside(ctx context.Context, r *Request, d *dialog) *Response {
 // answersSoft: a turn that answers Konto's own yes/no question (an
 // alert's "was this you?", a callback offer), or asks about it.
 func answersSoft(r *Request) bool {
-	if d := r.st.Dialog; d != nil && d.Action == actReviewAlert && r.Text != "" && alertAnswer(r.Text) != "" {
-		return true // "no no, I never bought anything there"
+	if d := r.st.Dialog; d != nil && d.Action == actReviewAlert && r.Text != "" {
+		return answerOf(r.Text, d) != "" || r.Intent == intents.Repeat // "no no, I never bought anything there"; not "no thanks"
 	}
 	switch r.Intent {
 	case intents.Repeat:

@@ -490,9 +490,7 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 	d := r.st.Dialog
 	l := langOf(r.Locale)
 	if d.Stage == stageCollect {
-		if (d.Action == intents.TransferMoney && d.Awaiting == intents.SlotAmount || d.Slots.String(intents.SlotToAccount) == "credit_card" ||
-			d.Action == intents.PayBill && d.Slots.String(intents.SlotBiller) == "credit_card") && r.Text != "" &&
-			containsAny(" "+intents.Normalize(r.Text)+" ", " minimum", " mindest", " in full", " full balance", " the balance", " vollständig", " komplett", " alles") {
+		if toCard(d) && r.Text != "" && cardAmountWords(r.Text, r.Locale) {
 			// "nur den Mindestbetrag": the plan reads the amount from the words.
 			delete(d.Slots, intents.SlotAmount)
 			d.Key = ""
@@ -520,6 +518,13 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 			r.Intent = intents.Cancel // "nee, lass mal" to "from which account?"
 		}
 	}
+	if d.Stage == stageConfirm && toCard(d) && r.Text != "" && cardAmountWords(r.Text, r.Locale) {
+		// "yes, just the minimum" at a read-back of another amount: the
+		// new amount is read back; nothing moves on this turn.
+		delete(d.Slots, intents.SlotAmount)
+		d.Key = ""
+		return s.advance(ctx, r, d)
+	}
 	if d.Stage == stageConfirm {
 		if fix := correction(r, d); fix != nil {
 			r.Slots = fix
@@ -536,8 +541,8 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 				// ("okay" to Konto's own "was this you?" acknowledges the
 				// answer before it; it says nothing about the charge.)
 				r.Intent, r.Confidence = yn, 1
-			} else if d.Soft && r.Intent == intents.Yes {
-				r.Intent = intents.Fallback
+			} else if d.Soft && r.Intent == intents.Yes || d.Action == actReviewAlert && (r.Intent == intents.Yes || r.Intent == intents.No) {
+				r.Intent = intents.Fallback // the alert is answered by words, never by the recognizer's guess
 			} else if r.Intent == intents.Yes && r.Confidence < modelYesMin {
 				return &Response{Speech: l.msg("dialog.yes_or_no") + " " + d.Question, Reprompt: d.Question, Choices: yesNo(l)}, nil
 			}
@@ -584,6 +589,19 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 		pin := r.Slots.String(intents.SlotPin)
 		if pin == "" && r.Text != "" {
 			pin = intents.ParsePin(intents.Normalize(r.Text))
+		}
+		if pin != "" && r.Text != "" && changesWithPIN(r, d) {
+			// "6 6 9 6, no wait, make it 20 dollars": the PIN is not used
+			// for the old plan; the change is read back first.
+			if fix := correction(r, d); fix != nil {
+				r.Slots = fix
+			} else {
+				r.Slots = intents.Slots{}
+				if toCard(d) && cardAmountWords(r.Text, r.Locale) {
+					delete(d.Slots, intents.SlotAmount)
+				}
+			}
+			return s.mergeAndAdvance(ctx, r, d)
 		}
 		if pin == "" {
 			if r.Intent == intents.Fallback || r.Intent == intents.ProvidePin || r.Intent == intents.Yes || r.Intent == intents.No {
@@ -847,3 +865,42 @@ func (st *state) clone() *state {
 	_ = json.Unmarshal(b, &out)
 	return &out
 }
+
+// toCard: the dialog pays a credit card (a transfer to it, or its bill).
+func toCard(d *dialog) bool {
+	return d.Slots.String(intents.SlotToAccount) == "credit_card" || d.Slots.String(intents.SlotBiller) == "credit_card"
+}
+
+// changesWithPIN: a turn that says the PIN also changes what was read
+// back ("…, no wait, make it 20", "… but from savings", "…, pay it
+// tomorrow instead", "…, just the minimum").
+func changesWithPIN(r *Request, d *dialog) bool {
+	var rest []string
+	for _, w := range strings.Fields(intents.Normalize(r.Text)) {
+		if isDigitsOnly(w) || pinWords[w] || fillers[w] {
+			continue
+		}
+		rest = append(rest, w)
+	}
+	if len(rest) == 0 {
+		return false
+	}
+	t := strings.Join(rest, " ")
+	return correcting(t) || containsAny(" "+t+" ", " instead", " stattdessen", " but ", " aber ", " make it", " change", " tomorrow", " morgen",
+		" minimum", " mindest", " in full", " komplett") || correction(&Request{Text: t, Locale: r.Locale, Now: r.Now, Intent: intents.Fallback}, d) != nil
+}
+
+func isDigitsOnly(w string) bool {
+	for _, c := range w {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return w != ""
+}
+
+// pinWords are the words around a PIN said aloud.
+var pinWords = map[string]bool{"my": true, "pin": true, "is": true, "its": true, "it": true, "the": true, "code": true, "meine": true,
+	"ist": true, "die": true, "lautet": true, "zero": true, "oh": true, "one": true, "two": true, "three": true, "four": true, "five": true,
+	"six": true, "seven": true, "eight": true, "nine": true, "null": true, "eins": true, "zwei": true, "zwo": true, "drei": true, "vier": true,
+	"fünf": true, "sechs": true, "sieben": true, "acht": true, "neun": true, "okay": true, "ok": true, "yes": true, "ja": true, "here": true}

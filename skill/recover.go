@@ -72,9 +72,33 @@ func answerOf(text string, d *dialog) string {
 		if a := alertAnswer(text); a != "" {
 			return a
 		}
+		// "no thanks", "no, all good", "nee passt schon" say nothing about
+		// the charge: only a bare no reports it.
+		if yn := yesNoOf(text); yn != intents.No || bareNo(text) {
+			return yn
+		}
+		return ""
 	}
 	return yesNoOf(text)
 }
+
+// bareNo: the turn is a no and nothing else ("no", "nope", "nein nein").
+func bareNo(text string) bool {
+	words := strings.Fields(intents.Normalize(text))
+	n := 0
+	for _, w := range words {
+		switch {
+		case fillers[w]:
+		case noWords[w]:
+			n++
+		default:
+			return false
+		}
+	}
+	return n > 0
+}
+
+var noWords = map[string]bool{"no": true, "nope": true, "nah": true, "nein": true, "nee": true, "ne": true, "nö": true, "negative": true}
 
 // alertAnswer reads "that wasn't me" (No) or "yes that was me" (Yes)
 // in a turn; "" when the turn says neither, or asks something: "I don't
@@ -328,7 +352,8 @@ func plainReading(r *Request) {
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.BillDueDate, intents.Slots{}, 1, true
 		r.turn.billsDue = true
 	case containsAny(t, " lost my ", " lost the ", " misplaced my ", " cant find my ", " can t find my ", " verloren", " finde meine ", " find meine ") &&
-		containsAny(t, " card", "karte") && !containsAny(t, " phone", " handy", " wallet app", " sim"):
+		containsAny(t, " card", "karte") && !containsAny(t, " phone", " handy", " wallet app", " sim") &&
+		!containsAny(t, " havent lost", " haven t lost", " have not lost", " not lost", " didnt lose", " did not lose", " nicht verloren", " doch nicht verloren"):
 		// "i think i lost my debit card at the gym": sure enough to ask
 		// (the block is read back and needs the PIN).
 		slots := intents.Slots{}
@@ -517,3 +542,20 @@ func acknowledges(text string) bool {
 
 var ackFirst = map[string]bool{"ok": true, "okay": true, "alright": true, "right": true, "fine": true, "cool": true, "great": true,
 	"perfect": true, "passt": true, "gut": true, "super": true, "prima": true, "klar": true, "alles": true, "okidoki": true, "sure": true}
+
+// cardAmountWords: the turn asks for the card's whole balance or its
+// minimum ("in full", "just the minimum", "komplett"), and names no
+// amount of its own; "not in full" asks neither.
+func cardAmountWords(text, locale string) bool {
+	t := " " + intents.Normalize(text) + " "
+	if containsAny(t, " not in full", " nicht komplett", " nicht vollständig", " not the full", " not the minimum", " nicht den mindest") {
+		return false
+	}
+	if _, _, ok := intents.ParseAmount(strings.TrimSpace(t), locale, false); ok {
+		return false
+	}
+	return containsAny(t, cardFullWords...) || containsAny(t, " minimum", " mindest")
+}
+
+var cardFullWords = []string{" in full", " full balance", " whole balance", " entire balance", " the full amount", " all of it", " pay it off",
+	" pay off", " vollständig", " komplett", " den ganzen betrag", " ganz ausgleichen", " ausgleichen"}
