@@ -90,6 +90,13 @@ func (s *Skill) followUp(r *Request) {
 			delete(r.Slots, intents.SlotPayee)
 		}
 	}
+	if m := prev.Slots[intents.SlotMerchant]; m != nil && r.Slots[intents.SlotMerchant] == nil && r.Slots[intents.SlotCategory] == nil &&
+		(r.Intent == intents.SpendingSummary || r.Intent == intents.ListTransactions) && containsAny(" "+norm+" ", " da ", " dort ", " there ") &&
+		merchantPhrase(norm, r.Locale, r.Now) == "" {
+		// "wie viel hab ich da diesen Monat gelassen": there is the merchant
+		r.Slots[intents.SlotMerchant] = m
+		r.turn.merchantAsBank = true
+	}
 	if samePeriod(norm) {
 		// "groceries altogether that month", "im selben Monat": the last
 		// answer's period.
@@ -156,7 +163,7 @@ func (s *Skill) followUp(r *Request) {
 	}
 	// "unlock it again", "wann läuft die ab": the card or account of the
 	// last answer, when this turn names none.
-	if in, ok := intents.Lookup(r.Intent); ok && hasPronoun && len(words) <= 6 && r.Intent != intents.Fallback {
+	if in, ok := intents.Lookup(r.Intent); ok && hasPronoun && len(words) <= 8 && r.Intent != intents.Fallback {
 		for _, k := range []string{intents.SlotCard, intents.SlotAccount, intents.SlotBiller} {
 			if in.HasSlot(k) && r.Slots[k] == nil && prev.Slots[k] != nil {
 				r.Slots[k] = prev.Slots[k]
@@ -168,7 +175,7 @@ func (s *Skill) followUp(r *Request) {
 			}
 		}
 	}
-	if r.Intent == intents.Fallback || hasPronoun && len(words) <= 6 {
+	if r.Intent == intents.Fallback || hasPronoun && len(words) <= 8 {
 		// "how much is it", "ok pay it", "when does it run out": the
 		// sibling question about the same bill or card.
 		if in := sibling(prev, norm); in != "" {
@@ -762,7 +769,8 @@ func sibling(prev *subject, norm string) string {
 		switch {
 		case containsAny(t, " expire", " run out", " runs out", " valid", " abl", " läuft", " gültig"):
 			return intents.CardExpiration
-		case containsAny(t, " unlock", " entsperr", " freischalt", " unblock"):
+		case containsAny(t, " unlock", " entsperr", " freischalt", " unblock", " wieder auf", " mach sie auf", " aufmachen", " open it again",
+			" reactivate", " wieder frei", " wieder aktiv", " turn it back on", " switch it back on"):
 			return intents.UnlockCard
 		case containsAny(t, " lock", " sperr", " freeze", " block"):
 			return intents.LockCard

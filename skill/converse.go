@@ -377,6 +377,9 @@ func correction(r *Request, d *dialog) intents.Slots {
 	if r.Text == "" || r.Intent == d.Action {
 		return nil
 	}
+	if asksAbout(r) && (*Skill)(nil).readsOnly(r.Intent) {
+		return nil // "wait, how much do I have in checking again" asks; it corrects nothing
+	}
 	norm := intents.Normalize(r.Text)
 	found := intents.Slots{}
 	intents.FillSlots(d.Action, norm, r.Locale, r.Now, found)

@@ -618,6 +618,7 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 			return resp, err // "that wasn't me" after a side question
 		}
 		plainReading(r)
+		s.countFollowUp(r)
 		if resp, err := s.cardQuestion(ctx, r); resp != nil || err != nil {
 			return resp, err
 		}

@@ -603,6 +603,11 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 			}
 			return s.mergeAndAdvance(ctx, r, d)
 		}
+		if pin == "" && r.Text != "" && withdraws(r.Text) {
+			// "oh wait, I found it in my jacket": nothing is done.
+			r.st.Dialog = nil
+			return &Response{Speech: l.andReprompt(l.msg("dialog.cancelled")), Reprompt: l.reprompt()}, nil
+		}
 		if pin == "" {
 			if r.Intent == intents.Fallback || r.Intent == intents.ProvidePin || r.Intent == intents.Yes || r.Intent == intents.No {
 				return &Response{Speech: l.msg("pin.need") + " " + d.Question, Reprompt: d.Question}, nil
@@ -844,7 +849,7 @@ func (s *Skill) replayOfDone(r *Request) *Response {
 	switch {
 	case dn.Stage == stagePIN && (r.Intent == intents.ProvidePin || r.Slots.String(intents.SlotPin) != ""):
 		return dn.Response
-	case dn.Stage == stageConfirm && r.Intent == intents.Yes && (r.Text == "" || yesNoOf(r.Text) == intents.Yes && !acknowledges(r.Text)):
+	case dn.Stage == stageConfirm && r.Intent == intents.Yes && (r.Text == "" || plainYes(r.Text)):
 		return dn.Response // a yes said again ("and yesterday" is no yes, whatever the recognizer thought)
 	}
 	return nil

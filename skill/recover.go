@@ -321,7 +321,8 @@ func plainReading(r *Request) {
 		return
 	}
 	switch {
-	case containsAny(t, " how many times", " how often", " how many purchases", " wie oft", " wie viele einkäufe", " wie viele male"):
+	case containsAny(t, " how many times", " how often", " how many purchases", " how many transactions", " how many payments", " wie oft",
+		" wie viele einkäufe", " wie viele male", " wie viele umsätze", " wie viele zahlungen", " wie viele buchungen"):
 		// "how many times did I eat out this month": the count with the total.
 		slots := intents.Slots{}
 		intents.FillSlots(intents.SpendingSummary, strings.TrimSpace(t), r.Locale, r.Now, slots)
@@ -559,3 +560,44 @@ func cardAmountWords(text, locale string) bool {
 
 var cardFullWords = []string{" in full", " full balance", " whole balance", " entire balance", " the full amount", " all of it", " pay it off",
 	" pay off", " vollständig", " komplett", " den ganzen betrag", " ganz ausgleichen", " ausgleichen"}
+
+// plainYes: the whole turn is a yes ("yes", "yes please", "jo"), not a yes
+// that goes on to ask for something ("ok yes send it").
+func plainYes(text string) bool {
+	t := strings.Join(strings.Fields(intents.Normalize(text)), " ")
+	for _, p := range yesPhrases {
+		if t == p {
+			return !acknowledges(text) || t == "yes" || t == "ja"
+		}
+	}
+	return t == "yes please" || t == "ja bitte" || t == "yes yes" || t == "ja ja"
+}
+
+// withdraws: the person takes the request back while the PIN is asked
+// ("oh wait, I found it", "never mind", "doch nicht").
+func withdraws(text string) bool {
+	t := " " + intents.Normalize(text) + " "
+	return containsAny(t, " found it", " found the card", " got it back", " gefunden", " never mind", " nevermind", " doch nicht", " lass mal",
+		" dont do it", " don t do it", " do not do it", " forget it", " vergiss es", " lieber nicht", " changed my mind", " hold on", " wait ", " warte ")
+}
+
+// countFollowUp: "how many transactions was that" after a total counts
+// what the total was about.
+func (s *Skill) countFollowUp(r *Request) {
+	prev := s.previous(r)
+	if !r.turn.countAsked || prev == nil || prev.Intent != intents.SpendingSummary && prev.Intent != intents.ListTransactions {
+		return
+	}
+	if r.Slots[intents.SlotMerchant] != nil || r.Slots[intents.SlotCategory] != nil {
+		return
+	}
+	t := " " + intents.Normalize(r.Text) + " "
+	if !containsAny(t, " that", " those", " these", " there", " das", " da ", " dort", " davon") {
+		return
+	}
+	for _, k := range []string{intents.SlotMerchant, intents.SlotCategory, intents.SlotDateRange, intents.SlotAccount} {
+		if v := prev.Slots[k]; v != nil && r.Slots[k] == nil {
+			r.Slots[k] = v
+		}
+	}
+}
