@@ -321,6 +321,7 @@ var payeeStops = map[string]bool{
 	"money": true, "geld": true, "some": true, "etwas": true, "back": true, "zurück": true, "überweisen": true, "senden": true,
 	"schicken": true, "next": true, "nächsten": true, "with": true, "mit": true, "dollars": true, "euro": true, "using": true,
 	"via": true, "über": true, "a": true, "to": true, "into": true, "auf": true, "aufs": true,
+	"then": true, "instead": true, "dann": true, "stattdessen": true, "halt": true,
 }
 
 var payVerbs = map[string]bool{"send": true, "pay": true, "give": true, "venmo": true, "wire": true, "transfer": true,

@@ -82,6 +82,16 @@ func (s *Skill) followUp(r *Request) {
 	if intents.German(r.Locale) {
 		lead = leadDE
 	}
+	if r.Intent == intents.TransferMoney && prev.Intent == intents.TransferMoney && r.Slots[intents.SlotPayee] == nil && r.Slots[intents.SlotToAccount] == nil &&
+		r.Slots[intents.SlotAmount] != nil && containsAny(" "+norm+" ", " then", " instead", " ok ", " okay", " dann", " stattdessen", " halt") {
+		// "ok send twenty five hundred then" after a refused transfer: to
+		// the same recipient (read back before anything moves).
+		for _, k := range []string{intents.SlotPayee, intents.SlotToAccount, intents.SlotFromAccount} {
+			if v := prev.Slots[k]; v != nil && r.Slots[k] == nil {
+				r.Slots[k] = v
+			}
+		}
+	}
 	if p := r.Slots.String(intents.SlotPayee); payeePronouns[p] {
 		// "send him a hundred": the payee named last, or nobody.
 		if prev.Slots[intents.SlotPayee] != nil {
@@ -570,11 +580,29 @@ func (s *Skill) cardQuestion(ctx context.Context, r *Request) (*Response, error)
 			}
 		}
 	}
-	if kind := lockedAsked(t, r.Locale, s.previous(r)); kind != "" {
+	if kind := lockedAsked(t, r.Locale, s.previous(r)); kind != "" || lockedAskedAny(t) {
 		// "locked yeah?", "is it blocked now", "ist sie jetzt gesperrt"
 		cards, err := s.cards(ctx, r)
 		if err != nil {
 			return nil, err
+		}
+		if kind == "" {
+			// "ist die Karte jetzt gesperrt" with no card named or talked
+			// about: the one locked card, or that none is.
+			var locked []banks.Card
+			for _, c := range cards {
+				if c.Locked {
+					locked = append(locked, c)
+				}
+			}
+			switch len(locked) {
+			case 0:
+				return anythingElse(l, l.msg("card.status.none_locked")), nil
+			case 1:
+				kind = string(locked[0].Kind)
+			default:
+				return anythingElse(l, l.msg("card.status.all_locked")), nil
+			}
 		}
 		for _, c := range cards {
 			if string(c.Kind) == kind {
@@ -620,7 +648,7 @@ func (s *Skill) cardQuestion(ctx context.Context, r *Request) (*Response, error)
 func lockedAsked(t, locale string, prev *subject) string {
 	words := strings.Fields(t)
 	if !containsAny(t, " locked ", " blocked ", " frozen ", " gesperrt ", " blockiert ") || containsAny(t, " unlock", " entsperr", " why ", " warum ") ||
-		len(words) > 6 || len(words) > 3 && !containsAny(t, " is it ", " is my ", " is the ", " ist sie ", " ist die ", " ist meine ", " ist es ") {
+		len(words) > 10 || len(words) > 3 && !containsAny(t, stateQuestions...) {
 		return ""
 	}
 	found := intents.Slots{}
@@ -632,6 +660,19 @@ func lockedAsked(t, locale string, prev *subject) string {
 		return prev.Slots.String(intents.SlotCard)
 	}
 	return ""
+}
+
+// stateQuestions ask whether something is so ("is that one locked",
+// "ist die auch gesperrt"), never to make it so.
+var stateQuestions = []string{" is it ", " is my ", " is the ", " is that ", " is this ", " are they ", " are my ", " is that one ",
+	" ist sie ", " ist die ", " ist meine ", " ist es ", " ist der ", " ist das ", " sind die ", " sind meine ", " ist denn "}
+
+// lockedAskedAny: "is the card locked now", "ist die Karte jetzt
+// gesperrt": the lock state, of no card in particular.
+func lockedAskedAny(t string) bool {
+	return len(strings.Fields(t)) <= 7 && containsAny(t, " locked ", " blocked ", " gesperrt ") &&
+		containsAny(t, " is the card ", " is my card ", " ist die karte ", " ist meine karte ", " is it ", " ist sie ") &&
+		!containsAny(t, " unlock", " entsperr", " why ", " warum ")
 }
 
 func containsAny(s string, subs ...string) bool {

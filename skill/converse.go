@@ -285,6 +285,9 @@ func (s *Skill) newTask(r *Request) bool {
 	if _, ok := s.actions[r.Intent]; !ok && r.Intent != intents.PrivacyCenter && r.Intent != intents.TalkToAgent {
 		return false
 	}
+	if t := " " + intents.Normalize(r.Text) + " "; r.Text != "" && (lockedAsked(t, r.Locale, nil) != "" || lockedAskedAny(t)) {
+		return false // "is my credit card locked?" asks; it locks nothing
+	}
 	return r.Text == "" || r.Confidence >= actMin
 }
 

@@ -110,7 +110,7 @@ func New(cfg Config) *Skill {
 	s.mux.Handle(intents.SpendingSummary, linked(s.merchantsResolved(b, b.spending)))
 	s.mux.HandleFunc(intents.Help, help)
 	s.mux.HandleFunc(intents.Stop, goodbye)
-	s.mux.HandleFunc(intents.Cancel, goodbye)
+	s.mux.HandleFunc(intents.Cancel, cancelNothing)
 	s.mux.HandleFunc(intents.Fallback, fallback)
 	s.mux.HandleFunc(intents.Yes, nothingPending)
 	s.mux.HandleFunc(intents.No, nothingPending)
@@ -1003,6 +1003,16 @@ func notAvailable(ctx context.Context, r *Request) (*Response, error) {
 		Speech:   l.andReprompt(l.msg("not_available")),
 		Reprompt: l.reprompt(),
 	}, nil
+}
+
+// cancelNothing: "no, forget it" with nothing under way is an okay, not
+// a goodbye; the platform's own Cancel (no words) ends the session.
+func cancelNothing(ctx context.Context, r *Request) (*Response, error) {
+	if r.Text == "" {
+		return goodbye(ctx, r)
+	}
+	l := langOf(r.Locale)
+	return anythingElse(l, l.msg("ack.reply")), nil
 }
 
 func nothingPending(ctx context.Context, r *Request) (*Response, error) {

@@ -518,6 +518,15 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 			r.Intent = intents.Cancel // "nee, lass mal" to "from which account?"
 		}
 	}
+	if d.Stage == stageConfirm && r.Text != "" && !d.Soft {
+		if pin := intents.ParsePin(intents.Normalize(r.Text)); pin != "" && len(strings.Fields(intents.Normalize(r.Text))) <= 6 && !changesWithPIN(r, d) {
+			// The PIN said at "Shall I unlock it?": the yes and the PIN in one.
+			if p, err := s.actions[d.Action](ctx, r, cloneSlots(d.Slots)); err == nil && p != nil && p.pin && p.refuse == nil && p.ask == "" {
+				d.Stage = stagePIN
+				return s.checkPIN(ctx, r, d, pin)
+			}
+		}
+	}
 	if d.Stage == stageConfirm && toCard(d) && r.Text != "" && cardAmountWords(r.Text, r.Locale) {
 		// "yes, just the minimum" at a read-back of another amount: the
 		// new amount is read back; nothing moves on this turn.
