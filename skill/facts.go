@@ -118,6 +118,17 @@ func (s *Skill) billFacts(ctx context.Context, r *Request, what string) (*Respon
 		if err != nil || refusal != nil {
 			return refusal, err
 		}
+		if what == "balance" && r.Text != "" && containsAny(" "+intents.Normalize(r.Text)+" ", " now", " right now", " currently", " at the moment", " today",
+			" jetzt", " gerade", " aktuell", " im moment", " heute") {
+			// "how much do I owe on it now": the card's balance today, not
+			// the statement's.
+			if bal, err := s.cfg.Bank.Balance(ctx, r.User, card.ID); err == nil {
+				if bal.Booked.Minor >= 0 {
+					return anythingElse(l, l.msg("card.nothing_owed", card.Name)), nil
+				}
+				return &Response{Speech: l.msg("balance.card.owed", card.Name, l.Money(bal.Booked), l.Money(bal.Available)), EndSession: true}, nil
+			}
+		}
 		left := banks.Money{Minor: max(stm.Balance.Minor-stm.Paid.Minor, 0), Currency: stm.Balance.Currency}
 		var text string
 		switch what {

@@ -321,6 +321,13 @@ func plainReading(r *Request) {
 		return
 	}
 	switch {
+	case containsAny(t, " my limit", " mein limit", " meinem limit", " credit limit", " kreditrahmen", " kreditlimit", " verfügungsrahmen",
+		" spending limit on my card") && !containsAny(t, " atm", " cash", " withdraw", "abheb", "automat", "bargeld", " transfer", " überweis",
+		" voice", " sprache", " contactless", " kontaktlos", " daily", " tages", " higher", " raise", " increase", " more ", " erhöh", " höher", " mehr "):
+		// "wie hoch ist mein Limit": the card's credit limit.
+		slots := intents.Slots{}
+		intents.FillSlots(intents.CreditLimit, strings.TrimSpace(t), r.Locale, r.Now, slots)
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.CreditLimit, slots, 1, true
 	case containsAny(t, " how many times", " how often", " how many purchases", " how many transactions", " how many payments", " wie oft",
 		" wie viele einkäufe", " wie viele male", " wie viele umsätze", " wie viele zahlungen", " wie viele buchungen"):
 		// "how many times did I eat out this month": the count with the total.
