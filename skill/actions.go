@@ -592,7 +592,7 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 			return refusal, err
 		}
 		if found {
-			a, ok = intents.Amount{Value: fmt.Sprintf("%d.%02d", amt.Minor/100, amt.Minor%100), Currency: amt.Currency}, true
+			a, ok = intents.Amount{Value: amt.Decimal(), Currency: amt.Currency}, true
 			slots[intents.SlotAmount] = a
 			inferred = true
 		}

@@ -1,6 +1,7 @@
 package skill
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"sort"
@@ -446,24 +447,13 @@ func (b *banking) compareSpending(ctx context.Context, r *Request, thisMonth int
 	if err != nil || !okP {
 		return nil, err
 	}
-	cur2 := *r
-	cur2.Slots = cloneSlots(r.Slots)
-	cur2.Slots[intents.SlotDateRange] = cur
-	prevReq := *r
-	prevReq.Slots = cloneSlots(r.Slots)
-	prevReq.Slots[intents.SlotDateRange] = prev
-	if a.Currency == "" {
-		a.Currency = p.Currency
-	}
-	if p.Currency == "" {
-		p.Currency = a.Currency
-	}
-	if a.Currency == "" {
-		a.Currency = banks.CurrencyOf(r.Locale)
-		p.Currency = a.Currency
-	}
+	// Nothing spent in one of them: its currency is the other's, or the
+	// locale's.
+	cur0 := cmp.Or(a.Currency, p.Currency, banks.CurrencyOf(r.Locale))
+	a.Currency, p.Currency = cur0, cur0
+	when := func(dr intents.DateRange) string { return " " + l.Period(dr, r.Now) }
 	diff := banks.Money{Minor: a.Minor - p.Minor, Currency: a.Currency}
-	// spent.compare.WAY: more or less; spent.compare.same within 5 %
+	// spent.compare.WAY: more or less; spent.similar within 5 %
 	way := "more"
 	switch {
 	case diff.Minor*20 <= p.Minor && diff.Minor*20 >= -p.Minor:
@@ -473,9 +463,9 @@ func (b *banking) compareSpending(ctx context.Context, r *Request, thisMonth int
 	}
 	about := l.about(r)
 	if way == "same" {
-		return &Response{Speech: l.msg("spent.similar", l.Money(a), about, l.when(&cur2), l.Money(p), l.when(&prevReq)), EndSession: true}, nil
+		return &Response{Speech: l.msg("spent.similar", l.Money(a), about, when(cur), l.Money(p), when(prev)), EndSession: true}, nil
 	}
-	return &Response{Speech: l.msg("spent.compare."+way, l.Money(a), about, l.when(&cur2), l.Money(diff), l.Money(p), l.when(&prevReq)), EndSession: true}, nil
+	return &Response{Speech: l.msg("spent.compare."+way, l.Money(a), about, when(cur), l.Money(diff), l.Money(p), when(prev)), EndSession: true}, nil
 }
 
 func sortedKeys(m map[string]banks.Money) []string {

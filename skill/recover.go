@@ -124,8 +124,13 @@ func asksAboutAlert(text string, merchant string) bool {
 	if containsAny(t, alertAsks...) {
 		return true
 	}
-	// The first part of the merchant's name, half said ("the electro
-	// what?"); "electric" is no part of "ElectroMart".
+	return saysMerchant(t, merchant)
+}
+
+// saysMerchant: a word of the turn is the first part of the merchant's
+// name, half said ("the electro what?"); "electric" is no part of
+// "ElectroMart".
+func saysMerchant(t, merchant string) bool {
 	name := strings.ReplaceAll(intents.Normalize(merchant), " ", "")
 	for _, w := range strings.Fields(t) {
 		if len([]rune(w)) >= 5 && strings.HasPrefix(name, w) {
@@ -311,9 +316,7 @@ func plainReading(r *Request) {
 	if containsAny(t, " iban", " account number", " kontonummer", " sort code", " routing number", " bankleitzahl", " bic ") &&
 		containsAny(t, " read", " tell", " give", " what is", " whats", " vor", " sag", " nenn", " lautet", " wie ist", " brauche", " need") {
 		// "lies mir bitte die komplette IBAN vor"
-		slots := intents.Slots{}
-		intents.FillSlots(intents.AccountDetails, strings.TrimSpace(t), r.Locale, r.Now, slots)
-		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.AccountDetails, slots, 1, true
+		readAs(r, intents.AccountDetails, t, "")
 		return
 	}
 	if agentWords[strings.TrimSpace(strings.Join(strings.Fields(strings.TrimSpace(t)), " "))] {
@@ -325,34 +328,22 @@ func plainReading(r *Request) {
 		" spending limit on my card") && !containsAny(t, " atm", " cash", " withdraw", "abheb", "automat", "bargeld", " transfer", " überweis",
 		" voice", " sprache", " contactless", " kontaktlos", " daily", " tages", " higher", " raise", " increase", " more ", " erhöh", " höher", " mehr "):
 		// "wie hoch ist mein Limit": the card's credit limit.
-		slots := intents.Slots{}
-		intents.FillSlots(intents.CreditLimit, strings.TrimSpace(t), r.Locale, r.Now, slots)
-		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.CreditLimit, slots, 1, true
+		readAs(r, intents.CreditLimit, t, "")
 	case containsAny(t, " how many times", " how often", " how many purchases", " how many transactions", " how many payments", " wie oft",
 		" wie viele einkäufe", " wie viele male", " wie viele umsätze", " wie viele zahlungen", " wie viele buchungen"):
 		// "how many times did I eat out this month": the count with the total.
-		slots := intents.Slots{}
-		intents.FillSlots(intents.SpendingSummary, strings.TrimSpace(t), r.Locale, r.Now, slots)
-		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.SpendingSummary, slots, 1, true
+		readAs(r, intents.SpendingSummary, t, "")
 		r.turn.countAsked = true
 	case containsAny(t, " when did i last", " when was i last", " when was the last time", " last time i went", " wann war ich zuletzt",
 		" wann war ich das letzte mal", " wann habe ich zuletzt", " wann hab ich zuletzt", " wann zuletzt"):
-		slots := intents.Slots{intents.SlotCount: 1}
-		intents.FillSlots(intents.ListTransactions, strings.TrimSpace(t), r.Locale, r.Now, slots)
-		slots[intents.SlotCount] = 1
-		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.ListTransactions, slots, 1, true
+		readAs(r, intents.ListTransactions, t, "")
+		r.Slots[intents.SlotCount] = 1 // the last one
 	case accountPays.MatchString(strings.TrimSpace(t)):
 		// "and what does my savings pay", "was bringt mein Tagesgeld"
-		slots := intents.Slots{}
-		intents.FillSlots(intents.InterestRate, strings.TrimSpace(t), r.Locale, r.Now, slots)
-		if slots[intents.SlotAccount] != nil {
-			r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.InterestRate, slots, 1, true
-		}
+		readAs(r, intents.InterestRate, t, intents.SlotAccount)
 	case containsAny(t, " did i blow", " have i blown", " did i burn through", " i blew ", " did i splurge", " verprasst", " verballert",
 		" rausgehauen", " verjubelt", " auf den kopf gehauen"):
-		slots := intents.Slots{}
-		intents.FillSlots(intents.SpendingSummary, strings.TrimSpace(t), r.Locale, r.Now, slots)
-		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.SpendingSummary, slots, 1, true
+		readAs(r, intents.SpendingSummary, t, "")
 	case containsAny(t, " direct debit", " lastschrift", " standing order", " dauerauftr", " abbuchungen", " bills ", " rechnungen ") &&
 		containsAny(t, " coming up", " coming out", " going out", " go out", " due", " next week", " this week", " anstehen", " stehen an",
 			" kommen", " demnächst", " nächste", " upcoming", " gehen", " diese woche", " fällig") && !containsAny(t, " pay ", " zahl", " paid", " bezahlt"):
@@ -364,41 +355,43 @@ func plainReading(r *Request) {
 		!containsAny(t, " havent lost", " haven t lost", " have not lost", " not lost", " didnt lose", " did not lose", " nicht verloren", " doch nicht verloren"):
 		// "i think i lost my debit card at the gym": sure enough to ask
 		// (the block is read back and needs the PIN).
-		slots := intents.Slots{}
-		intents.FillSlots(intents.ReportLostCard, strings.TrimSpace(t), r.Locale, r.Now, slots)
-		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.ReportLostCard, slots, 1, true
+		readAs(r, intents.ReportLostCard, t, "")
 	case containsAny(t, " why ", " warum ", " wieso ") && containsAny(t, " not working", " doesnt work", " does not work", " isnt working",
 		" funktioniert nicht", " geht nicht", " blocked", " gesperrt", " frozen") && !containsAny(t, " card", "karte"):
-		slots := intents.Slots{}
-		intents.FillSlots(intents.AccountBlocked, strings.TrimSpace(t), r.Locale, r.Now, slots)
-		if slots[intents.SlotAccount] != nil {
-			r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.AccountBlocked, slots, 1, true // "why my savings is not working"
-		}
+		readAs(r, intents.AccountBlocked, t, intents.SlotAccount) // "why my savings is not working"
 	case containsAny(t, " gehalt", " lohn", " salary", " paycheck", " pay check", " wages", " paycheque") &&
 		containsAny(t, " schon da", " angekommen", " eingegangen", " gekommen", " drauf", " arrived", " come in", " came in", " gone in",
 			" landed", " hit my account", " yet", " been paid", " go in", " went in", " wann kommt", " when does", " when will", " when do i get") ||
 		containsAny(t, " payday", " pay day", " get paid next", " next paycheck", " next pay ", " zahltag", " wann krieg ich mein geld", " wann bekomme ich mein gehalt"):
-		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.IncomeSummary, intents.Slots{}, 1, true
-		intents.FillSlots(intents.IncomeSummary, strings.TrimSpace(t), r.Locale, r.Now, r.Slots)
+		readAs(r, intents.IncomeSummary, t, "")
 	case containsAny(t, " how much have i made", " how much did i make", " how much did i earn", " how much have i earned", " what did i earn",
 		" what have i earned", " wie viel hab ich verdient", " wie viel habe ich verdient", " was hab ich verdient", " was habe ich verdient"):
-		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.IncomeSummary, intents.Slots{}, 1, true
-		intents.FillSlots(intents.IncomeSummary, strings.TrimSpace(t), r.Locale, r.Now, r.Slots)
+		readAs(r, intents.IncomeSummary, t, "")
 	case containsAny(t, " how much", " wie viel") && containsAny(t, " reingekommen", " rein gekommen", " eingegangen", " gutgeschrieben",
 		" came in", " come in", " got paid", " get paid", " have i received", " did i receive", " bekommen"):
-		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.IncomeSummary, intents.Slots{}, 1, true
-		intents.FillSlots(intents.IncomeSummary, strings.TrimSpace(t), r.Locale, r.Now, r.Slots)
+		readAs(r, intents.IncomeSummary, t, "")
 	case containsAny(t, " why cant i ", " why can t i ", " why cannot i ", " why wont it let me", " why won t it let me", " warum kann ich ",
 		" wieso kann ich ", " weshalb kann ich ") && containsAny(t, " move", " send", " transfer", " take money", " take out", " withdraw",
 		" get money", " get at", " überweisen", " abheben", " geld ", " umbuchen", " ran "):
 		// "why can't I move money out of it": what blocks the account.
-		slots := intents.Slots{}
-		intents.FillSlots(intents.AccountBlocked, strings.TrimSpace(t), r.Locale, r.Now, slots)
-		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.AccountBlocked, slots, 1, true
+		readAs(r, intents.AccountBlocked, t, "")
 	case containsAny(t, " rent ", " miete ") && containsAny(t, " go out", " went out", " come out", " came out", " taken", " leave",
 		" left", " raus", " abgebucht", " abgegangen", " runter", " weg"):
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.ListTransactions, intents.Slots{intents.SlotCategory: "rent", intents.SlotCount: 1}, 1, true
 	}
+}
+
+// readAs takes the turn as intent, with the slots its words fill, when
+// they fill need (any, for ""); it is read in context, so the FAQ does not
+// second-guess it. It reports whether it did.
+func readAs(r *Request, intent, t, need string) bool {
+	slots := intents.Slots{}
+	intents.FillSlots(intent, strings.TrimSpace(t), r.Locale, r.Now, slots)
+	if need != "" && slots[need] == nil {
+		return false
+	}
+	r.Intent, r.Slots, r.Confidence, r.turn.inContext = intent, slots, 1, true
+	return true
 }
 
 // accountPays: "what does my savings pay", "how much does the ISA earn",
@@ -489,13 +482,7 @@ func namesCharge(text, merchant string) bool {
 		" kauf ", " warnung", " du erwähnt") {
 		return true
 	}
-	name := strings.ReplaceAll(intents.Normalize(merchant), " ", "")
-	for _, w := range strings.Fields(t) {
-		if len([]rune(w)) >= 5 && strings.HasPrefix(name, w) {
-			return true
-		}
-	}
-	return false
+	return saysMerchant(t, merchant)
 }
 
 // asksSomething: the turn is a question or a request of its own ("show
