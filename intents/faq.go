@@ -164,6 +164,7 @@ func (f *FAQ) Match(text string) (FAQMatch, bool) {
 	}
 	if f.german {
 		f.splitCompounds(q)
+		f.joinSplit(text, q)
 	}
 	var norm float64
 	for k, v := range q {
@@ -237,6 +238,30 @@ func (f *FAQ) splitCompounds(q map[string]float32) {
 	}
 	for _, k := range add {
 		q[k] += faqPartWeight
+	}
+}
+
+// joinSplit relates a compound said or transcribed as two words ("bau
+// finanzierung", "dauer auftrag") to the entry word it makes.
+func (f *FAQ) joinSplit(text string, q map[string]float32) {
+	words := strings.Fields(Normalize(text))
+	for i := 0; i+1 < len(words); i++ {
+		ws := f.words(words[i] + words[i+1])
+		if len(ws) != 1 || len(ws[0]) < 6 {
+			continue
+		}
+		if _, ok := f.index["w:"+ws[0]]; !ok {
+			continue
+		}
+		// The two words' features give way to the compound's.
+		for k, v := range f.features(words[i] + " " + words[i+1]) {
+			if q[k] -= v; q[k] <= 1e-6 {
+				delete(q, k)
+			}
+		}
+		for k, v := range f.features(words[i] + words[i+1]) {
+			q[k] += v
+		}
 	}
 }
 
@@ -391,7 +416,7 @@ var faqVariants = map[string]string{
 	"debitcard": "debit", "creditcard": "credit", "applepay": "apple", "googlepay": "google",
 	"e": "email", "mail": "email", "emails": "email",
 	"bankautomat": "geldautomat", "bankautomaten": "geldautomat", "geldautomaten": "geldautomat",
-	"ec": "girocard", "eckarte": "girocard", "bankkarte": "girocard",
+	"ec": "girocard", "eckarte": "girocard", "bankkarte": "girocard", "nich": "nicht",
 }
 
 // faqStopEN are English words that say nothing about which question is
@@ -416,7 +441,8 @@ var faqStopDE = faqSet(`ich mich mir mein meine meinen meinem meiner meines wir 
 	bitte mal ähm äh hm ja nein okay ok hallo hey alexa konto bank sag sagen mir gerne gern denn doch eigentlich so da hier
 	auch schon nur noch viel viele wieviel stopp abbrechen heute morgen jetzt gerade
 	brauche brauchen bräuchte braucht mache machen macht geht gehen habt lassen lass bekomme bekommen kriege kriegen
-	mehr gibt gibts gehts klappt tun tue euch euer eure euren eurer eurem ihr immer`)
+	mehr gibt gibts gehts klappt tun tue euch euer eure euren eurer eurem ihr immer
+	krieg kriegt bekomm bekommt ne nen nem ner is halt son`)
 
 func faqSet(words string) map[string]bool {
 	m := map[string]bool{}

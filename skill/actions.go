@@ -694,12 +694,18 @@ func paid(l lang, r *Request, entry *AuditEntry, res banks.PaymentResult, amount
 		}
 		return anythingElse(l, l.msg("pay.done.unseen", l.Money(amount), recipient, spell(res.Reference), verb))
 	}
+	// What is left to spend is the available balance, where the bank
+	// says it and it differs from the booked one.
+	left := l.Money(res.FromBalance.Booked)
+	if av := res.FromBalance.Available; av.Currency != "" && av != res.FromBalance.Booked {
+		left = l.msg("pay.left.available", l.Money(av))
+	}
 	if own {
 		return anythingElse(l, l.msg("pay.done.own", l.Money(amount), recipient, upperFirst(l.accountNom(from)),
-			l.Money(res.FromBalance.Booked), spell(res.Reference), verb, l.accountName(from)))
+			left, spell(res.Reference), verb, l.accountName(from)))
 	}
 	return anythingElse(l, l.msg("pay.done", l.Money(amount), recipient, upperFirst(l.accountNom(from)),
-		l.Money(res.FromBalance.Booked), spell(res.Reference), verb, l.accountName(from)))
+		left, spell(res.Reference), verb, l.accountName(from)))
 }
 
 func recipientLabel(p banks.Payee, to banks.Account) string {

@@ -642,6 +642,27 @@ func (s *Skill) cardQuestion(ctx context.Context, r *Request) (*Response, error)
 	return nil, nil
 }
 
+// cardStateAside answers a question whether a card is locked asked while
+// a dialog waits ("ist die Kreditkarte auch gesperrt" at "Welche Karte?"),
+// and asks the dialog's question again: the card it names is not the
+// answer, and nothing is locked.
+func (s *Skill) cardStateAside(ctx context.Context, r *Request, d *dialog) (*Response, error) {
+	t := " " + intents.Normalize(r.Text) + " "
+	if r.Text == "" || d.Soft || lockedAsked(t, r.Locale, nil) == "" && !lockedAskedAny(t) {
+		return nil, nil
+	}
+	r.st.Dialog = nil
+	resp, err := s.cardQuestion(ctx, r)
+	r.st.Dialog = d
+	if err != nil || resp == nil {
+		return nil, err
+	}
+	l := langOf(r.Locale)
+	resp.Speech = l.withoutAnythingElse(resp.Speech) + " " + l.backTo(d)
+	resp.Reprompt, resp.EndSession, resp.Choices = d.Question, false, dialogChoices(l, d)
+	return resp, nil
+}
+
 // lockedAsked is the card a short question asks the lock state of
 // ("locked yeah?", "is it blocked now", "ist die Karte gesperrt"): the one
 // it names, or the last card talked about; "" when it asks none.

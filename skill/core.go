@@ -247,6 +247,20 @@ func (s *Skill) handle(ctx context.Context, r *Request, acting *atomic.Pointer[A
 	if r.turn.next != nil && r.st.Dialog == nil && err == nil {
 		r.st.Dialog = r.turn.next // a follow-up question an answer ended with
 	}
+	if p := r.st.Parked; p != nil {
+		r.st.Parked = nil
+		switch d := r.st.Dialog; {
+		case d != nil && d.Action == actReviewAlert:
+			r.st.Parked = p // the alert's question still waits
+		case d == nil && err == nil && !resp.EndSession && r.Intent != intents.Cancel && r.Intent != intents.Stop && !resp.LinkAccount:
+			// The alert answered (or put off): the task the session began
+			// with, where it was. A new task or a cancel drops it.
+			l := langOf(r.Locale)
+			r.st.Dialog = p
+			resp.Speech = l.withoutAnythingElse(resp.Speech) + " " + l.backTo(p)
+			resp.Reprompt, resp.Choices = p.Question, dialogChoices(l, p)
+		}
+	}
 	return s.commit(ctx, r, resp, raw, banks.KindOf(err) == banks.Unavailable)
 }
 
@@ -406,6 +420,9 @@ func (s *Skill) loadState(ctx context.Context, r *Request, session bool) (*state
 	if st.Dialog != nil && r.Now.Sub(st.Dialog.Started) > s.cfg.SessionTTL {
 		st.Dialog = nil // a stale dialog expires
 	}
+	if st.Parked != nil && r.Now.Sub(st.Parked.Started) > s.cfg.SessionTTL {
+		st.Parked = nil
+	}
 	return st, b
 }
 
@@ -532,6 +549,13 @@ func (s *Skill) converse(ctx context.Context, r *Request, kind social) (*Respons
 			r.st.Dialog = nil
 			return nil, err
 		}
+		if d := r.st.Dialog; d != nil && d.Action == actReviewAlert && r.st.Parked != nil && !answersSoft(r) &&
+			!alertLater[strings.Join(strings.Fields(intents.Normalize(r.Text)), " ")] && !asksAboutAlert(r.Text, d.Slots.String("merchant")) {
+			// The answer to the task the session began with ("anna
+			// schulz", "from checking"), not to the alert raised before
+			// it: the task goes on; the alert can be answered later.
+			r.st.Dialog, r.st.Parked = r.st.Parked, nil
+		}
 		if d := r.st.Dialog; d != nil {
 			if d.Soft && closing(r) && yesNoOf(r.Text) == "" {
 				r.st.Dialog = nil // "ok thanks bye" at Konto's own question: goodbye
@@ -567,6 +591,9 @@ func (s *Skill) converse(ctx context.Context, r *Request, kind social) (*Respons
 			}
 			if resp := s.defineAside(ctx, r, d); resp != nil {
 				return resp, nil // "what does pending mean" while it waits (glossary.go)
+			}
+			if resp, err := s.cardStateAside(ctx, r, d); resp != nil || err != nil {
+				return resp, err // "is the credit card locked too?" at "which card?": asked, not chosen
 			}
 			resp, err := s.continueDialog(ctx, r)
 			if resp != nil && r.st.Dialog == nil {
@@ -647,14 +674,27 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 		}
 		resp.Speech = hello + " " + resp.Speech
 	}
-	if s.firstTurn(r) && r.Intent != intents.Launch && r.User.Customer != "" && r.st.Dialog == nil && r.turn.next == nil && !resp.LinkAccount {
+	if !s.firstTurn(r) || r.Intent == intents.Launch || r.User.Customer == "" || r.turn.next != nil || resp.LinkAccount {
+		return resp, nil
+	}
+	if task := r.st.Dialog; task == nil {
 		// An open fraud alert is raised on the first turn of any session,
 		// after the answer the person asked for.
-		if ar, _ := s.openAlert(ctx, r, false); ar != nil {
+		if ar, _ := s.openAlert(ctx, r, l.msg("alert.also")); ar != nil {
 			ar.Speech = l.withoutAnythingElse(resp.Speech) + " " + ar.Speech
 			ar.Card = resp.Card
 			return ar, nil
 		}
+	} else if (task.Action == intents.TransferMoney || task.Action == intents.PayBill) && task.Stage != stagePIN {
+		// A payment begun on the first turn ("send Bob twenty dollars")
+		// waits while the alert is asked about, and resumes after its
+		// answer. (Protective tasks, a card lock, go first.)
+		r.st.Dialog = nil
+		if ar, _ := s.openAlert(ctx, r, l.msg("alert.first")); ar != nil {
+			r.st.Parked = task
+			return ar, nil
+		}
+		r.st.Dialog = task
 	}
 	return resp, nil
 }

@@ -37,6 +37,9 @@ type state struct {
 	// Subject is what the last answer was about, on channels that do not
 	// carry it (see carry).
 	Subject *subject `json:"subject,omitempty"`
+	// Parked is the task a session began with while an open fraud alert
+	// was raised first; it resumes when the alert's question is done.
+	Parked *dialog `json:"parked,omitempty"`
 }
 
 // Stages of a dialog.

@@ -333,13 +333,14 @@ func (s *Skill) accountBlocked(ctx context.Context, r *Request) (*Response, erro
 
 // alertOnLaunch mentions an unreviewed fraud alert first, once a session.
 func (s *Skill) alertOnLaunch(ctx context.Context, r *Request) (*Response, error) {
-	return s.openAlert(ctx, r, true)
+	return s.openAlert(ctx, r, langOf(r.Locale).msg("launch.alert"))
 }
 
 // openAlert starts the review of the customer's open fraud alert, if one
-// was not mentioned in this session yet: at a launch, or after the answer
-// to the first question of a session.
-func (s *Skill) openAlert(ctx context.Context, r *Request, launch bool) (*Response, error) {
+// was not mentioned in this session yet: at a launch, after the answer to
+// the first question of a session, or before the task it began with
+// (lead is the sentence that introduces it).
+func (s *Skill) openAlert(ctx context.Context, r *Request, lead string) (*Response, error) {
 	if !s.allowed(ctx, r, "alerts") {
 		return nil, nil
 	}
@@ -351,14 +352,9 @@ func (s *Skill) openAlert(ctx context.Context, r *Request, launch bool) (*Respon
 	if err != nil || len(alerts) == 0 || alerts[0].Status != "open" || r.st.AlertMentioned == alerts[0].ID {
 		return nil, nil
 	}
-	l := langOf(r.Locale)
 	r.st.AlertMentioned = alerts[0].ID
 	resp, err := s.advance(ctx, r, alertDialog(alerts[0], r, true))
 	if resp != nil {
-		lead := l.msg("alert.also")
-		if launch {
-			lead = l.msg("launch.alert")
-		}
 		resp.Speech = lead + " " + resp.Speech
 	}
 	return resp, err

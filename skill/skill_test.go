@@ -239,7 +239,8 @@ func TestRetryAfterOutageIsAnsweredAfresh(t *testing.T) {
 // and picking one by its text answers the question.
 func TestResponsesCarryChoices(t *testing.T) {
 	e := newEnv(t, nil, 0)
-	r := e.say("alice", "en-US", "send alice 20 dollars")
+	e.say("alice", "en-US", "send alice 20 dollars") // her open fraud alert is asked first
+	r := e.say("alice", "en-US", "yes that was me")
 	if len(r.Choices) != 2 || r.Choices[0].Label != "Alice Chen" || r.Choices[1].Label != "Alice Meyer" {
 		t.Fatalf("payee choices %+v for %q", r.Choices, r.Speech)
 	}
