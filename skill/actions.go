@@ -324,7 +324,7 @@ func (s *Skill) blockedSource(ctx context.Context, r *Request, l lang, accts []b
 		return nil
 	}
 	if st, err := ac.Status(ctx, r.User, from.ID); err == nil && st.Status != "open" {
-		return refuse(l, l.msg("pay.source_blocked", upperFirst(l.accountNom(from)), l.accountStatus(st.Status)))
+		return refuse(l, l.msg("pay.source_blocked", l.accountNom(from), l.accountStatus(st.Status), blockedWhy(l, st, s.sheet(r))))
 	}
 	return nil
 }
@@ -346,7 +346,7 @@ func (s *Skill) checkMoney(ctx context.Context, r *Request, l lang, from banks.A
 	}
 	if ac, ok := s.cfg.Bank.(banks.AccountControls); ok {
 		if st, err := ac.Status(ctx, r.User, from.ID); err == nil && st.Status != "open" {
-			return refuse(l, l.msg("pay.source_blocked", upperFirst(l.accountNom(from)), l.accountStatus(st.Status)))
+			return refuse(l, l.msg("pay.source_blocked", l.accountNom(from), l.accountStatus(st.Status), blockedWhy(l, st, s.sheet(r))))
 		}
 	}
 	if !scheduled {
@@ -960,7 +960,7 @@ func (s *Skill) planUnlock(ctx context.Context, r *Request, slots intents.Slots)
 	if !card.Locked {
 		return refuse(l, l.msg("card.not_locked", upperFirst(l.cardName(card)))), nil
 	}
-	return &plan{readback: l.msg("card.unlock.readback", l.cardName(card)), pin: true,
+	return &plan{readback: l.msg("card.unlock.readback", l.cardName(card)), pin: true, pinAsk: l.msg("card.unlock.pin", l.cardName(card)),
 		op: s.actionOp("unlock_card", "card ending "+card.LastFour, card.ID),
 		do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
 			entry := &AuditEntry{Action: "unlock_card", Detail: "card ending " + card.LastFour}

@@ -97,6 +97,10 @@ type plan struct {
 	refuse   *Response
 	readback string // empty: do without asking
 	pin      bool
+	// pinAsk, with pin, asks for the PIN naming what it confirms ("To
+	// unlock your debit card, say your PIN"): the PIN is the yes, and the
+	// read-back is asked only when a PIN given lately would cover it.
+	pinAsk string
 	do       func(ctx context.Context, key string) (*Response, *AuditEntry, error)
 	no       string // what to say when the user says no
 	// onNo, if set, is work to do when the user says no (a fraud report
@@ -251,6 +255,12 @@ func (s *Skill) advance(ctx context.Context, r *Request, d *dialog) (*Response, 
 			cs = append(cs, Choice{Label: c.Show, Say: c.Show})
 		}
 		return &Response{Speech: p.ask, Reprompt: p.ask, Elicit: &Elicit{Intent: d.Action, Slot: p.awaiting, Slots: d.Slots}, Choices: cs}, nil
+	case p.readback != "" && p.pin && p.pinAsk != "" && !s.pinCovers(r):
+		d.Awaiting, d.Choices = "", nil
+		if d.Key == "" {
+			d.Key = newKey()
+		}
+		return s.askPIN(ctx, r, d, p.pinAsk), nil
 	case p.readback != "":
 		d.Stage, d.Awaiting, d.Choices, d.Question = stageConfirm, "", nil, p.readback
 		if d.Key == "" {
@@ -281,14 +291,28 @@ const pinFresh = 5 * time.Minute
 // needPIN moves the dialog to the PIN stage unless the PIN was given in
 // this session lately; it also refuses while voice payments are locked.
 func (s *Skill) needPIN(ctx context.Context, r *Request, d *dialog, l lang) *Response {
+	if s.pinCovers(r) {
+		if rec, err := s.pinRecord(ctx, r); err == nil && r.Now.Before(rec.LockedUntil) {
+			r.st.Dialog = nil
+			return s.lockedOut(r, rec.LockedUntil)
+		}
+		return nil
+	}
+	return s.askPIN(ctx, r, d, l.msg("pin.ask"))
+}
+
+// pinCovers: the PIN was given right in this session lately.
+func (s *Skill) pinCovers(r *Request) bool {
+	return !r.st.PINAt.IsZero() && r.Now.Sub(r.st.PINAt) < pinFresh
+}
+
+// askPIN moves the dialog to the PIN stage with question q, unless voice
+// payments and card changes are locked after wrong PINs.
+func (s *Skill) askPIN(ctx context.Context, r *Request, d *dialog, q string) *Response {
 	if rec, err := s.pinRecord(ctx, r); err == nil && r.Now.Before(rec.LockedUntil) {
 		r.st.Dialog = nil
 		return s.lockedOut(r, rec.LockedUntil)
 	}
-	if !r.st.PINAt.IsZero() && r.Now.Sub(r.st.PINAt) < pinFresh {
-		return nil
-	}
-	q := l.msg("pin.ask")
 	d.Stage, d.Question = stagePIN, q
 	r.st.Dialog = d
 	return &Response{Speech: q, Reprompt: q, Elicit: &Elicit{Intent: intents.ProvidePin, Slot: intents.SlotPin}}
@@ -615,8 +639,8 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 			}
 			return s.mergeAndAdvance(ctx, r, d)
 		}
-		if pin == "" && r.Text != "" && withdraws(r.Text) {
-			// "oh wait, I found it in my jacket": nothing is done.
+		if pin == "" && r.Text != "" && (withdraws(r.Text) || yesNoOf(r.Text) == intents.No && correction(r, d) == nil) {
+			// "oh wait, I found it in my jacket", "no": nothing is done.
 			r.st.Dialog = nil
 			return &Response{Speech: l.andReprompt(l.msg("dialog.cancelled")), Reprompt: l.reprompt()}, nil
 		}

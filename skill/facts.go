@@ -314,13 +314,7 @@ func (s *Skill) accountBlocked(ctx context.Context, r *Request) (*Response, erro
 		if st.Status == "open" {
 			continue
 		}
-		// Why the bank froze it: blocked.reason.REASON, which ends with
-		// what to do about it.
-		why := l.msg("blocked.reason.other", sh.SupportPhone)
-		if l.has("blocked.reason." + st.Reason) {
-			why = l.msg("blocked.reason."+st.Reason, sh.SupportPhone)
-		}
-		parts = append(parts, l.msg("blocked.since", upperFirst(l.accountNom(a)), l.Date(st.Since, r.Now), why))
+		parts = append(parts, l.msg("blocked.since", upperFirst(l.accountNom(a)), l.Date(st.Since, r.Now), blockedWhy(l, st, sh)))
 	}
 	if len(parts) == 0 {
 		if r.Slots.String(intents.SlotAccount) != "" && len(accts) == 1 {
@@ -713,4 +707,13 @@ func (s *Skill) upcomingBills(ctx context.Context, r *Request, billers []banks.B
 		text = l.msg("bills.one", items[0])
 	}
 	return &Response{Speech: text, Card: &Card{Title: l.msg("bills.card.title"), Text: strings.Join(lines, "\n")}, EndSession: true}, nil
+}
+
+// blockedWhy is why the bank froze an account: blocked.reason.REASON,
+// which ends with what to do about it.
+func blockedWhy(l lang, st banks.AccountStatus, sh banks.ProductSheet) string {
+	if l.has("blocked.reason." + st.Reason) {
+		return l.msg("blocked.reason."+st.Reason, sh.SupportPhone)
+	}
+	return l.msg("blocked.reason.other", sh.SupportPhone)
 }

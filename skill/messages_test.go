@@ -303,7 +303,7 @@ func TestMessageCatalogCatchesMistakes(t *testing.T) {
 		want       string // a regular expression one problem matches
 	}{
 		{"missing in de-DE", "de-DE", "balance.one", "", `de-DE: no message "balance\.one"`},
-		{"EXTRA: one argument fewer", "de-DE", "pay.source_blocked", "%s ist gerade gesperrt.", `uses 1 of its 2 arguments`},
+		{"EXTRA: one argument fewer", "de-DE", "pay.source_blocked", "%s ist gerade gesperrt.", `uses 1 of its 3 arguments`},
 		{"MISSING: one argument more", "de-DE", "balance.one", "Auf deinem %s sind %s %s.", `uses argument 3 of 2|renders as .*%!s\(MISSING\)`},
 		{"wrong kind", "de-DE", "pin.wrong.many", "Noch %d Versuche.", `argument 1 is %d here|renders as .*%!d\(string`},
 		{"en-GB says what en-US says", "en-GB", "goodbye", "Goodbye.", `en-GB: "goodbye" says the same as en-US`},

@@ -122,7 +122,7 @@ func TestReview2FurtherBankKeepsItsOwnLimits(t *testing.T) {
 	e := &env{dir: se.Dir, bank: se.Bank, store: se.Store, sk: se.Skill}
 	e.asAlice("r2-lim", "send 500 pounds to emily bennett")
 	r := e.asAlice("r2-lim", "the current account")
-	if !strings.HasPrefix(r.Speech, "That's more than the") {
+	if !strings.HasPrefix(r.Speech, "That's over the limit") {
 		t.Errorf("£500 from UK Bank (its limit £100 a payment): %q", r.Speech)
 	}
 	// The day's limit too: £90 and then £90 more is over UK Bank's £150.
