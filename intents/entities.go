@@ -122,6 +122,17 @@ func accountMatcher() *phraseMatcher { return currentMatchers().account }
 func cardMatcher() *phraseMatcher    { return currentMatchers().card }
 func billerMatcher() *phraseMatcher  { return currentMatchers().biller }
 
+// AccountName is the account kind a normalized phrase names as a whole
+// ("travel card", a bank's product name), or "".
+func AccountName(phrase string) string {
+	for _, p := range accountMatcher().phrases {
+		if p.words == phrase {
+			return p.id
+		}
+	}
+	return ""
+}
+
 // ParseAccount finds an account kind in normalized text: checking,
 // savings, credit_card or loan, or "" if none is named. A debit card
 // draws on checking.
@@ -403,7 +414,13 @@ func ParsePayee(text string) string {
 				_, u := readNumber(words, j+1, "de-DE")
 				amountNext = u > 0
 			}
-			if j < len(words) && !deInfinitiveSet[words[j]] && (dative || amountNext) {
+			// With the amount already taken out of the words: the name
+			// right before the verb ("ich möchte sophie überweisen").
+			verbNext := j+1 < len(words) && deInfinitiveSet[words[j+1]] || j+2 < len(words) && deInfinitiveSet[words[j+2]]
+			if verbNext && (deArticles[words[j]] || words[j] == "die" || words[j] == "das") {
+				verbNext = false // "die Miete überweisen"
+			}
+			if j < len(words) && !deInfinitiveSet[words[j]] && (dative || amountNext || verbNext) {
 				if p := take(j); p != "" {
 					return p
 				}

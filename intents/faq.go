@@ -20,6 +20,9 @@ type FAQItem struct {
 type FAQMatch struct {
 	ID    string
 	Score float64
+	// Theme: the utterance has the entry's theme word, one no other entry
+	// uses and more than one of its questions has ("mortgage").
+	Theme bool
 }
 
 // FAQThreshold is the score from which a match is taken. It is
@@ -198,7 +201,7 @@ func (f *FAQ) Match(text string) (FAQMatch, bool) {
 	// close" and "what time do you close today"), unless it is the
 	// entry's theme: a word no other entry uses and more than one of its
 	// questions has ("mortgage", "overdraft").
-	best, bestDoc := float32(0), -1
+	best, bestDoc, theme := float32(0), -1, false
 	for i, s := range scores {
 		switch {
 		case shared[i] >= 2:
@@ -210,13 +213,13 @@ func (f *FAQ) Match(text string) (FAQMatch, bool) {
 			s *= faqOneWord
 		}
 		if s > best {
-			best, bestDoc = s, i
+			best, bestDoc, theme = s, i, own[i]
 		}
 	}
 	if bestDoc < 0 {
 		return FAQMatch{}, false
 	}
-	return FAQMatch{ID: f.ids[f.docOf[bestDoc]], Score: float64(best) / norm}, true
+	return FAQMatch{ID: f.ids[f.docOf[bestDoc]], Score: float64(best) / norm, Theme: theme}, true
 }
 
 // splitCompounds relates German compounds to the entries' words: a
@@ -427,7 +430,7 @@ var faqStopEN = faqSet(`a an the i im ive id me my mine myself we our us you you
 	to of in on at by for with about from into onto up out off over as
 	please pls um uh er erm like just okay ok hey hi hello alexa konto bank banks tell know let lets want wanna gonna need yet still already
 	get got getting go going thanks thank yeah yes well also really actually some any one much many lot stop cancel
-	today tomorrow tonight now time talk speak someone somebody anyone person
+	today tomorrow tonight now time talk speak someone somebody anyone person guys folks
 	week weeks day days ago think thinking wondering wonder`)
 
 // faqStopDE are German words that say nothing about which question is
@@ -459,12 +462,14 @@ var faqBankEN, faqBankDE = func() (en, de map[string]bool) {
 	for _, w := range strings.Fields(`account bank banking branch atm card debit credit loan mortgage remortgage
 		overdraft checking savings check cheque deposit withdrawal withdraw pin iban swift bic routing sort
 		transfer wire payment statement interest fee advisor adviser isa pension
-		investment invest stocks shares insurance teller cashier safe vault overdrawn`) {
+		investment invest stocks shares insurance teller cashier safe vault overdrawn
+		refinance refinancing refinanced`) {
 		en[english.Stem(w, true)] = true
 	}
 	for _, w := range strings.Fields(`konto bank filiale geldautomat karte kreditkarte girocard kredit darlehen hypothek
 		baufinanzierung dispo überweisung lastschrift dauerauftrag depot aktien fonds versicherung
-		zinsen gebühr schließfach bankberater berater beraterin sparbuch tagesgeld festgeld bausparvertrag`) {
+		zinsen gebühr schließfach bankberater berater beraterin sparbuch tagesgeld festgeld bausparvertrag
+		umschulden umschuldung anschlussfinanzierung`) {
 		de[faqStemDE(w)] = true
 	}
 	return en, de

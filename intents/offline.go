@@ -25,8 +25,12 @@ type Offline struct {
 
 	mu     sync.Mutex
 	models map[string]*lazyModel
-	// extra are fillers partners added per base locale (AddProducts).
+	// extra are fillers added to the training data per base locale (none
+	// today: partners' product names are read as the catalog's words,
+	// canon).
 	extra map[string]map[string][]string
+	// canon are the partners' product names per base locale (AddProducts).
+	canon map[string][]canonForm
 }
 
 type lazyModel struct {
@@ -112,7 +116,7 @@ func (o *Offline) Parse(ctx context.Context, text, locale string, now time.Time)
 	if err != nil {
 		return res, fmt.Errorf("intents: %w", err)
 	}
-	res.Intent, res.Confidence = m.predict(norm)
+	res.Intent, res.Confidence = m.predict(o.canonical(baseLocale(locale), norm))
 	FillSlots(res.Intent, norm, locale, now, res.Slots)
 	return res, nil
 }

@@ -26,9 +26,10 @@ var partnerForms = struct {
 
 // AddProducts teaches the recognizer a bank partner's product names for a
 // locale: they become slot values ("how much is on my platinum card" →
-// account credit_card, card credit) and they are put into the training
-// utterances of the locale's model, which retrains on next use. Call it at
-// start-up, before serving; parses already running keep the old model.
+// account credit_card, card credit), and the model reads them as the
+// catalog's word for their kind of account (see canonical): the model is
+// the same with or without a partner's sheet. Call it at start-up, before
+// serving.
 // Errors: an unknown account kind or a product without names.
 func (o *Offline) AddProducts(locale string, products []Product) error {
 	var accounts, cards []string
@@ -65,21 +66,59 @@ func (o *Offline) AddProducts(locale string, products []Product) error {
 	base := baseLocale(locale)
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if o.extra == nil {
-		o.extra = map[string]map[string][]string{}
+	if o.canon == nil {
+		o.canon = map[string][]canonForm{}
 	}
-	// A new map, not an update: a model training now reads the old one.
-	old := o.extra[base]
-	ex := map[string][]string{
-		SlotAccount: appendNew(slices.Clone(old[SlotAccount]), accounts...),
-		SlotCard:    appendNew(slices.Clone(old[SlotCard]), cards...),
+	// A new list, not an update: a parse running now reads the old one.
+	list := slices.Clone(o.canon[base])
+	for _, p := range products {
+		for _, n := range productForms(p) {
+			c := canonicalAccount(base, p.Account)
+			if c == "" || n == c || slices.ContainsFunc(list, func(f canonForm) bool { return f.phrase == n }) {
+				continue
+			}
+			list = append(list, canonForm{phrase: n, canonical: c})
+		}
 	}
-	if slices.Equal(ex[SlotAccount], old[SlotAccount]) && slices.Equal(ex[SlotCard], old[SlotCard]) {
-		return nil // words it knows: the model stays
-	}
-	o.extra[base] = ex
-	delete(o.models, base) // trains again, with the new words, on next use
+	slices.SortStableFunc(list, func(a, b canonForm) int { return len(b.phrase) - len(a.phrase) }) // longest first
+	o.canon[base] = list
 	return nil
+}
+
+// canonForm maps a partner's product name to the catalog's own word for
+// its kind of account, for the model's eyes.
+type canonForm struct{ phrase, canonical string }
+
+// canonicalAccount is the catalog's everyday word for an account kind.
+func canonicalAccount(base, kind string) string {
+	words := map[string]map[string]string{
+		"en": {"checking": "checking account", "savings": "savings account", "credit_card": "credit card", "loan": "loan"},
+		"de": {"checking": "girokonto", "savings": "sparkonto", "credit_card": "kreditkarte", "loan": "kredit"},
+	}
+	lang := "en"
+	if German(base) {
+		lang = "de"
+	}
+	return words[lang][kind]
+}
+
+// canonical is a normalized turn with the partners' product names said in
+// the catalog's words ("how much is on my platinum card" → "… my credit
+// card"): the model reads the turn as it reads any other, so that a bank's
+// product sheet cannot shift its other answers; the slots are read from
+// the turn as said.
+func (o *Offline) canonical(base, norm string) string {
+	o.mu.Lock()
+	list := o.canon[base]
+	o.mu.Unlock()
+	if len(list) == 0 {
+		return norm
+	}
+	t := " " + norm + " "
+	for _, f := range list {
+		t = strings.ReplaceAll(t, " "+f.phrase+" ", " "+f.canonical+" ")
+	}
+	return strings.TrimSpace(t)
 }
 
 // productForms are the normalized names of a product, without a leading

@@ -54,6 +54,41 @@ func (s *Skill) remember(r *Request, intent string, slots intents.Slots) {
 	}
 }
 
+// rememberFAQ records the FAQ entry the turn was answered with as the
+// subject: no intent's, so that only follow-ups about that entry read it
+// (faqFollowUp).
+func (s *Skill) rememberFAQ(r *Request) {
+	if r.turn.faqID == "" {
+		return
+	}
+	sub := &subject{Slots: intents.Slots{"faq": r.turn.faqID}}
+	r.turn.subject = sub
+	if !r.Channel.Carry {
+		r.st.Subject = sub
+	}
+}
+
+// faqFollowUp answers a short follow-up to a FAQ answer: "and abroad?",
+// "und was kostet das im Ausland?" after the cash machine limit is the fee
+// for cash abroad.
+func (s *Skill) faqFollowUp(ctx context.Context, r *Request) *Response {
+	prev := s.previous(r)
+	if prev == nil || prev.Slots.String("faq") != "atm_limit" || r.Text == "" || r.st.Dialog != nil {
+		return nil
+	}
+	t := " " + intents.Normalize(r.Text) + " "
+	if len(strings.Fields(t)) > 8 || !containsAny(t, " abroad", " overseas", " ausland", " im urlaub", " on holiday", " outside the", " außerhalb") {
+		return nil
+	}
+	fee := s.sheet(r).Fees["atm_abroad"]
+	if fee == "" {
+		return nil
+	}
+	l := langOf(r.Locale)
+	r.turn.faqID = "atm_limit" // still the subject
+	return anythingElse(l, l.msg("label.value", l.msg("fee.name.atm_abroad"), fee)+".")
+}
+
 // noSubject are intents that talk about the conversation, not a subject.
 var noSubject = map[string]bool{intents.Repeat: true, intents.Yes: true, intents.No: true, intents.Help: true, intents.Stop: true,
 	intents.Cancel: true, intents.Fallback: true}
@@ -81,6 +116,18 @@ func (s *Skill) followUp(r *Request) {
 	lead := leadEN
 	if intents.German(r.Locale) {
 		lead = leadDE
+	}
+	if k := prev.Slots.String(intents.SlotCard); (k == "debit" || k == "credit") && containsAny(" "+norm+" ", " other card", " other one", " the other ",
+		" andere karte", " anderen karte", " die andere ", " der anderen ") {
+		// "and the other card" after the debit card: the credit card, in
+		// the last question when the turn asks nothing else.
+		other := map[string]string{"debit": "credit", "credit": "debit"}[k]
+		if in, ok := intents.Lookup(r.Intent); ok && in.HasSlot(intents.SlotCard) && r.Confidence >= readMin {
+			r.Slots[intents.SlotCard] = other
+		} else if in, ok := intents.Lookup(prev.Intent); ok && in.HasSlot(intents.SlotCard) && len(words) <= 6 {
+			r.Intent, r.Slots, r.Confidence, r.turn.inContext = prev.Intent, intents.Slots{intents.SlotCard: other}, 1, true
+			return
+		}
 	}
 	if r.Intent == intents.TransferMoney && prev.Intent == intents.TransferMoney && r.Slots[intents.SlotPayee] == nil && r.Slots[intents.SlotToAccount] == nil &&
 		r.Slots[intents.SlotAmount] != nil && containsAny(" "+norm+" ", " then", " instead", " ok ", " okay", " dann", " stattdessen", " halt") {
@@ -580,6 +627,13 @@ func (s *Skill) cardQuestion(ctx context.Context, r *Request) (*Response, error)
 			}
 		}
 	}
+	if cardArrival(t) {
+		// "when does the new card get here", "my new card hasn't turned
+		// up": no card ordered here to date; the bank's answer on delivery.
+		if resp := s.faq.entry(ctx, r, "card_not_arrived"); resp != nil {
+			return resp, nil
+		}
+	}
 	if kind := lockedAsked(t, r.Locale, s.previous(r)); kind != "" || lockedAskedAny(t) {
 		// "locked yeah?", "is it blocked now", "ist sie jetzt gesperrt"
 		cards, err := s.cards(ctx, r)
@@ -661,6 +715,21 @@ func (s *Skill) cardStateAside(ctx context.Context, r *Request, d *dialog) (*Res
 	resp.Speech = l.withoutAnythingElse(resp.Speech) + " " + l.backTo(d)
 	resp.Reprompt, resp.EndSession, resp.Choices = d.Question, false, dialogChoices(l, d)
 	return resp, nil
+}
+
+// cardArrival: the words ask when a new card comes, or say it has not
+// come, without asking for one.
+func cardArrival(t string) bool {
+	if !containsAny(t, " card", "karte", " new one", " die neue ") || containsAny(t, " order ", " replace", " send me", " need a new", " want a new",
+		" bestell", " brauche eine neue", " schick mir", " ersetz", " lost", " stolen", " verloren", " geklaut", " gestohlen") {
+		return false
+	}
+	when := containsAny(t, " when ", " wann ", " how long", " wie lange") &&
+		containsAny(t, " arrive", " get here", " come", " turn up", " show up", " kommt", " ankommt", " ankommen", " da sein", " zugestellt", " in the post", " in the mail")
+	not := containsAny(t, " hasnt arrived", " hasnt come", " hasnt turned up", " hasnt shown up", " not arrived", " not come", " never came", " never arrived",
+		" still not here", " still hasnt", " not turned up", " never showed up", " nicht angekommen", " nich angekommen", " nicht da", " nich da",
+		" nie angekommen", " noch nicht gekommen", " nicht gekommen", " nich gekommen")
+	return (when || not) && containsAny(t, " new", " neue", " replacement", " ersatz", " my card", " meine karte", " the card", " die karte")
 }
 
 // lockedAsked is the card a short question asks the lock state of

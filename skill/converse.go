@@ -125,7 +125,8 @@ const (
 )
 
 var (
-	acks = []string{"ok", "okay", "right", "alright", "all right", "great", "cool", "super", "prima", "gut", "schön", "perfekt", "alles klar", "na gut"}
+	acks = []string{"ok", "okay", "right", "alright", "all right", "great", "cool", "super", "prima", "gut", "schön", "perfekt", "alles klar", "na gut",
+		"lovely", "brilliant", "perfect", "awesome", "nice", "wonderful", "fab", "ace", "toll", "klasse", "wunderbar", "spitze"}
 	byes = []string{"bye", "bye bye", "goodbye", "ta ra", "tara", "cheerio", "see you", "see ya", "tschüss", "tschö", "ciao", "bis dann", "bis bald", "servus",
 		"auf wiederhören", "auf wiedersehen", "wiederhören", "bis zum nächsten mal", "schönen tag noch", "have a nice day", "have a good day", "take care"}
 	howAreYou = normalizedSet("how are you", "how are you doing", "how are you doing today", "how are you today", "hows it going", "how is it going",

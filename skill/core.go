@@ -651,8 +651,12 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 		}
 		s.followUp(r)
 	}
+	if resp := s.faqFollowUp(ctx, r); resp != nil {
+		return resp, nil // "and abroad?" after the cash machine limit
+	}
 	if s.unsure(r) {
 		if resp := s.faq.take(ctx, r); resp != nil {
+			s.rememberFAQ(r)
 			return resp, nil // a question the bank's FAQ answers (faq.go)
 		}
 		return s.suggest(r), nil
@@ -661,7 +665,9 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 	if err != nil || resp == nil {
 		return resp, err
 	}
-	if r.st.Dialog == nil && r.st.Suggest == nil && r.Intent != intents.Fallback && r.Intent != intents.Help {
+	if r.turn.faqID != "" {
+		s.rememberFAQ(r)
+	} else if r.st.Dialog == nil && r.st.Suggest == nil && r.Intent != intents.Fallback && r.Intent != intents.Help {
 		s.remember(r, r.Intent, r.Slots)
 	}
 	if note != "" {
@@ -1048,15 +1054,33 @@ func notAvailable(ctx context.Context, r *Request) (*Response, error) {
 // cancelNothing: "no, forget it" with nothing under way is an okay, not
 // a goodbye; the platform's own Cancel (no words) ends the session.
 func cancelNothing(ctx context.Context, r *Request) (*Response, error) {
-	if r.Text == "" {
-		return goodbye(ctx, r)
+	if r.Text == "" || askedMore(r) && thanked(r.Text) {
+		return goodbye(ctx, r) // "nah forget it thanks" to "Anything else?"
 	}
 	l := langOf(r.Locale)
 	return anythingElse(l, l.msg("ack.reply")), nil
 }
 
+// askedMore: the last answer ended with "Anything else?".
+func askedMore(r *Request) bool {
+	last := r.st.Last
+	if r.Channel.Carry && r.turn != nil {
+		last = r.turn.carry.Last
+	}
+	return last != nil && strings.HasSuffix(strings.TrimSpace(last.Speech), langOf(r.Locale).msg("anything_else"))
+}
+
+// thanked: the words thank ("no thanks", "nah forget it, cheers").
+func thanked(text string) bool {
+	t := " " + intents.Normalize(text) + " "
+	return containsAny(t, " thanks", " thank you", " cheers", " ta ", " danke", " dankeschön")
+}
+
 func nothingPending(ctx context.Context, r *Request) (*Response, error) {
 	l := langOf(r.Locale)
+	if r.Intent == intents.No && askedMore(r) && (bareNo(r.Text) || thanked(r.Text)) {
+		return goodbye(ctx, r) // "no thanks" to "Anything else?"
+	}
 	if acknowledges(r.Text) {
 		return anythingElse(l, l.msg("ack.reply")), nil // "passt scho", "alright"
 	}

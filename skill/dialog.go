@@ -150,6 +150,7 @@ type turn struct {
 	greeted bool // the turn was a greeting, answered as a launch
 	// arrives is when a card ordered in this turn arrives.
 	arrives time.Time
+	faqID   string // the FAQ entry the turn was answered with
 	scopes  *[]string // what the user's link allows, once asked
 	fresh   bool      // the session had no stored state before this turn
 	// inContext: the turn was read in the light of the last answer (a

@@ -475,6 +475,13 @@ func (s *Skill) fees(ctx context.Context, r *Request) (*Response, error) {
 	if len(lines) == 0 {
 		return say(l.msg("fee.none")), nil
 	}
+	if !containsAny(t, feeAsks...) && len(asked) == 0 || !containsAny(t, feeAsks...) && containsAny(t, " limit", " how much can i", " wie viel kann ich") {
+		// "and what's the ATM limit": no fee is asked about; the
+		// bank's answer to what is.
+		if resp := s.faq.answer(ctx, r, intents.FAQThreshold); resp != nil {
+			return resp, nil
+		}
+	}
 	spoken := lines[:min(3, len(lines))]
 	if len(asked) > 1 && containsAny(t, feeWords["atm_abroad"]...) && !containsAny(t, " pay", " purchase", " buy", " zahl", " kauf", " shopping", " card payment") {
 		asked = slices.DeleteFunc(asked, func(line string) bool {
@@ -488,11 +495,15 @@ func (s *Skill) fees(ctx context.Context, r *Request) (*Response, error) {
 		Card: &Card{Title: l.msg("fee.card.title"), Text: strings.Join(lines, "\n")}, EndSession: true}, nil
 }
 
+// feeAsks are words that ask what something costs.
+var feeAsks = []string{" fee", " fees", " cost", " charge", " price", " pay for", " how much is", " how much does", " gebühr", " kost", " entgelt",
+	" preis", " zahl", " teuer", " expensive", " commission", " provision"}
+
 // feeWords name each fee of a product sheet in a question.
 var feeWords = map[string][]string{
 	"foreign_transaction": {" foreign", " abroad", " overseas", " in euros", " in dollars", " other currenc", " currency", " ausland", " fremdwährung",
 		" fremdwaehrung", " in dollar", " im urlaub", " on holiday", " international"},
-	"atm_abroad": {" atm", " cash machine", " cashpoint", " withdraw", " abheben", " geldautomat", " bargeld", " automat", " cash out", " getting cash",
+	"atm_abroad": {" atm", " cash machine", " cashpoint", " withdraw", " abheb", " geldautomat", " bargeld", " automat", " cash out", " getting cash",
 		" get cash", " take out cash", " taking out cash"},
 	"monthly": {" monthly", " month fee", " account fee", " maintenance", " kontoführung", " kontofuehrung", " monatlich", " im monat",
 		" pro monat", " was kostet das konto", " was kostet mich das konto", " cost me a month", " a month"},

@@ -131,9 +131,10 @@ func (fq *faqs) take(ctx context.Context, r *Request) *Response {
 	default:
 		least = faqClose
 	}
-	if len(strings.Fields(r.Text)) <= 3 {
+	if len(strings.Fields(r.Text)) <= 3 && !fq.themed(ctx, r) {
 		// Three words say little ("open my bank"): only a near copy of
-		// an entry's question.
+		// an entry's question, or one with the entry's own word ("ne
+		// bau finanzierung").
 		least = max(least, faqShort)
 	}
 	return fq.answer(ctx, r, least)
@@ -163,8 +164,34 @@ func (fq *faqs) answer(ctx context.Context, r *Request, least float64) *Response
 	if !ok || m.Score < least {
 		return nil
 	}
-	e := set.entries[m.ID]
-	fq.s.cfg.Log.DebugContext(ctx, "faq answered", "entry", e.ID, "score", m.Score, "intent", r.Intent, "confidence", r.Confidence)
+	fq.s.cfg.Log.DebugContext(ctx, "faq answered", "entry", m.ID, "score", m.Score, "intent", r.Intent, "confidence", r.Confidence)
+	return fq.entry(ctx, r, m.ID)
+}
+
+// themed: the turn's closest entry is matched by its theme word.
+func (fq *faqs) themed(ctx context.Context, r *Request) bool {
+	set := fq.set(ctx, r.User, r.Locale)
+	if set == nil {
+		return false
+	}
+	m, ok := set.match.Match(r.Text)
+	return ok && m.Theme
+}
+
+// entry is the FAQ entry with that id of the user's bank's sheet, as an
+// answer (nil when the sheet has none).
+func (fq *faqs) entry(ctx context.Context, r *Request, id string) *Response {
+	set := fq.set(ctx, r.User, r.Locale)
+	if set == nil {
+		return nil
+	}
+	e, ok := set.entries[id]
+	if !ok {
+		return nil
+	}
+	if r.turn != nil {
+		r.turn.faqID = id
+	}
 	l := langOf(r.Locale)
 	resp := anythingElse(l, e.Answer)
 	text := e.Answer

@@ -411,6 +411,9 @@ func bareAccount(t string) string {
 		return ""
 	}
 	phrase := strings.Join(rest, " ")
+	if k := intents.AccountName(phrase); k != "" {
+		return k // "travel card", "Sparbuch": a product's name
+	}
 	k := intents.ParseAccount(phrase)
 	if k == "" {
 		return ""
@@ -429,7 +432,7 @@ var (
 	accountFillers = map[string]bool{"my": true, "the": true, "please": true, "mein": true, "meine": true, "meinem": true, "das": true,
 		"die": true, "der": true, "dem": true, "bitte": true, "one": true, "what": true, "about": true, "and": true, "und": true,
 		"was": true, "ist": true, "mit": true, "wie": true, "sieht": true, "es": true, "aus": true, "how": true, "is": true, "with": true,
-		"dann": true, "then": true, "also": true, "auch": true, "too": true}
+		"dann": true, "then": true, "also": true, "auch": true, "too": true, "whats": true, "on": true, "in": true, "much": true}
 	accountWords = map[string]bool{"account": true, "konto": true, "card": true, "karte": true, "credit": true, "debit": true, "current": true,
 		"cash": true, "instant": true, "easy": true, "access": true}
 )

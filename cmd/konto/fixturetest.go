@@ -6,7 +6,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/kontoskill/konto/intents"
 	"github.com/kontoskill/konto/skill/alexa/alexatest"
 	"github.com/kontoskill/konto/skill/skilltest"
 )
@@ -26,7 +25,7 @@ func runTest(ctx context.Context, args []string, getenv func(string) string, std
 	if len(files) == 0 {
 		return fmt.Errorf("no fixtures found")
 	}
-	rec := intents.NewOffline()
+	rec := skilltest.Recognizer() // with the sandbox's product names, as serve has them
 	if err := rec.Warm(); err != nil {
 		return err
 	}

@@ -46,8 +46,25 @@ var (
 
 // Recognizer returns the offline recognizer all environments share unless
 // WithRecognizer says otherwise; it trains once per process, on first use.
+// Like `konto serve` over the sandbox, it knows the sandbox's product names
+// ("travel card", "Sparbuch").
 func Recognizer() *intents.Offline {
-	sharedOnce.Do(func() { shared = intents.NewOffline() })
+	sharedOnce.Do(func() {
+		shared = intents.NewOffline()
+		for _, loc := range []string{"en-US", "en-GB", "de-DE"} {
+			sheet, err := sandbox.LoadProductSheet(fixtures.FS(), loc)
+			if err != nil || len(sheet.Products) == 0 {
+				continue
+			}
+			var ps []intents.Product
+			for _, pr := range sheet.Products {
+				ps = append(ps, intents.Product{Name: pr.Name, Account: pr.Account, Synonyms: pr.Synonyms})
+			}
+			if err := shared.AddProducts(loc, ps); err != nil {
+				panic(fmt.Sprintf("skilltest: the sandbox's %s product sheet: %v", loc, err))
+			}
+		}
+	})
 	return shared
 }
 
