@@ -101,8 +101,8 @@ type plan struct {
 	// unlock your debit card, say your PIN"): the PIN is the yes, and the
 	// read-back is asked only when a PIN given lately would cover it.
 	pinAsk string
-	do       func(ctx context.Context, key string) (*Response, *AuditEntry, error)
-	no       string // what to say when the user says no
+	do     func(ctx context.Context, key string) (*Response, *AuditEntry, error)
+	no     string // what to say when the user says no
 	// onNo, if set, is work to do when the user says no (a fraud report
 	// after "was this you?").
 	onNo func(ctx context.Context, key string) (*Response, *AuditEntry, error)
@@ -150,7 +150,7 @@ type turn struct {
 	greeted bool // the turn was a greeting, answered as a launch
 	// arrives is when a card ordered in this turn arrives.
 	arrives time.Time
-	faqID   string // the FAQ entry the turn was answered with
+	faqID   string    // the FAQ entry the turn was answered with
 	scopes  *[]string // what the user's link allows, once asked
 	fresh   bool      // the session had no stored state before this turn
 	// inContext: the turn was read in the light of the last answer (a
