@@ -574,6 +574,9 @@ func plainYes(text string) bool {
 // ("oh wait, I found it", "never mind", "doch nicht").
 func withdraws(text string) bool {
 	t := " " + intents.Normalize(text) + " "
+	if containsAny(t, " wait ", " warte ", " hold on") && (asksSomething(text) || containsAny(t, " was hab", " was habe", " wie viel", " how much", " whats ", " what is ")) {
+		return false // "warte kurz, was hab ich auf dem Girokonto": a side question; the payment waits
+	}
 	return containsAny(t, " found it", " found the card", " got it back", " gefunden", " never mind", " nevermind", " doch nicht", " lass mal",
 		" dont do it", " don t do it", " do not do it", " forget it", " vergiss es", " lieber nicht", " changed my mind", " hold on", " wait ", " warte ")
 }
