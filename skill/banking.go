@@ -486,7 +486,8 @@ func sortedByAmount(m map[string]banks.Money) []string {
 // asksForBiggest: "what was my biggest purchase", "der größte Einkauf".
 func asksForBiggest(r *Request) bool {
 	t := intents.Normalize(r.Text)
-	for _, w := range []string{"biggest", "largest", "most expensive", "größte", "teuerste", "höchste"} {
+	for _, w := range []string{"biggest", "largest", "most expensive", "größte", "teuerste", "höchste", "most i spent on one", "most i spent on a single",
+		"most i paid for one", "most on one thing", "most on a single", "am meisten für eine", "meiste auf einmal", "am meisten auf einmal"} {
 		if strings.Contains(t, w) {
 			return true
 		}

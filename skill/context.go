@@ -129,6 +129,38 @@ func (s *Skill) followUp(r *Request) {
 			return
 		}
 	}
+	if listed := prev.Slots.String("listed"); listed != "" && r.Intent == intents.PayBill && r.Slots[intents.SlotBiller] == nil {
+		// "pay the first one" after the bills were read out: in that order.
+		names := strings.Split(listed, "|")
+		for i, w := range []string{"first", "second", "third", "erste", "zweite", "dritte"} {
+			if containsAny(" "+norm+" ", " "+w+" ", " "+w+"n ") && i%3 < len(names) {
+				r.Slots[intents.SlotBiller] = names[i%3]
+			}
+		}
+		if containsAny(" "+norm+" ", " last one ", " letzte ") {
+			r.Slots[intents.SlotBiller] = names[len(names)-1]
+		}
+	}
+	if r.Intent == intents.ProvidePin && prev.Intent == intents.TransferMoney && r.st.Dialog == nil &&
+		containsAny(" "+norm+" ", " then", " instead", " just ", " make it", " do ", " send ", " dann", " halt", " nur ", " stattdessen") {
+		// "ok then just do 2000" after a refused transfer: an amount, not
+		// a PIN (nothing asked for one).
+		if a, _, ok := intents.ParseAmount(norm, r.Locale, true); ok {
+			r.Intent, r.Slots, r.Confidence = intents.TransferMoney, intents.Slots{intents.SlotAmount: a}, 1
+		}
+	}
+	if prev.Intent == intents.IncomeSummary && (r.Intent == intents.SpendingSummary || r.Intent == intents.ListTransactions) &&
+		r.Slots[intents.SlotMerchant] == nil && r.Slots[intents.SlotCategory] == nil &&
+		containsAny(" "+norm+" ", " get ", " got ", " receive", " earn", " make ", " made ", " get paid", " bekommen", " gekriegt", " verdient", " eingegangen", " reinbekommen", " rein ") &&
+		!containsAny(" "+norm+" ", " spen", " spent", " ausgegeben", " bought", " gekauft") {
+		// "how much did I get in September" after the income: the income.
+		slots := intents.Slots{}
+		if v := r.Slots[intents.SlotDateRange]; v != nil {
+			slots[intents.SlotDateRange] = v
+		}
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.IncomeSummary, slots, 1, true
+		return
+	}
 	if r.Intent == intents.TransferMoney && prev.Intent == intents.TransferMoney && r.Slots[intents.SlotPayee] == nil && r.Slots[intents.SlotToAccount] == nil &&
 		r.Slots[intents.SlotAmount] != nil && containsAny(" "+norm+" ", " then", " instead", " ok ", " okay", " dann", " stattdessen", " halt") {
 		// "ok send twenty five hundred then" after a refused transfer: to
@@ -508,6 +540,47 @@ func (s *Skill) merchantsResolved(b *banking, next HandlerFunc) Handler {
 		}
 		return next(ctx, r)
 	})
+}
+
+// payBillerNamed reads "pay state farm from checking" as paying that bill
+// when the name is one of the user's billers and none of their payees:
+// the recognizer, unsure between a bill and a transfer, does not know the
+// user's billers. The read-back and PIN follow as for any payment.
+func (s *Skill) payBillerNamed(ctx context.Context, r *Request) {
+	if r.Text == "" || r.st.Dialog != nil || r.Intent != intents.TransferMoney && r.Intent != intents.PayBill || r.Confidence >= actMin && r.Intent == intents.PayBill {
+		return
+	}
+	t := " " + intents.Normalize(r.Text) + " "
+	if !containsAny(t, " pay ", " zahl", " bezahl", " begleich", " überweis") || r.Slots[intents.SlotToAccount] != nil {
+		return
+	}
+	if r.User.Customer == "" && s.authenticate(ctx, r) != nil {
+		return
+	}
+	rec, ok := s.cfg.Bank.(banks.Recipients)
+	if !ok {
+		return
+	}
+	billers, err := rec.Billers(ctx, r.User)
+	if err != nil {
+		return
+	}
+	b, found := billerNamed(r, billers)
+	if !found {
+		return
+	}
+	if p := r.Slots.String(intents.SlotPayee); p != "" {
+		if payees, err := rec.Payees(ctx, r.User); err == nil && len(payeeNamed(p, payees, r.Locale)) > 0 {
+			return // a person of that name: the transfer stands
+		}
+	}
+	slots := intents.Slots{intents.SlotBiller: b.Name}
+	for _, k := range []string{intents.SlotFromAccount, intents.SlotAmount, intents.SlotDate} {
+		if v := r.Slots[k]; v != nil {
+			slots[k] = v
+		}
+	}
+	r.Intent, r.Slots, r.Confidence = intents.PayBill, slots, 1
 }
 
 // billerNamed finds the biller a turn names by its company ("pay the t

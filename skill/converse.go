@@ -244,6 +244,11 @@ func (s *Skill) aside(ctx context.Context, r *Request) (*Response, error, bool) 
 	if d == nil || !s.readsOnly(r.Intent) || s.unsure(r) || (r.Text != "" && r.Confidence < readMin+0.1) {
 		return nil, nil, false
 	}
+	if d.Action == intents.PayBill && (r.Intent == intents.BillDueDate || r.Intent == intents.BillBalance || r.Intent == intents.MinimumPayment) &&
+		r.Slots[intents.SlotBiller] == nil && d.Slots[intents.SlotBiller] != nil {
+		// "when's it due?" while a bill's payment waits: that bill.
+		r.Slots[intents.SlotBiller] = d.Slots[intents.SlotBiller]
+	}
 	r.st.Dialog = nil
 	resp, err := s.mux.Serve(ctx, r)
 	if err != nil || resp == nil || r.st.Dialog != nil || r.turn.next != nil || resp.LinkAccount {
@@ -289,6 +294,9 @@ func (s *Skill) newTask(r *Request) bool {
 	if t := " " + intents.Normalize(r.Text) + " "; r.Text != "" && (lockedAsked(t, r.Locale, nil) != "" || lockedAskedAny(t)) {
 		return false // "is my credit card locked?" asks; it locks nothing
 	}
+	if r.Text != "" && asksSomething(r.Text) && len(r.Slots) == 0 {
+		return false // "wie lange dauert so eine Überweisung?" asks about one; it starts none
+	}
 	return r.Text == "" || r.Confidence >= actMin
 }
 
@@ -326,7 +334,8 @@ func closing(r *Request) bool {
 // It returns "" when the words say neither.
 func yesNoOf(text string) string {
 	words := strings.Fields(intents.Normalize(text))
-	for len(words) > 0 && (fillers[words[0]] || words[0] == "actually" || words[0] == "eigentlich" || words[0] == "hmm" || words[0] == "ach" || words[0] == "och" || words[0] == "ok" && len(words) > 1) {
+	for len(words) > 0 && (fillers[words[0]] || words[0] == "actually" || words[0] == "eigentlich" || words[0] == "hmm" || words[0] == "ach" || words[0] == "och" || words[0] == "na" && len(words) > 1 ||
+		words[0] == "dann" && len(words) > 1 || words[0] == "ok" && len(words) > 1) {
 		words = words[1:]
 	}
 	if len(words) == 0 {
@@ -399,7 +408,13 @@ func correction(r *Request, d *dialog) intents.Slots {
 	}
 	dropLooseOne(r.Text, found)
 	fix := intents.Slots{}
-	for _, k := range []string{intents.SlotFromAccount, intents.SlotToAccount, intents.SlotAmount, intents.SlotDate, intents.SlotCard} {
+	keys := []string{intents.SlotFromAccount, intents.SlotToAccount, intents.SlotAmount, intents.SlotDate, intents.SlotCard}
+	if d.Action == intents.PayBill {
+		// "nein, doch lieber die Telekom-Rechnung": another of the
+		// user's bills (the plan matches it against their billers).
+		keys = append(keys, intents.SlotBiller)
+	}
+	for _, k := range keys {
 		v, ok := found[k]
 		if k == intents.SlotDate && d.Slots[k] == nil && fmt.Sprint(v) == r.Now.Format(time.DateOnly) {
 			continue // "not today" is no new date
@@ -433,8 +448,8 @@ func dropLooseOne(text string, slots intents.Slots) {
 // faqAside answers a question the bank's FAQ answers while a dialog
 // waits, and asks the dialog's question again.
 func (s *Skill) faqAside(ctx context.Context, r *Request, d *dialog) *Response {
-	if _, act := s.actions[r.Intent]; act && r.Confidence >= actMin {
-		return nil // a new task, not a question
+	if _, act := s.actions[r.Intent]; act && r.Confidence >= actMin && !(r.Text != "" && asksSomething(r.Text) && len(r.Slots) == 0) {
+		return nil // a new task, not a question ("how long does a transfer take" is one)
 	}
 	l := langOf(r.Locale)
 	resp := s.faq.take(ctx, r)

@@ -619,6 +619,9 @@ func (s *Skill) converse(ctx context.Context, r *Request, kind social) (*Respons
 			} else {
 				r.st.Dialog = nil // a new task: the old one is dropped, and the user hears so
 				note = dropped(l, d)
+				if in, ok := intents.Lookup(r.Intent); ok && in.HasSlot(intents.SlotCard) && r.Slots[intents.SlotCard] == nil && d.Slots[intents.SlotCard] != nil {
+					r.Slots[intents.SlotCard] = d.Slots[intents.SlotCard] // "sperr sie" at the lost card's read-back: that card
+				}
 			}
 		}
 		if resp := s.replayOfDone(r); resp != nil {
@@ -654,6 +657,7 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 	if resp := s.faqFollowUp(ctx, r); resp != nil {
 		return resp, nil // "and abroad?" after the cash machine limit
 	}
+	s.payBillerNamed(ctx, r)
 	if s.unsure(r) {
 		if resp := s.faq.take(ctx, r); resp != nil {
 			s.rememberFAQ(r)

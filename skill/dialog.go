@@ -563,7 +563,13 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 		return s.advance(ctx, r, d)
 	}
 	if d.Stage == stageConfirm {
+		if resp, err, ok := s.otherBiller(ctx, r, d); ok {
+			return resp, err
+		}
 		if fix := correction(r, d); fix != nil {
+			if fix[intents.SlotBiller] != nil && fix[intents.SlotAmount] == nil {
+				delete(d.Slots, intents.SlotAmount) // another bill: its own amount
+			}
 			r.Slots = fix
 			return s.mergeAndAdvance(ctx, r, d)
 		}
@@ -615,8 +621,8 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 			}
 			return anythingElse(l, msg), nil
 		}
-		if r.Intent == d.Action {
-			return s.mergeAndAdvance(ctx, r, d)
+		if r.Intent == d.Action && !(r.Text != "" && asksSomething(r.Text) && len(r.Slots) == 0) {
+			return s.mergeAndAdvance(ctx, r, d) // ("wie lange dauert so eine Überweisung?" asks; route decides)
 		}
 		if r.Intent == intents.ProvidePin {
 			return &Response{Speech: l.msg("dialog.yes_or_no") + " " + d.Question, Reprompt: d.Question}, nil
@@ -661,6 +667,37 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 		return &Response{Speech: l.msg("dialog.not_understood") + " " + d.Question, Reprompt: d.Question}, nil
 	}
 	return nil, nil
+}
+
+// otherBiller takes "nein, doch lieber die Telekom-Rechnung" at a bill's
+// read-back: another of the user's billers, by its name, read back with
+// its own amount (unless the turn says one).
+func (s *Skill) otherBiller(ctx context.Context, r *Request, d *dialog) (*Response, error, bool) {
+	if d.Action != intents.PayBill || r.Text == "" || !correcting(intents.Normalize(r.Text)) {
+		return nil, nil, false
+	}
+	rec, ok := s.cfg.Bank.(banks.Recipients)
+	if !ok {
+		return nil, nil, false
+	}
+	billers, err := rec.Billers(ctx, r.User)
+	if err != nil {
+		return nil, nil, false
+	}
+	b, found := billerNamed(r, billers)
+	if !found || b.Kind == d.Slots.String(intents.SlotBiller) || intents.Normalize(b.Name) == intents.Normalize(d.Slots.String(intents.SlotBiller)) {
+		return nil, nil, false
+	}
+	d.Slots[intents.SlotBiller] = b.Name
+	delete(d.Slots, intents.SlotAmount)
+	if fix := correction(r, d); fix != nil {
+		for k, v := range fix {
+			d.Slots[k] = v // "… und nur zwanzig Euro"
+		}
+	}
+	d.Key = ""
+	resp, err := s.advance(ctx, r, d)
+	return resp, err, true
 }
 
 // answerQuestion takes the turn as the answer to the pending question if

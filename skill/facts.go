@@ -708,10 +708,14 @@ func (s *Skill) upcomingBills(ctx context.Context, r *Request, billers []banks.B
 	if len(open) == 0 {
 		return anythingElse(l, l.msg("bills.none")), nil
 	}
-	var items, lines []string
+	var items, lines, listed []string
 	for _, b := range open {
+		listed = append(listed, names[b.BillerID])
 		items = append(items, l.msg("bills.item", names[b.BillerID], l.Money(b.Amount), l.Date(b.DueDate, r.Now)))
 		lines = append(lines, fmt.Sprintf("%s  %s  %s", b.DueDate.Format(time.DateOnly), names[b.BillerID], l.Money(b.Amount)))
+	}
+	if r.Slots != nil {
+		r.Slots["listed"] = strings.Join(listed, "|") // for "pay the first one" (followUp)
 	}
 	text := l.msg("bills.many", strconv.Itoa(len(open)), l.List(items))
 	if len(open) == 1 {

@@ -293,6 +293,28 @@ func plainReading(r *Request) {
 		return
 	}
 	t := " " + intents.Normalize(r.Text) + " "
+	if (r.Intent == intents.PayBill || r.Intent == intents.TransferMoney || r.Intent == intents.BillBalance) && containsAny(t, " how much ", " wie viel ", " wieviel ") &&
+		containsAny(t, " paid ", " spent ", " gezahlt ", " bezahlt ", " ausgegeben ", " überwiesen ", " gelassen ") &&
+		containsAny(t, " have i ", " did i ", " hab ", " habe ", " i paid ", " ive paid ", " ive spent ") && !actionWords(t) {
+		// "wie viel Miete hab ich seit Januar gezahlt": what went out, not
+		// a payment to make.
+		slots := intents.Slots{}
+		intents.FillSlots(intents.SpendingSummary, strings.TrimSpace(t), r.Locale, r.Now, slots)
+		r.Intent, r.Slots, r.Confidence = intents.SpendingSummary, slots, 1
+		return
+	}
+	if r.Intent == intents.SpendingSummary && asksForBiggest(r) {
+		// "what's the most I spent on one thing last month": the biggest
+		// purchase, not a merchant called "one thing".
+		slots := intents.Slots{}
+		for _, k := range []string{intents.SlotDateRange, intents.SlotAccount, intents.SlotCategory} {
+			if v := r.Slots[k]; v != nil {
+				slots[k] = v
+			}
+		}
+		r.Intent, r.Slots, r.Confidence = intents.ListTransactions, slots, max(r.Confidence, 1)
+		return
+	}
 	if k := bareAccount(t); k != "" {
 		// "savings", "credit card", "girokonto": what is in it.
 		r.Intent, r.Slots, r.Confidence = intents.GetBalance, intents.Slots{intents.SlotAccount: k}, 1
