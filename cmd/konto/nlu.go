@@ -379,8 +379,9 @@ func runModel(ctx context.Context, args []string, getenv func(string) string, st
 
 // learnProducts teaches the offline recognizer (under an LLM one, too)
 // the product names on the banks' product sheets, in every locale, so that
-// "my Platinum card" is the credit card, and trains it again. A router's
-// banks are each asked; a bank without a sheet for a locale is skipped.
+// "my Platinum card" is the credit card (the model itself does not change:
+// intents.Offline.AddProducts). A router's banks are each asked; a bank
+// without a sheet for a locale is skipped.
 func learnProducts(ctx context.Context, rec intents.Recognizer, conns ...banks.Connector) error {
 	if l, isLLM := rec.(*intents.LLM); isLLM {
 		rec = l.Offline
