@@ -270,6 +270,7 @@ var interjections = []string{"oh my goodness", "oh my gosh", "oh my god", "oh my
 // withoutInterjection drops an exclamation that opens a longer turn
 // ("oh my goodness, will I get my money back"); the rest is the turn.
 func withoutInterjection(text string) string {
+	text = withoutCourtesy(text)
 	lower := strings.ToLower(text)
 	for _, p := range interjections {
 		rest, ok := strings.CutPrefix(lower, p)
@@ -282,6 +283,19 @@ func withoutInterjection(text string) string {
 		}
 	}
 	return text
+}
+
+// courtesies are polite asides that say nothing about the request ("and,
+// sorry to be a bother, what was in the savings account again").
+var courtesies = regexp.MustCompile(`(?i)[,\s]*\b(sorry to be a bother|sorry to bother you|sorry for bothering you|if you don'?t mind|if it'?s not too much trouble|entschuldigen sie die störung|entschuldige die störung|sorry für die störung|wenn es nicht zu viel verlangt ist)\b[,\s]*`)
+
+// withoutCourtesy is the turn without its polite asides, if words remain.
+func withoutCourtesy(text string) string {
+	out := strings.TrimSpace(courtesies.ReplaceAllString(text, " "))
+	if out == text || len(strings.Fields(out)) < 2 {
+		return text
+	}
+	return out
 }
 
 // plainReading reads two everyday questions the recognizer is weak on:
