@@ -122,9 +122,11 @@ func (s *Skill) followUp(r *Request) {
 		// "and the other card" after the debit card: the credit card, in
 		// the last question when the turn asks nothing else.
 		other := map[string]string{"debit": "credit", "credit": "debit"}[k]
-		if in, ok := intents.Lookup(r.Intent); ok && in.HasSlot(intents.SlotCard) && r.Confidence >= readMin {
+		if in, ok := intents.Lookup(r.Intent); ok && in.HasSlot(intents.SlotCard) && (s.readsOnly(r.Intent) && r.Confidence >= readMin || r.Confidence >= actMin) {
 			r.Slots[intents.SlotCard] = other
-		} else if in, ok := intents.Lookup(prev.Intent); ok && in.HasSlot(intents.SlotCard) && len(words) <= 6 {
+		} else if in, ok := intents.Lookup(prev.Intent); ok && in.HasSlot(intents.SlotCard) && len(words) <= 6 && s.readsOnly(prev.Intent) && (!s.sensitive(r.Intent) || r.Confidence < actMin) {
+			// (only a question carries over: "the other card is fine
+			// though" after a lock locks nothing)
 			r.Intent, r.Slots, r.Confidence, r.turn.inContext = prev.Intent, intents.Slots{intents.SlotCard: other}, 1, true
 			return
 		}
@@ -132,13 +134,17 @@ func (s *Skill) followUp(r *Request) {
 	if listed := prev.Slots.String("listed"); listed != "" && r.Intent == intents.PayBill && r.Slots[intents.SlotBiller] == nil {
 		// "pay the first one" after the bills were read out: in that order.
 		names := strings.Split(listed, "|")
-		for i, w := range []string{"first", "second", "third", "erste", "zweite", "dritte"} {
-			if containsAny(" "+norm+" ", " "+w+" ", " "+w+"n ") && i%3 < len(names) {
-				r.Slots[intents.SlotBiller] = names[i%3]
+		ordinals := map[string]int{"first": 0, "second": 1, "third": 2, "erste": 0, "ersten": 0, "zweite": 1, "zweiten": 1, "dritte": 2, "dritten": 2, "last": -1, "letzte": -1, "letzten": -1}
+		for _, w := range words { // the first ordinal said ("the first one, not the second")
+			if i, ok := ordinals[w]; ok {
+				if i < 0 {
+					i = len(names) - 1
+				}
+				if i < len(names) {
+					r.Slots[intents.SlotBiller] = names[i]
+				}
+				break
 			}
-		}
-		if containsAny(" "+norm+" ", " last one ", " letzte ") {
-			r.Slots[intents.SlotBiller] = names[len(names)-1]
 		}
 	}
 	if r.Intent == intents.ProvidePin && prev.Intent == intents.TransferMoney && r.st.Dialog == nil &&
@@ -553,6 +559,9 @@ func (s *Skill) payBillerNamed(ctx context.Context, r *Request) {
 	t := " " + intents.Normalize(r.Text) + " "
 	if !containsAny(t, " pay ", " zahl", " bezahl", " begleich", " überweis") || r.Slots[intents.SlotToAccount] != nil {
 		return
+	}
+	if asksSomething(r.Text) || containsAny(t, " dont ", " do not ", " not ", " never ", " nicht ", " kein", " nie ") {
+		return // "don't pay spectrum", "can I pay spectrum?": no payment to lift
 	}
 	if r.User.Customer == "" && s.authenticate(ctx, r) != nil {
 		return

@@ -553,7 +553,11 @@ func (s *Skill) converse(ctx context.Context, r *Request, kind social) (*Respons
 			!alertLater[strings.Join(strings.Fields(intents.Normalize(r.Text)), " ")] && !asksAboutAlert(r.Text, d.Slots.String("merchant")) {
 			// The answer to the task the session began with ("anna
 			// schulz", "from checking"), not to the alert raised before
-			// it: the task goes on; the alert can be answered later.
+			// it: the task goes on; the alert can be answered later. A PIN
+			// answers neither: the payment's read-back was never heard.
+			if r.Intent == intents.ProvidePin || r.Text != "" && intents.ParsePin(intents.Normalize(r.Text)) != "" {
+				return &Response{Speech: l.msg("dialog.yes_or_no") + " " + d.Question, Reprompt: d.Question, Choices: yesNo(l)}, nil
+			}
 			r.st.Dialog, r.st.Parked = r.st.Parked, nil
 		}
 		if d := r.st.Dialog; d != nil {
@@ -656,6 +660,9 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 	}
 	if resp := s.faqFollowUp(ctx, r); resp != nil {
 		return resp, nil // "and abroad?" after the cash machine limit
+	}
+	if _, act := s.actions[r.Intent]; act && r.Text != "" && negatesAction(" "+intents.Normalize(r.Text)+" ") {
+		return anythingElse(l, l.msg("ack.reply")), nil // "don't pay spectrum": nothing is started
 	}
 	s.payBillerNamed(ctx, r)
 	if s.unsure(r) {

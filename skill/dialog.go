@@ -546,7 +546,8 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 			r.Intent = intents.Cancel // "nee, lass mal" to "from which account?"
 		}
 	}
-	if d.Stage == stageConfirm && r.Text != "" && !d.Soft {
+	if d.Stage == stageConfirm && r.Text != "" && !d.Soft && d.Action != intents.ReportLostCard {
+		// (blocking a card for good needs a spoken yes)
 		if pin := intents.ParsePin(intents.Normalize(r.Text)); pin != "" && len(strings.Fields(intents.Normalize(r.Text))) <= 6 && !changesWithPIN(r, d) {
 			// The PIN said at "Shall I unlock it?": the yes and the PIN in one.
 			if p, err := s.actions[d.Action](ctx, r, cloneSlots(d.Slots)); err == nil && p != nil && p.pin && p.refuse == nil && p.ask == "" {
@@ -572,6 +573,19 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 			}
 			r.Slots = fix
 			return s.mergeAndAdvance(ctx, r, d)
+		}
+		if _, other := s.actions[r.Intent]; r.Text != "" && !d.Soft && yesNoOf(r.Text) == "" && withdraws(r.Text) {
+			// "oh found it in my jacket" at "I'll block your card for good":
+			// nothing is done; "… unlock it" is asked about on its own.
+			r.st.Dialog = nil
+			if other && r.Intent != d.Action {
+				resp, err := s.dispatch(ctx, r, notSocial, "")
+				if err == nil && resp != nil {
+					resp.Speech = l.msg("dialog.cancelled") + " " + resp.Speech
+				}
+				return resp, err
+			}
+			return &Response{Speech: l.andReprompt(l.msg("dialog.cancelled")), Reprompt: l.reprompt()}, nil
 		}
 		if restates(r, d) {
 			// "from checking" at a read-back that says so: the question again.
@@ -636,7 +650,14 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 		if pin != "" && r.Text != "" && changesWithPIN(r, d) {
 			// "6 6 9 6, no wait, make it 20 dollars": the PIN is not used
 			// for the old plan; the change is read back first.
-			if fix := correction(r, d); fix != nil {
+			if resp, err, ok := s.otherBiller(ctx, r, d); ok {
+				return resp, err // "6129, no, the state farm bill instead"
+			}
+			fix := correction(r, d)
+			if _, ok := fix[intents.SlotAmount]; ok && !containsAny(" "+intents.Normalize(r.Text)+" ", moneyWords...) {
+				delete(fix, intents.SlotAmount) // a digit of the PIN is no amount
+			}
+			if len(fix) > 0 {
 				r.Slots = fix
 			} else {
 				r.Slots = intents.Slots{}
@@ -669,6 +690,9 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 	return nil, nil
 }
 
+// moneyWords mark an amount as money ("20 dollars", "zwanzig Euro").
+var moneyWords = []string{" dollar", " buck", " euro", " pound", " quid", " fiver", " tenner", " cent", " pence", "$", "€", "£"}
+
 // otherBiller takes "nein, doch lieber die Telekom-Rechnung" at a bill's
 // read-back: another of the user's billers, by its name, read back with
 // its own amount (unless the turn says one).
@@ -684,7 +708,17 @@ func (s *Skill) otherBiller(ctx context.Context, r *Request, d *dialog) (*Respon
 	if err != nil {
 		return nil, nil, false
 	}
-	b, found := billerNamed(r, billers)
+	// The name among the words, without a PIN said with them ("6129, no,
+	// the state farm bill instead").
+	var words []string
+	for _, w := range strings.Fields(intents.Normalize(r.Text)) {
+		if strings.Trim(w, "0123456789") != "" && w != "pin" {
+			words = append(words, w)
+		}
+	}
+	named := *r
+	named.Text = strings.Join(words, " ")
+	b, found := billerNamed(&named, billers)
 	if !found || b.Kind == d.Slots.String(intents.SlotBiller) || intents.Normalize(b.Name) == intents.Normalize(d.Slots.String(intents.SlotBiller)) {
 		return nil, nil, false
 	}
@@ -692,6 +726,9 @@ func (s *Skill) otherBiller(ctx context.Context, r *Request, d *dialog) (*Respon
 	delete(d.Slots, intents.SlotAmount)
 	if fix := correction(r, d); fix != nil {
 		for k, v := range fix {
+			if k == intents.SlotAmount && !containsAny(" "+intents.Normalize(r.Text)+" ", moneyWords...) {
+				continue // a bare number may be the PIN's
+			}
 			d.Slots[k] = v // "… und nur zwanzig Euro"
 		}
 	}

@@ -285,6 +285,15 @@ func withoutInterjection(text string) string {
 	return text
 }
 
+// negatesAction: the words say not to do the action ("don't pay
+// spectrum", "bitte nichts überweisen").
+func negatesAction(t string) bool {
+	return containsAny(t, " dont pay", " do not pay", " dont send", " do not send", " dont transfer", " do not transfer", " dont want to pay",
+		" dont want to send", " dont want to transfer", " dont move", " do not move", " dont lock", " do not lock", " dont unlock", " do not unlock",
+		" dont block", " do not block", " dont freeze", " do not freeze", " nicht zahlen", " nicht bezahlen", " nicht überweisen", " nichts überweisen",
+		" nichts zahlen", " nicht sperren", " nicht entsperren", " keine überweisung", " nicht schicken", " nicht senden")
+}
+
 // courtesies are polite asides that say nothing about the request ("and,
 // sorry to be a bother, what was in the savings account again").
 var courtesies = regexp.MustCompile(`(?i)[,\s]*\b(sorry to be a bother|sorry to bother you|sorry for bothering you|if you don'?t mind|if it'?s not too much trouble|entschuldigen sie die störung|entschuldige die störung|sorry für die störung|wenn es nicht zu viel verlangt ist)\b[,\s]*`)
@@ -315,6 +324,15 @@ func plainReading(r *Request) {
 		slots := intents.Slots{}
 		intents.FillSlots(intents.SpendingSummary, strings.TrimSpace(t), r.Locale, r.Now, slots)
 		r.Intent, r.Slots, r.Confidence = intents.SpendingSummary, slots, 1
+		return
+	}
+	if r.Intent == intents.ReportLostCard && containsAny(t, " lock it", " lock the card", " lock my", " freeze it", " block it for now", " sperr sie", " sperr die", " sperren") &&
+		!containsAny(t, " stolen", " for good", " permanent", " gestohlen", " geklaut", " endgültig", " replace", " new card", " neue karte", " ersatz") {
+		// "I can't find my debit card, lock it": a lock, which can be
+		// undone, not the block for good and a new card.
+		slots := intents.Slots{}
+		intents.FillSlots(intents.LockCard, strings.TrimSpace(t), r.Locale, r.Now, slots)
+		r.Intent, r.Slots = intents.LockCard, slots
 		return
 	}
 	if r.Intent == intents.SpendingSummary && asksForBiggest(r) {
@@ -610,7 +628,8 @@ func plainYes(text string) bool {
 // ("oh wait, I found it", "never mind", "doch nicht").
 func withdraws(text string) bool {
 	t := " " + intents.Normalize(text) + " "
-	if containsAny(t, " wait ", " warte ", " hold on") && (asksSomething(text) || containsAny(t, " was hab", " was habe", " wie viel", " how much", " whats ", " what is ")) {
+	if containsAny(t, " wait ", " warte ", " hold on") && (asksSomething(text) || containsAny(t, " was hab", " was habe", " wie viel", " how much", " whats ", " what ",
+		" when ", " how ", " why ", " where ", " which ", " wann ", " wie ", " warum ", " wo ", " welche")) {
 		return false // "warte kurz, was hab ich auf dem Girokonto": a side question; the payment waits
 	}
 	return containsAny(t, " found it", " found the card", " got it back", " gefunden", " never mind", " nevermind", " doch nicht", " lass mal",

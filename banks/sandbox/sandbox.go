@@ -73,7 +73,7 @@ func DSN(path string) string {
 	// Write transactions take the lock when they begin, so that two
 	// requests with the same idempotency key run one after the other.
 	q.Add("_txlock", "immediate")
-	return "file:" + path + "?" + q.Encode()
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode() // ("#" and "?" in a path are escaped)
 }
 
 // Open opens (creating if needed) the sandbox bank in the SQLite file at
