@@ -66,9 +66,11 @@ var (
 // every pooled connection gets them.
 func DSN(path string) string {
 	q := url.Values{}
+	// busy_timeout first: switching a new file to WAL takes a lock that
+	// another process opening it at the same moment must wait for.
+	q.Add("_pragma", "busy_timeout(5000)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "busy_timeout(5000)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	// Write transactions take the lock when they begin, so that two
 	// requests with the same idempotency key run one after the other.

@@ -49,9 +49,11 @@ func Open(path string, opts ...Option) (*Store, error) {
 		o(s)
 	}
 	q := url.Values{}
+	// busy_timeout first: switching a new file to WAL takes a lock that
+	// another process opening it at the same moment must wait for.
+	q.Add("_pragma", "busy_timeout(5000)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "busy_timeout(5000)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_txlock", "immediate")
 	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?"+q.Encode())
