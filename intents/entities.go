@@ -191,7 +191,7 @@ var currencyWords = map[string]string{
 }
 
 // slangAmounts are notes named by their value.
-var slangAmounts = map[string]int{"tenner": 10, "fiver": 5}
+var slangAmounts = map[string]int{"tenner": 10, "fiver": 5, "zwanni": 20, "zwannie": 20, "fuffi": 50, "fuffie": 50, "hunni": 100, "zehner": 10, "fünfer": 5}
 
 var centWords = map[string]bool{"cent": true, "cents": true}
 
@@ -267,10 +267,11 @@ func ParseAmount(text, locale string, bare bool) (Amount, string, bool) {
 	var bareHit *Amount
 	bareWords := ""
 	for i := 0; i < len(words); i++ {
-		// "a tenner", "a fiver": British, in the locale's currency.
+		// "a tenner", "a fiver" (British), "'n Zwanni", "nen Fuffi": in the
+		// locale's currency.
 		if v, ok := slangAmounts[words[i]]; ok {
 			j := i
-			if i > 0 && words[i-1] == "a" {
+			if i > 0 && (words[i-1] == "a" || words[i-1] == "n" || words[i-1] == "nen" || words[i-1] == "einen" || words[i-1] == "ein") {
 				j = i - 1
 			}
 			return Amount{Value: fmt.Sprintf("%d.00", v), Currency: defCur}, strings.Join(words[j:i+1], " "), true

@@ -86,7 +86,7 @@ var deUnits = map[string]int{
 }
 
 var deTens = map[string]int{
-	"zwanzig": 20, "dreißig": 30, "dreissig": 30, "vierzig": 40, "fünfzig": 50, "sechzig": 60, "siebzig": 70,
+	"zwanzig": 20, "dreißig": 30, "dreissig": 30, "vierzig": 40, "fünfzig": 50, "fuffzig": 50, "sechzig": 60, "siebzig": 70,
 	"achtzig": 80, "neunzig": 90,
 }
 

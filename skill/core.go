@@ -670,6 +670,9 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 			s.rememberFAQ(r)
 			return resp, nil // a question the bank's FAQ answers (faq.go)
 		}
+		if s.firstTurn(r) {
+			r.st.AlertDue = true // the alert waits for the first answer
+		}
 		return s.suggest(r), nil
 	}
 	resp, err := s.mux.Serve(ctx, r)
@@ -691,7 +694,13 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 		}
 		resp.Speech = hello + " " + resp.Speech
 	}
-	if !s.firstTurn(r) || r.Intent == intents.Launch || r.User.Customer == "" || r.turn.next != nil || resp.LinkAccount {
+	due := r.st.AlertDue
+	r.st.AlertDue = false
+	if !s.firstTurn(r) && !due || r.Intent == intents.Launch || r.User.Customer == "" || resp.LinkAccount {
+		return resp, nil
+	}
+	if r.turn.next != nil || r.st.Dialog != nil && r.st.Dialog.Action != intents.TransferMoney && r.st.Dialog.Action != intents.PayBill {
+		r.st.AlertDue = true // the answer asks something itself: the alert after the next answer
 		return resp, nil
 	}
 	if task := r.st.Dialog; task == nil {

@@ -37,6 +37,9 @@ type state struct {
 	// Subject is what the last answer was about, on channels that do not
 	// carry it (see carry).
 	Subject *subject `json:"subject,omitempty"`
+	// AlertDue: the session's first turn got no answer (a "Did you
+	// mean…?"): an open fraud alert is raised after the next answer.
+	AlertDue bool `json:"alert_due,omitempty"`
 	// Parked is the task a session began with while an open fraud alert
 	// was raised first; it resumes when the alert's question is done.
 	Parked *dialog `json:"parked,omitempty"`
@@ -600,6 +603,8 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 				r.Intent, r.Confidence = yn, 1
 			} else if d.Soft && r.Intent == intents.Yes || d.Action == actReviewAlert && (r.Intent == intents.Yes || r.Intent == intents.No) {
 				r.Intent = intents.Fallback // the alert is answered by words, never by the recognizer's guess
+			} else if alertWords(r.Text) && (r.Intent == intents.Yes || r.Intent == intents.No) {
+				r.Intent = intents.Fallback // "yes it's mine" speaks of a charge: no yes to deleting data or paying
 			} else if r.Intent == intents.Yes && r.Confidence < modelYesMin {
 				return &Response{Speech: l.msg("dialog.yes_or_no") + " " + d.Question, Reprompt: d.Question, Choices: yesNo(l)}, nil
 			}
@@ -690,6 +695,20 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 	return nil, nil
 }
 
+// pinLike: the turn is four digits and nothing else ("4 1 4 3", "4143"),
+// or the platform heard a PIN.
+func pinLike(r *Request) bool {
+	if r.Text == "" {
+		return r.Intent == intents.ProvidePin
+	}
+	t := intents.Normalize(r.Text)
+	if containsAny(" "+t+" ", moneyWords...) {
+		return false
+	}
+	digits := strings.ReplaceAll(t, " ", "")
+	return len(digits) == 4 && strings.Trim(digits, "0123456789") == "" || intents.ParsePin(t) != "" && len(strings.Fields(t)) == 4
+}
+
 // moneyWords mark an amount as money ("20 dollars", "zwanzig Euro").
 var moneyWords = []string{" dollar", " buck", " euro", " pound", " quid", " fiver", " tenner", " cent", " pence", "$", "€", "£"}
 
@@ -746,6 +765,13 @@ func (s *Skill) answerQuestion(ctx context.Context, r *Request, d *dialog) (*Res
 	}
 	if asksAbout(r) && s.readsOnly(r.Intent) {
 		return nil, nil, false // "wait, what's in my savings?" is a side question, not "savings"
+	}
+	if d.Awaiting == intents.SlotAmount && pinLike(r) {
+		// Four bare digits at "How much?" may be the PIN said too early:
+		// never an amount (nor read back); the amount with its currency.
+		l := langOf(r.Locale)
+		q := l.msg("dialog.amount_with_currency") + " " + d.Question
+		return &Response{Speech: q, Reprompt: d.Question}, nil, true
 	}
 	short := len(strings.Fields(intents.Normalize(r.Text))) <= 5
 	if r.Text != "" {

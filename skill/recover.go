@@ -79,7 +79,18 @@ func answerOf(text string, d *dialog) string {
 		}
 		return ""
 	}
+	if alertWords(text) {
+		return "" // "yes it's mine", "that wasn't me": about a charge, no answer to this question
+	}
 	return yesNoOf(text)
+}
+
+// alertWords: the turn speaks of a charge being one's own or not ("it's
+// mine", "that was me", "das war ich nicht"), beyond a plain yes or no.
+func alertWords(text string) bool {
+	t := " " + intents.Normalize(text) + " "
+	return containsAny(t, " its mine", " thats mine", " that was me", " it was me", " was me ", " wasnt me", " not me", " i made it", " i did that",
+		" i bought", " never bought", " didnt buy", " das war ich", " war ich ", " war ich nicht", " nicht ich", " meine zahlung", " hab ich gekauft", " gehört mir")
 }
 
 // bareNo: the turn is a no and nothing else ("no", "nope", "nein nein").
