@@ -296,6 +296,9 @@ func ParseAmount(text, locale string, bare bool) (Amount, string, bool) {
 					} else if German(locale) && k == j {
 						v += c / 100
 						j = k + u
+					} else if _, word := enSmall[words[k]]; k == j && word && words[k] != "a" && c/100 >= 1 {
+						v += c / 100 // "twelve dollars fifty", "five pounds twenty"
+						j = k + u
 					}
 				}
 				return Amount{Value: fmt.Sprintf("%d.%02d", v/100, v%100), Currency: cur}, strings.Join(words[i:j], " "), true
@@ -325,6 +328,52 @@ func ParseAmount(text, locale string, bare bool) (Amount, string, bool) {
 		return *bareHit, bareWords, true
 	}
 	return Amount{}, "", false
+}
+
+// ElidedAmount reads an English amount said as two numbers with no
+// currency word ("twelve fifty"): it may be 12.50 or 1,250.00, and ParseAmount
+// reads the larger. It returns both readings, small first; false when the
+// words hold no such amount.
+func ElidedAmount(norm, locale string) (small, big Amount, ok bool) {
+	if German(locale) {
+		return Amount{}, Amount{}, false // "zwölf fünfzig" is 12,50 €
+	}
+	words := strings.Fields(norm)
+	for _, w := range words {
+		if currencyWords[w] != "" || centWords[w] || w == "hundred" || w == "thousand" || w == "grand" || strings.ContainsAny(w, "0123456789$£") {
+			return Amount{}, Amount{}, false
+		}
+	}
+	for i := 0; i+1 < len(words); i++ {
+		x, okx := enSmall[words[i]]
+		if !okx || x == 0 || words[i] == "a" {
+			continue
+		}
+		j := i + 1
+		if x >= 20 && x%10 == 0 && j < len(words) {
+			if u, ok := enSmall[words[j]]; ok && u > 0 && u < 10 {
+				x, j = x+u, j+1 // "twenty five fifty"
+			}
+		}
+		if j >= len(words) {
+			break
+		}
+		y, oky := enSmall[words[j]]
+		if !oky || y < 10 {
+			continue
+		}
+		if y >= 20 && y%10 == 0 && j+1 < len(words) {
+			if u, ok := enSmall[words[j+1]]; ok && u > 0 && u < 10 {
+				y += u // "twelve ninety nine"
+			}
+		}
+		if x > 99 || y > 99 {
+			continue
+		}
+		cur := CurrencyOf(locale)
+		return Amount{Value: fmt.Sprintf("%d.%02d", x, y), Currency: cur}, Amount{Value: fmt.Sprintf("%d.00", x*100+y), Currency: cur}, true
+	}
+	return Amount{}, Amount{}, false
 }
 
 var payeeStops = map[string]bool{

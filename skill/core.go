@@ -665,6 +665,9 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 		return anythingElse(l, l.msg("ack.reply")), nil // "don't pay spectrum": nothing is started
 	}
 	s.payBillerNamed(ctx, r)
+	if resp := s.askElidedAmount(r); resp != nil {
+		return resp, nil // "send twelve fifty to Tom": $12.50 or $1,250.00?
+	}
 	if s.unsure(r) {
 		if resp := s.faq.take(ctx, r); resp != nil {
 			s.rememberFAQ(r)

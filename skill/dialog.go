@@ -695,6 +695,36 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 	return nil, nil
 }
 
+// askElidedAmount asks which amount "twelve fifty" is, before a payment
+// plans with either: $12.50 or $1,250.00. It returns nil when the turn
+// says its amount plainly.
+func (s *Skill) askElidedAmount(r *Request) *Response {
+	if r.Text == "" || r.st.Dialog != nil || r.Intent != intents.TransferMoney && r.Intent != intents.PayBill || s.unsure(r) {
+		return nil
+	}
+	a, ok := r.Slots.Amount(intents.SlotAmount)
+	small, big, elided := intents.ElidedAmount(intents.Normalize(r.Text), r.Locale)
+	if !ok || !elided || a != big {
+		return nil
+	}
+	l := langOf(r.Locale)
+	ms, errS := banks.ParseMoney(small.Value, small.Currency)
+	mb, errB := banks.ParseMoney(big.Value, big.Currency)
+	if errS != nil || errB != nil {
+		return nil
+	}
+	slots := cloneSlots(r.Slots)
+	delete(slots, intents.SlotAmount)
+	q := l.msg("amount.which", l.Money(ms), l.Money(mb))
+	d := &dialog{Action: r.Intent, Slots: slots, Stage: stageCollect, Awaiting: intents.SlotAmount, Question: q, Started: r.Now,
+		Choices: []choice{
+			{Show: l.Money(ms), Label: l.Money(ms) + " " + small.Value + " small smaller less lower cents first kleine kleinere weniger", Slot: intents.SlotAmount, Value: small.Value + " " + small.Currency},
+			{Show: l.Money(mb), Label: l.Money(mb) + " " + big.Value + " thousand hundred big bigger larger more higher second große größere mehr", Slot: intents.SlotAmount, Value: big.Value + " " + big.Currency},
+		}}
+	r.st.Dialog = d
+	return &Response{Speech: q, Reprompt: q, Choices: dialogChoices(l, d)}
+}
+
 // pinLike: the turn is four digits and nothing else ("4 1 4 3", "4143"),
 // or the platform heard a PIN.
 func pinLike(r *Request) bool {
@@ -759,6 +789,19 @@ func (s *Skill) otherBiller(ctx context.Context, r *Request, d *dialog) (*Respon
 // answerQuestion takes the turn as the answer to the pending question if
 // it holds the slot asked for or names one of the choices.
 func (s *Skill) answerQuestion(ctx context.Context, r *Request, d *dialog) (*Response, error, bool) {
+	if _, _, again := intents.ElidedAmount(intents.Normalize(r.Text), r.Locale); r.Text != "" && d.Awaiting == intents.SlotAmount && len(d.Choices) > 0 {
+		if c, ok := pickChoice(d.Choices, r); ok && !again {
+			v, cur, _ := strings.Cut(c.Value, " ")
+			d.Slots[intents.SlotAmount] = intents.Amount{Value: v, Currency: cur}
+			d.Choices = nil
+			resp, err := s.advance(ctx, r, d)
+			return resp, err, true
+		}
+		if again {
+			// "twelve fifty" again: which of the two is still the question.
+			return &Response{Speech: d.Question, Reprompt: d.Question, Choices: dialogChoices(langOf(r.Locale), d)}, nil, true
+		}
+	}
 	if r.Intent == d.Action && r.Slots[d.Awaiting] != nil {
 		resp, err := s.mergeAndAdvance(ctx, r, d)
 		return resp, err, true
@@ -786,6 +829,7 @@ func (s *Skill) answerQuestion(ctx context.Context, r *Request, d *dialog) (*Res
 				found[d.Awaiting] = v
 			}
 		}
+		dropLooseOne(r.Text, found) // "the big one" is no $1.00
 		if v, ok := found[d.Awaiting]; ok && (len(d.Choices) == 0 || short) {
 			d.Slots[d.Awaiting] = v
 			d.Choices = nil
@@ -798,6 +842,10 @@ func (s *Skill) answerQuestion(ctx context.Context, r *Request, d *dialog) (*Res
 	if len(d.Choices) > 0 && (short || r.Text == "" || r.Intent == intents.Fallback || r.Confidence < 0.8) {
 		if c, ok := pickChoice(d.Choices, r); ok {
 			d.Slots[c.Slot] = c.Value
+			if c.Slot == intents.SlotAmount {
+				v, cur, _ := strings.Cut(c.Value, " ")
+				d.Slots[c.Slot] = intents.Amount{Value: v, Currency: cur}
+			}
 			d.Choices = nil
 			resp, err := s.advance(ctx, r, d)
 			return resp, err, true
@@ -810,7 +858,7 @@ func (s *Skill) answerQuestion(ctx context.Context, r *Request, d *dialog) (*Res
 		resp, err := s.advance(ctx, r, d)
 		return resp, err, true
 	}
-	if r.Text != "" && d.Awaiting == intents.SlotAmount && short {
+	if r.Text != "" && d.Awaiting == intents.SlotAmount && short && !looseOne.MatchString(intents.Normalize(r.Text)) {
 		if a, _, ok := intents.ParseAmount(intents.Normalize(r.Text), r.Locale, true); ok {
 			d.Slots[intents.SlotAmount] = a
 			resp, err := s.advance(ctx, r, d)
