@@ -661,6 +661,9 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 	if resp := s.faqFollowUp(ctx, r); resp != nil {
 		return resp, nil // "and abroad?" after the cash machine limit
 	}
+	if resp, err, ok := s.twoQuestions(ctx, r, kind); ok {
+		return resp, err // "how many points do I have and what's my credit score"
+	}
 	if _, act := s.actions[r.Intent]; act && r.Text != "" && negatesAction(" "+intents.Normalize(r.Text)+" ") {
 		return anythingElse(l, l.msg("ack.reply")), nil // "don't pay spectrum": nothing is started
 	}

@@ -151,6 +151,7 @@ type turn struct {
 	carry   carry
 	subject *subject
 	greeted bool // the turn was a greeting, answered as a launch
+	split   bool // the turn is one of two questions asked at once (twoQuestions)
 	// arrives is when a card ordered in this turn arrives.
 	arrives time.Time
 	faqID   string    // the FAQ entry the turn was answered with

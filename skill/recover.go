@@ -296,6 +296,65 @@ func withoutInterjection(text string) string {
 	return text
 }
 
+// questionJoints are where a turn asking two things joins them.
+var questionJoints = []string{" and what ", " and whats ", " and how ", " and when ", " and whens ", " and is ", " and do i ", " and can i ",
+	" and which ", " und wann ", " und wie ", " und was ", " und ist ", " und hab ", " und habe ", " und welche ", " und wo "}
+
+// twoQuestions answers a turn that asks two things that only read ("how
+// many points do I have and what's my credit score"): each in turn, in
+// one answer. Anything that acts, or a reading it is unsure of, is left
+// to the usual path.
+func (s *Skill) twoQuestions(ctx context.Context, r *Request, kind social) (*Response, error, bool) {
+	if r.Text == "" || r.turn.split || r.st.Dialog != nil {
+		return nil, nil, false
+	}
+	t := " " + intents.Normalize(r.Text) + " "
+	cut := -1
+	for _, j := range questionJoints {
+		if i := strings.Index(t, j); i > 0 && (cut < 0 || i < cut) {
+			cut = i
+		}
+	}
+	if cut < 0 {
+		return nil, nil, false
+	}
+	head, tail := strings.TrimSpace(t[:cut]), strings.TrimSpace(t[cut+len(" and "):])
+	if strings.HasPrefix(tail, "und ") {
+		tail = strings.TrimSpace(strings.TrimPrefix(tail, "und "))
+	}
+	if len(strings.Fields(head)) < 3 || len(strings.Fields(tail)) < 3 {
+		return nil, nil, false
+	}
+	hint := intents.WithHints(ctx, intents.Hints{OfflineOnly: true})
+	a, err1 := s.cfg.Recognizer.Parse(hint, head, r.Locale, r.Now)
+	b, err2 := s.cfg.Recognizer.Parse(hint, tail, r.Locale, r.Now)
+	if err1 != nil || err2 != nil || a.Intent == b.Intent || !s.readsOnly(a.Intent) || !s.readsOnly(b.Intent) || a.Confidence < readMin+0.1 || b.Confidence < readMin+0.1 {
+		return nil, nil, false
+	}
+	r.turn.split = true
+	text := r.Text
+	answer := func(res intents.Result) (*Response, error) {
+		if res.Slots == nil {
+			res.Slots = intents.Slots{}
+		}
+		r.Text, r.Intent, r.Slots, r.Confidence = res.Text, res.Intent, res.Slots, res.Confidence
+		return s.dispatch(ctx, r, kind, "")
+	}
+	first, err := answer(a)
+	if err != nil || first == nil || r.st.Dialog != nil || r.st.Suggest != nil {
+		r.Text = text
+		return first, err, first != nil || err != nil
+	}
+	second, err := answer(b)
+	r.Text = text
+	if err != nil || second == nil {
+		return first, nil, true
+	}
+	out := *second
+	out.Speech = langOf(r.Locale).withoutAnythingElse(first.Speech) + " " + second.Speech
+	return &out, nil, true
+}
+
 // negatesAction: the words say not to do the action ("don't pay
 // spectrum", "bitte nichts überweisen").
 func negatesAction(t string) bool {
@@ -344,6 +403,12 @@ func plainReading(r *Request) {
 		slots := intents.Slots{}
 		intents.FillSlots(intents.LockCard, strings.TrimSpace(t), r.Locale, r.Now, slots)
 		r.Intent, r.Slots = intents.LockCard, slots
+		return
+	}
+	if containsAny(t, " owe ", " left to pay", " schulde ", " noch zahlen", " abzuzahlen", " abbezahlen", " restschuld") &&
+		containsAny(t, " car ", " auto ", " loan", " mortgage", " kredit", " darlehen", " autokredit", " the house", " haus") && !actionWords(t) {
+		// "how much do I still owe on the car": the loan's balance.
+		r.Intent, r.Slots, r.Confidence = intents.GetBalance, intents.Slots{intents.SlotAccount: "loan"}, 1
 		return
 	}
 	if r.Intent == intents.SpendingSummary && asksForBiggest(r) {
