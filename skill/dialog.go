@@ -578,7 +578,7 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 			r.Slots = fix
 			return s.mergeAndAdvance(ctx, r, d)
 		}
-		if _, other := s.actions[r.Intent]; r.Text != "" && !d.Soft && yesNoOf(r.Text) == "" && withdraws(r.Text) {
+		if _, other := s.actions[r.Intent]; r.Text != "" && !d.Soft && yesNoOf(r.Text) == "" && withdraws(r.Text) && !(r.Intent == d.Action && len(r.Slots) > 0) {
 			// "oh found it in my jacket" at "I'll block your card for good":
 			// nothing is done; "… unlock it" is asked about on its own.
 			r.st.Dialog = nil
