@@ -131,6 +131,19 @@ func (s *Skill) followUp(r *Request) {
 			return
 		}
 	}
+	if (prev.Intent == intents.ListTransactions || prev.Intent == intents.SpendingSummary) && r.st.Dialog == nil &&
+		containsAny(" "+norm+" ", " all together", " altogether", " in total", " insgesamt", " zusammen", " total ") &&
+		containsAny(" "+norm+" ", " that ", " those ", " them ", " das ", " die ", " alles ") && !containsAny(" "+norm+" ", " how many ", " wie viele ") {
+		// "how much was that all together" after a list: its total.
+		slots := intents.Slots{}
+		for _, k := range []string{intents.SlotMerchant, intents.SlotCategory, intents.SlotDateRange, intents.SlotAccount} {
+			if v := prev.Slots[k]; v != nil {
+				slots[k] = v
+			}
+		}
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.SpendingSummary, slots, 1, true
+		return
+	}
 	if listed := prev.Slots.String("listed"); listed != "" && r.Intent == intents.PayBill && r.Slots[intents.SlotBiller] == nil {
 		// "pay the first one" after the bills were read out: in that order.
 		names := strings.Split(listed, "|")
@@ -344,6 +357,9 @@ func (s *Skill) followUp(r *Request) {
 			found[intents.SlotMerchant] = m // against a category: see resolveMerchant
 		} else if m := leadRest(norm, lead); m != "" && found[intents.SlotDateRange] == nil && found[intents.SlotAccount] == nil {
 			found[intents.SlotMerchant] = m // "what about uber", "and whole food"
+		} else if m := leadRest(withoutPeriod(norm, r.Locale, r.Now), lead); m != "" && found[intents.SlotDateRange] != nil && found[intents.SlotAccount] == nil &&
+			found[intents.SlotCategory] == nil && !notMerchants[m] && !periodBefore(norm) && !samePeriod(norm) {
+			found[intents.SlotMerchant] = m // "and starbucks last month?"
 		} else if len(words) <= 3 && found[intents.SlotDateRange] == nil && found[intents.SlotAccount] == nil && !notMerchants[norm] {
 			found[intents.SlotMerchant] = norm // a bare "uber", "food": resolveMerchant decides
 		}
@@ -386,6 +402,14 @@ var (
 
 // merchantPhrase finds the name after "at", "bei", "beim" in a turn: the
 // words after the preposition, without a period or trailing verbs.
+// withoutPeriod is the turn without the period it names.
+func withoutPeriod(norm, locale string, now time.Time) string {
+	if _, phrase, ok := intents.ParseDateRange(norm, locale, now); ok && phrase != "" {
+		return strings.Join(strings.Fields(strings.Replace(norm, phrase, " ", 1)), " ")
+	}
+	return norm
+}
+
 func merchantPhrase(norm, locale string, now time.Time) string {
 	if _, phrase, ok := intents.ParseDateRange(norm, locale, now); ok && phrase != "" {
 		norm = strings.TrimSpace(strings.Replace(norm, phrase, " ", 1))

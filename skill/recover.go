@@ -56,7 +56,8 @@ var (
 	alertDenies = []string{" wasnt me", " was not me", " not me ", " never bought", " didnt buy", " did not buy", " didnt make that", " did not make that",
 		" didnt make it", " never made that", " never made it", " not mine", " dont recognize that", " dont recognise that", " never been there",
 		" never shop there", " war ich nicht", " nicht ich", " nicht von mir", " nie gekauft", " nichts gekauft", " nie was gekauft",
-		" nie etwas gekauft", " war nicht ich", " kenne ich nicht", " hab ich nicht gekauft", " habe ich nicht gekauft", " nie dort"}
+		" nie etwas gekauft", " war nicht ich", " kenne ich nicht", " hab ich nicht gekauft", " habe ich nicht gekauft", " nie dort",
+		" werent me", " weren't me", " never heard of them", " never heard of it", " no idea what that is", " noch nie gehört"}
 	alertOwns = []string{" that was me", " it was me", " yes was me", " i made that", " i made it", " i bought that", " i bought it",
 		" thats mine", " that is mine", " das war ich", " ich war das", " ich wars", " hab ich gekauft", " habe ich gekauft", " ist von mir"}
 	// alertLater puts the question off: no answer, nothing done.
@@ -444,7 +445,9 @@ func plainReading(r *Request) {
 		return
 	}
 	if containsAny(t, " iban", " account number", " kontonummer", " sort code", " routing number", " bankleitzahl", " bic ") &&
-		containsAny(t, " read", " tell", " give", " what is", " whats", " vor", " sag", " nenn", " lautet", " wie ist", " brauche", " need") {
+		(containsAny(t, " read", " tell", " give", " what is", " whats", " vor", " sag", " nenn", " lautet", " wie ist", " brauche", " need") ||
+			len(strings.Fields(t)) <= 4 && !actionWords(t)) {
+		// ("and the sort code?", "und die bic")
 		// "lies mir bitte die komplette IBAN vor"
 		readAs(r, intents.AccountDetails, t, "")
 		return
