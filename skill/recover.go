@@ -407,7 +407,8 @@ func plainReading(r *Request) {
 		return
 	}
 	if containsAny(t, " owe ", " left to pay", " schulde ", " noch zahlen", " abzuzahlen", " abbezahlen", " restschuld") &&
-		containsAny(t, " car ", " auto ", " loan", " mortgage", " kredit", " darlehen", " autokredit", " the house", " haus") && !actionWords(t) {
+		containsAny(t, " car ", " auto ", " loan", " mortgage", " kredit ", " darlehen", " autokredit", " the house", " haus ") &&
+		!containsAny(t, " card", "karte") && !actionWords(t) {
 		// "how much do I still owe on the car": the loan's balance.
 		r.Intent, r.Slots, r.Confidence = intents.GetBalance, intents.Slots{intents.SlotAccount: "loan"}, 1
 		return
