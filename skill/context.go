@@ -131,10 +131,13 @@ func (s *Skill) followUp(r *Request) {
 			return
 		}
 	}
-	if (prev.Intent == intents.ListTransactions || prev.Intent == intents.SpendingSummary) && r.st.Dialog == nil &&
-		containsAny(" "+norm+" ", " all together", " altogether", " in total", " insgesamt", " zusammen", " total ") &&
-		containsAny(" "+norm+" ", " that ", " those ", " them ", " das ", " die ", " alles ") && !containsAny(" "+norm+" ", " how many ", " wie viele ") {
-		// "how much was that all together" after a list: its total.
+	if (prev.Intent == intents.ListTransactions && containsAny(" "+norm+" ", " how much", " wie viel", " summe") ||
+		containsAny(" "+norm+" ", " all together", " altogether", " in total", " insgesamt", " zusammen", " total ")) &&
+		(prev.Intent == intents.ListTransactions || prev.Intent == intents.SpendingSummary) && r.st.Dialog == nil &&
+		containsAny(" "+norm+" ", " that", " those ", " these ", " them ", " it ", " das ", " die ", " alles ", " zusammen", " altogether") &&
+		!containsAny(" "+norm+" ", " how many ", " wie viele ") {
+		// "how much was that all together", "und wie viel war das
+		// insgesamt" after a list or a total: the total of what it was about.
 		slots := intents.Slots{}
 		for _, k := range []string{intents.SlotMerchant, intents.SlotCategory, intents.SlotDateRange, intents.SlotAccount} {
 			if v := prev.Slots[k]; v != nil {
@@ -316,18 +319,6 @@ func (s *Skill) followUp(r *Request) {
 	if short && s.sensitive(r.Intent) && s.readsOnly(prev.Intent) && !actionWords(norm) {
 		// "und aufm Tagesgeld" after a balance: no transfer without a verb.
 		r.Intent, r.Confidence = prev.Intent, 1
-	}
-	// "and how much was that altogether" after a list: its total.
-	if prev.Intent == intents.ListTransactions && containsAny(" "+norm+" ", " how much", " total", " altogether", " wie viel", " insgesamt", " zusammen", " summe") &&
-		containsAny(" "+norm+" ", " that", " those", " these", " them", " it ", " das", " die ", " zusammen", " altogether") {
-		slots := intents.Slots{}
-		for _, k := range []string{intents.SlotMerchant, intents.SlotCategory, intents.SlotDateRange, intents.SlotAccount} {
-			if v := prev.Slots[k]; v != nil {
-				slots[k] = v
-			}
-		}
-		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.SpendingSummary, slots, 1, true
-		return
 	}
 	if named := merchantPhrase(norm, r.Locale, r.Now); named != "" && prev.Intent == intents.IncomeSummary &&
 		(r.Intent == intents.ListTransactions || r.Intent == intents.SpendingSummary || r.Intent == intents.Fallback || r.Intent == prev.Intent) {
