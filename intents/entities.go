@@ -303,6 +303,11 @@ func ParseAmount(text, locale string, bare bool) (Amount, string, bool) {
 				}
 				return Amount{Value: fmt.Sprintf("%d.%02d", v/100, v%100), Currency: cur}, strings.Join(words[i:j], " "), true
 			}
+			if centWords[words[j]] && used == 2 && v >= 10000 && v/100%100 >= 10 && !German(locale) {
+				// "twelve fifty cents": twelve dollars and fifty cents
+				v = v/10000*100 + v/100%100
+				return Amount{Value: fmt.Sprintf("%d.%02d", v/100, v%100), Currency: defCur}, strings.Join(words[i:j+1], " "), true
+			}
 			if centWords[words[j]] && v < 10000 {
 				return Amount{Value: fmt.Sprintf("0.%02d", v/100), Currency: defCur}, strings.Join(words[i:j+1], " "), true
 			}
@@ -340,7 +345,7 @@ func ElidedAmount(norm, locale string) (small, big Amount, ok bool) {
 	}
 	words := strings.Fields(norm)
 	for _, w := range words {
-		if currencyWords[w] != "" || centWords[w] || w == "hundred" || w == "thousand" || w == "grand" || strings.ContainsAny(w, "0123456789$£") {
+		if currencyWords[w] != "" || w == "hundred" || w == "thousand" || w == "grand" || strings.ContainsAny(w, "0123456789$£") {
 			return Amount{}, Amount{}, false
 		}
 	}
@@ -369,6 +374,9 @@ func ElidedAmount(norm, locale string) (small, big Amount, ok bool) {
 		}
 		if x > 99 || y > 99 {
 			continue
+		}
+		if k := j + 1; k < len(words) && (centWords[words[k]] || k+1 < len(words) && enSmall[words[k]] > 0 && enSmall[words[k]] < 10 && centWords[words[k+1]]) {
+			return Amount{}, Amount{}, false // "twelve fifty cents" is $12.50
 		}
 		cur := CurrencyOf(locale)
 		return Amount{Value: fmt.Sprintf("%d.%02d", x, y), Currency: cur}, Amount{Value: fmt.Sprintf("%d.00", x*100+y), Currency: cur}, true

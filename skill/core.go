@@ -668,10 +668,8 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 		return anythingElse(l, l.msg("ack.reply")), nil // "don't pay spectrum": nothing is started
 	}
 	s.payBillerNamed(ctx, r)
-	if resp := s.askElidedAmount(r); resp != nil {
-		return resp, nil // "send twelve fifty to Tom": $12.50 or $1,250.00?
-	}
-	if s.unsure(r) {
+	elided := s.askElidedAmount(r) // "send twelve fifty to Tom": $12.50 or $1,250.00? (an alert may come first)
+	if elided == nil && s.unsure(r) {
 		if resp := s.faq.take(ctx, r); resp != nil {
 			s.rememberFAQ(r)
 			return resp, nil // a question the bank's FAQ answers (faq.go)
@@ -681,7 +679,10 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 		}
 		return s.suggest(r), nil
 	}
-	resp, err := s.mux.Serve(ctx, r)
+	resp, err := elided, error(nil)
+	if resp == nil {
+		resp, err = s.mux.Serve(ctx, r)
+	}
 	if err != nil || resp == nil {
 		return resp, err
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -704,26 +705,54 @@ func (s *Skill) askElidedAmount(r *Request) *Response {
 		return nil
 	}
 	a, ok := r.Slots.Amount(intents.SlotAmount)
-	small, big, elided := intents.ElidedAmount(intents.Normalize(r.Text), r.Locale)
-	if !ok || !elided || a != big {
+	if !ok {
 		return nil
+	}
+	slots := cloneSlots(r.Slots)
+	delete(slots, intents.SlotAmount)
+	d := &dialog{Action: r.Intent, Slots: slots, Started: r.Now}
+	if _, resp := s.elided(r, d, a); resp != nil {
+		return resp
+	}
+	return nil
+}
+
+// elided reads an amount taken from the turn: said as "twelve fifty" it
+// is $12.50 or $1,250.00. Correcting an amount already read back, it is
+// the reading nearer that one ("no, make it two fifty" after $200.00);
+// otherwise d asks which, and the question is returned.
+func (s *Skill) elided(r *Request, d *dialog, a intents.Amount) (intents.Amount, *Response) {
+	if r.Text == "" {
+		return a, nil
+	}
+	small, big, ok := intents.ElidedAmount(intents.Normalize(r.Text), r.Locale)
+	if !ok || a != big {
+		return a, nil
+	}
+	if old, had := d.Slots.Amount(intents.SlotAmount); had {
+		o, _ := strconv.ParseFloat(old.Value, 64)
+		sv, _ := strconv.ParseFloat(small.Value, 64)
+		bv, _ := strconv.ParseFloat(big.Value, 64)
+		if o > 0 && sv > 0 && math.Abs(math.Log(sv/o)) < math.Abs(math.Log(bv/o)) {
+			return small, nil
+		}
+		return big, nil
 	}
 	l := langOf(r.Locale)
 	ms, errS := banks.ParseMoney(small.Value, small.Currency)
 	mb, errB := banks.ParseMoney(big.Value, big.Currency)
 	if errS != nil || errB != nil {
-		return nil
+		return a, nil
 	}
-	slots := cloneSlots(r.Slots)
-	delete(slots, intents.SlotAmount)
 	q := l.msg("amount.which", l.Money(ms), l.Money(mb))
-	d := &dialog{Action: r.Intent, Slots: slots, Stage: stageCollect, Awaiting: intents.SlotAmount, Question: q, Started: r.Now,
-		Choices: []choice{
-			{Show: l.Money(ms), Label: l.Money(ms) + " " + small.Value + " small smaller less lower cents first kleine kleinere weniger", Slot: intents.SlotAmount, Value: small.Value + " " + small.Currency},
-			{Show: l.Money(mb), Label: l.Money(mb) + " " + big.Value + " thousand hundred big bigger larger more higher second große größere mehr", Slot: intents.SlotAmount, Value: big.Value + " " + big.Currency},
-		}}
+	d.Stage, d.Awaiting, d.Question, d.Key = stageCollect, intents.SlotAmount, q, ""
+	d.Choices = []choice{
+		{Show: l.Money(ms), Label: l.Money(ms) + " " + small.Value + " small smaller less lower cents first kleine kleinere weniger", Slot: intents.SlotAmount, Value: small.Value + " " + small.Currency},
+		{Show: l.Money(mb), Label: l.Money(mb) + " " + big.Value + " thousand hundred big bigger larger more higher second große größere mehr", Slot: intents.SlotAmount, Value: big.Value + " " + big.Currency},
+	}
+	delete(d.Slots, intents.SlotAmount)
 	r.st.Dialog = d
-	return &Response{Speech: q, Reprompt: q, Choices: dialogChoices(l, d)}
+	return a, &Response{Speech: q, Reprompt: q, Choices: dialogChoices(l, d)}
 }
 
 // pinLike: the turn is four digits and nothing else ("4 1 4 3", "4143"),
@@ -733,6 +762,15 @@ func pinLike(r *Request) bool {
 		return r.Intent == intents.ProvidePin
 	}
 	t := intents.Normalize(r.Text)
+	single := 0
+	for _, w := range strings.Fields(t) {
+		if len(w) == 1 && w[0] >= '0' && w[0] <= '9' {
+			single++
+		}
+	}
+	if single >= 3 || containsAny(" "+t+" ", " pin ", " my pin", " meine pin") && intents.ParsePin(t) != "" {
+		return true // "uh, 6 6 9 6", "3 7 1 2 euro", "my pin is …": nobody says an amount digit by digit
+	}
 	if containsAny(" "+t+" ", moneyWords...) {
 		return false
 	}
@@ -790,6 +828,13 @@ func (s *Skill) otherBiller(ctx context.Context, r *Request, d *dialog) (*Respon
 // answerQuestion takes the turn as the answer to the pending question if
 // it holds the slot asked for or names one of the choices.
 func (s *Skill) answerQuestion(ctx context.Context, r *Request, d *dialog) (*Response, error, bool) {
+	if d.Awaiting == intents.SlotAmount && pinLike(r) {
+		// Digits said one by one (or four bare ones) at "How much?" may be the PIN said too early:
+		// never an amount (nor read back); the amount with its currency.
+		l := langOf(r.Locale)
+		q := l.msg("dialog.amount_with_currency") + " " + d.Question
+		return &Response{Speech: q, Reprompt: d.Question}, nil, true
+	}
 	if _, _, again := intents.ElidedAmount(intents.Normalize(r.Text), r.Locale); r.Text != "" && d.Awaiting == intents.SlotAmount && len(d.Choices) > 0 {
 		if c, ok := pickChoice(d.Choices, r); ok && !again {
 			v, cur, _ := strings.Cut(c.Value, " ")
@@ -804,18 +849,18 @@ func (s *Skill) answerQuestion(ctx context.Context, r *Request, d *dialog) (*Res
 		}
 	}
 	if r.Intent == d.Action && r.Slots[d.Awaiting] != nil {
+		if a, ok := r.Slots.Amount(intents.SlotAmount); ok && d.Awaiting == intents.SlotAmount {
+			a, ask := s.elided(r, d, a)
+			if ask != nil {
+				return ask, nil, true
+			}
+			r.Slots[intents.SlotAmount] = a
+		}
 		resp, err := s.mergeAndAdvance(ctx, r, d)
 		return resp, err, true
 	}
 	if asksAbout(r) && s.readsOnly(r.Intent) {
 		return nil, nil, false // "wait, what's in my savings?" is a side question, not "savings"
-	}
-	if d.Awaiting == intents.SlotAmount && pinLike(r) {
-		// Four bare digits at "How much?" may be the PIN said too early:
-		// never an amount (nor read back); the amount with its currency.
-		l := langOf(r.Locale)
-		q := l.msg("dialog.amount_with_currency") + " " + d.Question
-		return &Response{Speech: q, Reprompt: d.Question}, nil, true
 	}
 	short := len(strings.Fields(intents.Normalize(r.Text))) <= 5
 	if r.Text != "" {
@@ -832,6 +877,13 @@ func (s *Skill) answerQuestion(ctx context.Context, r *Request, d *dialog) (*Res
 		}
 		dropLooseOne(r.Text, found) // "the big one" is no $1.00
 		if v, ok := found[d.Awaiting]; ok && (len(d.Choices) == 0 || short) {
+			if a, isAmount := v.(intents.Amount); isAmount {
+				a, ask := s.elided(r, d, a)
+				if ask != nil {
+					return ask, nil, true
+				}
+				v = a
+			}
 			d.Slots[d.Awaiting] = v
 			d.Choices = nil
 			resp, err := s.advance(ctx, r, d)
@@ -861,6 +913,10 @@ func (s *Skill) answerQuestion(ctx context.Context, r *Request, d *dialog) (*Res
 	}
 	if r.Text != "" && d.Awaiting == intents.SlotAmount && short && !looseOne.MatchString(intents.Normalize(r.Text)) {
 		if a, _, ok := intents.ParseAmount(intents.Normalize(r.Text), r.Locale, true); ok {
+			a, ask := s.elided(r, d, a)
+			if ask != nil {
+				return ask, nil, true
+			}
 			d.Slots[intents.SlotAmount] = a
 			resp, err := s.advance(ctx, r, d)
 			return resp, err, true
@@ -870,6 +926,13 @@ func (s *Skill) answerQuestion(ctx context.Context, r *Request, d *dialog) (*Res
 }
 
 func (s *Skill) mergeAndAdvance(ctx context.Context, r *Request, d *dialog) (*Response, error) {
+	if a, ok := r.Slots.Amount(intents.SlotAmount); ok {
+		a, ask := s.elided(r, d, a) // "no, make it twelve fifty"
+		if ask != nil {
+			return ask, nil
+		}
+		r.Slots[intents.SlotAmount] = a
+	}
 	for k, v := range r.Slots {
 		d.Slots[k] = v
 	}
@@ -881,6 +944,26 @@ func (s *Skill) mergeAndAdvance(ctx context.Context, r *Request, d *dialog) (*Re
 // by position ("the first one", "die zweite").
 func pickChoice(cs []choice, r *Request) (choice, bool) {
 	text := intents.Normalize(r.Text)
+	for _, m := range []string{" sorry ", " i mean ", " i meant ", " no wait ", " ich meine ", " ich meinte ", " nein doch "} {
+		if i := strings.LastIndex(" "+text+" ", m); i >= 0 {
+			text = strings.TrimSpace((" " + text + " ")[i+len(m):]) // "the second one, sorry, the first": the first
+		}
+	}
+	if len(cs) == 2 {
+		// "not the bigger one": the other one.
+		for _, neg := range []string{"not the ", "nicht die ", "nicht den ", "nicht das ", "not "} {
+			if i := strings.Index(text, neg); i >= 0 {
+				rest := *r
+				rest.Text, rest.Slots = text[i+len(neg):], nil
+				if c, ok := pickChoice(cs, &rest); ok {
+					if c == cs[0] {
+						return cs[1], true
+					}
+					return cs[0], true
+				}
+			}
+		}
+	}
 	for _, v := range r.Slots {
 		if str, ok := v.(string); ok {
 			text += " " + intents.Normalize(str)

@@ -91,7 +91,9 @@ func answerOf(text string, d *dialog) string {
 func alertWords(text string) bool {
 	t := " " + intents.Normalize(text) + " "
 	return containsAny(t, " its mine", " thats mine", " that was me", " it was me", " was me ", " wasnt me", " not me", " i made it", " i did that",
-		" i bought", " never bought", " didnt buy", " das war ich", " war ich ", " war ich nicht", " nicht ich", " meine zahlung", " hab ich gekauft", " gehört mir")
+		" i bought", " never bought", " didnt buy", " das war ich", " war ich ", " war ich nicht", " nicht ich", " meine zahlung", " hab ich gekauft", " gehört mir",
+		" mine ", " legit", " recogni", " i made that", " purchase", " charge", " the payment", " die zahlung", " die abbuchung", " von mir", " meins ",
+		" kenne ich", " stimmt die", " echt ")
 }
 
 // bareNo: the turn is a no and nothing else ("no", "nope", "nein nein").
