@@ -2,6 +2,7 @@ package intents
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -262,6 +263,9 @@ func readNumber(words []string, i int, locale string) (hundredths int64, used in
 // a number without a currency word counts too. It returns the amount and
 // the words it used.
 func ParseAmount(text, locale string, bare bool) (Amount, string, bool) {
+	if a, phrase, ok := andAHalf(text, locale); ok {
+		return a, phrase, true
+	}
 	words := strings.Fields(text)
 	defCur := CurrencyOf(locale)
 	var bareHit *Amount
@@ -333,6 +337,40 @@ func ParseAmount(text, locale string, bare bool) (Amount, string, bool) {
 		return *bareHit, bareWords, true
 	}
 	return Amount{}, "", false
+}
+
+// halfAmount is "two and a half grand", "one and a half thousand pounds",
+// "zweieinhalbtausend Euro": an English number, "and a half", and what it
+// counts (thousands, or the currency itself).
+var halfAmount = regexp.MustCompile(`\b(one|two|three|four|five|six|seven|eight|nine|ten)\s+and\s+a\s+half\s+(grand|thousand|hundred|dollars?|bucks?|pounds?|quid|euros?)\b`)
+
+// andAHalf reads halfAmount in normalized English text.
+func andAHalf(text, locale string) (Amount, string, bool) {
+	if German(locale) {
+		return Amount{}, "", false
+	}
+	m := halfAmount.FindStringSubmatch(text)
+	if m == nil {
+		return Amount{}, "", false
+	}
+	n := int64(enSmall[m[1]])
+	cur := CurrencyOf(locale)
+	var hundredths int64
+	switch m[2] {
+	case "grand", "thousand":
+		hundredths = (n*1000 + 500) * 100
+	case "hundred":
+		hundredths = (n*100 + 50) * 100
+	default:
+		hundredths = n*100 + 50
+		if c := currencyWords[m[2]]; c != "" {
+			cur = c
+		}
+	}
+	if rest := strings.Fields(text[strings.Index(text, m[0])+len(m[0]):]); len(rest) > 0 && currencyWords[rest[0]] != "" && (m[2] == "grand" || m[2] == "thousand" || m[2] == "hundred") {
+		cur = currencyWords[rest[0]]
+	}
+	return Amount{Value: fmt.Sprintf("%d.%02d", hundredths/100, hundredths%100), Currency: cur}, m[0], true
 }
 
 // ElidedAmount reads an English amount said as two numbers with no
