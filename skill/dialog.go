@@ -837,9 +837,7 @@ func (s *Skill) answerQuestion(ctx context.Context, r *Request, d *dialog) (*Res
 	}
 	if _, _, again := intents.ElidedAmount(intents.Normalize(r.Text), r.Locale); r.Text != "" && d.Awaiting == intents.SlotAmount && len(d.Choices) > 0 {
 		if c, ok := pickChoice(d.Choices, r); ok && !again {
-			v, cur, _ := strings.Cut(c.Value, " ")
-			d.Slots[intents.SlotAmount] = intents.Amount{Value: v, Currency: cur}
-			d.Choices = nil
+			d.take(c)
 			resp, err := s.advance(ctx, r, d)
 			return resp, err, true
 		}
@@ -894,12 +892,7 @@ func (s *Skill) answerQuestion(ctx context.Context, r *Request, d *dialog) (*Res
 	// may still name a choice.
 	if len(d.Choices) > 0 && (short || r.Text == "" || r.Intent == intents.Fallback || r.Confidence < 0.8) {
 		if c, ok := pickChoice(d.Choices, r); ok {
-			d.Slots[c.Slot] = c.Value
-			if c.Slot == intents.SlotAmount {
-				v, cur, _ := strings.Cut(c.Value, " ")
-				d.Slots[c.Slot] = intents.Amount{Value: v, Currency: cur}
-			}
-			d.Choices = nil
+			d.take(c)
 			resp, err := s.advance(ctx, r, d)
 			return resp, err, true
 		}
@@ -923,6 +916,17 @@ func (s *Skill) answerQuestion(ctx context.Context, r *Request, d *dialog) (*Res
 		}
 	}
 	return nil, nil, false
+}
+
+// take sets the slot a chosen option names (an amount choice's value is
+// "12.50 USD") and ends the choice.
+func (d *dialog) take(c choice) {
+	d.Slots[c.Slot] = c.Value
+	if c.Slot == intents.SlotAmount {
+		v, cur, _ := strings.Cut(c.Value, " ")
+		d.Slots[c.Slot] = intents.Amount{Value: v, Currency: cur}
+	}
+	d.Choices = nil
 }
 
 func (s *Skill) mergeAndAdvance(ctx context.Context, r *Request, d *dialog) (*Response, error) {

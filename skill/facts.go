@@ -478,7 +478,7 @@ func (s *Skill) fees(ctx context.Context, r *Request) (*Response, error) {
 	if !containsAny(t, feeAsks...) && len(asked) == 0 || !containsAny(t, feeAsks...) && containsAny(t, " limit", " how much can i", " wie viel kann ich") {
 		// "and what's the ATM limit": no fee is asked about; the
 		// bank's answer to what is.
-		if resp := s.faq.answer(ctx, r, intents.FAQThreshold); resp != nil {
+		if resp := s.faq.answer(ctx, r, intents.FAQThreshold, false); resp != nil {
 			return resp, nil
 		}
 	}

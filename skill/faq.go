@@ -96,7 +96,7 @@ func (fq *faqs) wrap(next Handler) Handler {
 		resp, err := next.Serve(ctx, r)
 		if banks.KindOf(err) == banks.NotSupported {
 			// What the bank's connector cannot do, its FAQ may explain.
-			if fr := fq.answer(ctx, r, intents.FAQThreshold); fr != nil {
+			if fr := fq.answer(ctx, r, intents.FAQThreshold, false); fr != nil {
 				return fr, nil
 			}
 		}
@@ -131,13 +131,7 @@ func (fq *faqs) take(ctx context.Context, r *Request) *Response {
 	default:
 		least = faqClose
 	}
-	if len(strings.Fields(r.Text)) <= 3 && !fq.themed(ctx, r) {
-		// Three words say little ("open my bank"): only a near copy of
-		// an entry's question, or one with the entry's own word ("ne
-		// bau finanzierung").
-		least = max(least, faqShort)
-	}
-	return fq.answer(ctx, r, least)
+	return fq.answer(ctx, r, least, true)
 }
 
 // asksBalance: the recognizer is sure the turn asks how much is in an
@@ -154,28 +148,25 @@ func asksBalance(r *Request) bool {
 }
 
 // answer is the FAQ entry the utterance asks about, if one scores at
-// least that score, as speech and a card.
-func (fq *faqs) answer(ctx context.Context, r *Request, least float64) *Response {
+// least that score, as speech and a card; with shortRule a turn of three
+// words or fewer needs a near copy of a question or the entry's theme word.
+func (fq *faqs) answer(ctx context.Context, r *Request, least float64, shortRule bool) *Response {
 	set := fq.set(ctx, r.User, r.Locale)
 	if set == nil {
 		return nil
 	}
 	m, ok := set.match.Match(r.Text)
+	if ok && shortRule && len(strings.Fields(r.Text)) <= 3 && !m.Theme {
+		// Three words say little ("open my bank"): only a near copy of
+		// an entry's question, or one with the entry's own word ("ne
+		// bau finanzierung").
+		least = max(least, faqShort)
+	}
 	if !ok || m.Score < least {
 		return nil
 	}
 	fq.s.cfg.Log.DebugContext(ctx, "faq answered", "entry", m.ID, "score", m.Score, "intent", r.Intent, "confidence", r.Confidence)
 	return fq.entry(ctx, r, m.ID)
-}
-
-// themed: the turn's closest entry is matched by its theme word.
-func (fq *faqs) themed(ctx context.Context, r *Request) bool {
-	set := fq.set(ctx, r.User, r.Locale)
-	if set == nil {
-		return false
-	}
-	m, ok := set.match.Match(r.Text)
-	return ok && m.Theme
 }
 
 // entry is the FAQ entry with that id of the user's bank's sheet, as an
