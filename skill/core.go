@@ -593,6 +593,9 @@ func (s *Skill) converse(ctx context.Context, r *Request, kind social) (*Respons
 				r.st.Dialog = nil // Konto's own question, not answered: dropped
 				return s.dispatch(ctx, r, kind, "")
 			}
+			if resp, err, ok := s.alertAside(ctx, r, d); ok {
+				return resp, err // "yeah that was me" about the alert raised before this dialog
+			}
 			if resp := s.defineAside(ctx, r, d); resp != nil {
 				return resp, nil // "what does pending mean" while it waits (glossary.go)
 			}

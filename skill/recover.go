@@ -190,6 +190,36 @@ func (s *Skill) alertTurn(ctx context.Context, r *Request) (*Response, error, bo
 	return resp, err, true
 }
 
+// alertAside answers the open alert Konto raised earlier in the session
+// when the answer comes while another dialog waits ("yeah that was me"
+// at "Is that $12.50 or $1,250.00?"): the alert is answered, then the
+// dialog's question again. If the words only ask about the charge, the
+// alert's question is asked and the dialog waits behind it (Parked).
+func (s *Skill) alertAside(ctx context.Context, r *Request, d *dialog) (*Response, error, bool) {
+	if d.Soft || d.Action == actReviewAlert || r.st.AlertMentioned == "" || r.st.Parked != nil || r.Text == "" || alertAnswer(r.Text) == "" {
+		return nil, nil, false
+	}
+	r.st.Dialog = nil
+	resp, err, ok := s.alertTurn(ctx, r)
+	switch {
+	case !ok || err != nil || resp == nil:
+		r.st.Dialog = d
+		return nil, nil, false
+	case r.st.Dialog != nil && r.st.Dialog.Action == actReviewAlert:
+		r.st.Parked = d // the alert's question first; the dialog resumes after it
+		return resp, nil, true
+	}
+	// Answered (a callback offer after "not me" is dropped: the dialog
+	// under way comes first).
+	r.st.Dialog = d
+	l := langOf(r.Locale)
+	out := *resp
+	said := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(resp.Speech), l.msg("agent.offer")))
+	out.Speech = l.withoutAnythingElse(said) + " " + l.backTo(d)
+	out.Reprompt, out.EndSession, out.Choices = d.Question, false, dialogChoices(l, d)
+	return &out, nil, true
+}
+
 // strongAlertAsk: words that can only be about a charge Konto spoke of,
 // strong enough to reopen its question after a side question.
 func strongAlertAsk(text string) bool {
