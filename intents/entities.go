@@ -3,6 +3,7 @@ package intents
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -148,6 +149,18 @@ func ParseAccount(text string) string {
 		return "checking"
 	}
 	return ""
+}
+
+// ParseAccounts finds every account kind normalized text names, in
+// order and once each ("checking and savings").
+func ParseAccounts(text string) []string {
+	var kinds []string
+	for _, m := range accountMatcher().find(strings.Fields(text)) {
+		if m.id != "" && !slices.Contains(kinds, m.id) {
+			kinds = append(kinds, m.id)
+		}
+	}
+	return kinds
 }
 
 // ParseCard finds debit or credit in normalized text.

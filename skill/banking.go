@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -56,6 +57,23 @@ type accountBalances interface {
 
 // balancesFor is accountsFor with the balance of each account.
 func (b *banking) balancesFor(ctx context.Context, r *Request) ([]banks.Account, []banks.Balance, error) {
+	if kinds := namedKinds(r); len(kinds) > 1 {
+		// "checking and savings?": both, in the bank's order.
+		all := *r
+		all.Slots = intents.Slots{}
+		accts, bals, err := b.balancesFor(ctx, &all)
+		if err != nil {
+			return nil, nil, err
+		}
+		var as []banks.Account
+		var bs []banks.Balance
+		for i, a := range accts {
+			if slices.Contains(kinds, string(a.Kind)) {
+				as, bs = append(as, a), append(bs, bals[i])
+			}
+		}
+		return as, bs, nil
+	}
 	if ab, ok := b.bank.(accountBalances); ok {
 		return ab.AccountBalances(ctx, r.User, banks.AccountKind(r.Slots.String(intents.SlotAccount)))
 	}
@@ -70,6 +88,15 @@ func (b *banking) balancesFor(ctx context.Context, r *Request) ([]banks.Account,
 		}
 	}
 	return accts, bals, nil
+}
+
+// namedKinds are the account kinds a balance question names when it
+// names more than one ("what's in checking and savings").
+func namedKinds(r *Request) []string {
+	if r.Text == "" || r.Slots.String(intents.SlotAccount) == "" {
+		return nil
+	}
+	return intents.ParseAccounts(intents.Normalize(r.Text))
 }
 
 func noSuchAccount(l lang, kind banks.AccountKind) *Response {
@@ -234,11 +261,42 @@ func (b *banking) transactions(ctx context.Context, r *Request) (*Response, erro
 		count = defaultListCount
 	}
 	f.Limit = min(max(count, maxCardCount), maxScan)
+	pendingOnly := asksForPending(r)
+	if pendingOnly {
+		f.Statuses = []banks.TxStatus{banks.Pending}
+	}
 	txs, err := b.bank.Transactions(ctx, r.User, f)
 	if err != nil {
 		return nil, err
 	}
 	scope := l.about(r) + l.when(r)
+	if pendingOnly {
+		// "show my pending": only what has not been booked yet, each
+		// said without "(still pending)" after it.
+		if len(txs) == 0 {
+			return &Response{Speech: l.msg("tx.pending.none", scope), EndSession: true}, nil
+		}
+		spoken := min(len(txs), maxSpokenCount)
+		var items, lines []string
+		for i, t := range txs {
+			t.Status = banks.Booked
+			if i < spoken {
+				items = append(items, l.txPhrase(t, r.Now))
+			}
+			if i < maxCardCount {
+				lines = append(lines, l.txLine(t))
+			}
+		}
+		speech := l.msg("tx.pending.many", strconv.Itoa(spoken), scope, l.List(items))
+		if spoken == 1 {
+			speech = l.msg("tx.pending.one", scope, l.List(items))
+		}
+		return &Response{
+			Speech:     speech,
+			Card:       &Card{Title: l.msg("tx.pending.card.title", scope), Text: strings.Join(lines, "\n")},
+			EndSession: true,
+		}, nil
+	}
 	if len(txs) == 0 {
 		return &Response{Speech: l.msg("tx.none", scope), EndSession: true}, nil
 	}
@@ -488,6 +546,19 @@ func asksForBiggest(r *Request) bool {
 	t := intents.Normalize(r.Text)
 	for _, w := range []string{"biggest", "largest", "most expensive", "größte", "teuerste", "höchste", "most i spent on one", "most i spent on a single",
 		"most i paid for one", "most on one thing", "most on a single", "am meisten für eine", "meiste auf einmal", "am meisten auf einmal"} {
+		if strings.Contains(t, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// asksForPending tells "show my pending", "what hasn't cleared yet",
+// "welche Umsätze sind noch vorgemerkt" from a list of everything.
+func asksForPending(r *Request) bool {
+	t := " " + intents.Normalize(r.Text) + " "
+	for _, w := range []string{" pending", "uncleared", "not cleared", "nt cleared", "not posted", "nt posted", "not gone through", "nt gone through", "not gone out yet", "nt gone out yet",
+		"vorgemerkt", "ausstehend", "noch nicht gebucht", "nicht verbucht", "noch nicht abgebucht"} {
 		if strings.Contains(t, w) {
 			return true
 		}

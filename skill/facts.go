@@ -144,6 +144,14 @@ func (s *Skill) billFacts(ctx context.Context, r *Request, what string) (*Respon
 		} else if stm.Paid.Minor > 0 {
 			text += " " + l.msg("statement.part_paid", l.Money(stm.Paid), l.Money(left))
 		}
+		if what == "balance" && r.Text != "" && containsAny(" "+intents.Normalize(r.Text)+" ", " owe ", " owing", " schulde", " schuldig") {
+			// "how much do I owe on my card": the statement is what is
+			// due; what the card carries today is said too when it
+			// differs.
+			if bal, err := s.cfg.Bank.Balance(ctx, r.User, card.ID); err == nil && bal.Booked.Minor < 0 && -bal.Booked.Minor != left.Minor {
+				text += " " + l.msg("statement.owed_today", l.Money(bal.Booked.Abs()))
+			}
+		}
 		return &Response{Speech: text, EndSession: true}, nil
 	}
 	biller, p, err := s.findBiller(ctx, r, l, r.Slots)

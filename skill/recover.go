@@ -445,6 +445,15 @@ func plainReading(r *Request) {
 		r.Intent, r.Slots, r.Confidence = intents.GetBalance, intents.Slots{intents.SlotAccount: "loan"}, 1
 		return
 	}
+	if asksForPending(r) && (r.Intent == intents.Fallback || r.Intent == intents.ListTransactions || r.Intent == intents.SpendingSummary) &&
+		!containsAny(t, " mean", " bedeutet", " heißt", " heisst") && !actionWords(t) {
+		// "what hasn't cleared yet", "was ist noch vorgemerkt": the
+		// pending transactions.
+		slots := intents.Slots{}
+		intents.FillSlots(intents.ListTransactions, strings.TrimSpace(t), r.Locale, r.Now, slots)
+		r.Intent, r.Slots, r.Confidence = intents.ListTransactions, slots, max(r.Confidence, 1)
+		return
+	}
 	if r.Intent == intents.SpendingSummary && asksForBiggest(r) {
 		// "what's the most I spent on one thing last month": the biggest
 		// purchase, not a merchant called "one thing".
