@@ -332,6 +332,9 @@ func (s *Skill) followUp(r *Request) {
 	if s.sensitive(prev.Intent) && r.Intent != prev.Intent {
 		return // "credit card expiry" after a lock asks; it locks nothing
 	}
+	if prev.Intent == intents.TransferMoney || prev.Intent == intents.PayBill {
+		return // "from checking" after a payment was cancelled (or made) starts nothing from its words
+	}
 	pin, ok := intents.Lookup(prev.Intent)
 	if !ok {
 		return

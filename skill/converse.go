@@ -387,8 +387,8 @@ var (
 // for the dialog's action that differ from what was read back. Names
 // (payees, billers) are not taken from free words here.
 func correction(r *Request, d *dialog) intents.Slots {
-	if r.Text == "" || r.Intent == d.Action {
-		return nil
+	if r.Text == "" || r.Intent == d.Action && yesNoOf(r.Text) != intents.No {
+		return nil // (a new request for the same thing is merged elsewhere; "no actually make it 60" corrects)
 	}
 	if asksAbout(r) && (*Skill)(nil).readsOnly(r.Intent) {
 		return nil // "wait, how much do I have in checking again" asks; it corrects nothing
@@ -409,6 +409,10 @@ func correction(r *Request, d *dialog) intents.Slots {
 	dropLooseOne(r.Text, found)
 	fix := intents.Slots{}
 	keys := []string{intents.SlotFromAccount, intents.SlotToAccount, intents.SlotAmount, intents.SlotDate, intents.SlotCard}
+	if d.Action == intents.TransferMoney && !containsAny(" "+norm+" ", " from ", " von ", " vom ") {
+		// "nee, doch lieber an Sophie": another of the user's payees.
+		keys = append(keys, intents.SlotPayee)
+	}
 	if d.Action == intents.PayBill {
 		// "nein, doch lieber die Telekom-Rechnung": another of the
 		// user's bills (the plan matches it against their billers).

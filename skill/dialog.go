@@ -596,6 +596,11 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 			// "from checking" at a read-back that says so: the question again.
 			return &Response{Speech: d.Question, Reprompt: d.Question, Choices: yesNo(l)}, nil
 		}
+		if r.Text != "" && d.Action == actPrivacyerase && onlyAck(r.Text) {
+			// "ok" after a side answer acknowledges that answer: deleting
+			// the user's data, which cannot be undone, needs a real yes.
+			return &Response{Speech: l.msg("dialog.yes_or_no") + " " + d.Question, Reprompt: d.Question, Choices: yesNo(l)}, nil
+		}
 		if r.Text != "" && r.Intent != d.Action {
 			// A plain yes or no by its words; a guess of yes from the
 			// recognizer alone confirms only when it is sure.
@@ -1182,3 +1187,20 @@ var pinWords = map[string]bool{"my": true, "pin": true, "is": true, "its": true,
 	"ist": true, "die": true, "lautet": true, "zero": true, "oh": true, "one": true, "two": true, "three": true, "four": true, "five": true,
 	"six": true, "seven": true, "eight": true, "nine": true, "null": true, "eins": true, "zwei": true, "zwo": true, "drei": true, "vier": true,
 	"fünf": true, "sechs": true, "sieben": true, "acht": true, "neun": true, "okay": true, "ok": true, "yes": true, "ja": true, "here": true}
+
+// onlyAck tells a bare acknowledgement ("ok", "okay then", "alright",
+// "passt") from a yes that agrees.
+func onlyAck(text string) bool {
+	words := strings.Fields(intents.Normalize(text))
+	if len(words) == 0 || len(words) > 2 {
+		return false
+	}
+	for _, w := range words {
+		if !weakYes[w] && !ackWords[w] {
+			return false
+		}
+	}
+	return true
+}
+
+var ackWords = map[string]bool{"alright": true, "fine": true, "then": true, "cool": true, "got": true, "it": true, "passt": true, "alles": true, "gut": true, "na": true, "thanks": true, "danke": true, "okey": true, "k": true, "kk": true}
