@@ -117,6 +117,12 @@ func (s *Skill) followUp(r *Request) {
 	if intents.German(r.Locale) {
 		lead = leadDE
 	}
+	if r.Intent == intents.ListTransactions && prev.Intent != intents.ListTransactions && lead.MatchString(norm) && r.Slots[intents.SlotCategory] != nil &&
+		!containsAny(" "+norm+" ", " show", " list", " transaction", " purchase", " charge", " payment", " zeig", " umsätze", " umsatz", " buchung", " last ", " letzte") {
+		// "what about groceries this month" after a balance: what was
+		// spent on them, not a list.
+		r.Intent = intents.SpendingSummary
+	}
 	if k := prev.Slots.String(intents.SlotCard); (k == "debit" || k == "credit") && containsAny(" "+norm+" ", " other card", " other one", " the other ",
 		" andere karte", " anderen karte", " die andere ", " der anderen ") {
 		// "and the other card" after the debit card: the credit card, in
@@ -734,6 +740,13 @@ func (s *Skill) cardQuestion(ctx context.Context, r *Request) (*Response, error)
 			return resp, nil
 		}
 	}
+	if activatesCard(t) {
+		// "what do I need to do to activate the new debit card": how to,
+		// from the bank's sheet; no new card is ordered.
+		if resp := s.faq.entry(ctx, r, "activate_card"); resp != nil {
+			return resp, nil
+		}
+	}
 	if kind := lockedAsked(t, r.Locale, s.previous(r)); kind != "" || lockedAskedAny(t) {
 		// "locked yeah?", "is it blocked now", "ist sie jetzt gesperrt"
 		cards, err := s.cards(ctx, r)
@@ -827,9 +840,17 @@ func cardArrival(t string) bool {
 	when := containsAny(t, " when ", " wann ", " how long", " wie lange") &&
 		containsAny(t, " arrive", " get here", " come", " turn up", " show up", " kommt", " ankommt", " ankommen", " da sein", " zugestellt", " in the post", " in the mail")
 	not := containsAny(t, " hasnt arrived", " hasnt come", " hasnt turned up", " hasnt shown up", " not arrived", " not come", " never came", " never arrived",
-		" still not here", " still hasnt", " not turned up", " never showed up", " nicht angekommen", " nich angekommen", " nicht da", " nich da",
+		" still not here", " still isnt here", " isnt here yet", " not here yet", " still no sign", " never got it", " nothing yet", " still hasnt", " not turned up", " never showed up", " nicht angekommen", " nich angekommen", " nicht da", " nich da",
 		" nie angekommen", " noch nicht gekommen", " nicht gekommen", " nich gekommen")
 	return (when || not) && containsAny(t, " new", " neue", " replacement", " ersatz", " my card", " meine karte", " the card", " die karte")
+}
+
+// activatesCard: a question how to activate a card that came ("how do
+// I activate my new card", "wie aktiviere ich die neue Karte"), not a
+// card to turn back on ("reactivate", "wieder freischalten").
+func activatesCard(t string) bool {
+	return containsAny(t, " activate", " aktivier", " freischalten", " freigeschaltet") && containsAny(t, " card", "karte") &&
+		!containsAny(t, " reactivate", " deactivate", " re activate", " wieder ", " again", " back on", " unlock", " entsperr", " deaktivier")
 }
 
 // lockedAsked is the card a short question asks the lock state of

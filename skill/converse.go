@@ -60,6 +60,9 @@ func (s *Skill) unsure(r *Request) bool {
 }
 
 // stopWords say to stop or cancel.
+// dropWords drop what is under way without ending the session.
+var dropWords = []string{" lass es", " lass mal", " never mind", " nevermind", " forget it", " vergiss es", " doch nicht", " lieber nicht"}
+
 var stopWords = []string{" stop", " cancel", " quit", " exit", " end ", " enough", " never mind", " nevermind", " forget it", " shut up",
 	" halt", " stopp", " abbrechen", " abbruch", " beenden", " aufhören", " hör auf", " vergiss es", " schluss", " egal", " lass es", " lass mal"}
 
@@ -126,7 +129,7 @@ const (
 
 var (
 	acks = []string{"ok", "okay", "right", "alright", "all right", "great", "cool", "super", "prima", "gut", "schön", "perfekt", "alles klar", "na gut",
-		"lovely", "brilliant", "perfect", "awesome", "nice", "wonderful", "fab", "ace", "toll", "klasse", "wunderbar", "spitze"}
+		"lovely", "brilliant", "perfect", "awesome", "nice", "wonderful", "fab", "ace", "toll", "klasse", "wunderbar", "spitze", "passt", "passt schon", "passt scho"}
 	byes = []string{"bye", "bye bye", "goodbye", "ta ra", "tara", "cheerio", "see you", "see ya", "tschüss", "tschö", "ciao", "bis dann", "bis bald", "servus",
 		"auf wiederhören", "auf wiedersehen", "wiederhören", "bis zum nächsten mal", "schönen tag noch", "have a nice day", "have a good day", "take care"}
 	howAreYou = normalizedSet("how are you", "how are you doing", "how are you doing today", "how are you today", "hows it going", "how is it going",
@@ -146,7 +149,10 @@ var (
 		"danke": true, "danke schön": true, "dankeschön": true, "vielen dank": true, "danke sehr": true, "merci": true, "super danke": true,
 		"ok danke": true, "okay danke": true, "alles klar danke": true, "perfekt danke": true, "prima danke": true, "danke dir": true, "besten dank": true,
 		"vielen herzlichen dank": true, "herzlichen dank": true, "danke vielmals": true, "vielen lieben dank": true, "danke ihnen": true,
-		"thank you kindly": true, "much appreciated": true, "thanks very much": true, "cheers mate": true, "lovely thanks": true}
+		"thank you kindly": true, "much appreciated": true, "thanks very much": true, "cheers mate": true, "lovely thanks": true,
+		"ta very much": true, "thanks ever so much": true, "thank you ever so much": true, "thanks a million": true, "thx": true, "ty": true, "thank u": true,
+		"thanks so much for your help": true, "thank you for your help": true, "thanks for your help": true, "thanks for the help": true, "cheers for that": true,
+		"danke für die hilfe": true, "danke für deine hilfe": true, "danke für ihre hilfe": true, "passt danke": true, "passt scho danke": true}
 )
 
 // socialOf tells a greeting or thanks that asks for nothing else.
@@ -182,7 +188,7 @@ func socialOf(r *Request) social {
 		return notSocial
 	case greetings[t]:
 		return greeting
-	case thankings[t] || thankings[bare]:
+	case thankings[t] || thankings[bare] || thankings[strings.Join(strings.Fields(intents.Normalize(r.Text)), " ")]: // ("so" is a filler elsewhere: "thank you so much")
 		return thanks
 	case howAreYou[t] || howAreYou[bare]:
 		return smalltalk

@@ -211,7 +211,7 @@ func (s *Skill) handle(ctx context.Context, r *Request, acting *atomic.Pointer[A
 	if r.Intent == "" {
 		r.Text = withoutInterjection(r.Text) // "oh my goodness. will I get my money back"
 		hints := intents.Hints{OfflineOnly: r.st.Dialog != nil, Names: s.namesToRedact(r)}
-		res, err := s.cfg.Recognizer.Parse(intents.WithHints(ctx, hints), r.Text, r.Locale, r.Now)
+		res, err := s.cfg.Recognizer.Parse(intents.WithHints(ctx, hints), withoutHold(r.Text), r.Locale, r.Now)
 		if err != nil {
 			s.cfg.Log.WarnContext(ctx, "recognizer failed", "err", err)
 			res = intents.Result{Intent: intents.Fallback}
@@ -524,6 +524,10 @@ func (s *Skill) route(ctx context.Context, r *Request) (*Response, error) {
 	}
 	if pardon(r.Text) {
 		r.Intent, r.Slots, r.Confidence = intents.Repeat, intents.Slots{}, 1 // "wie bitte?", "sorry, how much?"
+	}
+	if r.Intent == intents.Stop && r.Text != "" && containsAny(" "+intents.Normalize(r.Text)+" ", dropWords...) &&
+		!containsAny(" "+intents.Normalize(r.Text)+" ", " stop", " quit", " exit", " bye", " tschüss", " beenden", " schluss", " aufhören", " hör auf") {
+		r.Intent = intents.Cancel // "ok dann lass es", "never mind": what was under way is dropped; the session goes on
 	}
 	resp, err := s.converse(ctx, r, kind)
 	if err == nil && resp != nil && closing(r) && !resp.EndSession && r.st.Dialog == nil {
@@ -1062,6 +1066,9 @@ func goodbye(ctx context.Context, r *Request) (*Response, error) {
 
 func fallback(ctx context.Context, r *Request) (*Response, error) {
 	l := langOf(r.Locale)
+	if r.Text != "" && acknowledges(r.Text) {
+		return anythingElse(l, l.msg("ack.reply")), nil // "passt scho", whatever the recognizer made of it
+	}
 	return &Response{
 		Speech:   l.andReprompt(l.msg("fallback")),
 		Reprompt: l.reprompt(),
@@ -1084,8 +1091,8 @@ func notAvailable(ctx context.Context, r *Request) (*Response, error) {
 // cancelNothing: "no, forget it" with nothing under way is an okay, not
 // a goodbye; the platform's own Cancel (no words) ends the session.
 func cancelNothing(ctx context.Context, r *Request) (*Response, error) {
-	if r.Text == "" || askedMore(r) && thanked(r.Text) {
-		return goodbye(ctx, r) // "nah forget it thanks" to "Anything else?"
+	if r.Text == "" || thanked(r.Text) {
+		return goodbye(ctx, r) // "nah forget it thanks"
 	}
 	l := langOf(r.Locale)
 	return anythingElse(l, l.msg("ack.reply")), nil

@@ -329,6 +329,28 @@ func withoutInterjection(text string) string {
 	return text
 }
 
+// withoutHold is what the recognizer reads of a turn that begins by
+// holding the conversation ("warte mal, was ist aufm Sparkonto", "hang
+// on, what's in savings"): the question after it. The words themselves
+// stay the turn's, so that "wait" alone still withdraws a yes.
+func withoutHold(text string) string {
+	lower := strings.ToLower(text)
+	for _, p := range holds {
+		rest, ok := strings.CutPrefix(lower, p)
+		if !ok || rest == "" || !strings.ContainsAny(rest[:1], " ,.!?;") {
+			continue
+		}
+		rest = strings.TrimLeft(text[len(p):], " ,.!?;")
+		if len(strings.Fields(rest)) >= 3 {
+			return rest
+		}
+	}
+	return text
+}
+
+var holds = []string{"warte mal kurz", "warte kurz", "warte mal", "warte", "moment mal", "moment", "moment bitte", "einen moment", "sekunde", "halt",
+	"hang on a sec", "hang on a second", "hang on", "hold on a sec", "hold on a second", "hold on", "wait a sec", "wait a second", "wait a minute", "wait", "one sec", "one second", "just a sec"}
+
 // questionJoints are where a turn asking two things joins them.
 var questionJoints = []string{" and what ", " and whats ", " and how ", " and when ", " and whens ", " and is ", " and do i ", " and can i ",
 	" and which ", " und wann ", " und wie ", " und was ", " und ist ", " und hab ", " und habe ", " und welche ", " und wo "}
