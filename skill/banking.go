@@ -264,6 +264,7 @@ func (b *banking) transactions(ctx context.Context, r *Request) (*Response, erro
 	pendingOnly := asksForPending(r)
 	if pendingOnly {
 		f.Statuses = []banks.TxStatus{banks.Pending}
+		r.Slots[slotPending] = "1" // for "and the biggest one?" (followUp)
 	}
 	txs, err := b.bank.Transactions(ctx, r.User, f)
 	if err != nil {
@@ -301,6 +302,11 @@ func (b *banking) transactions(ctx context.Context, r *Request) (*Response, erro
 		return &Response{Speech: l.msg("tx.none", scope), EndSession: true}, nil
 	}
 	spoken := min(count, maxSpokenCount, len(txs))
+	delete(r.Slots, slotPending)
+	delete(r.Slots, slotShown)
+	if r.Slots[intents.SlotDateRange] == nil {
+		r.Slots[slotShown] = strconv.Itoa(spoken) // "what was the biggest one" is of these
+	}
 	var items, lines []string
 	for i, t := range txs {
 		if i < spoken {
@@ -553,6 +559,13 @@ func asksForBiggest(r *Request) bool {
 	return false
 }
 
+// slotPending and slotShown remember of a list that it was of pending
+// transactions only, and how many it said when it named no period.
+const (
+	slotPending = "pending"
+	slotShown   = "shown"
+)
+
 // asksForPending tells "show my pending", "what hasn't cleared yet",
 // "welche Umsätze sind noch vorgemerkt" from a list of everything.
 func asksForPending(r *Request) bool {
@@ -573,6 +586,12 @@ var billCategories = map[string]bool{"rent": true, "utilities": true, "insurance
 func (b *banking) biggest(ctx context.Context, r *Request, f banks.TxFilter) (*Response, error) {
 	l := langOf(r.Locale)
 	f.Limit = maxScan
+	if r.Slots.String(slotPending) != "" {
+		f.Statuses = []banks.TxStatus{banks.Pending} // "and the biggest one?" after the pending ones
+	}
+	if n, err := strconv.Atoi(r.Slots.String(slotShown)); err == nil && n > 0 {
+		f.Limit = n // after "my last five transactions": the biggest of those
+	}
 	txs, err := b.bank.Transactions(ctx, r.User, f)
 	if err != nil {
 		return nil, err

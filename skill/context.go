@@ -117,6 +117,23 @@ func (s *Skill) followUp(r *Request) {
 	if intents.German(r.Locale) {
 		lead = leadDE
 	}
+	if asksForBiggest(r) && (prev.Intent == intents.ListTransactions || prev.Intent == intents.SpendingSummary) && len(words) <= 6 &&
+		merchantPhrase(norm, r.Locale, r.Now) == "" && r.Slots[intents.SlotCategory] == nil && !s.sensitive(r.Intent) {
+		// "what was the biggest one", "und die größte?" after a list or
+		// a total: the biggest purchase of what was just said.
+		slots := intents.Slots{}
+		for _, k := range []string{intents.SlotDateRange, intents.SlotMerchant, intents.SlotCategory, intents.SlotAccount, slotPending, slotShown} {
+			if v := prev.Slots[k]; v != nil {
+				slots[k] = v
+			}
+		}
+		if dr, ok := r.Slots.DateRange(intents.SlotDateRange); ok {
+			slots[intents.SlotDateRange] = dr
+			delete(slots, slotShown)
+		}
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.ListTransactions, slots, 1, true
+		return
+	}
 	if r.Intent == intents.ListTransactions && prev.Intent != intents.ListTransactions && lead.MatchString(norm) && r.Slots[intents.SlotCategory] != nil &&
 		!containsAny(" "+norm+" ", " show", " list", " transaction", " purchase", " charge", " payment", " zeig", " umsätze", " umsatz", " buchung", " last ", " letzte") {
 		// "what about groceries this month" after a balance: what was

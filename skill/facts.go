@@ -496,6 +496,11 @@ func (s *Skill) fees(ctx context.Context, r *Request) (*Response, error) {
 			return line == l.msg("label.value", l.msg("fee.name.foreign_transaction"), sh.Fees["foreign_transaction"])
 		}) // "a cash machine abroad" is the cash fee, not the card payments one
 	}
+	if len(asked) > 1 && containsAny(t, feeWords["wire"]...) {
+		asked = slices.DeleteFunc(asked, func(line string) bool {
+			return line == l.msg("label.value", l.msg("fee.name.foreign_transaction"), sh.Fees["foreign_transaction"])
+		}) // "eine Überweisung ins Ausland" is the transfer fee, not the card payments one
+	}
 	if len(asked) > 0 {
 		spoken = asked
 	}
@@ -516,7 +521,9 @@ var feeWords = map[string][]string{
 	"monthly": {" monthly", " month fee", " account fee", " maintenance", " kontoführung", " kontofuehrung", " monatlich", " im monat",
 		" pro monat", " was kostet das konto", " was kostet mich das konto", " cost me a month", " a month"},
 	"overdraft": {" overdraft", " over draft", " overdrawn", " dispo", " überzieh", " ueberzieh", " minus"},
-	"wire":      {" wire", " swift", " auslandsüberweisung"},
+	"wire": {" wire", " swift", " auslandsüberweisung", " überweisung ins ausland", " überweisungen ins ausland", " überweisung nach", " ins ausland überweis",
+		" international transfer", " transfer abroad", " transfers abroad", " transfer money abroad", " send money abroad", " sending money abroad", " money overseas",
+		" transfer overseas", " international payment", " payment abroad", " pay someone abroad", " send money to another country"},
 }
 
 func (s *Skill) creditScore(ctx context.Context, r *Request) (*Response, error) {
