@@ -18,6 +18,24 @@ import (
 // The handlers below answer from the bank's data and the product sheet;
 // they change nothing (or hand over to an action).
 
+// nextPay is when pay that came monthly from the same payer is due next
+// (a month after the last), if that day is today or later.
+func nextPay(pay []banks.Transaction, last banks.Transaction, now time.Time) (time.Time, bool) {
+	for _, t := range pay {
+		if t.Merchant != last.Merchant || !t.Time.Before(last.Time) {
+			continue
+		}
+		gap := last.Time.Sub(t.Time)
+		if gap < 25*24*time.Hour || gap > 35*24*time.Hour {
+			return time.Time{}, false // not monthly
+		}
+		next := last.Time.AddDate(0, 1, 0)
+		today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
+		return next, !next.Before(today)
+	}
+	return time.Time{}, false
+}
+
 func (s *Skill) income(ctx context.Context, r *Request) (*Response, error) {
 	l := langOf(r.Locale)
 	dr, ranged := r.Slots.DateRange(intents.SlotDateRange)
@@ -53,7 +71,11 @@ func (s *Skill) income(ctx context.Context, r *Request) (*Response, error) {
 			return say(l.msg("income.no_pay")), nil
 		}
 		if last.Time.Before(first) {
-			return &Response{Speech: l.msg("income.not_yet", l.Money(last.Amount), last.Merchant, l.On(last.Time, r.Now)), EndSession: true}, nil
+			text := l.msg("income.not_yet", l.Money(last.Amount), last.Merchant, l.On(last.Time, r.Now))
+			if next, ok := nextPay(pay, *last, r.Now); ok {
+				text += " " + l.msg("income.next", l.Date(next, r.Now))
+			}
+			return &Response{Speech: text, EndSession: true}, nil
 		}
 		if t := " " + intents.Normalize(r.Text) + " "; containsAny(t, " when ", " wann ", " what day ", " which day ", " an welchem tag ") {
 			// "When did my salary arrive?" wants the day, not a yes.

@@ -467,6 +467,16 @@ func plainReading(r *Request) {
 		r.Intent, r.Slots, r.Confidence = intents.GetBalance, intents.Slots{intents.SlotAccount: "loan"}, 1
 		return
 	}
+	if containsAny(t, " my pay ", " my pay?", " pay day", " payday", " paycheck", " pay cheque", " my salary", " my wages", " mein gehalt", " das gehalt", " mein lohn", " der lohn") &&
+		containsAny(t, " when", " come", " coming", " arrive", " in yet", " here yet", " wann", " kommt", " da ", " gekommen", " eingegangen", " drauf") &&
+		r.Intent != intents.IncomeSummary && r.Slots[intents.SlotBiller] == nil && r.Slots[intents.SlotPayee] == nil &&
+		!containsAny(t, " pay my ", " pay the ", " pay it", " pay off", " pay for", " pay back", " send ", " transfer", " überweis", " zahl ", " bezahl") {
+		// "when's my pay coming in": the salary, not a bill's due date.
+		slots := intents.Slots{}
+		intents.FillSlots(intents.IncomeSummary, strings.TrimSpace(t), r.Locale, r.Now, slots)
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.IncomeSummary, slots, 1, true
+		return
+	}
 	if asksForPending(r) && (r.Intent == intents.Fallback || r.Intent == intents.ListTransactions || r.Intent == intents.SpendingSummary) &&
 		!containsAny(t, " mean", " bedeutet", " heißt", " heisst") && !actionWords(t) {
 		// "what hasn't cleared yet", "was ist noch vorgemerkt": the
