@@ -3,6 +3,7 @@ package skill
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -704,6 +705,11 @@ func payeeNamed(said string, payees []banks.Payee, locale string) []banks.Payee 
 	for i, m := range ms {
 		switch {
 		case m.Kind == resolve.Exact || m.Kind == resolve.Confident && i == 0:
+			if i == 0 && !literalName(words, payees[m.Index].Name) {
+				if same := namesakes(payees, payees[m.Index]); len(same) > 1 {
+					return same // "alicia" near Alice Chen, and there is an Alice Meyer too: asked
+				}
+			}
 			if i == 0 && (len(ms) == 1 || ms[1].Kind != resolve.Exact) {
 				return []banks.Payee{payees[m.Index]}
 			}
@@ -712,7 +718,36 @@ func payeeNamed(said string, payees []banks.Payee, locale string) []banks.Payee 
 			out = append(out, payees[m.Index])
 		}
 	}
+	if len(out) == 1 && !literalName(words, out[0].Name) {
+		if same := namesakes(payees, out[0]); len(same) > 1 {
+			return same
+		}
+	}
 	return out
+}
+
+// namesakes are the payees with the first name of p, p among them.
+func namesakes(payees []banks.Payee, p banks.Payee) []banks.Payee {
+	first := strings.Fields(strings.ToLower(p.Name))
+	var same []banks.Payee
+	for _, q := range payees {
+		if f := strings.Fields(strings.ToLower(q.Name)); len(first) > 0 && len(f) > 0 && f[0] == first[0] {
+			same = append(same, q)
+		}
+	}
+	return same
+}
+
+// literalName: every word said is a word of the name ("alice", "alice
+// chen"), not a near one ("alicia").
+func literalName(words []string, name string) bool {
+	own := strings.Fields(intents.Normalize(name))
+	for _, w := range words {
+		if !slices.Contains(own, w) {
+			return false
+		}
+	}
+	return len(words) > 0
 }
 
 // relations name how a payee is related; with a name beside them, the

@@ -400,8 +400,14 @@ func correction(r *Request, d *dialog) intents.Slots {
 		return nil // "wait, how much do I have in checking again" asks; it corrects nothing
 	}
 	norm := intents.Normalize(r.Text)
+	if negatesAction(" "+norm+" ") || yesNoOf(r.Text) == intents.No && negatesName(" "+norm+" ") {
+		return nil // "no, don't send it to carol", "hold on, don't send it yet": nobody new is named
+	}
 	found := intents.Slots{}
 	intents.FillSlots(d.Action, norm, r.Locale, r.Now, found)
+	if _, ok := found[intents.SlotAmount]; ok && intents.ParsePin(norm) != "" && !containsAny(" "+norm+" ", moneyWords...) {
+		delete(found, intents.SlotAmount) // "no, to alice, 6 6 9 6": the PIN said too early is no amount
+	}
 	if !correcting(norm) {
 		// "wie viel ist auf meinem Sparkonto" at a read-back is a side
 		// question, not a new recipient: only words that correct do. A
@@ -490,6 +496,13 @@ func answersSoft(r *Request) bool {
 		return r.Text == "" || r.Confidence >= modelYesMin || yesNoOf(r.Text) != ""
 	}
 	return r.Text != "" && yesNoOf(r.Text) != ""
+}
+
+// negatesName: the words name someone or something to exclude it ("not
+// to carol", "nicht an Anna Schulz").
+func negatesName(t string) bool {
+	return containsAny(t, " not to ", " not for ", " not him", " not her", " not the ", " dont send", " don't send", " nicht an ", " nicht der ", " nicht dem ",
+		" nicht die ", " nicht den ", " nicht zu ", " nicht für ", " nicht vom ", " nicht von ", " not from ")
 }
 
 // correcting: words that change what was read back ("no wait, from

@@ -559,7 +559,9 @@ func (s *Skill) converse(ctx context.Context, r *Request, kind social) (*Respons
 			// schulz", "from checking"), not to the alert raised before
 			// it: the task goes on; the alert can be answered later. A PIN
 			// answers neither: the payment's read-back was never heard.
-			if r.Intent == intents.ProvidePin || r.Text != "" && intents.ParsePin(intents.Normalize(r.Text)) != "" {
+			if r.Intent == intents.ProvidePin || r.Text != "" && (intents.ParsePin(intents.Normalize(r.Text)) != "" || yesNoOf(r.Text) != "") {
+				// (and "no, to carol johnson": a no to the alert or to the
+				// payment? The alert's question again.)
 				return &Response{Speech: l.msg("dialog.yes_or_no") + " " + d.Question, Reprompt: d.Question, Choices: yesNo(l)}, nil
 			}
 			r.st.Dialog, r.st.Parked = r.st.Parked, nil

@@ -522,6 +522,12 @@ const pendingGiveUp = 15 * time.Minute
 func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, error) {
 	d := r.st.Dialog
 	l := langOf(r.Locale)
+	if n := " " + intents.Normalize(r.Text) + " "; r.Text != "" && !d.Soft && (yesNoOf(r.Text) == intents.No || negatesAction(n)) && negatesName(n) {
+		// "no, don't send it to carol", "no, not to carol johnson, to
+		// bob": what the recognizer found is the name to exclude; this
+		// is a no, and nothing is re-planned from it.
+		r.Intent, r.Slots, r.Confidence = intents.No, intents.Slots{}, 1
+	}
 	if d.Stage == stageCollect {
 		if toCard(d) && r.Text != "" && cardAmountWords(r.Text, r.Locale) {
 			// "nur den Mindestbetrag": the plan reads the amount from the words.
@@ -679,7 +685,16 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 			}
 			return s.mergeAndAdvance(ctx, r, d)
 		}
-		if pin == "" && r.Text != "" && (withdraws(r.Text) || yesNoOf(r.Text) == intents.No && correction(r, d) == nil) {
+		if fix := correction(r, d); pin == "" && r.Text != "" && fix != nil && !withdraws(r.Text) && !(asksAbout(r) && s.readsOnly(r.Intent)) {
+			// "no, to alice", "nein, vom Sparkonto" at the PIN prompt: the
+			// change is read back; the old plan is not paid by the next PIN.
+			if resp, err, ok := s.otherBiller(ctx, r, d); ok {
+				return resp, err
+			}
+			r.Slots = fix
+			return s.mergeAndAdvance(ctx, r, d)
+		}
+		if pin == "" && r.Text != "" && (withdraws(r.Text) || yesNoOf(r.Text) == intents.No) {
 			// "oh wait, I found it in my jacket", "no": nothing is done.
 			r.st.Dialog = nil
 			return &Response{Speech: l.andReprompt(l.msg("dialog.cancelled")), Reprompt: l.reprompt()}, nil
@@ -1192,7 +1207,7 @@ var pinWords = map[string]bool{"my": true, "pin": true, "is": true, "its": true,
 // "passt") from a yes that agrees.
 func onlyAck(text string) bool {
 	words := strings.Fields(intents.Normalize(text))
-	if len(words) == 0 || len(words) > 2 {
+	if len(words) == 0 || len(words) > 4 {
 		return false
 	}
 	for _, w := range words {
@@ -1203,4 +1218,6 @@ func onlyAck(text string) bool {
 	return true
 }
 
-var ackWords = map[string]bool{"alright": true, "fine": true, "then": true, "cool": true, "got": true, "it": true, "passt": true, "alles": true, "gut": true, "na": true, "thanks": true, "danke": true, "okey": true, "k": true, "kk": true}
+var ackWords = map[string]bool{"alright": true, "fine": true, "then": true, "cool": true, "got": true, "it": true, "passt": true, "alles": true, "gut": true, "na": true,
+	"thanks": true, "danke": true, "okey": true, "k": true, "kk": true, "so": true, "schon": true, "scho": true, "i": true, "see": true, "understood": true,
+	"verstanden": true, "aha": true, "ah": true, "oh": true, "hmm": true, "mhm": true, "cheers": true, "ta": true, "super": true, "prima": true, "great": true, "nice": true}
