@@ -676,6 +676,21 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 	if _, act := s.actions[r.Intent]; act && r.Text != "" && negatesAction(" "+intents.Normalize(r.Text)+" ") {
 		return anythingElse(l, l.msg("ack.reply")), nil // "don't pay spectrum": nothing is started
 	}
+	if (r.Intent == intents.TransferMoney || r.Intent == intents.PayBill) && r.st.Dialog == nil && repeats(" "+intents.Normalize(r.Text)+" ") {
+		// "send tom 50 every friday", "Dauerauftrag an Max": a payment that
+		// repeats is not made once instead; how to set it up, from the
+		// bank's sheet.
+		concrete := r.Slots[intents.SlotAmount] != nil || r.Slots[intents.SlotPayee] != nil // (a payment that would have been made)
+		for _, id := range []string{"standing_order", "recurring_transfer"} {
+			if resp := s.faq.entry(ctx, r, id); resp != nil {
+				if concrete {
+					resp.Speech = l.msg("recurring.refuse") + " " + resp.Speech
+				}
+				return resp, nil
+			}
+		}
+		return anythingElse(l, l.msg("recurring.refuse")), nil
+	}
 	s.payBillerNamed(ctx, r)
 	elided := s.askElidedAmount(r) // "send twelve fifty to Tom": $12.50 or $1,250.00? (an alert may come first)
 	if elided == nil && s.unsure(r) {

@@ -70,6 +70,8 @@ type dialog struct {
 	// task the person started: a turn that does not answer it drops it
 	// without a word and is taken as it is.
 	Soft bool `json:"soft,omitempty"`
+	// Again: the payment is the one just made, and the user was told.
+	Again bool `json:"again,omitempty"`
 }
 
 // choice is one option of a disambiguation: the slot value to set.
@@ -84,6 +86,9 @@ type doneOp struct {
 	Stage    string    `json:"stage"` // the stage the confirming turn answered
 	Response *Response `json:"response"`
 	At       time.Time `json:"at"`
+	// What a money movement was ("your transfer of $50.00 to Tom
+	// Nguyen"): the same one asked again is said to be a second one.
+	What string `json:"what,omitempty"`
 }
 
 func newKey() string {
@@ -260,7 +265,7 @@ func (s *Skill) advance(ctx context.Context, r *Request, d *dialog) (*Response, 
 		for _, c := range p.choices {
 			cs = append(cs, Choice{Label: c.Show, Say: c.Show})
 		}
-		return &Response{Speech: p.ask, Reprompt: p.ask, Elicit: &Elicit{Intent: d.Action, Slot: p.awaiting, Slots: d.Slots}, Choices: cs}, nil
+		return &Response{Speech: s.again(r, d, p.ask, false), Reprompt: p.ask, Elicit: &Elicit{Intent: d.Action, Slot: p.awaiting, Slots: d.Slots}, Choices: cs}, nil
 	case p.readback != "" && p.pin && p.pinAsk != "" && !s.pinCovers(r):
 		d.Awaiting, d.Choices = "", nil
 		if d.Key == "" {
@@ -273,7 +278,7 @@ func (s *Skill) advance(ctx context.Context, r *Request, d *dialog) (*Response, 
 			d.Key = newKey()
 		}
 		r.st.Dialog = d
-		return &Response{Speech: p.readback, Reprompt: p.readback, Choices: yesNo(l)}, nil
+		return &Response{Speech: s.again(r, d, p.readback, true), Reprompt: p.readback, Choices: yesNo(l)}, nil
 	}
 	if d.Key == "" {
 		d.Key = newKey()
@@ -284,6 +289,26 @@ func (s *Skill) advance(ctx context.Context, r *Request, d *dialog) (*Response, 
 		}
 	}
 	return s.execute(ctx, r, d, p, stageCollect)
+}
+
+// again puts before q, once a dialog, that the payment asked for is the
+// one just made ("did that go through? I want to send tom fifty
+// dollars"): it would be a second one, and the PIN is asked again.
+func (s *Skill) again(r *Request, d *dialog, q string, readback bool) string {
+	l := langOf(r.Locale)
+	done := r.st.Done
+	if d.Again {
+		if readback {
+			return l.msg("pay.again.short") + " " + q // the read-back says it once more
+		}
+		return q
+	}
+	if done == nil || done.What == "" || done.What != d.What || r.Now.Sub(done.At) > time.Hour {
+		return q
+	}
+	d.Again = true
+	r.st.PINAt = time.Time{}
+	return upperFirst(l.msg("pay.again", done.What)) + " " + q
 }
 
 // yesNo are the choices of a read-back.
@@ -416,6 +441,9 @@ func (s *Skill) execute(ctx context.Context, r *Request, d *dialog, p *plan, sta
 		return nil, err
 	}
 	r.st.Done = &doneOp{Stage: stage, Response: resp, At: r.Now}
+	if p.op != nil && p.op.Amount > 0 {
+		r.st.Done.What = d.What
+	}
 	return resp, nil
 }
 

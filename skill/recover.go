@@ -419,6 +419,15 @@ func negatesAction(t string) bool {
 		" nichts zahlen", " nicht sperren", " nicht entsperren", " keine überweisung", " nicht schicken", " nicht senden")
 }
 
+// repeats: a payment asked to repeat ("every friday", "on the first of
+// each month", "standing order", "jeden Monat", "Dauerauftrag").
+func repeats(t string) bool {
+	return containsAny(t, " every ", " each week", " each month", " each friday", " each monday", " a week ", " a month ", " per month", " per week",
+		" weekly", " monthly basis", " standing order", " recurring", " repeating", " automatically", " on a regular basis", " regularly",
+		" jeden ", " jede woche", " jeden monat", " monatlich", " wöchentlich", " dauerauftrag", " daueraufträg", " regelmäßig", " automatisch",
+		" immer am ", " pro monat", " im monat ", " die woche ")
+}
+
 // courtesies are polite asides that say nothing about the request ("and,
 // sorry to be a bother, what was in the savings account again").
 var courtesies = regexp.MustCompile(`(?i)[,\s]*\b(sorry to be a bother|sorry to bother you|sorry for bothering you|if you don'?t mind|if it'?s not too much trouble|entschuldigen sie die störung|entschuldige die störung|sorry für die störung|wenn es nicht zu viel verlangt ist)\b[,\s]*`)
