@@ -564,6 +564,8 @@ func ParsePin(text string) string {
 			digits.WriteString(w)
 		case digitWords[w] != "":
 			digits.WriteString(digitWords[w])
+		case pinPauses[w]:
+			continue // "six six ... um ... nine six": a pause, not the end of the PIN
 		default:
 			if digits.Len() > 0 && digits.Len() != 4 {
 				digits.Reset()
@@ -576,6 +578,9 @@ func ParsePin(text string) string {
 	}
 	return ""
 }
+
+// pinPauses are sounds said while thinking of the next digit.
+var pinPauses = map[string]bool{"um": true, "uh": true, "uhm": true, "umm": true, "er": true, "erm": true, "äh": true, "ähm": true, "öhm": true, "hmm": true, "mhm": true, "ehm": true}
 
 var weekdaysEN = []string{"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}
 var weekdaysDE = []string{"sonntag", "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag"}

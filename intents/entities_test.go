@@ -93,7 +93,7 @@ func TestParsePayeeBillerCardPin(t *testing.T) {
 		}
 	}
 	pins := map[string]string{"my pin is 1234": "1234", "1 2 3 4": "1234", "four five six seven": "4567", "vier fünf sechs sieben": "4567",
-		"eins zwei drei": "", "12345": "", "my pin": ""}
+		"eins zwei drei": "", "12345": "", "my pin": "", "six six... um... nine six": "6696", "drei sieben äh eins zwo": "3712"}
 	for text, want := range pins {
 		if got := ParsePin(Normalize(text)); got != want {
 			t.Errorf("ParsePin(%q) = %q, want %q", text, got, want)
