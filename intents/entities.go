@@ -556,9 +556,22 @@ var digitWords = map[string]string{
 // ParsePin finds a four-digit PIN: "1234", "1 2 3 4", "four five six seven".
 func ParsePin(text string) string {
 	var digits strings.Builder
-	for _, w := range strings.Fields(text) {
+	words := strings.Fields(text)
+	moreDigits := func(i int) bool { // a fifth digit after four: no PIN ("6 6 9 6 2")
+		for _, w := range words[i+1:] {
+			if pinPauses[w] {
+				continue
+			}
+			return isDigits(w) || digitWords[w] != ""
+		}
+		return false
+	}
+	for i, w := range words {
 		switch {
 		case isDigits(w) && len(w) == 4 && digits.Len() == 0:
+			if moreDigits(i) {
+				return ""
+			}
 			return w
 		case isDigits(w) && len(w) <= 4:
 			digits.WriteString(w)
@@ -573,6 +586,9 @@ func ParsePin(text string) string {
 			continue
 		}
 		if digits.Len() == 4 {
+			if moreDigits(i) {
+				return ""
+			}
 			return digits.String()
 		}
 	}
@@ -677,3 +693,6 @@ func removePhrase(text, phrase string) string {
 	}
 	return strings.TrimSpace(strings.Join(strings.Fields(strings.Replace(" "+text+" ", " "+phrase+" ", " ", 1)), " "))
 }
+
+// DigitWord tells a digit said as a word ("six", "zwo", "oh").
+func DigitWord(w string) bool { return digitWords[w] != "" }

@@ -380,7 +380,13 @@ func (b *banking) spending(ctx context.Context, r *Request) (*Response, error) {
 	if _, ok := r.Slots.DateRange(intents.SlotDateRange); !ok {
 		r.Slots[intents.SlotDateRange] = thisMonth
 	}
-	if compares(r.Text) || r.turn != nil && r.turn.comparedWith != nil {
+	again := false
+	if r.Slots.String(slotCompare) != "" {
+		delete(r.Slots, slotCompare)
+		_, _, named := intents.ParseDateRange(intents.Normalize(r.Text), r.Locale, r.Now)
+		again = r.turn != nil && r.turn.inContext && !named // a follow-up naming no period of its own
+	}
+	if again || compares(r.Text) || r.turn != nil && r.turn.comparedWith != nil {
 		if resp, err := b.compareSpending(ctx, r, thisMonth); resp != nil || err != nil {
 			return resp, err
 		}
@@ -526,6 +532,11 @@ func (b *banking) compareSpending(ctx context.Context, r *Request, thisMonth int
 		way, diff.Minor = "less", -diff.Minor
 	}
 	about := l.about(r)
+	if r.Slots != nil {
+		// "and on restaurants?" next: the same two periods again.
+		r.Slots[intents.SlotDateRange] = cur
+		r.Slots[slotCompare] = "1"
+	}
 	if way == "same" {
 		return &Response{Speech: l.msg("spent.similar", l.Money(a), about, when(cur), l.Money(p), when(prev)), EndSession: true}, nil
 	}
@@ -564,6 +575,7 @@ func asksForBiggest(r *Request) bool {
 const (
 	slotPending = "pending"
 	slotShown   = "shown"
+	slotCompare = "compare"
 )
 
 // asksForPending tells "show my pending", "what hasn't cleared yet",

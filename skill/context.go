@@ -118,6 +118,33 @@ func (s *Skill) followUp(r *Request) {
 	if intents.German(r.Locale) {
 		lead = leadDE
 	}
+	if (r.Intent == intents.TransferMoney || r.Intent == intents.PayBill) && s.readsOnly(prev.Intent) && prev.Intent == intents.GetBalance &&
+		r.Slots[intents.SlotAmount] == nil && !actionWords(norm) && intents.ParseAccount(norm) != "" {
+		// "and the savings one, the goal one" after a balance: that
+		// account's balance; nothing is sent without a verb or an amount.
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.GetBalance, intents.Slots{intents.SlotAccount: intents.ParseAccount(norm)}, 1, true
+		return
+	}
+	if prev.Intent == intents.IncomeSummary && r.Slots[intents.SlotMerchant] == nil && r.Slots[intents.SlotCategory] == nil &&
+		(containsAny(" "+norm+" ", " next ", " nächste", " naechste") || periodBefore(norm)) && !actionWords(norm) {
+		// "und wann kommt das nächste?", "and the month before?" after the
+		// salary: about the pay, not a card's due date.
+		slots := intents.Slots{}
+		if periodBefore(norm) {
+			m := time.Date(r.Now.Year(), r.Now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0)
+			if dr, ok := prev.Slots.DateRange(intents.SlotDateRange); ok {
+				if shifted, ok := monthBefore(dr); ok {
+					slots[intents.SlotDateRange] = shifted
+				}
+			} else {
+				slots[intents.SlotDateRange] = intents.DateRange{Start: m.Format(time.DateOnly), End: m.AddDate(0, 1, -1).Format(time.DateOnly)}
+			}
+		} else {
+			slots[slotNext] = "1"
+		}
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.IncomeSummary, slots, 1, true
+		return
+	}
 	if asksForBiggest(r) && (prev.Intent == intents.ListTransactions || prev.Intent == intents.SpendingSummary) && len(words) <= 6 &&
 		merchantPhrase(norm, r.Locale, r.Now) == "" && r.Slots[intents.SlotCategory] == nil && !s.sensitive(r.Intent) {
 		// "what was the biggest one", "und die größte?" after a list or

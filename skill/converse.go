@@ -405,7 +405,8 @@ func correction(r *Request, d *dialog) intents.Slots {
 	}
 	found := intents.Slots{}
 	intents.FillSlots(d.Action, norm, r.Locale, r.Now, found)
-	if _, ok := found[intents.SlotAmount]; ok && intents.ParsePin(norm) != "" && !containsAny(" "+norm+" ", moneyWords...) {
+	if _, ok := found[intents.SlotAmount]; ok && intents.ParsePin(norm) != "" && !containsAny(" "+norm+" ", moneyWords...) &&
+		!containsAny(" "+norm+" ", " make it ", " change it to ", " mach ") {
 		delete(found, intents.SlotAmount) // "no, to alice, 6 6 9 6": the PIN said too early is no amount
 	}
 	if !correcting(norm) {
@@ -447,7 +448,7 @@ func correction(r *Request, d *dialog) intents.Slots {
 
 // looseOne is "one" used as a pronoun ("the water one", "which one", "the
 // vodafone one"), not an amount.
-var looseOne = regexp.MustCompile(`\b(the|that|this|which|other|first|second|last|big|small|bigger|smaller|larger|insurance|water|gas|phone|electric|power|internet|den|die|das|welche|welcher)\s+one\b|\b(the|that|this)\s+([a-z][a-z'&-]*\s+){1,3}one\b|\bone'?s\b`)
+var looseOne = regexp.MustCompile(`\b(the|that|this|which|other|first|second|last|big|small|bigger|smaller|larger|insurance|water|gas|phone|electric|power|internet|den|die|das|welche|welcher)\s+one\b|\b(the|that|this|my|your|our)\s+([a-z][a-z'&-]*\s+){1,3}one\b|\bone'?s\b`)
 
 // dropLooseOne forgets an amount of 1 read from "one" used as a pronoun.
 func dropLooseOne(text string, slots intents.Slots) {

@@ -452,7 +452,9 @@ func (s *Skill) commit(ctx context.Context, r *Request, resp *Response, raw []by
 	} else if r.SessionID != "" && (r.User.Customer != "" || r.st.Dialog != nil || raw != nil) {
 		// (with state stored before, what this turn changed in it is kept:
 		// a suggestion answered before the user was looked up is gone)
-		if r.st.Done != nil && r.st.Done.Response != nil && r.st.Done.Response.Sensitive {
+		if r.st.Done != nil && (r.st.Done.Response != nil && r.st.Done.Response.Sensitive || !r.turn.keepDone) {
+			// (a completed action's answer is repeated only to the turn
+			// right after it: after anything else, a "yes" is no retry)
 			r.st.Done = nil
 		}
 		r.st.Last = last
@@ -680,16 +682,7 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 		// "send tom 50 every friday", "Dauerauftrag an Max": a payment that
 		// repeats is not made once instead; how to set it up, from the
 		// bank's sheet.
-		concrete := r.Slots[intents.SlotAmount] != nil || r.Slots[intents.SlotPayee] != nil // (a payment that would have been made)
-		for _, id := range []string{"standing_order", "recurring_transfer"} {
-			if resp := s.faq.entry(ctx, r, id); resp != nil {
-				if concrete {
-					resp.Speech = l.msg("recurring.refuse") + " " + resp.Speech
-				}
-				return resp, nil
-			}
-		}
-		return anythingElse(l, l.msg("recurring.refuse")), nil
+		return s.refuseRepeating(ctx, r, r.Slots[intents.SlotAmount] != nil || r.Slots[intents.SlotPayee] != nil), nil
 	}
 	s.payBillerNamed(ctx, r)
 	elided := s.askElidedAmount(r) // "send twelve fifty to Tom": $12.50 or $1,250.00? (an alert may come first)
@@ -1103,6 +1096,22 @@ func notAvailable(ctx context.Context, r *Request) (*Response, error) {
 		Speech:   l.andReprompt(l.msg("not_available")),
 		Reprompt: l.reprompt(),
 	}, nil
+}
+
+// refuseRepeating answers a payment asked to repeat: the bank's answer
+// on how to set one up, after saying that nothing was sent when a
+// concrete payment was asked for.
+func (s *Skill) refuseRepeating(ctx context.Context, r *Request, concrete bool) *Response {
+	l := langOf(r.Locale)
+	for _, id := range []string{"standing_order", "recurring_transfer"} {
+		if resp := s.faq.entry(ctx, r, id); resp != nil {
+			if concrete {
+				resp.Speech = l.msg("recurring.refuse") + " " + resp.Speech
+			}
+			return resp
+		}
+	}
+	return anythingElse(l, l.msg("recurring.refuse"))
 }
 
 // cancelNothing: "no, forget it" with nothing under way is an okay, not

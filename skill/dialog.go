@@ -44,6 +44,8 @@ type state struct {
 	// Parked is the task a session began with while an open fraud alert
 	// was raised first; it resumes when the alert's question is done.
 	Parked *dialog `json:"parked,omitempty"`
+	// Paid are the session's last money movements (again).
+	Paid []paidOp `json:"paid,omitempty"`
 }
 
 // Stages of a dialog.
@@ -86,9 +88,17 @@ type doneOp struct {
 	Stage    string    `json:"stage"` // the stage the confirming turn answered
 	Response *Response `json:"response"`
 	At       time.Time `json:"at"`
-	// What a money movement was ("your transfer of $50.00 to Tom
-	// Nguyen"): the same one asked again is said to be a second one.
-	What string `json:"what,omitempty"`
+}
+
+// maxPaid is how many money movements a session remembers.
+const maxPaid = 8
+
+// paidOp is a money movement of the session ("your transfer of
+// $50.00 to Tom Nguyen"): the same one asked again is said to be a
+// second one.
+type paidOp struct {
+	What string    `json:"what"`
+	At   time.Time `json:"at"`
 }
 
 func newKey() string {
@@ -132,7 +142,10 @@ type action func(ctx context.Context, r *Request, slots intents.Slots) (*plan, e
 
 // turn collects what a turn writes besides its answer.
 type turn struct {
-	audit  []AuditEntry
+	// keepDone: this turn completed an action or repeated its answer;
+	// any other turn forgets the completed action (replayOfDone).
+	keepDone bool
+	audit    []AuditEntry
 	next   *dialog // a follow-up question left by an action
 	forget bool    // the user's data was deleted: store nothing more
 	// acting is the bank action under way, shared with the turn's
@@ -272,6 +285,10 @@ func (s *Skill) advance(ctx context.Context, r *Request, d *dialog) (*Response, 
 			d.Key = newKey()
 		}
 		return s.askPIN(ctx, r, d, p.pinAsk), nil
+	case p.readback != "" && p.pin && s.pinLocked(ctx, r) != nil:
+		// Voice payments are paused after wrong PINs: said now, not
+		// after the read-back and a yes.
+		return s.pinLocked(ctx, r), nil
 	case p.readback != "":
 		d.Stage, d.Awaiting, d.Choices, d.Question = stageConfirm, "", nil, p.readback
 		if d.Key == "" {
@@ -296,14 +313,19 @@ func (s *Skill) advance(ctx context.Context, r *Request, d *dialog) (*Response, 
 // dollars"): it would be a second one, and the PIN is asked again.
 func (s *Skill) again(r *Request, d *dialog, q string, readback bool) string {
 	l := langOf(r.Locale)
-	done := r.st.Done
 	if d.Again {
 		if readback {
 			return l.msg("pay.again.short") + " " + q // the read-back says it once more
 		}
 		return q
 	}
-	if done == nil || done.What == "" || done.What != d.What || r.Now.Sub(done.At) > time.Hour {
+	var done *paidOp
+	for i := range r.st.Paid {
+		if p := &r.st.Paid[i]; p.What != "" && p.What == d.What && r.Now.Sub(p.At) <= time.Hour {
+			done = p
+		}
+	}
+	if done == nil {
 		return q
 	}
 	d.Again = true
@@ -347,6 +369,16 @@ func (s *Skill) askPIN(ctx context.Context, r *Request, d *dialog, q string) *Re
 	d.Stage, d.Question = stagePIN, q
 	r.st.Dialog = d
 	return &Response{Speech: q, Reprompt: q, Elicit: &Elicit{Intent: intents.ProvidePin, Slot: intents.SlotPin}}
+}
+
+// pinLocked is the answer while voice payments and card changes are
+// paused after wrong PINs (it ends the dialog), or nil.
+func (s *Skill) pinLocked(ctx context.Context, r *Request) *Response {
+	if rec, err := s.pinRecord(ctx, r); err == nil && r.Now.Before(rec.LockedUntil) {
+		r.st.Dialog = nil
+		return s.lockedOut(r, rec.LockedUntil)
+	}
+	return nil
 }
 
 func (s *Skill) lockedOut(r *Request, until time.Time) *Response {
@@ -441,8 +473,12 @@ func (s *Skill) execute(ctx context.Context, r *Request, d *dialog, p *plan, sta
 		return nil, err
 	}
 	r.st.Done = &doneOp{Stage: stage, Response: resp, At: r.Now}
+	r.turn.keepDone = true
 	if p.op != nil && p.op.Amount > 0 {
-		r.st.Done.What = d.What
+		r.st.Paid = append(r.st.Paid, paidOp{What: d.What, At: r.Now})
+		if len(r.st.Paid) > maxPaid {
+			r.st.Paid = r.st.Paid[len(r.st.Paid)-maxPaid:]
+		}
 	}
 	return resp, nil
 }
@@ -550,6 +586,11 @@ const pendingGiveUp = 15 * time.Minute
 func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, error) {
 	d := r.st.Dialog
 	l := langOf(r.Locale)
+	if (d.Action == intents.TransferMoney || d.Action == intents.PayBill) && r.Text != "" && repeats(" "+intents.Normalize(r.Text)+" ") {
+		// "yes, every friday" at the read-back: no single payment instead.
+		r.st.Dialog = nil
+		return s.refuseRepeating(ctx, r, true), nil
+	}
 	if n := " " + intents.Normalize(r.Text) + " "; r.Text != "" && !d.Soft && (yesNoOf(r.Text) == intents.No || negatesAction(n)) && negatesName(n) {
 		// "no, don't send it to carol", "no, not to carol johnson, to
 		// bob": what the recognizer found is the name to exclude; this
@@ -587,6 +628,12 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 	}
 	if d.Stage == stageConfirm && r.Text != "" && !d.Soft && d.Action != intents.ReportLostCard {
 		// (blocking a card for good needs a spoken yes)
+		if pin := intents.ParsePin(intents.Normalize(r.Text)); pin != "" && refusesWithPIN(r.Text) {
+			// "stop, 6 6 9 6" at the read-back: nothing is done, and the
+			// PIN is not checked.
+			r.st.Dialog = nil
+			return &Response{Speech: l.andReprompt(l.msg("dialog.cancelled")), Reprompt: l.reprompt()}, nil
+		}
 		if pin := intents.ParsePin(intents.Normalize(r.Text)); pin != "" && len(strings.Fields(intents.Normalize(r.Text))) <= 6 && !changesWithPIN(r, d) {
 			// The PIN said at "Shall I unlock it?": the yes and the PIN in one.
 			if p, err := s.actions[d.Action](ctx, r, cloneSlots(d.Slots)); err == nil && p != nil && p.pin && p.refuse == nil && p.ask == "" {
@@ -693,6 +740,11 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 		if pin == "" && r.Text != "" {
 			pin = intents.ParsePin(intents.Normalize(r.Text))
 		}
+		if pin != "" && r.Text != "" && refusesWithPIN(r.Text) && !changesWithPIN(r, d) {
+			// "never mind, 6696" at the PIN prompt: nothing is done.
+			r.st.Dialog = nil
+			return &Response{Speech: l.andReprompt(l.msg("dialog.cancelled")), Reprompt: l.reprompt()}, nil
+		}
 		if pin != "" && r.Text != "" && changesWithPIN(r, d) {
 			// "6 6 9 6, no wait, make it 20 dollars": the PIN is not used
 			// for the old plan; the change is read back first.
@@ -700,8 +752,9 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 				return resp, err // "6129, no, the state farm bill instead"
 			}
 			fix := correction(r, d)
-			if _, ok := fix[intents.SlotAmount]; ok && !containsAny(" "+intents.Normalize(r.Text)+" ", moneyWords...) {
-				delete(fix, intents.SlotAmount) // a digit of the PIN is no amount
+			if _, ok := fix[intents.SlotAmount]; ok && !containsAny(" "+intents.Normalize(r.Text)+" ", moneyWords...) &&
+				!containsAny(" "+intents.Normalize(r.Text)+" ", " make it ", " change it to ", " mach ", " lieber ") {
+				delete(fix, intents.SlotAmount) // a digit of the PIN is no amount ("no, make it 1500" is one)
 			}
 			if len(fix) > 0 {
 				r.Slots = fix
@@ -1169,8 +1222,10 @@ func (s *Skill) replayOfDone(r *Request) *Response {
 	}
 	switch {
 	case dn.Stage == stagePIN && (r.Intent == intents.ProvidePin || r.Slots.String(intents.SlotPin) != ""):
+		r.turn.keepDone = true
 		return dn.Response
 	case dn.Stage == stageConfirm && r.Intent == intents.Yes && (r.Text == "" || plainYes(r.Text)):
+		r.turn.keepDone = true
 		return dn.Response // a yes said again ("and yesterday" is no yes, whatever the recognizer thought)
 	}
 	return nil
@@ -1235,7 +1290,7 @@ var pinWords = map[string]bool{"my": true, "pin": true, "is": true, "its": true,
 // "passt") from a yes that agrees.
 func onlyAck(text string) bool {
 	words := strings.Fields(intents.Normalize(text))
-	if len(words) == 0 || len(words) > 4 {
+	if len(words) == 0 || len(words) > 16 {
 		return false
 	}
 	for _, w := range words {

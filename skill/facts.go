@@ -18,6 +18,9 @@ import (
 // The handlers below answer from the bank's data and the product sheet;
 // they change nothing (or hand over to an action).
 
+// slotNext marks a question for the next pay ("und wann kommt das nächste?").
+const slotNext = "next"
+
 // nextPay is when pay that came monthly from the same payer is due next
 // (a month after the last), if that day is today or later.
 func nextPay(pay []banks.Transaction, last banks.Transaction, now time.Time) (time.Time, bool) {
@@ -69,6 +72,13 @@ func (s *Skill) income(ctx context.Context, r *Request) (*Response, error) {
 		}
 		if last == nil {
 			return say(l.msg("income.no_pay")), nil
+		}
+		if r.Slots.String(slotNext) != "" {
+			// "and when's the next one?" after the salary.
+			if next, ok := nextPay(pay, *last, r.Now); ok {
+				return &Response{Speech: l.msg("income.next.when", last.Merchant, l.Date(next, r.Now)), EndSession: true}, nil
+			}
+			return &Response{Speech: l.msg("income.next.unknown", l.Money(last.Amount), last.Merchant, l.On(last.Time, r.Now)), EndSession: true}, nil
 		}
 		if last.Time.Before(first) {
 			text := l.msg("income.not_yet", l.Money(last.Amount), last.Merchant, l.On(last.Time, r.Now))

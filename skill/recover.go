@@ -422,10 +422,29 @@ func negatesAction(t string) bool {
 // repeats: a payment asked to repeat ("every friday", "on the first of
 // each month", "standing order", "jeden Monat", "Dauerauftrag").
 func repeats(t string) bool {
-	return containsAny(t, " every ", " each week", " each month", " each friday", " each monday", " a week ", " a month ", " per month", " per week",
-		" weekly", " monthly basis", " standing order", " recurring", " repeating", " automatically", " on a regular basis", " regularly",
-		" jeden ", " jede woche", " jeden monat", " monatlich", " wöchentlich", " dauerauftrag", " daueraufträg", " regelmäßig", " automatisch",
-		" immer am ", " pro monat", " im monat ", " die woche ")
+	return containsAny(t, " every ", " each week", " each month", " each friday", " each monday", " per month", " per week", " once a month", " once a week",
+		" twice a month", " fortnightly", " biweekly", " bi weekly", " every other", " on mondays", " on tuesdays", " on wednesdays", " on thursdays",
+		" on fridays", " on saturdays", " on sundays", " weekly", " monthly basis", " standing order", " recurring", " repeating", " automatically",
+		" on a regular basis", " regularly", " jeden ", " jede woche", " jeder woche", " jedes monats", " jeden monat", " alle zwei", " alle drei", " alle vier",
+		" monatlich", " wöchentlich", " dauerauftrag", " daueraufträg", " regelmäßig", " automatisch", " immer am ", " pro monat", " im monat ")
+}
+
+// refusesWithPIN: the words said with a PIN refuse ("stop, 6 6 9 6",
+// "never mind 6696", "nicht 3 7 1 2"): no yes, and the PIN is not used.
+func refusesWithPIN(text string) bool {
+	if containsAny(" "+intents.Normalize(text)+" ", moneyWords...) {
+		return false // "no, make it 2400 dollars": an amount, not a PIN
+	}
+	var rest []string
+	for _, w := range strings.Fields(intents.Normalize(text)) {
+		if isDigitsOnly(w) || pinWords[w] || fillers[w] || intents.DigitWord(w) {
+			continue
+		}
+		rest = append(rest, w)
+	}
+	t := " " + strings.Join(rest, " ") + " "
+	return yesNoOf(strings.Join(rest, " ")) == intents.No || containsAny(t, stopWords...) || containsAny(t, dropWords...) || negatesAction(t) ||
+		containsAny(t, " dont ", " don't ", " do not ", " nicht ", " nein ", " no ", " nope ", " stopp ", " lass ", " wait ", " warte ", " hold on ")
 }
 
 // courtesies are polite asides that say nothing about the request ("and,
@@ -485,6 +504,19 @@ func plainReading(r *Request) {
 		intents.FillSlots(intents.IncomeSummary, strings.TrimSpace(t), r.Locale, r.Now, slots)
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.IncomeSummary, slots, 1, true
 		return
+	}
+	if (r.Intent == intents.BillBalance || r.Intent == intents.BillDueDate || r.Intent == intents.Fallback) && r.Slots[intents.SlotBiller] == nil &&
+		containsAny(t, " how much ", " wie viel ", " wieviel ") && merchantPhrase(strings.TrimSpace(t), r.Locale, r.Now) != "" && !actionWords(strings.TrimSpace(t)) {
+		// "how much at tesco this month": what was spent there, not a bill.
+		slots := intents.Slots{}
+		intents.FillSlots(intents.SpendingSummary, strings.TrimSpace(t), r.Locale, r.Now, slots)
+		r.Intent, r.Slots, r.Confidence = intents.SpendingSummary, slots, 1
+		return
+	}
+	if r.Intent == intents.PayBill && r.Slots[intents.SlotBiller] == nil && containsAny(t, " minimum", " mindestbetrag", " mindestzahlung", " mindestrate") &&
+		!containsAny(t, " whats ", " what is ", " how much ", " wie hoch ", " wie viel ") {
+		// "pay the minimum from checking": only a card has a minimum.
+		r.Slots[intents.SlotBiller] = "credit_card"
 	}
 	if asksForPending(r) && (r.Intent == intents.Fallback || r.Intent == intents.ListTransactions || r.Intent == intents.SpendingSummary) &&
 		!containsAny(t, " mean", " bedeutet", " heißt", " heisst") && !actionWords(t) {
