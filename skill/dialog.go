@@ -146,8 +146,8 @@ type turn struct {
 	// any other turn forgets the completed action (replayOfDone).
 	keepDone bool
 	audit    []AuditEntry
-	next   *dialog // a follow-up question left by an action
-	forget bool    // the user's data was deleted: store nothing more
+	next     *dialog // a follow-up question left by an action
+	forget   bool    // the user's data was deleted: store nothing more
 	// acting is the bank action under way, shared with the turn's
 	// watchers so that a cut-off turn says "not sure" rather than "failed".
 	acting *atomic.Pointer[AuditEntry]
