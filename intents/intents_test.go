@@ -50,6 +50,14 @@ func TestParseDateRange(t *testing.T) {
 		{"de-DE", "in den letzten zehn tagen", "2026-11-14", "2026-11-23"},
 		{"de-DE", "dieses jahr", "2026-01-01", "2026-11-23"},
 		{"de-DE", "im dezember", "2025-12-01", "2025-12-31"},
+		{"en-US", "what did i spend on the 20th", "2026-11-20", "2026-11-20"},
+		{"en-US", "on the 25th", "2026-10-25", "2026-10-25"},
+		{"en-US", "what did i spend on friday", "2026-11-20", "2026-11-20"},
+		{"en-US", "since last monday", "2026-11-16", "2026-11-23"},
+		{"en-GB", "over the last fortnight", "2026-11-10", "2026-11-23"},
+		{"de-DE", "was hab ich am neunzehnten ausgegeben", "2026-11-19", "2026-11-19"},
+		{"de-DE", "am donnerstag", "2026-11-19", "2026-11-19"},
+		{"de-DE", "seit dem 17", "2026-11-17", "2026-11-23"},
 	}
 	for _, c := range cases {
 		got, _, ok := ParseDateRange(Normalize(c.text), c.locale, now)
@@ -57,7 +65,7 @@ func TestParseDateRange(t *testing.T) {
 			t.Errorf("%s %q = %+v %v, want %s..%s", c.locale, c.text, got, ok, c.start, c.end)
 		}
 	}
-	for _, text := range []string{"what's my balance", "may i see my balance", "wie ist mein kontostand", "five transactions"} {
+	for _, text := range []string{"what's my balance", "may i see my balance", "wie ist mein kontostand", "five transactions", "friday", "on the 3 of them"} {
 		if got, _, ok := ParseDateRange(Normalize(text), "en-US", now); ok {
 			t.Errorf("%q has no period, got %+v", text, got)
 		}

@@ -1,6 +1,7 @@
 package intents
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -109,6 +110,8 @@ func ParseDateRange(text, locale string, now time.Time) (DateRange, string, bool
 		{[]string{"last weekend", "past weekend", "previous weekend", "on the weekend", "over the weekend", "at the weekend", "this past weekend",
 			"letztes wochenende", "letzten wochenende", "vergangenes wochenende", "vergangenen wochenende", "am wochenende", "am letzten wochenende"},
 			func() DateRange { return rng(monday.AddDate(0, 0, -2), monday.AddDate(0, 0, -1)) }},
+		{[]string{"last fortnight", "past fortnight", "the last fortnight", "the past fortnight", "last two weeks", "past two weeks", "letzten zwei wochen", "letzten beiden wochen",
+			"vergangenen zwei wochen"}, func() DateRange { return rng(today.AddDate(0, 0, -13), today) }},
 		{[]string{"last week", "past week", "previous week", "letzte woche", "letzten woche", "vergangene woche", "vergangenen woche", "vorige woche", "vorigen woche", "der letzten woche"},
 			func() DateRange { return rng(monday.AddDate(0, 0, -7), monday.AddDate(0, 0, -1)) }},
 		{[]string{"this week", "current week", "so far this week", "diese woche", "dieser woche", "diesen woche"}, func() DateRange { return rng(monday, today) }},
@@ -153,6 +156,9 @@ func ParseDateRange(text, locale string, now time.Time) (DateRange, string, bool
 	}
 	if bestLen > 0 {
 		return best, bestPhrase, true
+	}
+	if dr, phrase, ok := weekdayOrDay(words, de, today); ok {
+		return dr, phrase, true
 	}
 	// Month names: "since may 3rd", "since the 3rd of may", "seit dem 3 mai",
 	// "on november 3rd", "am 3 november", "in september", "im oktober 2025".
@@ -214,6 +220,104 @@ func ParseDateRange(text, locale string, now time.Time) (DateRange, string, bool
 			return rng(time.Date(year, m, 1, 0, 0, 0, 0, time.UTC), today), phrase, true
 		}
 		return monthRange(year, m, today), phrase, true
+	}
+	return DateRange{}, "", false
+}
+
+// weekdayOrDay reads a day named by its weekday or its day of the month,
+// the most recent one up to today: "on friday", "last friday", "since
+// monday", "on the 20th", "since the 17th", "am donnerstag", "seit
+// montag", "am neunzehnten", "seit dem 19.". With since/seit the range
+// runs to today; otherwise it is that one day.
+func weekdayOrDay(words []string, de bool, today time.Time) (DateRange, string, bool) {
+	names := weekdaysEN
+	if de {
+		names = weekdaysDE
+	}
+	isPre := func(w string) bool {
+		switch w {
+		case "on", "since", "last", "am", "seit", "letzten", "letztem", "vergangenen", "from", "ab":
+			return true
+		}
+		return false
+	}
+	since := func(ws []string) bool {
+		for _, w := range ws {
+			if w == "since" || w == "seit" || w == "from" || w == "ab" {
+				return true
+			}
+		}
+		return false
+	}
+	for i, w := range words {
+		for k, n := range names {
+			if w != n && w != n+"s" {
+				continue
+			}
+			start := i
+			for start > 0 && i-start < 2 && isPre(words[start-1]) {
+				start--
+			}
+			if start == i {
+				continue // a weekday needs "on", "last", "since", "am", "seit"
+			}
+			back := (int(today.Weekday()) - k + 7) % 7
+			d := today.AddDate(0, 0, -back)
+			if back == 0 && slices.Contains(words[start:i], "last") || slices.Contains(words[start:i], "letzten") || slices.Contains(words[start:i], "letztem") {
+				if back == 0 {
+					d = d.AddDate(0, 0, -7)
+				}
+			}
+			phrase := strings.Join(words[start:i+1], " ")
+			if since(words[start:i]) {
+				return rng(d, today), phrase, true
+			}
+			return rng(d, d), phrase, true
+		}
+	}
+	for i := 0; i+1 < len(words); i++ {
+		// "on the 20th", "since the 17th", "am neunzehnten", "seit dem 19"
+		var j int
+		switch {
+		case !de && (words[i] == "on" || words[i] == "since") && words[i+1] == "the" && i+2 < len(words):
+			j = i + 2
+		case de && (words[i] == "am" || words[i] == "seit" && i+2 < len(words) && words[i+1] == "dem"):
+			j = i + 1
+			if words[i] == "seit" {
+				j = i + 2
+			}
+		default:
+			continue
+		}
+		var n, used int
+		if de {
+			n, used = parseNumber(words[j:j+1], "de-DE")
+		} else {
+			n, used = parseEnglishNumber(words[j : j+1])
+			if used > 0 && !strings.HasSuffix(words[j], "th") && !strings.HasSuffix(words[j], "st") && !strings.HasSuffix(words[j], "nd") && !strings.HasSuffix(words[j], "rd") {
+				used = 0 // "on the 20th", not "on the 3 of them"
+			}
+		}
+		if used == 0 || n < 1 || n > 31 {
+			continue
+		}
+		if j+1 < len(words) {
+			if _, ok := monthIndex(words[j+1], map[bool]string{true: "de-DE", false: "en-US"}[de]); ok {
+				continue // "am 19 november": the month names' own reading
+			}
+			if words[j+1] == "of" && j+2 < len(words) {
+				continue
+			}
+		}
+		d := time.Date(today.Year(), today.Month(), n, 0, 0, 0, 0, time.UTC)
+		if d.After(today) || d.Month() != today.Month() {
+			d = time.Date(today.Year(), today.Month()-1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n-1)
+		}
+		phrase := strings.Join(words[i:j+1], " ")
+		if words[i] == "since" || words[i] == "seit" {
+			return rng(d, today), phrase, true
+		}
+		return rng(d, d), phrase, true
 	}
 	return DateRange{}, "", false
 }

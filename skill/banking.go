@@ -257,6 +257,9 @@ func (b *banking) transactions(ctx context.Context, r *Request) (*Response, erro
 		return noSuchAccount(l, banks.AccountKind(r.Slots.String(intents.SlotAccount))), nil
 	}
 	count := r.Slots.Int(intents.SlotCount)
+	if count <= 0 && r.Text != "" && containsAny(" "+intents.Normalize(r.Text)+" ", singleLast...) {
+		count = 1 // "last purchase", "letzte Buchung": the one
+	}
 	if count <= 0 {
 		count = defaultListCount
 	}
@@ -569,6 +572,11 @@ func asksForBiggest(r *Request) bool {
 	}
 	return false
 }
+
+// singleLast ask for the one latest transaction.
+var singleLast = []string{" last purchase ", " last transaction ", " last charge ", " last payment ", " latest purchase ", " latest transaction ",
+	" most recent purchase ", " most recent transaction ", " last thing i bought ", " letzte buchung ", " letzter umsatz ", " letzten umsatz ",
+	" letzte zahlung ", " letzte abbuchung ", " letzter einkauf ", " letzten einkauf ", " letzte umsatz "}
 
 // slotPending and slotShown remember of a list that it was of pending
 // transactions only, and how many it said when it named no period.

@@ -393,7 +393,7 @@ func (s *Skill) followUp(r *Request) {
 	found := intents.Slots{}
 	intents.FillSlots(prev.Intent, norm, r.Locale, r.Now, found)
 	if dr, ok := prev.Slots.DateRange(intents.SlotDateRange); ok && found[intents.SlotDateRange] == nil && periodBefore(norm) {
-		if shifted, ok := monthBefore(dr); ok {
+		if shifted, ok := periodBeforeOf(dr); ok {
 			found[intents.SlotDateRange] = shifted // "and the month before"
 		}
 	}
@@ -1053,7 +1053,26 @@ func samePeriod(norm string) bool {
 // periodBefore: "the month before", "der Monat davor", "im Vormonat".
 func periodBefore(norm string) bool {
 	t := " " + norm + " "
-	return containsAny(t, " month before", " previous month", " monat davor", " vormonat", " monat vorher", " the one before", " davor ")
+	return containsAny(t, " month before", " previous month", " monat davor", " vormonat", " monat vorher", " the one before", " davor ",
+		" day before", " the week before", " previous day", " previous week", " tag davor", " tag vorher", " woche davor", " woche vorher")
+}
+
+// periodBeforeOf is the period before a range of the same kind: the day
+// before a day, the week before a Monday-to-Sunday week, otherwise the
+// calendar month before.
+func periodBeforeOf(dr intents.DateRange) (intents.DateRange, bool) {
+	from, to, err := dr.Bounds()
+	if err != nil {
+		return dr, false
+	}
+	switch days := int(to.Sub(from).Hours()/24 + 0.5); {
+	case days == 1:
+		d := from.AddDate(0, 0, -1)
+		return intents.DateRange{Start: d.Format(time.DateOnly), End: d.Format(time.DateOnly)}, true
+	case days == 7 && from.Weekday() == time.Monday:
+		return intents.DateRange{Start: from.AddDate(0, 0, -7).Format(time.DateOnly), End: from.AddDate(0, 0, -1).Format(time.DateOnly)}, true
+	}
+	return monthBefore(dr)
 }
 
 // monthBefore is the calendar month before a range's first month.

@@ -209,7 +209,7 @@ func (s *Skill) handle(ctx context.Context, r *Request, acting *atomic.Pointer[A
 	r.st, raw = s.loadState(ctx, r, stored)
 	r.turn.fresh = raw == nil
 	if r.Intent == "" {
-		r.Text = withoutInterjection(r.Text) // "oh my goodness. will I get my money back"
+		r.Text = heardRight(withoutInterjection(r.Text)) // "oh my goodness. will I get my money back"; "check in account"
 		hints := intents.Hints{OfflineOnly: r.st.Dialog != nil, Names: s.namesToRedact(r)}
 		res, err := s.cfg.Recognizer.Parse(intents.WithHints(ctx, hints), withoutHold(r.Text), r.Locale, r.Now)
 		if err != nil {

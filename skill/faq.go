@@ -118,6 +118,12 @@ func (fq *faqs) take(ctx context.Context, r *Request) *Response {
 	if asksBalance(r) {
 		return nil // "how much is in my ISA": the account, not the sheet's ISA entry
 	}
+	if t := " " + intents.Normalize(r.Text) + " "; (r.Intent == intents.TransferMoney || r.Intent == intents.PayBill) &&
+		containsAny(t, " i want to send", " i wanna send", " i need to send", " i want to transfer", " i need to transfer", " i want to pay", " i need to pay",
+			" ich will geld", " ich möchte geld", " ich muss geld", " i want to move", " id like to send", " id like to transfer") &&
+		!containsAny(t, " how ", " limit", " can i ", " wie ", " kann ich", " kostet", " cost", " fee", " abroad", " ausland") {
+		return nil // "i want to send some money": a payment to begin, not the sheet's limits
+	}
 	if (r.Intent == intents.PayBill || r.Intent == intents.TransferMoney) && r.Confidence >= 0.9 &&
 		(r.Slots[intents.SlotBiller] != nil || r.Slots[intents.SlotPayee] != nil || r.Slots[intents.SlotAmount] != nil) {
 		return nil // "bezahl mal meine Handyrechnung" is a payment, whatever the FAQ's "bezahlen mit dem Handy"

@@ -447,6 +447,17 @@ func refusesWithPIN(text string) bool {
 		containsAny(t, " dont ", " don't ", " do not ", " nicht ", " nein ", " no ", " nope ", " stopp ", " lass ", " wait ", " warte ", " hold on ")
 }
 
+// misheard are recognition errors that split or bend a banking word
+// ("check in account" is "checking account"), mended before the turn is
+// read.
+var misheard = strings.NewReplacer(" check in account", " checking account", " checkin account", " checking account", " check in balance", " checking balance",
+	" checkings account", " checking account", " savings balanced", " savings balance", " über weisung", " überweisung", " konto stand", " kontostand")
+
+// heardRight is the turn with misheard banking words mended.
+func heardRight(text string) string {
+	return strings.TrimSpace(misheard.Replace(" " + text))
+}
+
 // courtesies are polite asides that say nothing about the request ("and,
 // sorry to be a bother, what was in the savings account again").
 var courtesies = regexp.MustCompile(`(?i)[,\s]*\b(sorry to be a bother|sorry to bother you|sorry for bothering you|if you don'?t mind|if it'?s not too much trouble|entschuldigen sie die störung|entschuldige die störung|sorry für die störung|wenn es nicht zu viel verlangt ist)\b[,\s]*`)
