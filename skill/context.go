@@ -195,6 +195,12 @@ func (s *Skill) followUp(r *Request) {
 				slots[k] = v
 			}
 		}
+		if c := r.Slots[intents.SlotCategory]; c != nil {
+			// "groceries altogether that month": that category, in the
+			// period talked about.
+			delete(slots, intents.SlotMerchant)
+			slots[intents.SlotCategory] = c
+		}
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.SpendingSummary, slots, 1, true
 		return
 	}

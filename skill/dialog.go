@@ -618,8 +618,11 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 			return resp, err
 		}
 		// An answer to the question comes first: short answers ("debit",
-		// "from checking") are easily taken for other intents.
-		if resp, err, ok := s.answerQuestion(ctx, r, d); ok {
+		// "from checking") are easily taken for other intents; words that
+		// drop the task ("actually never mind") are no answer.
+		if dropsTask(r) {
+			r.Intent = intents.Cancel
+		} else if resp, err, ok := s.answerQuestion(ctx, r, d); ok {
 			return resp, err
 		}
 		if r.Text != "" && yesNoOf(r.Text) == intents.No {
@@ -1285,6 +1288,17 @@ var pinWords = map[string]bool{"my": true, "pin": true, "is": true, "its": true,
 	"ist": true, "die": true, "lautet": true, "zero": true, "oh": true, "one": true, "two": true, "three": true, "four": true, "five": true,
 	"six": true, "seven": true, "eight": true, "nine": true, "null": true, "eins": true, "zwei": true, "zwo": true, "drei": true, "vier": true,
 	"fünf": true, "sechs": true, "sieben": true, "acht": true, "neun": true, "okay": true, "ok": true, "yes": true, "ja": true, "here": true}
+
+// dropsTask: the words drop what is under way ("actually never mind",
+// "ach, vergiss es", "cancel that").
+func dropsTask(r *Request) bool {
+	if r.Text == "" {
+		return r.Intent == intents.Cancel || r.Intent == intents.Stop
+	}
+	t := " " + intents.Normalize(r.Text) + " "
+	return len(strings.Fields(t)) <= 6 && (containsAny(t, dropWords...) || containsAny(t, " cancel", " abbrechen")) &&
+		!containsAny(t, " from ", " to ", " von ", " an ", " auf ")
+}
 
 // onlyAck tells a bare acknowledgement ("ok", "okay then", "alright",
 // "passt") from a yes that agrees.
