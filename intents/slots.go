@@ -114,10 +114,10 @@ func ParseDateRange(text, locale string, now time.Time) (DateRange, string, bool
 			"vergangenen zwei wochen"}, func() DateRange { return rng(today.AddDate(0, 0, -13), today) }},
 		{[]string{"last week", "past week", "previous week", "letzte woche", "letzten woche", "vergangene woche", "vergangenen woche", "vorige woche", "vorigen woche", "der letzten woche"},
 			func() DateRange { return rng(monday.AddDate(0, 0, -7), monday.AddDate(0, 0, -1)) }},
-		{[]string{"this week", "current week", "so far this week", "diese woche", "dieser woche", "diesen woche"}, func() DateRange { return rng(monday, today) }},
+		{[]string{"this week", "current week", "so far this week", "this week so far", "diese woche bisher", "diese woche", "dieser woche", "diesen woche"}, func() DateRange { return rng(monday, today) }},
 		{[]string{"last month", "past month", "previous month", "letzten monat", "letzter monat", "letzte monat", "vergangenen monat", "vorigen monat", "vormonat", "im letzten monat"},
 			func() DateRange { s := firstOfMonth.AddDate(0, -1, 0); return rng(s, firstOfMonth.AddDate(0, 0, -1)) }},
-		{[]string{"this month", "current month", "so far this month", "diesen monat", "dieser monat", "diesem monat", "im aktuellen monat", "aktuellen monat", "bisher diesen monat"}, func() DateRange { return rng(firstOfMonth, today) }},
+		{[]string{"this month", "current month", "so far this month", "this month so far", "diesen monat bisher", "this month to date", "diesen monat", "dieser monat", "diesem monat", "im aktuellen monat", "aktuellen monat", "bisher diesen monat"}, func() DateRange { return rng(firstOfMonth, today) }},
 		{[]string{"last year", "past year", "previous year", "letztes jahr", "letzten jahr", "vergangenes jahr", "vergangenen jahr", "vorjahr", "im letzten jahr"},
 			func() DateRange {
 				return rng(time.Date(today.Year()-1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(today.Year()-1, 12, 31, 0, 0, 0, 0, time.UTC))

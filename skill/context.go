@@ -197,9 +197,12 @@ func (s *Skill) followUp(r *Request) {
 		}
 		if c := r.Slots[intents.SlotCategory]; c != nil {
 			// "groceries altogether that month": that category, in the
-			// period talked about.
+			// period talked about ("… last month": that one).
 			delete(slots, intents.SlotMerchant)
 			slots[intents.SlotCategory] = c
+		}
+		if dr, _, ok := intents.ParseDateRange(norm, r.Locale, r.Now); ok {
+			slots[intents.SlotDateRange] = dr
 		}
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.SpendingSummary, slots, 1, true
 		return
@@ -331,7 +334,8 @@ func (s *Skill) followUp(r *Request) {
 	}
 	// "unlock it again", "wann läuft die ab": the card or account of the
 	// last answer, when this turn names none.
-	if in, ok := intents.Lookup(r.Intent); ok && hasPronoun && len(words) <= 8 && r.Intent != intents.Fallback {
+	if in, ok := intents.Lookup(r.Intent); ok && hasPronoun && (len(words) <= 8 || len(words) <= 14 && cardFamily[r.Intent]) && r.Intent != intents.Fallback {
+		// ("oh wait found it, it was in my jacket. unlock it again please")
 		for _, k := range []string{intents.SlotCard, intents.SlotAccount, intents.SlotBiller} {
 			if in.HasSlot(k) && r.Slots[k] == nil && prev.Slots[k] != nil {
 				r.Slots[k] = prev.Slots[k]
@@ -448,7 +452,8 @@ var (
 		"girokonto": true, "sparkonto": true, "tagesgeld": true, "kreditkarte": true, "credit card": true, "this month": true, "last month": true,
 		"diesem monat": true, "letzten monat": true, "general": true, "allgemeinen": true, "total so far": true, "ganzen": true,
 		"monat davor": true, "vormonat": true, "monat vorher": true, "selben monat": true, "gleichen monat": true, "same month": true,
-		"that month": true, "the month before": true, "month before": true, "previous month": true, "that same month": true}
+		"that month": true, "the month before": true, "month before": true, "previous month": true, "that same month": true,
+		"so far": true, "bisher": true, "then": true, "pending": true, "whats pending": true, "whats pending then": true}
 )
 
 // merchantPhrase finds the name after "at", "bei", "beim" in a turn: the

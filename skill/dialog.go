@@ -680,6 +680,13 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 			// "from checking" at a read-back that says so: the question again.
 			return &Response{Speech: d.Question, Reprompt: d.Question, Choices: yesNo(l)}, nil
 		}
+		if n := " " + intents.Normalize(r.Text) + " "; r.Text != "" && d.Action == actPrivacyerase && yesNoOf(r.Text) == "" &&
+			containsAny(n, " record", " voice", " keep", " store", " stimme", " aufnahm", " aufgenommen", " speicher", " daten", " data") &&
+			!containsAny(n, " delete", " lösch", " remove", " unlink", " erase", " entfern", " wipe") {
+			// "do you keep recordings of my voice?" at the offer to delete:
+			// what is kept, then the question again.
+			return &Response{Speech: l.msg("privacy.explain") + " " + d.Question, Reprompt: d.Question, Choices: yesNo(l)}, nil
+		}
 		if r.Text != "" && d.Action == actPrivacyerase && onlyAck(r.Text) {
 			// "ok" after a side answer acknowledges that answer: deleting
 			// the user's data, which cannot be undone, needs a real yes.

@@ -447,6 +447,20 @@ func refusesWithPIN(text string) bool {
 		containsAny(t, " dont ", " don't ", " do not ", " nicht ", " nein ", " no ", " nope ", " stopp ", " lass ", " wait ", " warte ", " hold on ")
 }
 
+// helpAsked: the turn asks what Konto can do.
+func helpAsked(t string) bool {
+	t = strings.Join(strings.Fields(t), " ")
+	for _, p := range []string{"what can you do", "what else can you do", "what can you help with", "what can you help me with", "what are you able to do",
+		"what do you do", "what can i ask", "what can i ask you", "was kannst du", "was kannst du alles", "was kannst du denn", "was kannst du denn alles",
+		"was können sie", "was können sie alles", "was können sie denn alles", "was können sie denn", "wobei kannst du helfen", "wobei können sie helfen",
+		"was kann ich dich fragen", "was kann ich sie fragen"} {
+		if t == p || strings.HasPrefix(t, p+" ") && len(strings.Fields(t)) <= len(strings.Fields(p))+2 {
+			return true
+		}
+	}
+	return false
+}
+
 // misheard are recognition errors that split or bend a banking word
 // ("check in account" is "checking account"), mended before the turn is
 // read.
@@ -529,7 +543,31 @@ func plainReading(r *Request) {
 		// "pay the minimum from checking": only a card has a minimum.
 		r.Slots[intents.SlotBiller] = "credit_card"
 	}
-	if asksForPending(r) && (r.Intent == intents.Fallback || r.Intent == intents.ListTransactions || r.Intent == intents.SpendingSummary) &&
+	if (r.Intent == intents.LockCard || r.Intent == intents.UnlockCard) && r.Slots[intents.SlotCard] != nil && r.Confidence < actMin &&
+		containsAny(t, " lock my ", " freeze my ", " block my ", " unlock my ", " unfreeze my ", " unblock my ", " sperr meine ", " sperre meine ", " entsperr meine ", " entsperre meine ") &&
+		!containsAny(t, " dont ", " do not ", " not ", " nicht ", " why ", " warum ", " how do ", " wie ") {
+		// "can you lock my debit card, I think it's gone down the back of
+		// the sofa": the request is said whole; the story around it makes
+		// the recognizer unsure, not the request.
+		r.Confidence = actMin
+	}
+	if helpAsked(t) {
+		// "what can you do", "was können Sie denn alles?"
+		r.Intent, r.Slots, r.Confidence = intents.Help, intents.Slots{}, 1
+		return
+	}
+	if asksForPending(r) && containsAny(t, " available", " booked", " verfügbar", " gebucht", " balance", " kontostand", " to spend") && !containsAny(t, " show", " list", " zeig", " which ", " welche ") {
+		// "what's actually available, with the pending bits taken off":
+		// the balance, not the pending list.
+		slots := intents.Slots{}
+		intents.FillSlots(intents.GetBalance, strings.TrimSpace(t), r.Locale, r.Now, slots)
+		if slots[intents.SlotAccount] == nil {
+			slots[intents.SlotAccount] = "checking"
+		}
+		r.Intent, r.Slots, r.Confidence = intents.GetBalance, slots, 1
+		return
+	}
+	if asksForPending(r) && (r.Intent == intents.Fallback || r.Intent == intents.ListTransactions || r.Intent == intents.SpendingSummary || r.Intent == intents.GetBalance) &&
 		!containsAny(t, " mean", " bedeutet", " heißt", " heisst") && !actionWords(t) {
 		// "what hasn't cleared yet", "was ist noch vorgemerkt": the
 		// pending transactions.
