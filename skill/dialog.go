@@ -708,6 +708,12 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 			}
 		}
 	}
+	if n := " " + intents.Normalize(r.Text) + " "; (r.Intent == intents.Cancel || r.Intent == intents.Stop) && r.Text != "" && d.Stage == stageConfirm &&
+		!containsAny(n, stopWords...) && !dropsTask(r) && yesNoOf(r.Text) != intents.No && !withdraws(r.Text) {
+		// "ok dann zahl sie jetzt" read as Stop: words that stop nothing
+		// end nothing; the question again.
+		return &Response{Speech: l.msg("dialog.yes_or_no") + " " + d.Question, Reprompt: d.Question, Choices: yesNo(l)}, nil
+	}
 	switch r.Intent {
 	case intents.Cancel, intents.Stop:
 		r.st.Dialog = nil
