@@ -405,6 +405,10 @@ func correction(r *Request, d *dialog) intents.Slots {
 	}
 	found := intents.Slots{}
 	intents.FillSlots(d.Action, norm, r.Locale, r.Now, found)
+	if meant := meantPart(norm); meant != "" && d.Action == intents.TransferMoney && found[intents.SlotPayee] == nil {
+		// "no sorry, i meant sophie turner not ravi": the name meant.
+		found[intents.SlotPayee] = meant
+	}
 	if _, ok := found[intents.SlotAmount]; ok && intents.ParsePin(norm) != "" && !containsAny(" "+norm+" ", moneyWords...) &&
 		!containsAny(" "+norm+" ", " make it ", " change it to ", " mach ") {
 		delete(found, intents.SlotAmount) // "no, to alice, 6 6 9 6": the PIN said too early is no amount
@@ -497,6 +501,33 @@ func answersSoft(r *Request) bool {
 		return r.Text == "" || r.Confidence >= modelYesMin || yesNoOf(r.Text) != ""
 	}
 	return r.Text != "" && yesNoOf(r.Text) != ""
+}
+
+// meantPart is the name after "i meant" / "ich meinte", up to a "not"
+// that names the one to exclude ("i meant sophie turner not ravi"), when
+// it is one or two words.
+func meantPart(norm string) string {
+	t := " " + norm + " "
+	for _, m := range []string{" i meant ", " i mean ", " ich meinte ", " meinte ich "} {
+		i := strings.LastIndex(t, m)
+		if i < 0 {
+			continue
+		}
+		rest := t[i+len(m):]
+		for _, n := range []string{" not ", " nicht "} {
+			if j := strings.Index(" "+rest, n); j >= 0 {
+				rest = (" " + rest)[:j]
+			}
+		}
+		words := strings.Fields(rest)
+		for len(words) > 0 && (words[0] == "to" || words[0] == "an" || words[0] == "the" || words[0] == "den" || words[0] == "die" || words[0] == "der") {
+			words = words[1:]
+		}
+		if len(words) >= 1 && len(words) <= 2 {
+			return strings.Join(words, " ")
+		}
+	}
+	return ""
 }
 
 // negatesName: the words name someone or something to exclude it ("not
