@@ -586,6 +586,11 @@ const pendingGiveUp = 15 * time.Minute
 func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, error) {
 	d := r.st.Dialog
 	l := langOf(r.Locale)
+	if r.Text != "" && !d.Soft && d.Action != actPrivacyerase && yesNoOf(r.Text) == "" && intents.ParsePin(intents.Normalize(r.Text)) == "" && privacyAsked(" "+intents.Normalize(r.Text)+" ") {
+		// "what do you actually keep on me" while a card is asked or the
+		// PIN: what is kept, then the dialog's question again.
+		return &Response{Speech: l.msg("privacy.explain") + " " + l.backTo(d), Reprompt: d.Question, Choices: dialogChoices(l, d)}, nil
+	}
 	if (d.Action == intents.TransferMoney || d.Action == intents.PayBill) && r.Text != "" && repeats(" "+intents.Normalize(r.Text)+" ") {
 		// "yes, every friday" at the read-back: no single payment instead.
 		r.st.Dialog = nil
@@ -1301,6 +1306,14 @@ var pinWords = map[string]bool{"my": true, "pin": true, "is": true, "its": true,
 	"ist": true, "die": true, "lautet": true, "zero": true, "oh": true, "one": true, "two": true, "three": true, "four": true, "five": true,
 	"six": true, "seven": true, "eight": true, "nine": true, "null": true, "eins": true, "zwei": true, "zwo": true, "drei": true, "vier": true,
 	"fünf": true, "sechs": true, "sieben": true, "acht": true, "neun": true, "okay": true, "ok": true, "yes": true, "ja": true, "here": true}
+
+// privacyAsked: the turn asks what Konto keeps about the user.
+func privacyAsked(t string) bool {
+	return containsAny(t, " keep on me", " keep about me", " store about me", " know about me", " do you keep", " do you store", " do you record",
+		" recordings", " what data", " my data", " welche daten", " meine daten", " speichert ihr", " speicherst du", " speichern sie", " nehmen sie", " nimmst du",
+		" über mich gespeichert", " was weißt du über mich") &&
+		!containsAny(t, " delete", " lösch", " remove", " unlink", " erase", " entfern", " wipe")
+}
 
 // dropsTask: the words drop what is under way ("actually never mind",
 // "ach, vergiss es", "cancel that").
