@@ -837,7 +837,13 @@ func (s *Skill) cardQuestion(ctx context.Context, r *Request) (*Response, error)
 			return resp, nil
 		}
 	}
-	if kind := lockedAsked(t, r.Locale, s.previous(r)); kind != "" || lockedAskedAny(t) {
+	kind := lockedAsked(t, r.Locale, s.previous(r))
+	if prev := s.previous(r); kind == "" && prev != nil && prev.Slots.String(slotState) != "" && len(strings.Fields(t)) <= 5 &&
+		containsAny(t, " and ", " what about ", " how about ", " und ", " was ist mit ") && !actionWords(strings.TrimSpace(t)) {
+		// "and my debit card?" after "is it locked?": that card's state.
+		kind = intents.ParseCard(strings.TrimSpace(t))
+	}
+	if kind != "" || lockedAskedAny(t) {
 		// "locked yeah?", "is it blocked now", "ist sie jetzt gesperrt"
 		cards, err := s.cards(ctx, r)
 		if err != nil {
@@ -863,7 +869,7 @@ func (s *Skill) cardQuestion(ctx context.Context, r *Request) (*Response, error)
 		}
 		for _, c := range cards {
 			if string(c.Kind) == kind {
-				s.remember(r, intents.LockCard, intents.Slots{intents.SlotCard: kind})
+				s.remember(r, intents.LockCard, intents.Slots{intents.SlotCard: kind, slotState: "1"})
 				if c.Locked {
 					return anythingElse(l, l.msg("card.status.locked", upperFirst(l.cardName(c)))), nil
 				}
@@ -878,7 +884,7 @@ func (s *Skill) cardQuestion(ctx context.Context, r *Request) (*Response, error)
 	}
 	found := intents.Slots{}
 	intents.FillSlots(intents.LockCard, intents.Normalize(r.Text), r.Locale, r.Now, found)
-	kind := found.String(intents.SlotCard)
+	kind = found.String(intents.SlotCard)
 	if kind == "" {
 		return nil, nil
 	}
@@ -890,7 +896,7 @@ func (s *Skill) cardQuestion(ctx context.Context, r *Request) (*Response, error)
 		if string(c.Kind) != kind {
 			continue
 		}
-		s.remember(r, intents.LockCard, intents.Slots{intents.SlotCard: kind})
+		s.remember(r, intents.LockCard, intents.Slots{intents.SlotCard: kind, slotState: "1"})
 		if c.Locked {
 			return anythingElse(l, l.msg("card.status.locked", upperFirst(l.cardName(c)))), nil
 		}
@@ -942,6 +948,10 @@ func activatesCard(t string) bool {
 	return containsAny(t, " activate", " aktivier", " freischalten", " freigeschaltet") && containsAny(t, " card", "karte") &&
 		!containsAny(t, " reactivate", " deactivate", " re activate", " wieder ", " again", " back on", " unlock", " entsperr", " deaktivier")
 }
+
+// slotState marks a subject that was a card's lock state ("is it
+// locked?"), for "and my debit card?".
+const slotState = "state"
 
 // lockedAsked is the card a short question asks the lock state of
 // ("locked yeah?", "is it blocked now", "ist die Karte gesperrt"): the one
