@@ -129,7 +129,7 @@ func FillSlots(intent, norm, locale string, now time.Time, slots Slots) {
 	if !ok {
 		return
 	}
-	rest := norm
+	rest := withoutPauses(norm, locale) // "twenty um five dollars" is $25
 	if in.HasSlot(SlotDateRange) {
 		if dr, phrase, ok := ParseDateRange(norm, locale, now); ok {
 			slots[SlotDateRange] = dr
@@ -203,4 +203,22 @@ func FillSlots(intent, norm, locale string, now time.Time, slots Slots) {
 			delete(slots, SlotAccount)
 		}
 	}
+}
+
+// withoutPauses drops the sounds said while thinking ("um", "uh", "äh")
+// from a turn's words before its slots are read. German "um" is a word,
+// so only the German pause sounds go there.
+func withoutPauses(norm, locale string) string {
+	words := strings.Fields(norm)
+	out := words[:0:0]
+	for _, w := range words {
+		if pinPauses[w] && (!German(locale) || w != "um" && w != "er") {
+			continue
+		}
+		out = append(out, w)
+	}
+	if len(out) == len(words) {
+		return norm
+	}
+	return strings.Join(out, " ")
 }

@@ -219,7 +219,6 @@ func TestReview8FourDigitCorrectionIsNotSilentlyDropped(t *testing.T) {
 // drops its first part: "send tom nguyen twenty um five dollars" reads
 // back $5.00. It should be $25.00 or asked.
 func TestReview8PauseInAmountKeepsTheAmount(t *testing.T) {
-	t.Skip("known, not fixed this session: a pause inside a spoken amount drops its first part; the read-back says the amount before anything moves")
 	e := newEnv(t, nil, 0)
 	out := r7talk(t, e, "carol", "en-US", "r8-um-amount", "send tom nguyen twenty um five dollars from checking")
 	if strings.Contains(out[0], "$5.00 ") {
