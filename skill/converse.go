@@ -300,6 +300,11 @@ func (s *Skill) newTask(r *Request) bool {
 	if t := " " + intents.Normalize(r.Text) + " "; r.Text != "" && (lockedAsked(t, r.Locale, nil) != "" || lockedAskedAny(t)) {
 		return false // "is my credit card locked?" asks; it locks nothing
 	}
+	if t := " " + intents.Normalize(r.Text) + " "; r.Intent == intents.TalkToAgent && r.Text != "" && r.Confidence >= readMin &&
+		containsAny(t, " talk to ", " speak to ", " speak with ", " talk with ", " human", " real person", " agent", " someone", " somebody", " advisor", " adviser",
+			" mitarbeiter", " berater", " mensch", " jemandem", " sprechen", " reden") {
+		return true // "can i talk to somebody about that": asked as a question, meant as a request
+	}
 	if r.Text != "" && asksSomething(r.Text) && len(r.Slots) == 0 {
 		return false // "wie lange dauert so eine Überweisung?" asks about one; it starts none
 	}

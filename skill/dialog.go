@@ -591,6 +591,13 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 		// PIN: what is kept, then the dialog's question again.
 		return &Response{Speech: l.msg("privacy.explain") + " " + l.backTo(d), Reprompt: d.Question, Choices: dialogChoices(l, d)}, nil
 	}
+	if n := " " + intents.Normalize(r.Text) + " "; (d.Action == intents.ReportLostCard || d.Action == intents.ReplaceCard) && r.Text != "" && yesNoOf(r.Text) == "" &&
+		intents.ParsePin(strings.TrimSpace(n)) == "" && containsAny(n, " how long", " when ", " wie lange", " wann ") &&
+		containsAny(n, " arrive", " get here", " turn up", " turns up", " take", " come", " kommt", " dauert", " da ", " ankommt") {
+		// "how long till the new one turns up" at the lost card's
+		// read-back: how long, then the question again.
+		return &Response{Speech: l.msg("card.delivery", strconv.Itoa(s.sheet(r).CardDeliveryDays)) + " " + l.backTo(d), Reprompt: d.Question, Choices: dialogChoices(l, d)}, nil
+	}
 	if (d.Action == intents.TransferMoney || d.Action == intents.PayBill) && r.Text != "" && repeats(" "+intents.Normalize(r.Text)+" ") {
 		// "yes, every friday" at the read-back: no single payment instead.
 		r.st.Dialog = nil
