@@ -118,6 +118,19 @@ func (s *Skill) followUp(r *Request) {
 	if intents.German(r.Locale) {
 		lead = leadDE
 	}
+	if prev.Intent == intents.GetBalance && len(words) <= 9 && containsAny(" "+norm+" ", " available", " verfügbar", " to spend", " booked", " gebucht", " buchungsstand") &&
+		!actionWords(norm) && (r.Intent == intents.Fallback || r.Intent == intents.GetBalance || s.unsure(r)) {
+		// "und wie viel ist davon wirklich verfügbar" after a balance: the
+		// same account's balance, which says both.
+		slots := intents.Slots{}
+		if k := intents.ParseAccount(norm); k != "" {
+			slots[intents.SlotAccount] = k
+		} else if v := prev.Slots[intents.SlotAccount]; v != nil {
+			slots[intents.SlotAccount] = v
+		}
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.GetBalance, slots, 1, true
+		return
+	}
 	if (r.Intent == intents.TransferMoney || r.Intent == intents.PayBill) && s.readsOnly(prev.Intent) && prev.Intent == intents.GetBalance &&
 		r.Slots[intents.SlotAmount] == nil && !actionWords(norm) && intents.ParseAccount(norm) != "" {
 		// "and the savings one, the goal one" after a balance: that
@@ -830,6 +843,23 @@ func (s *Skill) cardQuestion(ctx context.Context, r *Request) (*Response, error)
 			return resp, nil
 		}
 	}
+	if containsAny(t, " atm", " cash machine", " cashpoint", " geldautomat", " automaten", " bankomat") &&
+		containsAny(t, " how much", " wie viel", " limit", " maximum", " max ") && containsAny(t, " take out", " withdraw", " get out", " abheben", " ziehen", " limit", " cash", " bargeld") {
+		// "how much cash can i take out at an atm": the bank's cash limit,
+		// not the credit card's.
+		if resp := s.faq.entry(ctx, r, "atm_limit"); resp != nil {
+			s.rememberFAQ(r) // "and abroad?" next
+			return resp, nil
+		}
+	}
+	if containsAny(t, " going to ", " off to ", " heading to ", " flying to ", " travel", " trip", " abroad", " holiday", " vacation", " urlaub", " reise", " verreis", " ins ausland", " fahre nach", " fliege nach", " fahren ", " fliegen ") &&
+		containsAny(t, " tell you", " let you know", " notify", " inform", " bescheid", " melden", " mitteilen", " informieren", " sagen") {
+		// "i'm going to mexico next month, do i need to tell you guys"
+		if resp := s.faq.entry(ctx, r, "travel_notice"); resp != nil {
+			s.rememberFAQ(r)
+			return resp, nil
+		}
+	}
 	if activatesCard(t) {
 		// "what do I need to do to activate the new debit card": how to,
 		// from the bank's sheet; no new card is ordered.
@@ -879,7 +909,7 @@ func (s *Skill) cardQuestion(ctx context.Context, r *Request) (*Response, error)
 	}
 	if !containsAny(t, " still work", " working", " work ", " works ", " funktioniert", " geht meine", " geht die", " noch gehen", " noch aktiv", " still active",
 		" still use", " can i use", " still pay with", " noch benutzen", " noch nutzen", " noch verwenden", " noch zahlen", " noch bezahlen") ||
-		!containsAny(t, " card", "karte") || containsAny(t, "expire", "ablauf", "läuft", "declin", "abgelehnt", " why ", " warum ") {
+		!containsAny(t, " card", "karte", "girocard", " visa", " mastercard", " amex") || containsAny(t, "expire", "ablauf", "läuft", "declin", "abgelehnt", " why ", " warum ") {
 		return nil, nil
 	}
 	found := intents.Slots{}
