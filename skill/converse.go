@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kontoskill/konto/banks"
 	"github.com/kontoskill/konto/intents"
 )
 
@@ -251,8 +252,9 @@ func (s *Skill) aside(ctx context.Context, r *Request) (*Response, error, bool) 
 		return nil, nil, false
 	}
 	if d.Action == intents.PayBill && (r.Intent == intents.BillDueDate || r.Intent == intents.BillBalance || r.Intent == intents.MinimumPayment) &&
-		r.Slots[intents.SlotBiller] == nil && d.Slots[intents.SlotBiller] != nil {
-		// "when's it due?" while a bill's payment waits: that bill.
+		r.Slots[intents.SlotBiller] == nil && d.Slots[intents.SlotBiller] != nil && !s.namesABiller(ctx, r) {
+		// "when's it due?" while a bill's payment waits: that bill ("wann
+		// ist die o2 rechnung fällig" names another one).
 		r.Slots[intents.SlotBiller] = d.Slots[intents.SlotBiller]
 	}
 	r.st.Dialog = nil
@@ -276,6 +278,20 @@ func (s *Skill) aside(ctx context.Context, r *Request) (*Response, error, bool) 
 		out.Elicit = &Elicit{Intent: d.Action, Slot: d.Awaiting, Slots: d.Slots}
 	}
 	return &out, nil, true
+}
+
+// namesABiller: the turn names one of the user's billers by its name.
+func (s *Skill) namesABiller(ctx context.Context, r *Request) bool {
+	rec, ok := s.cfg.Bank.(banks.Recipients)
+	if !ok || r.Text == "" {
+		return false
+	}
+	billers, err := rec.Billers(ctx, r.User)
+	if err != nil {
+		return false
+	}
+	_, named := billerNamed(r, billers)
+	return named
 }
 
 // readsOnly: intents whose answer reads and changes nothing, so that they
