@@ -523,15 +523,12 @@ func (s *Skill) fees(ctx context.Context, r *Request) (*Response, error) {
 		}
 	}
 	spoken := lines[:min(3, len(lines))]
-	if len(asked) > 1 && containsAny(t, feeWords["atm_abroad"]...) && !containsAny(t, " pay", " purchase", " buy", " zahl", " kauf", " shopping", " card payment") {
-		asked = slices.DeleteFunc(asked, func(line string) bool {
-			return line == l.msg("label.value", l.msg("fee.name.foreign_transaction"), sh.Fees["foreign_transaction"])
-		}) // "a cash machine abroad" is the cash fee, not the card payments one
-	}
-	if len(asked) > 1 && containsAny(t, feeWords["wire"]...) {
-		asked = slices.DeleteFunc(asked, func(line string) bool {
-			return line == l.msg("label.value", l.msg("fee.name.foreign_transaction"), sh.Fees["foreign_transaction"])
-		}) // "eine Überweisung ins Ausland" is the transfer fee, not the card payments one
+	cash := containsAny(t, feeWords["atm_abroad"]...) && !containsAny(t, " pay", " purchase", " buy", " zahl", " kauf", " shopping", " card payment")
+	if len(asked) > 1 && (cash || containsAny(t, feeWords["wire"]...)) {
+		// "a cash machine abroad", "eine Überweisung ins Ausland": the
+		// cash or transfer fee, not the card payments one.
+		card := l.msg("label.value", l.msg("fee.name.foreign_transaction"), sh.Fees["foreign_transaction"])
+		asked = slices.DeleteFunc(asked, func(line string) bool { return line == card })
 	}
 	if len(asked) > 0 {
 		spoken = asked

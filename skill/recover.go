@@ -314,15 +314,20 @@ var interjections = []string{"oh my goodness", "oh my gosh", "oh my god", "oh my
 // withoutInterjection drops an exclamation that opens a longer turn
 // ("oh my goodness, will I get my money back"); the rest is the turn.
 func withoutInterjection(text string) string {
-	text = withoutCourtesy(text)
+	return withoutOpening(withoutCourtesy(text), interjections, 2)
+}
+
+// withoutOpening is text without the first of openings it begins with as
+// whole words, when at least min words remain; otherwise text.
+func withoutOpening(text string, openings []string, min int) string {
 	lower := strings.ToLower(text)
-	for _, p := range interjections {
+	for _, p := range openings {
 		rest, ok := strings.CutPrefix(lower, p)
 		if !ok || rest == "" || !strings.ContainsAny(rest[:1], " ,.!?;") {
 			continue
 		}
 		rest = strings.TrimLeft(text[len(p):], " ,.!?;")
-		if len(strings.Fields(rest)) >= 2 {
+		if len(strings.Fields(rest)) >= min {
 			return rest
 		}
 	}
@@ -333,20 +338,7 @@ func withoutInterjection(text string) string {
 // holding the conversation ("warte mal, was ist aufm Sparkonto", "hang
 // on, what's in savings"): the question after it. The words themselves
 // stay the turn's, so that "wait" alone still withdraws a yes.
-func withoutHold(text string) string {
-	lower := strings.ToLower(text)
-	for _, p := range holds {
-		rest, ok := strings.CutPrefix(lower, p)
-		if !ok || rest == "" || !strings.ContainsAny(rest[:1], " ,.!?;") {
-			continue
-		}
-		rest = strings.TrimLeft(text[len(p):], " ,.!?;")
-		if len(strings.Fields(rest)) >= 3 {
-			return rest
-		}
-	}
-	return text
-}
+func withoutHold(text string) string { return withoutOpening(text, holds, 3) }
 
 var holds = []string{"warte mal kurz", "warte kurz", "warte mal", "warte", "moment mal", "moment", "moment bitte", "einen moment", "sekunde", "halt",
 	"hang on a sec", "hang on a second", "hang on", "hold on a sec", "hold on a second", "hold on", "wait a sec", "wait a second", "wait a minute", "wait", "one sec", "one second", "just a sec"}
@@ -524,10 +516,7 @@ func plainReading(r *Request) {
 		containsAny(t, " when", " come", " coming", " arrive", " in yet", " here yet", " wann", " kommt", " da ", " gekommen", " eingegangen", " drauf") &&
 		r.Intent != intents.IncomeSummary && r.Slots[intents.SlotBiller] == nil && r.Slots[intents.SlotPayee] == nil &&
 		!containsAny(t, " pay my ", " pay the ", " pay it", " pay off", " pay for", " pay back", " send ", " transfer", " überweis", " zahl ", " bezahl") {
-		// "when's my pay coming in": the salary, not a bill's due date.
-		slots := intents.Slots{}
-		intents.FillSlots(intents.IncomeSummary, strings.TrimSpace(t), r.Locale, r.Now, slots)
-		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.IncomeSummary, slots, 1, true
+		readAs(r, intents.IncomeSummary, t, "") // "when's my pay coming in": the salary, not a bill's due date
 		return
 	}
 	if (r.Intent == intents.BillBalance || r.Intent == intents.BillDueDate || r.Intent == intents.Fallback) && r.Slots[intents.SlotBiller] == nil &&
