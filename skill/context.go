@@ -159,7 +159,7 @@ func (s *Skill) followUp(r *Request) {
 		return
 	}
 	if asksForBiggest(r) && (prev.Intent == intents.ListTransactions || prev.Intent == intents.SpendingSummary) && len(words) <= 6 &&
-		merchantPhrase(norm, r.Locale, r.Now) == "" && r.Slots[intents.SlotCategory] == nil && !s.sensitive(r.Intent) {
+		merchantPhrase(norm, r.Locale, r.Now) == "" && r.Slots[intents.SlotCategory] == nil && (!s.sensitive(r.Intent) || r.Confidence < actMin) {
 		// "what was the biggest one", "und die größte?" after a list or
 		// a total: the biggest purchase of what was just said.
 		slots := intents.Slots{}

@@ -96,7 +96,7 @@ func (s *Skill) takeSuggestion(r *Request) (resp *Response, handled bool) {
 	}
 	switch r.Intent {
 	case intents.Yes:
-		if r.Text != "" && r.Confidence < yesMin {
+		if r.Text != "" && (r.Confidence < yesMin || doubtful(r.Text)) {
 			return &Response{Speech: l.msg("unsure.general") + " " + l.msg("reprompt"), Reprompt: l.reprompt()}, true
 		}
 		r.Intent, r.Slots, r.Confidence, r.Text = sg.Intent, cloneSlots(sg.Slots), 1, ""
@@ -388,6 +388,16 @@ func yesNoOf(text string) string {
 // weakYes are words that acknowledge rather than agree: alone they are a
 // yes to a read-back, but followed by more they are no answer.
 var weakYes = map[string]bool{"okay": true, "ok": true, "right": true, "sure": true, "klar": true, "gut": true}
+
+// doubtful: words that make a yes a shrug ("sure i guess", "yeah
+// whatever", "ja meinetwegen"): no yes to a guess Konto asked about, nor
+// to what cannot be undone.
+func doubtful(text string) bool {
+	t := " " + intents.Normalize(text) + " "
+	return containsAny(t, " i guess", " i suppose", " whatever", " if you say so", " if you must", " maybe", " perhaps", " probably", " not sure",
+		" dunno", " i dont know", " kind of", " kinda", " ich glaub", " vielleicht", " wenn du meinst", " wenn es sein muss", " meinetwegen", " weiß nicht",
+		" weiss nicht", " keine ahnung", " wahrscheinlich", " wohl ", " irgendwie")
+}
 
 // hedged: words that hold a yes back ("but", "wait", "instead").
 func hedged(rest string) bool {

@@ -699,9 +699,10 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 			// what is kept, then the question again.
 			return &Response{Speech: l.msg("privacy.explain") + " " + d.Question, Reprompt: d.Question, Choices: yesNo(l)}, nil
 		}
-		if r.Text != "" && d.Action == actPrivacyerase && onlyAck(r.Text) {
+		if r.Text != "" && (d.Action == actPrivacyerase || d.Action == intents.ReportLostCard) && (onlyAck(r.Text) || doubtful(r.Text)) {
 			// "ok" after a side answer acknowledges that answer: deleting
-			// the user's data, which cannot be undone, needs a real yes.
+			// the user's data or blocking a card for good, which cannot be
+			// undone, needs a real yes ("yeah whatever" is none).
 			return &Response{Speech: l.msg("dialog.yes_or_no") + " " + d.Question, Reprompt: d.Question, Choices: yesNo(l)}, nil
 		}
 		if r.Text != "" && r.Intent != d.Action {

@@ -31,6 +31,9 @@ const (
 	faqGood   = 0.45
 	faqClose  = 0.55
 	faqShort  = 0.75
+	// faqThemeUnsure: below it, a match on an entry's theme word needs
+	// only faqGood.
+	faqThemeUnsure = 0.65
 )
 
 // faqNever are the intents a turn keeps whatever the FAQ says: answers
@@ -134,10 +137,25 @@ func (fq *faqs) take(ctx context.Context, r *Request) *Response {
 	case !known || r.Intent == intents.Fallback:
 	case r.Confidence < faqUnsure:
 		least = faqGood
+	case r.Confidence < faqThemeUnsure && fq.themed(ctx, r):
+		// "i'd like some help with a mortgage" is TransferMoney at 0.52
+		// (for "i'd like"): the sheet's own theme word decides.
+		least = faqGood
 	default:
 		least = faqClose
 	}
 	return fq.answer(ctx, r, least, true)
+}
+
+// themed: the utterance's best FAQ match has that entry's theme word
+// (one no other entry uses, such as "mortgage").
+func (fq *faqs) themed(ctx context.Context, r *Request) bool {
+	set := fq.set(ctx, r.User, r.Locale)
+	if set == nil {
+		return false
+	}
+	m, ok := set.match.Match(r.Text)
+	return ok && m.Theme
 }
 
 // asksBalance: the recognizer is sure the turn asks how much is in an
