@@ -696,3 +696,9 @@ func removePhrase(text, phrase string) string {
 
 // DigitWord tells a digit said as a word ("six", "zwo", "oh").
 func DigitWord(w string) bool { return digitWords[w] != "" }
+
+// DigitOf is the digit a word says ("six" is "6"), or "".
+func DigitOf(w string) string { return digitWords[w] }
+
+// PinPause tells a sound said while thinking of the next digit ("um").
+func PinPause(w string) bool { return pinPauses[w] }

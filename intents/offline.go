@@ -144,8 +144,14 @@ func FillSlots(intent, norm, locale string, now time.Time, slots Slots) {
 	}
 	if in.HasSlot(SlotAmount) {
 		if a, phrase, ok := ParseAmount(rest, locale, true); ok {
-			slots[SlotAmount] = a
+			b, again, corrected := amountAfterCorrection(rest, phrase, locale)
 			rest = removePhrase(rest, phrase)
+			if corrected {
+				// "twenty bucks to bob from checking no wait fifty": the
+				// amount said after the correction is meant.
+				a, rest = b, withoutCorrections(removePhrase(rest, again))
+			}
+			slots[SlotAmount] = a
 		}
 	}
 	if in.HasSlot(SlotPin) {
@@ -204,6 +210,47 @@ func FillSlots(intent, norm, locale string, now time.Time, slots Slots) {
 		}
 	}
 }
+
+// amountAfterCorrection is the amount said after words that correct
+// the first one, whose phrase is first ("…, no wait, fifty", "… ähm nee
+// warte dreißig", "…, actually make it 80"), with its phrase. The words
+// must come after the first amount: "nein fünfzig nicht fünfzehn" is
+// fifty.
+func amountAfterCorrection(text, first, locale string) (Amount, string, bool) {
+	t := " " + text + " "
+	i := strings.Index(t, " "+first+" ")
+	if i < 0 {
+		return Amount{}, "", false
+	}
+	t = t[i+len(first)+1:]
+	best := -1
+	for _, m := range amountCorrections {
+		if i := strings.LastIndex(t, m); i >= 0 && i+len(m) > best {
+			best = i + len(m)
+		}
+	}
+	if best < 0 {
+		return Amount{}, "", false
+	}
+	return ParseAmount(strings.TrimSpace(t[best-1:]), locale, true)
+}
+
+// withoutCorrections takes the correcting words out of a text, so that
+// they are not read as a name ("to tom no wait").
+func withoutCorrections(text string) string {
+	t := " " + text + " "
+	for _, m := range amountCorrections {
+		for strings.Contains(t, m) {
+			t = strings.Replace(t, m, " ", 1)
+		}
+	}
+	return strings.Join(strings.Fields(t), " ")
+}
+
+// amountCorrections are the words that take back an amount just said.
+var amountCorrections = []string{" no wait ", " wait no ", " no sorry ", " sorry no ", " no actually ", " actually ", " i mean ", " i meant ", " make it ",
+	" or rather ", " correction ", " scratch that ", " no no ", " oops ", " nee warte ", " nein warte ", " warte ", " nee ", " nein ", " lieber ",
+	" ich meine ", " ich meinte ", " oder besser ", " besser ", " korrektur ", " quatsch ", " mach "}
 
 // withoutPauses drops the sounds said while thinking ("um", "uh", "äh")
 // from a turn's words before its slots are read. German "um" is a word,

@@ -159,7 +159,7 @@ func (s *Skill) followUp(r *Request) {
 		return
 	}
 	if asksForBiggest(r) && (prev.Intent == intents.ListTransactions || prev.Intent == intents.SpendingSummary) && len(words) <= 6 &&
-		merchantPhrase(norm, r.Locale, r.Now) == "" && r.Slots[intents.SlotCategory] == nil && (!s.sensitive(r.Intent) || r.Confidence < actMin) {
+		merchantPhrase(norm, r.Locale, r.Now) == "" && r.Slots[intents.SlotCategory] == nil && (!s.sensitive(r.Intent) || r.Confidence < actMin || !actionWords(norm) && !asksForPerson(norm)) {
 		// "what was the biggest one", "und die größte?" after a list or
 		// a total: the biggest purchase of what was just said.
 		slots := intents.Slots{}
@@ -1088,6 +1088,12 @@ var (
 func actionWords(norm string) bool {
 	return containsAny(" "+norm+" ", " send", " pay", " move", " transfer", " put", " lock", " unlock", " block", " freeze", " cancel",
 		" überweis", " schick", " zahl", " sende", " leg ", " pack", " buch", " sperr", " entsperr", " kündig")
+}
+
+// asksForPerson: the words ask for a person.
+func asksForPerson(norm string) bool {
+	return containsAny(" "+norm+" ", " agent", " person", " human", " someone", " somebody", " call", " speak", " talk", " advis", " representative",
+		" mensch", " mitarbeiter", " jemand", " berater", " anruf", " sprechen", " reden")
 }
 
 // payeePronouns stand for the person named last.

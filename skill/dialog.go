@@ -1,6 +1,7 @@
 package skill
 
 import (
+	"fmt"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -649,6 +650,14 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 			r.st.Dialog = nil
 			return &Response{Speech: l.andReprompt(l.msg("dialog.cancelled")), Reprompt: l.reprompt()}, nil
 		}
+		if pin := intents.ParsePin(intents.Normalize(r.Text)); pin != "" {
+			if fix := namedChange(r, d); fix != nil {
+				// "thirty dollars 6 6 9 6" at the read-back of $20.00:
+				// the change is read back; the PIN pays nothing yet.
+				r.Slots = fix
+				return s.mergeAndAdvance(ctx, r, d)
+			}
+		}
 		if pin := intents.ParsePin(intents.Normalize(r.Text)); pin != "" && len(strings.Fields(intents.Normalize(r.Text))) <= 6 && !changesWithPIN(r, d) {
 			// The PIN said at "Shall I unlock it?": the yes and the PIN in one.
 			if p, err := s.actions[d.Action](ctx, r, cloneSlots(d.Slots)); err == nil && p != nil && p.pin && p.refuse == nil && p.ask == "" {
@@ -704,6 +713,15 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 			// the user's data or blocking a card for good, which cannot be
 			// undone, needs a real yes ("yeah whatever" is none).
 			return &Response{Speech: l.msg("dialog.yes_or_no") + " " + d.Question, Reprompt: d.Question, Choices: yesNo(l)}, nil
+		}
+		if r.Text != "" && d.Stage == stageConfirm && (yesNoOf(r.Text) == intents.Yes || r.Intent == intents.Yes) {
+			if fix := namedChange(r, d); fix != nil {
+				// "yes, thirty dollars", "yes, from savings", "yes to tom":
+				// a yes to something else than the read-back; the change
+				// is read back.
+				r.Slots = fix
+				return s.mergeAndAdvance(ctx, r, d)
+			}
 		}
 		if r.Text != "" && r.Intent != d.Action {
 			// A plain yes or no by its words; a guess of yes from the
@@ -784,6 +802,14 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 			if _, ok := fix[intents.SlotAmount]; ok && !containsAny(" "+intents.Normalize(r.Text)+" ", moneyWords...) &&
 				!containsAny(" "+intents.Normalize(r.Text)+" ", " make it ", " change it to ", " mach ", " lieber ") {
 				delete(fix, intents.SlotAmount) // a digit of the PIN is no amount ("no, make it 1500" is one)
+			}
+			for k, v := range namedChange(r, d) {
+				// read without the PIN's words: "thirty dollars, 6 6 9 6",
+				// "6 6 9 6 and make it thirty"
+				if fix == nil {
+					fix = intents.Slots{}
+				}
+				fix[k] = v
 			}
 			if len(fix) > 0 {
 				r.Slots = fix
@@ -1296,8 +1322,73 @@ func changesWithPIN(r *Request, d *dialog) bool {
 		return false
 	}
 	t := strings.Join(rest, " ")
-	return correcting(t) || containsAny(" "+t+" ", " instead", " stattdessen", " but ", " aber ", " make it", " change", " tomorrow", " morgen",
+	return correcting(t) || namedChange(r, d) != nil || containsAny(" "+t+" ", " instead", " stattdessen", " but ", " aber ", " make it", " change", " tomorrow", " morgen",
 		" minimum", " mindest", " in full", " komplett") || correction(&Request{Text: t, Locale: r.Locale, Now: r.Now, Intent: intents.Fallback}, d) != nil
+}
+
+// withoutPIN is the normalized text without the words that say the
+// PIN in it ("thirty dollars 6 6 9 6" is "thirty dollars").
+func withoutPIN(norm string) string {
+	pin := intents.ParsePin(norm)
+	if pin == "" {
+		return norm
+	}
+	words := strings.Fields(norm)
+	for i := range words {
+		digits, j := "", i
+		for ; j < len(words) && len(digits) < len(pin); j++ {
+			w := words[j]
+			switch {
+			case isDigitsOnly(w):
+				digits += w
+			case intents.DigitOf(w) != "":
+				digits += intents.DigitOf(w)
+			case intents.PinPause(w) && digits != "":
+			default:
+				j = len(words) + 1
+			}
+		}
+		if digits == pin && j <= len(words) {
+			return strings.Join(append(append([]string{}, words[:i]...), words[j:]...), " ")
+		}
+	}
+	return norm
+}
+
+// namedChange is what a turn names for the dialog's action, the PIN's
+// words left out, that differs from what was read back: an amount, an
+// account, a date, and for a transfer a payee after "to" ("yes, thirty
+// dollars", "yes, from savings", "yes to tom", "thirty dollars 6 6 9 6").
+// Such a turn confirms nothing: the change is read back first.
+func namedChange(r *Request, d *dialog) intents.Slots {
+	if r.Text == "" || d.Action != intents.TransferMoney && d.Action != intents.PayBill {
+		return nil
+	}
+	norm := withoutPIN(intents.Normalize(r.Text))
+	found := intents.Slots{}
+	intents.FillSlots(d.Action, norm, r.Locale, r.Now, found)
+	fix := intents.Slots{}
+	for _, k := range []string{intents.SlotFromAccount, intents.SlotToAccount, intents.SlotAmount, intents.SlotDate} {
+		v, ok := found[k]
+		if !ok || fmt.Sprint(d.Slots[k]) == fmt.Sprint(v) {
+			continue
+		}
+		if k == intents.SlotDate && d.Slots[k] == nil && fmt.Sprint(v) == r.Now.Format(time.DateOnly) {
+			continue // "now", "today": no new date
+		}
+		if k == intents.SlotAmount && toCard(d) && d.Slots[k] == nil {
+			continue // a card's bill read back as a balance names its amount in words
+		}
+		fix[k] = v
+	}
+	if p := found.String(intents.SlotPayee); d.Action == intents.TransferMoney && p != "" &&
+		containsAny(" "+norm+" ", " to "+p+" ", " an "+p+" ") && !strings.Contains(" "+d.Slots.String(intents.SlotPayee)+" ", " "+p+" ") {
+		fix[intents.SlotPayee] = p
+	}
+	if len(fix) == 0 {
+		return nil
+	}
+	return fix
 }
 
 func isDigitsOnly(w string) bool {
