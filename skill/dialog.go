@@ -1,12 +1,12 @@
 package skill
 
 import (
-	"fmt"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strconv"

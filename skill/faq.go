@@ -137,9 +137,10 @@ func (fq *faqs) take(ctx context.Context, r *Request) *Response {
 	case !known || r.Intent == intents.Fallback:
 	case r.Confidence < faqUnsure:
 		least = faqGood
-	case r.Confidence < faqThemeUnsure && fq.themed(ctx, r):
-		// "i'd like some help with a mortgage" is TransferMoney at 0.52
-		// (for "i'd like"): the sheet's own theme word decides.
+	case (r.Confidence < faqThemeUnsure || len(r.Slots) == 0 && (r.Intent == intents.TransferMoney || r.Intent == intents.PayBill)) && fq.themed(ctx, r):
+		// "i'd like some help with a mortgage" is TransferMoney (for
+		// "i'd like"), with no amount or payee: the sheet's own theme
+		// word decides.
 		least = faqGood
 	default:
 		least = faqClose
