@@ -1236,6 +1236,7 @@ func (s *Skill) planReviewAlert(ctx context.Context, r *Request, slots intents.S
 				return nil, entry, err
 			}
 			entry.Outcome = "done"
+			s.rememberAlert(ctx, r, al, "genuine")
 			return anythingElse(l, l.msg("alert.genuine")), entry, nil
 		}}
 	p.onNo = func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
@@ -1251,10 +1252,52 @@ func (s *Skill) planReviewAlert(ctx context.Context, r *Request, slots intents.S
 			return nil, entry, err
 		}
 		entry.Outcome = "done"
+		s.rememberAlert(ctx, r, al, "fraud")
 		return s.offerAgent(r, l.msg("alert.fraud", spell(ref)), "fraud"), entry, nil
 	}
 	return p, nil
 }
+
+// alertCard is the card an alert's charge was made with.
+func (s *Skill) alertCard(ctx context.Context, r *Request, alertID string) (banks.Card, bool) {
+	fr, ok := s.cfg.Bank.(banks.Fraud)
+	if !ok {
+		return banks.Card{}, false
+	}
+	alerts, err := fr.Alerts(ctx, r.User)
+	if err != nil {
+		return banks.Card{}, false
+	}
+	for _, a := range alerts {
+		if a.ID != alertID {
+			continue
+		}
+		cards, err := s.cards(ctx, r)
+		if err != nil {
+			return banks.Card{}, false
+		}
+		for _, c := range cards {
+			if c.ID == a.CardID {
+				return c, true
+			}
+		}
+	}
+	return banks.Card{}, false
+}
+
+// rememberAlert makes the alert's card the subject once the alert is
+// answered ("so my card still works?", "is the money coming back?").
+func (s *Skill) rememberAlert(ctx context.Context, r *Request, al banks.Alert, outcome string) {
+	slots := intents.Slots{slotAlert: outcome, "merchant_name": al.Merchant, "alert_amount": langOf(r.Locale).Money(al.Amount)}
+	if c, ok := s.alertCard(ctx, r, al.ID); ok {
+		slots[intents.SlotCard] = string(c.Kind)
+	}
+	s.remember(r, intents.LockCard, slots)
+}
+
+// slotAlert marks a subject that was an answered fraud alert: its
+// outcome, genuine or fraud.
+const slotAlert = "alert_outcome"
 
 func alertQuestion(l lang, al banks.Alert, now time.Time) string {
 	return l.msg("alert.question", l.Money(al.Amount), al.Merchant, l.On(al.Time, now))

@@ -828,6 +828,14 @@ func (s *Skill) cardQuestion(ctx context.Context, r *Request) (*Response, error)
 	}
 	t := " " + intents.Normalize(r.Text) + " "
 	l := langOf(r.Locale)
+	if prev := s.previous(r); prev != nil && prev.Slots.String(slotAlert) == "fraud" && moneyBackAsked(t) {
+		// "is the money coming back?" after "that wasn't me": the bank's
+		// own answer when its sheet has one
+		if resp := s.faq.entry(ctx, r, "fraud_refund"); resp != nil {
+			return resp, nil
+		}
+		return anythingElse(l, l.msg("alert.refund", prev.Slots.String("alert_amount"), prev.Slots.String("merchant_name"))), nil
+	}
 	if prev := s.previous(r); prev != nil && containsAny(t, " arrive", " get here", " come ", " coming", " kommt", " ankommen", " da sein", " zugestellt") &&
 		containsAny(t, " new ", " replacement", " it ", " neue", " ersatz", " sie ", " card") {
 		if d, ok := prev.Slots["arrives"].(string); ok {
@@ -915,6 +923,9 @@ func (s *Skill) cardQuestion(ctx context.Context, r *Request) (*Response, error)
 	found := intents.Slots{}
 	intents.FillSlots(intents.LockCard, intents.Normalize(r.Text), r.Locale, r.Now, found)
 	kind = found.String(intents.SlotCard)
+	if prev := s.previous(r); kind == "" && prev != nil && prev.Slots.String(slotAlert) != "" {
+		kind = prev.Slots.String(intents.SlotCard) // "so my card still works?" after the alert: the alert's card
+	}
 	if kind == "" {
 		return nil, nil
 	}
@@ -977,6 +988,20 @@ func cardArrival(t string) bool {
 func activatesCard(t string) bool {
 	return containsAny(t, " activate", " aktivier", " freischalten", " freigeschaltet") && containsAny(t, " card", "karte") &&
 		!containsAny(t, " reactivate", " deactivate", " re activate", " wieder ", " again", " back on", " unlock", " entsperr", " deaktivier")
+}
+
+// moneyBackAsked: the words ask whether a charge is paid back ("is
+// the money coming back", "krieg ich das Geld zurück").
+func moneyBackAsked(t string) bool {
+	return containsAny(t, " money back", " coming back", " get it back", " refund", " reimburs", " pay it back", " paid back", " back on my", " credited",
+		" geld zurück", " zurückbekomm", " zurück bekomm", " erstatt", " wiederbekomm", " wieder bekomm", " kommt das geld", " gutgeschrieben", " zurückgebucht")
+}
+
+// asksWhichCard: "which card was that on", "mit welcher Karte war das".
+func asksWhichCard(text string) bool {
+	t := " " + intents.Normalize(text) + " "
+	return containsAny(t, " which card", " what card", " which one of my cards", " on which card", " welche karte", " welcher karte", " welchen karte",
+		" was für eine karte", " welche von meinen karten")
 }
 
 // slotState marks a subject that was a card's lock state ("is it

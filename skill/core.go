@@ -586,6 +586,12 @@ func (s *Skill) converse(ctx context.Context, r *Request, kind social) (*Respons
 				r.st.Dialog = nil // "maybe later" is no "not me": nothing is locked
 				return anythingElse(l, l.msg("alert.later")), nil
 			}
+			if d.Action == actReviewAlert && answerOf(r.Text, d) == "" && asksWhichCard(r.Text) {
+				// "which card was that on?", "mit welcher Karte war das?"
+				if c, ok := s.alertCard(ctx, r, d.Slots.String("alert")); ok {
+					return &Response{Speech: l.msg("alert.card", l.cardName(c)) + " " + d.Question, Reprompt: d.Question, Choices: yesNo(l)}, nil
+				}
+			}
 			if d.Action == actReviewAlert && answerOf(r.Text, d) == "" && asksAboutAlert(r.Text, d.Slots.String("merchant")) {
 				// "what charge?", "the electro what?": the question again.
 				return &Response{Speech: d.Question, Reprompt: d.Question, Choices: yesNo(l)}, nil
@@ -684,12 +690,30 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 		// bank's sheet.
 		return s.refuseRepeating(ctx, r, r.Slots[intents.SlotAmount] != nil || r.Slots[intents.SlotPayee] != nil), nil
 	}
+	if r.st.Dialog == nil && r.Text != "" && (r.Intent == intents.ReportFraud && len(r.Slots) == 0 || noticeAsked(r) && r.Intent != intents.ReviewAlerts) {
+		// "ich hab eine SMS von euch bekommen wegen einer Abbuchung",
+		// "someone used my card": the open alert, if there is one, is
+		// what this is about; its answer locks the card when it was not
+		// the user.
+		if ar, _ := s.openAlert(ctx, r, ""); ar != nil {
+			ar.Speech = strings.TrimSpace(ar.Speech)
+			return ar, nil
+		}
+	}
 	s.payBillerNamed(ctx, r)
 	elided := s.askElidedAmount(r) // "send twelve fifty to Tom": $12.50 or $1,250.00? (an alert may come first)
 	if elided == nil && s.unsure(r) {
 		if resp := s.faq.take(ctx, r); resp != nil {
 			s.rememberFAQ(r)
 			return resp, nil // a question the bank's FAQ answers (faq.go)
+		}
+		if noticeAsked(r) || r.Intent == intents.ReportFraud || r.Intent == intents.ReviewAlerts {
+			// "I got a text from you about some charge" (unsure): the
+			// open alert is what was asked about, not a guess to confirm.
+			if ar, _ := s.openAlert(ctx, r, ""); ar != nil {
+				ar.Speech = strings.TrimSpace(ar.Speech)
+				return ar, nil
+			}
 		}
 		if s.firstTurn(r) {
 			r.st.AlertDue = true // the alert waits for the first answer
@@ -747,6 +771,15 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 		r.st.Dialog = task
 	}
 	return resp, nil
+}
+
+// noticeAsked: an unsure turn speaks of a message from the bank about a
+// charge or the card ("I got some sort of notification about my card",
+// "ich hab da so eine Nachricht bekommen wegen einer Zahlung").
+func noticeAsked(r *Request) bool {
+	t := " " + intents.Normalize(r.Text) + " "
+	return containsAny(t, " text", " notification", " message", " alert", " email", " e-mail", " nachricht", " sms", " benachrichtigung", " warnung", " meldung", " mitteilung") &&
+			containsAny(t, " charge", " purchase", " payment", " card", " transaction", " zahlung", " karte", " abbuchung", " kauf", " umsatz", " buchung", " betrag")
 }
 
 // firstTurn: the session's first turn (on a carrying channel, the first
