@@ -779,7 +779,7 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 func noticeAsked(r *Request) bool {
 	t := " " + intents.Normalize(r.Text) + " "
 	return containsAny(t, " text", " notification", " message", " alert", " email", " e-mail", " nachricht", " sms", " benachrichtigung", " warnung", " meldung", " mitteilung") &&
-			containsAny(t, " charge", " purchase", " payment", " card", " transaction", " zahlung", " karte", " abbuchung", " kauf", " umsatz", " buchung", " betrag")
+		containsAny(t, " charge", " purchase", " payment", " card", " transaction", " zahlung", " karte", " abbuchung", " kauf", " umsatz", " buchung", " betrag")
 }
 
 // firstTurn: the session's first turn (on a carrying channel, the first
