@@ -436,6 +436,12 @@ func correction(r *Request, d *dialog) intents.Slots {
 	}
 	found := intents.Slots{}
 	intents.FillSlots(d.Action, norm, r.Locale, r.Now, found)
+	if kinds := intents.ParseAccounts(norm); containsAny(" "+norm+" ", " i meant ", " i mean ", " ich meinte ", " meinte ich ") && len(kinds) == 2 &&
+		kinds[1] == d.Slots.String(intents.SlotFromAccount) && kinds[0] != kinds[1] {
+		// "no i meant savings not checking" at a read-back from checking:
+		// the account to pay from; the payee stays.
+		return intents.Slots{intents.SlotFromAccount: kinds[0]}
+	}
 	if meant := meantPart(norm); meant != "" && d.Action == intents.TransferMoney && found[intents.SlotPayee] == nil {
 		// "no sorry, i meant sophie turner not ravi": the name meant.
 		found[intents.SlotPayee] = meant
@@ -453,6 +459,9 @@ func correction(r *Request, d *dialog) intents.Slots {
 			return intents.Slots{intents.SlotDate: v}
 		}
 		return nil
+	}
+	if p := found.String(intents.SlotPayee); p != "" && noName(strings.Fields(p)[:1]) {
+		delete(found, intents.SlotPayee) // "i'll give him cash", "talk to someone": nobody's name
 	}
 	dropLooseOne(r.Text, found)
 	fix := intents.Slots{}
@@ -554,12 +563,35 @@ func meantPart(norm string) string {
 		for len(words) > 0 && (words[0] == "to" || words[0] == "an" || words[0] == "the" || words[0] == "den" || words[0] == "die" || words[0] == "der") {
 			words = words[1:]
 		}
-		if len(words) >= 1 && len(words) <= 2 {
+		if len(words) >= 1 && len(words) <= 2 && !noName(words) {
 			return strings.Join(words, " ")
 		}
 	}
 	return ""
 }
+
+// noName: words after "i meant" that are no one's name: a pronoun, a
+// yes or no, a number, a date, an account, "the other one", "someone".
+func noName(words []string) bool {
+	for _, w := range words {
+		if notNames[w] || isDigitsOnly(strings.TrimRight(w, "stndrh")) || intents.DigitWord(w) {
+			return true
+		}
+	}
+	t := strings.Join(words, " ")
+	if _, _, ok := intents.ParseAmount(t, "en-US", true); ok {
+		return true
+	}
+	if _, _, ok := intents.ParseAmount(t, "de-DE", true); ok {
+		return true
+	}
+	return intents.ParseAccount(t) != ""
+}
+
+var notNames = map[string]bool{"it": true, "that": true, "this": true, "yes": true, "yeah": true, "no": true, "ja": true, "nein": true, "him": true, "her": true,
+	"them": true, "someone": true, "somebody": true, "anyone": true, "other": true, "another": true, "andere": true, "anderen": true, "anderer": true,
+	"one": true, "jemand": true, "jemanden": true, "es": true, "das": true, "sie": true, "ihn": true, "today": true, "tomorrow": true, "heute": true,
+	"morgen": true, "well": true, "like": true, "so": true, "you": true, "du": true, "talk": true, "speak": true, "what": true, "was": true}
 
 // negatesName: the words name someone or something to exclude it ("not
 // to carol", "nicht an Anna Schulz").

@@ -673,6 +673,14 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 		d.Key = ""
 		return s.advance(ctx, r, d)
 	}
+	if d.Stage == stageConfirm || d.Stage == stagePIN {
+		if other := s.otherNamesake(ctx, r, d); other != "" {
+			// "no, not emily bennett, the other emily", "nein, die andere
+			// anna": the namesake, read back.
+			r.Slots = intents.Slots{intents.SlotPayee: other}
+			return s.mergeAndAdvance(ctx, r, d)
+		}
+	}
 	if d.Stage == stageConfirm {
 		if resp, err, ok := s.otherBiller(ctx, r, d); ok {
 			return resp, err
@@ -786,6 +794,13 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 		pin := r.Slots.String(intents.SlotPin)
 		if pin == "" && r.Text != "" {
 			pin = intents.ParsePin(intents.Normalize(r.Text))
+		}
+		if n := intents.Normalize(r.Text); pin != "" && r.Text != "" && asksForPerson(withoutPIN(n)) && containsAny(" "+n+" ", " talk", " speak", " rather", " instead", " sprechen", " reden", " lieber") {
+			// "I'd rather talk to someone, 6 6 9 6": a person, not the
+			// payment; the PIN is not checked.
+			r.st.Dialog = nil
+			r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.TalkToAgent, intents.Slots{}, 1, true
+			return s.dispatch(ctx, r, notSocial, dropped(l, d))
 		}
 		if pin != "" && r.Text != "" && refusesWithPIN(r.Text) && !changesWithPIN(r, d) {
 			// "never mind, 6696" at the PIN prompt: nothing is done.
@@ -1326,6 +1341,38 @@ func changesWithPIN(r *Request, d *dialog) bool {
 		" minimum", " mindest", " in full", " komplett") || correction(&Request{Text: t, Locale: r.Locale, Now: r.Now, Intent: intents.Fallback}, d) != nil
 }
 
+// otherNamesake is the one other payee with the first name of the
+// transfer's payee when the turn asks for "the other <name>" ("the
+// other emily", "die andere anna"), lower case, or "".
+func (s *Skill) otherNamesake(ctx context.Context, r *Request, d *dialog) string {
+	cur := strings.Fields(d.Slots.String(intents.SlotPayee))
+	if r.Text == "" || d.Action != intents.TransferMoney || len(cur) == 0 {
+		return ""
+	}
+	t := " " + intents.Normalize(r.Text) + " "
+	if !containsAny(t, " other "+cur[0]+" ", " andere "+cur[0]+" ", " anderen "+cur[0]+" ", " anderer "+cur[0]+" ") {
+		return ""
+	}
+	rec, ok := s.cfg.Bank.(banks.Recipients)
+	if !ok {
+		return ""
+	}
+	payees, err := rec.Payees(ctx, r.User)
+	if err != nil {
+		return ""
+	}
+	var others []string
+	for _, p := range payees {
+		if n := strings.ToLower(p.Name); strings.HasPrefix(n, cur[0]+" ") && n != strings.Join(cur, " ") {
+			others = append(others, n)
+		}
+	}
+	if len(others) != 1 {
+		return ""
+	}
+	return others[0]
+}
+
 // withoutPIN is the normalized text without the words that say the
 // PIN in it ("thirty dollars 6 6 9 6" is "thirty dollars").
 func withoutPIN(norm string) string {
@@ -1381,7 +1428,7 @@ func namedChange(r *Request, d *dialog) intents.Slots {
 		}
 		fix[k] = v
 	}
-	if p := found.String(intents.SlotPayee); d.Action == intents.TransferMoney && p != "" &&
+	if p := found.String(intents.SlotPayee); d.Action == intents.TransferMoney && p != "" && !noName(strings.Fields(p)) &&
 		containsAny(" "+norm+" ", " to "+p+" ", " an "+p+" ") && !strings.Contains(" "+d.Slots.String(intents.SlotPayee)+" ", " "+p+" ") {
 		fix[intents.SlotPayee] = p
 	}

@@ -345,7 +345,8 @@ var holds = []string{"warte mal kurz", "warte kurz", "warte mal", "warte", "mome
 
 // questionJoints are where a turn asking two things joins them.
 var questionJoints = []string{" and what ", " and whats ", " and how ", " and when ", " and whens ", " and is ", " and do i ", " and can i ",
-	" and which ", " und wann ", " und wie ", " und was ", " und ist ", " und hab ", " und habe ", " und welche ", " und wo "}
+	" and which ", " and did ", " and has ", " and have ", " and was ", " and are ", " and will ", " and whats left", " and what is left",
+	" und wann ", " und wie ", " und was ", " und ist ", " und hab ", " und habe ", " und welche ", " und wo ", " und ob ", " und hat ", " und kam ", " und sind ", " und wurde "}
 
 // twoQuestions answers a turn that asks two things that only read ("how
 // many points do I have and what's my credit score"): each in turn, in
@@ -661,8 +662,8 @@ func plainReading(r *Request) {
 		" get money", " get at", " überweisen", " abheben", " geld ", " umbuchen", " ran "):
 		// "why can't I move money out of it": what blocks the account.
 		readAs(r, intents.AccountBlocked, t, "")
-	case containsAny(t, " rent ", " miete ") && containsAny(t, " go out", " went out", " come out", " came out", " taken", " leave",
-		" left", " raus", " abgebucht", " abgegangen", " runter", " weg"):
+	case containsAny(t, " rent ", " miete ") && containsAny(t, " go out", " went out", " gone out", " gone yet", " rent go ", " rent gone ", " come out", " came out", " taken", " leave",
+		" left", " raus", " abgebucht", " abgegangen", " runter", " weg") && !containsAny(t, " pay the rent", " pay my rent", " pay rent", " zahl die miete", " bezahl die miete", " überweis"):
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.ListTransactions, intents.Slots{intents.SlotCategory: "rent", intents.SlotCount: 1}, 1, true
 	}
 }
