@@ -836,6 +836,9 @@ func (s *Skill) cardQuestion(ctx context.Context, r *Request) (*Response, error)
 		}
 		return anythingElse(l, l.msg("alert.refund", prev.Slots.String("alert_amount"), prev.Slots.String("merchant_name"))), nil
 	}
+	if resp, err := s.lockToo(ctx, r, t); resp != nil || err != nil {
+		return resp, err // "and my credit card" after a lock
+	}
 	if prev := s.previous(r); prev != nil && containsAny(t, " arrive", " get here", " come ", " coming", " kommt", " ankommen", " da sein", " zugestellt") &&
 		containsAny(t, " new ", " replacement", " it ", " neue", " ersatz", " sie ", " card") {
 		if d, ok := prev.Slots["arrives"].(string); ok {
@@ -988,6 +991,41 @@ func cardArrival(t string) bool {
 func activatesCard(t string) bool {
 	return containsAny(t, " activate", " aktivier", " freischalten", " freigeschaltet") && containsAny(t, " card", "karte") &&
 		!containsAny(t, " reactivate", " deactivate", " re activate", " wieder ", " again", " back on", " unlock", " entsperr", " deaktivier")
+}
+
+// lockToo answers a card named right after a card was locked ("and my
+// credit card", "actually the credit card", "die Kreditkarte auch"):
+// Konto asks whether to lock that one too; a yes locks it. Nothing is
+// locked on a follow-up alone, and the card locked stays locked.
+func (s *Skill) lockToo(ctx context.Context, r *Request, t string) (*Response, error) {
+	prev := s.previous(r)
+	if prev == nil || prev.Intent != intents.LockCard || prev.Slots.String(slotState) != "" || prev.Slots.String(slotAlert) != "" ||
+		len(strings.Fields(t)) > 9 || lockedAsked(t, r.Locale, nil) != "" || lockedAskedAny(t) ||
+		containsAny(t, " unlock", " entsperr", " how much", " wie viel", " balance", " owe", " limit", " expire", " ablauf", " work", " funktion", " apply", " beantrag", " why", " warum") {
+		return nil, nil
+	}
+	locked := prev.Slots.String(intents.SlotCard)
+	kind := intents.ParseCard(strings.TrimSpace(t))
+	if neg := negatedCard(strings.TrimSpace(t)); neg != "" && neg == kind {
+		kind = map[string]string{"debit": "credit", "credit": "debit"}[neg] // "not the debit card, the credit card"
+	}
+	if kind == "" || kind == locked {
+		return nil, nil
+	}
+	cards, err := s.cards(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cards {
+		if string(c.Kind) != kind || c.Locked {
+			continue
+		}
+		l := langOf(r.Locale)
+		r.st.Suggest = &suggestion{Intent: intents.LockCard, Slots: intents.Slots{intents.SlotCard: kind}}
+		q := l.msg("card.lock_too", l.cardName(c))
+		return &Response{Speech: q, Reprompt: q, Choices: yesNo(l)}, nil
+	}
+	return nil, nil
 }
 
 // moneyBackAsked: the words ask whether a charge is paid back ("is

@@ -460,6 +460,9 @@ func correction(r *Request, d *dialog) intents.Slots {
 		}
 		return nil
 	}
+	if c := found.String(intents.SlotCard); c != "" && negatedCard(norm) == c {
+		delete(found, intents.SlotCard) // "not the debit one, the other one": the debit card is the one not meant
+	}
 	if p := found.String(intents.SlotPayee); p != "" && noName(strings.Fields(p)[:1]) {
 		delete(found, intents.SlotPayee) // "i'll give him cash", "talk to someone": nobody's name
 	}
@@ -565,6 +568,24 @@ func meantPart(norm string) string {
 		}
 		if len(words) >= 1 && len(words) <= 2 && !noName(words) {
 			return strings.Join(words, " ")
+		}
+	}
+	return ""
+}
+
+// negatedCard is the card a turn rules out ("not the debit one",
+// "nicht die Kreditkarte"), or "".
+func negatedCard(norm string) string {
+	t := " " + norm + " "
+	for _, neg := range []string{" not the ", " not my ", " not ", " nicht die ", " nicht meine ", " nicht mit der ", " nicht "} {
+		if i := strings.Index(t, neg); i >= 0 {
+			after := strings.Fields(t[i+len(neg):])
+			if len(after) > 3 {
+				after = after[:3]
+			}
+			if c := intents.ParseCard(strings.Join(after, " ")); c != "" {
+				return c
+			}
 		}
 	}
 	return ""

@@ -1006,6 +1006,18 @@ func (s *Skill) answerQuestion(ctx context.Context, r *Request, d *dialog) (*Res
 		q := l.msg("dialog.amount_with_currency") + " " + d.Question
 		return &Response{Speech: q, Reprompt: d.Question}, nil, true
 	}
+	if neg := negatedCard(intents.Normalize(r.Text)); r.Text != "" && neg != "" && d.Awaiting == intents.SlotCard && len(d.Choices) > 0 {
+		// "not the credit card" at "Which card?": the other one, never
+		// the one ruled out.
+		rest := *r
+		rest.Slots = nil
+		if c, ok := pickChoice(d.Choices, &rest); ok && intents.ParseCard(intents.Normalize(c.Label)) != neg {
+			d.take(c)
+			resp, err := s.advance(ctx, r, d)
+			return resp, err, true
+		}
+		return &Response{Speech: d.Question, Reprompt: d.Question, Choices: dialogChoices(langOf(r.Locale), d)}, nil, true
+	}
 	if _, _, again := intents.ElidedAmount(intents.Normalize(r.Text), r.Locale); r.Text != "" && d.Awaiting == intents.SlotAmount && len(d.Choices) > 0 {
 		if c, ok := pickChoice(d.Choices, r); ok && !again {
 			d.take(c)
