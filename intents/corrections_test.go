@@ -46,3 +46,18 @@ func TestAmountCorrectionComesAfterTheAmount(t *testing.T) {
 		}
 	}
 }
+
+// "a hundred and five fifty" is said as a price: $105.50 (it was
+// $10,550.00, refused as over the limit).
+func TestHundredsThenCents(t *testing.T) {
+	for text, want := range map[string]string{
+		"a hundred and five fifty":        "105.50",
+		"two hundred and twelve ninety":   "212.90",
+		"two hundred twenty five":         "225.00",
+		"three hundred and fifty dollars": "350.00",
+	} {
+		if a, _, ok := ParseAmount(Normalize(text), "en-US", true); !ok || a.Value != want {
+			t.Errorf("%q = %v, want %s", text, a, want)
+		}
+	}
+}

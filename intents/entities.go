@@ -265,9 +265,31 @@ func readNumber(words []string, i int, locale string) (hundredths int64, used in
 		if _, isOrd := enOrdinal[words[i+used-1]]; isOrd {
 			return 0, 0
 		}
+		if h, cents, ok := hundredsAndCents(words[i:i+used], v); ok {
+			// "a hundred and five fifty" is $105.50, as prices are said,
+			// not 10,550
+			return int64(h)*100 + int64(cents), used
+		}
 		return int64(v) * 100, used
 	}
 	return 0, 0
+}
+
+// hundredsAndCents splits a spoken number that is a hundreds number
+// followed by two digits' worth ("a hundred and five fifty", v 10550) into
+// 105 and 50.
+func hundredsAndCents(words []string, v int) (int, int, bool) {
+	if !slices.Contains(words, "hundred") || words[len(words)-1] == "hundred" {
+		return 0, 0, false
+	}
+	for k := 1; k <= 2 && k < len(words); k++ {
+		h, hu := parseEnglishNumber(words[:len(words)-k])
+		t, tu := parseEnglishNumber(words[len(words)-k:])
+		if hu == len(words)-k && tu == k && h >= 100 && h < 1000 && t >= 10 && t <= 99 && h*100+t == v {
+			return h, t, true
+		}
+	}
+	return 0, 0, false
 }
 
 // ParseAmount finds an amount of money in normalized text: "twenty
@@ -396,8 +418,13 @@ func ElidedAmount(norm, locale string) (small, big Amount, ok bool) {
 	}
 	words := strings.Fields(norm)
 	for _, w := range words {
-		if currencyWords[w] != "" || w == "hundred" || w == "thousand" || w == "grand" || strings.ContainsAny(w, "0123456789$£") {
+		if w == "hundred" || w == "thousand" || w == "grand" || strings.ContainsAny(w, "0123456789$£") {
 			return Amount{}, Amount{}, false
+		}
+	}
+	for i, w := range words {
+		if currencyWords[w] != "" && i+1 < len(words) && enSmall[words[i+1]] > 0 {
+			return Amount{}, Amount{}, false // "twelve dollars fifty" is $12.50
 		}
 	}
 	for i := 0; i+1 < len(words); i++ {

@@ -879,6 +879,11 @@ func (s *Skill) askElidedAmount(r *Request) *Response {
 	if !ok {
 		return nil
 	}
+	if pausedNumber(intents.Normalize(r.Text), r.Locale) {
+		// "zwanzig äh fünf Euro": no German number; the amount is asked.
+		delete(r.Slots, intents.SlotAmount)
+		return nil
+	}
 	slots := cloneSlots(r.Slots)
 	delete(slots, intents.SlotAmount)
 	d := &dialog{Action: r.Intent, Slots: slots, Started: r.Now}
@@ -886,6 +891,26 @@ func (s *Skill) askElidedAmount(r *Request) *Response {
 		return resp
 	}
 	return nil
+}
+
+// pausedNumber: in German, a pause sound between two number words
+// ("zwanzig äh fünf"), which makes no number German speakers say.
+func pausedNumber(norm, locale string) bool {
+	if !intents.German(locale) {
+		return false
+	}
+	words := strings.Fields(norm)
+	for i := 1; i+1 < len(words); i++ {
+		if intents.PinPause(words[i]) && numberWord(words[i-1]) && numberWord(words[i+1]) {
+			return true
+		}
+	}
+	return false
+}
+
+func numberWord(w string) bool {
+	_, _, ok := intents.ParseAmount(w, "de-DE", true)
+	return ok
 }
 
 // elided reads an amount taken from the turn: said as "twelve fifty" it
@@ -896,7 +921,13 @@ func (s *Skill) elided(r *Request, d *dialog, a intents.Amount) (intents.Amount,
 	if r.Text == "" {
 		return a, nil
 	}
-	small, big, ok := intents.ElidedAmount(intents.Normalize(r.Text), r.Locale)
+	var said []string
+	for _, w := range strings.Fields(intents.Normalize(r.Text)) {
+		if !intents.PinPause(w) {
+			said = append(said, w) // "twenty uh fifty" is "twenty fifty"
+		}
+	}
+	small, big, ok := intents.ElidedAmount(strings.Join(said, " "), r.Locale)
 	if !ok || a != big {
 		return a, nil
 	}
