@@ -129,7 +129,7 @@ func FillSlots(intent, norm, locale string, now time.Time, slots Slots) {
 	if !ok {
 		return
 	}
-	rest := withoutPauses(norm, locale) // "twenty um five dollars" is $25
+	rest := withoutSpokenPIN(withoutPauses(norm, locale)) // "twenty um five dollars" is $25; "6 6 9 6, the water bill" has no $6
 	if in.HasSlot(SlotDateRange) {
 		if dr, phrase, ok := ParseDateRange(norm, locale, now); ok {
 			slots[SlotDateRange] = dr
@@ -209,6 +209,24 @@ func FillSlots(intent, norm, locale string, now time.Time, slots Slots) {
 			delete(slots, SlotAccount)
 		}
 	}
+}
+
+// withoutSpokenPIN drops four digits said one by one ("6 6 9 6", "six
+// six nine six"): a PIN said, never an amount or a name.
+func withoutSpokenPIN(text string) string {
+	words := strings.Fields(text)
+	for i := 0; i+4 <= len(words); i++ {
+		n := 0
+		for _, w := range words[i : i+4] {
+			if len(w) == 1 && isDigits(w) || digitWords[w] != "" && w != "oh" {
+				n++
+			}
+		}
+		if n == 4 && (i+4 == len(words) || !(len(words[i+4]) == 1 && isDigits(words[i+4]) || digitWords[words[i+4]] != "")) {
+			return strings.Join(append(append([]string{}, words[:i]...), words[i+4:]...), " ")
+		}
+	}
+	return text
 }
 
 // amountAfterCorrection is the amount said after words that correct

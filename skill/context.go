@@ -158,6 +158,14 @@ func (s *Skill) followUp(r *Request) {
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.IncomeSummary, slots, 1, true
 		return
 	}
+	if k := prev.Slots.String(intents.SlotCard); (k == "debit" || k == "credit") && len(words) <= 6 && r.Slots[intents.SlotCard] == nil &&
+		containsAny(" "+norm+" ", " lost it", " lost that", " lost that one", " it was stolen", " its been stolen", " it got stolen", " someone stole it", " hab sie verloren",
+			" habe sie verloren", " sie ist weg", " die ist weg", " sie wurde geklaut", " sie wurde gestohlen", " die wurde geklaut", " sie verloren", " die verloren") {
+		// "i lost it" after a question about the credit card: that card
+		// is lost (the block for good is read back first).
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.ReportLostCard, intents.Slots{intents.SlotCard: k}, 1, true
+		return
+	}
 	if asksForBiggest(r) && (prev.Intent == intents.ListTransactions || prev.Intent == intents.SpendingSummary) && len(words) <= 6 &&
 		merchantPhrase(norm, r.Locale, r.Now) == "" && r.Slots[intents.SlotCategory] == nil && (!s.sensitive(r.Intent) || r.Confidence < actMin || !actionWords(norm) && !asksForPerson(norm)) {
 		// "what was the biggest one", "und die größte?" after a list or

@@ -527,6 +527,16 @@ func (s *Skill) route(ctx context.Context, r *Request) (*Response, error) {
 	if pardon(r.Text) {
 		r.Intent, r.Slots, r.Confidence = intents.Repeat, intents.Slots{}, 1 // "wie bitte?", "sorry, how much?"
 	}
+	if dn := r.st.Done; r.Intent == intents.Repeat && r.Text != "" && dn != nil && r.st.Dialog == nil && doAgain(r.Text) {
+		// "do it again" right after "Done. I sent $20.00": a new
+		// payment, asked for, never the old answer replayed as if it
+		// were one.
+		if sub := s.previous(r); sub != nil && (sub.Intent == intents.TransferMoney || sub.Intent == intents.PayBill) {
+			r.Intent, r.Slots, r.Confidence = sub.Intent, cloneSlots(sub.Slots), 1
+		} else {
+			r.Intent, r.Slots, r.Confidence = intents.Fallback, intents.Slots{}, 0
+		}
+	}
 	if r.Intent == intents.Stop && r.Text != "" && containsAny(" "+intents.Normalize(r.Text)+" ", dropWords...) &&
 		!containsAny(" "+intents.Normalize(r.Text)+" ", " stop", " quit", " exit", " bye", " tschüss", " beenden", " schluss", " aufhören", " hör auf") {
 		r.Intent = intents.Cancel // "ok dann lass es", "never mind": what was under way is dropped; the session goes on
@@ -771,6 +781,14 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 		r.st.Dialog = task
 	}
 	return resp, nil
+}
+
+// doAgain: the words ask for the same thing to be done once more ("do
+// it again", "send it again", "same again", "nochmal überweisen").
+func doAgain(text string) bool {
+	t := " " + intents.Normalize(text) + " "
+	return containsAny(t, " do it again", " do that again", " send it again", " pay it again", " same again", " once more", " another one",
+		" nochmal überweisen", " noch mal überweisen", " nochmal zahlen", " noch einmal überweisen", " das gleiche nochmal", " nochmal das gleiche", " mach das nochmal", " mach es nochmal")
 }
 
 // noticeAsked: an unsure turn speaks of a message from the bank about a
