@@ -244,12 +244,21 @@ func (s *Skill) followUp(r *Request) {
 			}
 		}
 	}
-	if r.Intent == intents.ProvidePin && prev.Intent == intents.TransferMoney && r.st.Dialog == nil &&
-		containsAny(" "+norm+" ", " then", " instead", " just ", " make it", " do ", " send ", " dann", " halt", " nur ", " stattdessen") {
-		// "ok then just do 2000" after a refused transfer: an amount, not
-		// a PIN (nothing asked for one).
+	if (r.Intent == intents.ProvidePin || r.Intent == intents.Fallback || r.Intent == intents.TransferMoney && r.Slots[intents.SlotPayee] == nil && r.Slots[intents.SlotToAccount] == nil) &&
+		prev.Intent == intents.TransferMoney && r.st.Dialog == nil && len(words) <= 8 &&
+		containsAny(" "+norm+" ", " then", " instead", " just ", " make it", " do ", " send ", " dann", " halt", " nur ", " stattdessen", " mach ", " nimm ") {
+		// "ok then just do 2000", "okay, dann fünfzehnhundert" after a
+		// refused transfer: that transfer with this amount (read back),
+		// not a PIN (nothing asked for one).
 		if a, _, ok := intents.ParseAmount(norm, r.Locale, true); ok {
-			r.Intent, r.Slots, r.Confidence = intents.TransferMoney, intents.Slots{intents.SlotAmount: a}, 1
+			slots := intents.Slots{intents.SlotAmount: a}
+			for _, k := range []string{intents.SlotPayee, intents.SlotFromAccount, intents.SlotToAccount} {
+				if v := prev.Slots[k]; v != nil {
+					slots[k] = v
+				}
+			}
+			r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.TransferMoney, slots, 1, true
+			return
 		}
 	}
 	if prev.Intent == intents.IncomeSummary && (r.Intent == intents.SpendingSummary || r.Intent == intents.ListTransactions) &&
@@ -367,6 +376,12 @@ func (s *Skill) followUp(r *Request) {
 				r.Slots[intents.SlotCard] = "credit"
 			}
 		}
+	}
+	if (r.Intent == intents.BillDueDate || r.Intent == intents.BillBalance || r.Intent == intents.MinimumPayment) && r.Slots[intents.SlotBiller] == nil &&
+		prev.Slots[intents.SlotBiller] != nil && billFamily[prev.Intent] && len(words) <= 8 && intents.ParseCard(norm) == "" && intents.ParseAccount(norm) == "" {
+		// "wann ich muss bezahlen" after the O2 bill: that bill's, not
+		// the credit card's.
+		r.Slots[intents.SlotBiller] = prev.Slots[intents.SlotBiller]
 	}
 	if r.Intent == intents.Fallback || hasPronoun && len(words) <= 8 {
 		// "how much is it", "ok pay it", "when does it run out": the
@@ -691,6 +706,40 @@ func (s *Skill) payBillerNamed(ctx context.Context, r *Request) {
 		}
 	}
 	r.Intent, r.Slots, r.Confidence = intents.PayBill, slots, 1
+}
+
+// billQuestionNamed reads an unsure question about one of the user's
+// billers named by its company ("how much is for the british gas this
+// time", "when's the seattle city light one due") as that bill's amount
+// or due date.
+func (s *Skill) billQuestionNamed(ctx context.Context, r *Request) {
+	if r.Text == "" || r.st.Dialog != nil || r.turn.inContext || !(r.Intent == intents.Fallback || s.unsure(r) || r.Confidence < actMin && s.readsOnly(r.Intent)) {
+		return
+	}
+	t := " " + intents.Normalize(r.Text) + " "
+	intent := ""
+	switch {
+	case containsAny(t, " when", " due", " wann", " fällig", " bis wann", " by what date"):
+		intent = intents.BillDueDate
+	case containsAny(t, " how much", " what do i owe", " whats the amount", " what is the amount", " wie viel", " wie hoch", " was kostet", " was macht"):
+		intent = intents.BillBalance
+	default:
+		return
+	}
+	if r.User.Customer == "" && s.authenticate(ctx, r) != nil {
+		return
+	}
+	rec, ok := s.cfg.Bank.(banks.Recipients)
+	if !ok {
+		return
+	}
+	billers, err := rec.Billers(ctx, r.User)
+	if err != nil {
+		return
+	}
+	if b, found := billerNamed(r, billers); found {
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intent, intents.Slots{intents.SlotBiller: b.Name}, 1, true
+	}
 }
 
 // billerNamed finds the biller a turn names by its company ("pay the t
@@ -1229,6 +1278,8 @@ func sibling(prev *subject, norm string) string {
 		return intents.BillDueDate // after the bills coming up: "which one's due first"
 	case billFamily[prev.Intent] && prev.Slots[intents.SlotBiller] != nil:
 		switch {
+		case containsAny(t, " when ", " wann ", " by when", " bis wann", " due", " fällig") && !containsAny(t, " pay it now", " pay it today", " zahl sie jetzt", " jetzt zahlen"):
+			return intents.BillDueDate // "and when I must pay it"
 		case containsAny(t, " pay", " zahl", " begleich", " überweis"):
 			return intents.PayBill
 		case containsAny(t, " how much", " wie viel", " wie hoch", " amount", " betrag", " cost", " kostet"):

@@ -711,6 +711,7 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 		}
 	}
 	s.payBillerNamed(ctx, r)
+	s.billQuestionNamed(ctx, r)
 	elided := s.askElidedAmount(r) // "send twelve fifty to Tom": $12.50 or $1,250.00? (an alert may come first)
 	if elided == nil && s.unsure(r) {
 		if resp := s.faq.take(ctx, r); resp != nil {
