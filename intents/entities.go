@@ -186,6 +186,17 @@ func ParseFromTo(text string) (from, to string) {
 		for j >= 0 && articleWords[words[j]] {
 			j--
 		}
+		if j >= 1 && !fromWords[words[j]] && !toWords[words[j]] && articleWords[words[j-1]] && m.start-j == 1 {
+			// "from my premier checking": one word of a product's name
+			// between the article and the account
+			k := j - 1
+			for k >= 0 && articleWords[words[k]] {
+				k--
+			}
+			if k >= 0 && (fromWords[words[k]] || toWords[words[k]]) {
+				j = k
+			}
+		}
 		if j < 0 {
 			continue
 		}

@@ -203,6 +203,20 @@ func FillSlots(intent, norm, locale string, now time.Time, slots Slots) {
 			slots[SlotPayee] = p
 		}
 	}
+	if after := afterCorrection(rest); after != "" {
+		// "to alice meyer from checking, no wait, to tom": the name or
+		// account said after the correction is meant.
+		if in.HasSlot(SlotPayee) && containsWord(after, "to", "an") {
+			if p := ParsePayee(after); p != "" && slots[SlotPayee] != nil {
+				slots[SlotPayee] = p
+			}
+		}
+		if from, to := ParseFromTo(after); in.HasSlot(SlotFromAccount) && from != "" && slots[SlotFromAccount] != nil {
+			slots[SlotFromAccount] = from
+		} else if in.HasSlot(SlotToAccount) && to != "" && slots[SlotToAccount] != nil {
+			slots[SlotToAccount] = to
+		}
+	}
 	// A card named in a card question is not also an account.
 	if in.HasSlot(SlotCard) && in.HasSlot(SlotAccount) && slots[SlotCard] != nil {
 		if slots.String(SlotAccount) == "credit_card" || strings.Contains(rest, "card") || strings.Contains(rest, "karte") {
@@ -211,19 +225,22 @@ func FillSlots(intent, norm, locale string, now time.Time, slots Slots) {
 	}
 }
 
-// withoutSpokenPIN drops four digits said one by one ("6 6 9 6", "six
-// six nine six"): a PIN said, never an amount or a name.
+// withoutSpokenPIN drops digits said one by one: four are a PIN said
+// ("6 6 9 6", "six six nine six"), never an amount or a name; five or
+// more are no amount anyone says, so none of them is taken for one.
 func withoutSpokenPIN(text string) string {
 	words := strings.Fields(text)
-	for i := 0; i+4 <= len(words); i++ {
-		n := 0
-		for _, w := range words[i : i+4] {
-			if len(w) == 1 && isDigits(w) || digitWords[w] != "" && w != "oh" {
-				n++
-			}
+	spoken := func(w string) bool { return len(w) == 1 && isDigits(w) || digitWords[w] != "" && w != "oh" }
+	for i := 0; i < len(words); i++ {
+		j := i
+		for j < len(words) && spoken(words[j]) {
+			j++
 		}
-		if n == 4 && (i+4 == len(words) || !(len(words[i+4]) == 1 && isDigits(words[i+4]) || digitWords[words[i+4]] != "")) {
-			return strings.Join(append(append([]string{}, words[:i]...), words[i+4:]...), " ")
+		if j-i >= 4 {
+			return strings.Join(append(append([]string{}, words[:i]...), words[j:]...), " ")
+		}
+		if j > i {
+			i = j - 1
 		}
 	}
 	return text
@@ -250,7 +267,60 @@ func amountAfterCorrection(text, first, locale string) (Amount, string, bool) {
 	if best < 0 {
 		return Amount{}, "", false
 	}
-	return ParseAmount(strings.TrimSpace(t[best-1:]), locale, true)
+	after := strings.TrimSpace(t[best-1:])
+	a, phrase, ok := ParseAmount(after, locale, true)
+	if !ok {
+		return a, phrase, false
+	}
+	// An amount, not a count: a currency word, or nothing but a name or
+	// an account after it ("make it 2 payments", "oops 1 more thing",
+	// "the 2 concert tickets" are none).
+	words := strings.Fields(phrase)
+	if _, cur := currencyWords[words[len(words)-1]]; !cur {
+		rest := strings.Fields(strings.TrimSpace(strings.Replace(" "+after+" ", " "+phrase+" ", " ", 1)))
+		if len(rest) > 0 && !amountFollowers[rest[0]] {
+			return a, phrase, false
+		}
+		if i := strings.Index(" "+after+" ", " "+phrase+" "); i > 0 {
+			if prev := strings.Fields(after[:i-1]); len(prev) > 0 && (prev[len(prev)-1] == "the" || prev[len(prev)-1] == "die" || prev[len(prev)-1] == "der") {
+				return a, phrase, false
+			}
+		}
+	}
+	return a, phrase, true
+}
+
+// amountFollowers may come right after a corrected amount said without
+// its currency ("no wait fifty to tom", "nee dreißig vom girokonto").
+var amountFollowers = map[string]bool{"to": true, "from": true, "please": true, "instead": true, "for": true, "then": true, "now": true, "today": true,
+	"an": true, "von": true, "vom": true, "bitte": true, "stattdessen": true, "für": true, "dann": true, "jetzt": true, "heute": true, "aufs": true, "auf": true}
+
+// afterCorrection is what follows the last words of a correction in a
+// text that says something before them ("… no wait, to tom" is "to tom"),
+// or "".
+func afterCorrection(text string) string {
+	t := " " + text + " "
+	best := -1
+	for _, m := range amountCorrections {
+		if i := strings.LastIndex(t, m); i > 0 && i+len(m) > best {
+			best = i + len(m)
+		}
+	}
+	if best < 0 || best >= len(t) {
+		return ""
+	}
+	return strings.TrimSpace(t[best-1:])
+}
+
+func containsWord(text string, ws ...string) bool {
+	for _, f := range strings.Fields(text) {
+		for _, w := range ws {
+			if f == w {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // withoutCorrections takes the correcting words out of a text, so that

@@ -1058,12 +1058,13 @@ func (s *Skill) lockToo(ctx context.Context, r *Request, t string) (*Response, e
 	prev := s.previous(r)
 	if prev == nil || prev.Intent != intents.LockCard || prev.Slots.String(slotState) != "" || prev.Slots.String(slotAlert) != "" ||
 		len(strings.Fields(t)) > 9 || lockedAsked(t, r.Locale, nil) != "" || lockedAskedAny(t) ||
-		containsAny(t, " unlock", " entsperr", " how much", " wie viel", " balance", " owe", " limit", " expire", " ablauf", " work", " funktion", " apply", " beantrag", " why", " warum") {
+		containsAny(t, " unlock", " entsperr", " how much", " wie viel", " balance", " owe", " limit", " expire", " ablauf", " work", " funktion", " apply", " beantrag", " why", " warum",
+			" pay", " zahl", " send", " transfer", " überweis", " move", " schick") {
 		return nil, nil
 	}
 	locked := prev.Slots.String(intents.SlotCard)
 	kind := intents.ParseCard(strings.TrimSpace(t))
-	if neg := negatedCard(strings.TrimSpace(t)); neg != "" && neg == kind {
+	if neg := negatedCard(r.Text); neg != "" && neg == kind {
 		kind = map[string]string{"debit": "credit", "credit": "debit"}[neg] // "not the debit card, the credit card"
 	}
 	if kind == "" || kind == locked {

@@ -460,7 +460,7 @@ func correction(r *Request, d *dialog) intents.Slots {
 		}
 		return nil
 	}
-	if c := found.String(intents.SlotCard); c != "" && negatedCard(norm) == c {
+	if c := found.String(intents.SlotCard); c != "" && negatedCard(r.Text) == c {
 		delete(found, intents.SlotCard) // "not the debit one, the other one": the debit card is the one not meant
 	}
 	if p := found.String(intents.SlotPayee); p != "" && noName(strings.Fields(p)[:1]) {
@@ -574,12 +574,22 @@ func meantPart(norm string) string {
 }
 
 // negatedCard is the card a turn rules out ("not the debit one",
-// "nicht die Kreditkarte"), or "".
-func negatedCard(norm string) string {
-	t := " " + norm + " "
-	for _, neg := range []string{" not the ", " not my ", " not ", " nicht die ", " nicht meine ", " nicht mit der ", " nicht "} {
-		if i := strings.Index(t, neg); i >= 0 {
+// "nicht die Kreditkarte"), or "": within one clause of what was said (a
+// comma ends it: "weiß nicht, die Kreditkarte" rules nothing out), and
+// not a hedge ("i'm not sure", "i do not know", "the one i do not use").
+func negatedCard(text string) string {
+	for _, clause := range strings.Split(text, ",") {
+		t := " " + intents.Normalize(clause) + " "
+		for _, neg := range []string{" not the ", " not my ", " not ", " nicht die ", " nicht meine ", " nicht mit der ", " nicht "} {
+			i := strings.Index(t, neg)
+			if i < 0 {
+				continue
+			}
 			after := strings.Fields(t[i+len(neg):])
+			before := strings.Fields(t[:i])
+			if len(after) > 0 && hedgeAfterNot[after[0]] || len(before) > 0 && hedgeBeforeNot[before[len(before)-1]] {
+				continue
+			}
 			if len(after) > 3 {
 				after = after[:3]
 			}
@@ -590,6 +600,11 @@ func negatedCard(norm string) string {
 	}
 	return ""
 }
+
+var (
+	hedgeAfterNot  = map[string]bool{"sure": true, "know": true, "certain": true, "use": true, "remember": true, "sicher": true, "genau": true, "mehr": true}
+	hedgeBeforeNot = map[string]bool{"weiß": true, "weiss": true, "do": true, "dont": true, "am": true, "im": true, "bin": true, "ich": true, "glaube": true}
+)
 
 // noName: words after "i meant" that are no one's name: a pronoun, a
 // yes or no, a number, a date, an account, "the other one", "someone".

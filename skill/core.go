@@ -709,7 +709,14 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 			ar.Speech = strings.TrimSpace(ar.Speech)
 			return ar, nil
 		}
+		if noticeAsked(r) && s.allowed(ctx, r, "alerts") {
+			// "i got a text about a charge on my card" with no alert
+			// open: what the alerts say, never a fraud report begun on a
+			// question.
+			r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.ReviewAlerts, intents.Slots{}, 1, true
+		}
 	}
+	s.rambling(ctx, r)
 	s.payBillerNamed(ctx, r)
 	s.billQuestionNamed(ctx, r)
 	elided := s.askElidedAmount(r) // "send twelve fifty to Tom": $12.50 or $1,250.00? (an alert may come first)
@@ -784,11 +791,84 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 	return resp, nil
 }
 
+// rambling reads a long turn the recognizer is unsure of by its parts
+// ("Ja, guten Tag, also ich bin das nicht so gewohnt …, und ich wollte
+// nur mal wissen, wie viel Geld auf meinem Girokonto ist"; "Good
+// morning. I was hoping you could help me … I would like to pay the full
+// amount from my Premier Checking account"): the sentence or clause read
+// with the most confidence gives the intent, the whole turn its slots.
+// A read-back or a question still follows anything that acts.
+func (s *Skill) rambling(ctx context.Context, r *Request) {
+	if r.Text == "" || r.st.Dialog != nil || r.turn.inContext || len(strings.Fields(r.Text)) < 14 || !(r.Intent == intents.Fallback || s.unsure(r) || r.Confidence < actMin) {
+		return
+	}
+	hint := intents.WithHints(ctx, intents.Hints{OfflineOnly: true})
+	best, bestScore := intents.Result{Intent: intents.Fallback}, 0.0
+	for _, part := range clauses(r.Text) {
+		if len(strings.Fields(part)) < 3 {
+			continue
+		}
+		res, err := s.cfg.Recognizer.Parse(hint, part, r.Locale, r.Now)
+		if err != nil || res.Intent == intents.Fallback || res.Intent == intents.Yes || res.Intent == intents.No || res.Intent == intents.Stop ||
+			res.Intent == intents.Cancel || res.Intent == intents.ProvidePin || res.Intent == intents.Help || res.Intent == intents.Repeat {
+			continue
+		}
+		if res.Confidence < actMin {
+			continue
+		}
+		// The request in a long turn is the part that asks: "and I would
+		// like to pay …", "ich wollte nur mal wissen, …".
+		score := res.Confidence
+		if containsAny(" "+intents.Normalize(part)+" ", requestWords...) {
+			score++
+		}
+		if score > bestScore {
+			best, bestScore = res, score
+		}
+	}
+	if best.Intent == intents.Fallback || best.Confidence <= r.Confidence && r.Intent != intents.Fallback {
+		return
+	}
+	slots := intents.Slots{}
+	intents.FillSlots(best.Intent, intents.Normalize(r.Text), r.Locale, r.Now, slots)
+	for k, v := range best.Slots {
+		if slots[k] == nil {
+			slots[k] = v
+		}
+	}
+	r.Intent, r.Slots, r.Confidence = best.Intent, slots, best.Confidence
+}
+
+// requestWords mark the part of a long turn that asks for something.
+var requestWords = []string{" i would like", " id like", " i want", " i need", " can you", " could you", " would you", " please ", " i wanted",
+	" ich möchte", " ich moechte", " ich will", " ich wollte", " ich brauche", " kannst du", " können sie", " könnten sie", " würden sie", " bitte "}
+
+// clauses are a turn's sentences and comma-separated parts, and each
+// sentence's tail from a comma on, longest first.
+func clauses(text string) []string {
+	var out []string
+	for _, sentence := range strings.FieldsFunc(text, func(c rune) bool { return c == '.' || c == '!' || c == '?' || c == ';' }) {
+		sentence = strings.TrimSpace(sentence)
+		if sentence == "" {
+			continue
+		}
+		out = append(out, sentence)
+		parts := strings.Split(sentence, ",")
+		for i := 1; i < len(parts); i++ {
+			out = append(out, strings.TrimSpace(strings.Join(parts[i:], ",")))
+		}
+		for _, p := range parts {
+			out = append(out, strings.TrimSpace(p))
+		}
+	}
+	return out
+}
+
 // doAgain: the words ask for the same thing to be done once more ("do
 // it again", "send it again", "same again", "nochmal überweisen").
 func doAgain(text string) bool {
 	t := " " + intents.Normalize(text) + " "
-	return containsAny(t, " do it again", " do that again", " send it again", " pay it again", " same again", " once more", " another one",
+	return containsAny(t, " do it again", " do that again", " send it again", " pay it again", " same again", " send another", " pay another",
 		" nochmal überweisen", " noch mal überweisen", " nochmal zahlen", " noch einmal überweisen", " das gleiche nochmal", " nochmal das gleiche", " mach das nochmal", " mach es nochmal")
 }
 

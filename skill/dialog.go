@@ -171,7 +171,10 @@ type turn struct {
 	carry   carry
 	subject *subject
 	greeted bool // the turn was a greeting, answered as a launch
-	split   bool // the turn is one of two questions asked at once (twoQuestions)
+	// payees are the user's payees' names, lower case, when a transfer's
+	// read-back or PIN prompt waits (namedChange).
+	payees []string
+	split  bool // the turn is one of two questions asked at once (twoQuestions)
 	// arrives is when a card ordered in this turn arrives.
 	arrives time.Time
 	faqID   string    // the FAQ entry the turn was answered with
@@ -587,6 +590,16 @@ const pendingGiveUp = 15 * time.Minute
 func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, error) {
 	d := r.st.Dialog
 	l := langOf(r.Locale)
+	if d.Action == intents.TransferMoney && (d.Stage == stageConfirm || d.Stage == stagePIN) && r.Text != "" && r.turn != nil && r.turn.payees == nil {
+		if rec, ok := s.cfg.Bank.(banks.Recipients); ok {
+			if payees, err := rec.Payees(ctx, r.User); err == nil {
+				r.turn.payees = []string{}
+				for _, p := range payees {
+					r.turn.payees = append(r.turn.payees, strings.ToLower(p.Name))
+				}
+			}
+		}
+	}
 	if r.Text != "" && !d.Soft && d.Action != actPrivacyerase && yesNoOf(r.Text) == "" && intents.ParsePin(intents.Normalize(r.Text)) == "" && privacyAsked(" "+intents.Normalize(r.Text)+" ") {
 		// "what do you actually keep on me" while a card is asked or the
 		// PIN: what is kept, then the dialog's question again.
@@ -723,6 +736,10 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 			return &Response{Speech: l.msg("dialog.yes_or_no") + " " + d.Question, Reprompt: d.Question, Choices: yesNo(l)}, nil
 		}
 		if r.Text != "" && d.Stage == stageConfirm && (yesNoOf(r.Text) == intents.Yes || r.Intent == intents.Yes) {
+			if vagueWhen(intents.Normalize(r.Text)) && (d.Action == intents.TransferMoney || d.Action == intents.PayBill) {
+				// "yes, next week": not now; which day is asked.
+				return &Response{Speech: l.msg("dialog.which_day") + " " + d.Question, Reprompt: d.Question, Choices: yesNo(l)}, nil
+			}
 			if fix := namedChange(r, d); fix != nil {
 				// "yes, thirty dollars", "yes, from savings", "yes to tom":
 				// a yes to something else than the read-back; the change
@@ -806,6 +823,12 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 			// "never mind, 6696" at the PIN prompt: nothing is done.
 			r.st.Dialog = nil
 			return &Response{Speech: l.andReprompt(l.msg("dialog.cancelled")), Reprompt: l.reprompt()}, nil
+		}
+		if pin != "" && r.Text != "" && vagueWhen(intents.Normalize(r.Text)) && (d.Action == intents.TransferMoney || d.Action == intents.PayBill) {
+			// "6 6 9 6 next week": not now; which day is asked, and the
+			// PIN is not used.
+			d.Stage = stageConfirm
+			return &Response{Speech: l.msg("dialog.which_day") + " " + d.Question, Reprompt: d.Question, Choices: yesNo(l)}, nil
 		}
 		if pin != "" && r.Text != "" && changesWithPIN(r, d) {
 			// "6 6 9 6, no wait, make it 20 dollars": the PIN is not used
@@ -1037,7 +1060,7 @@ func (s *Skill) answerQuestion(ctx context.Context, r *Request, d *dialog) (*Res
 		q := l.msg("dialog.amount_with_currency") + " " + d.Question
 		return &Response{Speech: q, Reprompt: d.Question}, nil, true
 	}
-	if neg := negatedCard(intents.Normalize(r.Text)); r.Text != "" && neg != "" && d.Awaiting == intents.SlotCard && len(d.Choices) > 0 {
+	if neg := negatedCard(r.Text); r.Text != "" && neg != "" && d.Awaiting == intents.SlotCard && len(d.Choices) > 0 {
 		// "not the credit card" at "Which card?": the other one, never
 		// the one ruled out.
 		rest := *r
@@ -1158,6 +1181,14 @@ func (s *Skill) mergeAndAdvance(ctx context.Context, r *Request, d *dialog) (*Re
 	return s.advance(ctx, r, d)
 }
 
+// hedgedNot: the "not" of a turn says doubt, not which one is ruled
+// out ("i'm not sure, the credit one", "weiß nicht, die Kreditkarte").
+func hedgedNot(text string) bool {
+	t := " " + intents.Normalize(text) + " "
+	return containsAny(t, " not sure", " dont know", " do not know", " not certain", " dont remember", " do not remember", " do not use", " dont use",
+		" weiß nicht", " weiss nicht", " nicht sicher", " nicht genau", " keine ahnung", " nicht mehr")
+}
+
 // pickChoice finds the option a person named: by words of its label or
 // by position ("the first one", "die zweite").
 func pickChoice(cs []choice, r *Request) (choice, bool) {
@@ -1170,7 +1201,7 @@ func pickChoice(cs []choice, r *Request) (choice, bool) {
 	if len(cs) == 2 {
 		// "not the bigger one": the other one.
 		for _, neg := range []string{"not the ", "nicht die ", "nicht den ", "nicht das ", "not "} {
-			if i := strings.Index(text, neg); i >= 0 {
+			if i := strings.Index(text, neg); i >= 0 && !hedgedNot(r.Text) {
 				rest := *r
 				rest.Text, rest.Slots = text[i+len(neg):], nil
 				if c, ok := pickChoice(cs, &rest); ok {
@@ -1380,7 +1411,7 @@ func changesWithPIN(r *Request, d *dialog) bool {
 		return false
 	}
 	t := strings.Join(rest, " ")
-	return correcting(t) || namedChange(r, d) != nil || containsAny(" "+t+" ", " instead", " stattdessen", " but ", " aber ", " make it", " change", " tomorrow", " morgen",
+	return correcting(t) || namedChange(r, d) != nil || vagueWhen(t) || containsAny(" "+t+" ", " instead", " stattdessen", " but ", " aber ", " make it", " change", " tomorrow", " morgen",
 		" minimum", " mindest", " in full", " komplett") || correction(&Request{Text: t, Locale: r.Locale, Now: r.Now, Intent: intents.Fallback}, d) != nil
 }
 
@@ -1475,10 +1506,61 @@ func namedChange(r *Request, d *dialog) intents.Slots {
 		containsAny(" "+norm+" ", " to "+p+" ", " an "+p+" ") && !strings.Contains(" "+d.Slots.String(intents.SlotPayee)+" ", " "+p+" ") {
 		fix[intents.SlotPayee] = p
 	}
+	if d.Action == intents.TransferMoney && fix[intents.SlotPayee] == nil {
+		// "yes, tom", "ja, für max": another of the user's payees named
+		if p := otherPayeeSaid(norm, d.Slots.String(intents.SlotPayee), r.turn); p != "" {
+			fix[intents.SlotPayee] = p
+		}
+	}
+	if fix[intents.SlotFromAccount] == nil && fix[intents.SlotToAccount] == nil {
+		// "yes, use savings", "yes, the savings one": the account to pay from
+		if k := intents.ParseAccount(norm); k != "" && k != d.Slots.String(intents.SlotFromAccount) && k != d.Slots.String(intents.SlotToAccount) &&
+			d.Slots.String(intents.SlotFromAccount) != "" && !(d.Action == intents.PayBill && k == "credit_card") {
+			fix[intents.SlotFromAccount] = k
+		}
+	}
+	if a, ok := fix[intents.SlotAmount].(intents.Amount); ok && a.Value == "1.00" && containsAny(" "+norm+" ", " one ", " eine ", " einen ") &&
+		!containsAny(" "+norm+" ", moneyWords...) {
+		delete(fix, intents.SlotAmount) // "the savings one" is no $1.00
+	}
 	if len(fix) == 0 {
 		return nil
 	}
 	return fix
+}
+
+// otherPayeeSaid is another of the user's payees than cur whose name,
+// or first name, the words say ("yes, tom" at Alice Meyer's read-back).
+func otherPayeeSaid(norm, cur string, t *turn) string {
+	if t == nil {
+		return ""
+	}
+	words := " " + norm + " "
+	curFirst := strings.Fields(cur)
+	var hit []string
+	for _, p := range t.payees {
+		f := strings.Fields(p)
+		if len(f) == 0 || p == cur || len(curFirst) > 0 && f[0] == curFirst[0] && !strings.Contains(words, " "+p+" ") {
+			continue
+		}
+		if strings.Contains(words, " "+p+" ") || strings.Contains(words, " "+f[0]+" ") {
+			hit = append(hit, p)
+		}
+	}
+	if len(hit) == 1 {
+		return hit[0]
+	}
+	if len(hit) > 1 {
+		return strings.Fields(hit[0])[0] // namesakes: the first name, and the plan asks which
+	}
+	return ""
+}
+
+// vagueWhen: the words name a time that is no day ("next week", "later",
+// "nächste Woche"): a payment said to go then must not go now.
+func vagueWhen(norm string) bool {
+	return containsAny(" "+norm+" ", " next week", " later", " next month", " end of the month", " in a few days", " some other time", " another day",
+		" nächste woche", " nächsten woche", " später", " nächsten monat", " ende des monats", " in ein paar tagen", " ein andermal", " wann anders")
 }
 
 func isDigitsOnly(w string) bool {
