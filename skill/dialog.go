@@ -612,6 +612,13 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 		// read-back: how long, then the question again.
 		return &Response{Speech: l.msg("card.delivery", strconv.Itoa(s.sheet(r).CardDeliveryDays)) + " " + l.backTo(d), Reprompt: d.Question, Choices: dialogChoices(l, d)}, nil
 	}
+	if n := " " + intents.Normalize(r.Text) + " "; d.Action == intents.TransferMoney && r.Text != "" && containsAny(n, " ending", " ends in", " ends with", " endet auf", " endet mit", " endziffer", " endnummer", " letzten vier", " last four", " last 4", " kontonummer", " nummer auf", " account number") {
+		// "is that dave's account ending in 1176?" at the read-back: a
+		// question about the payee, never a new amount.
+		if resp := s.payeeEnding(ctx, r, d, n); resp != nil {
+			return resp, nil
+		}
+	}
 	if (d.Action == intents.TransferMoney || d.Action == intents.PayBill) && r.Text != "" && repeats(" "+intents.Normalize(r.Text)+" ") {
 		// "yes, every friday" at the read-back: no single payment instead.
 		r.st.Dialog = nil
@@ -1413,6 +1420,43 @@ func changesWithPIN(r *Request, d *dialog) bool {
 	t := strings.Join(rest, " ")
 	return correcting(t) || namedChange(r, d) != nil || vagueWhen(t) || containsAny(" "+t+" ", " instead", " stattdessen", " but ", " aber ", " make it", " change", " tomorrow", " morgen",
 		" minimum", " mindest", " in full", " komplett") || correction(&Request{Text: t, Locale: r.Locale, Now: r.Now, Intent: intents.Fallback}, d) != nil
+}
+
+// payeeEnding answers whether the transfer's payee's account ends in
+// the digits said, then asks the dialog's question again.
+func (s *Skill) payeeEnding(ctx context.Context, r *Request, d *dialog, n string) *Response {
+	rec, ok := s.cfg.Bank.(banks.Recipients)
+	if !ok {
+		return nil
+	}
+	payees, err := rec.Payees(ctx, r.User)
+	if err != nil {
+		return nil
+	}
+	var p banks.Payee
+	for _, q := range payees {
+		if strings.ToLower(q.Name) == d.Slots.String(intents.SlotPayee) {
+			p = q
+		}
+	}
+	if p.Name == "" || p.LastFour == "" {
+		return nil
+	}
+	said := ""
+	for _, w := range strings.Fields(n) {
+		if isDigitsOnly(w) && len(w) == 4 {
+			said = w
+		}
+	}
+	if said == "" {
+		said = intents.ParsePin(strings.TrimSpace(n)) // "one one seven six"
+	}
+	l := langOf(r.Locale)
+	msg := l.msg("payee.ending", p.Name, spell(p.LastFour))
+	if said != "" && said != p.LastFour {
+		msg = l.msg("payee.ending.not", p.Name, spell(p.LastFour), spell(said))
+	}
+	return &Response{Speech: msg + " " + d.Question, Reprompt: d.Question, Choices: yesNo(l)}
 }
 
 // otherNamesake is the one other payee with the first name of the
