@@ -138,6 +138,39 @@ func (s *Skill) followUp(r *Request) {
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.GetBalance, intents.Slots{intents.SlotAccount: intents.ParseAccount(norm)}, 1, true
 		return
 	}
+	if prev.Intent == intents.GetBalance && len(words) <= 6 && lead.MatchString(norm) && !actionWords(norm) && !asksForPerson(norm) &&
+		!containsAny(" "+norm+" ", " locked", " gesperrt", " expire", " ablauf", " limit", " work", " funktion") {
+		// "und auf der Visa Karte" after a balance: that account's
+		// balance (it was read as unlocking the card).
+		k := intents.ParseAccount(norm)
+		if k == "" {
+			switch intents.ParseCard(norm) {
+			case "credit":
+				k = "credit_card"
+			case "debit":
+				k = "checking"
+			}
+		}
+		if k != "" {
+			r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.GetBalance, intents.Slots{intents.SlotAccount: k}, 1, true
+			return
+		}
+	}
+	if r.Intent == intents.Repeat && (prev.Intent == intents.SpendingSummary || prev.Intent == intents.ListTransactions) && merchantPhrase(norm, r.Locale, r.Now) != "" {
+		// "wie viel war das nochmal bei Lidl" after Kaufland: Lidl's, not
+		// the last answer again.
+		slots := intents.Slots{}
+		intents.FillSlots(prev.Intent, norm, r.Locale, r.Now, slots)
+		if slots[intents.SlotMerchant] != nil {
+			for _, k := range []string{intents.SlotDateRange, intents.SlotAccount} {
+				if v := prev.Slots[k]; v != nil && slots[k] == nil {
+					slots[k] = v
+				}
+			}
+			r.Intent, r.Slots, r.Confidence, r.turn.inContext = prev.Intent, slots, 1, true
+			return
+		}
+	}
 	if prev.Intent == intents.IncomeSummary && r.Slots[intents.SlotMerchant] == nil && r.Slots[intents.SlotCategory] == nil &&
 		(containsAny(" "+norm+" ", " next ", " nächste", " naechste") || periodBefore(norm)) && !actionWords(norm) {
 		// "und wann kommt das nächste?", "and the month before?" after the
@@ -369,6 +402,9 @@ func (s *Skill) followUp(r *Request) {
 		for _, k := range []string{intents.SlotCard, intents.SlotAccount, intents.SlotBiller} {
 			if in.HasSlot(k) && r.Slots[k] == nil && prev.Slots[k] != nil {
 				r.Slots[k] = prev.Slots[k]
+				if s.readsOnly(r.Intent) {
+					r.turn.inContext = true // "what interest do i pay on it": the card's, not the FAQ's general answer
+				}
 			}
 		}
 		if in.HasSlot(intents.SlotCard) && r.Slots[intents.SlotCard] == nil && prev.Slots[intents.SlotCard] == nil {

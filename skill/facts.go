@@ -418,6 +418,12 @@ func (s *Skill) changePin(ctx context.Context, r *Request) (*Response, error) {
 
 func (s *Skill) interestRate(ctx context.Context, r *Request) (*Response, error) {
 	l := langOf(r.Locale)
+	if t := " " + intents.Normalize(r.Text) + " "; containsAny(t, " overdraft", " dispo", " überziehung") {
+		// "what's the overdraft rate": the bank's overdraft answer
+		if resp := s.faq.entry(ctx, r, "overdraft"); resp != nil {
+			return resp, nil
+		}
+	}
 	sh := s.sheet(r)
 	accts, err := s.accountsFor(ctx, r)
 	if err != nil {
