@@ -1011,7 +1011,7 @@ func (s *Skill) cardQuestion(ctx context.Context, r *Request) (*Response, error)
 			}
 		}
 	}
-	if !containsAny(t, " still work", " working", " work ", " works ", " funktioniert", " geht meine", " geht die", " noch gehen", " noch aktiv", " still active",
+	if !containsAny(t, " still work", " working", " work ", " works ", " funktioniert", " geht meine", " geht die", " noch gehen", " noch aktiv", " still active", " geht noch", " geht aber noch", " noch geht", " gehts noch",
 		" still use", " can i use", " still pay with", " noch benutzen", " noch nutzen", " noch verwenden", " noch zahlen", " noch bezahlen") ||
 		!containsAny(t, " card", "karte", "girocard", " visa", " mastercard", " amex") || containsAny(t, "expire", "ablauf", "läuft", "declin", "abgelehnt", " why ", " warum ") {
 		return nil, nil

@@ -352,7 +352,8 @@ func closing(r *Request) bool {
 		" i'm done", " im done", " all done", " bye ", " goodbye", " good bye", " das war's", " das wars", " das war es", " nichts weiter",
 		" sonst nichts", " tschüss", " ciao", " bis dann", " auf wiederhören", " passt schon danke", " ta ra ", " tara ", " cheerio",
 		" see you", " see ya", " take care", " tschö", " tschau", " bis bald", " bis später", " schönen tag noch", " have a good day",
-		" have a nice day", " later ")
+		" have a nice day", " later ", " das wärs", " das wäre es", " das wär's", " das wärs dann", " passt scho danke", " passt scho, danke", " danke das wars",
+		" mehr wollte ich nicht", " mehr brauche ich nicht", " that'll be all", " thatll be all", " that will be all", " thats all for now", " im all set", " i'm all set")
 }
 
 // yesNoOf reads a plain yes or no at a yes/no question by its first

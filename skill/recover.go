@@ -57,9 +57,11 @@ var (
 		" didnt make it", " never made that", " never made it", " not mine", " dont recognize that", " dont recognise that", " never been there",
 		" never shop there", " war ich nicht", " nicht ich", " nicht von mir", " nie gekauft", " nichts gekauft", " nie was gekauft",
 		" nie etwas gekauft", " war nicht ich", " kenne ich nicht", " hab ich nicht gekauft", " habe ich nicht gekauft", " nie dort",
-		" werent me", " weren't me", " never heard of them", " never heard of it", " no idea what that is", " noch nie gehört"}
+		" werent me", " weren't me", " never heard of them", " never heard of it", " no idea what that is", " noch nie gehört",
+		" war i ned", " war i net", " war i nicht", " war ich ned", " war ich net", " ned ich", " net ich", " net von mir", " ned von mir"}
 	alertOwns = []string{" that was me", " it was me", " yes was me", " i made that", " i made it", " i bought that", " i bought it",
-		" thats mine", " that is mine", " das war ich", " ich war das", " ich wars", " hab ich gekauft", " habe ich gekauft", " ist von mir"}
+		" thats mine", " that is mine", " das war ich", " ich war das", " ich wars", " hab ich gekauft", " habe ich gekauft", " ist von mir",
+		" des war i", " das war i ", " war i ", " i wars", " des war ich", " yeah that was me", " yep that was me", " that one was me"}
 	// alertLater puts the question off: no answer, nothing done.
 	alertLater = normalizedSet("maybe later", "later", "not now", "not right now", "not today", "ask me later", "another time",
 		"jetzt nicht", "später", "vielleicht später", "nicht jetzt", "frag mich später", "ein andermal")
