@@ -40,6 +40,9 @@ type subject struct {
 	Intent   string        `json:"intent,omitempty"`
 	Slots    intents.Slots `json:"slots,omitempty"`
 	Merchant string        `json:"merchant,omitempty"` // as resolved against the user's data
+	// Listed are the bills last read out, in order ("a|b|c"), kept over
+	// later subjects for "the first bill you mentioned".
+	Listed string `json:"listed,omitempty"`
 }
 
 // maxCarry bounds a sealed carry (Alexa allows 24 KB a response in all):

@@ -44,6 +44,11 @@ func (s *Skill) remember(r *Request, intent string, slots intents.Slots) {
 			}
 		}
 	}
+	if l := sub.Slots.String("listed"); l != "" {
+		sub.Listed = l
+	} else if prev := s.previous(r); prev != nil {
+		sub.Listed = prev.Listed
+	}
 	if !r.turn.arrives.IsZero() {
 		sub.Slots["arrives"] = r.turn.arrives.Format(time.DateOnly)
 	} else if prev := s.previous(r); prev != nil && prev.Slots["arrives"] != nil && intent == prev.Intent {
@@ -99,6 +104,14 @@ var (
 	leadDE   = regexp.MustCompile(`^(?:und|und was ist mit|was ist mit|wie ist es mit|wie sieht es aus mit|und wie|und wann|und was|und für|und bei|nur|jetzt)\b`)
 	pronouns = map[string]bool{"it": true, "them": true, "es": true, "sie": true, "die": true, "den": true, "ihn": true, "der": true, "dieselbe": true, "neue": true, "das": true, "that": true}
 )
+
+// oneWords say which one without naming a merchant ("the biggest one").
+var oneWords = map[string]bool{"biggest": true, "largest": true, "smallest": true, "first": true, "second": true, "third": true, "last": true, "other": true,
+	"next": true, "new": true, "old": true, "big": true, "small": true, "same": true, "right": true, "wrong": true, "latest": true, "most": true, "expensive": true,
+	"cheapest": true, "pending": true, "earlier": true, "previous": true, "only": true, "that": true, "this": true, "current": true, "savings": true}
+
+// theOne: "the costco one".
+var theOne = regexp.MustCompile(`\bthe ([a-z]+(?: [a-z]+)?) one\b`)
 
 // followUp reads an elliptical turn in the light of the last answer: it
 // takes the last answer's intent and slots, with what this turn names in
@@ -156,7 +169,40 @@ func (s *Skill) followUp(r *Request) {
 			return
 		}
 	}
-	if r.Intent == intents.Repeat && (prev.Intent == intents.SpendingSummary || prev.Intent == intents.ListTransactions) && merchantPhrase(norm, r.Locale, r.Now) != "" {
+	if prev.Listed != "" && r.Slots[intents.SlotBiller] == nil && !(r.Intent == intents.PayBill && r.Confidence >= 0.9 && prev.Slots.String("listed") != "") &&
+		containsAny(" "+norm+" ", " bill", " rechnung", " one you mentioned", " you mentioned", " you said", " du genannt", " du gesagt", " erwähnt") {
+		// "what was the first bill you mentioned", "die erste Rechnung,
+		// wann ist die fällig" a few turns after the bills were read out
+		names := strings.Split(prev.Listed, "|")
+		ordinals := map[string]int{"first": 0, "second": 1, "third": 2, "erste": 0, "ersten": 0, "zweite": 1, "zweiten": 1, "dritte": 2, "dritten": 2, "last": -1, "letzte": -1, "letzten": -1}
+		for _, w := range words {
+			i, ok := ordinals[w]
+			if !ok {
+				continue
+			}
+			if i < 0 {
+				i = len(names) - 1
+			}
+			if i < len(names) {
+				in := intents.BillBalance
+				switch t := " " + norm + " "; {
+				case containsAny(t, " pay", " zahl", " begleich", " überweis"):
+					in = intents.PayBill
+				case containsAny(t, " when", " wann", " due", " fällig"):
+					in = intents.BillDueDate
+				}
+				r.Intent, r.Slots, r.Confidence, r.turn.inContext = in, intents.Slots{intents.SlotBiller: names[i]}, 1, true
+				return
+			}
+			break
+		}
+	}
+	if m := theOne.FindStringSubmatch(norm); m != nil && merchantPhrase(norm, r.Locale, r.Now) == "" && intents.ParseAccount(m[1]) == "" && intents.ParseCard(m[1]) == "" &&
+		!oneWords[strings.Fields(m[1])[0]] && !oneWords[strings.Fields(m[1])[len(strings.Fields(m[1]))-1]] {
+		norm = strings.Replace(norm, m[0], "at "+m[1], 1) // "the costco one" is what was spent at Costco
+	}
+	if (r.Intent == intents.Repeat || r.Intent == intents.Fallback || s.unsure(r)) && containsAny(" "+norm+" ", " how much", " wie viel", " again", " nochmal", " noch mal") &&
+		(prev.Intent == intents.SpendingSummary || prev.Intent == intents.ListTransactions) && merchantPhrase(norm, r.Locale, r.Now) != "" {
 		// "wie viel war das nochmal bei Lidl" after Kaufland: Lidl's, not
 		// the last answer again.
 		slots := intents.Slots{}
@@ -932,6 +978,26 @@ func (s *Skill) cardQuestion(ctx context.Context, r *Request) (*Response, error)
 	if resp, err := s.lockToo(ctx, r, t); resp != nil || err != nil {
 		return resp, err // "and my credit card" after a lock
 	}
+	if containsAny(t, " show my cards", " show me my cards", " what cards do i have", " which cards do i have", " list my cards", " my cards please",
+		" zeig mir meine karten", " zeig meine karten", " welche karten hab", " welche karten habe", " meine karten bitte", " what cards have i got") {
+		// "show my cards": each card and whether it is locked
+		cards, err := s.cards(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		if len(cards) > 0 {
+			var parts []string
+			for _, c := range cards {
+				if c.Locked {
+					parts = append(parts, l.msg("card.status.locked", upperFirst(l.cardName(c))))
+				} else {
+					parts = append(parts, l.msg("card.status.works", upperFirst(l.cardName(c))))
+				}
+			}
+			s.remember(r, intents.LockCard, intents.Slots{slotState: "1"})
+			return anythingElse(l, strings.Join(parts, " ")), nil
+		}
+	}
 	if prev := s.previous(r); prev != nil && containsAny(t, " arrive", " get here", " come ", " coming", " kommt", " ankommen", " da sein", " zugestellt") &&
 		containsAny(t, " new ", " replacement", " it ", " neue", " ersatz", " sie ", " card") {
 		if d, ok := prev.Slots["arrives"].(string); ok {
@@ -1169,7 +1235,8 @@ var stateQuestions = []string{" is it ", " is my ", " is the ", " is that ", " i
 // gesperrt": the lock state, of no card in particular.
 func lockedAskedAny(t string) bool {
 	return len(strings.Fields(t)) <= 7 && containsAny(t, " locked ", " blocked ", " gesperrt ") &&
-		containsAny(t, " is the card ", " is my card ", " ist die karte ", " ist meine karte ", " is it ", " ist sie ") &&
+		containsAny(t, " is the card ", " is my card ", " ist die karte ", " ist meine karte ", " is it ", " ist sie ", " which of them", " which one is", " are any",
+			" is any of", " is one of", " ist eine davon", " ist eine der", " sind welche", " welche ist", " welche davon", " any of my cards", " eine meiner karten") &&
 		!containsAny(t, " unlock", " entsperr", " why ", " warum ")
 }
 
