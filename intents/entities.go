@@ -474,6 +474,7 @@ func ElidedAmount(norm, locale string) (small, big Amount, ok bool) {
 }
 
 var payeeStops = map[string]bool{
+	"zack": true, "schnell": true, "fix": true, "mal": true, "kurz": true, "flott": true, "quick": true, "quickly": true, "asap": true,
 	"from": true, "von": true, "vom": true, "and": true, "und": true, "please": true, "bitte": true, "now": true, "jetzt": true,
 	"today": true, "tomorrow": true, "heute": true, "morgen": true, "on": true, "am": true, "for": true, "für": true,
 	"money": true, "geld": true, "some": true, "etwas": true, "back": true, "zurück": true, "überweisen": true, "senden": true,
@@ -526,7 +527,7 @@ func ParsePayee(text string) string {
 		return s
 	}
 	for i, w := range words {
-		if (w == "to" || w == "an") && i+1 < len(words) && !payVerbs[words[i+1]] && !infinitives[words[i+1]] {
+		if (w == "to" || w == "an" || w == "zu") && i+1 < len(words) && !payVerbs[words[i+1]] && !infinitives[words[i+1]] {
 			if p := take(i + 1); p != "" {
 				return p
 			}

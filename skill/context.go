@@ -46,8 +46,8 @@ func (s *Skill) remember(r *Request, intent string, slots intents.Slots) {
 	}
 	if l := sub.Slots.String("listed"); l != "" {
 		sub.Listed = l
-	} else if prev := s.previous(r); prev != nil {
-		sub.Listed = prev.Listed
+	} else if prev := s.previous(r); prev != nil && intent != intents.ListTransactions {
+		sub.Listed = prev.Listed // (a newer list read out replaces it: "the first one" is of that)
 	}
 	if !r.turn.arrives.IsZero() {
 		sub.Slots["arrives"] = r.turn.arrives.Format(time.DateOnly)
@@ -104,6 +104,23 @@ var (
 	leadDE   = regexp.MustCompile(`^(?:und|und was ist mit|was ist mit|wie ist es mit|wie sieht es aus mit|und wie|und wann|und was|und für|und bei|nur|jetzt)\b`)
 	pronouns = map[string]bool{"it": true, "them": true, "es": true, "sie": true, "die": true, "den": true, "ihn": true, "der": true, "dieselbe": true, "neue": true, "das": true, "that": true}
 )
+
+// spokenDigits: the words hold four or more digits said one by one (a
+// PIN, never an amount).
+func spokenDigits(norm string) bool {
+	n := 0
+	for _, w := range strings.Fields(norm) {
+		if len(w) == 1 && w[0] >= '0' && w[0] <= '9' || intents.DigitWord(w) && w != "oh" && w != "one" {
+			n++
+			if n >= 4 {
+				return true
+			}
+		} else if !intents.PinPause(w) {
+			n = 0
+		}
+	}
+	return false
+}
 
 // oneWords say which one without naming a merchant ("the biggest one").
 var oneWords = map[string]bool{"biggest": true, "largest": true, "smallest": true, "first": true, "second": true, "third": true, "last": true, "other": true,
@@ -170,7 +187,7 @@ func (s *Skill) followUp(r *Request) {
 		}
 	}
 	if prev.Listed != "" && r.Slots[intents.SlotBiller] == nil && !(r.Intent == intents.PayBill && r.Confidence >= 0.9 && prev.Slots.String("listed") != "") &&
-		containsAny(" "+norm+" ", " bill", " rechnung", " one you mentioned", " you mentioned", " you said", " du genannt", " du gesagt", " erwähnt") {
+		containsAny(" "+norm+" ", " bill", " rechnung", " direct debit", " lastschrift", " you mentioned", " you said", " du genannt", " du gesagt", " erwähnt") {
 		// "what was the first bill you mentioned", "die erste Rechnung,
 		// wann ist die fällig" a few turns after the bills were read out
 		names := strings.Split(prev.Listed, "|")
@@ -329,7 +346,7 @@ func (s *Skill) followUp(r *Request) {
 		// "ok then just do 2000", "okay, dann fünfzehnhundert" after a
 		// refused transfer: that transfer with this amount (read back),
 		// not a PIN (nothing asked for one).
-		if a, _, ok := intents.ParseAmount(norm, r.Locale, true); ok {
+		if a, _, ok := intents.ParseAmount(norm, r.Locale, true); ok && !spokenDigits(norm) {
 			slots := intents.Slots{intents.SlotAmount: a}
 			for _, k := range []string{intents.SlotPayee, intents.SlotFromAccount, intents.SlotToAccount} {
 				if v := prev.Slots[k]; v != nil {

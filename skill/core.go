@@ -716,7 +716,35 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 			r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.ReviewAlerts, intents.Slots{}, 1, true
 		}
 	}
+	if r.st.Dialog == nil && r.Intent == intents.ProvidePin && r.Text != "" {
+		// "meine PIN ist 1 2 3 4, zahl bitte Vattenfall vom Girokonto":
+		// the request is taken (read back, and the PIN asked for then);
+		// a PIN said before anything asks for it is never used.
+		words := strings.Fields(withoutPIN(intents.Normalize(r.Text)))
+		for len(words) > 0 && (pinWords[words[0]] || fillers[words[0]]) {
+			words = words[1:] // "meine pin ist …"
+		}
+		if rest := strings.Join(words, " "); len(words) >= 3 && !containsAny(" "+rest+" ", " pin ", " change", " ändern", " vergessen", " forgot") {
+			if res, err := s.cfg.Recognizer.Parse(intents.WithHints(ctx, intents.Hints{OfflineOnly: true}), rest, r.Locale, r.Now); err == nil &&
+				res.Intent != intents.Fallback && res.Intent != intents.ProvidePin && res.Confidence >= readMin {
+				r.Text, r.Intent, r.Slots, r.Confidence = rest, res.Intent, res.Slots, res.Confidence
+				note = strings.TrimSpace(note + " " + l.msg("pin.early"))
+			}
+		}
+	}
 	s.rambling(ctx, r)
+	if _, act := s.actions[r.Intent]; act && r.Text != "" {
+		switch declinedOrQuoted(r.Text) {
+		case declined:
+			// "… lock my debit card, but i don't want to", "… but then I
+			// found it": nothing is done.
+			return anythingElse(l, l.msg("ack.reply")), nil
+		case quoted:
+			// "my husband keeps telling me to lock my debit card": what
+			// someone else said is asked about, never done at once.
+			return s.suggest(r), nil
+		}
+	}
 	s.payBillerNamed(ctx, r)
 	s.billQuestionNamed(ctx, r)
 	elided := s.askElidedAmount(r) // "send twelve fifty to Tom": $12.50 or $1,250.00? (an alert may come first)
@@ -862,6 +890,39 @@ func clauses(text string) []string {
 		}
 	}
 	return out
+}
+
+type reported int
+
+const (
+	selfSaid reported = iota
+	declined          // the turn names an action and then refuses it
+	quoted            // the turn reports what someone else said to do
+)
+
+// declinedOrQuoted: whether a turn that names an action refuses it
+// after a "but" ("…, but i don't want to", "…, aber ich möchte heute gar
+// nichts machen", "…, but then I found it") or reports someone else's
+// words ("my husband keeps telling me to …", "mein Mann sagt immer …").
+func declinedOrQuoted(text string) reported {
+	t := " " + intents.Normalize(text) + " "
+	for _, but := range []string{" but ", " aber ", " though ", " allerdings "} {
+		i := strings.Index(t, but)
+		if i < 0 {
+			continue
+		}
+		after := t[i:]
+		if containsAny(after, " dont want", " do not want", " not going to", " wont ", " will not", " found it", " no need", " not necessary", " overreact",
+			" nicht nötig", " gefunden", " nichts machen", " nichts tun", " will ich nicht", " möchte ich nicht", " möchte heute", " gar nicht", " nicht machen",
+			" nicht tun", " lieber nicht", " doch nicht", " übertrieben", " never mind", " forget it", " not today", " heute nicht") {
+			return declined
+		}
+	}
+	if containsAny(t, " told me", " tells me", " telling me", " keeps saying", " says i should", " said i should", " wants me to", " asked me to",
+		" sagt immer", " sagt ich soll", " meint ich soll", " hat gesagt", " hat mir gesagt", " sagte mir", " will dass ich", " i was going to ask", " ich wollte eigentlich") {
+		return quoted
+	}
+	return selfSaid
 }
 
 // doAgain: the words ask for the same thing to be done once more ("do

@@ -1454,7 +1454,7 @@ func (s *Skill) payeeEnding(ctx context.Context, r *Request, d *dialog, n string
 	l := langOf(r.Locale)
 	msg := l.msg("payee.ending", p.Name, spell(p.LastFour))
 	if said != "" && said != p.LastFour {
-		msg = l.msg("payee.ending.not", p.Name, spell(p.LastFour), spell(said))
+		msg = l.msg("payee.ending.not", p.Name, spell(p.LastFour)) // (the digits said are never said back: they may be the PIN)
 	}
 	return &Response{Speech: msg + " " + d.Question, Reprompt: d.Question, Choices: yesNo(l)}
 }

@@ -124,8 +124,8 @@ func alertAnswer(text string) string {
 	if asksSomething(text) {
 		return ""
 	}
-	if containsAny(t, alertDenies...) {
-		return intents.No
+	if containsAny(t, alertDenies...) || containsAny(t, " war i", " i wars", " des war", " war ich") && containsAny(t, " ned ", " net ", " nie ", " nicht ", " ned", " net") {
+		return intents.No // "naa, i wars ned", "des war i fei ned"
 	}
 	if containsAny(t, alertOwns...) && !containsAny(t, " not ", "nt ", " nicht", " kein", " never", " nie ") {
 		return intents.Yes
