@@ -473,6 +473,9 @@ func ElidedAmount(norm, locale string) (small, big Amount, ok bool) {
 	return Amount{}, Amount{}, false
 }
 
+// softLead are words said before a name that are no part of it.
+var softLead = map[string]bool{"zack": true, "schnell": true, "fix": true, "mal": true, "kurz": true, "flott": true, "eben": true, "quick": true, "quickly": true}
+
 var payeeStops = map[string]bool{
 	"zack": true, "schnell": true, "fix": true, "mal": true, "kurz": true, "flott": true, "quick": true, "quickly": true, "asap": true,
 	"from": true, "von": true, "vom": true, "and": true, "und": true, "please": true, "bitte": true, "now": true, "jetzt": true,
@@ -497,6 +500,9 @@ func ParsePayee(text string) string {
 	take := func(from int) string {
 		var name []string
 		for k, w := range words[from:] {
+			if len(name) == 0 && softLead[w] {
+				continue // "überweis mal max", "schick zack dem max"
+			}
 			if payeeStops[w] || accountMatcher().first(w) != "" || currencyWords[w] != "" {
 				break
 			}

@@ -1285,19 +1285,26 @@ func (s *Skill) alertCard(ctx context.Context, r *Request, alertID string) (bank
 	return banks.Card{}, false
 }
 
-// rememberAlert makes the alert's card the subject once the alert is
-// answered ("so my card still works?", "is the money coming back?").
+// rememberAlert keeps what became of the alert next to the subject of
+// the conversation, which it does not replace ("and the month before?"
+// still follows the spending asked before the alert): "so my card still
+// works?" and "is the money coming back?" read it.
 func (s *Skill) rememberAlert(ctx context.Context, r *Request, al banks.Alert, outcome string) {
-	slots := intents.Slots{slotAlert: outcome, "merchant_name": al.Merchant, "alert_amount": langOf(r.Locale).Money(al.Amount)}
+	note := &alertNote{Outcome: outcome, Merchant: al.Merchant, Amount: langOf(r.Locale).Money(al.Amount)}
 	if c, ok := s.alertCard(ctx, r, al.ID); ok {
-		slots[intents.SlotCard] = string(c.Kind)
+		note.Card = string(c.Kind)
 	}
-	s.remember(r, intents.LockCard, slots)
+	sub := &subject{}
+	if prev := s.previous(r); prev != nil {
+		cp := *prev
+		sub = &cp
+	}
+	sub.Alert = note
+	r.turn.subject = sub
+	if !r.Channel.Carry {
+		r.st.Subject = sub
+	}
 }
-
-// slotAlert marks a subject that was an answered fraud alert: its
-// outcome, genuine or fraud.
-const slotAlert = "alert_outcome"
 
 func alertQuestion(l lang, al banks.Alert, now time.Time) string {
 	return l.msg("alert.question", l.Money(al.Amount), al.Merchant, l.On(al.Time, now))

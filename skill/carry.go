@@ -43,6 +43,17 @@ type subject struct {
 	// Listed are the bills last read out, in order ("a|b|c"), kept over
 	// later subjects for "the first bill you mentioned".
 	Listed string `json:"listed,omitempty"`
+	// Alert is the fraud alert answered last, kept over later subjects
+	// for "so my card still works?" and "is the money coming back?".
+	Alert *alertNote `json:"alert,omitempty"`
+}
+
+// alertNote is what became of an answered alert.
+type alertNote struct {
+	Outcome  string `json:"outcome"` // genuine or fraud
+	Card     string `json:"card,omitempty"`
+	Amount   string `json:"amount,omitempty"`
+	Merchant string `json:"merchant,omitempty"`
 }
 
 // maxCarry bounds a sealed carry (Alexa allows 24 KB a response in all):

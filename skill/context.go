@@ -49,6 +49,9 @@ func (s *Skill) remember(r *Request, intent string, slots intents.Slots) {
 	} else if prev := s.previous(r); prev != nil && intent != intents.ListTransactions {
 		sub.Listed = prev.Listed // (a newer list read out replaces it: "the first one" is of that)
 	}
+	if prev := s.previous(r); prev != nil {
+		sub.Alert = prev.Alert
+	}
 	if !r.turn.arrives.IsZero() {
 		sub.Slots["arrives"] = r.turn.arrives.Format(time.DateOnly)
 	} else if prev := s.previous(r); prev != nil && prev.Slots["arrives"] != nil && intent == prev.Intent {
@@ -126,6 +129,20 @@ func spokenDigits(norm string) bool {
 var oneWords = map[string]bool{"biggest": true, "largest": true, "smallest": true, "first": true, "second": true, "third": true, "last": true, "other": true,
 	"next": true, "new": true, "old": true, "big": true, "small": true, "same": true, "right": true, "wrong": true, "latest": true, "most": true, "expensive": true,
 	"cheapest": true, "pending": true, "earlier": true, "previous": true, "only": true, "that": true, "this": true, "current": true, "savings": true}
+
+// namedBill: "the comcast bill", "die O2 Rechnung": a bill named.
+var namedBill = regexp.MustCompile(`\b(?:the|my|die|meine) [a-z0-9]+(?: [a-z0-9]+)? (?:bill|rechnung)\b`)
+
+// namesOne: the words say "the <name> one" ("the comcast one"), not
+// "the first one".
+func namesOne(norm string) bool {
+	m := theOne.FindStringSubmatch(norm)
+	if m == nil {
+		return false
+	}
+	f := strings.Fields(m[1])
+	return !oneWords[f[0]] && !oneWords[f[len(f)-1]]
+}
 
 // theOne: "the costco one".
 var theOne = regexp.MustCompile(`\bthe ([a-z]+(?: [a-z]+)?) one\b`)
@@ -214,16 +231,17 @@ func (s *Skill) followUp(r *Request) {
 			break
 		}
 	}
+	spent := norm
 	if m := theOne.FindStringSubmatch(norm); m != nil && merchantPhrase(norm, r.Locale, r.Now) == "" && intents.ParseAccount(m[1]) == "" && intents.ParseCard(m[1]) == "" &&
 		!oneWords[strings.Fields(m[1])[0]] && !oneWords[strings.Fields(m[1])[len(strings.Fields(m[1]))-1]] {
-		norm = strings.Replace(norm, m[0], "at "+m[1], 1) // "the costco one" is what was spent at Costco
+		spent = strings.Replace(norm, m[0], "at "+m[1], 1) // "the costco one" is what was spent at Costco
 	}
-	if (r.Intent == intents.Repeat || r.Intent == intents.Fallback || s.unsure(r)) && containsAny(" "+norm+" ", " how much", " wie viel", " again", " nochmal", " noch mal") &&
-		(prev.Intent == intents.SpendingSummary || prev.Intent == intents.ListTransactions) && merchantPhrase(norm, r.Locale, r.Now) != "" {
+	if (r.Intent == intents.Repeat || r.Intent == intents.Fallback || s.unsure(r)) && containsAny(" "+spent+" ", " how much", " wie viel", " again", " nochmal", " noch mal") &&
+		(prev.Intent == intents.SpendingSummary || prev.Intent == intents.ListTransactions) && merchantPhrase(spent, r.Locale, r.Now) != "" {
 		// "wie viel war das nochmal bei Lidl" after Kaufland: Lidl's, not
 		// the last answer again.
 		slots := intents.Slots{}
-		intents.FillSlots(prev.Intent, norm, r.Locale, r.Now, slots)
+		intents.FillSlots(prev.Intent, spent, r.Locale, r.Now, slots)
 		if slots[intents.SlotMerchant] != nil {
 			for _, k := range []string{intents.SlotDateRange, intents.SlotAccount} {
 				if v := prev.Slots[k]; v != nil && slots[k] == nil {
@@ -477,7 +495,8 @@ func (s *Skill) followUp(r *Request) {
 		}
 	}
 	if (r.Intent == intents.BillDueDate || r.Intent == intents.BillBalance || r.Intent == intents.MinimumPayment) && r.Slots[intents.SlotBiller] == nil &&
-		prev.Slots[intents.SlotBiller] != nil && billFamily[prev.Intent] && len(words) <= 8 && intents.ParseCard(norm) == "" && intents.ParseAccount(norm) == "" {
+		prev.Slots[intents.SlotBiller] != nil && billFamily[prev.Intent] && len(words) <= 8 && intents.ParseCard(norm) == "" && intents.ParseAccount(norm) == "" &&
+		!namesOne(norm) && !namedBill.MatchString(norm) {
 		// "wann ich muss bezahlen" after the O2 bill: that bill's, not
 		// the credit card's.
 		r.Slots[intents.SlotBiller] = prev.Slots[intents.SlotBiller]
@@ -984,13 +1003,13 @@ func (s *Skill) cardQuestion(ctx context.Context, r *Request) (*Response, error)
 	}
 	t := " " + intents.Normalize(r.Text) + " "
 	l := langOf(r.Locale)
-	if prev := s.previous(r); prev != nil && prev.Slots.String(slotAlert) == "fraud" && moneyBackAsked(t) {
+	if prev := s.previous(r); prev != nil && prev.Alert != nil && prev.Alert.Outcome == "fraud" && moneyBackAsked(t) {
 		// "is the money coming back?" after "that wasn't me": the bank's
 		// own answer when its sheet has one
 		if resp := s.faq.entry(ctx, r, "fraud_refund"); resp != nil {
 			return resp, nil
 		}
-		return anythingElse(l, l.msg("alert.refund", prev.Slots.String("alert_amount"), prev.Slots.String("merchant_name"))), nil
+		return anythingElse(l, l.msg("alert.refund", prev.Alert.Amount, prev.Alert.Merchant)), nil
 	}
 	if resp, err := s.lockToo(ctx, r, t); resp != nil || err != nil {
 		return resp, err // "and my credit card" after a lock
@@ -1102,8 +1121,8 @@ func (s *Skill) cardQuestion(ctx context.Context, r *Request) (*Response, error)
 	found := intents.Slots{}
 	intents.FillSlots(intents.LockCard, intents.Normalize(r.Text), r.Locale, r.Now, found)
 	kind = found.String(intents.SlotCard)
-	if prev := s.previous(r); kind == "" && prev != nil && prev.Slots.String(slotAlert) != "" {
-		kind = prev.Slots.String(intents.SlotCard) // "so my card still works?" after the alert: the alert's card
+	if prev := s.previous(r); kind == "" && prev != nil && prev.Alert != nil {
+		kind = prev.Alert.Card // "so my card still works?" after the alert: the alert's card
 	}
 	if kind == "" {
 		return nil, nil
@@ -1175,7 +1194,7 @@ func activatesCard(t string) bool {
 // locked on a follow-up alone, and the card locked stays locked.
 func (s *Skill) lockToo(ctx context.Context, r *Request, t string) (*Response, error) {
 	prev := s.previous(r)
-	if prev == nil || prev.Intent != intents.LockCard || prev.Slots.String(slotState) != "" || prev.Slots.String(slotAlert) != "" ||
+	if prev == nil || prev.Intent != intents.LockCard || prev.Slots.String(slotState) != "" ||
 		len(strings.Fields(t)) > 9 || lockedAsked(t, r.Locale, nil) != "" || lockedAskedAny(t) ||
 		containsAny(t, " unlock", " entsperr", " how much", " wie viel", " balance", " owe", " limit", " expire", " ablauf", " work", " funktion", " apply", " beantrag", " why", " warum",
 			" pay", " zahl", " send", " transfer", " überweis", " move", " schick") {

@@ -379,12 +379,16 @@ func yesNoOf(text string) string {
 		if t == p {
 			return intents.Yes
 		}
-		if rest, ok := strings.CutPrefix(t, p+" "); ok && len(strings.Fields(rest)) <= 4 && !hedged(rest) && !weakYes[p] {
-			return intents.Yes // "yes please", "ya that was me"; not "okay wait", "yes but send it to Mary"
+		if rest, ok := strings.CutPrefix(t, p+" "); ok && (len(strings.Fields(rest)) <= 4 || goAhead.MatchString(rest)) && !hedged(rest) && !weakYes[p] {
+			return intents.Yes // "yes please", "ya that was me", "yeah go ahead and pay it"; not "okay wait", "yes but send it to Mary"
 		}
 	}
 	return ""
 }
+
+// goAhead: the rest of a yes that only says to do it ("go ahead and pay
+// it", "mach das bitte jetzt").
+var goAhead = regexp.MustCompile(`^(?:please |just |then |so )?(?:go ahead|carry on|do it|go on)(?: and)?(?: (?:pay|send|transfer|move|do|make|lock|unlock|block))?(?: (?:it|that|them|the payment|the transfer))?(?: now| please| then| thanks| thank you)*$`)
 
 // weakYes are words that acknowledge rather than agree: alone they are a
 // yes to a read-back, but followed by more they are no answer.
