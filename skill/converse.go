@@ -439,6 +439,11 @@ func correction(r *Request, d *dialog) intents.Slots {
 	if negatesAction(" "+norm+" ") || yesNoOf(r.Text) == intents.No && negatesName(" "+norm+" ") {
 		return nil // "no, don't send it to carol", "hold on, don't send it yet": nobody new is named
 	}
+	if from, to := d.Slots.String(intents.SlotFromAccount), d.Slots.String(intents.SlotToAccount); from != "" && to != "" &&
+		containsAny(" "+norm+" ", " other way round", " other way around", " the reverse", " reverse it", " umgekehrt", " andersrum", " anders rum", " andersherum") {
+		// "no, the other way round, checking to savings"
+		return intents.Slots{intents.SlotFromAccount: to, intents.SlotToAccount: from}
+	}
 	found := intents.Slots{}
 	intents.FillSlots(d.Action, norm, r.Locale, r.Now, found)
 	if kinds := intents.ParseAccounts(norm); containsAny(" "+norm+" ", " i meant ", " i mean ", " ich meinte ", " meinte ich ") && len(kinds) == 2 &&

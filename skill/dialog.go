@@ -1205,8 +1205,11 @@ func pickChoice(cs []choice, r *Request) (choice, bool) {
 			text = strings.TrimSpace((" " + text + " ")[i+len(m):]) // "the second one, sorry, the first": the first
 		}
 	}
-	if len(cs) == 2 {
-		// "not the bigger one": the other one.
+	cardChoice := len(cs) == 2 && intents.ParseCard(intents.Normalize(cs[0].Label)) != "" && intents.ParseCard(intents.Normalize(cs[1].Label)) != ""
+	if len(cs) == 2 && !(cardChoice && negatedCard(r.Text) == "") {
+		// "not the bigger one": the other one. (For cards, only a card
+		// ruled out by name: "no sorry, not that one, the credit card"
+		// is the credit card.)
 		for _, neg := range []string{"not the ", "nicht die ", "nicht den ", "nicht das ", "not "} {
 			if i := strings.Index(text, neg); i >= 0 && !hedgedNot(r.Text) {
 				rest := *r

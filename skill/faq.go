@@ -137,10 +137,13 @@ func (fq *faqs) take(ctx context.Context, r *Request) *Response {
 	case !known || r.Intent == intents.Fallback:
 	case r.Confidence < faqUnsure:
 		least = faqGood
-	case (r.Confidence < faqThemeUnsure || len(r.Slots) == 0 && (r.Intent == intents.TransferMoney || r.Intent == intents.PayBill)) && fq.themed(ctx, r):
-		// "i'd like some help with a mortgage" is TransferMoney (for
-		// "i'd like"), with no amount or payee: the sheet's own theme
-		// word decides.
+	case (r.Confidence < faqThemeUnsure || (r.Intent == intents.TransferMoney || r.Intent == intents.PayBill) && r.Slots[intents.SlotPayee] == nil &&
+		r.Slots[intents.SlotBiller] == nil && r.Slots[intents.SlotToAccount] == nil || r.Intent == intents.CardApplication && !containsAny(" "+intents.Normalize(r.Text)+" ", " card", " karte")) &&
+		fq.themed(ctx, r):
+		// "i'd like some help with a mortgage", "I need a personal loan
+		// of 5000 dollars" are TransferMoney (for "i'd like", "I need …
+		// dollars") with no one to pay; "I want to apply for a mortgage"
+		// is no card application: the sheet's own theme word decides.
 		least = faqGood
 	default:
 		least = faqClose

@@ -664,6 +664,15 @@ func plainReading(r *Request) {
 		" get money", " get at", " überweisen", " abheben", " geld ", " umbuchen", " ran "):
 		// "why can't I move money out of it": what blocks the account.
 		readAs(r, intents.AccountBlocked, t, "")
+	case containsAny(t, " when do i get paid", " when will i get paid", " when do i get my pay", " when is payday", " whens payday", " when is pay day", " whens pay day",
+		" when is my next pay", " wann krieg ich mein gehalt", " wann kriege ich mein gehalt", " wann bekomme ich mein gehalt", " wann kommt mein gehalt", " wann kommt das gehalt",
+		" wann ist zahltag", " wann gibts gehalt", " wann gibt es gehalt"):
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.IncomeSummary, intents.Slots{slotNext: "1"}, 1, true
+	case containsAny(t, " can i afford", " could i afford", " do i have enough for", " do i have enough money for", " kann ich mir", " reicht mein geld", " reicht das geld") &&
+		containsAny(t, " afford", " enough", " leisten", " reicht"):
+		// "can I afford a 600 dollar laptop right now": what is there to spend
+		readAs(r, intents.GetBalance, t, "")
+		delete(r.Slots, intents.SlotAmount)
 	case containsAny(t, " rent ", " miete ") && containsAny(t, " go out", " went out", " gone out", " gone yet", " rent go ", " rent gone ", " come out", " came out", " taken", " leave",
 		" left", " raus", " abgebucht", " abgegangen", " runter", " weg") && !containsAny(t, " pay the rent", " pay my rent", " pay rent", " zahl die miete", " bezahl die miete", " überweis"):
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.ListTransactions, intents.Slots{intents.SlotCategory: "rent", intents.SlotCount: 1}, 1, true
@@ -864,7 +873,8 @@ func plainYes(text string) bool {
 func withdraws(text string) bool {
 	t := " " + intents.Normalize(text) + " "
 	if containsAny(t, " wait ", " warte ", " hold on") && (asksSomething(text) || containsAny(t, " was hab", " was habe", " wie viel", " how much", " whats ", " what ",
-		" when ", " how ", " why ", " where ", " which ", " wann ", " wie ", " warum ", " wo ", " welche")) {
+		" when ", " how ", " why ", " where ", " which ", " wann ", " wie ", " warum ", " wo ", " welche", " whens ", " hows ", " wheres ", " whos ", " do i ", " did ",
+		" is my ", " is the ", " ist die ", " ist mein", " hab ich ", " habe ich ")) {
 		return false // "warte kurz, was hab ich auf dem Girokonto": a side question; the payment waits
 	}
 	return containsAny(t, " found it", " found the card", " got it back", " gefunden", " never mind", " nevermind", " doch nicht", " lass mal",
