@@ -348,7 +348,7 @@ const pinFresh = 5 * time.Minute
 // needPIN moves the dialog to the PIN stage unless the PIN was given in
 // this session lately; it also refuses while voice payments are locked.
 func (s *Skill) needPIN(ctx context.Context, r *Request, d *dialog, l lang) *Response {
-	if s.pinCovers(r) {
+	if s.pinCovers(r) && !(r.Channel.Voice && (d.Action == intents.TransferMoney || d.Action == intents.PayBill)) {
 		if rec, err := s.pinRecord(ctx, r); err == nil && r.Now.Before(rec.LockedUntil) {
 			r.st.Dialog = nil
 			return s.lockedOut(r, rec.LockedUntil)
