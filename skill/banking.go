@@ -310,14 +310,18 @@ func (b *banking) transactions(ctx context.Context, r *Request) (*Response, erro
 	if r.Slots[intents.SlotDateRange] == nil {
 		r.Slots[slotShown] = strconv.Itoa(spoken) // "what was the biggest one" is of these
 	}
-	var items, lines []string
+	var items, lines, kept []string
 	for i, t := range txs {
 		if i < spoken {
 			items = append(items, l.txPhrase(t, r.Now))
+			kept = append(kept, t.Merchant+"\x1f"+l.txPhrase(t, r.Now)+"\x1f"+l.On(t.Time, r.Now))
 		}
 		if i < max(count, spoken) && i < maxCardCount {
 			lines = append(lines, l.txLine(t))
 		}
+	}
+	if len(kept) > 1 {
+		r.Slots[slotItems] = strings.Join(kept, "\x1e") // "how much was the amazon one", "and the one before that"
 	}
 	var intro string
 	if spoken == 1 {

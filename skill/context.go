@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -132,6 +133,85 @@ var oneWords = map[string]bool{"biggest": true, "largest": true, "smallest": tru
 
 // namedBill: "the comcast bill", "die O2 Rechnung": a bill named.
 var namedBill = regexp.MustCompile(`\b(?:the|my|die|meine) [a-z0-9]+(?: [a-z0-9]+)? (?:bill|rechnung)\b`)
+
+// slotItems holds the transactions a list read out (merchant, phrase and
+// day of each, in order), and slotItem the one talked about since.
+const (
+	slotItems = "items"
+	slotItem  = "item"
+)
+
+// itemFollowUp answers a question about one of the transactions just
+// read out: "how much was the amazon one", "and the one before that",
+// "when was that", "und die davor", "wann war das".
+func (s *Skill) itemFollowUp(r *Request) *Response {
+	prev := s.previous(r)
+	if prev == nil || r.Text == "" || r.st.Dialog != nil || prev.Slots.String(slotItems) == "" {
+		return nil
+	}
+	norm := intents.Normalize(r.Text)
+	t := " " + norm + " "
+	if len(strings.Fields(norm)) > 9 || actionWords(norm) {
+		return nil
+	}
+	var items [][]string
+	for _, it := range strings.Split(prev.Slots.String(slotItems), "\x1e") {
+		if f := strings.Split(it, "\x1f"); len(f) == 3 {
+			items = append(items, f)
+		}
+	}
+	cur := -1
+	if v, err := strconv.Atoi(prev.Slots.String(slotItem)); err == nil && v >= 0 && v < len(items) {
+		cur = v
+	}
+	l := langOf(r.Locale)
+	pick := -1
+	kind := "what"
+	switch {
+	case containsAny(t, " one before that", " one before ", " before that", " the previous one", " und davor", " die davor", " den davor", " das davor", " vorher", " der davor"):
+		if cur < 0 {
+			cur = 0
+		}
+		pick = cur + 1
+		if pick >= len(items) {
+			return anythingElse(l, l.msg("tx.item.none_before"))
+		}
+	case cur >= 0 && containsAny(t, " when was that", " when was it", " when was this", " what day was that", " wann war das", " wann war der", " an welchem tag"):
+		pick, kind = cur, "when"
+	case containsAny(t, " how much was", " how much is", " wie viel war", " wie viel kostete", " what was the ", " was war ") &&
+		!containsAny(t, " spend", " spent", " ausgegeben", " total", " insgesamt") && merchantPhrase(norm, r.Locale, r.Now) == "":
+		if m := theOne.FindStringSubmatch(norm); m != nil {
+			for i, it := range items {
+				if strings.Contains(" "+intents.Normalize(it[0])+" ", " "+m[1]+" ") || strings.HasPrefix(intents.Normalize(it[0]), m[1]) {
+					pick = i
+					break
+				}
+			}
+		}
+		if pick < 0 {
+			for i, it := range items {
+				for _, w := range strings.Fields(intents.Normalize(it[0])) {
+					if len(w) >= 3 && strings.Contains(t, " "+w+" ") {
+						pick = i
+					}
+				}
+				if pick >= 0 {
+					break
+				}
+			}
+		}
+	}
+	if pick < 0 {
+		return nil
+	}
+	slots := cloneSlots(prev.Slots)
+	slots[slotItem] = strconv.Itoa(pick)
+	s.remember(r, prev.Intent, slots)
+	if kind == "when" {
+		return anythingElse(l, l.msg("tx.item.when", strings.TrimSpace(items[pick][2])))
+	}
+	return anythingElse(l, upperFirst(items[pick][1])+".")
+}
 
 // namesOne: the words say "the <name> one" ("the comcast one"), not
 // "the first one".

@@ -688,6 +688,9 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 	if resp := s.faqFollowUp(ctx, r); resp != nil {
 		return resp, nil // "and abroad?" after the cash machine limit
 	}
+	if resp := s.itemFollowUp(r); resp != nil {
+		return resp, nil // "how much was the amazon one", "and the one before that"
+	}
 	if resp, err, ok := s.twoQuestions(ctx, r, kind); ok {
 		return resp, err // "how many points do I have and what's my credit score"
 	}
