@@ -1290,7 +1290,7 @@ func (s *Skill) alertCard(ctx context.Context, r *Request, alertID string) (bank
 // still follows the spending asked before the alert): "so my card still
 // works?" and "is the money coming back?" read it.
 func (s *Skill) rememberAlert(ctx context.Context, r *Request, al banks.Alert, outcome string) {
-	note := &alertNote{Outcome: outcome, Merchant: al.Merchant, Amount: langOf(r.Locale).Money(al.Amount)}
+	note := &alertNote{Outcome: outcome, Merchant: al.Merchant, Amount: langOf(r.Locale).Money(al.Amount), When: langOf(r.Locale).On(al.Time, r.Now)}
 	if c, ok := s.alertCard(ctx, r, al.ID); ok {
 		note.Card = string(c.Kind)
 	}
@@ -1300,6 +1300,7 @@ func (s *Skill) rememberAlert(ctx context.Context, r *Request, al banks.Alert, o
 		sub = &cp
 	}
 	sub.Alert = note
+	sub.Owner = ownerOf(r.User)
 	r.turn.subject = sub
 	if !r.Channel.Carry {
 		r.st.Subject = sub

@@ -22,6 +22,7 @@ import (
 // server, and a carry forged or replayed within its session can at most
 // repeat an answer the user was already given.
 type carry struct {
+	Owner   string    `json:"owner,omitempty"` // the linked customer the last answer was for
 	Last    *Response `json:"last,omitempty"`
 	Subject *subject  `json:"subject,omitempty"`
 	At      time.Time `json:"at"`
@@ -37,6 +38,7 @@ type carry struct {
 
 // subject is what the last answer was about, for elliptical follow-ups.
 type subject struct {
+	Owner    string        `json:"owner,omitempty"` // the linked customer it was about
 	Intent   string        `json:"intent,omitempty"`
 	Slots    intents.Slots `json:"slots,omitempty"`
 	Merchant string        `json:"merchant,omitempty"` // as resolved against the user's data
@@ -54,6 +56,7 @@ type alertNote struct {
 	Card     string `json:"card,omitempty"`
 	Amount   string `json:"amount,omitempty"`
 	Merchant string `json:"merchant,omitempty"`
+	When     string `json:"when,omitempty"` // "on November 20th"
 }
 
 // maxCarry bounds a sealed carry (Alexa allows 24 KB a response in all):

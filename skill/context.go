@@ -20,10 +20,14 @@ import (
 
 // previous is the subject of the session's last answer.
 func (s *Skill) previous(r *Request) *subject {
+	sub := r.st.Subject
 	if r.Channel.Carry {
-		return r.turn.carry.Subject
+		sub = r.turn.carry.Subject
 	}
-	return r.st.Subject
+	if sub != nil && sub.Owner != "" && r.User.Customer != "" && sub.Owner != ownerOf(r.User) {
+		return nil // another customer's subject: nothing follows from it
+	}
+	return sub
 }
 
 // remember records what this turn's answer was about.
@@ -58,6 +62,7 @@ func (s *Skill) remember(r *Request, intent string, slots intents.Slots) {
 	} else if prev := s.previous(r); prev != nil && prev.Slots["arrives"] != nil && intent == prev.Intent {
 		sub.Slots["arrives"] = prev.Slots["arrives"]
 	}
+	sub.Owner = ownerOf(r.User)
 	r.turn.subject = sub
 	if !r.Channel.Carry {
 		r.st.Subject = sub
@@ -146,13 +151,16 @@ const (
 // "when was that", "und die davor", "wann war das".
 func (s *Skill) itemFollowUp(r *Request) *Response {
 	prev := s.previous(r)
-	if prev == nil || r.Text == "" || r.st.Dialog != nil || prev.Slots.String(slotItems) == "" {
+	if prev == nil || r.Text == "" || r.st.Dialog != nil || prev.Slots.String(slotItems) == "" && prev.Alert == nil {
 		return nil
 	}
 	norm := intents.Normalize(r.Text)
 	t := " " + norm + " "
 	if len(strings.Fields(norm)) > 9 || actionWords(norm) {
 		return nil
+	}
+	if prev.Alert != nil && prev.Alert.When != "" && containsAny(t, " when was it", " when was that", " wann war das", " when did that happen", " what day was it") {
+		return anythingElse(langOf(r.Locale), langOf(r.Locale).msg("tx.item.when", prev.Alert.When)) // the alert's charge
 	}
 	var items [][]string
 	for _, it := range strings.Split(prev.Slots.String(slotItems), "\x1e") {
@@ -176,8 +184,10 @@ func (s *Skill) itemFollowUp(r *Request) *Response {
 		if pick >= len(items) {
 			return anythingElse(l, l.msg("tx.item.none_before"))
 		}
-	case cur >= 0 && containsAny(t, " when was that", " when was it", " when was this", " what day was that", " wann war das", " wann war der", " an welchem tag"):
+	case cur >= 0 && containsAny(t, " when was that", " when was it", " when was this", " what day was that", " wann war das", " wann war der", " an welchem tag", " und wann "):
 		pick, kind = cur, "when"
+	case cur >= 0 && containsAny(t, " how much was it", " how much was that", " how much was this", " wie viel war das", " wie viel war es", " wie viel war der", " wie hoch war"):
+		pick = cur
 	case containsAny(t, " how much was", " how much is", " wie viel war", " wie viel kostete", " what was the ", " was war ") &&
 		!containsAny(t, " spend", " spent", " ausgegeben", " total", " insgesamt") && merchantPhrase(norm, r.Locale, r.Now) == "":
 		if m := theOne.FindStringSubmatch(norm); m != nil {

@@ -440,6 +440,7 @@ func correction(r *Request, d *dialog) intents.Slots {
 		return nil // "no, don't send it to carol", "hold on, don't send it yet": nobody new is named
 	}
 	if from, to := d.Slots.String(intents.SlotFromAccount), d.Slots.String(intents.SlotToAccount); from != "" && to != "" &&
+		to != "credit_card" && to != "loan" && to != "mortgage" && // (nothing is paid from a card or a loan)
 		containsAny(" "+norm+" ", " other way round", " other way around", " the reverse", " reverse it", " umgekehrt", " andersrum", " anders rum", " andersherum") {
 		// "no, the other way round, checking to savings"
 		return intents.Slots{intents.SlotFromAccount: to, intents.SlotToAccount: from}

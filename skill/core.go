@@ -464,7 +464,13 @@ func (s *Skill) commit(ctx context.Context, r *Request, resp *Response, raw []by
 		// Nothing found and nothing to keep writes nothing where the carry
 		// tells the next turn that a session is under way; elsewhere the
 		// stored state says so (firstTurn).
+		r.st.Owner = ""
 		b, _ := json.Marshal(r.st)
+		if !bytes.Equal(b, emptyState) {
+			// (an empty state names no one, so that a read writes nothing)
+			r.st.Owner = ownerOf(r.User)
+			b, _ = json.Marshal(r.st)
+		}
 		if !bytes.Equal(b, raw) && !(raw == nil && (string(b) == "{}" || carries && bytes.Equal(b, emptyState))) {
 			t.State = b
 		}
@@ -487,7 +493,7 @@ func (s *Skill) commit(ctx context.Context, r *Request, resp *Response, raw []by
 		if t.State != nil {
 			stored = !bytes.Equal(t.State, emptyState)
 		}
-		resp.Carry = s.carrier.seal(r, carry{Last: last, Subject: sub, At: r.Now, Stored: stored})
+		resp.Carry = s.carrier.seal(r, carry{Owner: ownerOf(r.User), Last: last, Subject: sub, At: r.Now, Stored: stored})
 	}
 	if t.RequestID != "" && !t.Release {
 		t.Response, _ = json.Marshal(resp)
@@ -921,11 +927,31 @@ func declinedOrQuoted(text string) reported {
 			return declined
 		}
 	}
+	if i := firstIndex(t, " lock", " sperr", " block", " send", " pay ", " transfer", " überweis", " schick", " zahl", " freeze"); i >= 0 &&
+		containsAny(t[i:], " forget it", " never mind", " nevermind", " on second thought", " lass mal", " lass es", " doch nicht", " ach nee", " ach nein",
+			" found it", " gefunden", " dont ", " do not ", " nah ") {
+		return declined // "lock my debit card... actually no, forget it", "sperr die Kreditkarte, ne doch nicht" (not "found it, unlock it")
+	}
+	if containsAny(t, " should i ", " soll ich ", " do i need to ", " muss ich ", " would you ", " said lock", " said ", " says ", " meint ", " sagt ") &&
+		!containsAny(t, " please", " bitte") {
+		return quoted // "should i lock my debit card", "my wife said lock the debit card"
+	}
 	if containsAny(t, " told me", " tells me", " telling me", " keeps saying", " says i should", " said i should", " wants me to", " asked me to",
 		" sagt immer", " sagt ich soll", " meint ich soll", " hat gesagt", " hat mir gesagt", " sagte mir", " will dass ich", " i was going to ask", " ich wollte eigentlich") {
 		return quoted
 	}
 	return selfSaid
+}
+
+// firstIndex is where the first of subs occurs in s, or -1.
+func firstIndex(s string, subs ...string) int {
+	best := -1
+	for _, x := range subs {
+		if i := strings.Index(s, x); i >= 0 && (best < 0 || i < best) {
+			best = i
+		}
+	}
+	return best
 }
 
 // doAgain: the words ask for the same thing to be done once more ("do
@@ -961,8 +987,12 @@ func (s *Skill) firstTurn(r *Request) bool {
 
 func (s *Skill) repeat(ctx context.Context, r *Request) (*Response, error) {
 	l := langOf(r.Locale)
+	if r.AccessToken != "" && s.authenticate(ctx, r) != nil {
+		r.User = banks.User{}
+	}
+	own := ownerOf(r.User)
 	if r.Channel.Carry {
-		if last := r.turn.carry.Last; last != nil {
+		if last := r.turn.carry.Last; last != nil && (r.turn.carry.Owner == "" || r.turn.carry.Owner == own) {
 			c := *last
 			return &c, nil
 		}
@@ -970,8 +1000,8 @@ func (s *Skill) repeat(ctx context.Context, r *Request) (*Response, error) {
 	}
 	b, err := s.cfg.Store.Session(ctx, r.Platform, r.SessionID, r.UserID, s.cfg.SessionTTL)
 	var st state
-	if err == nil && b != nil && json.Unmarshal(b, &st) == nil && st.Last != nil {
-		return st.Last, nil
+	if err == nil && b != nil && json.Unmarshal(b, &st) == nil && st.Last != nil && (st.Owner == "" || st.Owner == own) {
+		return st.Last, nil // (another customer's last answer is never said again)
 	}
 	return &Response{Speech: l.msg("repeat.nothing"), Reprompt: l.reprompt()}, nil
 }
@@ -1103,10 +1133,23 @@ func (s *Skill) authenticate(ctx context.Context, r *Request) error {
 		}
 	}
 	r.User = u
+	if own := ownerOf(u); r.st != nil && r.st.Owner != "" && r.st.Owner != own {
+		// Another customer than the one this session's dialog, subject
+		// and PIN belong to: none of it carries over.
+		*r.st = state{}
+	}
 	if r.turn != nil {
 		s.checkPending(ctx, r)
 	}
 	return nil
+}
+
+// ownerOf names a linked customer for state and subjects.
+func ownerOf(u banks.User) string {
+	if u.Customer == "" {
+		return ""
+	}
+	return u.Bank + "\x00" + u.Customer
 }
 
 // linkOf returns the platform user's link: the one loadState read with

@@ -22,6 +22,10 @@ import (
 // state is what the server keeps of a session between turns. The platform
 // never carries any of it, so a forged session attribute cannot skip a step.
 type state struct {
+	// Owner is the linked customer the state belongs to (bank and
+	// customer): a turn of another customer on the same session (a new
+	// link mid-session) starts from nothing.
+	Owner  string    `json:"owner,omitempty"`
 	Last   *Response `json:"last,omitempty"`
 	Dialog *dialog   `json:"dialog,omitempty"`
 	// PINAt is when the voice PIN was last given right in this session.
@@ -629,6 +633,12 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 		// bob": what the recognizer found is the name to exclude; this
 		// is a no, and nothing is re-planned from it.
 		r.Intent, r.Slots, r.Confidence = intents.No, intents.Slots{}, 1
+	}
+	if d.Stage == stageCollect && r.Text != "" && d.Awaiting == intents.SlotCard && (doubtful(r.Text) || hedgedNot(r.Text)) &&
+		!containsAny(" "+intents.Normalize(r.Text)+" ", " both", " beide") {
+		// "not sure, maybe the debit" at "Which card?": no card is
+		// locked or blocked on a guess; the question again.
+		return &Response{Speech: l.msg("dialog.not_understood") + " " + d.Question, Reprompt: d.Question, Choices: dialogChoices(l, d)}, nil
 	}
 	if d.Stage == stageCollect {
 		if toCard(d) && r.Text != "" && cardAmountWords(r.Text, r.Locale) {

@@ -248,6 +248,14 @@ func (s *Skill) cardDeclined(ctx context.Context, r *Request) (*Response, error)
 	if err != nil {
 		return nil, err
 	}
+	if len(txs) == 0 && f.AccountID != "" && f.Merchant != "" {
+		// "my credit card got declined at chipotle" when it was the
+		// debit card: the decline at that merchant, on whichever card
+		f.AccountID = ""
+		if txs, err = s.cfg.Bank.Transactions(ctx, r.User, f); err != nil {
+			return nil, err
+		}
+	}
 	if len(txs) == 0 {
 		if recent || f.Merchant != "" {
 			return say(l.msg("declined.none_recent")), nil
@@ -261,6 +269,9 @@ func (s *Skill) cardDeclined(ctx context.Context, r *Request) (*Response, error)
 	if t.DeclineReason != "" && l.has("decline."+t.DeclineReason) {
 		why = l.msg("decline." + t.DeclineReason)
 	}
+	// "how much was it", "and when was that" next: about this payment
+	r.Slots[slotItems] = t.Merchant + "\x1f" + l.msg("tx.out", l.Money(t.Amount), t.Merchant, l.On(t.Time, r.Now)) + "\x1f" + l.On(t.Time, r.Now)
+	r.Slots[slotItem] = "0"
 	return &Response{Speech: l.msg("declined.one", l.Money(t.Amount), t.Merchant, l.On(t.Time, r.Now), why), EndSession: true}, nil
 }
 

@@ -128,7 +128,8 @@ func TestReview10HedgeIsNoNegatedCard(t *testing.T) {
 			if !strings.HasPrefix(out[0], "Which card") && !strings.HasPrefix(out[0], "Welche Karte") {
 				t.Fatalf("no card question: %q", out[0])
 			}
-			if strings.Contains(out[1], c.wrong) {
+			// (asking "Which card …?" again is fine: the hedge names no card for sure)
+			if strings.Contains(out[1], c.wrong) && !strings.Contains(out[1], "Which card") && !strings.Contains(out[1], "Welche Karte") {
 				t.Errorf("%q picked the card the user did not name: %q", c.text, out[1])
 			}
 		})
