@@ -634,6 +634,10 @@ func (s *Skill) followUp(r *Request) {
 		!(lead.MatchString(norm) && readSiblings[r.Intent] && readSiblings[prev.Intent] && !ownWords(r.Intent, norm)) {
 		return // a question of its own
 	}
+	if r.Intent == intents.GetBalance && prev.Intent != intents.GetBalance && r.Confidence >= 0.9 &&
+		containsAny(" "+norm+" ", " balance", " kontostand", " guthaben", " how much do i have", " how much have i got", " wie viel hab ich", " wie viel habe ich") {
+		return // "what's my balance" after a list asks for the balance (it was read as a shop called "Whats My Balance")
+	}
 	if s.sensitive(prev.Intent) && r.Intent != prev.Intent {
 		return // "credit card expiry" after a lock asks; it locks nothing
 	}
