@@ -742,6 +742,30 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 		}
 	}
 	s.rambling(ctx, r)
+	if t := " " + intents.Normalize(r.Text) + " "; (r.Intent == intents.TransferMoney || r.Intent == intents.PayBill || r.Intent == intents.Fallback || s.unsure(r)) &&
+		r.Text != "" && (r.Slots[intents.SlotPayee] == nil || containsAny(" "+r.Slots.String(intents.SlotPayee)+" ", " borrow", " get ", " apply", " loan", " kredit", " can i")) &&
+		r.Slots[intents.SlotBiller] == nil && r.Slots[intents.SlotToAccount] == nil {
+		// "I need a personal loan of 5000 dollars", "ich bräuchte nen
+		// Kredit über 10.000 Euro", "und ne Baufinanzierung?": the bank's
+		// answer on borrowing, never a payment to begin
+		id := ""
+		switch {
+		case containsAny(t, " mortgage", " baufinanzierung", " hypothek", " immobilienkredit", " home loan"):
+			id = "mortgage"
+		case containsAny(t, " personal loan", " a loan", " loan of", " kredit über", " nen kredit", " einen kredit", " ein darlehen", " privatkredit", " ratenkredit", " borrow"):
+			id = "personal_loan"
+		}
+		if id != "" && !containsAny(t, " pay my", " pay the", " pay off", " zahl", " tilg", " balance", " owe", " stand", " how much is left") {
+			if resp := s.faq.entry(ctx, r, id); resp != nil {
+				s.rememberFAQ(r)
+				return resp, nil
+			}
+		}
+		if containsAny(t, " complaint", " complain", " beschwer", " reklamation über") {
+			// "I want to file a complaint about your fees": a person takes it
+			r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.TalkToAgent, intents.Slots{}, 1, true
+		}
+	}
 	if _, act := s.actions[r.Intent]; act && r.Text != "" {
 		switch declinedOrQuoted(r.Text) {
 		case declined:
