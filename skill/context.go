@@ -1118,11 +1118,7 @@ func (s *Skill) cardQuestion(ctx context.Context, r *Request) (*Response, error)
 		if len(cards) > 0 {
 			var parts []string
 			for _, c := range cards {
-				if c.Locked {
-					parts = append(parts, l.msg("card.status.locked", upperFirst(l.cardName(c))))
-				} else {
-					parts = append(parts, l.msg("card.status.works", upperFirst(l.cardName(c))))
-				}
+				parts = append(parts, l.cardState(c))
 			}
 			s.remember(r, intents.LockCard, intents.Slots{slotState: "1"})
 			return anythingElse(l, strings.Join(parts, " ")), nil
@@ -1200,10 +1196,7 @@ func (s *Skill) cardQuestion(ctx context.Context, r *Request) (*Response, error)
 		for _, c := range cards {
 			if string(c.Kind) == kind {
 				s.remember(r, intents.LockCard, intents.Slots{intents.SlotCard: kind, slotState: "1"})
-				if c.Locked {
-					return anythingElse(l, l.msg("card.status.locked", upperFirst(l.cardName(c)))), nil
-				}
-				return anythingElse(l, l.msg("card.status.works", upperFirst(l.cardName(c)))), nil
+				return anythingElse(l, l.cardState(c)), nil
 			}
 		}
 	}
@@ -1230,10 +1223,7 @@ func (s *Skill) cardQuestion(ctx context.Context, r *Request) (*Response, error)
 			continue
 		}
 		s.remember(r, intents.LockCard, intents.Slots{intents.SlotCard: kind, slotState: "1"})
-		if c.Locked {
-			return anythingElse(l, l.msg("card.status.locked", upperFirst(l.cardName(c)))), nil
-		}
-		return anythingElse(l, l.msg("card.status.works", upperFirst(l.cardName(c)))), nil
+		return anythingElse(l, l.cardState(c)), nil
 	}
 	return nil, nil
 }
@@ -1316,6 +1306,15 @@ func (s *Skill) lockToo(ctx context.Context, r *Request, t string) (*Response, e
 		return &Response{Speech: q, Reprompt: q, Choices: yesNo(l)}, nil
 	}
 	return nil, nil
+}
+
+// cardState says whether a card is locked ("Your debit card ending in
+// 7719 works: it isn't locked.").
+func (l lang) cardState(c banks.Card) string {
+	if c.Locked {
+		return l.msg("card.status.locked", upperFirst(l.cardName(c)))
+	}
+	return l.msg("card.status.works", upperFirst(l.cardName(c)))
 }
 
 // moneyBackAsked: the words ask whether a charge is paid back ("is
