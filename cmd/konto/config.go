@@ -130,7 +130,7 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 		"customers":      "synthetic customers to generate besides the demo ones",
 		"months":         "months of history to generate",
 		"all":            "include synthetic customers",
-		"locale":         "en-US or de-DE",
+		"locale":         "en-US, en-GB or de-DE",
 		"now":            "reference day for dates, YYYY-MM-DD (default today)",
 		"platform":       "platform to export for: alexa",
 		"invocation":     "invocation name of the exported skill",
