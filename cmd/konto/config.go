@@ -38,6 +38,7 @@ type Config struct {
 	URL          string
 	Requests     int
 	Concurrency  int
+	Rate         int
 	Duration     time.Duration
 	Banks        string
 	Bank         string
@@ -103,6 +104,7 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 		"url":            &cfg.URL,
 		"requests":       &cfg.Requests,
 		"concurrency":    &cfg.Concurrency,
+		"rate":           &cfg.Rate,
 		"duration":       &cfg.Duration,
 		"banks":          &cfg.Banks,
 		"bank":           &cfg.Bank,
@@ -143,6 +145,7 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 		"url":            "load: the Alexa endpoint of a local `konto serve --dev`",
 		"requests":       "load: how many requests at most",
 		"concurrency":    "load: parallel workers",
+		"rate":           "load: requests per second, sent on a fixed schedule whatever the answers' pace (latency counts from each request's scheduled time); 0: as fast as the workers go",
 		"duration":       "load: how long at most",
 		"banks":          "banks file (YAML) of the real banks Konto connects to",
 		"bank":           "banks verify: id of the bank in the banks file",
@@ -260,8 +263,8 @@ func (c Config) Validate() error {
 			return fmt.Errorf("--now %q: want YYYY-MM-DD", c.Now)
 		}
 	}
-	if c.Requests < 1 || c.Requests > 1_000_000 || c.Concurrency < 1 || c.Concurrency > 256 || c.Duration <= 0 || c.Duration > time.Hour {
-		return errors.New("load: --requests 1..1000000, --concurrency 1..256, --duration up to 1h")
+	if c.Requests < 1 || c.Requests > 1_000_000 || c.Concurrency < 1 || c.Concurrency > 256 || c.Duration <= 0 || c.Duration > time.Hour || c.Rate < 0 || c.Rate > 100_000 {
+		return errors.New("load: --requests 1..1000000, --concurrency 1..256, --duration up to 1h, --rate 0..100000")
 	}
 	if c.PINLockout < time.Minute || c.PINLockout > 7*24*time.Hour {
 		return errors.New("--pin-lockout must be between 1m and 168h")

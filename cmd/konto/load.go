@@ -123,7 +123,7 @@ func loadUsers(ctx context.Context, dir string) ([]loadUser, error) {
 // only talks to loopback addresses, and both its count of requests and
 // its time are bounded.
 func runLoad(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := parseConfig("load", args, getenv, stderr, "url", "data", "requests", "concurrency", "duration", "mix")
+	cfg, err := parseConfig("load", args, getenv, stderr, "url", "data", "requests", "concurrency", "rate", "duration", "mix")
 	if err != nil {
 		return err
 	}
@@ -143,7 +143,7 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	lr := &loadRun{url: cfg.URL, users: users, budget: int64(cfg.Requests), runID: time.Now().UnixNano(),
+	lr := &loadRun{url: cfg.URL, users: users, budget: int64(cfg.Requests), runID: time.Now().UnixNano(), rate: cfg.Rate,
 		client: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: cfg.Concurrency}}}
 	for _, u := range users {
 		if u.payee != "" {
@@ -165,6 +165,7 @@ func runLoad(ctx context.Context, args []string, getenv func(string) string, std
 	defer cancel()
 	stats := make([]map[string]*kindStats, cfg.Concurrency)
 	start := time.Now()
+	lr.start = start
 	var wg sync.WaitGroup
 	for w := range cfg.Concurrency {
 		stats[w] = map[string]*kindStats{}
@@ -204,8 +205,13 @@ type loadRun struct {
 	client  *http.Client
 	runID   int64
 	budget  int64
-	sent    atomic.Int64 // requests sent, for the budget and fresh ids
-	convs   atomic.Int64 // conversations begun, for session ids
+	// rate > 0 sends request i at start + i/rate (an open loop): a slow
+	// answer delays no later request's schedule, and each latency counts
+	// from the request's scheduled time, so that queueing shows in it.
+	rate  int
+	start time.Time
+	sent  atomic.Int64 // requests sent, for the budget and fresh ids
+	convs atomic.Int64 // conversations begun, for session ids
 }
 
 // kindStats is one worker's figures for one kind.
@@ -280,6 +286,16 @@ func (s *session) send(ctx context.Context, intent string, slots map[string]stri
 			"intent": map[string]any{"name": intent, "slots": sl}}})
 	s.turns++
 	t0 := time.Now()
+	if s.lr.rate > 0 {
+		t0 = s.lr.start.Add(time.Duration(i-1) * time.Second / time.Duration(s.lr.rate))
+		if d := time.Until(t0); d > 0 {
+			select {
+			case <-time.After(d):
+			case <-ctx.Done():
+				return false
+			}
+		}
+	}
 	resp, err := s.lr.client.Post(s.lr.url, "application/json", bytes.NewReader(body))
 	if err != nil {
 		s.st.failed++
@@ -424,8 +440,12 @@ func (lr *loadRun) report(stdout io.Writer, cfg Config, took time.Duration, stat
 	if len(total.lat) == 0 {
 		return fmt.Errorf("no request succeeded (%d failed); is `konto serve --dev` running at %s?", total.failed, cfg.URL)
 	}
-	fmt.Fprintf(stdout, "%d requests in %s with %d workers: %.0f req/s, %d failed\n", len(total.lat), took.Round(time.Millisecond), cfg.Concurrency,
-		float64(len(total.lat))/took.Seconds(), total.failed)
+	paced := ""
+	if cfg.Rate > 0 {
+		paced = fmt.Sprintf(" (%d req/s scheduled; latency from each request's scheduled time)", cfg.Rate)
+	}
+	fmt.Fprintf(stdout, "%d requests in %s with %d workers: %.0f req/s%s, %d failed\n", len(total.lat), took.Round(time.Millisecond), cfg.Concurrency,
+		float64(len(total.lat))/took.Seconds(), paced, total.failed)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "kind\tconversations\tcompleted\trequests\treq/s\tp50\tp95\tp99\tmax\tfailed\tunexpected\t")
 	row := func(name string, st *kindStats) {

@@ -272,6 +272,16 @@ func TestLoadAgainstLocalServer(t *testing.T) {
 	if err != nil || !strings.Contains(out, "60 requests in") || !strings.Contains(out, "0 failed") || !strings.Contains(out, "p95") {
 		t.Fatalf("%v\n%s", err, out)
 	}
+	// --rate paces the requests on a schedule: 40 requests at 100/s
+	// cannot be done in less than 0.39 s, however fast the server.
+	t0 := time.Now()
+	out, err = run(t, "", "load", "--url", base+"/alexa", "--data", data, "--requests", "40", "--concurrency", "8", "--rate", "100", "--mix", "balance")
+	if err != nil || !strings.Contains(out, "40 requests in") || !strings.Contains(out, "100 req/s scheduled") {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if took := time.Since(t0); took < 390*time.Millisecond {
+		t.Errorf("40 requests at --rate 100 took %s: the schedule was not kept", took)
+	}
 	if _, err := run(t, "", "load", "--url", "http://192.168.1.10/alexa", "--data", data); err == nil {
 		t.Fatal("a non-loopback target was accepted")
 	}
