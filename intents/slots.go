@@ -112,7 +112,8 @@ func ParseDateRange(text, locale string, now time.Time) (DateRange, string, bool
 			func() DateRange { return rng(monday.AddDate(0, 0, -2), monday.AddDate(0, 0, -1)) }},
 		{[]string{"last fortnight", "past fortnight", "the last fortnight", "the past fortnight", "last two weeks", "past two weeks", "letzten zwei wochen", "letzten beiden wochen",
 			"vergangenen zwei wochen"}, func() DateRange { return rng(today.AddDate(0, 0, -13), today) }},
-		{[]string{"last week", "past week", "previous week", "letzte woche", "letzten woche", "vergangene woche", "vergangenen woche", "vorige woche", "vorigen woche", "der letzten woche"},
+		{[]string{"last week", "past week", "previous week", "letzte woche", "letzten woche", "vergangene woche", "vergangenen woche", "vorige woche", "vorigen woche", "der letzten woche",
+			"letzte woch", "letzten woch", "vergangene woch", "vorige woch", "vorig woch"}, // (Bavarian "letzte Woch")
 			func() DateRange { return rng(monday.AddDate(0, 0, -7), monday.AddDate(0, 0, -1)) }},
 		{[]string{"this week", "current week", "so far this week", "this week so far", "diese woche bisher", "diese woche", "dieser woche", "diesen woche"}, func() DateRange { return rng(monday, today) }},
 		{[]string{"last month", "past month", "previous month", "letzten monat", "letzter monat", "letzte monat", "vergangenen monat", "vorigen monat", "vormonat", "im letzten monat"},

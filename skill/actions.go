@@ -283,6 +283,9 @@ func (s *Skill) cardPayAmount(ctx context.Context, r *Request, card banks.Accoun
 	}
 	full := containsAny(t, cardFullWords...)
 	minimum := containsAny(t, " minimum", " mindest")
+	if !s.allowed(ctx, r, "accounts") {
+		return banks.Money{}, nil, false, nil // "in full", "the minimum" read the card's balance, which this link may not see: the amount is asked
+	}
 	switch {
 	case minimum:
 		st, err := capability[banks.Statements](s.cfg.Bank, "skill.transfer")
@@ -532,7 +535,10 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 	}
 	// A payee that names an own account is a transfer between accounts.
 	if p := slots.String(intents.SlotPayee); p != "" && slots.String(intents.SlotToAccount) == "" {
-		if k := intents.ParseAccount(intents.Normalize(p)); k != "" {
+		if k := intents.ParseAccount(intents.Normalize(p)); k != "" && !s.savedPayee(ctx, r, p) {
+			// (a saved payee named like an account, "Emma Savings", "Oma
+			// Sparkonto", stays that payee: the read-back named the payee,
+			// and the plan made again at the yes and the PIN pays the payee)
 			slots[intents.SlotToAccount] = k
 			delete(slots, intents.SlotPayee)
 		}
@@ -581,6 +587,14 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 			return &plan{ask: l.msg("transfer.ask_which_payee", l.or(names)), awaiting: intents.SlotPayee, choices: cs}, nil
 		}
 	default:
+		if p, ok := s.payeeInWords(ctx, r); ok {
+			// "i want send money for maria, fifty dollar": a saved payee's
+			// name among the words, where the recognizer found no payee;
+			// the read-back names the payee in full.
+			payee = p
+			slots[intents.SlotPayee] = strings.ToLower(p.Name)
+			break
+		}
 		return &plan{ask: l.msg("transfer.ask_payee"), awaiting: intents.SlotPayee}, nil
 	}
 	a, ok := slots.Amount(intents.SlotAmount)
@@ -1353,4 +1367,54 @@ func (s *Skill) planShowNumber(ctx context.Context, r *Request, slots intents.Sl
 		return &Response{Speech: text, Card: &Card{Title: acct.Name, Text: text}, Sensitive: true},
 			&AuditEntry{Action: "show_account_number", Detail: acct.Name, Outcome: "done"}, nil
 	}}, nil
+}
+
+// payeeInWords finds the one saved payee whose first or full name is
+// among the turn's words ("send money for maria"), if exactly one is.
+func (s *Skill) payeeInWords(ctx context.Context, r *Request) (banks.Payee, bool) {
+	if r.Text == "" {
+		return banks.Payee{}, false
+	}
+	rec, ok := s.cfg.Bank.(banks.Recipients)
+	if !ok {
+		return banks.Payee{}, false
+	}
+	payees, err := rec.Payees(ctx, r.User)
+	if err != nil {
+		return banks.Payee{}, false
+	}
+	t := " " + intents.Normalize(r.Text) + " "
+	var found []banks.Payee
+	for _, p := range payees {
+		name := strings.Fields(intents.Normalize(p.Name))
+		if len(name) == 0 || len(name[0]) < 3 {
+			continue
+		}
+		if strings.Contains(t, " "+name[0]+" ") || strings.Contains(t, " "+strings.Join(name, " ")+" ") {
+			found = append(found, p)
+		}
+	}
+	if len(found) != 1 {
+		return banks.Payee{}, false
+	}
+	return found[0], true
+}
+
+// savedPayee: name is the full name of one of the user's saved payees.
+func (s *Skill) savedPayee(ctx context.Context, r *Request, name string) bool {
+	rec, ok := s.cfg.Bank.(banks.Recipients)
+	if !ok {
+		return false
+	}
+	payees, err := rec.Payees(ctx, r.User)
+	if err != nil {
+		return false
+	}
+	n := intents.Normalize(name)
+	for _, p := range payees {
+		if intents.Normalize(p.Name) == n {
+			return true // (only the full name: "my savings" is no "Emma Savings")
+		}
+	}
+	return false
 }

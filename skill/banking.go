@@ -188,6 +188,9 @@ func (l lang) balanceLine(a banks.Account, bal banks.Balance) string {
 // returns nil accounts when the user has none of the named kind.
 func (b *banking) filter(ctx context.Context, r *Request) (banks.TxFilter, []banks.Account, error) {
 	var f banks.TxFilter
+	if err := b.accountNamedLikeCategory(ctx, r); err != nil {
+		return f, nil, err
+	}
 	accts, err := b.accountsFor(ctx, r)
 	if err != nil {
 		return f, nil, err
@@ -206,6 +209,40 @@ func (b *banking) filter(ctx context.Context, r *Request) (banks.TxFilter, []ban
 	f.Category = r.Slots.String(intents.SlotCategory)
 	return f, accts, nil
 }
+
+// accountNamedLikeCategory reads "the latest charges on my travel card"
+// as the account of that name (Travel Rewards Card), not the travel
+// category: a category word said with "card" or "account" that is a word
+// of one of the user's account names names that account.
+func (b *banking) accountNamedLikeCategory(ctx context.Context, r *Request) error {
+	c := r.Slots.String(intents.SlotCategory)
+	if c == "" || r.Text == "" {
+		return nil
+	}
+	t := " " + intents.Normalize(r.Text) + " "
+	all, err := b.bank.Accounts(ctx, r.User)
+	if err != nil {
+		return err
+	}
+	var named []banks.Account
+	for _, a := range all {
+		for _, w := range strings.Fields(intents.Normalize(a.Name)) {
+			if len(w) >= 4 && !genericAccountWords[w] && containsAny(t, " "+w+" card", " "+w+" account", " "+w+" karte", " "+w+"karte", " "+w+" konto", " "+w+"konto") {
+				named = append(named, a)
+				break
+			}
+		}
+	}
+	if k := r.Slots.String(intents.SlotAccount); len(named) == 1 && (k == "" || k == string(named[0].Kind)) {
+		delete(r.Slots, intents.SlotCategory)
+		r.Slots[intents.SlotAccount] = string(named[0].Kind)
+	}
+	return nil
+}
+
+// genericAccountWords are words of account names that name no account.
+var genericAccountWords = map[string]bool{"card": true, "account": true, "karte": true, "konto": true, "checking": true, "savings": true, "credit": true,
+	"current": true, "basic": true, "everyday": true, "premier": true, "plus": true, "giro": true, "girokonto": true, "kreditkarte": true}
 
 // about describes the filter for a sentence: " at Starbucks", " on groceries".
 func (l lang) about(r *Request) string {
@@ -320,8 +357,8 @@ func (b *banking) transactions(ctx context.Context, r *Request) (*Response, erro
 			lines = append(lines, l.txLine(t))
 		}
 	}
-	if len(kept) > 1 {
-		r.Slots[slotItems] = strings.Join(kept, "\x1e") // "how much was the amazon one", "and the one before that"
+	if len(kept) > 0 {
+		r.Slots[slotItems] = strings.Join(kept, "\x1e") // "how much was the amazon one", "and the one before that", "wann genau?"
 	}
 	var intro string
 	if spoken == 1 {
@@ -580,7 +617,8 @@ func asksForBiggest(r *Request) bool {
 // singleLast ask for the one latest transaction.
 var singleLast = []string{" last purchase ", " last transaction ", " last charge ", " last payment ", " latest purchase ", " latest transaction ",
 	" most recent purchase ", " most recent transaction ", " last thing i bought ", " letzte buchung ", " letzter umsatz ", " letzten umsatz ",
-	" letzte zahlung ", " letzte abbuchung ", " letzter einkauf ", " letzten einkauf ", " letzte umsatz "}
+	" letzte zahlung ", " letzte abbuchung ", " letzter einkauf ", " letzten einkauf ", " letzte umsatz ",
+	" last thing charged ", " last thing that was charged ", " last thing on ", " most recent charge ", " latest charge ", " das letzte was ", " was zuletzt "}
 
 // slotPending and slotShown remember of a list that it was of pending
 // transactions only, and how many it said when it named no period.

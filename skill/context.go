@@ -24,8 +24,8 @@ func (s *Skill) previous(r *Request) *subject {
 	if r.Channel.Carry {
 		sub = r.turn.carry.Subject
 	}
-	if sub != nil && sub.Owner != "" && r.User.Customer != "" && sub.Owner != ownerOf(r.User) {
-		return nil // another customer's subject: nothing follows from it
+	if sub != nil && sub.Owner != "" && sub.Owner != ownerOf(r.User) {
+		return nil // another customer's subject (or one for a turn not authenticated as its customer): nothing follows from it
 	}
 	return sub
 }
@@ -172,11 +172,17 @@ func (s *Skill) itemFollowUp(r *Request) *Response {
 	if v, err := strconv.Atoi(prev.Slots.String(slotItem)); err == nil && v >= 0 && v < len(items) {
 		cur = v
 	}
+	if cur < 0 && len(items) == 1 && len(strings.Fields(norm)) <= 3 {
+		cur = 0 // "Wann genau?" after the one rent payment read out (not "und wann kam mein Gehalt")
+	}
 	l := langOf(r.Locale)
 	pick := -1
 	kind := "what"
 	switch {
 	case containsAny(t, " one before that", " one before ", " before that", " the previous one", " und davor", " die davor", " den davor", " das davor", " vorher", " der davor"):
+		if len(items) == 1 {
+			return nil // one was read out: the one before it is another question
+		}
 		if cur < 0 {
 			cur = 0
 		}
@@ -184,7 +190,9 @@ func (s *Skill) itemFollowUp(r *Request) *Response {
 		if pick >= len(items) {
 			return anythingElse(l, l.msg("tx.item.none_before"))
 		}
-	case cur >= 0 && containsAny(t, " when was that", " when was it", " when was this", " what day was that", " wann war das", " wann war der", " an welchem tag", " und wann "):
+	case cur >= 0 && containsAny(t, " when was that", " when was it", " when was this", " what day was that", " wann war das", " wann war der", " an welchem tag",
+		" when exactly", " what date", " which day", " wann genau", " welches datum", " an welchem datum", " wann denn") ||
+		cur >= 0 && len(strings.Fields(norm)) <= 3 && containsAny(t, " und wann "): // not "und wann kam mein Gehalt"
 		pick, kind = cur, "when"
 	case cur >= 0 && containsAny(t, " how much was it", " how much was that", " how much was this", " wie viel war das", " wie viel war es", " wie viel war der", " wie hoch war"):
 		pick = cur
@@ -254,6 +262,34 @@ func (s *Skill) followUp(r *Request) {
 	lead := leadEN
 	if intents.German(r.Locale) {
 		lead = leadDE
+	}
+	if b := prev.Slots[intents.SlotBiller]; b != nil && billFamily[prev.Intent] && prev.Intent != intents.PayBill && len(words) <= 16 && paysTheBill(norm) &&
+		(r.Slots[intents.SlotBiller] == nil || r.Slots.String(intents.SlotBiller) == prev.Slots.String(intents.SlotBiller)) &&
+		r.Slots[intents.SlotPayee] == nil && r.Slots[intents.SlotToAccount] == nil && !namedBill.MatchString(norm) && !namesOne(norm) {
+		// "would you pay it for me today from my checking account",
+		// "schedule it for december 15th", "Dann zahl die bitte am 15.
+		// Dezember", "go on then, pay that one instead": after a bill's
+		// amount or due date, a payment that names no other bill or
+		// person pays that bill (read back, then the PIN). A number
+		// without a currency is no amount here ("december 15th", "that
+		// one"): the bill's own amount is read back.
+		slots := intents.Slots{intents.SlotBiller: b}
+		for _, k := range []string{intents.SlotFromAccount, intents.SlotDate} {
+			if v := r.Slots[k]; v != nil {
+				slots[k] = v
+			}
+		}
+		if v := r.Slots[intents.SlotAmount]; v != nil && containsAny(" "+norm+" ", " dollar", " euro", " pound", " quid", " buck", " €", " $", " £") {
+			slots[intents.SlotAmount] = v
+		}
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.PayBill, slots, 1, true
+		return
+	}
+	if prev.Intent == intents.IncomeSummary && len(words) <= 6 && containsAny(" "+norm+" ", " how much was it", " how much was that", " how much did i get", " how much was the",
+		" wie viel war es", " wie viel war das", " wie viel wars", " wie viel hab ich bekommen", " wie viel kam") {
+		// "how much was it?" after when the wages came in: that pay again
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.IncomeSummary, cloneSlots(prev.Slots), 1, true
+		return
 	}
 	if prev.Intent == intents.GetBalance && len(words) <= 9 && containsAny(" "+norm+" ", " available", " verfügbar", " to spend", " booked", " gebucht", " buchungsstand") &&
 		!actionWords(norm) && (r.Intent == intents.Fallback || r.Intent == intents.GetBalance || s.unsure(r)) {
@@ -1200,9 +1236,7 @@ func (s *Skill) cardQuestion(ctx context.Context, r *Request) (*Response, error)
 			}
 		}
 	}
-	if !containsAny(t, " still work", " working", " work ", " works ", " funktioniert", " geht meine", " geht die", " noch gehen", " noch aktiv", " still active", " geht noch", " geht aber noch", " noch geht", " gehts noch",
-		" still use", " can i use", " still pay with", " noch benutzen", " noch nutzen", " noch verwenden", " noch zahlen", " noch bezahlen") ||
-		!containsAny(t, " card", "karte", "girocard", " visa", " mastercard", " amex") || containsAny(t, "expire", "ablauf", "läuft", "declin", "abgelehnt", " why ", " warum ") {
+	if !stillWorksAsked(t) {
 		return nil, nil
 	}
 	found := intents.Slots{}
@@ -1228,13 +1262,21 @@ func (s *Skill) cardQuestion(ctx context.Context, r *Request) (*Response, error)
 	return nil, nil
 }
 
+// stillWorksAsked: the words ask whether a card still works ("can I
+// still use my credit card?", "geht die Visa noch?").
+func stillWorksAsked(t string) bool {
+	return containsAny(t, " still work", " working", " work ", " works ", " funktioniert", " geht meine", " geht die", " noch gehen", " noch aktiv", " still active", " geht noch", " geht aber noch", " noch geht", " gehts noch",
+		" still use", " can i use", " still pay with", " noch benutzen", " noch nutzen", " noch verwenden", " noch zahlen", " noch bezahlen") &&
+		containsAny(t, " card", "karte", "girocard", " visa", " mastercard", " amex") && !containsAny(t, "expire", "ablauf", "läuft", "declin", "abgelehnt", " why ", " warum ")
+}
+
 // cardStateAside answers a question whether a card is locked asked while
 // a dialog waits ("ist die Kreditkarte auch gesperrt" at "Welche Karte?"),
 // and asks the dialog's question again: the card it names is not the
 // answer, and nothing is locked.
 func (s *Skill) cardStateAside(ctx context.Context, r *Request, d *dialog) (*Response, error) {
 	t := " " + intents.Normalize(r.Text) + " "
-	if r.Text == "" || d.Soft || lockedAsked(t, r.Locale, nil) == "" && !lockedAskedAny(t) {
+	if r.Text == "" || d.Soft || lockedAsked(t, r.Locale, nil) == "" && !lockedAskedAny(t) && !stillWorksAsked(t) {
 		return nil, nil
 	}
 	r.st.Dialog = nil
@@ -1443,6 +1485,23 @@ func actionWords(norm string) bool {
 		" überweis", " schick", " zahl", " sende", " leg ", " pack", " buch", " sperr", " entsperr", " kündig")
 }
 
+// payTheBill is a request to pay (or schedule) something now (words
+// between spaces: \b is ASCII-only, and "überweis" starts with ü); paysTheBill
+// is one that is no question about the bill (its date, its amount,
+// whether it was paid) and no refusal.
+var (
+	payTheBill    = regexp.MustCompile(`(?:^| )(?:pay|settle|schedule|zahl|zahle|zahlst|bezahl|bezahle|bezahlen|begleich|begleiche|begleichen|überweis|überweise|überweisen|einplanen|plan)(?: |$)`)
+	billQuestions = regexp.MustCompile(`(?:^| )(?:when|wann|how much|wie viel|wie hoch|due|fällig|paid|bezahlt|gezahlt|beglichen|überwiesen|did i|have i|hab ich|habe ich|should i|soll ich|can i|kann ich|dont|do not|not|never|nicht|kein|keine|nie|no|nein|später|later|tomorrow|morgen)(?: |$)`)
+)
+
+func paysTheBill(norm string) bool {
+	return payTheBill.MatchString(norm) && !billQuestions.MatchString(norm) && !billPicks.MatchString(norm)
+}
+
+// billPicks point at another bill of a list read out ("the second one you
+// mentioned", "die andere"): see Listed.
+var billPicks = regexp.MustCompile(`(?:^| )(?:first|second|third|fourth|last|other|another|mentioned|erste|ersten|zweite|zweiten|dritte|dritten|letzte|letzten|andere|anderen|genannt|genannte|erwähnt)(?: |$)`)
+
 // asksForPerson: the words ask for a person.
 func asksForPerson(norm string) bool {
 	return containsAny(" "+norm+" ", " agent", " person", " human", " someone", " somebody", " call", " speak", " talk", " advis", " representative",
@@ -1511,6 +1570,8 @@ func sibling(prev *subject, norm string) string {
 		return intents.BillDueDate // after the bills coming up: "which one's due first"
 	case billFamily[prev.Intent] && prev.Slots[intents.SlotBiller] != nil:
 		switch {
+		case containsAny(t, " paid it", " paid that", " paid this", " already paid", " schon bezahlt", " schon gezahlt", " bezahlt ", " beglichen", " gone out", " abgebucht"):
+			return intents.BillDueDate // "have i already paid it": the bill, its amount and when it is due
 		case containsAny(t, " when ", " wann ", " by when", " bis wann", " due", " fällig") && !containsAny(t, " pay it now", " pay it today", " zahl sie jetzt", " jetzt zahlen"):
 			return intents.BillDueDate // "and when I must pay it"
 		case containsAny(t, " pay", " zahl", " begleich", " überweis"):

@@ -342,18 +342,46 @@ func lowerFirst(s string) string {
 	return strings.ToLower(s[:1]) + s[1:]
 }
 
+// closingWords say the person is done ("no that's everything", "das war's").
+var closingWords = []string{" that's all", " thats all", " that's everything", " thats everything", " that's it ", " thats it ", " nothing else",
+	" i'm done", " im done", " all done", " bye ", " goodbye", " good bye", " das war's", " das wars", " das war es", " nichts weiter",
+	" sonst nichts", " tschüss", " ciao", " bis dann", " auf wiederhören", " passt schon danke", " ta ra ", " tara ", " cheerio",
+	" see you", " see ya", " take care", " tschö", " tschau", " bis bald", " bis später", " schönen tag noch", " have a good day",
+	" have a nice day", " later ", " das wärs", " das wäre es", " das wär's", " das wärs dann", " passt scho danke", " passt scho, danke", " danke das wars",
+	" mehr wollte ich nicht", " mehr brauche ich nicht", " that'll be all", " thatll be all", " that will be all", " thats all for now", " im all set", " i'm all set",
+	" pfiat di", " pfiat eich", " pfiat ihna", " servus und danke", " baba ", " ade ", " adieu", " auf wiedersehen", " wiederschaun", " wiederschauen"}
+
+// onlyClosing: the turn says goodbye and nothing else ("passt, pfiat
+// di", "ok thanks, bye"): no question to answer first.
+func onlyClosing(text string) bool {
+	t := " " + intents.Normalize(text) + " "
+	if !containsAny(t, closingWords...) {
+		return false
+	}
+	for _, w := range closingWords {
+		t = strings.ReplaceAll(t, w, " ")
+	}
+	for _, w := range strings.Fields(t) {
+		if !farewellAcks[w] && !fillers[w] {
+			return false
+		}
+	}
+	return true
+}
+
+// farewellAcks are words said around a goodbye.
+var farewellAcks = map[string]bool{"passt": true, "ok": true, "okay": true, "danke": true, "dankeschön": true, "thanks": true, "thank": true, "you": true,
+	"cheers": true, "super": true, "gut": true, "prima": true, "alles": true, "klar": true, "perfect": true, "great": true, "scho": true, "schon": true,
+	"vielen": true, "dank": true, "much": true, "so": true, "and": true, "und": true, "then": true, "dann": true, "good": true, "fine": true, "lovely": true,
+	"ta": true, "na": true, "jo": true, "servus": true, "basst": true, "guad": true, "dankschee": true, "merci": true, "now": true, "for": true, "all": true, "right": true, "alright": true, "wunderbar": true, "toll": true}
+
 // closing: the person is done ("no that's everything", "das war's").
 func closing(r *Request) bool {
 	if r.Text == "" {
 		return false
 	}
 	t := " " + intents.Normalize(r.Text) + " "
-	return containsAny(t, " that's all", " thats all", " that's everything", " thats everything", " that's it ", " thats it ", " nothing else",
-		" i'm done", " im done", " all done", " bye ", " goodbye", " good bye", " das war's", " das wars", " das war es", " nichts weiter",
-		" sonst nichts", " tschüss", " ciao", " bis dann", " auf wiederhören", " passt schon danke", " ta ra ", " tara ", " cheerio",
-		" see you", " see ya", " take care", " tschö", " tschau", " bis bald", " bis später", " schönen tag noch", " have a good day",
-		" have a nice day", " later ", " das wärs", " das wäre es", " das wär's", " das wärs dann", " passt scho danke", " passt scho, danke", " danke das wars",
-		" mehr wollte ich nicht", " mehr brauche ich nicht", " that'll be all", " thatll be all", " that will be all", " thats all for now", " im all set", " i'm all set")
+	return containsAny(t, closingWords...)
 }
 
 // yesNoOf reads a plain yes or no at a yes/no question by its first
@@ -363,7 +391,7 @@ func closing(r *Request) bool {
 func yesNoOf(text string) string {
 	words := strings.Fields(intents.Normalize(text))
 	for len(words) > 0 && (fillers[words[0]] || words[0] == "actually" || words[0] == "eigentlich" || words[0] == "hmm" || words[0] == "ach" || words[0] == "och" || words[0] == "na" && len(words) > 1 ||
-		words[0] == "dann" && len(words) > 1 || words[0] == "ok" && len(words) > 1) {
+		words[0] == "dann" && len(words) > 1 || (words[0] == "ok" || words[0] == "okay" || words[0] == "alright") && len(words) > 1) {
 		words = words[1:]
 	}
 	if len(words) == 0 {
@@ -386,9 +414,25 @@ func yesNoOf(text string) string {
 	return ""
 }
 
+// goAheadYes: a yes whose rest only says to do it ("alright yes, proceed
+// with the payment").
+func goAheadYes(text string) bool {
+	words := strings.Fields(intents.Normalize(text))
+	for len(words) > 1 && (fillers[words[0]] || words[0] == "ok" || words[0] == "okay" || words[0] == "alright" || words[0] == "dann") {
+		words = words[1:]
+	}
+	t := strings.Join(words, " ")
+	for _, p := range yesPhrases {
+		if rest, ok := strings.CutPrefix(t, p+" "); ok && goAhead.MatchString(rest) {
+			return true
+		}
+	}
+	return false
+}
+
 // goAhead: the rest of a yes that only says to do it ("go ahead and pay
 // it", "mach das bitte jetzt").
-var goAhead = regexp.MustCompile(`^(?:please |just |then |so )?(?:go ahead|carry on|do it|go on)(?: and)?(?: (?:pay|send|transfer|move|do|make|lock|unlock|block))?(?: (?:it|that|them|the payment|the transfer))?(?: now| please| then| thanks| thank you)*$`)
+var goAhead = regexp.MustCompile(`^(?:please |just |then |so )?(?:go ahead|carry on|do it|go on|proceed)(?: and| with)?(?: (?:pay|send|transfer|move|do|make|lock|unlock|block))?(?: (?:it|that|them|this|the payment|the transfer|the transaction|the bill))?(?: now| please| then| thanks| thank you)*$`)
 
 // weakYes are words that acknowledge rather than agree: alone they are a
 // yes to a read-back, but followed by more they are no answer.
@@ -408,7 +452,10 @@ func doubtful(text string) bool {
 func hedged(rest string) bool {
 	t := " " + rest + " "
 	return containsAny(t, " but ", " wait", " hold on", " instead", " actually", " not ", " don't", " dont ", " change", " rather",
-		" aber ", " warte", " moment", " stattdessen", " nicht ", " doch ", " lieber ", " ändere", " noch mal", " nochmal")
+		" aber ", " warte", " moment", " stattdessen", " nicht ", " doch ", " lieber ", " ändere", " noch mal", " nochmal",
+		// "yes the other one", "yes, i mean checking", "yes, just kidding": a change or a retraction, no yes
+		" other", " another", " i mean ", " i meant", " mean the", " kidding", " joking", " jk ", " the rest", " andere", " anderen", " meine ich",
+		" ich meine", " meinte", " spaß", " scherz", " quatsch", " nur so", " war nur")
 }
 
 var (

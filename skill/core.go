@@ -207,6 +207,22 @@ func (s *Skill) handle(ctx context.Context, r *Request, acting *atomic.Pointer[A
 	}
 	var raw []byte
 	r.st, raw = s.loadState(ctx, r, stored)
+	if owned(r) {
+		// What the session keeps for a linked customer (a dialog, a PIN
+		// given, a subject, the last answer) is used only by a turn
+		// authenticated as that customer, whatever the turn says ("hmm",
+		// "thanks", "say that again" are answered before any handler
+		// asks for a link). authenticate drops another customer's; a turn
+		// with no valid token runs without it and writes nothing over it.
+		if r.AccessToken == "" || s.authenticate(ctx, r) != nil {
+			r.User = banks.User{}
+			*r.st = state{}
+			r.turn.carry.Owner, r.turn.carry.Last, r.turn.carry.Subject = "", nil, nil
+			r.turn.foreign = true
+		} else if own := ownerOf(r.User); r.turn.carry.Owner != "" && r.turn.carry.Owner != own {
+			r.turn.carry.Owner, r.turn.carry.Last, r.turn.carry.Subject = "", nil, nil
+		}
+	}
 	r.turn.fresh = raw == nil
 	if r.Intent == "" {
 		r.Text = heardRight(withoutInterjection(r.Text)) // "oh my goodness. will I get my money back"; "check in account"
@@ -262,6 +278,13 @@ func (s *Skill) handle(ctx context.Context, r *Request, acting *atomic.Pointer[A
 		}
 	}
 	return s.commit(ctx, r, resp, raw, banks.KindOf(err) == banks.Unavailable)
+}
+
+// owned: the session's state or carry holds something of a linked
+// customer.
+func owned(r *Request) bool {
+	c := r.turn.carry
+	return r.st.Owner != "" || r.st.Subject != nil && r.st.Subject.Owner != "" || c.Owner != "" || c.Subject != nil && c.Subject.Owner != ""
 }
 
 // staleClaim is how long a claimed request id may go without an answer
@@ -433,7 +456,7 @@ func (s *Skill) loadState(ctx context.Context, r *Request, session bool) (*state
 // something to write that has not claimed its request id yet claims it
 // first; if the id was answered meanwhile, that answer is returned.
 func (s *Skill) commit(ctx context.Context, r *Request, resp *Response, raw []byte, release bool) *Response {
-	t := Turn{Platform: r.Platform, SessionID: r.SessionID, UserID: r.UserID, Audit: r.turn.audit}
+	t := Turn{Platform: r.Platform, SessionID: r.SessionID, UserID: r.UserID, Audit: r.turn.audit, Linked: r.User.Customer != "" && !r.turn.forget}
 	carries := r.Channel.Carry && r.SessionID != "" && !r.turn.forget
 	last := resp
 	switch {
@@ -449,7 +472,7 @@ func (s *Skill) commit(ctx context.Context, r *Request, resp *Response, raw []by
 			t.Audit[i].Detail, t.Audit[i].Actor, t.Audit[i].Fingerprint = "", "", ""
 		}
 		r.turn.claim.drop()
-	} else if r.SessionID != "" && (r.User.Customer != "" || r.st.Dialog != nil || raw != nil) {
+	} else if r.SessionID != "" && !r.turn.foreign && (r.User.Customer != "" || r.st.Dialog != nil || raw != nil) {
 		// (with state stored before, what this turn changed in it is kept:
 		// a suggestion answered before the user was looked up is gone)
 		if r.st.Done != nil && (r.st.Done.Response != nil && r.st.Done.Response.Sensitive || !r.turn.keepDone) {
@@ -468,6 +491,9 @@ func (s *Skill) commit(ctx context.Context, r *Request, resp *Response, raw []by
 		b, _ := json.Marshal(r.st)
 		if !bytes.Equal(b, emptyState) {
 			// (an empty state names no one, so that a read writes nothing)
+			if r.User.Customer == "" && r.AccessToken != "" {
+				_ = s.authenticate(ctx, r) // a turn answered before any handler looked the user up ("Do you want to lock a card?") is stamped too
+			}
 			r.st.Owner = ownerOf(r.User)
 			b, _ = json.Marshal(r.st)
 		}
@@ -546,6 +572,9 @@ func (s *Skill) route(ctx context.Context, r *Request) (*Response, error) {
 	if r.Intent == intents.Stop && r.Text != "" && containsAny(" "+intents.Normalize(r.Text)+" ", dropWords...) &&
 		!containsAny(" "+intents.Normalize(r.Text)+" ", " stop", " quit", " exit", " bye", " tschüss", " beenden", " schluss", " aufhören", " hör auf") {
 		r.Intent = intents.Cancel // "ok dann lass es", "never mind": what was under way is dropped; the session goes on
+	}
+	if r.st.Dialog == nil && r.Text != "" && r.Intent != intents.Stop && onlyClosing(r.Text) {
+		r.Intent, r.Slots, r.Confidence = intents.Stop, intents.Slots{}, 1 // "passt, pfiat di": goodbye, not a shop called that
 	}
 	resp, err := s.converse(ctx, r, kind)
 	if err == nil && resp != nil && closing(r) && !resp.EndSession && r.st.Dialog == nil {
@@ -742,7 +771,8 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 		}
 	}
 	s.rambling(ctx, r)
-	if t := " " + intents.Normalize(r.Text) + " "; (r.Intent == intents.TransferMoney || r.Intent == intents.PayBill || r.Intent == intents.Fallback || s.unsure(r)) &&
+	if t := " " + intents.Normalize(r.Text) + " "; (r.Intent == intents.TransferMoney || r.Intent == intents.PayBill || r.Intent == intents.Fallback || s.unsure(r) ||
+		r.Intent == intents.IncomeSummary && containsAny(t, " lend me", " loan me", " borrow", " advance on", " leih mir", " leihst du mir", " vorschuss")) &&
 		r.Text != "" && (r.Slots[intents.SlotPayee] == nil || containsAny(" "+r.Slots.String(intents.SlotPayee)+" ", " borrow", " get ", " apply", " loan", " kredit", " can i")) &&
 		r.Slots[intents.SlotBiller] == nil && r.Slots[intents.SlotToAccount] == nil {
 		// "I need a personal loan of 5000 dollars", "ich bräuchte nen
@@ -752,7 +782,8 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 		switch {
 		case containsAny(t, " mortgage", " baufinanzierung", " hypothek", " immobilienkredit", " home loan"):
 			id = "mortgage"
-		case containsAny(t, " personal loan", " a loan", " loan of", " kredit über", " nen kredit", " einen kredit", " ein darlehen", " privatkredit", " ratenkredit", " borrow"):
+		case containsAny(t, " personal loan", " a loan", " loan of", " kredit über", " nen kredit", " einen kredit", " ein darlehen", " privatkredit", " ratenkredit", " borrow",
+			" lend me", " loan me", " an advance", " leih mir", " leihst du mir", " vorschuss", " dispo erhöhen"):
 			id = "personal_loan"
 		}
 		if id != "" && !containsAny(t, " pay my", " pay the", " pay off", " zahl", " tilg", " balance", " owe", " stand", " how much is left") {
@@ -765,6 +796,13 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 			// "I want to file a complaint about your fees": a person takes it
 			r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.TalkToAgent, intents.Slots{}, 1, true
 		}
+	}
+	if t := " " + intents.Normalize(r.Text) + " "; r.Text != "" && r.Slots[intents.SlotCard] != nil && containsAny(t, " except ", " but the ", " but not the ", " other than ",
+		" apart from ", " besides the ", " außer ", " ausser ", " bis auf ", " nur nicht ") &&
+		(r.Intent == intents.LockCard || r.Intent == intents.UnlockCard || r.Intent == intents.ReportLostCard || r.Intent == intents.ReplaceCard) {
+		// "lock my cards except the debit card": the card named is the one
+		// to leave alone; which card is asked, never the named one taken.
+		delete(r.Slots, intents.SlotCard)
 	}
 	if _, act := s.actions[r.Intent]; act && r.Text != "" {
 		switch declinedOrQuoted(r.Text) {
@@ -953,8 +991,18 @@ func declinedOrQuoted(text string) reported {
 	}
 	if i := firstIndex(t, " lock", " sperr", " block", " send", " pay ", " transfer", " überweis", " schick", " zahl", " freeze"); i >= 0 &&
 		containsAny(t[i:], " forget it", " never mind", " nevermind", " on second thought", " lass mal", " lass es", " doch nicht", " ach nee", " ach nein",
-			" found it", " gefunden", " dont ", " do not ", " nah ") {
+			" found it", " gefunden", " dont ", " do not ", " nah ", " wait no", " no wait no", " just kidding", " kidding", " joking", " jk ", " lol ",
+			" bloß nicht", " bloss nicht", " ja nicht", " nur spaß", " nur spass", " war nur", " quatsch", " nicht nötig", " scherz") {
 		return declined // "lock my debit card... actually no, forget it", "sperr die Kreditkarte, ne doch nicht" (not "found it, unlock it")
+	}
+	if containsAny(t, " never want to", " never wanna", " remind me to", " remind me ", " erinner mich", " erinnere mich", " will nie ", " möchte nie ") {
+		return declined // "i never want to lock my debit card", "remind me to lock my debit card"
+	}
+	if strings.Contains(text, "?") && containsAny(t, " maybe ", " perhaps ", " vielleicht ") ||
+		containsAny(t, " what happens if", " what happens when", " what if ", " how do i ", " how can i ", " how would i ", " is it possible to", " can you explain",
+			" did i ", " have i ", " was passiert wenn", " was passiert, wenn", " wie kann ich ", " wie geht das", " kann man ", " hab ich ", " habe ich ",
+			" ist es möglich", " geht es dass") {
+		return quoted // "what happens if i lock my debit card", "did i lock my debit card", "kann man die girokarte sperren": asked about, not asked for
 	}
 	if containsAny(t, " should i ", " soll ich ", " do i need to ", " muss ich ", " would you ", " said lock", " said ", " says ", " meint ", " sagt ") &&
 		!containsAny(t, " please", " bitte") {
@@ -1233,7 +1281,10 @@ func (s *Skill) timeout(next Handler) Handler {
 		rc := *r
 		rc.Slots = maps.Clone(r.Slots)
 		rc.st, rc.turn = r.st.clone(), &turn{acting: r.turn.acting, deadline: r.turn.deadline, claim: r.turn.claim, carry: r.turn.carry, fresh: r.turn.fresh,
-			link: r.turn.link, linked: r.turn.linked, linkRead: r.turn.linkRead, pendingAny: r.turn.pendingAny}
+			link: r.turn.link, linked: r.turn.linked, linkRead: r.turn.linkRead, pendingAny: r.turn.pendingAny,
+			// (what authenticating before the handler found: handle may
+			// authenticate early, for a session owned by a customer)
+			notice: r.turn.notice, checked: r.turn.checked, pendingNone: r.turn.pendingNone, scopes: r.turn.scopes, foreign: r.turn.foreign}
 		done := make(chan result, 1)
 		turnWorkers.do(func() {
 			resp, err := next.Serve(ctx, &rc)
@@ -1406,6 +1457,10 @@ func nothingPending(ctx context.Context, r *Request) (*Response, error) {
 	l := langOf(r.Locale)
 	if r.Intent == intents.No && askedMore(r) && (bareNo(r.Text) || thanked(r.Text)) {
 		return goodbye(ctx, r) // "no thanks" to "Anything else?"
+	}
+	if r.Intent == intents.Yes && askedMore(r) && len(strings.Fields(intents.Normalize(r.Text))) <= 3 {
+		// "ja" to "Kann ich sonst noch etwas tun?": what, then?
+		return &Response{Speech: l.andReprompt(l.msg("more.yes")), Reprompt: l.reprompt()}, nil
 	}
 	if acknowledges(r.Text) {
 		return anythingElse(l, l.msg("ack.reply")), nil // "passt scho", "alright"

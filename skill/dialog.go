@@ -147,6 +147,10 @@ type action func(ctx context.Context, r *Request, slots intents.Slots) (*plan, e
 
 // turn collects what a turn writes besides its answer.
 type turn struct {
+	// foreign: the session's state or carry belongs to a linked customer
+	// this turn could not be authenticated as; the turn runs without it
+	// and writes none.
+	foreign bool
 	// keepDone: this turn completed an action or repeated its answer;
 	// any other turn forgets the completed action (replayOfDone).
 	keepDone bool
@@ -359,6 +363,9 @@ func (s *Skill) needPIN(ctx context.Context, r *Request, d *dialog, l lang) *Res
 		}
 		return nil
 	}
+	if d.Action == intents.ReportLostCard {
+		return s.askPIN(ctx, r, d, l.msg("card.lost.pin")) // the PIN prompt says what it confirms
+	}
 	return s.askPIN(ctx, r, d, l.msg("pin.ask"))
 }
 
@@ -393,6 +400,10 @@ func (s *Skill) lockedOut(r *Request, until time.Time) *Response {
 	l := langOf(r.Locale)
 	mins := int(until.Sub(r.Now).Round(time.Minute) / time.Minute)
 	phone := s.sheet(r).SupportPhone
+	if mins > 24*60 {
+		// after repeated lockouts (LockoutFor): a day, not minutes
+		return &Response{Speech: l.msg("pin.locked.long", l.Date(until, r.Now), phone), EndSession: true}
+	}
 	return &Response{Speech: l.msg("pin.locked", strconv.Itoa(max(mins, 1)), phone), EndSession: true}
 }
 
@@ -672,7 +683,7 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 			r.Intent = intents.Cancel // "nee, lass mal" to "from which account?"
 		}
 	}
-	if d.Stage == stageConfirm && r.Text != "" && !d.Soft && d.Action != intents.ReportLostCard {
+	if d.Stage == stageConfirm && r.Text != "" && !d.Soft && d.Action != intents.ReportLostCard && d.Action != intents.FreezeAccount && d.Action != actPrivacyerase {
 		// (blocking a card for good needs a spoken yes)
 		if pin := intents.ParsePin(intents.Normalize(r.Text)); pin != "" && refusesWithPIN(r.Text) {
 			// "stop, 6 6 9 6" at the read-back: nothing is done, and the
@@ -763,6 +774,12 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 				// is read back.
 				r.Slots = fix
 				return s.mergeAndAdvance(ctx, r, d)
+			}
+			if r.Intent == d.Action && yesNoOf(r.Text) == intents.Yes {
+				// "ok, yes, go ahead with the transfer" after a side
+				// question: a yes that names the action it agrees to and
+				// changes nothing (a change is read back above).
+				r.Intent, r.Slots, r.Confidence = intents.Yes, intents.Slots{}, 1
 			}
 		}
 		if r.Text != "" && r.Intent != d.Action {

@@ -494,7 +494,7 @@ func (s *Skill) accountDetails(ctx context.Context, r *Request) (*Response, erro
 		parts = append(parts, l.msg("details.routing", digits(sh.RoutingNumber)))
 	}
 	if sh.SortCode != "" {
-		parts = append(parts, l.msg("details.sort_code", digits(strings.ReplaceAll(sh.SortCode, "-", ""))))
+		parts = append(parts, l.msg("details.sort_code", sh.SortCode)) // in its pairs, as it is written and said ("04-00-75")
 	}
 	if sh.BIC != "" && sh.RoutingNumber == "" && sh.SortCode == "" {
 		parts = append(parts, l.msg("details.bic", digits(sh.BIC)))

@@ -82,8 +82,8 @@ func answerOf(text string, d *dialog) string {
 		}
 		return ""
 	}
-	if alertWords(text) {
-		return "" // "yes it's mine", "that wasn't me": about a charge, no answer to this question
+	if alertWords(text) && !(d != nil && (d.Action == intents.TransferMoney || d.Action == intents.PayBill) && goAheadYes(text)) {
+		return "" // "yes it's mine", "that wasn't me": about a charge, no answer to this question ("yes, proceed with the payment" is one)
 	}
 	return yesNoOf(text)
 }
@@ -123,6 +123,11 @@ func alertAnswer(text string) string {
 	t := " " + intents.Normalize(text) + " "
 	if asksSomething(text) {
 		return ""
+	}
+	if containsAny(t, " husband", " wife", " partner", " daughter", " son ", " son,", " kid", " child", " my mum", " my mom", " my dad", " i know who",
+		" mein mann", " meine frau", " mein partner", " meine partnerin", " tochter", " sohn", " kind ", " meine mutter", " mein vater", " weiß wer", " weiss wer",
+		" but its fine", " but it's fine", " but thats fine", " but thats ok", " aber passt", " aber ist ok", " aber das ist ok") {
+		return "" // "not me, my husband did", "not me, but it's fine": no fraud report on it; the question again
 	}
 	if containsAny(t, alertDenies...) || containsAny(t, " war i", " i wars", " des war", " war ich") && containsAny(t, " ned ", " net ", " nie ", " nicht ", " ned", " net") {
 		return intents.No // "naa, i wars ned", "des war i fei ned"
@@ -316,7 +321,25 @@ var interjections = []string{"oh my goodness", "oh my gosh", "oh my god", "oh my
 // withoutInterjection drops an exclamation that opens a longer turn
 // ("oh my goodness, will I get my money back"); the rest is the turn.
 func withoutInterjection(text string) string {
-	return withoutOpening(withoutCourtesy(text), interjections, 2)
+	return withoutTrip(withoutOpening(withoutCourtesy(text), interjections, 2))
+}
+
+// backFromTrip is a sentence that says where the person has been before
+// the request ("I just got back from a trip abroad.", "Bin grad aus dem
+// Urlaub zurück."): its travel words are no category of the request.
+var backFromTrip = regexp.MustCompile(`(?i)^\s*(?:(?:hey|hi|hello|so|ok|okay|hallo|servus|moin|also)[,!]?\s+)?(?:` +
+	`(?:i\s+|we\s+)?(?:just\s+|have\s+just\s+)?(?:got|came|am|'m|m|are|'re|have come|arrived)\s+back\s+(?:home\s+)?from\s+(?:a|my|the|our)\s+(?:\w+\s+)?(?:trip|vacation|holiday|holidays|travels|journey)(?:\s+(?:abroad|overseas|to\s+\w+|in\s+\w+))?` +
+	`|(?:ich\s+|wir\s+)?(?:bin|sind)\s+(?:grad\s+|gerade\s+|grade\s+|eben\s+|jetzt\s+)?(?:wieder\s+)?(?:aus\s+dem|vom)\s+urlaub\s+(?:zurück|wieder\s+da)` +
+	`|zurück\s+aus\s+dem\s+urlaub)\s*[.,!;:]+\s*`)
+
+// withoutTrip is text without an opening sentence about a trip, if a
+// request of at least two words follows.
+func withoutTrip(text string) string {
+	loc := backFromTrip.FindStringIndex(text)
+	if loc == nil || len(strings.Fields(text[loc[1]:])) < 2 {
+		return text
+	}
+	return text[loc[1]:]
 }
 
 // withoutOpening is text without the first of openings it begins with as
@@ -439,7 +462,15 @@ func refusesWithPIN(text string) bool {
 	}
 	t := " " + strings.Join(rest, " ") + " "
 	return yesNoOf(strings.Join(rest, " ")) == intents.No || containsAny(t, stopWords...) || containsAny(t, dropWords...) || negatesAction(t) ||
-		containsAny(t, " dont ", " don't ", " do not ", " nicht ", " nein ", " no ", " nope ", " stopp ", " lass ", " wait ", " warte ", " hold on ")
+		containsAny(t, " dont ", " don't ", " do not ", " nicht ", " nein ", " no ", " nope ", " stopp ", " lass ", " wait ", " warte ", " hold on ") ||
+		doubtsWithPIN(t)
+}
+
+// doubtsWithPIN: words of doubt said with a PIN ("6 6 9 6, maybe not",
+// "…, let me think about it", "…, ich überleg's mir noch"): no consent.
+func doubtsWithPIN(t string) bool {
+	return containsAny(t, " maybe not", " or not", " let me think", " think about it", " second thought", " not sure", " im not sure", " unsure",
+		" hmm ", " überleg", " weiß nicht", " weiss nicht", " vielleicht nicht", " oder nicht", " mal sehen", " mal schauen", " bin mir nicht sicher")
 }
 
 // helpAsked: the turn asks what Konto can do.

@@ -111,6 +111,20 @@ type PINRecord struct {
 	LockSeq int64
 }
 
+// LockoutFor is how long the n-th lockout in a row (since the last right
+// PIN) pauses voice payments: lockFor, then four times as long, then 30
+// days (the app and a call to the bank still work), so that a guesser at
+// a shared speaker gets nine guesses, not three every half hour for ever.
+func LockoutFor(lockFor time.Duration, n int) time.Duration {
+	switch {
+	case n <= 1:
+		return lockFor
+	case n == 2:
+		return 4 * lockFor
+	}
+	return max(30*24*time.Hour, 4*lockFor)
+}
+
 // AuditEntry records a money movement or a card or security action. Actor
 // is pseudonymous from the start; Customer is replaced by a pseudonym when
 // the user deletes their data, and the entry is kept.
@@ -153,6 +167,11 @@ type Turn struct {
 	// Release gives the request id up instead of storing the answer, so
 	// that a retry after a bank outage is answered afresh.
 	Release bool
+	// Linked: the turn was made for a linked user. Its session state and
+	// answer are written only while the platform user's link still stands
+	// (in the same transaction): a turn in flight while the user unlinked
+	// leaves nothing of them behind. The audit entries are written anyway.
+	Linked bool
 }
 
 // Ledger is the audit log, which is also the record of money moved: a

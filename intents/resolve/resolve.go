@@ -608,6 +608,12 @@ func tokenScore(said, c *form, l lang) (score float64, describes bool) {
 		}
 		return v, describes
 	}
+	if firstFirst && unique && len(said.toks) == 2 && len(c.toks) >= 2 && !said.toks[0].generic && len(said.toks[0].w) >= 3 {
+		// "tom win" for Tom Nguyen: the first name is this name's alone
+		// and the rest was misheard past any spelling ("win", "when"):
+		// plausible enough to ask, never to use.
+		return AskScore + 0.02, describes
+	}
 	return 0.5 * min(coverS, coverC), describes
 }
 

@@ -398,8 +398,9 @@ func (s *Store) ReservePINAttempt(ctx context.Context, bank, customer string, ma
 			return err
 		}
 		var locked int64
-		err = tx.QueryRow(ctx, `SELECT failures, locked_until, lock_seq FROM pin_guard WHERE bank = $1 AND customer = $2`,
-			bank, customer).Scan(&r.Failures, &locked, &r.LockSeq)
+		var lockouts int
+		err = tx.QueryRow(ctx, `SELECT failures, locked_until, lock_seq, lockouts FROM pin_guard WHERE bank = $1 AND customer = $2`,
+			bank, customer).Scan(&r.Failures, &locked, &r.LockSeq, &lockouts)
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}
@@ -410,13 +411,14 @@ func (s *Store) ReservePINAttempt(ctx context.Context, bank, customer string, ma
 		r.Failures++
 		locked = 0
 		if r.Failures >= maxFailures {
-			locked, r.Failures = now.Add(lockFor).Unix(), 0
+			lockouts++
+			locked, r.Failures = now.Add(skill.LockoutFor(lockFor, lockouts)).Unix(), 0
 			r.LockedUntil = time.Unix(locked, 0).UTC()
 			r.LockSeq++
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO pin_guard(bank, customer, failures, locked_until, lock_seq) VALUES ($1,$2,$3,$4,$5)
+		if _, err := tx.Exec(ctx, `INSERT INTO pin_guard(bank, customer, failures, locked_until, lock_seq, lockouts) VALUES ($1,$2,$3,$4,$5,$6)
 			ON CONFLICT (bank, customer) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until,
-			lock_seq = excluded.lock_seq`, bank, customer, r.Failures, locked, r.LockSeq); err != nil {
+			lock_seq = excluded.lock_seq, lockouts = excluded.lockouts`, bank, customer, r.Failures, locked, r.LockSeq, lockouts); err != nil {
 			return err
 		}
 		ok = true
@@ -430,7 +432,7 @@ func (s *Store) ReservePINAttempt(ctx context.Context, bank, customer string, ma
 
 // PINVerified implements skill.PINs.
 func (s *Store) PINVerified(ctx context.Context, bank, customer string, lockSeq int64) error {
-	if _, err := s.exec(ctx, `UPDATE pin_guard SET failures = 0,
+	if _, err := s.exec(ctx, `UPDATE pin_guard SET failures = 0, lockouts = 0,
 		locked_until = CASE WHEN lock_seq = $1 THEN 0 ELSE locked_until END WHERE bank = $2 AND customer = $3`,
 		lockSeq, bank, customer); err != nil {
 		return banks.E("postgres.PINVerified", banks.Unavailable, err)
@@ -574,6 +576,18 @@ func (s *Store) ClaimRequest(ctx context.Context, platform, requestID, userID st
 // CommitTurn implements skill.TurnCommitter.
 func (s *Store) CommitTurn(ctx context.Context, t skill.Turn) error {
 	return s.tx(ctx, "postgres.CommitTurn", func(tx pgx.Tx) error {
+		if t.Linked {
+			// FOR SHARE: an Unlink deleting the link waits for this
+			// transaction, and then deletes what it wrote.
+			var n int
+			err := tx.QueryRow(ctx, `SELECT 1 FROM links WHERE platform = $1 AND user_id = $2 FOR SHARE`, t.Platform, t.UserID).Scan(&n)
+			switch {
+			case errors.Is(err, pgx.ErrNoRows):
+				t.State, t.Release = nil, true // unlinked while the turn ran: only its audit entries stay
+			case err != nil:
+				return err
+			}
+		}
 		if t.State != nil && t.SessionID != "" {
 			if _, err := tx.Exec(ctx, saveSession, t.Platform, t.SessionID, t.UserID, t.State, s.now().UnixMilli()); err != nil {
 				return err

@@ -295,9 +295,10 @@ func (s *Store) ReservePINAttempt(ctx context.Context, bank, customer string, ma
 	defer tx.Rollback()
 	var r skill.PINRecord
 	var locked int64
-	err = tx.QueryRowContext(ctx, `SELECT p.hash, coalesce(g.failures, 0), coalesce(g.locked_until, 0), coalesce(g.lock_seq, 0)
+	var lockouts int
+	err = tx.QueryRowContext(ctx, `SELECT p.hash, coalesce(g.failures, 0), coalesce(g.locked_until, 0), coalesce(g.lock_seq, 0), coalesce(g.lockouts, 0)
 		FROM voice_pins p LEFT JOIN pin_guard g ON g.bank = p.bank AND g.customer = p.customer WHERE p.bank = ? AND p.customer = ?`,
-		bank, customer).Scan(&r.Hash, &r.Failures, &locked, &r.LockSeq)
+		bank, customer).Scan(&r.Hash, &r.Failures, &locked, &r.LockSeq, &lockouts)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, false, banks.E(op, banks.NotFound, nil)
 	}
@@ -311,13 +312,14 @@ func (s *Store) ReservePINAttempt(ctx context.Context, bank, customer string, ma
 	r.Failures++
 	locked = 0
 	if r.Failures >= maxFailures {
-		locked, r.Failures = now.Add(lockFor).Unix(), 0
+		lockouts++
+		locked, r.Failures = now.Add(skill.LockoutFor(lockFor, lockouts)).Unix(), 0
 		r.LockedUntil = time.Unix(locked, 0).UTC()
 		r.LockSeq++
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO pin_guard(bank, customer, failures, locked_until, lock_seq) VALUES (?,?,?,?,?)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO pin_guard(bank, customer, failures, locked_until, lock_seq, lockouts) VALUES (?,?,?,?,?,?)
 		ON CONFLICT (bank, customer) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until,
-		lock_seq = excluded.lock_seq`, bank, customer, r.Failures, locked, r.LockSeq); err != nil {
+		lock_seq = excluded.lock_seq, lockouts = excluded.lockouts`, bank, customer, r.Failures, locked, r.LockSeq, lockouts); err != nil {
 		return r, false, banks.E(op, banks.Unavailable, err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -328,7 +330,7 @@ func (s *Store) ReservePINAttempt(ctx context.Context, bank, customer string, ma
 
 // PINVerified implements skill.PINs.
 func (s *Store) PINVerified(ctx context.Context, bank, customer string, lockSeq int64) error {
-	if _, err := s.db.ExecContext(ctx, `UPDATE pin_guard SET failures = 0,
+	if _, err := s.db.ExecContext(ctx, `UPDATE pin_guard SET failures = 0, lockouts = 0,
 		locked_until = CASE WHEN lock_seq = ? THEN 0 ELSE locked_until END WHERE bank = ? AND customer = ?`,
 		lockSeq, bank, customer); err != nil {
 		return banks.E("sqlite.PINVerified", banks.Unavailable, err)
@@ -462,6 +464,16 @@ func (s *Store) CommitTurn(ctx context.Context, t skill.Turn) error {
 		return banks.E(op, banks.Unavailable, err)
 	}
 	defer tx.Rollback()
+	if t.Linked {
+		var linked bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM links WHERE platform = ? AND user_id = ?)`, t.Platform, t.UserID).Scan(&linked); err != nil {
+			return banks.E(op, banks.Unavailable, err)
+		}
+		if !linked {
+			// Unlinked while the turn ran: only its audit entries stay.
+			t.State, t.Release = nil, true
+		}
+	}
 	if t.State != nil && t.SessionID != "" {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions(platform, session_id, user_id, state, updated_at)
 			VALUES (?,?,?,?,?) ON CONFLICT (platform, session_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at

@@ -82,6 +82,8 @@ func Run(t *testing.T, open Opener) {
 		{"PIN hash", testPINHash},
 		{"PIN attempts are counted before they are checked", testPINCounted},
 		{"PIN lockout", testPINLockout},
+		{"PIN lockouts in a row last longer", testPINLockoutsEscalate},
+		{"a linked turn writes no session once unlinked", testCommitUnlinked},
 		{"a right PIN lifts only its own lockout", testPINLockSeq},
 		{"concurrent PIN attempts", testPINConcurrent},
 		{"the PIN guard survives DeleteUser", testPINGuardSurvives},
@@ -936,5 +938,57 @@ func testDeleteUser(t *testing.T, s subject) {
 		if log := auditLog(t, s, u.customer); len(log) != 1 || log[0].Detail == "" {
 			t.Errorf("%s's audit changed: %+v", id, log)
 		}
+	}
+}
+
+// Each lockout in a row since the last right PIN lasts longer
+// (skill.LockoutFor): an hour, four hours, then thirty days; a right PIN
+// starts the count again.
+func testPINLockoutsEscalate(t *testing.T, s subject) {
+	ok(t, s.SetPIN(ctx, "sandbox", "alice", "h", false))
+	at := start
+	for i, want := range []time.Duration{time.Hour, 4 * time.Hour, 30 * 24 * time.Hour} {
+		var r skill.PINRecord
+		for range 3 {
+			r, _ = reserve(t, s, at)
+		}
+		if !r.LockedUntil.Equal(at.Add(want)) {
+			t.Fatalf("lockout %d = until %v, want %v after %v", i+1, r.LockedUntil, want, at)
+		}
+		at = r.LockedUntil.Add(time.Minute)
+	}
+	r, allowed := reserve(t, s, at)
+	if !allowed {
+		t.Fatal("an attempt after the long lockout was refused")
+	}
+	ok(t, s.PINVerified(ctx, "sandbox", "alice", r.LockSeq))
+	for range 3 {
+		r, _ = reserve(t, s, at)
+	}
+	if !r.LockedUntil.Equal(at.Add(time.Hour)) {
+		t.Fatalf("after a right PIN the next lockout lasts until %v, want an hour", r.LockedUntil)
+	}
+}
+
+// A turn made for a linked user that commits after the user unlinked
+// writes its audit entries, and neither its session nor its answer.
+func testCommitUnlinked(t *testing.T, s subject) {
+	ok(t, s.SaveLink(ctx, skill.Link{Platform: "alexa", UserID: "u1", Bank: "sandbox", Customer: "alice", TokenHash: []byte{1, 2}, LinkedAt: start}))
+	ok(t, s.CommitTurn(ctx, skill.Turn{Platform: "alexa", SessionID: "s1", UserID: "u1", State: []byte("kept"), Linked: true}))
+	if got := session(t, s, "alexa", "s1", "u1", time.Minute); got != "kept" {
+		t.Fatalf("session of a linked user = %q, want kept", got)
+	}
+	claim(t, s, "r2", "u2", start)
+	e := entry("bob", "k2", 100, start)
+	ok(t, s.CommitTurn(ctx, skill.Turn{Platform: "alexa", SessionID: "s2", UserID: "u2", State: []byte("late"), Linked: true,
+		Audit: []skill.AuditEntry{e}, RequestID: "r2", Response: []byte("answer")}))
+	if got := session(t, s, "alexa", "s2", "u2", time.Minute); got != "<nil>" {
+		t.Errorf("session of a user with no link = %q, want none", got)
+	}
+	if got, stored := claim(t, s, "r2", "u2", start.Add(time.Second)); !got || stored != "<nil>" {
+		t.Errorf("claim after the late commit = %v, %q; want the request id free again", got, stored)
+	}
+	if log := auditLog(t, s, "bob"); len(log) != 1 {
+		t.Errorf("audit log = %+v, want the entry", log)
 	}
 }
