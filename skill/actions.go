@@ -571,6 +571,13 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 		if len(matches) == 0 {
 			matches = payeeNamed(slots.String(intents.SlotPayee), payees, r.Locale)
 		}
+		if len(matches) == 1 && r.Text != "" {
+			if other, ok := payeeTakenBack(r.Text, matches[0], payees); ok {
+				// "send alice meyer, no, tom nguyen 20 dollars": the name
+				// said after taking the first one back is meant.
+				matches = []banks.Payee{other}
+			}
+		}
 		switch len(matches) {
 		case 0:
 			return refuse(l, l.msg("transfer.unknown_payee", titleCase(slots.String(intents.SlotPayee)))), nil
@@ -852,6 +859,9 @@ func (s *Skill) planPayBill(ctx context.Context, r *Request, slots intents.Slots
 	biller, ask, err := s.findBiller(ctx, r, l, slots)
 	if err != nil || ask != nil {
 		return ask, err
+	}
+	if other, ok := s.billerTakenBack(ctx, r, biller); ok {
+		biller = other // "pay spectrum, not seattle city light", "the water bill, no, the power bill"
 	}
 	slots[intents.SlotBiller] = biller.Kind
 	a, ok := slots.Amount(intents.SlotAmount)
@@ -1417,4 +1427,114 @@ func (s *Skill) savedPayee(ctx context.Context, r *Request, name string) bool {
 		}
 	}
 	return false
+}
+
+// takeBacks are the words that take a name back ("alice, no, tom",
+// "nicht anna, max").
+var takeBacks = []string{" no ", " nope ", " not ", " i mean ", " i meant ", " sorry ", " nein ", " nee ", " nicht ", " ich meine ", " ich meinte ", " lieber "}
+
+// payeeTakenBack: the turn names chosen, then takes it back and names
+// another saved payee ("send alice meyer, no, tom nguyen 20 dollars"), or
+// takes chosen back before naming the other ("not alice, tom"): that
+// other payee.
+func payeeTakenBack(text string, chosen banks.Payee, payees []banks.Payee) (banks.Payee, bool) {
+	t := " " + intents.Normalize(text) + " "
+	first := func(p banks.Payee) string {
+		if f := strings.Fields(intents.Normalize(p.Name)); len(f) > 0 {
+			return " " + f[0] + " "
+		}
+		return "\x00"
+	}
+	at := strings.Index(t, first(chosen))
+	if at < 0 {
+		return banks.Payee{}, false
+	}
+	var found []banks.Payee
+	for _, p := range payees {
+		if p.Name == chosen.Name || first(p) == first(chosen) {
+			continue
+		}
+		i := strings.Index(t, first(p))
+		if i < 0 {
+			continue
+		}
+		lo, hi := at, i // chosen, a take-back, then the other
+		if i < at {
+			lo, hi = i, at // "tom, not alice": the other first, chosen taken back after it
+		}
+		between := t[lo : hi+1]
+		if i > at && containsAny(between, takeBacks...) && !containsAny(between, " not ", " nicht ") ||
+			i < at && containsAny(t[i:at+1], " not ", " nicht ", " instead of ", " statt ") {
+			// (forward: "alice, no, tom"; "sophie turner not ravi" excludes
+			// ravi. Backward: "tom, not alice".)
+			found = append(found, p)
+		}
+	}
+	if len(found) != 1 {
+		return banks.Payee{}, false
+	}
+	return found[0], true
+}
+
+// billKindWords name a biller by its kind ("the power bill").
+var billKindWords = map[string]string{"power": "electricity", "electric": "electricity", "electricity": "electricity", "strom": "electricity",
+	"water": "water", "wasser": "water", "gas": "gas", "phone": "phone", "mobile": "phone", "cell": "phone", "handy": "phone", "internet": "internet",
+	"broadband": "internet", "insurance": "insurance", "versicherung": "insurance"}
+
+// billerIn is the one biller the words name, by name or by kind.
+func billerIn(text, locale string, billers []banks.Biller) (banks.Biller, bool) {
+	if b, ok := billerNamed(&Request{Text: text, Locale: locale}, billers); ok {
+		return b, true
+	}
+	var found []banks.Biller
+	for _, w := range strings.Fields(intents.Normalize(text)) {
+		if k, ok := billKindWords[w]; ok {
+			for _, b := range billers {
+				if b.Kind == k && !slices.ContainsFunc(found, func(f banks.Biller) bool { return f.ID == b.ID }) {
+					found = append(found, b)
+				}
+			}
+		}
+	}
+	if len(found) == 1 {
+		return found[0], true
+	}
+	return banks.Biller{}, false
+}
+
+// billerTakenBack: the turn takes a bill back and names another ("the
+// water bill, no, the power bill"), or names one and excludes the other
+// ("pay spectrum, not seattle city light"): the one meant, if not chosen.
+func (s *Skill) billerTakenBack(ctx context.Context, r *Request, chosen banks.Biller) (banks.Biller, bool) {
+	if r.Text == "" {
+		return banks.Biller{}, false
+	}
+	t := " " + intents.Normalize(r.Text) + " "
+	i, marker := -1, ""
+	for _, m := range []string{" no ", " nein ", " nee ", " i mean ", " i meant ", " ich meine ", " not ", " nicht ", " instead of ", " statt "} {
+		if j := strings.Index(t, m); j >= 0 && (i < 0 || j < i) {
+			i, marker = j, m
+		}
+	}
+	if i < 0 {
+		return banks.Biller{}, false
+	}
+	rec, ok := s.cfg.Bank.(banks.Recipients)
+	if !ok {
+		return banks.Biller{}, false
+	}
+	billers, err := rec.Billers(ctx, r.User)
+	if err != nil {
+		return banks.Biller{}, false
+	}
+	before, bok := billerIn(t[:i], r.Locale, billers)
+	after, aok := billerIn(t[i+len(marker):], r.Locale, billers)
+	excludes := marker == " not " || marker == " nicht " || marker == " instead of " || marker == " statt "
+	switch {
+	case excludes && aok && bok && after.ID == chosen.ID && before.ID != chosen.ID:
+		return before, true // "pay spectrum, not seattle city light"
+	case !excludes && aok && after.ID != chosen.ID:
+		return after, true // "the water bill, no, the power bill"
+	}
+	return banks.Biller{}, false
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -928,6 +929,20 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 // askElidedAmount asks which amount "twelve fifty" is, before a payment
 // plans with either: $12.50 or $1,250.00. It returns nil when the turn
 // says its amount plainly.
+// amountChoice: two amounts said as alternatives or a range ("15 or 50",
+// "between 15 and 50", "zwischen 15 und 50"), or a share of one ("half of
+// 50"); enCommaDecimal: "1,5" in English, no thousands.
+var (
+	amountChoice   = regexp.MustCompile(`(?i)\d[\d.,]*\s*(?:dollars?|euros?|pounds?|bucks|quid|€|\$|£)?\s+(?:or|oder)\s+\$?£?\d|(?:^|\s)(?:between|zwischen)\s+\$?£?\d|(?:^|\s)(?:half of|a half of|die hälfte von|hälfte von|a third of|a quarter of)\s`)
+	enCommaDecimal = regexp.MustCompile(`\d,\d{1,2}(?:\D|$)`)
+)
+
+// unsureAmount: the words hold no one amount (amountChoice, or "1,5" in
+// English).
+func unsureAmount(text, locale string) bool {
+	return amountChoice.MatchString(text) || !intents.German(locale) && enCommaDecimal.MatchString(text)
+}
+
 func (s *Skill) askElidedAmount(r *Request) *Response {
 	if r.Text == "" || r.st.Dialog != nil || r.Intent != intents.TransferMoney && r.Intent != intents.PayBill || s.unsure(r) {
 		return nil
@@ -936,8 +951,10 @@ func (s *Skill) askElidedAmount(r *Request) *Response {
 	if !ok {
 		return nil
 	}
-	if pausedNumber(intents.Normalize(r.Text), r.Locale) {
-		// "zwanzig äh fünf Euro": no German number; the amount is asked.
+	if pausedNumber(intents.Normalize(r.Text), r.Locale) || unsureAmount(r.Text, r.Locale) {
+		// "zwanzig äh fünf Euro": no German number; "15 or 50 dollars",
+		// "between 15 and 50", "half of 50", "1,5 dollars" (en): no one
+		// amount. The amount is asked.
 		delete(r.Slots, intents.SlotAmount)
 		return nil
 	}

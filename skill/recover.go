@@ -124,7 +124,7 @@ func alertAnswer(text string) string {
 	if asksSomething(text) {
 		return ""
 	}
-	if containsAny(t, " husband", " wife", " partner", " daughter", " son ", " son,", " kid", " child", " my mum", " my mom", " my dad", " i know who",
+	if (containsAny(t, alertDenies...) || containsAny(t, " not me", " wasnt me", " nicht ich", " war ich nicht")) && containsAny(t, " husband", " wife", " partner", " daughter", " son ", " son,", " kid", " child", " my mum", " my mom", " my dad", " i know who",
 		" mein mann", " meine frau", " mein partner", " meine partnerin", " tochter", " sohn", " kind ", " meine mutter", " mein vater", " weiß wer", " weiss wer",
 		" but its fine", " but it's fine", " but thats fine", " but thats ok", " aber passt", " aber ist ok", " aber das ist ok") {
 		return "" // "not me, my husband did", "not me, but it's fine": no fraud report on it; the question again
@@ -470,7 +470,7 @@ func refusesWithPIN(text string) bool {
 // "…, let me think about it", "…, ich überleg's mir noch"): no consent.
 func doubtsWithPIN(t string) bool {
 	return containsAny(t, " maybe not", " or not", " let me think", " think about it", " second thought", " not sure", " im not sure", " unsure",
-		" hmm ", " überleg", " weiß nicht", " weiss nicht", " vielleicht nicht", " oder nicht", " mal sehen", " mal schauen", " bin mir nicht sicher")
+		" überleg", " weiß nicht", " weiss nicht", " vielleicht nicht", " oder nicht", " mal sehen", " mal schauen", " bin mir nicht sicher")
 }
 
 // helpAsked: the turn asks what Konto can do.
