@@ -36,7 +36,8 @@ Usage:
                      [--junit FILE] [--banks FILE] [--data DIR]   (exit code 1 on a failed check)
   konto oauth client add --id ID --redirect-uri URI [--redirect-uri URI...] [--name NAME] [--data DIR]
   konto oauth client list [--data DIR]   (assistants allowed to link accounts)
-  konto load [--url URL] [--requests N] [--concurrency C] [--duration D]
+  konto pin unlock --id CUSTOMER [--bank BANK] [--data DIR]   (lift a voice PIN pause, after checking who calls)
+  konto load [--url URL] [--requests N] [--concurrency C] [--rate R] [--duration D]
              [--mix realistic|balance|transactions|spending|transfer|card_lock]   (against a local serve --dev)
 
 Every flag can also be set as an environment variable: --data is KONTO_DATA,
@@ -80,6 +81,8 @@ func realMain(ctx context.Context, args []string, getenv func(string) string, st
 		return runBanks(ctx, args[1:], getenv, stdout, stderr)
 	case "oauth":
 		return runOAuth(ctx, args[1:], getenv, stdout, stderr)
+	case "pin":
+		return runPIN(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -256,9 +256,9 @@ func (s *Store) Counts(ctx context.Context, platform, userID string) (links, ses
 func (s *Store) PIN(ctx context.Context, bank, customer string) (skill.PINRecord, error) {
 	var r skill.PINRecord
 	var locked int64
-	err := s.db.QueryRowContext(ctx, `SELECT p.hash, coalesce(g.failures, 0), coalesce(g.locked_until, 0) FROM voice_pins p
+	err := s.db.QueryRowContext(ctx, `SELECT p.hash, coalesce(g.failures, 0), coalesce(g.locked_until, 0), coalesce(g.lock_seq, 0) FROM voice_pins p
 		LEFT JOIN pin_guard g ON g.bank = p.bank AND g.customer = p.customer WHERE p.bank = ? AND p.customer = ?`,
-		bank, customer).Scan(&r.Hash, &r.Failures, &locked)
+		bank, customer).Scan(&r.Hash, &r.Failures, &locked, &r.LockSeq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, banks.E("sqlite.PIN", banks.NotFound, nil)
 	}

@@ -957,6 +957,9 @@ func testPINLockoutsEscalate(t *testing.T, s subject) {
 		}
 		at = r.LockedUntil.Add(time.Minute)
 	}
+	if got := pin(t, s, "alice").LockSeq; got != 3 {
+		t.Fatalf("PIN reports LockSeq %d after three lockouts, want 3", got)
+	}
 	r, allowed := reserve(t, s, at)
 	if !allowed {
 		t.Fatal("an attempt after the long lockout was refused")
