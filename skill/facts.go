@@ -475,7 +475,7 @@ func digits(s string) string {
 
 // textChannel is true where the answer is read by the user alone, not
 // heard or shown where others may see it.
-func textChannel(r *Request) bool { return r.Channel.Text && r.Channel.Private }
+func textChannel(r *Request) bool { return r.Channel.Text && r.Channel.Private && !r.Channel.Voice } // (a phone assistant reads aloud what it shows)
 
 func (s *Skill) accountDetails(ctx context.Context, r *Request) (*Response, error) {
 	l := langOf(r.Locale)

@@ -287,6 +287,17 @@ func (s *Store) DeleteUser(ctx context.Context, platform, userID, pseudonym stri
 		if customer == "" {
 			return nil
 		}
+		// The same customer's links on other assistants go too, with their
+		// sessions and answers: the bank access behind them is withdrawn
+		// with this deletion, and nothing of them is kept.
+		for _, q := range []string{`DELETE FROM sessions s USING links l WHERE l.bank = $1 AND l.customer = $2 AND s.platform = l.platform AND s.user_id = l.user_id`,
+			`DELETE FROM requests r USING links l WHERE l.bank = $1 AND l.customer = $2 AND r.platform = l.platform AND r.user_id = l.user_id`,
+			`DELETE FROM callbacks c USING links l WHERE l.bank = $1 AND l.customer = $2 AND c.platform = l.platform AND c.user_id = l.user_id`,
+			`DELETE FROM links WHERE bank = $1 AND customer = $2`} {
+			if _, err := tx.Exec(ctx, q, bank, customer); err != nil {
+				return err
+			}
+		}
 		// The PIN hash goes; the guard (pin_guard) stays, so that deleting
 		// one's data does not buy more guesses. The audit entries stay
 		// under the pseudonym, without names; a pending entry keeps its

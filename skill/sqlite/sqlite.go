@@ -182,6 +182,17 @@ func (s *Store) DeleteUser(ctx context.Context, platform, userID, pseudonym stri
 		}
 	}
 	if customer != "" {
+		// The same customer's links on other assistants go too, with their
+		// sessions and answers: the bank access behind them is withdrawn
+		// with this deletion, and nothing of them is kept.
+		for _, q := range []string{`DELETE FROM sessions WHERE (platform, user_id) IN (SELECT platform, user_id FROM links WHERE bank = ? AND customer = ?)`,
+			`DELETE FROM requests WHERE (platform, user_id) IN (SELECT platform, user_id FROM links WHERE bank = ? AND customer = ?)`,
+			`DELETE FROM callbacks WHERE (platform, user_id) IN (SELECT platform, user_id FROM links WHERE bank = ? AND customer = ?)`,
+			`DELETE FROM links WHERE bank = ? AND customer = ?`} {
+			if _, err := tx.ExecContext(ctx, q, bank, customer); err != nil {
+				return banks.E(op, banks.Unavailable, err)
+			}
+		}
 		// The PIN hash goes; the guard (pin_guard) stays, so that deleting
 		// one's data does not buy more guesses. The audit entries stay
 		// under the pseudonym, without the names in their detail.

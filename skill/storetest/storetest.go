@@ -96,6 +96,7 @@ func Run(t *testing.T, open Opener) {
 		{"a turn read in one query agrees with its parts", testReadTurn},
 		{"purge", testPurge},
 		{"DeleteUser", testDeleteUser},
+		{"DeleteUser removes the customer's other links", testDeleteUserOtherLinks},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -993,5 +994,29 @@ func testCommitUnlinked(t *testing.T, s subject) {
 	}
 	if log := auditLog(t, s, "bob"); len(log) != 1 {
 		t.Errorf("audit log = %+v, want the entry", log)
+	}
+}
+
+// Deleting one's data on one assistant removes the same bank customer's
+// links on the others, with their sessions; another customer's stay.
+func testDeleteUserOtherLinks(t *testing.T, s subject) {
+	for _, l := range []skill.Link{{Platform: "alexa", UserID: "a1", Customer: "alice"}, {Platform: "chat", UserID: "c1", Customer: "alice"},
+		{Platform: "chat", UserID: "c2", Customer: "bob"}} {
+		l.Bank, l.TokenHash, l.LinkedAt = "sandbox", []byte(l.UserID), start
+		ok(t, s.SaveLink(ctx, l))
+		writeSession(t, s, l.Platform, "s-"+l.UserID, l.UserID, "state of "+l.UserID)
+	}
+	ok(t, s.DeleteUser(ctx, "alexa", "a1", "p-alice"))
+	if l, err := s.Link(ctx, "chat", "c1"); err == nil && l.Customer != "" {
+		t.Errorf("alice's other link stayed: %+v", l)
+	}
+	if got := session(t, s, "chat", "s-c1", "c1", time.Minute); got != "<nil>" {
+		t.Errorf("alice's other session stayed: %q", got)
+	}
+	if l, err := s.Link(ctx, "chat", "c2"); err != nil || l.Customer != "bob" {
+		t.Errorf("bob's link: %+v, %v", l, err)
+	}
+	if got := session(t, s, "chat", "s-c2", "c2", time.Minute); got != "state of c2" {
+		t.Errorf("bob's session = %q", got)
 	}
 }
