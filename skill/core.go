@@ -147,6 +147,13 @@ func (s *Skill) Handle(ctx context.Context, r *Request) *Response {
 	if r.Slots == nil {
 		r.Slots = intents.Slots{}
 	}
+	if len(r.Text) > MaxText {
+		// Nobody says 200 KB to an assistant: the turn is not read (the
+		// recognizer and the rules are made for sentences), and nothing
+		// pending changes.
+		l := langOf(r.Locale)
+		return &Response{Speech: l.andReprompt(l.msg("text.too_long")), Reprompt: l.reprompt()}
+	}
 	deadline := time.Now().Add(s.cfg.Timeout)
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
@@ -177,6 +184,10 @@ func (s *Skill) Handle(ctx context.Context, r *Request) *Response {
 		return s.speakError(r, overrun(acting))
 	}
 }
+
+// MaxText is the longest utterance a turn reads, in bytes: a few spoken
+// or typed sentences.
+const MaxText = 2000
 
 // overrun is the error of a turn cut off at its deadline: an uncertain
 // bank action if one was under way.
