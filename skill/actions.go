@@ -16,6 +16,7 @@ import (
 
 	"github.com/kontoskill/konto/banks"
 	"github.com/kontoskill/konto/intents"
+	"github.com/kontoskill/konto/intents/resolve"
 )
 
 // Action names besides intent names, for follow-up questions.
@@ -1163,6 +1164,20 @@ func (s *Skill) planReportFraud(ctx context.Context, r *Request, slots intents.S
 	if slots.String(intents.SlotCard) == "" && slots.String(intents.SlotAccount) == "credit_card" {
 		slots[intents.SlotCard] = "credit"
 	}
+	var charge *banks.Transaction
+	if slots.String(intents.SlotCard) == "" && r.Text != "" {
+		// "there's a ticketmaster charge on my card I don't recognize":
+		// the charge named is found on whichever card made it, and said,
+		// rather than asking which card.
+		tx, c, ok, err := s.chargeNamed(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			slots[intents.SlotCard] = string(c.Kind)
+			charge = &tx
+		}
+	}
 	card, ask, err := s.findCard(ctx, r, l, slots, nil)
 	if err != nil || ask != nil {
 		return ask, err
@@ -1173,14 +1188,104 @@ func (s *Skill) planReportFraud(ctx context.Context, r *Request, slots intents.S
 		if err := ctl.SetCardLocked(ctx, r.User, card.ID, true, key+"-lock"); err != nil {
 			return nil, entry, err
 		}
-		ref, err := fr.OpenCase(ctx, r.User, card.ID, "", key)
+		txID, found := "", ""
+		if charge != nil {
+			txID = charge.ID
+			found = l.msg("fraud.charge_found", l.Money(charge.Amount.Abs()), charge.Merchant, l.On(charge.Time, r.Now), l.cardName(card)) + " "
+		}
+		ref, err := fr.OpenCase(ctx, r.User, card.ID, txID, key)
 		if err != nil {
 			return nil, entry, err
 		}
 		entry.Outcome = "done"
 		r.st.Dialog = nil
-		return s.offerAgent(r, l.msg("fraud.done", l.cardName(card), spell(ref)), "fraud"), entry, nil
+		return s.offerAgent(r, found+l.msg("fraud.done", l.cardName(card), spell(ref)), "fraud"), entry, nil
 	}}, nil
+}
+
+// chargeNamed is the charge a fraud report names by its merchant ("a
+// ticketmaster charge I don't recognize", "eine Abbuchung von CinemaxX")
+// and the card it was made with: the latest charge at that merchant in
+// the last three months, when the merchant's charges are on one card
+// only. ok is false when the turn names none of the user's merchants, or
+// their charges there are on no card or on more than one.
+func (s *Skill) chargeNamed(ctx context.Context, r *Request) (banks.Transaction, banks.Card, bool, error) {
+	cc, isCards := s.cfg.Bank.(banks.Cards)
+	if !isCards {
+		return banks.Transaction{}, banks.Card{}, false, nil
+	}
+	m, err := s.merchantNamed(ctx, r)
+	if err != nil || m == "" {
+		return banks.Transaction{}, banks.Card{}, false, err
+	}
+	cards, err := cc.Cards(ctx, r.User)
+	if err != nil {
+		return banks.Transaction{}, banks.Card{}, false, err
+	}
+	txs, err := s.cfg.Bank.Transactions(ctx, r.User, banks.TxFilter{Merchant: m, From: r.Now.AddDate(0, -3, 0), Limit: 50})
+	if err != nil {
+		return banks.Transaction{}, banks.Card{}, false, err
+	}
+	var found []banks.Card
+	var first banks.Transaction
+	for _, t := range txs {
+		if t.Amount.Minor >= 0 || !strings.EqualFold(t.Merchant, m) {
+			continue // a refund or credit is no charge
+		}
+		for _, c := range cards {
+			if c.AccountID == t.AccountID && !slices.ContainsFunc(found, func(f banks.Card) bool { return f.ID == c.ID }) {
+				if len(found) == 0 {
+					first = t
+				}
+				found = append(found, c)
+			}
+		}
+	}
+	if len(found) != 1 {
+		return banks.Transaction{}, banks.Card{}, false, nil
+	}
+	return first, found[0], true, nil
+}
+
+// namesOtherCharge tells whether a fraud report names a charge of the
+// user's at a merchant other than the open alert's ("there's a
+// starbucks charge I didn't make" while the alert is about ElectroMart):
+// that charge is what it is about, not the alert.
+func (s *Skill) namesOtherCharge(ctx context.Context, r *Request) bool {
+	m, err := s.merchantNamed(ctx, r)
+	if err != nil || m == "" {
+		return false
+	}
+	if fr, ok := s.cfg.Bank.(banks.Fraud); ok {
+		if alerts, err := fr.Alerts(ctx, r.User); err == nil && len(alerts) > 0 && alerts[0].Status == "open" && strings.EqualFold(alerts[0].Merchant, m) {
+			return false
+		}
+	}
+	return true
+}
+
+// merchantNamed is the one of the user's merchants the turn names, whole
+// ("ticketmaster", "cinemaxx"), by a nickname of the bank's sheet, or
+// surely after "at"/"bei"; "" when it names none.
+func (s *Skill) merchantNamed(ctx context.Context, r *Request) (string, error) {
+	names, err := (&banking{bank: s.cfg.Bank}).merchants(ctx, r)
+	if err != nil || len(names) == 0 {
+		return "", err
+	}
+	norm := intents.Normalize(r.Text)
+	if m := namedMerchant(r, names); m != "" {
+		return m, nil
+	}
+	if m := s.merchantNickname(r, norm, names); m != "" {
+		return m, nil
+	}
+	if said := merchantPhrase(norm, r.Locale, r.Now); said != "" {
+		if ms := resolve.Resolve(said, names, r.Locale); len(ms) > 0 && (ms[0].Kind == resolve.Exact || ms[0].Kind == resolve.Confident) &&
+			(len(ms) < 2 || ms[1].Kind != resolve.Exact) {
+			return ms[0].Name, nil
+		}
+	}
+	return "", nil
 }
 
 // offerAgent ends an answer with the offer of a callback and leaves a

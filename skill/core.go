@@ -709,7 +709,8 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 		// bank's sheet.
 		return s.refuseRepeating(ctx, r, r.Slots[intents.SlotAmount] != nil || r.Slots[intents.SlotPayee] != nil), nil
 	}
-	if r.st.Dialog == nil && r.Text != "" && (r.Intent == intents.ReportFraud && len(r.Slots) == 0 || noticeAsked(r) && r.Intent != intents.ReviewAlerts) {
+	if r.st.Dialog == nil && r.Text != "" && (r.Intent == intents.ReportFraud && len(r.Slots) == 0 && !s.namesOtherCharge(ctx, r) ||
+		noticeAsked(r) && r.Intent != intents.ReviewAlerts) {
 		// "ich hab eine SMS von euch bekommen wegen einer Abbuchung",
 		// "someone used my card": the open alert, if there is one, is
 		// what this is about; its answer locks the card when it was not
