@@ -263,8 +263,14 @@ func (b *banking) transactions(ctx context.Context, r *Request) (*Response, erro
 	if count <= 0 {
 		count = defaultListCount
 	}
-	f.Limit = min(max(count, maxCardCount), maxScan)
-	pendingOnly := asksForPending(r)
+	offset := 0
+	if r.turn != nil && r.turn.paged {
+		offset, _ = strconv.Atoi(r.Slots.String(slotOffset))
+	} else {
+		delete(r.Slots, slotOffset) // (a list asked for anew starts at the latest)
+	}
+	f.Limit = min(offset+max(count, maxCardCount), maxScan)
+	pendingOnly := asksForPending(r) && offset == 0
 	if pendingOnly {
 		f.Statuses = []banks.TxStatus{banks.Pending}
 		r.Slots[slotPending] = "1" // for "and the biggest one?" (followUp)
@@ -301,6 +307,14 @@ func (b *banking) transactions(ctx context.Context, r *Request) (*Response, erro
 			EndSession: true,
 		}, nil
 	}
+	if offset > 0 {
+		// "and the ones before that": the next ones back, after those
+		// already read out.
+		if offset >= len(txs) {
+			return anythingElse(l, l.msg("tx.older.none", scope)), nil
+		}
+		txs = txs[offset:]
+	}
 	if len(txs) == 0 {
 		return &Response{Speech: l.msg("tx.none", scope), EndSession: true}, nil
 	}
@@ -324,10 +338,18 @@ func (b *banking) transactions(ctx context.Context, r *Request) (*Response, erro
 		r.Slots[slotItems] = strings.Join(kept, "\x1e") // "how much was the amazon one", "and the one before that"
 	}
 	var intro string
-	if spoken == 1 {
+	switch {
+	case offset > 0 && spoken == 1:
+		intro = l.msg("tx.older.one", scope, l.List(items))
+	case offset > 0:
+		intro = l.msg("tx.older.many", strconv.Itoa(spoken), scope, l.List(items))
+	case spoken == 1:
 		intro = l.msg("tx.one", scope, l.List(items))
-	} else {
+	default:
 		intro = l.msg("tx.many", strconv.Itoa(spoken), scope, l.List(items))
+	}
+	if offset > 0 || r.turn != nil && r.turn.paged {
+		r.Slots[slotOffset] = strconv.Itoa(offset + spoken) // the next "and before that?" goes on from here
 	}
 	speech := intro
 	if count > maxSpokenCount && len(txs) > spoken && r.Channel.CardHint != "" {
@@ -587,6 +609,7 @@ var singleLast = []string{" last purchase ", " last transaction ", " last charge
 const (
 	slotPending = "pending"
 	slotShown   = "shown"
+	slotOffset  = "offset" // how many of the latest a list of older ones skips
 	slotCompare = "compare"
 )
 

@@ -151,7 +151,7 @@ const (
 // "when was that", "und die davor", "wann war das".
 func (s *Skill) itemFollowUp(r *Request) *Response {
 	prev := s.previous(r)
-	if prev == nil || r.Text == "" || r.st.Dialog != nil || prev.Slots.String(slotItems) == "" && prev.Alert == nil {
+	if prev == nil || r.Text == "" || r.st.Dialog != nil || prev.Slots.String(slotItems) == "" && prev.Alert == nil || r.turn.paged {
 		return nil
 	}
 	norm := intents.Normalize(r.Text)
@@ -221,6 +221,59 @@ func (s *Skill) itemFollowUp(r *Request) *Response {
 		return anythingElse(l, l.msg("tx.item.when", strings.TrimSpace(items[pick][2])))
 	}
 	return anythingElse(l, upperFirst(items[pick][1])+".")
+}
+
+// pageFollowUp reads "and the ones before that", "any older ones?",
+// "show me more", "die älteren" right after a list of transactions as
+// that list going on: the ones before those read out, as many again
+// (or as many as the turn says: "the three before those"), with the
+// same account, merchant, category and period. One item ("and the one
+// before that") is itemFollowUp's.
+func (s *Skill) pageFollowUp(r *Request) {
+	prev := s.previous(r)
+	if prev == nil || r.Text == "" || prev.Intent != intents.ListTransactions || prev.Slots.String(slotPending) != "" ||
+		prev.Slots.String(slotItems) == "" && prev.Slots.String(slotOffset) == "" {
+		return
+	}
+	norm := intents.Normalize(r.Text)
+	words := strings.Fields(norm)
+	for len(words) > 1 && (fillers[words[0]] || leadAcks[words[0]]) {
+		words = words[1:]
+	}
+	norm = strings.Join(words, " ")
+	t := " " + norm + " "
+	if len(words) > 8 || actionWords(norm) || r.Slots[intents.SlotMerchant] != nil || r.Slots[intents.SlotCategory] != nil ||
+		r.Slots[intents.SlotDateRange] != nil || r.Slots[intents.SlotAccount] != nil {
+		return
+	}
+	older := containsAny(t, " ones before", " before those", " before these", " older ones", " any older", " older transactions", " earlier ones",
+		" any earlier", " earlier transactions", " the rest ", " next ones", " next few", " show more", " show me more", " any more", " more transactions",
+		" more of them", " keep going", " die älteren", " ältere umsätze", " ältere ", " weitere umsätze", " noch mehr", " mehr umsätze",
+		" die nächsten", " die restlichen", " die vorherigen", " frühere") ||
+		norm == "more" || norm == "and more" || norm == "more please" || norm == "mehr" || norm == "weiter" || norm == "und weiter"
+	if !older && prev.Slots.String(slotItem) == "" {
+		// "and before that?" with no one transaction talked about yet:
+		// the ones before the list, not its second line
+		switch norm {
+		case "and before that", "before that", "what about before that", "and before", "und davor", "davor", "und was war davor":
+			older = true
+		}
+	}
+	if !older {
+		return
+	}
+	shown, _ := strconv.Atoi(prev.Slots.String(slotOffset))
+	if shown == 0 {
+		shown = len(strings.Split(prev.Slots.String(slotItems), "\x1e"))
+	}
+	slots := cloneSlots(prev.Slots)
+	delete(slots, slotItems)
+	delete(slots, slotItem)
+	slots[slotOffset] = strconv.Itoa(shown)
+	if n := intents.ParseCount(norm, r.Locale); n > 0 {
+		slots[intents.SlotCount] = n
+	}
+	r.Intent, r.Slots, r.Confidence, r.turn.inContext, r.turn.paged = intents.ListTransactions, slots, 1, true, true
 }
 
 // namesOne: the words say "the <name> one" ("the comcast one"), not

@@ -689,6 +689,7 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 		if resp, err := s.cardQuestion(ctx, r); resp != nil || err != nil {
 			return resp, err
 		}
+		s.pageFollowUp(r) // "and the ones before that", "any older ones?"
 		s.followUp(r)
 	}
 	if resp := s.faqFollowUp(ctx, r); resp != nil {
