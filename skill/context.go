@@ -973,6 +973,43 @@ func (s *Skill) payBillerNamed(ctx context.Context, r *Request) {
 	r.Intent, r.Slots, r.Confidence = intents.PayBill, slots, 1
 }
 
+// payLoanNamed reads "pay my car loan", "make a payment on my auto loan",
+// "zahl meine Kreditrate" as a transfer to the user's own loan account
+// (how much is asked, then the read-back and PIN as for any payment):
+// with no bill of that name it was the bank's loan rates instead.
+func (s *Skill) payLoanNamed(ctx context.Context, r *Request) {
+	if r.Text == "" || r.st.Dialog != nil || r.Intent != intents.TransferMoney && r.Intent != intents.PayBill ||
+		r.Slots[intents.SlotBiller] != nil || r.Slots[intents.SlotToAccount] != nil {
+		return
+	}
+	t := " " + intents.Normalize(r.Text) + " "
+	if !containsAny(t, " pay", " zahl", " bezahl", " überweis", " tilg") || intents.ParseAccount(t) != string(banks.Loan) ||
+		containsAny(t, " apply", " borrow", " get a ", " need a ", " want a ", " beantrag", " brauche", " bräuchte", " dont ", " do not ", " nicht ") ||
+		asksSomething(r.Text) {
+		return
+	}
+	if r.User.Customer == "" && s.authenticate(ctx, r) != nil {
+		return
+	}
+	accts, err := s.cfg.Bank.Accounts(ctx, r.User)
+	if err != nil {
+		return
+	}
+	if _, ok := byKind(accts, string(banks.Loan)); !ok {
+		return
+	}
+	slots := intents.Slots{intents.SlotToAccount: string(banks.Loan)}
+	for _, k := range []string{intents.SlotFromAccount, intents.SlotAmount, intents.SlotDate} {
+		if v := r.Slots[k]; v != nil {
+			slots[k] = v
+		}
+	}
+	if slots.String(intents.SlotFromAccount) == string(banks.Loan) {
+		delete(slots, intents.SlotFromAccount)
+	}
+	r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.TransferMoney, slots, 1, true
+}
+
 // billQuestionNamed reads an unsure question about one of the user's
 // billers named by its company ("how much is for the british gas this
 // time", "when's the seattle city light one due") as that bill's amount

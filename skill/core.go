@@ -689,6 +689,9 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 		if resp, err := s.cardQuestion(ctx, r); resp != nil || err != nil {
 			return resp, err
 		}
+		if resp, err := s.loanQuestion(ctx, r); resp != nil || err != nil {
+			return resp, err // "when's my next car loan payment"
+		}
 		s.pageFollowUp(r) // "and the ones before that", "any older ones?"
 		s.followUp(r)
 	}
@@ -781,6 +784,7 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 		}
 	}
 	s.payBillerNamed(ctx, r)
+	s.payLoanNamed(ctx, r)
 	s.billQuestionNamed(ctx, r)
 	elided := s.askElidedAmount(r) // "send twelve fifty to Tom": $12.50 or $1,250.00? (an alert may come first)
 	if elided == nil && s.unsure(r) {
