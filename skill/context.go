@@ -1172,7 +1172,9 @@ var payeeFillers = map[string]bool{"instead": true, "stattdessen": true, "then":
 	"about": true, "around": true, "ungefähr": true, "etwa": true, "think": true, "guess": true, "glaube": true, "meinen": true, "meine": true,
 	"einen": true, "dem": true, "der": true, "den": true, "like": true, "um": true, "uh": true, "so": true, "just": true, "mal": true, "doch": true, "bitte": true,
 	"please": true, "to": true, "an": true, "the": true, "my": true, "meinem": true, "meiner": true, "friend": true, "buddy": true, "kumpel": true,
-	"ähm": true, "also": true, "halt": true, "eben": true, "schnell": true, "quickly": true, "real": true}
+	"ähm": true, "also": true, "halt": true, "eben": true, "schnell": true, "quickly": true, "real": true,
+	// a title before a surname: "Herrn Schmidt", "Mrs Turner", "Mr Shah"
+	"mr": true, "mrs": true, "ms": true, "miss": true, "mister": true, "dr": true, "doctor": true, "herr": true, "herrn": true, "frau": true}
 
 // cardQuestion answers two questions about cards that have no intent of
 // their own: when the card just ordered arrives ("when will the new one
