@@ -930,6 +930,11 @@ func (s *Skill) planLock(ctx context.Context, r *Request, slots intents.Slots) (
 	if err != nil {
 		return nil, err
 	}
+	if slots.String(intents.SlotCard) == "" && bothCards(r.Text) {
+		if p, err := s.planLockAll(ctx, r, l, ctl); p != nil || err != nil {
+			return p, err // "lock both my cards", "sperr alle meine Karten"
+		}
+	}
 	card, ask, err := s.findCard(ctx, r, l, slots, nil)
 	if err != nil || ask != nil {
 		return ask, err
@@ -945,6 +950,56 @@ func (s *Skill) planLock(ctx context.Context, r *Request, slots intents.Slots) (
 		}
 		entry.Outcome = "done"
 		return anythingElse(l, l.msg("card.locked", l.cardName(card))), entry, nil
+	}}, nil
+}
+
+// bothCards: the words ask for every card at once ("lock both my
+// cards", "all of my cards", "sperr beide Karten", "alle meine Karten").
+func bothCards(text string) bool {
+	t := " " + intents.Normalize(text) + " "
+	return containsAny(t, " both cards", " both my cards", " both of my cards", " both of them", " both the cards", " all my cards", " all of my cards",
+		" all cards", " all the cards", " every card", " beide karten", " beide meine karten", " meine beiden karten", " beiden karten", " alle karten",
+		" alle meine karten", " alle beide", " all meine karten")
+}
+
+// planLockAll locks every card of the user's not locked yet, at once (a
+// lost wallet): nil when the user has only one card.
+func (s *Skill) planLockAll(ctx context.Context, r *Request, l lang, ctl banks.CardControls) (*plan, error) {
+	cards, err := s.cards(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	var open []banks.Card
+	for _, c := range cards {
+		if !c.Locked {
+			open = append(open, c)
+		}
+	}
+	if len(cards) < 2 {
+		return nil, nil // one card: the usual way says it
+	}
+	if len(open) == 0 {
+		var all []string
+		for _, c := range cards {
+			all = append(all, l.cardName(c))
+		}
+		return refuse(l, l.msg("card.already_locked_all", upperFirst(l.List(all)))), nil
+	}
+	var names, last4 []string
+	for _, c := range open {
+		names = append(names, l.cardName(c))
+		last4 = append(last4, c.LastFour)
+	}
+	detail := "cards ending " + strings.Join(last4, ", ")
+	return &plan{op: s.actionOp("lock_card", detail, open[0].ID), do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
+		entry := &AuditEntry{Action: "lock_card", Detail: detail}
+		for _, c := range open {
+			if err := ctl.SetCardLocked(ctx, r.User, c.ID, true, key+"-"+c.ID); err != nil {
+				return nil, entry, err
+			}
+		}
+		entry.Outcome = "done"
+		return anythingElse(l, l.msg("card.locked_all", l.List(names))), entry, nil
 	}}, nil
 }
 
@@ -974,6 +1029,13 @@ func (s *Skill) planUnlock(ctx context.Context, r *Request, slots intents.Slots)
 }
 
 func (s *Skill) planLost(ctx context.Context, r *Request, slots intents.Slots) (*plan, error) {
+	if slots.String(intents.SlotCard) == "" && bothCards(r.Text) &&
+		containsAny(" "+intents.Normalize(r.Text)+" ", " lock", " freeze", " block", " sperr") {
+		// "i lost my wallet, lock both my cards": both are locked now
+		// (at once and undone with the PIN); a new card is a question of
+		// its own.
+		return s.planLock(ctx, r, slots)
+	}
 	return s.planReplacement(ctx, r, slots, true)
 }
 
