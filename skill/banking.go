@@ -250,8 +250,8 @@ func (b *banking) transactions(ctx context.Context, r *Request) (*Response, erro
 	if err != nil {
 		return nil, err
 	}
-	if asksForBiggest(r) && len(accts) > 0 {
-		return b.biggest(ctx, r, f)
+	if (asksForBiggest(r) || r.Slots.String(slotTop) != "" && r.turn != nil && r.turn.inContext) && len(accts) > 0 {
+		return b.biggest(ctx, r, f) // ("and the month before?" after the biggest purchase: the biggest then)
 	}
 	if len(accts) == 0 {
 		return noSuchAccount(l, banks.AccountKind(r.Slots.String(intents.SlotAccount))), nil
@@ -321,6 +321,7 @@ func (b *banking) transactions(ctx context.Context, r *Request) (*Response, erro
 	spoken := min(count, maxSpokenCount, len(txs))
 	delete(r.Slots, slotPending)
 	delete(r.Slots, slotShown)
+	delete(r.Slots, slotTop)
 	if r.Slots[intents.SlotDateRange] == nil {
 		r.Slots[slotShown] = strconv.Itoa(spoken) // "what was the biggest one" is of these
 	}
@@ -610,6 +611,7 @@ const (
 	slotPending = "pending"
 	slotShown   = "shown"
 	slotOffset  = "offset" // how many of the latest a list of older ones skips
+	slotTop     = "top"    // the answer was the biggest purchase, not a list
 	slotCompare = "compare"
 )
 
@@ -656,5 +658,9 @@ func (b *banking) biggest(ctx context.Context, r *Request, f banks.TxFilter) (*R
 	if top == nil {
 		return &Response{Speech: l.msg("tx.none", l.about(r)+when), EndSession: true}, nil
 	}
+	// "when was that", "how much was it" next: about this purchase
+	r.Slots[slotItems] = top.Merchant + "\x1f" + l.txPhrase(*top, r.Now) + "\x1f" + l.On(top.Time, r.Now)
+	r.Slots[slotItem] = "0"
+	r.Slots[slotTop] = "1"
 	return &Response{Speech: l.msg("tx.biggest", when, l.Money(top.Amount.Abs()), top.Merchant, l.On(top.Time, r.Now)), EndSession: true}, nil
 }

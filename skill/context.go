@@ -231,7 +231,7 @@ func (s *Skill) itemFollowUp(r *Request) *Response {
 // before that") is itemFollowUp's.
 func (s *Skill) pageFollowUp(r *Request) {
 	prev := s.previous(r)
-	if prev == nil || r.Text == "" || prev.Intent != intents.ListTransactions || prev.Slots.String(slotPending) != "" ||
+	if prev == nil || r.Text == "" || prev.Intent != intents.ListTransactions || prev.Slots.String(slotPending) != "" || prev.Slots.String(slotTop) != "" ||
 		prev.Slots.String(slotItems) == "" && prev.Slots.String(slotOffset) == "" {
 		return
 	}
