@@ -280,6 +280,11 @@ func (b *banking) transactions(ctx context.Context, r *Request) (*Response, erro
 		return nil, err
 	}
 	scope := l.about(r) + l.when(r)
+	if r.Slots.String(intents.SlotAccount) != "" && f.AccountID != "" && len(accts) == 1 {
+		// "on my credit card", "und aufm Girokonto?": which account the
+		// list is of is said
+		scope = l.about(r) + " " + l.msg("about.account", l.accountName(accts[0])) + l.when(r)
+	}
 	if pendingOnly {
 		// "show my pending": only what has not been booked yet, each
 		// said without "(still pending)" after it.

@@ -308,6 +308,21 @@ func (s *Skill) followUp(r *Request) {
 	if intents.German(r.Locale) {
 		lead = leadDE
 	}
+	if (prev.Intent == intents.ListTransactions || prev.Intent == intents.SpendingSummary) && lead.MatchString(norm) && !actionWords(norm) &&
+		prev.Slots.String(slotPending) == "" {
+		// "what about on my credit card", "und aufm Girokonto?" after a
+		// list or a total: the same on that account (it was read as the
+		// account's balance).
+		if k := bareAccount(" " + lead.ReplaceAllString(norm, "") + " "); k != "" {
+			slots := cloneSlots(prev.Slots)
+			for _, x := range []string{slotItems, slotItem, slotOffset, slotTop} {
+				delete(slots, x)
+			}
+			slots[intents.SlotAccount] = k
+			r.Intent, r.Slots, r.Confidence, r.turn.inContext = prev.Intent, slots, 1, true
+			return
+		}
+	}
 	if prev.Intent == intents.GetBalance && len(words) <= 9 && containsAny(" "+norm+" ", " available", " verfügbar", " to spend", " booked", " gebucht", " buchungsstand") &&
 		!actionWords(norm) && (r.Intent == intents.Fallback || r.Intent == intents.GetBalance || s.unsure(r)) {
 		// "und wie viel ist davon wirklich verfügbar" after a balance: the
