@@ -321,6 +321,10 @@ func (s *Skill) newTask(r *Request) bool {
 			" mitarbeiter", " berater", " mensch", " jemandem", " sprechen", " reden") {
 		return true // "can i talk to somebody about that": asked as a question, meant as a request
 	}
+	if t := " " + intents.Normalize(r.Text) + " "; r.Intent == intents.TalkToAgent && r.Text != "" && !asksForPerson(strings.TrimSpace(t)) &&
+		!containsAny(t, " customer service", " support", " representative", " operator", " hotline", " kundenservice", " service", " rückruf", " phone") {
+		return false // "the other one", "the usual one" at "Alice Chen or Alice Meyer?": not understood, asked again; the payment stays
+	}
 	if r.Text != "" && asksSomething(r.Text) && len(r.Slots) == 0 {
 		return false // "wie lange dauert so eine Überweisung?" asks about one; it starts none
 	}
