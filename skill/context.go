@@ -1447,8 +1447,10 @@ const slotState = "state"
 // it names, or the last card talked about; "" when it asks none.
 func lockedAsked(t, locale string, prev *subject) string {
 	words := strings.Fields(t)
+	embedded := containsAny(t, " ob ", " whether ", " if my ", " if the ", " if its ", " if it is ") && // "können Sie mir sagen, ob meine Kreditkarte gesperrt ist"
+		len(words) > 0 && !strings.HasPrefix(words[0], "lock") && !strings.HasPrefix(words[0], "sperr") && !strings.HasPrefix(words[0], "freeze")
 	if !containsAny(t, " locked ", " blocked ", " frozen ", " gesperrt ", " blockiert ") || containsAny(t, " unlock", " entsperr", " why ", " warum ") ||
-		len(words) > 10 || len(words) > 3 && !containsAny(t, stateQuestions...) {
+		len(words) > 10 || len(words) > 3 && !containsAny(t, stateQuestions...) && !embedded {
 		return ""
 	}
 	found := intents.Slots{}
