@@ -184,7 +184,8 @@ func (s *Skill) itemFollowUp(r *Request) *Response {
 		if pick >= len(items) {
 			return anythingElse(l, l.msg("tx.item.none_before"))
 		}
-	case cur >= 0 && containsAny(t, " when was that", " when was it", " when was this", " what day was that", " wann war das", " wann war der", " an welchem tag", " und wann "):
+	case cur >= 0 && containsAny(t, " when was that", " when was it", " when was this", " what day was that", " wann war das", " wann war der", " an welchem tag", " und wann ") &&
+		!containsAny(t, " next", " nächste", " kommt", " coming", " due ", " fällig"): // ("und wann kommt das nächste" asks ahead)
 		pick, kind = cur, "when"
 	case cur >= 0 && containsAny(t, " how much was it", " how much was that", " how much was this", " wie viel war das", " wie viel war es", " wie viel war der", " wie hoch war"):
 		pick = cur

@@ -73,6 +73,10 @@ func (s *Skill) income(ctx context.Context, r *Request) (*Response, error) {
 		if last == nil {
 			return say(l.msg("income.no_pay")), nil
 		}
+		// "how much was it", "when was that" next: about this pay (it was
+		// read as the credit card's statement)
+		r.Slots[slotItems] = last.Merchant + "\x1f" + l.txPhrase(*last, r.Now) + "\x1f" + l.On(last.Time, r.Now)
+		r.Slots[slotItem] = "0"
 		if r.Slots.String(slotNext) != "" {
 			// "and when's the next one?" after the salary.
 			if next, ok := nextPay(pay, *last, r.Now); ok {
