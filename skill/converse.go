@@ -425,7 +425,10 @@ var (
 		"that was me", "it was me", "that's me", "go on", "go on then", "go for it", "carry on", "sounds good", "do that", "please go ahead",
 		"yes go on", "yes please go ahead", "mach weiter", "leg los", "nur zu", "mach schon", "was me", "i did", "i made it", "i did that", "it's mine", "its mine", "that's mine",
 		"ja", "jo", "jep", "jap", "jawohl", "genau", "richtig", "stimmt", "klar", "sicher", "gerne", "gern", "passt", "mach das",
-		"mach", "bitte", "ja bitte", "das war ich", "war ich", "ich war das", "ich wars", "ich war's", "korrekt", "einverstanden"}
+		"mach", "bitte", "ja bitte", "das war ich", "war ich", "ich war das", "ich wars", "ich war's", "korrekt", "einverstanden",
+		// "gut, dann ja", "na gut", "fine", "alright then" at a read-back (were not understood)
+		"gut", "gut dann ja", "also gut dann ja", "na gut", "also gut", "na gut dann", "in ordnung", "geht klar", "passt schon", "passt scho", "okay dann", "ok dann",
+		"fine", "thats fine", "that's fine", "alright", "alright then", "all right", "ok cool", "okay cool", "cool", "fine go ahead", "fine do it"}
 )
 
 // correction reads a change to a read-back ("no wait, from savings",
