@@ -484,6 +484,9 @@ var payeeStops = map[string]bool{
 	"schicken": true, "next": true, "nächsten": true, "with": true, "mit": true, "dollars": true, "euro": true, "using": true,
 	"via": true, "über": true, "a": true, "to": true, "into": true, "auf": true, "aufs": true,
 	"then": true, "instead": true, "dann": true, "stattdessen": true, "halt": true,
+	// "send tom 20 dollars sorry", "… wait, from savings": a correction
+	// or a pause ends the name ("tom", never "tom sorry")
+	"sorry": true, "wait": true, "oops": true, "actually": true, "warte": true, "moment": true, "ähm": true,
 }
 
 var payVerbs = map[string]bool{"send": true, "pay": true, "give": true, "venmo": true, "wire": true, "transfer": true,

@@ -338,7 +338,9 @@ func withoutCorrections(text string) string {
 // amountCorrections are the words that take back an amount just said.
 var amountCorrections = []string{" no wait ", " wait no ", " no sorry ", " sorry no ", " no actually ", " actually ", " i mean ", " i meant ", " make it ",
 	" or rather ", " correction ", " scratch that ", " no no ", " oops ", " nee warte ", " nein warte ", " warte ", " nee ", " nein ", " lieber ",
-	" ich meine ", " ich meinte ", " oder besser ", " besser ", " korrektur ", " quatsch ", " mach ", " sorry ", " entschuldigung ", " pardon "}
+	" ich meine ", " ich meinte ", " oder besser ", " besser ", " korrektur ", " quatsch ", " mach ",
+	// "send tom 20 dollars, sorry, 25 dollars", "… wait, 25", "… or rather 25"
+	" sorry ", " wait ", " rather ", " pardon ", " moment ", " entschuldigung "}
 
 // withoutPauses drops the sounds said while thinking ("um", "uh", "äh")
 // from a turn's words before its slots are read. German "um" is a word,

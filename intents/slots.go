@@ -378,6 +378,7 @@ func isCountNoun(w string) bool {
 // merchantStops end a merchant name: the words that start a date or
 // another phrase after it.
 var merchantStops = map[string]bool{
+	"then": true, "dann": true, "denn": true, "eigentlich": true, "overall": true, "altogether": true, // "at waitrose this month then"
 	"why": true, "warum": true, "wieso": true, "weshalb": true, "again": true, "nochmal": true, "though": true,
 	"last": true, "this": true, "in": true, "on": true, "during": true, "since": true, "for": true, "yesterday": true,
 	"today": true, "and": true, "with": true, "using": true, "from": true, "so": true, "over": true, "past": true,

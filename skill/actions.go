@@ -13,9 +13,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/kontoskill/konto/banks"
 	"github.com/kontoskill/konto/intents"
+	"github.com/kontoskill/konto/intents/resolve"
 )
 
 // Action names besides intent names, for follow-up questions.
@@ -487,7 +490,8 @@ func upperFirst(s string) string {
 	if s == "" {
 		return s
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	r, n := utf8.DecodeRuneInString(s) // ("£2,950.00 from …": a letter is upper-cased, never a byte of a sign)
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // payDate reads the date slot: zero for now, an error plan for the past.
@@ -953,6 +957,11 @@ func (s *Skill) planLock(ctx context.Context, r *Request, slots intents.Slots) (
 	if err != nil {
 		return nil, err
 	}
+	if slots.String(intents.SlotCard) == "" && bothCards(r.Text) {
+		if p, err := s.planLockAll(ctx, r, l, ctl); p != nil || err != nil {
+			return p, err // "lock both my cards", "sperr alle meine Karten"
+		}
+	}
 	card, ask, err := s.findCard(ctx, r, l, slots, nil)
 	if err != nil || ask != nil {
 		return ask, err
@@ -968,6 +977,56 @@ func (s *Skill) planLock(ctx context.Context, r *Request, slots intents.Slots) (
 		}
 		entry.Outcome = "done"
 		return anythingElse(l, l.msg("card.locked", l.cardName(card))), entry, nil
+	}}, nil
+}
+
+// bothCards: the words ask for every card at once ("lock both my
+// cards", "all of my cards", "sperr beide Karten", "alle meine Karten").
+func bothCards(text string) bool {
+	t := " " + intents.Normalize(text) + " "
+	return containsAny(t, " both cards", " both my cards", " both of my cards", " both of them", " both the cards", " all my cards", " all of my cards",
+		" all cards", " all the cards", " every card", " beide karten", " beide meine karten", " meine beiden karten", " beiden karten", " alle karten",
+		" alle meine karten", " alle beide", " all meine karten")
+}
+
+// planLockAll locks every card of the user's not locked yet, at once (a
+// lost wallet): nil when the user has only one card.
+func (s *Skill) planLockAll(ctx context.Context, r *Request, l lang, ctl banks.CardControls) (*plan, error) {
+	cards, err := s.cards(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	var open []banks.Card
+	for _, c := range cards {
+		if !c.Locked {
+			open = append(open, c)
+		}
+	}
+	if len(cards) < 2 {
+		return nil, nil // one card: the usual way says it
+	}
+	if len(open) == 0 {
+		var all []string
+		for _, c := range cards {
+			all = append(all, l.cardName(c))
+		}
+		return refuse(l, l.msg("card.already_locked_all", upperFirst(l.List(all)))), nil
+	}
+	var names, last4 []string
+	for _, c := range open {
+		names = append(names, l.cardName(c))
+		last4 = append(last4, c.LastFour)
+	}
+	detail := "cards ending " + strings.Join(last4, ", ")
+	return &plan{op: s.actionOp("lock_card", detail, open[0].ID), do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
+		entry := &AuditEntry{Action: "lock_card", Detail: detail}
+		for _, c := range open {
+			if err := ctl.SetCardLocked(ctx, r.User, c.ID, true, key+"-"+c.ID); err != nil {
+				return nil, entry, err
+			}
+		}
+		entry.Outcome = "done"
+		return anythingElse(l, l.msg("card.locked_all", l.List(names))), entry, nil
 	}}, nil
 }
 
@@ -997,6 +1056,13 @@ func (s *Skill) planUnlock(ctx context.Context, r *Request, slots intents.Slots)
 }
 
 func (s *Skill) planLost(ctx context.Context, r *Request, slots intents.Slots) (*plan, error) {
+	if slots.String(intents.SlotCard) == "" && bothCards(r.Text) &&
+		containsAny(" "+intents.Normalize(r.Text)+" ", " lock", " freeze", " block", " sperr") {
+		// "i lost my wallet, lock both my cards": both are locked now
+		// (at once and undone with the PIN); a new card is a question of
+		// its own.
+		return s.planLock(ctx, r, slots)
+	}
 	return s.planReplacement(ctx, r, slots, true)
 }
 
@@ -1187,6 +1253,20 @@ func (s *Skill) planReportFraud(ctx context.Context, r *Request, slots intents.S
 	if slots.String(intents.SlotCard) == "" && slots.String(intents.SlotAccount) == "credit_card" {
 		slots[intents.SlotCard] = "credit"
 	}
+	var charge *banks.Transaction
+	if slots.String(intents.SlotCard) == "" && r.Text != "" {
+		// "there's a ticketmaster charge on my card I don't recognize":
+		// the charge named is found on whichever card made it, and said,
+		// rather than asking which card.
+		tx, c, ok, err := s.chargeNamed(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			slots[intents.SlotCard] = string(c.Kind)
+			charge = &tx
+		}
+	}
 	card, ask, err := s.findCard(ctx, r, l, slots, nil)
 	if err != nil || ask != nil {
 		return ask, err
@@ -1197,14 +1277,104 @@ func (s *Skill) planReportFraud(ctx context.Context, r *Request, slots intents.S
 		if err := ctl.SetCardLocked(ctx, r.User, card.ID, true, key+"-lock"); err != nil {
 			return nil, entry, err
 		}
-		ref, err := fr.OpenCase(ctx, r.User, card.ID, "", key)
+		txID, found := "", ""
+		if charge != nil {
+			txID = charge.ID
+			found = l.msg("fraud.charge_found", l.Money(charge.Amount.Abs()), charge.Merchant, l.On(charge.Time, r.Now), l.cardName(card)) + " "
+		}
+		ref, err := fr.OpenCase(ctx, r.User, card.ID, txID, key)
 		if err != nil {
 			return nil, entry, err
 		}
 		entry.Outcome = "done"
 		r.st.Dialog = nil
-		return s.offerAgent(r, l.msg("fraud.done", l.cardName(card), spell(ref)), "fraud"), entry, nil
+		return s.offerAgent(r, found+l.msg("fraud.done", l.cardName(card), spell(ref)), "fraud"), entry, nil
 	}}, nil
+}
+
+// chargeNamed is the charge a fraud report names by its merchant ("a
+// ticketmaster charge I don't recognize", "eine Abbuchung von CinemaxX")
+// and the card it was made with: the latest charge at that merchant in
+// the last three months, when the merchant's charges are on one card
+// only. ok is false when the turn names none of the user's merchants, or
+// their charges there are on no card or on more than one.
+func (s *Skill) chargeNamed(ctx context.Context, r *Request) (banks.Transaction, banks.Card, bool, error) {
+	cc, isCards := s.cfg.Bank.(banks.Cards)
+	if !isCards {
+		return banks.Transaction{}, banks.Card{}, false, nil
+	}
+	m, err := s.merchantNamed(ctx, r)
+	if err != nil || m == "" {
+		return banks.Transaction{}, banks.Card{}, false, err
+	}
+	cards, err := cc.Cards(ctx, r.User)
+	if err != nil {
+		return banks.Transaction{}, banks.Card{}, false, err
+	}
+	txs, err := s.cfg.Bank.Transactions(ctx, r.User, banks.TxFilter{Merchant: m, From: r.Now.AddDate(0, -3, 0), Limit: 50})
+	if err != nil {
+		return banks.Transaction{}, banks.Card{}, false, err
+	}
+	var found []banks.Card
+	var first banks.Transaction
+	for _, t := range txs {
+		if t.Amount.Minor >= 0 || !strings.EqualFold(t.Merchant, m) {
+			continue // a refund or credit is no charge
+		}
+		for _, c := range cards {
+			if c.AccountID == t.AccountID && !slices.ContainsFunc(found, func(f banks.Card) bool { return f.ID == c.ID }) {
+				if len(found) == 0 {
+					first = t
+				}
+				found = append(found, c)
+			}
+		}
+	}
+	if len(found) != 1 {
+		return banks.Transaction{}, banks.Card{}, false, nil
+	}
+	return first, found[0], true, nil
+}
+
+// namesOtherCharge tells whether a fraud report names a charge of the
+// user's at a merchant other than the open alert's ("there's a
+// starbucks charge I didn't make" while the alert is about ElectroMart):
+// that charge is what it is about, not the alert.
+func (s *Skill) namesOtherCharge(ctx context.Context, r *Request) bool {
+	m, err := s.merchantNamed(ctx, r)
+	if err != nil || m == "" {
+		return false
+	}
+	if fr, ok := s.cfg.Bank.(banks.Fraud); ok {
+		if alerts, err := fr.Alerts(ctx, r.User); err == nil && len(alerts) > 0 && alerts[0].Status == "open" && strings.EqualFold(alerts[0].Merchant, m) {
+			return false
+		}
+	}
+	return true
+}
+
+// merchantNamed is the one of the user's merchants the turn names, whole
+// ("ticketmaster", "cinemaxx"), by a nickname of the bank's sheet, or
+// surely after "at"/"bei"; "" when it names none.
+func (s *Skill) merchantNamed(ctx context.Context, r *Request) (string, error) {
+	names, err := (&banking{bank: s.cfg.Bank}).merchants(ctx, r)
+	if err != nil || len(names) == 0 {
+		return "", err
+	}
+	norm := intents.Normalize(r.Text)
+	if m := namedMerchant(r, names); m != "" {
+		return m, nil
+	}
+	if m := s.merchantNickname(r, norm, names); m != "" {
+		return m, nil
+	}
+	if said := merchantPhrase(norm, r.Locale, r.Now); said != "" {
+		if ms := resolve.Resolve(said, names, r.Locale); len(ms) > 0 && (ms[0].Kind == resolve.Exact || ms[0].Kind == resolve.Confident) &&
+			(len(ms) < 2 || ms[1].Kind != resolve.Exact) {
+			return ms[0].Name, nil
+		}
+	}
+	return "", nil
 }
 
 // offerAgent ends an answer with the offer of a callback and leaves a

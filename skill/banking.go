@@ -287,8 +287,8 @@ func (b *banking) transactions(ctx context.Context, r *Request) (*Response, erro
 	if err != nil {
 		return nil, err
 	}
-	if asksForBiggest(r) && len(accts) > 0 {
-		return b.biggest(ctx, r, f)
+	if (asksForBiggest(r) || r.Slots.String(slotTop) != "" && r.turn != nil && r.turn.inContext) && len(accts) > 0 {
+		return b.biggest(ctx, r, f) // ("and the month before?" after the biggest purchase: the biggest then)
 	}
 	if len(accts) == 0 {
 		return noSuchAccount(l, banks.AccountKind(r.Slots.String(intents.SlotAccount))), nil
@@ -300,8 +300,14 @@ func (b *banking) transactions(ctx context.Context, r *Request) (*Response, erro
 	if count <= 0 {
 		count = defaultListCount
 	}
-	f.Limit = min(max(count, maxCardCount), maxScan)
-	pendingOnly := asksForPending(r)
+	offset := 0
+	if r.turn != nil && r.turn.paged {
+		offset, _ = strconv.Atoi(r.Slots.String(slotOffset))
+	} else {
+		delete(r.Slots, slotOffset) // (a list asked for anew starts at the latest)
+	}
+	f.Limit = min(offset+max(count, maxCardCount), maxScan)
+	pendingOnly := asksForPending(r) && offset == 0
 	if pendingOnly {
 		f.Statuses = []banks.TxStatus{banks.Pending}
 		r.Slots[slotPending] = "1" // for "and the biggest one?" (followUp)
@@ -311,6 +317,11 @@ func (b *banking) transactions(ctx context.Context, r *Request) (*Response, erro
 		return nil, err
 	}
 	scope := l.about(r) + l.when(r)
+	if r.Slots.String(intents.SlotAccount) != "" && f.AccountID != "" && len(accts) == 1 {
+		// "on my credit card", "und aufm Girokonto?": which account the
+		// list is of is said
+		scope = l.about(r) + " " + l.msg("about.account", l.accountName(accts[0])) + l.when(r)
+	}
 	if pendingOnly {
 		// "show my pending": only what has not been booked yet, each
 		// said without "(still pending)" after it.
@@ -338,12 +349,21 @@ func (b *banking) transactions(ctx context.Context, r *Request) (*Response, erro
 			EndSession: true,
 		}, nil
 	}
+	if offset > 0 {
+		// "and the ones before that": the next ones back, after those
+		// already read out.
+		if offset >= len(txs) {
+			return anythingElse(l, l.msg("tx.older.none", scope)), nil
+		}
+		txs = txs[offset:]
+	}
 	if len(txs) == 0 {
 		return &Response{Speech: l.msg("tx.none", scope), EndSession: true}, nil
 	}
 	spoken := min(count, maxSpokenCount, len(txs))
 	delete(r.Slots, slotPending)
 	delete(r.Slots, slotShown)
+	delete(r.Slots, slotTop)
 	if r.Slots[intents.SlotDateRange] == nil {
 		r.Slots[slotShown] = strconv.Itoa(spoken) // "what was the biggest one" is of these
 	}
@@ -361,10 +381,18 @@ func (b *banking) transactions(ctx context.Context, r *Request) (*Response, erro
 		r.Slots[slotItems] = strings.Join(kept, "\x1e") // "how much was the amazon one", "and the one before that", "wann genau?"
 	}
 	var intro string
-	if spoken == 1 {
+	switch {
+	case offset > 0 && spoken == 1:
+		intro = l.msg("tx.older.one", scope, l.List(items))
+	case offset > 0:
+		intro = l.msg("tx.older.many", strconv.Itoa(spoken), scope, l.List(items))
+	case spoken == 1:
 		intro = l.msg("tx.one", scope, l.List(items))
-	} else {
+	default:
 		intro = l.msg("tx.many", strconv.Itoa(spoken), scope, l.List(items))
+	}
+	if offset > 0 || r.turn != nil && r.turn.paged {
+		r.Slots[slotOffset] = strconv.Itoa(offset + spoken) // the next "and before that?" goes on from here
 	}
 	speech := intro
 	if count > maxSpokenCount && len(txs) > spoken && r.Channel.CardHint != "" {
@@ -625,6 +653,8 @@ var singleLast = []string{" last purchase ", " last transaction ", " last charge
 const (
 	slotPending = "pending"
 	slotShown   = "shown"
+	slotOffset  = "offset" // how many of the latest a list of older ones skips
+	slotTop     = "top"    // the answer was the biggest purchase, not a list
 	slotCompare = "compare"
 )
 
@@ -671,5 +701,9 @@ func (b *banking) biggest(ctx context.Context, r *Request, f banks.TxFilter) (*R
 	if top == nil {
 		return &Response{Speech: l.msg("tx.none", l.about(r)+when), EndSession: true}, nil
 	}
+	// "when was that", "how much was it" next: about this purchase
+	r.Slots[slotItems] = top.Merchant + "\x1f" + l.txPhrase(*top, r.Now) + "\x1f" + l.On(top.Time, r.Now)
+	r.Slots[slotItem] = "0"
+	r.Slots[slotTop] = "1"
 	return &Response{Speech: l.msg("tx.biggest", when, l.Money(top.Amount.Abs()), top.Merchant, l.On(top.Time, r.Now)), EndSession: true}, nil
 }

@@ -151,7 +151,7 @@ const (
 // "when was that", "und die davor", "wann war das".
 func (s *Skill) itemFollowUp(r *Request) *Response {
 	prev := s.previous(r)
-	if prev == nil || r.Text == "" || r.st.Dialog != nil || prev.Slots.String(slotItems) == "" && prev.Alert == nil {
+	if prev == nil || r.Text == "" || r.st.Dialog != nil || prev.Slots.String(slotItems) == "" && prev.Alert == nil || r.turn.paged {
 		return nil
 	}
 	norm := intents.Normalize(r.Text)
@@ -191,8 +191,10 @@ func (s *Skill) itemFollowUp(r *Request) *Response {
 			return anythingElse(l, l.msg("tx.item.none_before"))
 		}
 	case cur >= 0 && containsAny(t, " when was that", " when was it", " when was this", " what day was that", " wann war das", " wann war der", " an welchem tag",
-		" when exactly", " what date", " which day", " wann genau", " welches datum", " an welchem datum", " wann denn") ||
-		cur >= 0 && len(strings.Fields(norm)) <= 3 && containsAny(t, " und wann "): // not "und wann kam mein Gehalt"
+		" when exactly", " what date", " which day", " wann genau", " welches datum", " an welchem datum", " wann denn") &&
+		!containsAny(t, " next", " nächste", " kommt", " coming", " due ", " fällig") ||
+		cur >= 0 && len(strings.Fields(norm)) <= 3 && containsAny(t, " und wann ") && !containsAny(t, " next", " nächste", " kommt"):
+		// (not "und wann kam mein Gehalt"; "und wann kommt das nächste" asks ahead)
 		pick, kind = cur, "when"
 	case cur >= 0 && containsAny(t, " how much was it", " how much was that", " how much was this", " wie viel war das", " wie viel war es", " wie viel war der", " wie hoch war"):
 		pick = cur
@@ -229,6 +231,59 @@ func (s *Skill) itemFollowUp(r *Request) *Response {
 		return anythingElse(l, l.msg("tx.item.when", strings.TrimSpace(items[pick][2])))
 	}
 	return anythingElse(l, upperFirst(items[pick][1])+".")
+}
+
+// pageFollowUp reads "and the ones before that", "any older ones?",
+// "show me more", "die älteren" right after a list of transactions as
+// that list going on: the ones before those read out, as many again
+// (or as many as the turn says: "the three before those"), with the
+// same account, merchant, category and period. One item ("and the one
+// before that") is itemFollowUp's.
+func (s *Skill) pageFollowUp(r *Request) {
+	prev := s.previous(r)
+	if prev == nil || r.Text == "" || prev.Intent != intents.ListTransactions || prev.Slots.String(slotPending) != "" || prev.Slots.String(slotTop) != "" ||
+		prev.Slots.String(slotItems) == "" && prev.Slots.String(slotOffset) == "" {
+		return
+	}
+	norm := intents.Normalize(r.Text)
+	words := strings.Fields(norm)
+	for len(words) > 1 && (fillers[words[0]] || leadAcks[words[0]]) {
+		words = words[1:]
+	}
+	norm = strings.Join(words, " ")
+	t := " " + norm + " "
+	if len(words) > 8 || actionWords(norm) || r.Slots[intents.SlotMerchant] != nil || r.Slots[intents.SlotCategory] != nil ||
+		r.Slots[intents.SlotDateRange] != nil || r.Slots[intents.SlotAccount] != nil {
+		return
+	}
+	older := containsAny(t, " ones before", " before those", " before these", " older ones", " any older", " older transactions", " earlier ones",
+		" any earlier", " earlier transactions", " the rest ", " next ones", " next few", " show more", " show me more", " any more", " more transactions",
+		" more of them", " keep going", " die älteren", " ältere umsätze", " ältere ", " weitere umsätze", " noch mehr", " mehr umsätze",
+		" die nächsten", " die restlichen", " die vorherigen", " frühere") ||
+		norm == "more" || norm == "and more" || norm == "more please" || norm == "mehr" || norm == "weiter" || norm == "und weiter"
+	if !older && prev.Slots.String(slotItem) == "" {
+		// "and before that?" with no one transaction talked about yet:
+		// the ones before the list, not its second line
+		switch norm {
+		case "and before that", "before that", "what about before that", "and before", "und davor", "davor", "und was war davor":
+			older = true
+		}
+	}
+	if !older {
+		return
+	}
+	shown, _ := strconv.Atoi(prev.Slots.String(slotOffset))
+	if shown == 0 {
+		shown = len(strings.Split(prev.Slots.String(slotItems), "\x1e"))
+	}
+	slots := cloneSlots(prev.Slots)
+	delete(slots, slotItems)
+	delete(slots, slotItem)
+	slots[slotOffset] = strconv.Itoa(shown)
+	if n := intents.ParseCount(norm, r.Locale); n > 0 {
+		slots[intents.SlotCount] = n
+	}
+	r.Intent, r.Slots, r.Confidence, r.turn.inContext, r.turn.paged = intents.ListTransactions, slots, 1, true, true
 }
 
 // namesOne: the words say "the <name> one" ("the comcast one"), not
@@ -290,6 +345,21 @@ func (s *Skill) followUp(r *Request) {
 		// "how much was it?" after when the wages came in: that pay again
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.IncomeSummary, cloneSlots(prev.Slots), 1, true
 		return
+	}
+	if (prev.Intent == intents.ListTransactions || prev.Intent == intents.SpendingSummary) && lead.MatchString(norm) && !actionWords(norm) &&
+		prev.Slots.String(slotPending) == "" {
+		// "what about on my credit card", "und aufm Girokonto?" after a
+		// list or a total: the same on that account (it was read as the
+		// account's balance).
+		if k := bareAccount(" " + lead.ReplaceAllString(norm, "") + " "); k != "" {
+			slots := cloneSlots(prev.Slots)
+			for _, x := range []string{slotItems, slotItem, slotOffset, slotTop} {
+				delete(slots, x)
+			}
+			slots[intents.SlotAccount] = k
+			r.Intent, r.Slots, r.Confidence, r.turn.inContext = prev.Intent, slots, 1, true
+			return
+		}
 	}
 	if prev.Intent == intents.GetBalance && len(words) <= 9 && containsAny(" "+norm+" ", " available", " verfügbar", " to spend", " booked", " gebucht", " buchungsstand") &&
 		!actionWords(norm) && (r.Intent == intents.Fallback || r.Intent == intents.GetBalance || s.unsure(r)) {
@@ -956,6 +1026,43 @@ func (s *Skill) payBillerNamed(ctx context.Context, r *Request) {
 	r.Intent, r.Slots, r.Confidence = intents.PayBill, slots, 1
 }
 
+// payLoanNamed reads "pay my car loan", "make a payment on my auto loan",
+// "zahl meine Kreditrate" as a transfer to the user's own loan account
+// (how much is asked, then the read-back and PIN as for any payment):
+// with no bill of that name it was the bank's loan rates instead.
+func (s *Skill) payLoanNamed(ctx context.Context, r *Request) {
+	if r.Text == "" || r.st.Dialog != nil || r.Intent != intents.TransferMoney && r.Intent != intents.PayBill ||
+		r.Slots[intents.SlotBiller] != nil || r.Slots[intents.SlotToAccount] != nil {
+		return
+	}
+	t := " " + intents.Normalize(r.Text) + " "
+	if !containsAny(t, " pay", " zahl", " bezahl", " überweis", " tilg") || intents.ParseAccount(t) != string(banks.Loan) ||
+		containsAny(t, " apply", " borrow", " get a ", " need a ", " want a ", " beantrag", " brauche", " bräuchte", " dont ", " do not ", " nicht ") ||
+		asksSomething(r.Text) {
+		return
+	}
+	if r.User.Customer == "" && s.authenticate(ctx, r) != nil {
+		return
+	}
+	accts, err := s.cfg.Bank.Accounts(ctx, r.User)
+	if err != nil {
+		return
+	}
+	if _, ok := byKind(accts, string(banks.Loan)); !ok {
+		return
+	}
+	slots := intents.Slots{intents.SlotToAccount: string(banks.Loan)}
+	for _, k := range []string{intents.SlotFromAccount, intents.SlotAmount, intents.SlotDate} {
+		if v := r.Slots[k]; v != nil {
+			slots[k] = v
+		}
+	}
+	if slots.String(intents.SlotFromAccount) == string(banks.Loan) {
+		delete(slots, intents.SlotFromAccount)
+	}
+	r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.TransferMoney, slots, 1, true
+}
+
 // billQuestionNamed reads an unsure question about one of the user's
 // billers named by its company ("how much is for the british gas this
 // time", "when's the seattle city light one due") as that bill's amount
@@ -1118,7 +1225,9 @@ var payeeFillers = map[string]bool{"instead": true, "stattdessen": true, "then":
 	"about": true, "around": true, "ungefähr": true, "etwa": true, "think": true, "guess": true, "glaube": true, "meinen": true, "meine": true,
 	"einen": true, "dem": true, "der": true, "den": true, "like": true, "um": true, "uh": true, "so": true, "just": true, "mal": true, "doch": true, "bitte": true,
 	"please": true, "to": true, "an": true, "the": true, "my": true, "meinem": true, "meiner": true, "friend": true, "buddy": true, "kumpel": true,
-	"ähm": true, "also": true, "halt": true, "eben": true, "schnell": true, "quickly": true, "real": true}
+	"ähm": true, "also": true, "halt": true, "eben": true, "schnell": true, "quickly": true, "real": true,
+	// a title before a surname: "Herrn Schmidt", "Mrs Turner", "Mr Shah"
+	"mr": true, "mrs": true, "ms": true, "miss": true, "mister": true, "dr": true, "doctor": true, "herr": true, "herrn": true, "frau": true}
 
 // cardQuestion answers two questions about cards that have no intent of
 // their own: when the card just ordered arrives ("when will the new one
@@ -1382,8 +1491,10 @@ const slotState = "state"
 // it names, or the last card talked about; "" when it asks none.
 func lockedAsked(t, locale string, prev *subject) string {
 	words := strings.Fields(t)
+	embedded := containsAny(t, " ob ", " whether ", " if my ", " if the ", " if its ", " if it is ") && // "können Sie mir sagen, ob meine Kreditkarte gesperrt ist"
+		len(words) > 0 && !strings.HasPrefix(words[0], "lock") && !strings.HasPrefix(words[0], "sperr") && !strings.HasPrefix(words[0], "freeze")
 	if !containsAny(t, " locked ", " blocked ", " frozen ", " gesperrt ", " blockiert ") || containsAny(t, " unlock", " entsperr", " why ", " warum ") ||
-		len(words) > 10 || len(words) > 3 && !containsAny(t, stateQuestions...) {
+		len(words) > 10 || len(words) > 3 && !containsAny(t, stateQuestions...) && !embedded {
 		return ""
 	}
 	found := intents.Slots{}

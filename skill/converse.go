@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/kontoskill/konto/banks"
 	"github.com/kontoskill/konto/intents"
@@ -321,6 +323,10 @@ func (s *Skill) newTask(r *Request) bool {
 			" mitarbeiter", " berater", " mensch", " jemandem", " sprechen", " reden") {
 		return true // "can i talk to somebody about that": asked as a question, meant as a request
 	}
+	if t := " " + intents.Normalize(r.Text) + " "; r.Intent == intents.TalkToAgent && r.Text != "" && !asksForPerson(strings.TrimSpace(t)) &&
+		!containsAny(t, " customer service", " support", " representative", " operator", " hotline", " kundenservice", " service", " rückruf", " phone") {
+		return false // "the other one", "the usual one" at "Alice Chen or Alice Meyer?": not understood, asked again; the payment stays
+	}
 	if r.Text != "" && asksSomething(r.Text) && len(r.Slots) == 0 {
 		return false // "wie lange dauert so eine Überweisung?" asks about one; it starts none
 	}
@@ -339,7 +345,8 @@ func lowerFirst(s string) string {
 	if s == "" {
 		return s
 	}
-	return strings.ToLower(s[:1]) + s[1:]
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToLower(r)) + s[n:]
 }
 
 // closingWords say the person is done ("no that's everything", "das war's").
@@ -391,7 +398,8 @@ func closing(r *Request) bool {
 func yesNoOf(text string) string {
 	words := strings.Fields(intents.Normalize(text))
 	for len(words) > 0 && (fillers[words[0]] || words[0] == "actually" || words[0] == "eigentlich" || words[0] == "hmm" || words[0] == "ach" || words[0] == "och" || words[0] == "na" && len(words) > 1 ||
-		words[0] == "dann" && len(words) > 1 || (words[0] == "ok" || words[0] == "okay" || words[0] == "alright") && len(words) > 1) {
+		words[0] == "dann" && len(words) > 1 || words[0] == "ok" && len(words) > 1 ||
+		(words[0] == "okay" || words[0] == "alright") && len(words) > 1 && yesNoWords[words[1]]) {
 		words = words[1:]
 	}
 	if len(words) == 0 {
@@ -413,6 +421,10 @@ func yesNoOf(text string) string {
 	}
 	return ""
 }
+
+// yesNoWords open a yes or a no after "okay" or "alright" ("alright yes,
+// proceed with the payment"; "alright then" is a yes of its own).
+var yesNoWords = map[string]bool{"yes": true, "yeah": true, "yep": true, "ja": true, "jo": true, "no": true, "nein": true, "nope": true, "nee": true}
 
 // goAheadYes: a yes whose rest only says to do it ("alright yes, proceed
 // with the payment").
@@ -468,7 +480,10 @@ var (
 		"that was me", "it was me", "that's me", "go on", "go on then", "go for it", "carry on", "sounds good", "do that", "please go ahead",
 		"yes go on", "yes please go ahead", "mach weiter", "leg los", "nur zu", "mach schon", "was me", "i did", "i made it", "i did that", "it's mine", "its mine", "that's mine",
 		"ja", "jo", "jep", "jap", "jawohl", "genau", "richtig", "stimmt", "klar", "sicher", "gerne", "gern", "passt", "mach das",
-		"mach", "bitte", "ja bitte", "das war ich", "war ich", "ich war das", "ich wars", "ich war's", "korrekt", "einverstanden"}
+		"mach", "bitte", "ja bitte", "das war ich", "war ich", "ich war das", "ich wars", "ich war's", "korrekt", "einverstanden",
+		// "gut, dann ja", "na gut", "fine", "alright then" at a read-back (were not understood)
+		"gut", "gut dann ja", "also gut dann ja", "na gut", "also gut", "na gut dann", "in ordnung", "geht klar", "passt schon", "passt scho", "okay dann", "ok dann",
+		"fine", "thats fine", "that's fine", "alright", "alright then", "all right", "ok cool", "okay cool", "cool", "fine go ahead", "fine do it"}
 )
 
 // correction reads a change to a read-back ("no wait, from savings",

@@ -729,6 +729,10 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 		if resp, err := s.cardQuestion(ctx, r); resp != nil || err != nil {
 			return resp, err
 		}
+		if resp, err := s.loanQuestion(ctx, r); resp != nil || err != nil {
+			return resp, err // "when's my next car loan payment"
+		}
+		s.pageFollowUp(r) // "and the ones before that", "any older ones?"
 		s.followUp(r)
 	}
 	if resp := s.faqFollowUp(ctx, r); resp != nil {
@@ -749,7 +753,8 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 		// bank's sheet.
 		return s.refuseRepeating(ctx, r, r.Slots[intents.SlotAmount] != nil || r.Slots[intents.SlotPayee] != nil), nil
 	}
-	if r.st.Dialog == nil && r.Text != "" && (r.Intent == intents.ReportFraud && len(r.Slots) == 0 || noticeAsked(r) && r.Intent != intents.ReviewAlerts) {
+	if r.st.Dialog == nil && r.Text != "" && (r.Intent == intents.ReportFraud && len(r.Slots) == 0 && !s.namesOtherCharge(ctx, r) ||
+		noticeAsked(r) && r.Intent != intents.ReviewAlerts) {
 		// "ich hab eine SMS von euch bekommen wegen einer Abbuchung",
 		// "someone used my card": the open alert, if there is one, is
 		// what this is about; its answer locks the card when it was not
@@ -828,6 +833,7 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 		}
 	}
 	s.payBillerNamed(ctx, r)
+	s.payLoanNamed(ctx, r)
 	s.billQuestionNamed(ctx, r)
 	elided := s.askElidedAmount(r) // "send twelve fifty to Tom": $12.50 or $1,250.00? (an alert may come first)
 	if elided == nil && s.unsure(r) {

@@ -192,6 +192,9 @@ type turn struct {
 	// inContext: the turn was read in the light of the last answer (a
 	// follow-up): its reading stands, the FAQ does not second-guess it.
 	inContext bool
+	// paged: the turn asks for the transactions before those just read
+	// out ("and the ones before that"); slotOffset says how many to skip.
+	paged bool
 	// merchantAsBank: the merchant slot holds the bank's spelling of one
 	// of the user's merchants ("dm-drogerie markt"), to be said as it is.
 	merchantAsBank bool

@@ -73,6 +73,10 @@ func (s *Skill) income(ctx context.Context, r *Request) (*Response, error) {
 		if last == nil {
 			return say(l.msg("income.no_pay")), nil
 		}
+		// "how much was it", "when was that" next: about this pay (it was
+		// read as the credit card's statement)
+		r.Slots[slotItems] = last.Merchant + "\x1f" + l.txPhrase(*last, r.Now) + "\x1f" + l.On(last.Time, r.Now)
+		r.Slots[slotItem] = "0"
 		if r.Slots.String(slotNext) != "" {
 			// "and when's the next one?" after the salary.
 			if next, ok := nextPay(pay, *last, r.Now); ok {
@@ -792,4 +796,63 @@ func blockedWhy(l lang, st banks.AccountStatus, sh banks.ProductSheet) string {
 		return l.msg("blocked.reason."+st.Reason, sh.SupportPhone)
 	}
 	return l.msg("blocked.reason.other", sh.SupportPhone)
+}
+
+// loanQuestion answers a question about a loan's payments ("when's my
+// next car loan payment", "how much is my monthly loan payment", "wann
+// ist die nächste Kreditrate fällig") from the user's own loan account:
+// its last payment and what is owed, and that the schedule is not
+// something Konto can see. It was answered as a bill's or a credit
+// card's due date, or with the bank's loan rates. Nil when the turn is
+// no such question or the user has no loan.
+func (s *Skill) loanQuestion(ctx context.Context, r *Request) (*Response, error) {
+	switch r.Intent {
+	case intents.BillDueDate, intents.BillBalance, intents.MinimumPayment, intents.GetBalance, intents.Fallback:
+	default:
+		return nil, nil
+	}
+	if r.Text == "" || r.Slots[intents.SlotBiller] != nil {
+		return nil, nil
+	}
+	t := " " + intents.Normalize(r.Text) + " "
+	if !containsAny(t, " loan", " kredit", " darlehen", " mortgage", " baufinanzierung", " hypothek") ||
+		containsAny(t, " apply", " get a ", " need a ", " want a ", " borrow", " beantrag", " brauche", " bräuchte", " rate is", " interest", " zins") {
+		return nil, nil // "I need a personal loan", "what's the interest on a car loan": the bank's offer
+	}
+	if !containsAny(t, " payment", " due", " next", " monthly", " installment", " instalment", " rate ", " raten", " kreditrate", " fällig",
+		" nächste", " monatlich", " abbezahlt", " paid off") {
+		return nil, nil // "what do i owe on my car loan" is the balance
+	}
+	accts, err := s.cfg.Bank.Accounts(ctx, r.User)
+	if err != nil {
+		return nil, err
+	}
+	var loan *banks.Account
+	for i := range accts {
+		if accts[i].Kind == banks.Loan {
+			loan = &accts[i]
+			break
+		}
+	}
+	if loan == nil {
+		return nil, nil
+	}
+	l := langOf(r.Locale)
+	bal, err := s.cfg.Bank.Balance(ctx, r.User, loan.ID)
+	if err != nil {
+		return nil, err
+	}
+	owed := l.Money(bal.Booked.Abs())
+	txs, err := s.cfg.Bank.Transactions(ctx, r.User, banks.TxFilter{AccountID: loan.ID, From: r.Now.AddDate(0, -3, 0), Limit: 20})
+	if err != nil {
+		return nil, err
+	}
+	r.Slots[intents.SlotAccount] = string(banks.Loan) // "and how much is left on it"
+	s.remember(r, intents.GetBalance, intents.Slots{intents.SlotAccount: string(banks.Loan)})
+	for _, t := range txs {
+		if t.Amount.Minor > 0 {
+			return anythingElse(l, l.msg("loan.payments", loan.Name, l.Money(t.Amount), l.On(t.Time, r.Now), owed)), nil
+		}
+	}
+	return anythingElse(l, l.msg("loan.payments.none", loan.Name, owed)), nil
 }

@@ -172,7 +172,8 @@ func asksBalance(r *Request) bool {
 	}
 	t := " " + intents.Normalize(r.Text) + " "
 	return containsAny(t, " how much ", " balance", " whats in ", " what is in ", " whats on ", " what is on ",
-		" wie viel ", " wieviel ", " kontostand", " guthaben", " was ist auf ", " was hab", " stand ")
+		" wie viel ", " wieviel ", " kontostand", " guthaben", " was ist auf ", " was hab", " stand ",
+		" owe ", " owing", " left on ", " schulde", " restschuld", " noch offen") // "what do i owe on my car loan": the loan, not the sheet's rates
 }
 
 // answer is the FAQ entry the utterance asks about, if one scores at
