@@ -643,6 +643,8 @@ func (s *Skill) converse(ctx context.Context, r *Request, kind social) (*Respons
 				r.st.Dialog = nil // Konto's own question, not answered: dropped
 			} else if resp, err, ok := s.aside(ctx, r); ok {
 				return resp, err
+			} else if resp, err, ok := s.asideFollowUp(ctx, r); ok {
+				return resp, err // "and at kroger" after a side question on whole foods
 			} else if resp := s.faqAside(ctx, r, d); resp != nil {
 				return resp, nil
 			} else if d.Action == actPrivacyerase && r.Intent == intents.PrivacyCenter {
