@@ -694,6 +694,9 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 		if resp, err := s.loanQuestion(ctx, r); resp != nil || err != nil {
 			return resp, err // "when's my next car loan payment"
 		}
+		if resp, err := s.sentToPayee(ctx, r); resp != nil || err != nil {
+			return resp, err // "how much did i send to tom last month"
+		}
 		s.pageFollowUp(r) // "and the ones before that", "any older ones?"
 		s.followUp(r)
 	}
