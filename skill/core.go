@@ -788,6 +788,15 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 			return s.suggest(r), nil
 		}
 	}
+	if r.st.Dialog == nil && r.Text != "" && r.Intent == intents.GetBalance && r.Slots[intents.SlotAccount] == nil &&
+		containsAny(" "+intents.Normalize(r.Text)+" ", " dispo", " overdraft") {
+		// "wie hoch ist mein Dispo", "what's my overdraft limit": the bank's
+		// answer on the overdraft, not every balance
+		if resp := s.faq.entry(ctx, r, "overdraft"); resp != nil {
+			s.rememberFAQ(r)
+			return resp, nil
+		}
+	}
 	s.payBillerNamed(ctx, r)
 	s.payLoanNamed(ctx, r)
 	s.billQuestionNamed(ctx, r)
