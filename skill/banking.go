@@ -549,6 +549,11 @@ func (b *banking) compareSpending(ctx context.Context, r *Request, thisMonth int
 		// "more on groceries than last month": the period named is the one
 		// to compare with; this month is the one asked about.
 		prev, cur, ok = cur, thisMonth, cur != thisMonth
+		if !ok {
+			// "hab ich diesen Monat mehr ausgegeben als letzten": the
+			// period read is this month's; the one before is compared.
+			prev, ok = monthBefore(cur)
+		}
 	} else if containsAny(t, " this month", " diesen monat", " diesem monat", " so far", " bisher") {
 		cur = thisMonth
 		prev, ok = monthBefore(cur)

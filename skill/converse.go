@@ -268,6 +268,9 @@ func (s *Skill) aside(ctx context.Context, r *Request) (*Response, error, bool) 
 		}
 		return resp, nil, resp != nil
 	}
+	if r.turn.faqID == "" && r.st.Suggest == nil && r.Intent != intents.Fallback && r.Intent != intents.Help {
+		s.remember(r, r.Intent, r.Slots) // "and at kroger" next follows this answer (asideFollowUp)
+	}
 	r.st.Dialog = d
 	l := langOf(r.Locale)
 	back := l.backTo(d)
@@ -280,6 +283,38 @@ func (s *Skill) aside(ctx context.Context, r *Request) (*Response, error, bool) 
 		out.Elicit = &Elicit{Intent: d.Action, Slot: d.Awaiting, Slots: d.Slots}
 	}
 	return &out, nil, true
+}
+
+// asideFollowUp answers an elliptical follow-up of a side question
+// while a dialog waits ("how much did i spend at whole foods this
+// month" at a read-back, then "and at kroger"): read in the light of
+// that answer, it is a side question too, and the dialog goes on after
+// it (it was "Please say yes or no").
+func (s *Skill) asideFollowUp(ctx context.Context, r *Request) (*Response, error, bool) {
+	prev := s.previous(r)
+	if r.st.Dialog == nil || r.Text == "" || prev == nil || !s.readsOnly(prev.Intent) || r.turn.inContext {
+		return nil, nil, false
+	}
+	norm := intents.Normalize(r.Text)
+	lead := leadEN
+	if intents.German(r.Locale) {
+		lead = leadDE
+	}
+	if !lead.MatchString(norm) || len(strings.Fields(norm)) > 6 || actionWords(norm) || yesNoOf(r.Text) != "" {
+		return nil, nil, false
+	}
+	intent, slots, conf := r.Intent, r.Slots, r.Confidence
+	s.followUp(r)
+	if !r.turn.inContext && r.Intent == intent || !s.readsOnly(r.Intent) {
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intent, slots, conf, false
+		return nil, nil, false
+	}
+	r.Confidence = max(r.Confidence, readMin+0.1)
+	resp, err, ok := s.aside(ctx, r)
+	if !ok {
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intent, slots, conf, false
+	}
+	return resp, err, ok
 }
 
 // namesABiller: the turn names one of the user's billers by its name.

@@ -683,6 +683,8 @@ func (s *Skill) converse(ctx context.Context, r *Request, kind social) (*Respons
 				r.st.Dialog = nil // Konto's own question, not answered: dropped
 			} else if resp, err, ok := s.aside(ctx, r); ok {
 				return resp, err
+			} else if resp, err, ok := s.asideFollowUp(ctx, r); ok {
+				return resp, err // "and at kroger" after a side question on whole foods
 			} else if resp := s.faqAside(ctx, r, d); resp != nil {
 				return resp, nil
 			} else if d.Action == actPrivacyerase && r.Intent == intents.PrivacyCenter {
@@ -731,6 +733,9 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 		}
 		if resp, err := s.loanQuestion(ctx, r); resp != nil || err != nil {
 			return resp, err // "when's my next car loan payment"
+		}
+		if resp, err := s.sentToPayee(ctx, r); resp != nil || err != nil {
+			return resp, err // "how much did i send to tom last month"
 		}
 		s.pageFollowUp(r) // "and the ones before that", "any older ones?"
 		s.followUp(r)
@@ -830,6 +835,15 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 			// "my husband keeps telling me to lock my debit card": what
 			// someone else said is asked about, never done at once.
 			return s.suggest(r), nil
+		}
+	}
+	if r.st.Dialog == nil && r.Text != "" && r.Intent == intents.GetBalance && r.Slots[intents.SlotAccount] == nil &&
+		containsAny(" "+intents.Normalize(r.Text)+" ", " dispo", " overdraft") {
+		// "wie hoch ist mein Dispo", "what's my overdraft limit": the bank's
+		// answer on the overdraft, not every balance
+		if resp := s.faq.entry(ctx, r, "overdraft"); resp != nil {
+			s.rememberFAQ(r)
+			return resp, nil
 		}
 	}
 	s.payBillerNamed(ctx, r)

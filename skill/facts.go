@@ -856,3 +856,94 @@ func (s *Skill) loanQuestion(ctx context.Context, r *Request) (*Response, error)
 	}
 	return anythingElse(l, l.msg("loan.payments.none", loan.Name, owed)), nil
 }
+
+// sentToPayee answers how much went to one of the user's saved payees
+// ("how much did i send to tom last month", "wie viel hab ich Max
+// letzten Monat überwiesen"): the payments to that payee in the period
+// (the last three months when none is said). It was the user's income,
+// or a spending total of no payee. Nil when the turn is no such
+// question or names no one payee.
+func (s *Skill) sentToPayee(ctx context.Context, r *Request) (*Response, error) {
+	if r.Text == "" {
+		return nil, nil
+	}
+	t := " " + intents.Normalize(r.Text) + " "
+	if !containsAny(t, " how much ", " wie viel ", " wieviel ") ||
+		!containsAny(t, " did i send", " have i sent", " ive sent", " i sent ", " did i transfer", " have i transferred", " ive transferred", " did i give",
+			" überwiesen", " geschickt", " gesendet") {
+		return nil, nil
+	}
+	rec, ok := s.cfg.Bank.(banks.Recipients)
+	if !ok {
+		return nil, nil
+	}
+	payees, err := rec.Payees(ctx, r.User)
+	if err != nil {
+		return nil, err
+	}
+	var named []banks.Payee
+	full := false
+	for _, p := range payees {
+		n := intents.Normalize(p.Name)
+		if strings.Contains(t, " "+n+" ") {
+			if !full {
+				named, full = nil, true
+			}
+			named = append(named, p)
+			continue
+		}
+		if full {
+			continue
+		}
+		for _, w := range strings.Fields(n) {
+			if len(w) >= 3 && strings.Contains(t, " "+w+" ") {
+				named = append(named, p)
+				break
+			}
+		}
+	}
+	if len(named) != 1 {
+		return nil, nil // no saved payee named, or two of that name: the usual reading
+	}
+	p := named[0]
+	l := langOf(r.Locale)
+	f := banks.TxFilter{Merchant: p.Name, From: r.Now.AddDate(0, -3, 0), Limit: maxScan}
+	period := l.msg("sent.recently")
+	dr, ok := r.Slots.DateRange(intents.SlotDateRange)
+	if !ok {
+		if d, _, found := intents.ParseDateRange(strings.TrimSpace(t), r.Locale, r.Now); found {
+			dr, ok = d, true
+		}
+	}
+	if ok {
+		from, to, err := dr.Bounds()
+		if err != nil {
+			return nil, nil
+		}
+		f.From, f.To = from, to
+		period = " " + l.Period(dr, r.Now)
+	}
+	txs, err := s.cfg.Bank.Transactions(ctx, r.User, f)
+	if err != nil {
+		return nil, err
+	}
+	var total banks.Money
+	n := 0
+	for _, x := range txs {
+		if x.Amount.Minor < 0 && strings.EqualFold(x.Merchant, p.Name) {
+			total = total.Add(x.Amount.Abs())
+			n++
+		}
+	}
+	r.Intent, r.Slots = intents.SpendingSummary, intents.Slots{}
+	if ok {
+		r.Slots[intents.SlotDateRange] = dr
+	}
+	if n == 0 {
+		return anythingElse(l, l.msg("sent.none", p.Name, period)), nil
+	}
+	if n == 1 {
+		return &Response{Speech: l.msg("sent.total.one", l.Money(total), p.Name, period), EndSession: true}, nil
+	}
+	return &Response{Speech: l.msg("sent.total", l.Money(total), p.Name, period, strconv.Itoa(n)), EndSession: true}, nil
+}
