@@ -984,9 +984,18 @@ func (s *Skill) planLock(ctx context.Context, r *Request, slots intents.Slots) (
 // cards", "all of my cards", "sperr beide Karten", "alle meine Karten").
 func bothCards(text string) bool {
 	t := " " + intents.Normalize(text) + " "
+	if exceptsCard(t) {
+		return false // "lock every card but the credit card": not all; which is asked
+	}
 	return containsAny(t, " both cards", " both my cards", " both of my cards", " both of them", " both the cards", " all my cards", " all of my cards",
 		" all cards", " all the cards", " every card", " beide karten", " beide meine karten", " meine beiden karten", " beiden karten", " alle karten",
 		" alle meine karten", " alle beide", " all meine karten")
+}
+
+// exceptsCard: the words leave a card out ("except the debit card",
+// "außer der Girokarte", "bis auf die Kreditkarte").
+func exceptsCard(t string) bool {
+	return containsAny(t, " except ", " but the ", " but not the ", " other than ", " apart from ", " besides the ", " außer ", " ausser ", " bis auf ", " nur nicht ")
 }
 
 // planLockAll locks every card of the user's not locked yet, at once (a

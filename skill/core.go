@@ -818,8 +818,7 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 			r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.TalkToAgent, intents.Slots{}, 1, true
 		}
 	}
-	if t := " " + intents.Normalize(r.Text) + " "; r.Text != "" && r.Slots[intents.SlotCard] != nil && containsAny(t, " except ", " but the ", " but not the ", " other than ",
-		" apart from ", " besides the ", " außer ", " ausser ", " bis auf ", " nur nicht ") &&
+	if t := " " + intents.Normalize(r.Text) + " "; r.Text != "" && r.Slots[intents.SlotCard] != nil && exceptsCard(t) &&
 		(r.Intent == intents.LockCard || r.Intent == intents.UnlockCard || r.Intent == intents.ReportLostCard || r.Intent == intents.ReplaceCard) {
 		// "lock my cards except the debit card": the card named is the one
 		// to leave alone; which card is asked, never the named one taken.
