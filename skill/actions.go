@@ -1655,24 +1655,16 @@ func payeeTakenBack(text string, chosen banks.Payee, payees []banks.Payee) (bank
 	return found[0], true
 }
 
-// billKindWords name a biller by its kind ("the power bill").
-var billKindWords = map[string]string{"power": "electricity", "electric": "electricity", "electricity": "electricity", "strom": "electricity",
-	"water": "water", "wasser": "water", "gas": "gas", "phone": "phone", "mobile": "phone", "cell": "phone", "handy": "phone", "internet": "internet",
-	"broadband": "internet", "insurance": "insurance", "versicherung": "insurance"}
-
 // billerIn is the one biller the words name, by name or by kind.
 func billerIn(text, locale string, billers []banks.Biller) (banks.Biller, bool) {
 	if b, ok := billerNamed(&Request{Text: text, Locale: locale}, billers); ok {
 		return b, true
 	}
+	k := intents.ParseBiller(intents.Normalize(text)) // "the power bill": the recognizer's biller kinds
 	var found []banks.Biller
-	for _, w := range strings.Fields(intents.Normalize(text)) {
-		if k, ok := billKindWords[w]; ok {
-			for _, b := range billers {
-				if b.Kind == k && !slices.ContainsFunc(found, func(f banks.Biller) bool { return f.ID == b.ID }) {
-					found = append(found, b)
-				}
-			}
+	for _, b := range billers {
+		if k != "" && b.Kind == k {
+			found = append(found, b)
 		}
 	}
 	if len(found) == 1 {
