@@ -701,6 +701,20 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 
 // paid says what a payment did and completes its audit entry.
 func paid(l lang, r *Request, entry *AuditEntry, res banks.PaymentResult, amount banks.Money, recipient string, own bool, from banks.Account, verb string) *Response {
+	if r.turn != nil {
+		// "how much was it", "when was that" next: this payment
+		key := "pay.item"
+		if own {
+			key = "pay.item.own"
+		}
+		when := l.On(r.Now, r.Now)
+		item := l.msg(key, l.Money(amount), recipient, when, verb)
+		if res.Scheduled {
+			when = l.msg("pay.item.when_scheduled", l.Date(res.Date, r.Now))
+			item = l.msg(key+".scheduled", l.Money(amount), recipient, l.Date(res.Date, r.Now))
+		}
+		r.turn.items = recipient + "\x1f" + item + "\x1f" + when
+	}
 	if res.Scheduled {
 		entry.Outcome = "scheduled"
 		if own {
@@ -980,6 +994,9 @@ func (s *Skill) planLock(ctx context.Context, r *Request, slots intents.Slots) (
 	}}, nil
 }
 
+// slotAll marks a card dialog about every card at once.
+const slotAll = "all"
+
 // bothCards: the words ask for every card at once ("lock both my
 // cards", "all of my cards", "sperr beide Karten", "alle meine Karten").
 func bothCards(text string) bool {
@@ -1045,6 +1062,11 @@ func (s *Skill) planUnlock(ctx context.Context, r *Request, slots intents.Slots)
 	if err != nil {
 		return nil, err
 	}
+	if slots.String(intents.SlotCard) == "" && (slots.String(slotAll) != "" || bothCards(r.Text)) {
+		if p, err := s.planUnlockAll(ctx, r, l, ctl, slots); p != nil || err != nil {
+			return p, err // "unlock both my cards", "entsperr alle meine Karten"
+		}
+	}
 	card, ask, err := s.findCard(ctx, r, l, slots, nil)
 	if err != nil || ask != nil {
 		return ask, err
@@ -1061,6 +1083,54 @@ func (s *Skill) planUnlock(ctx context.Context, r *Request, slots intents.Slots)
 			}
 			entry.Outcome = "done"
 			return anythingElse(l, l.msg("card.unlocked", upperFirst(l.cardName(card)))), entry, nil
+		}}, nil
+}
+
+// planUnlockAll unlocks every locked card of the user's after one
+// read-back and the PIN: nil when the user has only one card. With one
+// card locked, that card's own unlock is the plan.
+func (s *Skill) planUnlockAll(ctx context.Context, r *Request, l lang, ctl banks.CardControls, slots intents.Slots) (*plan, error) {
+	cards, err := s.cards(ctx, r)
+	if err != nil || len(cards) < 2 {
+		return nil, err
+	}
+	var locked []banks.Card
+	var all []string
+	for _, c := range cards {
+		all = append(all, l.cardName(c))
+		if c.Locked {
+			locked = append(locked, c)
+		}
+	}
+	switch len(locked) {
+	case 0:
+		return refuse(l, l.msg("card.not_locked_all", upperFirst(l.List(all)))), nil
+	case 1:
+		card, ask, err := s.findCard(ctx, r, l, slots, func(c banks.Card) bool { return c.Locked })
+		if err != nil || ask != nil {
+			return ask, err
+		}
+		slots[intents.SlotCard] = string(card.Kind)
+		return nil, nil // the one locked card: its own unlock
+	}
+	var names, last4 []string
+	for _, c := range locked {
+		names = append(names, l.cardName(c))
+		last4 = append(last4, c.LastFour)
+	}
+	detail := "cards ending " + strings.Join(last4, ", ")
+	slots[slotAll] = "1" // (the PIN turn plans it again, without these words)
+	return &plan{readback: l.msg("card.unlock.readback", l.List(names)), pin: true, pinAsk: l.msg("card.unlock.pin", l.List(names)),
+		op: s.actionOp("unlock_card", detail, locked[0].ID),
+		do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
+			entry := &AuditEntry{Action: "unlock_card", Detail: detail}
+			for _, c := range locked {
+				if err := ctl.SetCardLocked(ctx, r.User, c.ID, false, key+"-"+c.ID); err != nil {
+					return nil, entry, err
+				}
+			}
+			entry.Outcome = "done"
+			return anythingElse(l, l.msg("card.unlocked_all", upperFirst(l.List(names)))), entry, nil
 		}}, nil
 }
 

@@ -1254,7 +1254,8 @@ func (s *Skill) cardQuestion(ctx context.Context, r *Request) (*Response, error)
 		return resp, err // "and my credit card" after a lock
 	}
 	if containsAny(t, " show my cards", " show me my cards", " what cards do i have", " which cards do i have", " list my cards", " my cards please",
-		" zeig mir meine karten", " zeig meine karten", " welche karten hab", " welche karten habe", " meine karten bitte", " what cards have i got") {
+		" zeig mir meine karten", " zeig meine karten", " welche karten hab", " welche karten habe", " meine karten bitte", " what cards have i got") &&
+		!containsAny(t, " lock ", " unlock ", " freeze ", " unfreeze ", " block ", " unblock ", " sperr", " entsperr", " cancel ", " replace ") {
 		// "show my cards": each card and whether it is locked
 		cards, err := s.cards(ctx, r)
 		if err != nil {

@@ -674,7 +674,12 @@ func (s *Skill) converse(ctx context.Context, r *Request, kind social) (*Respons
 			}
 			resp, err := s.continueDialog(ctx, r)
 			if resp != nil && r.st.Dialog == nil {
-				s.remember(r, d.Action, d.Slots) // "unlock it again" after the lock
+				slots := d.Slots
+				if r.turn.items != "" {
+					slots = cloneSlots(d.Slots) // "how much was it" after a payment: that payment
+					slots[slotItems], slots[slotItem] = r.turn.items, "0"
+				}
+				s.remember(r, d.Action, slots) // "unlock it again" after the lock
 			}
 			if resp != nil || err != nil {
 				return resp, err

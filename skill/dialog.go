@@ -187,6 +187,9 @@ type turn struct {
 	// arrives is when a card ordered in this turn arrives.
 	arrives time.Time
 	faqID   string    // the FAQ entry the turn was answered with
+	// items is what an action done in this turn leaves for "how much was
+	// it" and "when was that" next (slotItems: name, what, when).
+	items string
 	scopes  *[]string // what the user's link allows, once asked
 	fresh   bool      // the session had no stored state before this turn
 	// inContext: the turn was read in the light of the last answer (a
@@ -1378,6 +1381,12 @@ func (s *Skill) replanAndExecute(ctx context.Context, r *Request, d *dialog, sta
 	if p.refuse != nil {
 		r.st.Dialog = nil
 		return p.refuse, nil
+	}
+	if p.do == nil {
+		// Planned again, the action asks instead of acting: it changed
+		// under the dialog. Nothing is done.
+		r.st.Dialog = nil
+		return nil, banks.Errorf("skill.replan", banks.NotSupported, "%s planned again without an action", d.Action)
 	}
 	if p.pin && stage != stagePIN {
 		if resp := s.needPIN(ctx, r, d, langOf(r.Locale)); resp != nil {
