@@ -186,12 +186,12 @@ type turn struct {
 	split  bool // the turn is one of two questions asked at once (twoQuestions)
 	// arrives is when a card ordered in this turn arrives.
 	arrives time.Time
-	faqID   string    // the FAQ entry the turn was answered with
+	faqID   string // the FAQ entry the turn was answered with
 	// items is what an action done in this turn leaves for "how much was
 	// it" and "when was that" next (slotItems: name, what, when).
-	items string
-	scopes  *[]string // what the user's link allows, once asked
-	fresh   bool      // the session had no stored state before this turn
+	items  string
+	scopes *[]string // what the user's link allows, once asked
+	fresh  bool      // the session had no stored state before this turn
 	// inContext: the turn was read in the light of the last answer (a
 	// follow-up): its reading stands, the FAQ does not second-guess it.
 	inContext bool
