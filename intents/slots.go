@@ -209,6 +209,9 @@ func ParseDateRange(text, locale string, now time.Time) (DateRange, string, bool
 			}
 			return rng(d, d), phrase, true
 		}
+		if dr, phrase, ok := monthSpan(words, start, end, m, year, locale, today); ok {
+			return dr, phrase, true // "in september and october", "von März bis Mai"
+		}
 		// One preposition only: in "come in since january" the period
 		// starts at "since".
 		if k := start - 1; k >= 0 {
@@ -223,6 +226,63 @@ func ParseDateRange(text, locale string, now time.Time) (DateRange, string, bool
 		return monthRange(year, m, today), phrase, true
 	}
 	return DateRange{}, "", false
+}
+
+// monthSpan reads two months joined as one period: "september and
+// october", "from september to november", "between may and july", "im
+// September und Oktober", "von März bis Mai". words[start:end] is the
+// first month (with its year); the period runs from its first day to the
+// second month's last (or today).
+func monthSpan(words []string, start, end int, m time.Month, year int, locale string, today time.Time) (DateRange, string, bool) {
+	if end+1 >= len(words) {
+		return DateRange{}, "", false
+	}
+	switch words[end] {
+	case "and", "to", "through", "thru", "till", "until", "und", "bis":
+	default:
+		return DateRange{}, "", false
+	}
+	k := end + 1
+	if k+1 < len(words) && (words[k] == "the" || words[k] == "end" || words[k] == "zum" || words[k] == "ende" || words[k] == "in" || words[k] == "im") {
+		if words[k] == "the" && words[k+1] == "end" && k+2 < len(words) && words[k+2] == "of" {
+			k += 3 // "to the end of october"
+		} else if words[k] == "end" && k+2 < len(words) && words[k+1] == "of" {
+			k += 2
+		} else if words[k] != "the" {
+			k++
+		}
+	}
+	if k >= len(words) {
+		return DateRange{}, "", false
+	}
+	m2, ok := monthIndex(words[k], locale)
+	if !ok || m2 == m {
+		return DateRange{}, "", false
+	}
+	stop := k + 1
+	y2 := mostRecentMonth(m2, today)
+	if stop < len(words) && isDigits(words[stop]) && len(words[stop]) == 4 {
+		y2 = atoi(words[stop])
+		stop++
+	}
+	if y2 < year || y2 == year && m2 < m {
+		year = y2 - 1 // "from november to february": the November before
+		if m2 > m {
+			year = y2
+		}
+	}
+	if k := start - 1; k >= 0 {
+		switch words[k] {
+		case "in", "im", "during", "for", "from", "between", "von", "zwischen", "over":
+			start = k
+		}
+	}
+	first := time.Date(year, m, 1, 0, 0, 0, 0, time.UTC)
+	last := monthRange(y2, m2, today)
+	if first.Format(time.DateOnly) > last.End {
+		return DateRange{}, "", false
+	}
+	return DateRange{Start: first.Format(time.DateOnly), End: last.End}, strings.Join(words[start:stop], " "), true
 }
 
 // weekdayOrDay reads a day named by its weekday or its day of the month,
@@ -328,7 +388,7 @@ func weekdayOrDay(words []string, de bool, today time.Time) (DateRange, string, 
 func monthContext(words []string, i int) bool {
 	if i > 0 {
 		switch words[i-1] {
-		case "in", "since", "of", "during", "for", "from", "on":
+		case "in", "since", "of", "during", "for", "from", "on", "between":
 			return true
 		}
 	}

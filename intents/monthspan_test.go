@@ -1,0 +1,38 @@
+package intents
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// Two months joined are one period, and the words are no merchant
+// ("from september to october" read only September, with the merchant
+// "to october").
+func TestMonthSpan(t *testing.T) {
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	for _, c := range []struct{ locale, text, start, end, phrase string }{
+		{"en-US", "how much did i spend on groceries in september and october", "2026-09-01", "2026-10-31", "in september and october"},
+		{"en-US", "how much did i spend from september to october", "2026-09-01", "2026-10-31", "from september to october"},
+		{"en-US", "spending between may and july at amazon", "2026-05-01", "2026-07-31", "between may and july"},
+		{"en-US", "transactions from december to february", "2025-12-01", "2026-02-28", "from december to february"},
+		{"en-US", "what did i spend from october through november", "2026-10-01", "2026-11-23", "from october through november"},
+		{"en-GB", "spending from august to the end of october", "2026-08-01", "2026-10-31", "from august to the end of october"},
+		{"de-DE", "wie viel hab ich im september und oktober bei rewe ausgegeben", "2026-09-01", "2026-10-31", "im september und oktober"},
+		{"de-DE", "was habe ich von märz bis mai für lebensmittel ausgegeben", "2026-03-01", "2026-05-31", "von märz bis mai"},
+		{"en-US", "how much in september", "2026-09-01", "2026-09-30", "in september"},
+	} {
+		dr, phrase, ok := ParseDateRange(Normalize(c.text), c.locale, now)
+		if !ok || dr.Start != c.start || dr.End != c.end || phrase != c.phrase {
+			t.Errorf("%q: got %+v %q %v, want %s..%s %q", c.text, dr, phrase, ok, c.start, c.end, c.phrase)
+		}
+	}
+	// The merchant is not the second month.
+	res, err := testRec.Parse(context.Background(), "how much did i spend from september to october", "en-US", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := res.Slots.String(SlotMerchant); m != "" {
+		t.Errorf("merchant %q, want none", m)
+	}
+}
