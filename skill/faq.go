@@ -118,7 +118,7 @@ func (fq *faqs) take(ctx context.Context, r *Request) *Response {
 		// hears the default bank's.
 		_ = fq.s.authenticate(ctx, r)
 	}
-	if asksBalance(r) {
+	if asksBalance(r) || asksRate(r) {
 		return nil // "how much is in my ISA": the account, not the sheet's ISA entry
 	}
 	if t := " " + intents.Normalize(r.Text) + " "; (r.Intent == intents.TransferMoney || r.Intent == intents.PayBill) &&
@@ -174,6 +174,19 @@ func asksBalance(r *Request) bool {
 	return containsAny(t, " how much ", " balance", " whats in ", " what is in ", " whats on ", " what is on ",
 		" wie viel ", " wieviel ", " kontostand", " guthaben", " was ist auf ", " was hab", " stand ",
 		" owe ", " owing", " left on ", " schulde", " restschuld", " noch offen") // "what do i owe on my car loan": the loan, not the sheet's rates
+}
+
+// asksRate: the recognizer is sure the turn asks what rate an account
+// earns ("what interest does my savings get", "was bekomme ich an Zinsen
+// auf dem Sparkonto"), not how or when interest is worked out and paid,
+// which the sheet explains.
+func asksRate(r *Request) bool {
+	if r.Intent != intents.InterestRate || r.Confidence < faqUnsure {
+		return false
+	}
+	t := " " + intents.Normalize(r.Text) + " "
+	return !containsAny(t, " how ", " when ", " wie wird", " wie werden", " wann ", " calculat", " worked out", " berechn", " paid", " pay ", " credited",
+		" gezahlt", " ausgezahlt", " gutgeschrieben", " tax", " steuer", " change", " änder")
 }
 
 // answer is the FAQ entry the utterance asks about, if one scores at

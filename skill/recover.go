@@ -279,11 +279,14 @@ func (s *Skill) answerThenAsk(ctx context.Context, r *Request, d *dialog) (*Resp
 	if err != nil || !s.readsOnly(res.Intent) || res.Confidence < actMin {
 		return nil, nil, false
 	}
-	text := r.Text
+	text, intent, conf := r.Text, r.Intent, r.Confidence
 	r.Text, r.Intent, r.Confidence = head, yn, 1
 	first, err := s.continueDialog(ctx, r)
 	if err != nil || first == nil || r.st.Dialog != nil || first.EndSession {
 		r.Text = text
+		if first == nil && err == nil {
+			r.Intent, r.Confidence = intent, conf // not taken: the turn as it was heard
+		}
 		return first, err, first != nil || err != nil
 	}
 	if res.Slots == nil {
