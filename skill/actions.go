@@ -1634,12 +1634,8 @@ func (s *Skill) payeeInWords(ctx context.Context, r *Request) (banks.Payee, bool
 	if r.Text == "" {
 		return banks.Payee{}, false
 	}
-	rec, ok := s.cfg.Bank.(banks.Recipients)
+	payees, ok := s.userPayees(ctx, r)
 	if !ok {
-		return banks.Payee{}, false
-	}
-	payees, err := rec.Payees(ctx, r.User)
-	if err != nil {
 		return banks.Payee{}, false
 	}
 	t := " " + intents.Normalize(r.Text) + " "
@@ -1661,12 +1657,8 @@ func (s *Skill) payeeInWords(ctx context.Context, r *Request) (banks.Payee, bool
 
 // savedPayee: name is the full name of one of the user's saved payees.
 func (s *Skill) savedPayee(ctx context.Context, r *Request, name string) bool {
-	rec, ok := s.cfg.Bank.(banks.Recipients)
+	payees, ok := s.userPayees(ctx, r)
 	if !ok {
-		return false
-	}
-	payees, err := rec.Payees(ctx, r.User)
-	if err != nil {
 		return false
 	}
 	n := intents.Normalize(name)
@@ -1760,12 +1752,8 @@ func (s *Skill) billerTakenBack(ctx context.Context, r *Request, chosen banks.Bi
 	if i < 0 {
 		return banks.Biller{}, false
 	}
-	rec, ok := s.cfg.Bank.(banks.Recipients)
+	billers, ok := s.userBillers(ctx, r)
 	if !ok {
-		return banks.Biller{}, false
-	}
-	billers, err := rec.Billers(ctx, r.User)
-	if err != nil {
 		return banks.Biller{}, false
 	}
 	before, bok := billerIn(t[:i], r.Locale, billers)

@@ -1000,12 +1000,8 @@ func (s *Skill) payBillerNamed(ctx context.Context, r *Request) {
 	if r.User.Customer == "" && s.authenticate(ctx, r) != nil {
 		return
 	}
-	rec, ok := s.cfg.Bank.(banks.Recipients)
+	billers, ok := s.userBillers(ctx, r)
 	if !ok {
-		return
-	}
-	billers, err := rec.Billers(ctx, r.User)
-	if err != nil {
 		return
 	}
 	b, found := billerNamed(r, billers)
@@ -1013,7 +1009,7 @@ func (s *Skill) payBillerNamed(ctx context.Context, r *Request) {
 		return
 	}
 	if p := r.Slots.String(intents.SlotPayee); p != "" {
-		if payees, err := rec.Payees(ctx, r.User); err == nil && len(payeeNamed(p, payees, r.Locale)) > 0 {
+		if payees, ok := s.userPayees(ctx, r); ok && len(payeeNamed(p, payees, r.Locale)) > 0 {
 			return // a person of that name: the transfer stands
 		}
 	}
@@ -1084,12 +1080,8 @@ func (s *Skill) billQuestionNamed(ctx context.Context, r *Request) {
 	if r.User.Customer == "" && s.authenticate(ctx, r) != nil {
 		return
 	}
-	rec, ok := s.cfg.Bank.(banks.Recipients)
+	billers, ok := s.userBillers(ctx, r)
 	if !ok {
-		return
-	}
-	billers, err := rec.Billers(ctx, r.User)
-	if err != nil {
 		return
 	}
 	if b, found := billerNamed(r, billers); found {

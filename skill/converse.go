@@ -9,7 +9,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/kontoskill/konto/banks"
 	"github.com/kontoskill/konto/intents"
 )
 
@@ -319,12 +318,8 @@ func (s *Skill) asideFollowUp(ctx context.Context, r *Request) (*Response, error
 
 // namesABiller: the turn names one of the user's billers by its name.
 func (s *Skill) namesABiller(ctx context.Context, r *Request) bool {
-	rec, ok := s.cfg.Bank.(banks.Recipients)
+	billers, ok := s.userBillers(ctx, r)
 	if !ok || r.Text == "" {
-		return false
-	}
-	billers, err := rec.Billers(ctx, r.User)
-	if err != nil {
 		return false
 	}
 	_, named := billerNamed(r, billers)

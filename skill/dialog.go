@@ -189,9 +189,13 @@ type turn struct {
 	faqID   string // the FAQ entry the turn was answered with
 	// items is what an action done in this turn leaves for "how much was
 	// it" and "when was that" next (slotItems: name, what, when).
-	items  string
-	scopes *[]string // what the user's link allows, once asked
-	fresh  bool      // the session had no stored state before this turn
+	items string
+	// payeeList and billerList are the user's, once asked (recipients.go).
+	payeeList  *[]banks.Payee
+	billerList *[]banks.Biller
+	listsFor   string
+	scopes     *[]string // what the user's link allows, once asked
+	fresh      bool      // the session had no stored state before this turn
 	// inContext: the turn was read in the light of the last answer (a
 	// follow-up): its reading stands, the FAQ does not second-guess it.
 	inContext bool
@@ -613,12 +617,10 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 	d := r.st.Dialog
 	l := langOf(r.Locale)
 	if d.Action == intents.TransferMoney && (d.Stage == stageConfirm || d.Stage == stagePIN) && r.Text != "" && r.turn != nil && r.turn.payees == nil {
-		if rec, ok := s.cfg.Bank.(banks.Recipients); ok {
-			if payees, err := rec.Payees(ctx, r.User); err == nil {
-				r.turn.payees = []string{}
-				for _, p := range payees {
-					r.turn.payees = append(r.turn.payees, strings.ToLower(p.Name))
-				}
+		if payees, ok := s.userPayees(ctx, r); ok {
+			r.turn.payees = []string{}
+			for _, p := range payees {
+				r.turn.payees = append(r.turn.payees, strings.ToLower(p.Name))
 			}
 		}
 	}
