@@ -252,6 +252,12 @@ func (s *Skill) aside(ctx context.Context, r *Request) (*Response, error, bool) 
 	if d == nil || !s.readsOnly(r.Intent) || s.unsure(r) || (r.Text != "" && r.Confidence < readMin+0.1) {
 		return nil, nil, false
 	}
+	if _, other := s.othersMoney(ctx, r); other {
+		// "how much does tom have" while a payment to him waits: never the
+		// user's own balances as his; then the dialog's question again.
+		l := langOf(r.Locale)
+		return &Response{Speech: l.msg("others.money") + " " + l.backTo(d), Reprompt: d.Question, Choices: dialogChoices(l, d)}, nil, true
+	}
 	if d.Action == intents.PayBill && (r.Intent == intents.BillDueDate || r.Intent == intents.BillBalance || r.Intent == intents.MinimumPayment) &&
 		r.Slots[intents.SlotBiller] == nil && d.Slots[intents.SlotBiller] != nil && !s.namesABiller(ctx, r) {
 		// "when's it due?" while a bill's payment waits: that bill ("wann

@@ -742,6 +742,9 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 		if resp, err := s.sentToPayee(ctx, r); resp != nil || err != nil {
 			return resp, err // "how much did i send to tom last month"
 		}
+		if name, ok := s.othersMoney(ctx, r); ok {
+			return s.othersRefusal(r, name), nil // "what's my husband tom's balance": never the user's own as his
+		}
 		s.pageFollowUp(r) // "and the ones before that", "any older ones?"
 		s.followUp(r)
 	}

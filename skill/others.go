@@ -1,0 +1,99 @@
+package skill
+
+import (
+	"context"
+	"strings"
+
+	"github.com/kontoskill/konto/intents"
+)
+
+// Another person's money: "what's my husband tom's balance", "how much
+// does tom have", "wie viel Geld hat Max Schmidt auf seinem Konto". Konto
+// only ever speaks of the linked customer's own accounts; before, such a
+// question was read as the customer's own balance and answered with it, a
+// confident wrong answer that sounds like the other person's.
+
+var (
+	relativesEN = []string{"husband", "wife", "partner", "son", "daughter", "mom", "mum", "mother", "dad", "father", "brother", "sister",
+		"boyfriend", "girlfriend", "friend", "kid", "kids", "child", "grandma", "grandpa", "grandmother", "grandfather", "neighbor", "neighbour",
+		"boss", "roommate", "flatmate", "fiance", "fiancee", "spouse", "aunt", "uncle", "cousin"}
+	relativesDE = []string{"mann", "ehemann", "frau", "ehefrau", "partner", "partnerin", "freund", "freundin", "sohn", "tochter", "mutter", "vater",
+		"mama", "papa", "mutti", "vati", "bruder", "schwester", "oma", "opa", "nachbar", "nachbarin", "chef", "chefin", "mitbewohner", "mitbewohnerin",
+		"verlobter", "verlobte", "tante", "onkel", "cousin", "cousine", "kinder", "kind"}
+	// moneyOfWords: the words of a question about how much someone has.
+	moneyOfWords = []string{" balance", " account", " money", " have ", " has ", " got ", " savings", " checking", " transactions", " spend", " spent",
+		" kontostand", " konto ", " kontos", " geld", " guthaben", " umsätze", " ausgegeben", " sparkonto", " girokonto"}
+	// towardsWords: the other person is paid or pays: the user's own
+	// money ("send my wife 20", "did my husband's transfer come in").
+	towardsWords = []string{" send", " sent", " transfer", " pay ", " paid", " from my ", " from his", " from her", " to my ", " to his ", " to her ",
+		" gave me", " owe me", " joint", " our ", " we ", " us ", " come in", " came in", " arrive", " my own", " mine ",
+		" überweis", " schick", " geschickt", " gezahlt", " bezahl", " bekommen", " von meinem", " von meiner", " an meinen", " an meine", " gemeinsam",
+		" unser", " wir ", " mein eigenes", " eingegangen"}
+)
+
+// othersMoney reports whether the turn asks about someone else's money,
+// and the saved payee it names, if one.
+func (s *Skill) othersMoney(ctx context.Context, r *Request) (string, bool) {
+	switch r.Intent {
+	case intents.GetBalance, intents.ListTransactions, intents.SpendingSummary, intents.Fallback, intents.AccountDetails:
+	default:
+		return "", false
+	}
+	if r.Text == "" {
+		return "", false
+	}
+	t := " " + intents.Normalize(r.Text) + " "
+	if !containsAny(t, moneyOfWords...) || containsAny(t, towardsWords...) {
+		return "", false
+	}
+	de := intents.German(r.Locale)
+	other := false
+	if de {
+		for _, w := range relativesDE {
+			if containsAny(t, " mein "+w+" ", " meine "+w+" ", " meines "+w+"s ", " meines "+w+" ", " meiner "+w+" ", " meinem "+w+" ") {
+				other = true
+			}
+		}
+		other = other || containsAny(t, " seinem konto", " ihrem konto", " seines kontos", " ihres kontos", " sein kontostand", " seinen kontostand",
+			" seinem sparkonto", " ihrem sparkonto", " seinem girokonto", " ihrem girokonto")
+	} else {
+		for _, w := range relativesEN {
+			if containsAny(t, " my "+w+" ", " my "+w+"s ") {
+				other = true
+			}
+		}
+		other = other || containsAny(t, " his balance", " her balance", " his account", " her account", " his money", " her money", " his savings",
+			" her savings", " does he have", " does she have", " has he got", " has she got", " their balance", " their account")
+	}
+	name := ""
+	if payees, ok := s.userPayees(ctx, r); ok {
+		for _, p := range payees {
+			full := intents.Normalize(p.Name)
+			first := strings.Fields(full)
+			if len(first) == 0 || len(first[0]) < 3 {
+				continue
+			}
+			f := first[0]
+			if de && (containsAny(t, " hat "+f+" ", " hat "+full+" ", " von "+f+" ", " "+f+"s konto", " "+f+"s kontostand") && !strings.Contains(t, " an "+f)) ||
+				!de && containsAny(t, " "+f+"s balance", " "+f+"s account", " "+f+"s money", " "+f+"s savings", " "+f+"s checking", " does "+f+" have",
+					" does "+full+" have", " has "+f+" got", " "+full+"s balance", " "+full+"s account") {
+				other, name = true, p.Name
+				break
+			}
+			if other && strings.Contains(t, " "+f+" ") {
+				name = p.Name // "my husband tom's balance"
+			}
+		}
+	}
+	return name, other
+}
+
+// othersRefusal is what a question about someone else's money gets; the
+// person named stays the subject ("then send him 20").
+func (s *Skill) othersRefusal(r *Request, name string) *Response {
+	l := langOf(r.Locale)
+	if name != "" {
+		s.remember(r, intents.TransferMoney, intents.Slots{intents.SlotPayee: name})
+	}
+	return anythingElse(l, l.msg("others.money"))
+}
