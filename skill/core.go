@@ -742,6 +742,9 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 		if resp, err := s.sentToPayee(ctx, r); resp != nil || err != nil {
 			return resp, err // "how much did i send to tom last month"
 		}
+		if resp, err := s.cardNumber(ctx, r); resp != nil || err != nil {
+			return resp, err // "read me my full card number": never; the last four digits
+		}
 		if name, ok := s.othersMoney(ctx, r); ok {
 			return s.othersRefusal(r, name), nil // "what's my husband tom's balance": never the user's own as his
 		}
