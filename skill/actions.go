@@ -1383,6 +1383,9 @@ func (s *Skill) chargeNamed(ctx context.Context, r *Request) (banks.Transaction,
 		return banks.Transaction{}, banks.Card{}, false, nil
 	}
 	m, err := s.merchantNamed(ctx, r)
+	if err == nil && m == "" && r.turn != nil {
+		m = r.turn.chargeOf // "that's not me, report it" after the list of that merchant's
+	}
 	if err != nil || m == "" {
 		return banks.Transaction{}, banks.Card{}, false, err
 	}

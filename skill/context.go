@@ -697,9 +697,11 @@ func (s *Skill) followUp(r *Request) {
 		// the credit card's.
 		r.Slots[intents.SlotBiller] = prev.Slots[intents.SlotBiller]
 	}
-	if r.Intent == intents.Fallback || hasPronoun && len(words) <= 8 {
+	if r.Intent == intents.Fallback || hasPronoun && (len(words) <= 8 || len(words) <= 14 && sibling(prev, norm) == r.Intent) {
 		// "how much is it", "ok pay it", "when does it run out": the
-		// sibling question about the same bill or card.
+		// sibling question about the same bill or card (longer when the
+		// recognizer, unsure, reads it so too: "oh never mind found it
+		// in my bag, unlock it").
 		if in := sibling(prev, norm); in != "" {
 			slots := intents.Slots{}
 			for _, k := range []string{intents.SlotBiller, intents.SlotCard, intents.SlotAccount} {

@@ -717,6 +717,15 @@ func (s *Skill) converse(ctx context.Context, r *Request, kind social) (*Respons
 
 // dispatch answers a turn that no pending dialog took.
 func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note string) (*Response, error) {
+	resp, err := s.dispatchTurn(ctx, r, kind, note)
+	if err != nil || resp == nil {
+		return resp, err
+	}
+	return s.withOpenAlert(ctx, r, resp), nil
+}
+
+// dispatchTurn answers the turn; dispatch adds the open alert.
+func (s *Skill) dispatchTurn(ctx context.Context, r *Request, kind social, note string) (*Response, error) {
 	l := langOf(r.Locale)
 	switch kind {
 	case thanks:
@@ -745,6 +754,7 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 		if resp, err := s.cardNumber(ctx, r); resp != nil || err != nil {
 			return resp, err // "read me my full card number": never; the last four digits
 		}
+		s.deniesCharge(r)
 		if name, ok := s.othersMoney(ctx, r); ok {
 			return s.othersRefusal(r, name), nil // "what's my husband tom's balance": never the user's own as his
 		}
@@ -900,14 +910,24 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 		}
 		resp.Speech = hello + " " + resp.Speech
 	}
+	return resp, nil
+}
+
+// withOpenAlert raises an open fraud alert after the answer on the first
+// turn of any session, whichever way the turn was answered (a follow-up,
+// a refusal, the FAQ), or after the answer that follows one that asked
+// something itself.
+func (s *Skill) withOpenAlert(ctx context.Context, r *Request, resp *Response) *Response {
+	l := langOf(r.Locale)
 	due := r.st.AlertDue
 	r.st.AlertDue = false
-	if !s.firstTurn(r) && !due || r.Intent == intents.Launch || r.User.Customer == "" || resp.LinkAccount {
-		return resp, nil
+	if !s.firstTurn(r) && !due || r.Intent == intents.Launch || r.User.Customer == "" || resp.LinkAccount ||
+		r.st.Dialog != nil && r.st.Dialog.Action == actReviewAlert {
+		return resp // (the answer is the alert's question)
 	}
 	if r.turn.next != nil || r.st.Dialog != nil && r.st.Dialog.Action != intents.TransferMoney && r.st.Dialog.Action != intents.PayBill {
 		r.st.AlertDue = true // the answer asks something itself: the alert after the next answer
-		return resp, nil
+		return resp
 	}
 	if task := r.st.Dialog; task == nil {
 		// An open fraud alert is raised on the first turn of any session,
@@ -915,7 +935,7 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 		if ar, _ := s.openAlert(ctx, r, l.msg("alert.also")); ar != nil {
 			ar.Speech = l.withoutAnythingElse(resp.Speech) + " " + ar.Speech
 			ar.Card = resp.Card
-			return ar, nil
+			return ar
 		}
 	} else if (task.Action == intents.TransferMoney || task.Action == intents.PayBill) && task.Stage != stagePIN {
 		// A payment begun on the first turn ("send Bob twenty dollars")
@@ -924,11 +944,11 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 		r.st.Dialog = nil
 		if ar, _ := s.openAlert(ctx, r, l.msg("alert.first")); ar != nil {
 			r.st.Parked = task
-			return ar, nil
+			return ar
 		}
 		r.st.Dialog = task
 	}
-	return resp, nil
+	return resp
 }
 
 // rambling reads a long turn the recognizer is unsure of by its parts

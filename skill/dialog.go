@@ -194,8 +194,11 @@ type turn struct {
 	payeeList  *[]banks.Payee
 	billerList *[]banks.Biller
 	listsFor   string
-	scopes     *[]string // what the user's link allows, once asked
-	fresh      bool      // the session had no stored state before this turn
+	// chargeOf is the merchant of the charge a report means when the
+	// words only say "it" (deniesCharge).
+	chargeOf string
+	scopes   *[]string // what the user's link allows, once asked
+	fresh    bool      // the session had no stored state before this turn
 	// inContext: the turn was read in the light of the last answer (a
 	// follow-up): its reading stands, the FAQ does not second-guess it.
 	inContext bool
@@ -610,6 +613,15 @@ func (s *Skill) askAgain(ctx context.Context, r *Request, p AuditEntry) string {
 // reserving its amount and its key, before it counts as not sent.
 const pendingGiveUp = 15 * time.Minute
 
+// lockInstead: the words at a lost card's read-back ask for a lock only
+// ("yes just lock it for now", "erstmal nur sperren").
+func lockInstead(n string) bool {
+	return containsAny(n, " lock it", " lock the card", " just lock", " only lock", " lock my card", " freeze it", " freeze the card", " lock it for now",
+		" erstmal nur sperren", " nur sperren", " vorübergehend sperren", " vorläufig sperren", " erstmal sperren", " nur vorübergehend") &&
+		!containsAny(n, " for good", " block", " replace", " new card", " new one", " cancel", " unlock", " dont ", " do not ", " not lock",
+			" endgültig", " neue karte", " ersetz", " entsperr", " nicht ")
+}
+
 // continueDialog handles a turn while a dialog is pending. It returns nil
 // when the turn is not about the dialog (the dialog is then dropped and
 // the turn handled as new).
@@ -635,6 +647,19 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 		// "how long till the new one turns up" at the lost card's
 		// read-back: how long, then the question again.
 		return &Response{Speech: l.msg("card.delivery", strconv.Itoa(s.sheet(r).CardDeliveryDays)) + " " + l.backTo(d), Reprompt: d.Question, Choices: dialogChoices(l, d)}, nil
+	}
+	if n := " " + intents.Normalize(r.Text) + " "; d.Action == intents.ReportLostCard && (d.Stage == stageConfirm || d.Stage == stagePIN) && r.Text != "" &&
+		intents.ParsePin(strings.TrimSpace(n)) == "" && lockInstead(n) {
+		// "yes lock it please" at "I'll block your card for good and send
+		// you a new one": a lock, which the PIN undoes if the card turns
+		// up, not the block for good.
+		slots := intents.Slots{}
+		if v := d.Slots[intents.SlotCard]; v != nil {
+			slots[intents.SlotCard] = v
+		}
+		r.st.Dialog = nil
+		r.Intent, r.Slots, r.Confidence = intents.LockCard, slots, 1
+		return s.startAction(ctx, r, intents.LockCard)
 	}
 	if n := " " + intents.Normalize(r.Text) + " "; d.Action == intents.TransferMoney && r.Text != "" && containsAny(n, " ending", " ends in", " ends with", " endet auf", " endet mit", " endziffer", " endnummer", " letzten vier", " last four", " last 4", " kontonummer", " nummer auf", " account number") {
 		// "is that dave's account ending in 1176?" at the read-back: a

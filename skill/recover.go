@@ -1,6 +1,7 @@
 package skill
 
 import (
+	"cmp"
 	"context"
 	"regexp"
 	"strings"
@@ -933,5 +934,28 @@ func (s *Skill) countFollowUp(r *Request) {
 		if v := prev.Slots[k]; v != nil && r.Slots[k] == nil {
 			r.Slots[k] = v
 		}
+	}
+}
+
+// deniesCharge reads "yeah that's not me, report it" with no question
+// waiting as a fraud report (the recognizer hears a yes): when it names a
+// report, or right after a list of a merchant's transactions, whose
+// charge it then is about.
+func (s *Skill) deniesCharge(r *Request) {
+	if r.Text == "" || r.st.Dialog != nil || r.Intent != intents.Yes && r.Intent != intents.No && r.Intent != intents.Fallback && r.Confidence >= actMin {
+		return
+	}
+	t := " " + intents.Normalize(r.Text) + " "
+	if !containsAny(t, alertDenies...) {
+		return
+	}
+	prev := s.previous(r)
+	listed := prev != nil && prev.Intent == intents.ListTransactions && prev.Slots.String(intents.SlotMerchant) != ""
+	if !listed && !containsAny(t, " report", " dispute", " fraud", " block", " melde", " reklamier", " betrug", " widersprech", " zurückholen") {
+		return
+	}
+	r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.ReportFraud, intents.Slots{}, 1, true
+	if listed {
+		r.turn.chargeOf = cmp.Or(prev.Merchant, prev.Slots.String(intents.SlotMerchant))
 	}
 }
