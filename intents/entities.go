@@ -231,6 +231,20 @@ func readDecimal(w, locale string) (int64, bool) {
 		dec, group = ",", "."
 	}
 	intPart, frac, hasFrac := strings.Cut(w, dec)
+	if strings.Contains(intPart, group) {
+		// A separator groups thousands or it is none: "1.000" in German
+		// and "1,000" in English are a thousand; "20.5" in German (or
+		// "20,5" in English) groups nothing and is no number to guess.
+		groups := strings.Split(intPart, group)
+		if len(groups[0]) == 0 || len(groups[0]) > 3 {
+			return 0, false
+		}
+		for _, g := range groups[1:] {
+			if len(g) != 3 {
+				return 0, false
+			}
+		}
+	}
 	intPart = strings.ReplaceAll(intPart, group, "")
 	if !isDigits(intPart) || len(intPart) > 10 || (hasFrac && (!isDigits(frac) || len(frac) > 2)) {
 		return 0, false

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -633,6 +634,11 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 		}
 		return &plan{ask: ask, awaiting: intents.SlotAmount, what: l.msg("what.transfer_to", name)}, nil
 	}
+	if m, err := banks.ParseMoney(a.Value, a.Currency); negativeAmount(r.Text, r.Locale) || err == nil && m.Minor <= 0 {
+		// "minus 20 dollars", a platform's "-20": no amount to send, said
+		// before anything is asked (the sign is never dropped).
+		return refuse(l, l.msg("pay.bad_amount")), nil
+	}
 	if m, err := banks.ParseMoney(a.Value, a.Currency); err == nil && len(r.User.Others) == 0 {
 		// Over the per-payment limit is said before "from which account?".
 		if lim, err := banks.ParseMoney(s.sheet(r).PerTransferLimit, m.Currency); err == nil && lim.Minor > 0 && m.Minor > lim.Minor {
@@ -697,6 +703,35 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 			}
 			return paid(l, r, entry, res, amount, recipient, to.ID != "", from, l.msg("pay.verb.sent")), entry, nil
 		}}, nil
+}
+
+// negativeSign is a minus sign right before an amount's digits or its
+// currency symbol ("-20 dollars", "-$20", "−20 €"), not a hyphen inside
+// a word or between numbers ("Jean-Luc", "20-30").
+var negativeSign = regexp.MustCompile(`(?:^|[\s(:;,])[-\x{2212}\x{2013}]\s?[$€£]?\s?\d`)
+
+// negativeAmount: the words say an amount below zero ("minus 20
+// dollars", "negative fifty", "-20 dollars", "minus 20 Euro"). The
+// recognizers read the amount without its sign; a payment of it is
+// refused, never read back as the positive amount.
+func negativeAmount(text, locale string) bool {
+	if text == "" {
+		return false
+	}
+	if negativeSign.MatchString(text) {
+		return true
+	}
+	words := strings.Fields(intents.Normalize(text))
+	for i, w := range words {
+		if w != "minus" && w != "negative" && w != "negativ" || i+1 == len(words) {
+			continue
+		}
+		rest := strings.Join(words[i+1:], " ")
+		if _, phrase, ok := intents.ParseAmount(rest, locale, true); ok && strings.HasPrefix(rest+" ", phrase+" ") {
+			return true
+		}
+	}
+	return false
 }
 
 // paid says what a payment did and completes its audit entry.
@@ -871,7 +906,7 @@ func (s *Skill) planPayBill(ctx context.Context, r *Request, slots intents.Slots
 	a, ok := slots.Amount(intents.SlotAmount)
 	var amount banks.Money
 	if ok {
-		if amount, err = banks.ParseMoney(a.Value, a.Currency); err != nil || amount.Minor <= 0 {
+		if amount, err = banks.ParseMoney(a.Value, a.Currency); err != nil || amount.Minor <= 0 || negativeAmount(r.Text, r.Locale) {
 			return refuse(l, l.msg("pay.bad_amount")), nil
 		}
 	} else if b, found := s.bill(ctx, r, biller.ID); found && !b.Paid {

@@ -1,0 +1,222 @@
+package skill_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/kontoskill/konto/intents"
+	"github.com/kontoskill/konto/skill"
+)
+
+// Review 14 (attacker). Each test names the attack; "finding" tests
+// failed while the hole was open, "defended" tests pin an attack that is
+// held.
+
+// r14 sends one platform-resolved turn (intent and slots, no text) as a
+// customer in a session.
+func r14(e *env, cust, sess, intent string, slots intents.Slots) *skill.Response {
+	return e.sk.Handle(context.Background(), &skill.Request{Platform: "test", UserID: "u-" + cust, SessionID: sess,
+		RequestID: fmt.Sprintf("%s-%d", sess, reqSeq.Add(1)), Locale: "en-US", Intent: intent, Slots: slots,
+		Confidence: 1, AccessToken: e.bank.Token(cust)})
+}
+
+// r14shared sends one typed turn with a given request id on a platform
+// user shared by several customers (cust "" sends no token).
+func r14shared(e *env, cust, rid, text string) *skill.Response {
+	tok := ""
+	if cust != "" {
+		tok = e.bank.Token(cust)
+	}
+	return e.sk.Handle(context.Background(), &skill.Request{Platform: "test", UserID: "u-shared14", SessionID: "r14-shared",
+		RequestID: rid, Locale: "en-US", Text: text, AccessToken: tok})
+}
+
+// finding (high, another customer's money answer leaked): the answer
+// stored for replay protection was handed to any request with the same
+// request id from the same platform user, whoever it authenticated as:
+// a request with Alice's token, or with no token at all, replaying the
+// id of Carol's confirmed payment heard "Done. I sent $20.00 to Tom
+// Nguyen. Your Premier Checking now has $15,426.03 …". Promise: a turn
+// with another customer's token (or none) starts from nothing; a user
+// never sees another user's money.
+func TestReview14ReplayedRequestIDNeverHandsAnotherCustomersAnswer(t *testing.T) {
+	e := newEnv(t, nil, 0)
+	r14shared(e, "carol", "r14-rid-1", "send tom nguyen 20 dollars from checking")
+	r14shared(e, "carol", "r14-rid-2", "yes")
+	first := r14shared(e, "carol", "r14-rid-3", spoken(e, "carol")).Speech
+	if !done(first) {
+		t.Fatalf("setup: %q", first)
+	}
+	// Carol's own retry still gets her first answer.
+	if again := r14shared(e, "carol", "r14-rid-3", spoken(e, "carol")).Speech; again != first {
+		t.Fatalf("carol's retry: %q, want %q", again, first)
+	}
+	before := balanceOf(t, e, "carol-checking")
+	for _, who := range []string{"alice", ""} {
+		got := r14shared(e, who, "r14-rid-3", spoken(e, "carol")).Speech
+		if strings.Contains(got, "Tom Nguyen") || strings.Contains(got, "15,") || done(got) {
+			t.Errorf("a replay as %q heard carol's answer: %q", who, got)
+		}
+	}
+	if moved := before - balanceOf(t, e, "carol-checking"); moved != 0 {
+		t.Errorf("replays moved %d cents", moved)
+	}
+}
+
+// finding (medium, a sign dropped): "minus 20 dollars", "-20 dollars",
+// "negative 20 dollars", "minus 20 Euro" were read back as a payment of
+// $20.00 (20,00 €) to the payee, one yes and a PIN from being paid. A
+// negative amount is no amount to send: it gets a clear refusal and no
+// dialog waits on it. Promise: odd amounts get a clear answer and write
+// no half state.
+func TestReview14NegativeAmountIsRefused(t *testing.T) {
+	e := newEnv(t, nil, 0)
+	before := balanceOf(t, e, "carol-checking")
+	for i, c := range []struct{ cust, locale, text string }{
+		{"carol", "en-US", "send tom nguyen minus 20 dollars from checking"},
+		{"carol", "en-US", "send tom nguyen -20 dollars from checking"},
+		{"carol", "en-US", "send tom nguyen negative 20 dollars from checking"},
+		{"carol", "en-US", "send -$20 to tom nguyen from checking"},
+		{"carol", "en-US", "pay minus fifty dollars to tom nguyen from checking"},
+		{"lena", "de-DE", "überweise minus 20 euro an sophie wagner vom girokonto"},
+	} {
+		sess := fmt.Sprintf("r14-neg-%d", i)
+		got := r7talk(t, e, c.cust, c.locale, sess, c.text, "yes", "PIN")
+		if strings.Contains(got[0], "20.00") || strings.Contains(got[0], "50.00") || strings.Contains(got[0], "20,00") ||
+			!(strings.Contains(got[0], "doesn't work") || strings.Contains(got[0], "geht für eine Zahlung nicht")) {
+			t.Errorf("%q: %q; want the amount refused", c.text, got[0])
+		}
+		for _, g := range got[1:] {
+			if done(g) || strings.Contains(g, "Überwiesen") || strings.Contains(g, "überwiesen") {
+				t.Errorf("%q: later turn paid: %q", c.text, g)
+			}
+		}
+	}
+	if moved := before - balanceOf(t, e, "carol-checking"); moved != 0 {
+		t.Errorf("negative amounts moved %d cents", moved)
+	}
+}
+
+// finding (medium, a hundredfold amount): in German a dot is the
+// thousands separator, and readDecimal dropped every dot unchecked:
+// "überweise 20.50 euro an Sophie Wagner" (the English way of writing
+// it, common in typed chat) was read back as 2.050,00 €, "20.5 euro" as
+// 205,00 €. A dot that groups no thousands is no German number; the
+// amount is asked instead of guessed a hundredfold.
+func TestReview14GermanDotDecimalIsNoHundredfold(t *testing.T) {
+	e := newEnv(t, nil, 0)
+	for i, text := range []string{
+		"überweise 20.50 euro an sophie wagner vom girokonto",
+		"überweise 20.5 euro an sophie wagner vom girokonto",
+		"überweise 1.5 euro an sophie wagner vom girokonto",
+	} {
+		got := r7talk(t, e, "lena", "de-DE", fmt.Sprintf("r14-dedot-%d", i), text)[0]
+		for _, wrong := range []string{"2.050,00", "205,00", "15,00"} {
+			if strings.Contains(got, wrong) {
+				t.Errorf("%q read back as %s: %q", text, wrong, got)
+			}
+		}
+	}
+	// Real thousands still are thousands.
+	if got := r7talk(t, e, "lena", "de-DE", "r14-dedot-k", "überweise 1.000 euro an sophie wagner vom girokonto")[0]; !strings.Contains(got, "1.000,00") {
+		t.Errorf("1.000 euro: %q", got)
+	}
+}
+
+// defended: platform-resolved slots of odd value or type (a negative, a
+// fraction of a cent, another currency, zero, a huge amount, exponent
+// notation, an empty value, a string or a number where an Amount
+// belongs, a PIN that is a number) get a clear answer, and the yes and
+// the PIN said after them move nothing.
+func TestReview14PlatformSlotsOfOddValueMoveNothing(t *testing.T) {
+	e := newEnv(t, nil, 0)
+	before := balanceOf(t, e, "carol-checking")
+	pin := e.bank.PIN("carol")
+	for i, amt := range []any{
+		intents.Amount{Value: "-20.00", Currency: "USD"},
+		intents.Amount{Value: "20.999", Currency: "USD"},
+		intents.Amount{Value: "20.00", Currency: "EUR"},
+		intents.Amount{Value: "0.00", Currency: "USD"},
+		intents.Amount{Value: "99999999999999.99", Currency: "USD"},
+		intents.Amount{Value: "1e3", Currency: "USD"},
+		intents.Amount{Value: "", Currency: ""},
+		intents.Amount{Value: "20.00", Currency: ""},
+		intents.Amount{Value: "٢٠", Currency: "USD"},
+		"20", 20, 20.5, []any{1},
+	} {
+		sess := fmt.Sprintf("r14-slot-%d", i)
+		r := r14(e, "carol", sess, intents.TransferMoney, intents.Slots{intents.SlotPayee: "tom nguyen", intents.SlotAmount: amt, intents.SlotFromAccount: "checking"})
+		if strings.TrimSpace(r.Speech) == "" || strings.Contains(r.Speech, "Shall I go ahead") {
+			t.Errorf("%#v: %q", amt, r.Speech)
+		}
+		for _, next := range []*skill.Response{
+			r14(e, "carol", sess, intents.Yes, nil),
+			r14(e, "carol", sess, intents.ProvidePin, intents.Slots{intents.SlotPin: pin}),
+		} {
+			if done(next.Speech) {
+				t.Errorf("%#v: paid: %q", amt, next.Speech)
+			}
+		}
+	}
+	for i, p := range []any{6696, []any{"6", "6", "9", "6"}, nil} {
+		sess := fmt.Sprintf("r14-pin-%d", i)
+		atPIN(t, e, sess, "send tom nguyen 20 dollars from checking")
+		if r := r14(e, "carol", sess, intents.ProvidePin, intents.Slots{intents.SlotPin: p}); done(r.Speech) {
+			t.Errorf("pin %#v paid: %q", p, r.Speech)
+		}
+	}
+	if moved := before - balanceOf(t, e, "carol-checking"); moved != 0 {
+		t.Errorf("odd slots moved %d cents", moved)
+	}
+}
+
+// defended: at the PIN prompt a platform-resolved PIN turn that also
+// carries other slots (an amount of $900, another payee) pays what was
+// read back or nothing, never the slots that came with the PIN.
+func TestReview14SlotsWithThePINAreNotPaid(t *testing.T) {
+	e := newEnv(t, nil, 0)
+	atPIN(t, e, "r14-pinslots", "send tom nguyen 20 dollars from checking")
+	before := balanceOf(t, e, "carol-checking")
+	r := r14(e, "carol", "r14-pinslots", intents.ProvidePin, intents.Slots{intents.SlotPin: e.bank.PIN("carol"),
+		intents.SlotAmount: intents.Amount{Value: "900.00", Currency: "USD"}, intents.SlotPayee: "alice"})
+	if moved := before - balanceOf(t, e, "carol-checking"); moved != 0 && moved != 2000 {
+		t.Errorf("moved %d cents: %q", moved, r.Speech)
+	}
+	if strings.Contains(r.Speech, "900") || strings.Contains(r.Speech, "Alice") {
+		t.Errorf("%q", r.Speech)
+	}
+}
+
+// defended: the same PIN answer sent six times at once without any
+// request id (a platform that sends none, a client retrying in a loop)
+// pays once: the dialog's idempotency key holds where no claim can.
+func TestReview14ParallelConfirmationsWithoutRequestIDPayOnce(t *testing.T) {
+	e := newEnv(t, nil, 0)
+	atPIN(t, e, "r14-par", "send tom nguyen 21 dollars from checking")
+	before := balanceOf(t, e, "carol-checking")
+	var wg sync.WaitGroup
+	for range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e.sk.Handle(context.Background(), &skill.Request{Platform: "test", UserID: "u-carol", SessionID: "r14-par", Locale: "en-US",
+				Intent: intents.ProvidePin, Slots: intents.Slots{intents.SlotPin: e.bank.PIN("carol")}, AccessToken: e.bank.Token("carol")})
+		}()
+	}
+	wg.Wait()
+	if moved := before - balanceOf(t, e, "carol-checking"); moved != 2100 {
+		t.Errorf("six parallel PIN answers moved %d cents, want 2100", moved)
+	}
+	n := 0
+	for _, a := range auditOf(t, e, "transfer") {
+		if a.Outcome == "done" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d transfers audited as done, want 1", n)
+	}
+}
