@@ -209,7 +209,7 @@ type turn struct {
 
 // startAction runs an action from the handler of its intent.
 func (s *Skill) startAction(ctx context.Context, r *Request, name string) (*Response, error) {
-	if (name == intents.TransferMoney || name == intents.PayBill) && !s.allowed(ctx, r, "payments") {
+	if movesValue(name) && !s.allowed(ctx, r, "payments") {
 		l := langOf(r.Locale)
 		return anythingElse(l, l.msg("scope.payments", linkWhere(r))), nil
 	}
@@ -246,9 +246,10 @@ func (s *Skill) allowed(ctx context.Context, r *Request, scope string) bool {
 // review fraud alerts, accounts to read anything of the user's accounts;
 // "" for what needs none (help, the privacy center, an agent, a launch).
 func (s *Skill) scopeOf(intent string) string {
-	switch intent {
-	case intents.TransferMoney, intents.PayBill:
+	if movesValue(intent) {
 		return "payments"
+	}
+	switch intent {
 	case intents.ReviewAlerts:
 		return "alerts"
 	case intents.Launch, intents.PrivacyCenter, intents.TalkToAgent, intents.Help, intents.Stop, intents.Cancel,
@@ -256,6 +257,13 @@ func (s *Skill) scopeOf(intent string) string {
 		return ""
 	}
 	return "accounts"
+}
+
+// movesValue: the action moves money or value at the bank (a payment, a
+// bill, rewards turned into a statement credit), which a link allows
+// only with the payments scope.
+func movesValue(action string) bool {
+	return action == intents.TransferMoney || action == intents.PayBill || action == intents.RedeemRewards
 }
 
 func cloneSlots(in intents.Slots) intents.Slots {
@@ -422,7 +430,7 @@ func (s *Skill) execute(ctx context.Context, r *Request, d *dialog, p *plan, sta
 	if err := s.claimTurn(ctx, r); err != nil {
 		return nil, err
 	}
-	if p.op != nil && p.op.Amount > 0 && !s.allowed(ctx, r, "payments") {
+	if (p.op != nil && p.op.Amount > 0 || movesValue(d.Action)) && !s.allowed(ctx, r, "payments") {
 		r.st.Dialog = nil
 		l := langOf(r.Locale)
 		return anythingElse(l, l.msg("scope.payments", linkWhere(r))), nil

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/kontoskill/konto/banks/sandbox"
 	"github.com/kontoskill/konto/intents"
 	"github.com/kontoskill/konto/skill"
 )
@@ -218,5 +219,29 @@ func TestReview14ParallelConfirmationsWithoutRequestIDPayOnce(t *testing.T) {
 	}
 	if n != 1 {
 		t.Errorf("%d transfers audited as done, want 1", n)
+	}
+}
+
+// finding (medium, value moved under a read-only consent): a link that
+// allows only "See your balances and transactions" redeemed the card's
+// rewards: "Done. $125.28 has been credited to your Travel Rewards
+// Card." Turning points into a statement credit moves value at the bank
+// and cannot be taken back by voice; it needs the payments scope like a
+// payment. Promise: a link without payments moves nothing.
+func TestReview14RewardsNeedThePaymentsScope(t *testing.T) {
+	e := newEnvWith(t, func(cfg *skill.Config) { cfg.Auth = scoped{cfg.Auth.(*sandbox.Bank), []string{"accounts"}} })
+	got := r7talk(t, e, "carol", "en-US", "r14-rw", "redeem my rewards", "yes", "PIN")
+	for _, g := range got {
+		if strings.Contains(g, "credited") {
+			t.Errorf("redeemed without the payments scope: %q", got)
+		}
+	}
+	if !strings.HasPrefix(got[0], "You haven't allowed me to move money") {
+		t.Errorf("%q; want the payments scope asked for", got[0])
+	}
+	// With payments allowed it still works.
+	e = newEnvWith(t, func(cfg *skill.Config) { cfg.Auth = scoped{cfg.Auth.(*sandbox.Bank), []string{"accounts", "payments"}} })
+	if got := r7talk(t, e, "carol", "en-US", "r14-rw2", "redeem my rewards", "yes"); !strings.Contains(got[1], "credited") {
+		t.Errorf("with the payments scope: %q", got)
 	}
 }
