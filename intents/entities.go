@@ -663,9 +663,15 @@ var pinPauses = map[string]bool{"um": true, "uh": true, "uhm": true, "umm": true
 var weekdaysEN = []string{"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}
 var weekdaysDE = []string{"sonntag", "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag"}
 
+// lastWords before a weekday name the one before today.
+var lastWords = map[string]bool{"last": true, "letzten": true, "letzter": true, "vergangenen": true, "vorigen": true, "previous": true}
+
 // ParseDate finds one day for a payment, looking forward from now:
 // "today", "tomorrow", "on friday", "next monday", "on december 1st",
 // "on the 15th", "morgen", "übermorgen", "am freitag", "am ersten dezember".
+// A day said in the past is that day ("yesterday", "last friday",
+// "december 1st 2025"), and a day that does not exist ("february 30")
+// is returned as said, which no payment takes for another day.
 func ParseDate(text, locale string, now time.Time) (string, string, bool) {
 	today := day(now)
 	words := strings.Fields(text)
@@ -683,6 +689,12 @@ func ParseDate(text, locale string, now time.Time) (string, string, bool) {
 			return f(today.AddDate(0, 0, 1), w)
 		case "übermorgen":
 			return f(today.AddDate(0, 0, 2), w)
+		case "yesterday", "gestern":
+			// A day in the past is that day (a payment refuses it), never
+			// none: a payment "yesterday" is no payment now.
+			return f(today.AddDate(0, 0, -1), w)
+		case "vorgestern":
+			return f(today.AddDate(0, 0, -2), w)
 		}
 		for k, names := range [][]string{weekdaysEN, weekdaysDE} {
 			_ = k
@@ -694,6 +706,9 @@ func ParseDate(text, locale string, now time.Time) (string, string, bool) {
 				next := i > 0 && (words[i-1] == "next" || words[i-1] == "nächsten" || words[i-1] == "kommenden")
 				if ahead == 0 || next && ahead == 0 {
 					ahead = 7
+				}
+				if i > 0 && lastWords[words[i-1]] {
+					ahead -= 7 // "last friday", "letzten Freitag": the one before today
 				}
 				return f(today.AddDate(0, 0, ahead), w)
 			}
@@ -715,9 +730,21 @@ func ParseDate(text, locale string, now time.Time) (string, string, bool) {
 				}
 			}
 			if d > 0 {
-				t := time.Date(today.Year(), m, d, 0, 0, 0, 0, time.UTC)
-				if t.Before(today) {
-					t = t.AddDate(1, 0, 0)
+				year, said := today.Year(), false
+				for _, y := range words[i+1 : min(i+3, len(words))] {
+					if n, err := strconv.Atoi(y); err == nil && len(y) == 4 && n >= 1900 && n <= 2200 {
+						year, said = n, true // "december 31 2099": that year, not this one
+					}
+				}
+				t := time.Date(year, m, d, 0, 0, 0, 0, time.UTC)
+				if !said && t.Before(today) {
+					t = time.Date(year+1, m, d, 0, 0, 0, 0, time.UTC)
+				}
+				if t.Day() != d {
+					// "february 30": no such day. The date stays as said, which
+					// is no date, so that a payment asks instead of moving
+					// it to March.
+					return fmt.Sprintf("%04d-%02d-%02d", t.Year(), m, d), w, true
 				}
 				return f(t, w)
 			}

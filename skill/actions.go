@@ -498,12 +498,14 @@ func upperFirst(s string) string {
 // payDate reads the date slot: zero for now, an error plan for the past.
 func payDate(l lang, r *Request, slots intents.Slots) (time.Time, *plan) {
 	d := slots.String(intents.SlotDate)
-	if d == "" {
+	if v := slots[intents.SlotDate]; d == "" && (v == nil || v == "") {
 		return time.Time{}, nil
 	}
 	t, err := time.Parse(time.DateOnly, d)
 	if err != nil {
-		return time.Time{}, nil
+		// "february 30", a platform's date that is no date: asked again,
+		// never a payment now.
+		return time.Time{}, refuse(l, l.msg("pay.date_bad"))
 	}
 	today := time.Date(r.Now.Year(), r.Now.Month(), r.Now.Day(), 0, 0, 0, 0, time.UTC)
 	if t.Before(today) {

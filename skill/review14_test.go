@@ -245,3 +245,61 @@ func TestReview14RewardsNeedThePaymentsScope(t *testing.T) {
 		t.Errorf("with the payments scope: %q", got)
 	}
 }
+
+// finding (medium, a payment on a day never said): the day of a payment
+// was misread into another one that the read-back states as if it were
+// what the user said: "yesterday" (and "gestern") was dropped, so the
+// payment was read back for now; "last friday" was the coming Friday;
+// "february 30" became March 2nd, 2027; the year in "december 31 2099"
+// was dropped (December 31st this year); a platform's date slot that is
+// no date ("2026-02-30", "soon", a number) was a payment now. A day in
+// the past, one that does not exist, or one that cannot be read gets a
+// clear sentence, and nothing waits for a yes.
+func TestReview14PaymentDayIsNeverAnotherDay(t *testing.T) {
+	e := newEnv(t, nil, 0)
+	before := balanceOf(t, e, "carol-checking")
+	for i, c := range []struct{ cust, locale, text string }{
+		{"carol", "en-US", "send tom nguyen 20 dollars from checking yesterday"},
+		{"carol", "en-US", "send tom nguyen 20 dollars from checking last friday"},
+		{"carol", "en-US", "send tom nguyen 20 dollars from checking on february 30"},
+		{"carol", "en-US", "send tom nguyen 20 dollars from checking on december 31 2099"},
+		{"lena", "de-DE", "überweise 20 euro an sophie wagner vom girokonto gestern"},
+		{"lena", "de-DE", "überweise 20 euro an sophie wagner vom girokonto letzten freitag"},
+		{"lena", "de-DE", "überweise 20 euro an sophie wagner vom girokonto am 30. februar"},
+	} {
+		got := r7talk(t, e, c.cust, c.locale, fmt.Sprintf("r14-day-%d", i), c.text, "yes", "PIN")
+		if strings.Contains(got[0], "Shall I go ahead") || strings.Contains(got[0], "Soll ich das ausführen") {
+			t.Errorf("%q read back: %q", c.text, got[0])
+		}
+		for _, g := range got[1:] {
+			if done(g) || strings.Contains(g, "überwiesen") {
+				t.Errorf("%q paid: %q", c.text, g)
+			}
+		}
+	}
+	for i, d := range []any{"2026-02-30", "soon", "2026-13-01", 20261201} {
+		sess := fmt.Sprintf("r14-dayslot-%d", i)
+		r := r14(e, "carol", sess, intents.TransferMoney, intents.Slots{intents.SlotPayee: "tom nguyen", intents.SlotFromAccount: "checking",
+			intents.SlotAmount: intents.Amount{Value: "20.00", Currency: "USD"}, intents.SlotDate: d})
+		if strings.Contains(r.Speech, "Shall I go ahead") {
+			t.Errorf("date slot %#v read back: %q", d, r.Speech)
+		}
+		r14(e, "carol", sess, intents.Yes, nil)
+		r14(e, "carol", sess, intents.ProvidePin, intents.Slots{intents.SlotPin: e.bank.PIN("carol")})
+	}
+	if moved := before - balanceOf(t, e, "carol-checking"); moved != 0 {
+		t.Errorf("misread days moved %d cents", moved)
+	}
+	// Days that are said plainly still work.
+	for _, c := range []struct{ text, want string }{
+		{"send tom nguyen 20 dollars from checking on friday", "on November 27th"},
+		{"send tom nguyen 20 dollars from checking next friday", "on November 27th"},
+		{"send tom nguyen 20 dollars from checking on december 5th", "on December 5th"},
+		{"send tom nguyen 20 dollars from checking on january 5 2027", "on January 5th"},
+		{"send tom nguyen 20 dollars from checking tomorrow", "on November 24th"},
+	} {
+		if got := r7talk(t, e, "carol", "en-US", "r14-dayok", c.text, "no")[0]; !strings.Contains(got, c.want) {
+			t.Errorf("%q: %q, want %q", c.text, got, c.want)
+		}
+	}
+}
