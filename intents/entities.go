@@ -341,6 +341,9 @@ func ParseAmount(text, locale string, bare bool) (Amount, string, bool) {
 			return Amount{Value: fmt.Sprintf("%d.00", v), Currency: defCur}, strings.Join(words[j:i+1], " "), true
 		}
 		v, used := readNumber(words, i, locale)
+		if used == 0 && words[i] == "a" && i+1 < len(words) && currencyWords[words[i+1]] != "" {
+			v, used = 100, 1 // "a dollar fifty" is $1.50, not $50.00
+		}
 		if used == 0 {
 			continue
 		}
@@ -374,6 +377,12 @@ func ParseAmount(text, locale string, bare bool) (Amount, string, bool) {
 			}
 			if centWords[words[j]] && v < 10000 {
 				return Amount{Value: fmt.Sprintf("0.%02d", v/100), Currency: defCur}, strings.Join(words[i:j+1], " "), true
+			}
+			if centWords[words[j]] && v%100 == 0 {
+				// "150 cents" is $1.50, never $150.00 ("twelve fifty cents"
+				// is read above)
+				c := v / 100
+				return Amount{Value: fmt.Sprintf("%d.%02d", c/100, c%100), Currency: defCur}, strings.Join(words[i:j+1], " "), true
 			}
 			if German(locale) && v%100 == 0 && v/100 <= 9999 {
 				// "zwölf fünfzig" is 12,50 €, as Germans say prices.

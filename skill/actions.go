@@ -611,7 +611,7 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 		}
 		return &plan{ask: l.msg("transfer.ask_payee"), awaiting: intents.SlotPayee}, nil
 	}
-	a, ok := slots.Amount(intents.SlotAmount)
+	a, ok := symbolAmount(r, slots)
 	inferred := false // the amount came from "in full" or "the minimum"
 	if !ok && to.Kind == banks.CreditCard {
 		// "pay off my credit card in full", "nur den Mindestbetrag"
@@ -705,6 +705,36 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 			}
 			return paid(l, r, entry, res, amount, recipient, to.ID != "", from, l.msg("pay.verb.sent")), entry, nil
 		}}, nil
+}
+
+// currencySymbol is a currency symbol at an amount's digits ("€20",
+// "20 €", "£5", "$20").
+var currencySymbol = regexp.MustCompile(`([$€£])\s?\d|\d\s?([$€£])`)
+
+var symbolCurrencies = map[string]string{"$": "USD", "€": "EUR", "£": "GBP"}
+
+// symbolAmount is the amount slot, in the currency of the symbol the
+// turn wrote it with: the recognizers drop symbols and read "€20" as 20
+// in the locale's currency, which a USD account would have paid in
+// dollars. Symbols of two currencies change nothing.
+func symbolAmount(r *Request, slots intents.Slots) (intents.Amount, bool) {
+	a, ok := slots.Amount(intents.SlotAmount)
+	if !ok || r.Text == "" {
+		return a, ok
+	}
+	cur := ""
+	for _, m := range currencySymbol.FindAllStringSubmatch(r.Text, -1) {
+		c := symbolCurrencies[m[1]+m[2]]
+		if cur != "" && c != cur {
+			return a, ok
+		}
+		cur = c
+	}
+	if cur != "" && cur != a.Currency {
+		a.Currency = cur
+		slots[intents.SlotAmount] = a
+	}
+	return a, ok
 }
 
 // negativeSign is a minus sign right before an amount's digits or its
@@ -905,7 +935,7 @@ func (s *Skill) planPayBill(ctx context.Context, r *Request, slots intents.Slots
 		biller = other // "pay spectrum, not seattle city light", "the water bill, no, the power bill"
 	}
 	slots[intents.SlotBiller] = biller.Kind
-	a, ok := slots.Amount(intents.SlotAmount)
+	a, ok := symbolAmount(r, slots)
 	var amount banks.Money
 	if ok {
 		if amount, err = banks.ParseMoney(a.Value, a.Currency); err != nil || amount.Minor <= 0 || negativeAmount(r.Text, r.Locale) {

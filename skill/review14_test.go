@@ -303,3 +303,28 @@ func TestReview14PaymentDayIsNeverAnotherDay(t *testing.T) {
 		}
 	}
 }
+
+// finding (medium, another currency or a hundredfold amount read back as
+// the user's): "€20" and "£20" from a USD account were read back as
+// $20.00 (the symbol was dropped and the bare number taken in the
+// locale's currency), where "20 eur" is refused; "150 cents" was
+// $150.00; "a dollar fifty" was $50.00 and "einen Euro fünfzig" 50,00 €.
+// An amount in another currency is refused as one; cents are cents.
+func TestReview14CurrencySymbolsAndCentsAreRead(t *testing.T) {
+	e := newEnv(t, nil, 0)
+	for i, c := range []struct{ cust, locale, text, want string }{
+		{"carol", "en-US", "send tom nguyen €20 from checking", "I can only send USD"},
+		{"carol", "en-US", "send tom nguyen £20 from checking", "I can only send USD"},
+		{"carol", "en-US", "send tom nguyen 20€ from checking", "I can only send USD"},
+		{"lena", "de-DE", "überweise $20 an sophie wagner vom girokonto", "EUR"},
+		{"carol", "en-US", "send tom nguyen 150 cents from checking", "$1.50"},
+		{"carol", "en-US", "send tom nguyen a dollar fifty from checking", "$1.50"},
+		{"lena", "de-DE", "überweise einen euro fünfzig an sophie wagner vom girokonto", "1,50"},
+		{"carol", "en-US", "send tom nguyen $20 from checking", "$20.00"},
+	} {
+		got := r7talk(t, e, c.cust, c.locale, fmt.Sprintf("r14-cur-%d", i), c.text)[0]
+		if !strings.Contains(got, c.want) {
+			t.Errorf("%q: %q, want %q", c.text, got, c.want)
+		}
+	}
+}
