@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Clean turns one slot value, as a platform's own recognizer filled it,
@@ -61,6 +63,9 @@ func Clean(slot, raw, id, locale string, now time.Time) (any, bool) {
 		// negative, which the core refuses to pay, instead of dropping it
 		// ("-20" is no $20.00); more decimals than cents stay as said and
 		// are refused too.
+		if !utf8.ValidString(raw) || strings.IndexFunc(raw, unicode.IsControl) >= 0 {
+			return nil, false // "2\x000" is no $2.00: junk says no amount, and it is asked
+		}
 		v, sign := strings.TrimSpace(raw), ""
 		if rest, ok := cutSign(v); ok {
 			v, sign, norm = rest, "-", Normalize(rest)

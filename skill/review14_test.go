@@ -328,3 +328,42 @@ func TestReview14CurrencySymbolsAndCentsAreRead(t *testing.T) {
 		}
 	}
 }
+
+// defended: six parallel "yes" answers (distinct request ids) to the
+// offer to redeem the rewards credit them once: the key made at the
+// read-back is the bank's idempotency key for every copy (each copy
+// hears the one credit's answer).
+func TestReview14ParallelYesRedeemsOnce(t *testing.T) {
+	e := newEnv(t, nil, 0)
+	if got := e.turnAs("carol", "r14-rdm", "redeem my rewards").Speech; !strings.Contains(got, "Shall I redeem") {
+		t.Fatalf("setup: %q", got)
+	}
+	cardBefore := balanceOf(t, e, "carol-credit_card")
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	credited := 0
+	for range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if r := e.turnAs("carol", "r14-rdm", "yes"); strings.Contains(r.Speech, "credited") {
+				mu.Lock()
+				credited++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	n := 0
+	for _, a := range auditOf(t, e, "redeem_rewards") {
+		if a.Outcome == "done" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d redemptions audited as done (%d answers said credited), want 1", n, credited)
+	}
+	if moved := cardBefore - balanceOf(t, e, "carol-credit_card"); moved != 12528 && -moved != 12528 {
+		t.Errorf("the card's balance moved %d cents (%d answers said credited), want 12528 once", moved, credited)
+	}
+}

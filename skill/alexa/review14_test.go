@@ -2,9 +2,12 @@ package alexa
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Review 14 (attacker), over Alexa: AMAZON.NUMBER values a user can make
@@ -70,5 +73,64 @@ func TestReview14AmazonNumberSignAndDecimals(t *testing.T) {
 		if after.Booked.Minor != before.Booked.Minor {
 			t.Errorf("%s %q moved %d", c.locale, c.value, before.Booked.Minor-after.Booked.Minor)
 		}
+	}
+}
+
+// defended, and one finding (low): bodies built to hurt the decoder or
+// the core (JSON nested 60,000 deep within the size limit, a slot value
+// of the wrong type, invalid UTF-8 and NUL bytes in a payee and an
+// amount) get a JSON error or a plain answer, quickly. The finding: an
+// amount value "2\x000" was read back as $2.00 (the NUL split the
+// digits); an amount value with control bytes or invalid UTF-8 is now no
+// amount, and the amount is asked.
+func TestReview14HostileBodiesMoveNothing(t *testing.T) {
+	s := newStack(t, false)
+	ctx := context.Background()
+	tok := s.bank.Token("carol")
+	u, err := s.bank.Authenticate(ctx, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := s.bank.Balance(ctx, u, "carol-checking")
+	deep := `{"version":"1.0","pad":` + strings.Repeat("[", 60000) + strings.Repeat("]", 60000) + `}`
+	for name, body := range map[string][]byte{
+		"deep":        []byte(deep),
+		"deep signed": s.body(reqOpts{typ: "IntentRequest", intent: "TransferMoneyIntent", token: tok, extra: map[string]any{"x": json.RawMessage(strings.Repeat("[", 30000) + strings.Repeat("]", 30000))}}),
+		"wrong slot type": []byte(strings.Replace(string(s.body(reqOpts{typ: "IntentRequest", intent: "TransferMoneyIntent", token: tok,
+			slots: map[string]any{"amount": map[string]any{"name": "amount", "value": "20"}}})), `"value":"20"`, `"value":20`, 1)),
+	} {
+		start := time.Now()
+		rec := s.post(t, body)
+		if time.Since(start) > 2*time.Second {
+			t.Errorf("%s took %s", name, time.Since(start))
+		}
+		if rec.Code != http.StatusBadRequest && rec.Code != http.StatusRequestEntityTooLarge {
+			t.Errorf("%s: %d %s", name, rec.Code, rec.Body)
+		}
+		if strings.Contains(rec.Body.String(), ".go:") || strings.Contains(rec.Body.String(), "goroutine") {
+			t.Errorf("%s leaks internals: %s", name, rec.Body)
+		}
+	}
+	for i, v := range [][2]string{{"tom\xff\xfe nguyen", "20"}, {"tom nguyen", "2\x000"}, {"tom\x00nguyen", "\xff20"}, {"\u202etom nguyen", "２０"}} {
+		sess := fmt.Sprintf("S-r14-utf-%d", i)
+		r := s.ask(t, reqOpts{typ: "IntentRequest", intent: "TransferMoneyIntent", token: tok, session: sess,
+			slots: map[string]any{"payee": map[string]any{"name": "payee", "value": v[0]}, "amount": map[string]any{"name": "amount", "value": v[1]},
+				"fromAccount": resolved("checking", "CHECKING")}})
+		if r.speech() == "" {
+			t.Errorf("%q: no answer", v)
+		}
+		if strings.Contains(r.speech(), "$") && !strings.Contains(r.speech(), "$20.00") {
+			t.Errorf("%q read back another amount: %q", v, r.speech())
+		}
+		s.ask(t, reqOpts{typ: "IntentRequest", intent: "AMAZON.YesIntent", token: tok, session: sess})
+		s.ask(t, reqOpts{typ: "IntentRequest", intent: "ProvidePinIntent", token: tok, session: sess,
+			slots: map[string]any{"pin": map[string]any{"name": "pin", "value": s.bank.PIN("carol")}}})
+	}
+	after, _ := s.bank.Balance(ctx, u, "carol-checking")
+	// (a payee said with junk around a real name may still be Tom after
+	// a read-back, yes and PIN; only a payment of another amount than 20
+	// dollars, or to someone else, would be wrong)
+	if d := before.Booked.Minor - after.Booked.Minor; d%2000 != 0 {
+		t.Errorf("hostile values moved %d cents", d)
 	}
 }
