@@ -348,6 +348,16 @@ func ParseAmount(text, locale string, bare bool) (Amount, string, bool) {
 			continue
 		}
 		j := i + used
+		if a, k, ok := pointAmount(words, i, j, v, locale, defCur); ok {
+			if k > 0 {
+				return a, strings.Join(words[i:k], " "), true
+			}
+			if bare && bareHit == nil {
+				bareHit, bareWords = &a, strings.Join(words[i:-k], " ")
+			}
+			i = -k - 1
+			continue
+		}
 		if j < len(words) {
 			if cur, ok := currencyWords[words[j]]; ok {
 				j++
@@ -406,6 +416,77 @@ func ParseAmount(text, locale string, bare bool) (Amount, string, bool) {
 		return *bareHit, bareWords, true
 	}
 	return Amount{}, "", false
+}
+
+// pointAmount reads a spoken decimal point after the number at
+// words[i:j] (v in hundredths): "twelve point nine nine dollars" is
+// $12.99, "one point five thousand" 1,500, "zwanzig komma fünf Euro"
+// 20,50 €; more decimals than cents stay as said ("20.999"), which no
+// payment takes. k is the end of the phrase, negative when no currency
+// word ends it (a bare amount).
+func pointAmount(words []string, i, j int, v int64, locale, defCur string) (Amount, int, bool) {
+	if j >= len(words) || v%100 != 0 || (words[j] != "point" && words[j] != "komma") {
+		return Amount{}, 0, false
+	}
+	k, frac := j+1, ""
+	for k < len(words) && len(frac) < 4 {
+		d, ok := digitWords[words[k]]
+		if !ok && len(words[k]) == 1 && words[k][0] >= '0' && words[k][0] <= '9' {
+			d, ok = words[k], true
+		}
+		if !ok {
+			break
+		}
+		frac += d
+		k++
+	}
+	if frac == "" {
+		// "twenty point fifty": two decimals said as one number
+		if n, u := readNumber(words, j+1, locale); u == 1 && n%100 == 0 && n/100 >= 10 && n/100 <= 99 {
+			frac, k = strconv.FormatInt(n/100, 10), j+2
+		}
+	}
+	if frac == "" {
+		return Amount{}, 0, false
+	}
+	whole := v / 100
+	scale := int64(1)
+	if k < len(words) {
+		switch words[k] {
+		case "thousand", "grand", "tausend":
+			scale, k = 1000, k+1
+		case "million", "millionen":
+			scale, k = 1_000_000, k+1
+		}
+	}
+	cur, said := defCur, false
+	if k < len(words) {
+		if c, ok := currencyWords[words[k]]; ok {
+			cur, said, k = c, true, k+1
+		}
+	}
+	value := fmt.Sprintf("%d.%s", whole, frac)
+	if len(frac) == 1 {
+		value += "0"
+	}
+	if scale > 1 {
+		// in cents: whole*scale*100 + frac*scale*100/10^len(frac)
+		f, _ := strconv.ParseInt(frac, 10, 64)
+		den := int64(1)
+		for range frac {
+			den *= 10
+		}
+		cents := whole*scale*100 + f*scale*100/den
+		if f*scale*100%den != 0 {
+			value = fmt.Sprintf("%d.%03d", cents/100, cents%100*10+1) // a fraction of a cent: no amount to pay
+		} else {
+			value = fmt.Sprintf("%d.%02d", cents/100, cents%100)
+		}
+	}
+	if !said {
+		k = -k
+	}
+	return Amount{Value: value, Currency: cur}, k, true
 }
 
 // halfAmount is "two and a half grand", "one and a half thousand pounds",

@@ -1571,6 +1571,11 @@ func (s *Skill) namesToRedact(r *Request) func(ctx context.Context) []string {
 				}
 			}
 		}
+		if !s.allowed(ctx, r, "accounts") {
+			// (a link without balances and transactions reads none, not
+			// even for redaction: their merchants are not Konto's to know)
+			return names
+		}
 		if txs, err := s.cfg.Bank.Transactions(ctx, u, banks.TxFilter{From: r.Now.AddDate(0, -3, 0), To: r.Now}); err == nil {
 			seen := map[string]bool{}
 			for _, t := range txs {

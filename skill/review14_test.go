@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
+	"github.com/kontoskill/konto/banks"
 	"github.com/kontoskill/konto/banks/sandbox"
 	"github.com/kontoskill/konto/intents"
 	"github.com/kontoskill/konto/skill"
@@ -365,5 +367,74 @@ func TestReview14ParallelYesRedeemsOnce(t *testing.T) {
 	}
 	if moved := cardBefore - balanceOf(t, e, "carol-credit_card"); moved != 12528 && -moved != 12528 {
 		t.Errorf("the card's balance moved %d cents (%d answers said credited), want 12528 once", moved, credited)
+	}
+}
+
+// finding (medium, amounts said with a decimal point misread up to 75
+// times over): "twelve point nine nine dollars" was read back as $909.00,
+// "twenty point five dollars" as $5.00, "one point five thousand
+// dollars" as $5,000.00, "two point five grand" as $2.00, "zwanzig
+// komma fünf Euro" as 5,00 €. A spoken decimal point is read as one;
+// more decimals than cents are refused.
+func TestReview14SpokenDecimalPointIsRead(t *testing.T) {
+	e := newEnv(t, nil, 0)
+	for i, c := range []struct{ cust, locale, text, want string }{
+		{"carol", "en-US", "send tom nguyen twelve point nine nine dollars from checking", "$12.99"},
+		{"carol", "en-US", "send tom nguyen twenty point five dollars from checking", "$20.50"},
+		{"carol", "en-US", "send tom nguyen one point five thousand dollars from checking", "$1,500.00"},
+		{"carol", "en-US", "send tom nguyen two point five grand from checking", "$2,500.00"},
+		{"carol", "en-US", "send tom nguyen twenty point nine nine nine dollars from checking", "doesn't work"},
+		{"lena", "de-DE", "überweise zwanzig komma fünf euro an sophie wagner vom girokonto", "20,50"},
+		{"lena", "de-DE", "überweise zwölf komma neun neun euro an sophie wagner vom girokonto", "12,99"},
+	} {
+		got := r7talk(t, e, c.cust, c.locale, fmt.Sprintf("r14-point-%d", i), c.text)[0]
+		if !strings.Contains(got, c.want) {
+			t.Errorf("%q: %q, want %q", c.text, got, c.want)
+		}
+	}
+}
+
+// txCounting counts the bank's transaction reads.
+type txCounting struct {
+	*sandbox.Bank
+	n *atomic.Int64
+}
+
+func (b txCounting) Transactions(ctx context.Context, u banks.User, f banks.TxFilter) ([]banks.Transaction, error) {
+	b.n.Add(1)
+	return b.Bank.Transactions(ctx, u, f)
+}
+
+// finding (medium, data read beyond the consent): with the LLM
+// recognizer on, every recognized turn first read three months of the
+// customer's transactions at the bank (for the merchant names to redact),
+// also for a link that allows payments only, never "See your balances
+// and transactions". What a link does not allow is not read, on any
+// path: without the accounts scope no transactions are read (merchant
+// names are then not the customer's to know), payees still are.
+func TestReview14RedactionReadsNoTransactionsWithoutTheAccountsScope(t *testing.T) {
+	srv, bodies, mu := chatLLM(t, intents.TransferMoney)
+	var n atomic.Int64
+	e := newEnvWith(t, func(cfg *skill.Config) {
+		sb := cfg.Auth.(*sandbox.Bank)
+		cfg.Bank = txCounting{sb, &n}
+		cfg.Auth = scoped{sb, []string{"payments"}}
+		llm := intents.NewLLM(srv.URL+"/v1", "m", "k", rec)
+		llm.AskBelow = 1.01 // every turn is asked
+		cfg.Recognizer = llm
+	})
+	got := e.turnAs("carol", "r14-llm", "please wire my pal tom nguyen some money, twenty bucks").Speech
+	if reads := n.Load(); reads != 0 {
+		t.Errorf("%d transaction reads for a payments-only link (%q)", reads, got)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(*bodies) == 0 {
+		t.Fatalf("setup: the LLM was not asked (%q)", got)
+	}
+	for _, b := range *bodies {
+		if strings.Contains(strings.ToLower(b), "tom nguyen") || strings.Contains(b, "twenty") {
+			t.Errorf("the LLM saw a payee or an amount: %s", b)
+		}
 	}
 }
