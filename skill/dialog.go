@@ -942,9 +942,10 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 // says its amount plainly.
 // amountChoice: two amounts said as alternatives or a range ("15 or 50",
 // "between 15 and 50", "zwischen 15 und 50"), or a share of one ("half of
-// 50"); enCommaDecimal: "1,5" in English, no thousands.
+// 50", "1/2 dollar", "3/4 of 100 dollars"); enCommaDecimal: "1,5" in
+// English, no thousands.
 var (
-	amountChoice   = regexp.MustCompile(`(?i)\d[\d.,]*\s*(?:dollars?|euros?|pounds?|bucks|quid|€|\$|£)?\s+(?:or|oder)\s+\$?£?\d|(?:^|\s)(?:between|zwischen)\s+\$?£?\d|(?:^|\s)(?:half of|a half of|die hälfte von|hälfte von|a third of|a quarter of)\s`)
+	amountChoice   = regexp.MustCompile(`(?i)\d[\d.,]*\s*(?:dollars?|euros?|pounds?|bucks|quid|€|\$|£)?\s+(?:or|oder)\s+\$?£?\d|(?:^|\s)(?:between|zwischen)\s+\$?£?\d|(?:^|\s)(?:half of|a half of|die hälfte von|hälfte von|a third of|a quarter of)\s|(?:^|\s)\d+\s*/\s*\d+\s+(?:of\s+|von\s+)?(?:a\s+)?(?:\$|£|€|\d|dollars?|euros?|pounds?|bucks|quid)`)
 	enCommaDecimal = regexp.MustCompile(`\d,\d{1,2}(?:\D|$)`)
 )
 

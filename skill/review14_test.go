@@ -438,3 +438,24 @@ func TestReview14RedactionReadsNoTransactionsWithoutTheAccountsScope(t *testing.
 		}
 	}
 }
+
+// finding (low, a fraction read as a whole): "1/2 dollar" was read back
+// as $2.00 and "3/4 of 100 dollars" as $100.00: the slash fell away and
+// a number of the fraction was taken. A fraction says no one amount; the
+// amount is asked.
+func TestReview14FractionIsNoAmount(t *testing.T) {
+	e := newEnv(t, nil, 0)
+	for i, text := range []string{
+		"send tom nguyen 1/2 dollar from checking",
+		"send tom nguyen 3/4 of 100 dollars from checking",
+	} {
+		got := r7talk(t, e, "carol", "en-US", fmt.Sprintf("r14-frac-%d", i), text)[0]
+		if strings.Contains(got, "Shall I go ahead") {
+			t.Errorf("%q read back: %q", text, got)
+		}
+	}
+	// A date with slashes is no fraction of the amount.
+	if got := r7talk(t, e, "carol", "en-US", "r14-frac-d", "send tom nguyen 20 dollars from checking")[0]; !strings.Contains(got, "$20.00") {
+		t.Errorf("plain: %q", got)
+	}
+}
