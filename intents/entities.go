@@ -366,9 +366,9 @@ func ParseAmount(text, locale string, bare bool) (Amount, string, bool) {
 				if k < len(words) && (words[k] == "and" || words[k] == "und") {
 					k++
 				}
-				if c, u := readNumber(words, k, locale); u > 0 && c%100 == 0 && c/100 < 100 {
+				if c, u := readNumber(words, k, locale); u > 0 && c%100 == 0 && (c/100 < 100 || k+u < len(words) && centWords[words[k+u]]) {
 					if k+u < len(words) && centWords[words[k+u]] {
-						v += c / 100
+						v += c / 100 // "20 dollars and 150 cents" is $21.50, not $20.00
 						j = k + u + 1
 					} else if German(locale) && k == j {
 						v += c / 100
@@ -821,8 +821,10 @@ func ParseDate(text, locale string, now time.Time) (string, string, bool) {
 			}
 			if d > 0 {
 				year, said := today.Year(), false
-				for _, y := range words[i+1 : min(i+3, len(words))] {
-					if n, err := strconv.Atoi(y); err == nil && len(y) == 4 && n >= 1900 && n <= 2200 {
+				for x := i + 1; x < min(i+3, len(words)); x++ {
+					y := words[x]
+					if n, err := strconv.Atoi(y); err == nil && len(y) == 4 && n >= 1900 && n <= 2200 &&
+						!(x+1 < len(words) && currencyWords[words[x+1]] != "") { // ("on december 5 2000 dollars" says an amount)
 						year, said = n, true // "december 31 2099": that year, not this one
 					}
 				}

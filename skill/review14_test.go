@@ -299,6 +299,7 @@ func TestReview14PaymentDayIsNeverAnotherDay(t *testing.T) {
 		{"send tom nguyen 20 dollars from checking on december 5th", "on December 5th"},
 		{"send tom nguyen 20 dollars from checking on january 5 2027", "on January 5th"},
 		{"send tom nguyen 20 dollars from checking tomorrow", "on November 24th"},
+		{"send tom nguyen on december 5 2000 dollars from checking", "$2,000.00"},
 	} {
 		if got := r7talk(t, e, "carol", "en-US", "r14-dayok", c.text, "no")[0]; !strings.Contains(got, c.want) {
 			t.Errorf("%q: %q, want %q", c.text, got, c.want)
@@ -457,5 +458,21 @@ func TestReview14FractionIsNoAmount(t *testing.T) {
 	// A date with slashes is no fraction of the amount.
 	if got := r7talk(t, e, "carol", "en-US", "r14-frac-d", "send tom nguyen 20 dollars from checking")[0]; !strings.Contains(got, "$20.00") {
 		t.Errorf("plain: %q", got)
+	}
+}
+
+// finding (low, cents dropped): "20 dollars and 999 cents" and "20
+// dollars and 150 cents" were read back as $20.00, the cents left out
+// because they made a dollar or more. Cents are added as said.
+func TestReview14CentsOverADollarAreAdded(t *testing.T) {
+	e := newEnv(t, nil, 0)
+	for i, c := range [][2]string{
+		{"send tom nguyen 20 dollars and 150 cents from checking", "$21.50"},
+		{"send tom nguyen 20 dollars and 999 cents from checking", "$29.99"},
+		{"send tom nguyen 20 dollars and 50 cents from checking", "$20.50"},
+	} {
+		if got := r7talk(t, e, "carol", "en-US", fmt.Sprintf("r14-c-%d", i), c[0])[0]; !strings.Contains(got, c[1]) {
+			t.Errorf("%q: %q, want %s", c[0], got, c[1])
+		}
 	}
 }
