@@ -476,3 +476,54 @@ func TestReview14CentsOverADollarAreAdded(t *testing.T) {
 		}
 	}
 }
+
+// expiring is the sandbox's authenticator whose consent can run out.
+type expiring struct {
+	*sandbox.Bank
+	over *atomic.Bool
+}
+
+func (a expiring) Authenticate(ctx context.Context, token string) (banks.User, error) {
+	if a.over.Load() {
+		return banks.User{}, banks.E("test.Authenticate", banks.ConsentExpired, nil)
+	}
+	return a.Bank.Authenticate(ctx, token)
+}
+
+// defended: a consent that runs out between the read-back and the PIN
+// (or between the PIN and its retry) moves nothing and reads nothing:
+// the PIN, a "yes", "say that again" and a balance all get the link
+// sentence, and a retry of the PIN's request id after the consent ended
+// does not hand back the payment's answer (held since the replay fix
+// of TestReview14ReplayedRequestIDNeverHandsAnotherCustomersAnswer: a
+// stored answer goes only to a turn that authenticates as its customer).
+func TestReview14ConsentEndingMidDialogMovesNothing(t *testing.T) {
+	var over atomic.Bool
+	e := newEnvWith(t, func(cfg *skill.Config) { cfg.Auth = expiring{cfg.Auth.(*sandbox.Bank), &over} })
+	atPIN(t, e, "r14-exp", "send tom nguyen 20 dollars from checking")
+	before := balanceOf(t, e, "carol-checking")
+	over.Store(true)
+	for _, text := range []string{spoken(e, "carol"), "yes", "say that again", "what's my checking balance"} {
+		got := e.turnAs("carol", "r14-exp", text).Speech
+		if done(got) || strings.Contains(got, "Tom Nguyen") || strings.Contains(got, "$") {
+			t.Errorf("%q after the consent ended: %q", text, got)
+		}
+	}
+	if moved := before - balanceOf(t, e, "carol-checking"); moved != 0 {
+		t.Errorf("moved %d cents after the consent ended", moved)
+	}
+	// A payment made, then its request id retried after the consent ended.
+	over.Store(false)
+	atPIN(t, e, "r14-exp2", "send tom nguyen 21 dollars from checking")
+	req := &skill.Request{Platform: "test", UserID: "u-carol", SessionID: "r14-exp2", RequestID: "r14-exp2-pin", Locale: "en-US",
+		Text: spoken(e, "carol"), AccessToken: e.bank.Token("carol")}
+	if got := e.sk.Handle(context.Background(), req).Speech; !done(got) {
+		t.Fatalf("setup: %q", got)
+	}
+	over.Store(true)
+	retry := &skill.Request{Platform: "test", UserID: "u-carol", SessionID: "r14-exp2", RequestID: "r14-exp2-pin", Locale: "en-US",
+		Text: spoken(e, "carol"), AccessToken: e.bank.Token("carol")}
+	if got := e.sk.Handle(context.Background(), retry).Speech; strings.Contains(got, "Tom Nguyen") || strings.Contains(got, "$") {
+		t.Errorf("a retry after the consent ended heard: %q", got)
+	}
+}
