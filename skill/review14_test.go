@@ -98,6 +98,18 @@ func TestReview14NegativeAmountIsRefused(t *testing.T) {
 			}
 		}
 	}
+	// Said as a correction at the read-back or the PIN prompt.
+	for i, turns := range [][]string{
+		{"send tom nguyen 20 dollars from checking", "no, make it minus 20 dollars", "yes", "PIN"},
+		{"send tom nguyen 20 dollars from checking", "yes", "no wait, make it -20 dollars", "yes", "PIN"},
+	} {
+		got := r7talk(t, e, "carol", "en-US", fmt.Sprintf("r14-negfix-%d", i), turns...)
+		for _, g := range got[1:] {
+			if done(g) {
+				t.Errorf("%q: paid: %q", turns, got)
+			}
+		}
+	}
 	if moved := before - balanceOf(t, e, "carol-checking"); moved != 0 {
 		t.Errorf("negative amounts moved %d cents", moved)
 	}
