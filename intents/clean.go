@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Clean turns one slot value, as a platform's own recognizer filled it,
@@ -55,11 +57,32 @@ func Clean(slot, raw, id, locale string, now time.Time) (any, bool) {
 		}
 		return nil, false
 	case SlotAmount:
-		// A platform number is whole units in the locale's currency.
-		if n, ok := SmallInt(raw); ok && n > 0 {
-			return Amount{Value: fmt.Sprintf("%d.00", n), Currency: CurrencyOf(locale)}, true
+		// A platform number is whole units in the locale's currency, or
+		// units and a fraction after a dot in every locale (AMAZON.NUMBER
+		// says "20.5", never "20,5"). A sign or "minus" makes the amount
+		// negative, which the core refuses to pay, instead of dropping it
+		// ("-20" is no $20.00); more decimals than cents stay as said and
+		// are refused too.
+		if !utf8.ValidString(raw) || strings.IndexFunc(raw, unicode.IsControl) >= 0 {
+			return nil, false // "2\x000" is no $2.00: junk says no amount, and it is asked
+		}
+		v, sign := strings.TrimSpace(raw), ""
+		if rest, ok := cutSign(v); ok {
+			v, sign, norm = rest, "-", Normalize(rest)
+		} else if w, rest, _ := strings.Cut(norm, " "); signWords[w] {
+			v, sign, norm = rest, "-", rest
+		}
+		if n, ok := SmallInt(v); ok && n > 0 {
+			return Amount{Value: fmt.Sprintf("%s%d.00", sign, n), Currency: CurrencyOf(locale)}, true
+		}
+		if whole, frac, ok := strings.Cut(v, "."); ok && whole != "" && frac != "" && isDigits(whole) && isDigits(frac) && len(whole) <= 10 {
+			if len(frac) == 1 {
+				frac += "0"
+			}
+			return Amount{Value: sign + whole + "." + frac, Currency: CurrencyOf(locale)}, true
 		}
 		if a, _, ok := ParseAmount(norm, locale, true); ok {
+			a.Value = sign + a.Value
 			return a, true
 		}
 		return nil, false
@@ -104,4 +127,17 @@ func SmallInt(s string) (int, bool) {
 		n = n*10 + int(r-'0')
 	}
 	return n, true
+}
+
+// signWords make the amount after them negative.
+var signWords = map[string]bool{"minus": true, "negative": true, "negativ": true}
+
+// cutSign cuts a leading minus sign (ASCII or Unicode) off a value.
+func cutSign(v string) (string, bool) {
+	for _, m := range []string{"-", "\u2212", "\u2013"} {
+		if rest, ok := strings.CutPrefix(v, m); ok {
+			return strings.TrimSpace(rest), true
+		}
+	}
+	return v, false
 }

@@ -231,6 +231,20 @@ func readDecimal(w, locale string) (int64, bool) {
 		dec, group = ",", "."
 	}
 	intPart, frac, hasFrac := strings.Cut(w, dec)
+	if strings.Contains(intPart, group) {
+		// A separator groups thousands or it is none: "1.000" in German
+		// and "1,000" in English are a thousand; "20.5" in German (or
+		// "20,5" in English) groups nothing and is no number to guess.
+		groups := strings.Split(intPart, group)
+		if len(groups[0]) == 0 || len(groups[0]) > 3 {
+			return 0, false
+		}
+		for _, g := range groups[1:] {
+			if len(g) != 3 {
+				return 0, false
+			}
+		}
+	}
 	intPart = strings.ReplaceAll(intPart, group, "")
 	if !isDigits(intPart) || len(intPart) > 10 || (hasFrac && (!isDigits(frac) || len(frac) > 2)) {
 		return 0, false
@@ -327,10 +341,23 @@ func ParseAmount(text, locale string, bare bool) (Amount, string, bool) {
 			return Amount{Value: fmt.Sprintf("%d.00", v), Currency: defCur}, strings.Join(words[j:i+1], " "), true
 		}
 		v, used := readNumber(words, i, locale)
+		if used == 0 && words[i] == "a" && i+1 < len(words) && currencyWords[words[i+1]] != "" {
+			v, used = 100, 1 // "a dollar fifty" is $1.50, not $50.00
+		}
 		if used == 0 {
 			continue
 		}
 		j := i + used
+		if a, k, ok := pointAmount(words, i, j, v, locale, defCur); ok {
+			if k > 0 {
+				return a, strings.Join(words[i:k], " "), true
+			}
+			if bare && bareHit == nil {
+				bareHit, bareWords = &a, strings.Join(words[i:-k], " ")
+			}
+			i = -k - 1
+			continue
+		}
 		if j < len(words) {
 			if cur, ok := currencyWords[words[j]]; ok {
 				j++
@@ -339,9 +366,9 @@ func ParseAmount(text, locale string, bare bool) (Amount, string, bool) {
 				if k < len(words) && (words[k] == "and" || words[k] == "und") {
 					k++
 				}
-				if c, u := readNumber(words, k, locale); u > 0 && c%100 == 0 && c/100 < 100 {
+				if c, u := readNumber(words, k, locale); u > 0 && c%100 == 0 && (c/100 < 100 || k+u < len(words) && centWords[words[k+u]]) {
 					if k+u < len(words) && centWords[words[k+u]] {
-						v += c / 100
+						v += c / 100 // "20 dollars and 150 cents" is $21.50, not $20.00
 						j = k + u + 1
 					} else if German(locale) && k == j {
 						v += c / 100
@@ -360,6 +387,12 @@ func ParseAmount(text, locale string, bare bool) (Amount, string, bool) {
 			}
 			if centWords[words[j]] && v < 10000 {
 				return Amount{Value: fmt.Sprintf("0.%02d", v/100), Currency: defCur}, strings.Join(words[i:j+1], " "), true
+			}
+			if centWords[words[j]] && v%100 == 0 {
+				// "150 cents" is $1.50, never $150.00 ("twelve fifty cents"
+				// is read above)
+				c := v / 100
+				return Amount{Value: fmt.Sprintf("%d.%02d", c/100, c%100), Currency: defCur}, strings.Join(words[i:j+1], " "), true
 			}
 			if German(locale) && v%100 == 0 && v/100 <= 9999 {
 				// "zwölf fünfzig" is 12,50 €, as Germans say prices.
@@ -383,6 +416,77 @@ func ParseAmount(text, locale string, bare bool) (Amount, string, bool) {
 		return *bareHit, bareWords, true
 	}
 	return Amount{}, "", false
+}
+
+// pointAmount reads a spoken decimal point after the number at
+// words[i:j] (v in hundredths): "twelve point nine nine dollars" is
+// $12.99, "one point five thousand" 1,500, "zwanzig komma fünf Euro"
+// 20,50 €; more decimals than cents stay as said ("20.999"), which no
+// payment takes. k is the end of the phrase, negative when no currency
+// word ends it (a bare amount).
+func pointAmount(words []string, i, j int, v int64, locale, defCur string) (Amount, int, bool) {
+	if j >= len(words) || v%100 != 0 || (words[j] != "point" && words[j] != "komma") {
+		return Amount{}, 0, false
+	}
+	k, frac := j+1, ""
+	for k < len(words) && len(frac) < 4 {
+		d, ok := digitWords[words[k]]
+		if !ok && len(words[k]) == 1 && words[k][0] >= '0' && words[k][0] <= '9' {
+			d, ok = words[k], true
+		}
+		if !ok {
+			break
+		}
+		frac += d
+		k++
+	}
+	if frac == "" {
+		// "twenty point fifty": two decimals said as one number
+		if n, u := readNumber(words, j+1, locale); u == 1 && n%100 == 0 && n/100 >= 10 && n/100 <= 99 {
+			frac, k = strconv.FormatInt(n/100, 10), j+2
+		}
+	}
+	if frac == "" {
+		return Amount{}, 0, false
+	}
+	whole := v / 100
+	scale := int64(1)
+	if k < len(words) {
+		switch words[k] {
+		case "thousand", "grand", "tausend":
+			scale, k = 1000, k+1
+		case "million", "millionen":
+			scale, k = 1_000_000, k+1
+		}
+	}
+	cur, said := defCur, false
+	if k < len(words) {
+		if c, ok := currencyWords[words[k]]; ok {
+			cur, said, k = c, true, k+1
+		}
+	}
+	value := fmt.Sprintf("%d.%s", whole, frac)
+	if len(frac) == 1 {
+		value += "0"
+	}
+	if scale > 1 {
+		// in cents: whole*scale*100 + frac*scale*100/10^len(frac)
+		f, _ := strconv.ParseInt(frac, 10, 64)
+		den := int64(1)
+		for range frac {
+			den *= 10
+		}
+		cents := whole*scale*100 + f*scale*100/den
+		if f*scale*100%den != 0 {
+			value = fmt.Sprintf("%d.%03d", cents/100, cents%100*10+1) // a fraction of a cent: no amount to pay
+		} else {
+			value = fmt.Sprintf("%d.%02d", cents/100, cents%100)
+		}
+	}
+	if !said {
+		k = -k
+	}
+	return Amount{Value: value, Currency: cur}, k, true
 }
 
 // halfAmount is "two and a half grand", "one and a half thousand pounds",
@@ -649,9 +753,15 @@ var pinPauses = map[string]bool{"um": true, "uh": true, "uhm": true, "umm": true
 var weekdaysEN = []string{"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}
 var weekdaysDE = []string{"sonntag", "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag"}
 
+// lastWords before a weekday name the one before today.
+var lastWords = map[string]bool{"last": true, "letzten": true, "letzter": true, "vergangenen": true, "vorigen": true, "previous": true}
+
 // ParseDate finds one day for a payment, looking forward from now:
 // "today", "tomorrow", "on friday", "next monday", "on december 1st",
 // "on the 15th", "morgen", "übermorgen", "am freitag", "am ersten dezember".
+// A day said in the past is that day ("yesterday", "last friday",
+// "december 1st 2025"), and a day that does not exist ("february 30")
+// is returned as said, which no payment takes for another day.
 func ParseDate(text, locale string, now time.Time) (string, string, bool) {
 	today := day(now)
 	words := strings.Fields(text)
@@ -669,6 +779,12 @@ func ParseDate(text, locale string, now time.Time) (string, string, bool) {
 			return f(today.AddDate(0, 0, 1), w)
 		case "übermorgen":
 			return f(today.AddDate(0, 0, 2), w)
+		case "yesterday", "gestern":
+			// A day in the past is that day (a payment refuses it), never
+			// none: a payment "yesterday" is no payment now.
+			return f(today.AddDate(0, 0, -1), w)
+		case "vorgestern":
+			return f(today.AddDate(0, 0, -2), w)
 		}
 		for k, names := range [][]string{weekdaysEN, weekdaysDE} {
 			_ = k
@@ -680,6 +796,9 @@ func ParseDate(text, locale string, now time.Time) (string, string, bool) {
 				next := i > 0 && (words[i-1] == "next" || words[i-1] == "nächsten" || words[i-1] == "kommenden")
 				if ahead == 0 || next && ahead == 0 {
 					ahead = 7
+				}
+				if i > 0 && lastWords[words[i-1]] {
+					ahead -= 7 // "last friday", "letzten Freitag": the one before today
 				}
 				return f(today.AddDate(0, 0, ahead), w)
 			}
@@ -701,9 +820,23 @@ func ParseDate(text, locale string, now time.Time) (string, string, bool) {
 				}
 			}
 			if d > 0 {
-				t := time.Date(today.Year(), m, d, 0, 0, 0, 0, time.UTC)
-				if t.Before(today) {
-					t = t.AddDate(1, 0, 0)
+				year, said := today.Year(), false
+				for x := i + 1; x < min(i+3, len(words)); x++ {
+					y := words[x]
+					if n, err := strconv.Atoi(y); err == nil && len(y) == 4 && n >= 1900 && n <= 2200 &&
+						!(x+1 < len(words) && currencyWords[words[x+1]] != "") { // ("on december 5 2000 dollars" says an amount)
+						year, said = n, true // "december 31 2099": that year, not this one
+					}
+				}
+				t := time.Date(year, m, d, 0, 0, 0, 0, time.UTC)
+				if !said && t.Before(today) {
+					t = time.Date(year+1, m, d, 0, 0, 0, 0, time.UTC)
+				}
+				if t.Day() != d {
+					// "february 30": no such day. The date stays as said, which
+					// is no date, so that a payment asks instead of moving
+					// it to March.
+					return fmt.Sprintf("%04d-%02d-%02d", t.Year(), m, d), w, true
 				}
 				return f(t, w)
 			}

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -497,12 +498,14 @@ func upperFirst(s string) string {
 // payDate reads the date slot: zero for now, an error plan for the past.
 func payDate(l lang, r *Request, slots intents.Slots) (time.Time, *plan) {
 	d := slots.String(intents.SlotDate)
-	if d == "" {
+	if v := slots[intents.SlotDate]; d == "" && (v == nil || v == "") {
 		return time.Time{}, nil
 	}
 	t, err := time.Parse(time.DateOnly, d)
 	if err != nil {
-		return time.Time{}, nil
+		// "february 30", a platform's date that is no date: asked again,
+		// never a payment now.
+		return time.Time{}, refuse(l, l.msg("pay.date_bad"))
 	}
 	today := time.Date(r.Now.Year(), r.Now.Month(), r.Now.Day(), 0, 0, 0, 0, time.UTC)
 	if t.Before(today) {
@@ -608,7 +611,7 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 		}
 		return &plan{ask: l.msg("transfer.ask_payee"), awaiting: intents.SlotPayee}, nil
 	}
-	a, ok := slots.Amount(intents.SlotAmount)
+	a, ok := symbolAmount(r, slots)
 	inferred := false // the amount came from "in full" or "the minimum"
 	if !ok && to.Kind == banks.CreditCard {
 		// "pay off my credit card in full", "nur den Mindestbetrag"
@@ -632,6 +635,11 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 			ask = l.msg("transfer.ask_amount.own", name)
 		}
 		return &plan{ask: ask, awaiting: intents.SlotAmount, what: l.msg("what.transfer_to", name)}, nil
+	}
+	if m, err := banks.ParseMoney(a.Value, a.Currency); negativeAmount(r.Text, r.Locale) || err == nil && m.Minor <= 0 {
+		// "minus 20 dollars", a platform's "-20": no amount to send, said
+		// before anything is asked (the sign is never dropped).
+		return refuse(l, l.msg("pay.bad_amount")), nil
 	}
 	if m, err := banks.ParseMoney(a.Value, a.Currency); err == nil && len(r.User.Others) == 0 {
 		// Over the per-payment limit is said before "from which account?".
@@ -697,6 +705,65 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 			}
 			return paid(l, r, entry, res, amount, recipient, to.ID != "", from, l.msg("pay.verb.sent")), entry, nil
 		}}, nil
+}
+
+// currencySymbol is a currency symbol at an amount's digits ("€20",
+// "20 €", "£5", "$20").
+var currencySymbol = regexp.MustCompile(`([$€£])\s?\d|\d\s?([$€£])`)
+
+var symbolCurrencies = map[string]string{"$": "USD", "€": "EUR", "£": "GBP"}
+
+// symbolAmount is the amount slot, in the currency of the symbol the
+// turn wrote it with: the recognizers drop symbols and read "€20" as 20
+// in the locale's currency, which a USD account would have paid in
+// dollars. Symbols of two currencies change nothing.
+func symbolAmount(r *Request, slots intents.Slots) (intents.Amount, bool) {
+	a, ok := slots.Amount(intents.SlotAmount)
+	if !ok || r.Text == "" {
+		return a, ok
+	}
+	cur := ""
+	for _, m := range currencySymbol.FindAllStringSubmatch(r.Text, -1) {
+		c := symbolCurrencies[m[1]+m[2]]
+		if cur != "" && c != cur {
+			return a, ok
+		}
+		cur = c
+	}
+	if cur != "" && cur != a.Currency {
+		a.Currency = cur
+		slots[intents.SlotAmount] = a
+	}
+	return a, ok
+}
+
+// negativeSign is a minus sign right before an amount's digits or its
+// currency symbol ("-20 dollars", "-$20", "−20 €"), not a hyphen inside
+// a word or between numbers ("Jean-Luc", "20-30").
+var negativeSign = regexp.MustCompile(`(?:^|[\s(:;,])[-\x{2212}\x{2013}]\s?[$€£]?\s?\d`)
+
+// negativeAmount: the words say an amount below zero ("minus 20
+// dollars", "negative fifty", "-20 dollars", "minus 20 Euro"). The
+// recognizers read the amount without its sign; a payment of it is
+// refused, never read back as the positive amount.
+func negativeAmount(text, locale string) bool {
+	if text == "" {
+		return false
+	}
+	if negativeSign.MatchString(text) {
+		return true
+	}
+	words := strings.Fields(intents.Normalize(text))
+	for i, w := range words {
+		if w != "minus" && w != "negative" && w != "negativ" || i+1 == len(words) {
+			continue
+		}
+		rest := strings.Join(words[i+1:], " ")
+		if _, phrase, ok := intents.ParseAmount(rest, locale, true); ok && strings.HasPrefix(rest+" ", phrase+" ") {
+			return true
+		}
+	}
+	return false
 }
 
 // paid says what a payment did and completes its audit entry.
@@ -882,10 +949,10 @@ func (s *Skill) planPayBill(ctx context.Context, r *Request, slots intents.Slots
 		biller = other // "pay spectrum, not seattle city light", "the water bill, no, the power bill"
 	}
 	slots[intents.SlotBiller] = biller.Kind
-	a, ok := slots.Amount(intents.SlotAmount)
+	a, ok := symbolAmount(r, slots)
 	var amount banks.Money
 	if ok {
-		if amount, err = banks.ParseMoney(a.Value, a.Currency); err != nil || amount.Minor <= 0 {
+		if amount, err = banks.ParseMoney(a.Value, a.Currency); err != nil || amount.Minor <= 0 || negativeAmount(r.Text, r.Locale) {
 			return refuse(l, l.msg("pay.bad_amount")), nil
 		}
 	} else if b, found := s.bill(ctx, r, biller.ID); found && !b.Paid {

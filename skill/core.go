@@ -398,12 +398,18 @@ func (s *Skill) claim(ctx context.Context, r *Request) (*Response, bool) {
 			return nil, true
 		}
 		if stored != nil {
-			var resp Response
-			if json.Unmarshal(stored, &resp) == nil {
-				r.obs.replay = true
-				return &resp, false
+			resp, owner, ok := openStored(stored)
+			if !ok {
+				return nil, false
 			}
-			return nil, false
+			if owner != "" && s.answerOwner(ctx, r) != owner {
+				// The id's answer was another customer's (or the replay
+				// has no valid token): it is not handed over, and the turn
+				// does not act under an id already used.
+				return s.speakError(r, banks.E("skill.claim", banks.Forbidden, errors.New("the request id was answered for another customer"))), false
+			}
+			r.obs.replay = true
+			return resp, false
 		}
 		select {
 		case <-ctx.Done():
@@ -414,6 +420,40 @@ func (s *Skill) claim(ctx context.Context, r *Request) (*Response, bool) {
 			return &Response{Speech: l.msg("claim.busy"), EndSession: true}, false
 		}
 	}
+}
+
+// storedAnswer is a turn's answer as kept for replays, with the
+// pseudonym of the customer it was made for ("" for a turn of no linked
+// customer): a replay is given it only as that customer.
+type storedAnswer struct {
+	Owner    string    `json:"owner,omitempty"`
+	Response *Response `json:"response"`
+}
+
+// openStored reads a stored answer; one kept before answers named their
+// customer is the Response alone.
+func openStored(b []byte) (*Response, string, bool) {
+	var sa storedAnswer
+	if json.Unmarshal(b, &sa) == nil && sa.Response != nil {
+		return sa.Response, sa.Owner, true
+	}
+	var resp Response
+	if json.Unmarshal(b, &resp) != nil {
+		return nil, "", false
+	}
+	return &resp, "", true
+}
+
+// answerOwner is the pseudonym of the customer the turn authenticates
+// as, "" for none.
+func (s *Skill) answerOwner(ctx context.Context, r *Request) string {
+	if r.User.Customer == "" && r.AccessToken != "" && s.authenticate(ctx, r) != nil {
+		r.User = banks.User{}
+	}
+	if r.User.Customer == "" {
+		return ""
+	}
+	return s.Pseudonym(r.User.Bank, r.User.Customer)
 }
 
 func deadlineOf(ctx context.Context) time.Time {
@@ -533,7 +573,7 @@ func (s *Skill) commit(ctx context.Context, r *Request, resp *Response, raw []by
 		resp.Carry = s.carrier.seal(r, carry{Owner: ownerOf(r.User), Last: last, Subject: sub, At: r.Now, Stored: stored})
 	}
 	if t.RequestID != "" && !t.Release {
-		t.Response, _ = json.Marshal(resp)
+		t.Response, _ = json.Marshal(storedAnswer{Owner: s.answerOwner(ctx, r), Response: resp})
 	}
 	if t.State == nil && len(t.Audit) == 0 && t.RequestID == "" {
 		return resp
@@ -1561,6 +1601,11 @@ func (s *Skill) namesToRedact(r *Request) func(ctx context.Context) []string {
 					names = append(names, b.Name)
 				}
 			}
+		}
+		if !s.allowed(ctx, r, "accounts") {
+			// (a link without balances and transactions reads none, not
+			// even for redaction: their merchants are not Konto's to know)
+			return names
 		}
 		if txs, err := s.cfg.Bank.Transactions(ctx, u, banks.TxFilter{From: r.Now.AddDate(0, -3, 0), To: r.Now}); err == nil {
 			seen := map[string]bool{}

@@ -219,7 +219,7 @@ type turn struct {
 
 // startAction runs an action from the handler of its intent.
 func (s *Skill) startAction(ctx context.Context, r *Request, name string) (*Response, error) {
-	if (name == intents.TransferMoney || name == intents.PayBill) && !s.allowed(ctx, r, "payments") {
+	if movesValue(name) && !s.allowed(ctx, r, "payments") {
 		l := langOf(r.Locale)
 		return anythingElse(l, l.msg("scope.payments", linkWhere(r))), nil
 	}
@@ -256,9 +256,10 @@ func (s *Skill) allowed(ctx context.Context, r *Request, scope string) bool {
 // review fraud alerts, accounts to read anything of the user's accounts;
 // "" for what needs none (help, the privacy center, an agent, a launch).
 func (s *Skill) scopeOf(intent string) string {
-	switch intent {
-	case intents.TransferMoney, intents.PayBill:
+	if movesValue(intent) {
 		return "payments"
+	}
+	switch intent {
 	case intents.ReviewAlerts:
 		return "alerts"
 	case intents.Launch, intents.PrivacyCenter, intents.TalkToAgent, intents.Help, intents.Stop, intents.Cancel,
@@ -266,6 +267,13 @@ func (s *Skill) scopeOf(intent string) string {
 		return ""
 	}
 	return "accounts"
+}
+
+// movesValue: the action moves money or value at the bank (a payment, a
+// bill, rewards turned into a statement credit), which a link allows
+// only with the payments scope.
+func movesValue(action string) bool {
+	return action == intents.TransferMoney || action == intents.PayBill || action == intents.RedeemRewards
 }
 
 func cloneSlots(in intents.Slots) intents.Slots {
@@ -432,7 +440,7 @@ func (s *Skill) execute(ctx context.Context, r *Request, d *dialog, p *plan, sta
 	if err := s.claimTurn(ctx, r); err != nil {
 		return nil, err
 	}
-	if p.op != nil && p.op.Amount > 0 && !s.allowed(ctx, r, "payments") {
+	if (p.op != nil && p.op.Amount > 0 || movesValue(d.Action)) && !s.allowed(ctx, r, "payments") {
 		r.st.Dialog = nil
 		l := langOf(r.Locale)
 		return anythingElse(l, l.msg("scope.payments", linkWhere(r))), nil
@@ -964,9 +972,10 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 // says its amount plainly.
 // amountChoice: two amounts said as alternatives or a range ("15 or 50",
 // "between 15 and 50", "zwischen 15 und 50"), or a share of one ("half of
-// 50"); enCommaDecimal: "1,5" in English, no thousands.
+// 50", "1/2 dollar", "3/4 of 100 dollars"); enCommaDecimal: "1,5" in
+// English, no thousands.
 var (
-	amountChoice   = regexp.MustCompile(`(?i)\d[\d.,]*\s*(?:dollars?|euros?|pounds?|bucks|quid|€|\$|£)?\s+(?:or|oder)\s+\$?£?\d|(?:^|\s)(?:between|zwischen)\s+\$?£?\d|(?:^|\s)(?:half of|a half of|die hälfte von|hälfte von|a third of|a quarter of)\s`)
+	amountChoice   = regexp.MustCompile(`(?i)\d[\d.,]*\s*(?:dollars?|euros?|pounds?|bucks|quid|€|\$|£)?\s+(?:or|oder)\s+\$?£?\d|(?:^|\s)(?:between|zwischen)\s+\$?£?\d|(?:^|\s)(?:half of|a half of|die hälfte von|hälfte von|a third of|a quarter of)\s|(?:^|\s)\d+\s*/\s*\d+\s+(?:of\s+|von\s+)?(?:a\s+)?(?:\$|£|€|\d|dollars?|euros?|pounds?|bucks|quid)`)
 	enCommaDecimal = regexp.MustCompile(`\d,\d{1,2}(?:\D|$)`)
 )
 

@@ -204,7 +204,7 @@ func (s *Server) connSignIn(w http.ResponseWriter, r *http.Request, id string, s
 	}
 	customer := strings.TrimSpace(r.PostForm.Get("customer"))
 	password := r.PostForm.Get("password")
-	if !s.limit.allow(s.now(), "ip\x00"+s.opts.ClientIP(r), "customer\x00"+b.ID+"\x00"+strings.ToLower(customer)) {
+	if !s.limit.allow(s.now(), "ip\x00"+s.opts.ClientIP(r), signInKey(b.ID, customer)) {
 		s.log.Warn("sign-in attempts over the limit", "bank", b.ID, "page", "connections")
 		s.showConns(w, r, st, http.StatusTooManyRequests, "signin.limited", "")
 		return

@@ -1,6 +1,7 @@
 package linking
 
 import (
+	"strings"
 	"sync"
 	"time"
 )
@@ -56,4 +57,14 @@ func (l *limiter) allow(now time.Time, keys ...string) bool {
 		}
 	}
 	return true
+}
+
+// signInKey is the per-customer key of the sign-in limit: the sandbox's
+// sign-in takes a customer by id, full name or first name ("carol",
+// "Carol Davis", "CAROL"), so every way of naming one counts on the key
+// of its first word. Two customers of one first name share a limit,
+// which only makes it stricter.
+func signInKey(bank, customer string) string {
+	first, _, _ := strings.Cut(strings.Join(strings.Fields(strings.ToLower(customer)), " "), " ")
+	return "customer\x00" + bank + "\x00" + first
 }

@@ -622,7 +622,7 @@ func (s *Server) startAtBank(w http.ResponseWriter, r *http.Request, fl *flowSta
 func (s *Server) stepSignIn(w http.ResponseWriter, r *http.Request, id string, fl *flowState, b Bank) {
 	customer := strings.TrimSpace(r.PostForm.Get("customer"))
 	password := r.PostForm.Get("password")
-	if !s.limit.allow(s.now(), "ip\x00"+s.opts.ClientIP(r), "customer\x00"+b.ID+"\x00"+strings.ToLower(customer)) {
+	if !s.limit.allow(s.now(), "ip\x00"+s.opts.ClientIP(r), signInKey(b.ID, customer)) {
 		s.log.Warn("sign-in attempts over the limit", "bank", b.ID)
 		s.show(w, r, fl, http.StatusTooManyRequests, "signin.limited")
 		return
