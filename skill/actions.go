@@ -770,15 +770,20 @@ func negativeAmount(text, locale string) bool {
 func paid(l lang, r *Request, entry *AuditEntry, res banks.PaymentResult, amount banks.Money, recipient string, own bool, from banks.Account, verb string) *Response {
 	if r.turn != nil {
 		// "how much was it", "when was that" next: this payment
-		key := "pay.item"
-		if own {
-			key = "pay.item.own"
-		}
 		when := l.On(r.Now, r.Now)
-		item := l.msg(key, l.Money(amount), recipient, when, verb)
+		var item string
+		switch {
+		case res.Scheduled && own:
+			item = l.msg("pay.item.own.scheduled", l.Money(amount), recipient, l.Date(res.Date, r.Now))
+		case res.Scheduled:
+			item = l.msg("pay.item.scheduled", l.Money(amount), recipient, l.Date(res.Date, r.Now))
+		case own:
+			item = l.msg("pay.item.own", l.Money(amount), recipient, when, verb)
+		default:
+			item = l.msg("pay.item", l.Money(amount), recipient, when, verb)
+		}
 		if res.Scheduled {
 			when = l.msg("pay.item.when_scheduled", l.Date(res.Date, r.Now))
-			item = l.msg(key+".scheduled", l.Money(amount), recipient, l.Date(res.Date, r.Now))
 		}
 		r.turn.items = recipient + "\x1f" + item + "\x1f" + when
 	}
