@@ -36,3 +36,22 @@ func TestMonthSpan(t *testing.T) {
 		t.Errorf("merchant %q, want none", m)
 	}
 }
+
+// The start and end of a month, and "from the fifteenth", are periods
+// (before, "Anfang des Monats" read as nothing or a single day, and
+// "the fifteenth" became a merchant).
+func TestMonthParts(t *testing.T) {
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	for _, c := range []struct{ locale, text, start, end string }{
+		{"de-DE", "und anfang des monats was lief da bei lebensmitteln", "2026-11-01", "2026-11-10"},
+		{"en-US", "what did i spend at the beginning of the month", "2026-11-01", "2026-11-10"},
+		{"en-GB", "anything big at the end of last month", "2026-10-22", "2026-10-31"},
+		{"de-DE", "was habe ich anfang letzten monats ausgegeben", "2026-10-01", "2026-10-10"},
+		{"en-US", "list my transactions from the fifteenth", "2026-11-15", "2026-11-23"},
+	} {
+		dr, _, ok := ParseDateRange(Normalize(c.text), c.locale, now)
+		if !ok || dr.Start != c.start || dr.End != c.end {
+			t.Errorf("%q: got %+v %v, want %s..%s", c.text, dr, ok, c.start, c.end)
+		}
+	}
+}

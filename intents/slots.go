@@ -71,6 +71,13 @@ func rng(a, b time.Time) DateRange {
 	return DateRange{Start: a.Format(time.DateOnly), End: b.Format(time.DateOnly)}
 }
 
+func minDay(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
 func monthRange(y int, m time.Month, today time.Time) DateRange {
 	start := time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
 	end := start.AddDate(0, 1, -1)
@@ -119,6 +126,13 @@ func ParseDateRange(text, locale string, now time.Time) (DateRange, string, bool
 		{[]string{"last month", "past month", "previous month", "letzten monat", "letzter monat", "letzte monat", "vergangenen monat", "vorigen monat", "vormonat", "im letzten monat"},
 			func() DateRange { s := firstOfMonth.AddDate(0, -1, 0); return rng(s, firstOfMonth.AddDate(0, 0, -1)) }},
 		{[]string{"this month", "current month", "so far this month", "this month so far", "diesen monat bisher", "this month to date", "diesen monat", "dieser monat", "diesem monat", "im aktuellen monat", "aktuellen monat", "bisher diesen monat"}, func() DateRange { return rng(firstOfMonth, today) }},
+		{[]string{"beginning of the month", "beginning of this month", "start of the month", "start of this month", "early this month", "earlier this month",
+			"anfang des monats", "anfang dieses monats", "anfang diesen monats", "anfang vom monat", "monatsanfang", "am monatsanfang", "anfang des aktuellen monats"},
+			func() DateRange { return rng(firstOfMonth, minDay(firstOfMonth.AddDate(0, 0, 9), today)) }},
+		{[]string{"end of last month", "the end of last month", "late last month", "ende letzten monats", "ende des letzten monats", "ende vom letzten monat", "ende vergangenen monats"},
+			func() DateRange { return rng(firstOfMonth.AddDate(0, 0, -10), firstOfMonth.AddDate(0, 0, -1)) }},
+		{[]string{"beginning of last month", "start of last month", "early last month", "anfang letzten monats", "anfang des letzten monats", "anfang vom letzten monat", "anfang vergangenen monats"},
+			func() DateRange { s := firstOfMonth.AddDate(0, -1, 0); return rng(s, s.AddDate(0, 0, 9)) }},
 		{[]string{"last year", "past year", "previous year", "letztes jahr", "letzten jahr", "vergangenes jahr", "vergangenen jahr", "vorjahr", "im letzten jahr"},
 			func() DateRange {
 				return rng(time.Date(today.Year()-1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(today.Year()-1, 12, 31, 0, 0, 0, 0, time.UTC))
@@ -340,7 +354,7 @@ func weekdayOrDay(words []string, de bool, today time.Time) (DateRange, string, 
 		// "on the 20th", "since the 17th", "am neunzehnten", "seit dem 19"
 		var j int
 		switch {
-		case !de && (words[i] == "on" || words[i] == "since") && words[i+1] == "the" && i+2 < len(words):
+		case !de && (words[i] == "on" || words[i] == "since" || words[i] == "from") && words[i+1] == "the" && i+2 < len(words):
 			j = i + 2
 		case de && (words[i] == "am" || words[i] == "seit" && i+2 < len(words) && words[i+1] == "dem"):
 			j = i + 1
@@ -375,8 +389,8 @@ func weekdayOrDay(words []string, de bool, today time.Time) (DateRange, string, 
 			d = time.Date(today.Year(), today.Month()-1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n-1)
 		}
 		phrase := strings.Join(words[i:j+1], " ")
-		if words[i] == "since" || words[i] == "seit" {
-			return rng(d, today), phrase, true
+		if words[i] == "since" || words[i] == "seit" || words[i] == "from" {
+			return rng(d, today), phrase, true // "from the fifteenth": to today
 		}
 		return rng(d, d), phrase, true
 	}
