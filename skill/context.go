@@ -697,7 +697,8 @@ func (s *Skill) followUp(r *Request) {
 		// the credit card's.
 		r.Slots[intents.SlotBiller] = prev.Slots[intents.SlotBiller]
 	}
-	if r.Intent == intents.Fallback || hasPronoun && (len(words) <= 8 || len(words) <= 14 && sibling(prev, norm) == r.Intent) {
+	if r.Intent == intents.Fallback || hasPronoun && (len(words) <= 8 || len(words) <= 14 && sibling(prev, norm) == r.Intent) ||
+		prev.Intent == intents.AccountDetails && len(words) <= 12 && sibling(prev, norm) == intents.AccountDetails {
 		// "how much is it", "ok pay it", "when does it run out": the
 		// sibling question about the same bill or card (longer when the
 		// recognizer, unsure, reads it so too: "oh never mind found it
@@ -1694,6 +1695,11 @@ func sibling(prev *subject, norm string) string {
 			" was kann ich", " was muss ich", " wie bekomme ich", " entsperr", " aufheben", " lösen", " beheben") {
 			return intents.AccountBlocked // the answer says how
 		}
+	case prev.Intent == intents.AccountDetails && (lastFourAsked(t) || containsAny(t, " which account", " what account", " welches konto", " welchem konto")):
+		return intents.AccountDetails // "and which account is that, the last four digits": the details again
+	case prev.Intent == intents.CreditLimit && containsAny(t, " bump it up", " bump that up", " bump it", " raise it", " increase it", " up it ", " make it higher",
+		" higher limit", " more credit", " erhöhen", " hochsetzen", " heraufsetzen", " mehr rahmen", " höher"):
+		return intents.CreditLimitIncrease // "could you bump it up a bit" after the limit
 	case cardFamily[prev.Intent] && prev.Slots[intents.SlotCard] != nil:
 		switch {
 		case containsAny(t, " expire", " run out", " runs out", " valid", " abl", " läuft", " gültig"):

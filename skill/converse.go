@@ -131,7 +131,8 @@ const (
 
 var (
 	acks = []string{"ok", "okay", "right", "alright", "all right", "great", "cool", "super", "prima", "gut", "schön", "perfekt", "alles klar", "na gut",
-		"lovely", "brilliant", "perfect", "awesome", "nice", "wonderful", "fab", "ace", "toll", "klasse", "wunderbar", "spitze", "passt", "passt schon", "passt scho"}
+		"lovely", "brilliant", "perfect", "awesome", "nice", "wonderful", "fab", "ace", "toll", "klasse", "wunderbar", "spitze", "passt", "passt schon", "passt scho",
+		"bet", "sweet", "dope", "word", "gotcha", "got it", "kk", "k"}
 	byes = []string{"bye", "bye bye", "goodbye", "ta ra", "tara", "cheerio", "see you", "see ya", "tschüss", "tschö", "ciao", "bis dann", "bis bald", "servus",
 		"auf wiederhören", "auf wiedersehen", "wiederhören", "bis zum nächsten mal", "schönen tag noch", "have a nice day", "have a good day", "take care"}
 	howAreYou = normalizedSet("how are you", "how are you doing", "how are you doing today", "how are you today", "hows it going", "how is it going",
@@ -152,7 +153,7 @@ var (
 		"ok danke": true, "okay danke": true, "alles klar danke": true, "perfekt danke": true, "prima danke": true, "danke dir": true, "besten dank": true,
 		"vielen herzlichen dank": true, "herzlichen dank": true, "danke vielmals": true, "vielen lieben dank": true, "danke ihnen": true,
 		"thank you kindly": true, "much appreciated": true, "thanks very much": true, "cheers mate": true, "lovely thanks": true,
-		"ta very much": true, "thanks ever so much": true, "thank you ever so much": true, "thanks a million": true, "thx": true, "ty": true, "thank u": true,
+		"ta very much": true, "thanks ever so much": true, "thank you ever so much": true, "thanks a million": true, "thx": true, "ty": true, "thank u": true, "thanks fam": true, "tysm": true, "thnx": true, "thanx": true, "tnx": true, "thank ya": true,
 		"thanks so much for your help": true, "thank you for your help": true, "thanks for your help": true, "thanks for the help": true, "cheers for that": true,
 		"danke für die hilfe": true, "danke für deine hilfe": true, "danke für ihre hilfe": true, "passt danke": true, "passt scho danke": true}
 )
