@@ -223,6 +223,10 @@ func (s *Skill) startAction(ctx context.Context, r *Request, name string) (*Resp
 		l := langOf(r.Locale)
 		return anythingElse(l, l.msg("scope.payments", linkWhere(r))), nil
 	}
+	if changesBank(name) && !s.allowed(ctx, r, "payments") {
+		l := langOf(r.Locale)
+		return anythingElse(l, l.msg("scope.changes", linkWhere(r))), nil
+	}
 	return s.advance(ctx, r, &dialog{Action: name, Slots: cloneSlots(r.Slots), Stage: stageCollect, Started: r.Now})
 }
 
@@ -267,6 +271,19 @@ func (s *Skill) scopeOf(intent string) string {
 		return ""
 	}
 	return "accounts"
+}
+
+// changesBank: the action changes something at the bank that does not
+// protect the customer (unlocking or replacing a card, ordering checks,
+// asking for a higher limit): a link that may only read needs the
+// payments scope for it too. Protecting needs no more than a link:
+// locking a card, blocking a lost one, reporting fraud, freezing.
+func changesBank(action string) bool {
+	switch action {
+	case intents.UnlockCard, intents.ReplaceCard, intents.OrderChecks, intents.CreditLimitIncrease:
+		return true
+	}
+	return false
 }
 
 // movesValue: the action moves money or value at the bank (a payment, a
@@ -440,9 +457,12 @@ func (s *Skill) execute(ctx context.Context, r *Request, d *dialog, p *plan, sta
 	if err := s.claimTurn(ctx, r); err != nil {
 		return nil, err
 	}
-	if (p.op != nil && p.op.Amount > 0 || movesValue(d.Action)) && !s.allowed(ctx, r, "payments") {
+	if (p.op != nil && p.op.Amount > 0 || movesValue(d.Action) || changesBank(d.Action)) && !s.allowed(ctx, r, "payments") {
 		r.st.Dialog = nil
 		l := langOf(r.Locale)
+		if changesBank(d.Action) {
+			return anythingElse(l, l.msg("scope.changes", linkWhere(r))), nil
+		}
 		return anythingElse(l, l.msg("scope.payments", linkWhere(r))), nil
 	}
 	if p.op != nil {

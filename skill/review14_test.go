@@ -539,3 +539,32 @@ func TestReview14ConsentEndingMidDialogMovesNothing(t *testing.T) {
 		t.Errorf("a retry after the consent ended heard: %q", got)
 	}
 }
+
+// Review 14's open finding, decided: a link that may only read changes
+// nothing at the bank that does not protect the customer. Unlocking a
+// card, ordering checks or a new card and asking for a higher limit need
+// the payments scope; locking a card and reporting fraud need only a link.
+func TestReview14ReadOnlyLinkChangesNothingButProtects(t *testing.T) {
+	e := newEnvWith(t, func(cfg *skill.Config) { cfg.Auth = scoped{cfg.Auth.(*sandbox.Bank), []string{"accounts"}} })
+	got := r7talk(t, e, "carol", "en-US", "r14-ro", "lock my debit card", "unlock my debit card", "yes", "PIN")
+	if !strings.HasPrefix(got[0], "I've locked your debit card") {
+		t.Errorf("lock with a read-only link: %q", got[0])
+	}
+	if !strings.HasPrefix(got[1], "You haven't allowed me to make changes at your bank") {
+		t.Errorf("unlock with a read-only link: %q", got[1])
+	}
+	for _, g := range got[2:] {
+		if strings.Contains(g, "unlocked") {
+			t.Errorf("unlocked with a read-only link: %q", got)
+		}
+	}
+	for i, ask := range []string{"order new checks", "please raise my credit limit", "send me a replacement debit card"} {
+		if g := r7talk(t, e, "carol", "en-US", fmt.Sprintf("r14-ro%d", i), ask)[0]; !strings.HasPrefix(g, "You haven't allowed me to make changes") {
+			t.Errorf("%q with a read-only link: %q", ask, g)
+		}
+	}
+	e = newEnvWith(t, func(cfg *skill.Config) { cfg.Auth = scoped{cfg.Auth.(*sandbox.Bank), []string{"accounts", "payments"}} })
+	if got := r7talk(t, e, "carol", "en-US", "r14-rw3", "lock my debit card", "unlock my debit card", "yes", "PIN"); !strings.Contains(strings.Join(got, " "), "unlocked") {
+		t.Errorf("with the payments scope: %q", got)
+	}
+}

@@ -26,7 +26,7 @@ import (
 // The scopes a person can grant, in plain words on the consent page.
 const (
 	ScopeAccounts = "accounts" // see balances and transactions
-	ScopePayments = "payments" // move money to saved payees up to the daily limit
+	ScopePayments = "payments" // move money to saved payees up to the daily limit; unlock or replace a card, order checks, ask for a higher limit
 	ScopeAlerts   = "alerts"   // fraud alerts
 )
 
