@@ -795,6 +795,7 @@ func (s *Skill) dispatchTurn(ctx context.Context, r *Request, kind social, note 
 			return resp, err // "read me my full card number": never; the last four digits
 		}
 		s.deniesCharge(r)
+		s.sincePayday(ctx, r)
 		if name, ok := s.othersMoney(ctx, r); ok {
 			return s.othersRefusal(r, name), nil // "what's my husband tom's balance": never the user's own as his
 		}

@@ -659,7 +659,9 @@ func plainReading(r *Request) {
 		readAs(r, intents.SpendingSummary, t, "")
 		r.turn.countAsked = true
 	case containsAny(t, " when did i last", " when was i last", " when was the last time", " last time i went", " wann war ich zuletzt",
-		" wann war ich das letzte mal", " wann habe ich zuletzt", " wann hab ich zuletzt", " wann zuletzt"):
+		" wann war ich das letzte mal", " wann habe ich zuletzt", " wann hab ich zuletzt", " wann zuletzt") &&
+		!containsAny(t, " get paid", " got paid", " was paid", " paid me", " my pay", " payday", " salary", " wages", " gehalt", " lohn", " bezahlt worden"):
+		// (not "when did i last get paid": the income's own question)
 		readAs(r, intents.ListTransactions, t, "")
 		r.Slots[intents.SlotCount] = 1 // the last one
 	case accountPays.MatchString(strings.TrimSpace(t)):
