@@ -115,8 +115,23 @@ func (s *Skill) takeSuggestion(r *Request) (resp *Response, handled bool) {
 			}
 			r.Confidence = max(r.Confidence, actMin)
 		}
+	default:
+		if cardFamily[sg.Intent] && cardFamily[r.Intent] && r.Slots[intents.SlotCard] == nil && sg.Slots[intents.SlotCard] != nil && startsWithYes(r.Text) {
+			// "Ja, bitte sperren Sie sie" after "Meinst du: eine Karte als
+			// verloren melden?" for the Bankkarte: that card, locked.
+			if in, ok := intents.Lookup(r.Intent); ok && in.HasSlot(intents.SlotCard) {
+				r.Slots[intents.SlotCard] = sg.Slots[intents.SlotCard]
+			}
+		}
 	}
 	return nil, false
+}
+
+// startsWithYes: the turn opens with a yes ("ja, bitte sperren", "yes
+// lock it").
+func startsWithYes(text string) bool {
+	w := strings.Fields(intents.Normalize(text))
+	return len(w) > 1 && yesNoOf(w[0]) == intents.Yes
 }
 
 // social is what a turn says when it is only a greeting or thanks.

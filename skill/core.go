@@ -1107,7 +1107,10 @@ func declinedOrQuoted(text string) reported {
 		return quoted // "what happens if i lock my debit card", "did i lock my debit card", "kann man die girokarte sperren": asked about, not asked for
 	}
 	if containsAny(t, " should i ", " soll ich ", " do i need to ", " muss ich ", " would you ", " said lock", " said ", " says ", " meint ", " sagt ") &&
-		!containsAny(t, " please", " bitte") {
+		!containsAny(t, " please", " bitte") && !(containsAny(t, " what do i ", " was muss ich ", " was soll ich ", " what should i ") &&
+		containsAny(t, " lost my ", " ive lost ", " i lost ", " verloren", " gestohlen", " geklaut", " stolen", " weg ")) {
+		// (not "ich habe meine Bankkarte verloren, was muss ich machen":
+		// the loss is the person's own, the question what to do)
 		return quoted // "should i lock my debit card", "my wife said lock the debit card"
 	}
 	if containsAny(t, " told me", " tells me", " telling me", " keeps saying", " says i should", " said i should", " wants me to", " asked me to",

@@ -671,7 +671,10 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 	}
 	if n := " " + intents.Normalize(r.Text) + " "; (d.Action == intents.ReportLostCard || d.Action == intents.ReplaceCard) && r.Text != "" && yesNoOf(r.Text) == "" &&
 		intents.ParsePin(strings.TrimSpace(n)) == "" && containsAny(n, " how long", " when ", " wie lange", " wann ") &&
-		containsAny(n, " arrive", " get here", " turn up", " turns up", " take", " come", " kommt", " dauert", " da ", " ankommt") {
+		containsAny(n, " arrive", " get here", " turn up", " turns up", " take", " come", " kommt", " dauert", " da ", " ankommt") ||
+		(d.Action == intents.ReportLostCard || d.Action == intents.ReplaceCard) && r.Text != "" && yesNoOf(r.Text) == "" && intents.ParsePin(strings.TrimSpace(n)) == "" &&
+			containsAny(n, " neue karte", " new card", " new one", " replacement", " ersatzkarte", " ersatz") &&
+			containsAny(n, " bekomme ich", " krieg ich", " kriege ich", " do i get", " will i get", " will i receive", " do i receive", " bekommt man", " get a new", " send me a new", " schickt ihr") {
 		// "how long till the new one turns up" at the lost card's
 		// read-back: how long, then the question again.
 		return &Response{Speech: l.msg("card.delivery", strconv.Itoa(s.sheet(r).CardDeliveryDays)) + " " + l.backTo(d), Reprompt: d.Question, Choices: dialogChoices(l, d)}, nil

@@ -325,8 +325,14 @@ var interjections = []string{"oh my goodness", "oh my gosh", "oh my god", "oh my
 // withoutInterjection drops an exclamation that opens a longer turn
 // ("oh my goodness, will I get my money back"); the rest is the turn.
 func withoutInterjection(text string) string {
-	return withoutTrip(withoutOpening(withoutCourtesy(text), interjections, 2))
+	return withoutTrip(withoutOpening(withoutOpening(withoutCourtesy(text), openingGreetings, 3), interjections, 2))
 }
+
+// openingGreetings open a longer turn ("Grüezi, ich habe meine
+// Bankkarte verloren"): the rest is what is asked, read without them (the
+// greeting made the recognizer unsure). A greeting alone stays one.
+var openingGreetings = []string{"grüezi mitenand", "grüezi wohl", "guten morgen", "guten tag", "guten abend", "good morning", "good afternoon",
+	"good evening", "grüß gott", "grüss gott", "grüezi", "servus", "hallo", "hello there", "hello", "hi there", "hiya", "hi", "hey there", "hey", "moin"}
 
 // backFromTrip is a sentence that says where the person has been before
 // the request ("I just got back from a trip abroad.", "Bin grad aus dem
