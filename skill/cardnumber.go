@@ -15,8 +15,10 @@ import (
 
 // cardNumberAsked: the words ask for a card's number or its code.
 func cardNumberAsked(t string) bool {
-	if containsAny(t, " account number", " kontonummer", " iban", " routing", " sort code", " bankleitzahl", " bic ") {
-		return false
+	if containsAny(t, " account number", " kontonummer", " iban", " routing", " sort code", " bankleitzahl", " bic ") ||
+		containsAny(t, " lock", " block", " freeze", " sperr", " stolen", " seen", " saw ", " compromis", " report", " leaked", " gestohlen", " geklaut",
+			" gesehen", " missbrauch", " cancel", " replace", " new card", " neue karte", " fraud", " betrug") {
+		return false // "someone saw my card number, lock it": the lock asked for
 	}
 	return containsAny(t, " card number", " cards number", " card no ", " number on my card", " number on the card", " number on my debit", " number on my credit",
 		" numbers on my card", " numbers on the card", " long number", " 16 digit", " sixteen digit", " cvv", " cvc", " security code on", " card security code",
