@@ -210,7 +210,7 @@ var pageWords = map[string]map[string]string{
 	"en-US": {
 		"bank.title": "Choose your bank", "continue": "Continue",
 		"consent.title": "Authorize Konto", "scope.accounts": "See your balances and transactions",
-		"scope.payments": "Move money to your saved payees, up to the daily limit", "consent.days": "For how long",
+		"scope.payments": "Move money to your saved payees, up to the daily limit, and make changes such as unlocking a card", "consent.days": "For how long",
 		"days": "%d days", "allow": "Allow",
 		"signin.title": "Sign in to %s", "signin.customer": "Customer ID", "signin.password": "Password", "signin.submit": "Sign in",
 		"redirect.title": "Continue at %s", "redirect.link": "Continue to %s",
@@ -219,7 +219,7 @@ var pageWords = map[string]map[string]string{
 	"de-DE": {
 		"bank.title": "Wählen Sie Ihre Bank", "continue": "Weiter",
 		"consent.title": "Konto berechtigen", "scope.accounts": "Kontostände und Umsätze sehen",
-		"scope.payments": "Geld an Ihre gespeicherten Empfänger überweisen, bis zum Tageslimit", "consent.days": "Wie lange",
+		"scope.payments": "Geld an Ihre gespeicherten Empfänger überweisen, bis zum Tageslimit, und Änderungen wie das Entsperren einer Karte", "consent.days": "Wie lange",
 		"days": "%d Tage", "allow": "Erlauben",
 		"signin.title": "Bei %s anmelden", "signin.customer": "Kundennummer", "signin.password": "Passwort", "signin.submit": "Anmelden",
 		"redirect.title": "Weiter bei %s", "redirect.link": "Weiter zu %s",
