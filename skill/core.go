@@ -894,7 +894,7 @@ func (s *Skill) dispatch(ctx context.Context, r *Request, kind social, note stri
 	if !s.firstTurn(r) && !due || r.Intent == intents.Launch || r.User.Customer == "" || resp.LinkAccount {
 		return resp, nil
 	}
-	if r.turn.next != nil || r.st.Dialog != nil && r.st.Dialog.Action != intents.TransferMoney && r.st.Dialog.Action != intents.PayBill {
+	if r.turn.next != nil || r.turn.splitFirst || r.st.Dialog != nil && r.st.Dialog.Action != intents.TransferMoney && r.st.Dialog.Action != intents.PayBill {
 		r.st.AlertDue = true // the answer asks something itself: the alert after the next answer
 		return resp, nil
 	}

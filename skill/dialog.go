@@ -184,6 +184,9 @@ type turn struct {
 	// read-back or PIN prompt waits (namedChange).
 	payees []string
 	split  bool // the turn is one of two questions asked at once (twoQuestions)
+	// splitFirst: the first of the two is being answered; a charge to
+	// check waits for the second.
+	splitFirst bool
 	// arrives is when a card ordered in this turn arrives.
 	arrives time.Time
 	faqID   string    // the FAQ entry the turn was answered with

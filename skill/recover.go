@@ -371,12 +371,18 @@ var holds = []string{"warte mal kurz", "warte kurz", "warte mal", "warte", "mome
 // questionJoints are where a turn asking two things joins them.
 var questionJoints = []string{" and what ", " and whats ", " and how ", " and when ", " and whens ", " and is ", " and do i ", " and can i ",
 	" and which ", " and did ", " and has ", " and have ", " and was ", " and are ", " and will ", " and whats left", " and what is left",
-	" und wann ", " und wie ", " und was ", " und ist ", " und hab ", " und habe ", " und welche ", " und wo ", " und ob ", " und hat ", " und kam ", " und sind ", " und wurde "}
+	" und wann ", " und wie ", " und was ", " und ist ", " und hab ", " und habe ", " und welche ", " und wo ", " und ob ", " und hat ", " und kam ", " und sind ", " und wurde ",
+	" and tell me ", " and give me ", " and show me ", " and read me ", " and let me know ", " and check ",
+	" und sag mir ", " und sage mir ", " und sagen sie mir ", " und zeig mir ", " und nenn mir ", " und nennen sie mir ", " und schau "}
 
 // twoQuestions answers a turn that asks two things that only read ("how
 // many points do I have and what's my credit score"): each in turn, in
-// one answer. Anything that acts, or a reading it is unsure of, is left
-// to the usual path.
+// one answer. A request that acts and a question that reads ("lock my
+// credit card and tell me my balance", "sperr meine Kreditkarte und sag
+// mir, was auf dem Girokonto ist") are both done too, nothing acting
+// dropped: a lock, which asks nothing, first; any other action last, so
+// that its question (a read-back, a PIN) is what the answer ends on. Two
+// actions, or a reading it is unsure of, are left to the usual path.
 func (s *Skill) twoQuestions(ctx context.Context, r *Request, kind social) (*Response, error, bool) {
 	if r.Text == "" || r.turn.split || r.st.Dialog != nil {
 		return nil, nil, false
@@ -401,7 +407,18 @@ func (s *Skill) twoQuestions(ctx context.Context, r *Request, kind social) (*Res
 	hint := intents.WithHints(ctx, intents.Hints{OfflineOnly: true})
 	a, err1 := s.cfg.Recognizer.Parse(hint, head, r.Locale, r.Now)
 	b, err2 := s.cfg.Recognizer.Parse(hint, tail, r.Locale, r.Now)
-	if err1 != nil || err2 != nil || a.Intent == b.Intent || !s.readsOnly(a.Intent) || !s.readsOnly(b.Intent) || a.Confidence < readMin+0.1 || b.Confidence < readMin+0.1 {
+	if err1 != nil || err2 != nil || a.Intent == b.Intent {
+		return nil, nil, false
+	}
+	if _, acts := s.actions[a.Intent]; acts && s.readsOnly(b.Intent) && a.Confidence >= actMin+0.1 && b.Confidence >= readMin+0.1 && !negatesAction(t) {
+		if a.Intent != intents.LockCard {
+			a, b = b, a // the reading first, the action and its question last
+		}
+	} else if _, acts := s.actions[b.Intent]; acts && s.readsOnly(a.Intent) && b.Confidence >= actMin+0.1 && a.Confidence >= readMin+0.1 && !negatesAction(t) {
+		if b.Intent == intents.LockCard {
+			a, b = b, a // a lock asks nothing: done first, before a reading that may ask (a charge to check)
+		}
+	} else if !s.readsOnly(a.Intent) || !s.readsOnly(b.Intent) || a.Confidence < readMin+0.1 || b.Confidence < readMin+0.1 {
 		return nil, nil, false
 	}
 	r.turn.split = true
@@ -413,7 +430,9 @@ func (s *Skill) twoQuestions(ctx context.Context, r *Request, kind social) (*Res
 		r.Text, r.Intent, r.Slots, r.Confidence = res.Text, res.Intent, res.Slots, res.Confidence
 		return s.dispatch(ctx, r, kind, "")
 	}
+	r.turn.splitFirst = true
 	first, err := answer(a)
+	r.turn.splitFirst = false
 	if err != nil || first == nil || r.st.Dialog != nil || r.st.Suggest != nil {
 		r.Text = text
 		return first, err, first != nil || err != nil
