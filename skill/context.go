@@ -341,9 +341,17 @@ func (s *Skill) followUp(r *Request) {
 		return
 	}
 	if prev.Intent == intents.IncomeSummary && len(words) <= 6 && containsAny(" "+norm+" ", " how much was it", " how much was that", " how much did i get", " how much was the",
-		" wie viel war es", " wie viel war das", " wie viel wars", " wie viel hab ich bekommen", " wie viel kam") {
-		// "how much was it?" after when the wages came in: that pay again
-		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.IncomeSummary, cloneSlots(prev.Slots), 1, true
+		" how much is it", " how much is that", " how much will it be", " how much will that be", " how much will i get", " how much do i get", " how much is the",
+		" wie viel war es", " wie viel war das", " wie viel wars", " wie viel hab ich bekommen", " wie viel kam", " wie viel ist es", " wie viel ist das",
+		" wie viel wird es", " wie viel wird das", " wie viel kriege ich", " wie viel krieg ich", " wie viel kriegt man", " wie viel bekomme ich", " wie viel bekomm ich",
+		" wieviel ist das", " wieviel war das", " wie hoch ist es", " wie hoch ist das", " wie hoch war es", " wie hoch war das") {
+		// "how much was it?", "and how much will it be?", "wie viel
+		// ist das" after when the wages came or come in: that pay again
+		// (was: a card's statement balance). The amount is asked: the
+		// last pay's, not the next one's day again.
+		slots := cloneSlots(prev.Slots)
+		delete(slots, slotNext)
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.IncomeSummary, slots, 1, true
 		return
 	}
 	if (prev.Intent == intents.ListTransactions || prev.Intent == intents.SpendingSummary) && lead.MatchString(norm) && !actionWords(norm) &&
