@@ -300,6 +300,10 @@ func namesOne(norm string) bool {
 // theOne: "the costco one".
 var theOne = regexp.MustCompile(`\bthe ([a-z]+(?: [a-z]+)?) one\b`)
 
+// intoIt are the pronouns taken for a payee's name in "überweis 50 Euro
+// drauf": the account just talked about.
+var intoIt = map[string]bool{"drauf": true, "darauf": true, "dahin": true, "dorthin": true, "rauf": true, "it": true, "there": true, "rein": true}
+
 // followUp reads an elliptical turn in the light of the last answer: it
 // takes the last answer's intent and slots, with what this turn names in
 // place of theirs. It changes nothing when the turn stands on its own.
@@ -380,6 +384,20 @@ func (s *Skill) followUp(r *Request) {
 			slots[intents.SlotAccount] = v
 		}
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.GetBalance, slots, 1, true
+		return
+	}
+	if r.Intent == intents.TransferMoney && prev.Intent == intents.GetBalance && prev.Slots.String(intents.SlotAccount) != "" &&
+		r.Slots[intents.SlotToAccount] == nil && (r.Slots[intents.SlotPayee] == nil || intoIt[r.Slots.String(intents.SlotPayee)]) &&
+		containsAny(" "+norm+" ", " into it ", " in it ", " to it ", " onto it ", " into that ", " to that one ", " in there ", " there ",
+			" drauf ", " darauf ", " dahin ", " dorthin ", " da rauf ", " rauf ", " hin ", " da rein ", " rein ", " dort ") &&
+		prev.Slots.String(intents.SlotAccount) != r.Slots.String(intents.SlotFromAccount) {
+		// "move 50 quid into it from my current account", "überweis 50
+		// Euro drauf" after an account's balance: to that account (was:
+		// "Who should get the money?", or a payee named "drauf").
+		slots := cloneSlots(r.Slots)
+		delete(slots, intents.SlotPayee)
+		slots[intents.SlotToAccount] = prev.Slots[intents.SlotAccount]
+		r.Slots, r.turn.inContext = slots, true
 		return
 	}
 	if (r.Intent == intents.TransferMoney || r.Intent == intents.PayBill) && s.readsOnly(prev.Intent) && prev.Intent == intents.GetBalance &&
