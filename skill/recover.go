@@ -61,7 +61,8 @@ var (
 		" war i ned", " war i net", " war i nicht", " war ich ned", " war ich net", " ned ich", " net ich", " net von mir", " ned von mir"}
 	alertOwns = []string{" that was me", " it was me", " yes was me", " i made that", " i made it", " i bought that", " i bought it",
 		" thats mine", " that is mine", " das war ich", " ich war das", " ich wars", " hab ich gekauft", " habe ich gekauft", " ist von mir",
-		" des war i", " das war i ", " war i ", " i wars", " des war ich", " yeah that was me", " yep that was me", " that one was me"}
+		" des war i", " das war i ", " war i ", " i wars", " des war ich", " yeah that was me", " yep that was me", " that one was me",
+		" one was me", " was me ", " war ich "}
 	// alertLater puts the question off: no answer, nothing done.
 	alertLater = normalizedSet("maybe later", "later", "not now", "not right now", "not today", "ask me later", "another time",
 		"jetzt nicht", "später", "vielleicht später", "nicht jetzt", "frag mich später", "ein andermal")
@@ -164,12 +165,17 @@ func saysMerchant(t, merchant string) bool {
 // alertTurn takes a turn about the open fraud alert raised earlier in
 // the session whose question a side question dropped: a question about
 // the charge raises it again; "that wasn't me" answers it.
+//
+// An answer that names the open alert's merchant is taken before Konto
+// has raised it too ("ElectroMart was me", "yes the gadget hub one was
+// me": the bank's notification came first).
 func (s *Skill) alertTurn(ctx context.Context, r *Request) (*Response, error, bool) {
-	if r.Text == "" || r.st.AlertMentioned == "" || r.st.Dialog != nil {
+	if r.Text == "" || r.st.Dialog != nil {
 		return nil, nil, false
 	}
 	answer := alertAnswer(r.Text)
-	if answer == "" && !strongAlertAsk(r.Text) {
+	mentioned := r.st.AlertMentioned != ""
+	if !mentioned && answer == "" || answer == "" && !strongAlertAsk(r.Text) {
 		return nil, nil, false
 	}
 	if r.User.Customer == "" && s.authenticate(ctx, r) != nil {
@@ -180,7 +186,8 @@ func (s *Skill) alertTurn(ctx context.Context, r *Request) (*Response, error, bo
 		return nil, nil, false
 	}
 	alerts, err := fr.Alerts(ctx, r.User)
-	if err != nil || len(alerts) == 0 || alerts[0].Status != "open" || alerts[0].ID != r.st.AlertMentioned {
+	if err != nil || len(alerts) == 0 || alerts[0].Status != "open" || mentioned && alerts[0].ID != r.st.AlertMentioned ||
+		!mentioned && !saysMerchant(" "+intents.Normalize(r.Text)+" ", alerts[0].Merchant) {
 		return nil, nil, false
 	}
 	resp, err := s.advance(ctx, r, alertDialog(alerts[0], r, true))
