@@ -1498,7 +1498,10 @@ func (l lang) cardState(c banks.Card) string {
 // the money coming back", "krieg ich das Geld zurück").
 func moneyBackAsked(t string) bool {
 	return containsAny(t, " money back", " coming back", " get it back", " refund", " reimburs", " pay it back", " paid back", " back on my", " credited",
-		" geld zurück", " zurückbekomm", " zurück bekomm", " erstatt", " wiederbekomm", " wieder bekomm", " kommt das geld", " gutgeschrieben", " zurückgebucht")
+		" geld zurück", " zurückbekomm", " zurück bekomm", " erstatt", " wiederbekomm", " wieder bekomm", " kommt das geld", " gutgeschrieben", " zurückgebucht",
+		// "what happens to my money now", "und was passiert jetzt mit meinem Geld"
+		" happens to my money", " happens with my money", " happens now with my money", " happens now to my money", " happens to the money", " about my money",
+		" mit meinem geld", " mit dem geld", " mein geld jetzt", " mein geld wieder", " wo ist mein geld")
 }
 
 // asksWhichCard: "which card was that on", "mit welcher Karte war das".
