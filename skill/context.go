@@ -344,6 +344,24 @@ func (s *Skill) followUp(r *Request) {
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.PayBill, slots, 1, true
 		return
 	}
+	if prev.Slots.String(intents.SlotAccount) == "credit_card" && (prev.Intent == intents.GetBalance || prev.Intent == intents.CreditLimit) && r.Intent == intents.PayBill &&
+		len(words) <= 12 && r.Slots[intents.SlotBiller] == nil && r.Slots[intents.SlotPayee] == nil && r.Slots[intents.SlotToAccount] == nil && paysTheBill(norm) &&
+		!namedBill.MatchString(norm) && !namesOne(norm) {
+		// "pay it off from my current account", "dann zahl die vom
+		// Girokonto ab" after the credit card's balance: the card's
+		// payment (read back, then the PIN) (was: "Which bill: …?").
+		slots := intents.Slots{intents.SlotBiller: "credit_card"}
+		for _, k := range []string{intents.SlotFromAccount, intents.SlotDate} {
+			if v := r.Slots[k]; v != nil {
+				slots[k] = v
+			}
+		}
+		if v := r.Slots[intents.SlotAmount]; v != nil && containsAny(" "+norm+" ", " dollar", " euro", " pound", " quid", " buck", " €", " $", " £") {
+			slots[intents.SlotAmount] = v
+		}
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.PayBill, slots, 1, true
+		return
+	}
 	if prev.Intent == intents.IncomeSummary && len(words) <= 6 && containsAny(" "+norm+" ", " how much was it", " how much was that", " how much did i get", " how much was the",
 		" how much is it", " how much is that", " how much will it be", " how much will that be", " how much will i get", " how much do i get", " how much is the",
 		" wie viel war es", " wie viel war das", " wie viel wars", " wie viel hab ich bekommen", " wie viel kam", " wie viel ist es", " wie viel ist das",
