@@ -332,9 +332,16 @@ func (f *FAQ) features(text string) map[string]float32 {
 // one, stemmed.
 func (f *FAQ) words(text string) []string {
 	var out []string
-	for _, w := range strings.Fields(Normalize(text)) {
+	fields := strings.Fields(Normalize(text))
+	for i, w := range fields {
 		if v, ok := faqVariants[w]; ok {
 			w = v
+		}
+		if f.german && i == len(fields)-1 && i > 0 && (w == "auf" || w == "zu" && openVerbsDE[fields[i-1]]) {
+			// "habt ihr samstags auf", "hat die Filiale heute auf",
+			// "wann macht ihr zu": a verb's particle at the end says open
+			// or closed (otherwise "auf" and "zu" say nothing)
+			w = "offen"
 		}
 		if w == faqNot {
 			out = append(out, w)
@@ -421,6 +428,10 @@ var faqVariants = map[string]string{
 	"bankautomat": "geldautomat", "bankautomaten": "geldautomat", "geldautomaten": "geldautomat",
 	"ec": "girocard", "eckarte": "girocard", "bankkarte": "girocard", "nich": "nicht",
 }
+
+// openVerbsDE come before a closing "zu" that says closed ("wann macht
+// ihr zu", "ist die Filiale zu").
+var openVerbsDE = faqSet(`macht machen macht's hat habt haben ist sind`)
 
 // faqStopEN are English words that say nothing about which question is
 // asked.

@@ -17,8 +17,8 @@ func Normalize(text string) string {
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
 			b.WriteRune(r)
 			space = false
-		case (r == '.' || r == ',') && i > 0 && i+1 < len(rs) && unicode.IsDigit(rs[i-1]) && unicode.IsDigit(rs[i+1]):
-			b.WriteRune(r)
+		case (r == '.' || r == ',' || r == '/') && i > 0 && i+1 < len(rs) && unicode.IsDigit(rs[i-1]) && unicode.IsDigit(rs[i+1]):
+			b.WriteRune(r) // "12,50", "1.11.", "11/1" (a date, numericDate)
 		case r == '\'' || r == '’':
 			// "what's" → "whats", "joe's" → "joes"
 		default:

@@ -107,7 +107,7 @@ func (o *Offline) Warm() error {
 // Parse implements Recognizer.
 func (o *Offline) Parse(ctx context.Context, text, locale string, now time.Time) (Result, error) {
 	res := Result{Text: text, Intent: Fallback, Slots: Slots{}}
-	norm := Normalize(text)
+	norm := SpellDates(Normalize(text), locale, now)
 	if norm == "" {
 		res.Confidence = 1
 		return res, nil
@@ -116,7 +116,7 @@ func (o *Offline) Parse(ctx context.Context, text, locale string, now time.Time)
 	if err != nil {
 		return res, fmt.Errorf("intents: %w", err)
 	}
-	res.Intent, res.Confidence = m.predict(o.canonical(baseLocale(locale), norm))
+	res.Intent, res.Confidence = m.predict(o.canonical(baseLocale(locale), withoutDateYears(norm, locale)))
 	FillSlots(res.Intent, norm, locale, now, res.Slots)
 	return res, nil
 }

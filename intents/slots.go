@@ -2,6 +2,7 @@ package intents
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -171,6 +172,9 @@ func ParseDateRange(text, locale string, now time.Time) (DateRange, string, bool
 	}
 	if bestLen > 0 {
 		return best, bestPhrase, true
+	}
+	if dr, phrase, ok := numericDateRange(words, locale, today); ok {
+		return dr, phrase, true
 	}
 	if dr, phrase, ok := weekdayOrDay(words, de, today); ok {
 		return dr, phrase, true
@@ -536,4 +540,140 @@ func isFiller(s string) bool {
 		return true
 	}
 	return false
+}
+
+// numericDate reads a day written in digits: "11/1" and "11/01/2026"
+// (month first in en-US), "1/11" (day first elsewhere), "1.11." and
+// "01.11.2026" (German; the day first). A dotted number before a
+// currency word ("3.10 euro") is an amount, not a date. The year, when
+// not said, is the most recent one with that day up to today.
+func numericDate(words []string, i int, locale string, today time.Time) (time.Time, bool) {
+	w := words[i]
+	sep := "/"
+	if strings.Contains(w, ".") {
+		if !German(locale) {
+			return time.Time{}, false // "1.11" is an amount in English
+		}
+		sep = "."
+	}
+	parts := strings.Split(w, sep)
+	if len(parts) < 2 || len(parts) > 3 {
+		return time.Time{}, false
+	}
+	for k, p := range parts {
+		if !isDigits(p) || p == "" || k < 2 && len(p) > 2 || k == 2 && len(p) != 2 && len(p) != 4 {
+			return time.Time{}, false
+		}
+	}
+	if i+1 < len(words) && isCurrencyWord(words[i+1]) {
+		return time.Time{}, false
+	}
+	d, m := atoi(parts[0]), atoi(parts[1])
+	if sep == "/" && strings.EqualFold(locale, "en-US") {
+		d, m = m, d
+	}
+	if m < 1 || m > 12 || d < 1 || d > 31 {
+		return time.Time{}, false
+	}
+	y, explicit := today.Year(), false
+	if len(parts) == 3 {
+		y, explicit = atoi(parts[2]), true
+		if y < 100 {
+			y += 2000
+		}
+	}
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	if t.Day() != d {
+		return time.Time{}, false // "31/11"
+	}
+	if !explicit && t.After(today) {
+		t = t.AddDate(-1, 0, 0)
+	}
+	return t, true
+}
+
+// isCurrencyWord: a word that makes the number before it an amount.
+func isCurrencyWord(w string) bool {
+	switch w {
+	case "euro", "euros", "eur", "cent", "dollar", "dollars", "bucks", "pound", "pounds", "quid", "pence", "p":
+		return true
+	}
+	return false
+}
+
+// numericDateRange reads a day in digits as a period (numericDate): that
+// day, or with since/seit/from/ab before it the days from then to today.
+func numericDateRange(words []string, locale string, today time.Time) (DateRange, string, bool) {
+	for i := range words {
+		d, ok := numericDate(words, i, locale, today)
+		if !ok {
+			continue
+		}
+		start := i
+		if i > 0 {
+			switch words[i-1] {
+			case "since", "from", "seit", "ab":
+				return rng(d, today), strings.Join(words[i-1:i+1], " "), true
+			case "dem", "the":
+				if i > 1 && (words[i-2] == "seit" || words[i-2] == "since" || words[i-2] == "ab") {
+					return rng(d, today), strings.Join(words[i-2:i+1], " "), true
+				}
+			case "on", "am", "vom":
+				start = i - 1
+			}
+		}
+		return rng(d, d), strings.Join(words[start:i+1], " "), true
+	}
+	return DateRange{}, "", false
+}
+
+// SpellDates writes each day in digits in normalized text as its day and
+// month name ("am 1.11" → "am 1 november", "on 11/1/2026" → "on 1
+// november 2026"; numericDate), the way the recognizer learnt dates, so
+// that "und am 1.11." is read as a day, not as a PIN.
+func SpellDates(norm, locale string, now time.Time) string {
+	if !strings.ContainsAny(norm, "./") {
+		return norm
+	}
+	words := strings.Fields(norm)
+	names := enMonths
+	if German(locale) {
+		names = deMonths
+	}
+	changed := false
+	for i := range words {
+		d, ok := numericDate(words, i, locale, day(now))
+		if !ok {
+			continue
+		}
+		w := strconv.Itoa(d.Day()) + " " + names[d.Month()-1]
+		if len(strings.FieldsFunc(words[i], func(r rune) bool { return r == '.' || r == '/' })) == 3 {
+			w += " " + strconv.Itoa(d.Year())
+		}
+		words[i], changed = w, true
+	}
+	if !changed {
+		return norm
+	}
+	return strings.Join(words, " ")
+}
+
+// withoutDateYears drops a year said right after a month name ("am 14
+// november 2026" → "am 14 november") from what the recognizer's model
+// reads: four digits after a month are part of the day, never a PIN.
+func withoutDateYears(norm, locale string) string {
+	words := strings.Fields(norm)
+	out := words[:0:0]
+	for i, w := range words {
+		if i > 0 && len(w) == 4 && isDigits(w) && (w[:2] == "19" || w[:2] == "20") {
+			if _, ok := monthIndex(words[i-1], locale); ok {
+				continue
+			}
+		}
+		out = append(out, w)
+	}
+	if len(out) == len(words) {
+		return norm
+	}
+	return strings.Join(out, " ")
 }

@@ -300,6 +300,10 @@ func namesOne(norm string) bool {
 // theOne: "the costco one".
 var theOne = regexp.MustCompile(`\bthe ([a-z]+(?: [a-z]+)?) one\b`)
 
+// intoIt are the pronouns taken for a payee's name in "überweis 50 Euro
+// drauf": the account just talked about.
+var intoIt = map[string]bool{"drauf": true, "darauf": true, "dahin": true, "dorthin": true, "rauf": true, "it": true, "there": true, "rein": true}
+
 // followUp reads an elliptical turn in the light of the last answer: it
 // takes the last answer's intent and slots, with what this turn names in
 // place of theirs. It changes nothing when the turn stands on its own.
@@ -340,10 +344,36 @@ func (s *Skill) followUp(r *Request) {
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.PayBill, slots, 1, true
 		return
 	}
+	if prev.Slots.String(intents.SlotAccount) == "credit_card" && (prev.Intent == intents.GetBalance || prev.Intent == intents.CreditLimit) && r.Intent == intents.PayBill &&
+		len(words) <= 12 && r.Slots[intents.SlotBiller] == nil && r.Slots[intents.SlotPayee] == nil && r.Slots[intents.SlotToAccount] == nil && paysTheBill(norm) &&
+		!namedBill.MatchString(norm) && !namesOne(norm) {
+		// "pay it off from my current account", "dann zahl die vom
+		// Girokonto ab" after the credit card's balance: the card's
+		// payment (read back, then the PIN) (was: "Which bill: …?").
+		slots := intents.Slots{intents.SlotBiller: "credit_card"}
+		for _, k := range []string{intents.SlotFromAccount, intents.SlotDate} {
+			if v := r.Slots[k]; v != nil {
+				slots[k] = v
+			}
+		}
+		if v := r.Slots[intents.SlotAmount]; v != nil && containsAny(" "+norm+" ", " dollar", " euro", " pound", " quid", " buck", " €", " $", " £") {
+			slots[intents.SlotAmount] = v
+		}
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.PayBill, slots, 1, true
+		return
+	}
 	if prev.Intent == intents.IncomeSummary && len(words) <= 6 && containsAny(" "+norm+" ", " how much was it", " how much was that", " how much did i get", " how much was the",
-		" wie viel war es", " wie viel war das", " wie viel wars", " wie viel hab ich bekommen", " wie viel kam") {
-		// "how much was it?" after when the wages came in: that pay again
-		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.IncomeSummary, cloneSlots(prev.Slots), 1, true
+		" how much is it", " how much is that", " how much will it be", " how much will that be", " how much will i get", " how much do i get", " how much is the",
+		" wie viel war es", " wie viel war das", " wie viel wars", " wie viel hab ich bekommen", " wie viel kam", " wie viel ist es", " wie viel ist das",
+		" wie viel wird es", " wie viel wird das", " wie viel kriege ich", " wie viel krieg ich", " wie viel kriegt man", " wie viel bekomme ich", " wie viel bekomm ich",
+		" wieviel ist das", " wieviel war das", " wie hoch ist es", " wie hoch ist das", " wie hoch war es", " wie hoch war das") {
+		// "how much was it?", "and how much will it be?", "wie viel
+		// ist das" after when the wages came or come in: that pay again
+		// (was: a card's statement balance). The amount is asked: the
+		// last pay's, not the next one's day again.
+		slots := cloneSlots(prev.Slots)
+		delete(slots, slotNext)
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.IncomeSummary, slots, 1, true
 		return
 	}
 	if (prev.Intent == intents.ListTransactions || prev.Intent == intents.SpendingSummary) && lead.MatchString(norm) && !actionWords(norm) &&
@@ -372,6 +402,20 @@ func (s *Skill) followUp(r *Request) {
 			slots[intents.SlotAccount] = v
 		}
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.GetBalance, slots, 1, true
+		return
+	}
+	if r.Intent == intents.TransferMoney && prev.Intent == intents.GetBalance && prev.Slots.String(intents.SlotAccount) != "" &&
+		r.Slots[intents.SlotToAccount] == nil && (r.Slots[intents.SlotPayee] == nil || intoIt[r.Slots.String(intents.SlotPayee)]) &&
+		containsAny(" "+norm+" ", " into it ", " in it ", " to it ", " onto it ", " into that ", " to that one ", " in there ", " there ",
+			" drauf ", " darauf ", " dahin ", " dorthin ", " da rauf ", " rauf ", " hin ", " da rein ", " rein ", " dort ") &&
+		prev.Slots.String(intents.SlotAccount) != r.Slots.String(intents.SlotFromAccount) {
+		// "move 50 quid into it from my current account", "überweis 50
+		// Euro drauf" after an account's balance: to that account (was:
+		// "Who should get the money?", or a payee named "drauf").
+		slots := cloneSlots(r.Slots)
+		delete(slots, intents.SlotPayee)
+		slots[intents.SlotToAccount] = prev.Slots[intents.SlotAccount]
+		r.Slots, r.turn.inContext = slots, true
 		return
 	}
 	if (r.Intent == intents.TransferMoney || r.Intent == intents.PayBill) && s.readsOnly(prev.Intent) && prev.Intent == intents.GetBalance &&
@@ -1468,7 +1512,10 @@ func (l lang) cardState(c banks.Card) string {
 // the money coming back", "krieg ich das Geld zurück").
 func moneyBackAsked(t string) bool {
 	return containsAny(t, " money back", " coming back", " get it back", " refund", " reimburs", " pay it back", " paid back", " back on my", " credited",
-		" geld zurück", " zurückbekomm", " zurück bekomm", " erstatt", " wiederbekomm", " wieder bekomm", " kommt das geld", " gutgeschrieben", " zurückgebucht")
+		" geld zurück", " zurückbekomm", " zurück bekomm", " erstatt", " wiederbekomm", " wieder bekomm", " kommt das geld", " gutgeschrieben", " zurückgebucht",
+		// "what happens to my money now", "und was passiert jetzt mit meinem Geld"
+		" happens to my money", " happens with my money", " happens now with my money", " happens now to my money", " happens to the money", " about my money",
+		" mit meinem geld", " mit dem geld", " mein geld jetzt", " mein geld wieder", " wo ist mein geld")
 }
 
 // asksWhichCard: "which card was that on", "mit welcher Karte war das".

@@ -471,8 +471,21 @@ func yesNoOf(text string) string {
 			return intents.Yes // "yes please", "ya that was me", "yeah go ahead and pay it"; not "okay wait", "yes but send it to Mary"
 		}
 	}
+	if doIt.MatchString(t) {
+		return intents.Yes // "gut, dann führen Sie sie bitte aus", "schick sie ab", "ok send it"
+	}
 	return ""
 }
+
+// doIt: words that only tell Konto to carry out what it read back, with
+// no name, amount or account of their own ("dann führen Sie sie bitte
+// aus", "mach das jetzt", "überweis es", "send it now", "please process
+// the payment"). Locks are left out: "sperr sie" at a lost card's offer
+// to replace it is the lock alone.
+var doIt = regexp.MustCompile(`^(?:(?:gut|also|na|ok|okay|ja|jo|dann|bitte|so|jetzt|and|then|please|just|alright|right|fine|great|cool|sure|yes|yeah|yep|now)\s)*` +
+	`(?:(?:führ|führe|führen sie|mach|mache|machen sie|schick|schicke|schicken sie|überweis|überweise|überweisen sie|zahl|zahle|zahlen sie|bezahl|bezahle|bezahlen sie|erledig|erledige|erledigen sie)` +
+	`(?:\s(?:sie|es|das|die|den|ihn|ab|die überweisung|die zahlung|die rechnung|das ganze|bitte|jetzt|dann|so|gern|gerne|ruhig|mal|doch|einfach|danke|aus|ab|weg|los))*` +
+	`|(?:send|pay|transfer|process|execute|submit|complete|make|do)\s(?:it|that|this|the payment|the transfer|the bill|the transaction)(?:\s(?:now|please|then|thanks|thank you|through|off))*)$`)
 
 // yesNoWords open a yes or a no after "okay" or "alright" ("alright yes,
 // proceed with the payment"; "alright then" is a yes of its own).

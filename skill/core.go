@@ -966,7 +966,7 @@ func (s *Skill) withOpenAlert(ctx context.Context, r *Request, resp *Response) *
 		r.st.Dialog != nil && r.st.Dialog.Action == actReviewAlert {
 		return resp // (the answer is the alert's question)
 	}
-	if r.turn.next != nil || r.st.Dialog != nil && r.st.Dialog.Action != intents.TransferMoney && r.st.Dialog.Action != intents.PayBill {
+	if r.turn.next != nil || r.turn.splitFirst || r.st.Dialog != nil && r.st.Dialog.Action != intents.TransferMoney && r.st.Dialog.Action != intents.PayBill {
 		r.st.AlertDue = true // the answer asks something itself: the alert after the next answer
 		return resp
 	}

@@ -184,6 +184,9 @@ type turn struct {
 	// read-back or PIN prompt waits (namedChange).
 	payees []string
 	split  bool // the turn is one of two questions asked at once (twoQuestions)
+	// splitFirst: the first of the two is being answered; a charge to
+	// check waits for the second.
+	splitFirst bool
 	// arrives is when a card ordered in this turn arrives.
 	arrives time.Time
 	faqID   string // the FAQ entry the turn was answered with
@@ -726,15 +729,10 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 		}
 		if fix := correction(r, d); fix != nil && !(asksAbout(r) && s.readsOnly(r.Intent)) {
 			// "nee warte, dreißig" while the account is asked: the amount
-			// changes, said back, and the question is asked again.
+			// changes, said back, and the question is asked again
+			// (mergeAndAdvance).
 			r.Slots = fix
-			resp, err := s.mergeAndAdvance(ctx, r, d)
-			if a, ok := fix.Amount(intents.SlotAmount); ok && resp != nil && err == nil && r.st.Dialog != nil {
-				if m, err := banks.ParseMoney(a.Value, a.Currency); err == nil {
-					resp.Speech = l.msg("dialog.amount_changed", l.Money(m)) + " " + resp.Speech
-				}
-			}
-			return resp, err
+			return s.mergeAndAdvance(ctx, r, d)
 		}
 		// An answer to the question comes first: short answers ("debit",
 		// "from checking") are easily taken for other intents; words that
@@ -1283,6 +1281,7 @@ func (d *dialog) take(c choice) {
 }
 
 func (s *Skill) mergeAndAdvance(ctx context.Context, r *Request, d *dialog) (*Response, error) {
+	old, hadAmount := d.Slots.Amount(intents.SlotAmount)
 	if a, ok := r.Slots.Amount(intents.SlotAmount); ok {
 		a, ask := s.elided(r, d, a) // "no, make it twelve fifty"
 		if ask != nil {
@@ -1294,7 +1293,21 @@ func (s *Skill) mergeAndAdvance(ctx context.Context, r *Request, d *dialog) (*Re
 		d.Slots[k] = v
 	}
 	d.Key = "" // what was confirmed changed
-	return s.advance(ctx, r, d)
+	resp, err := s.advance(ctx, r, d)
+	if a, ok := d.Slots.Amount(intents.SlotAmount); ok && hadAmount && a != old && err == nil && resp != nil && resp.Elicit != nil &&
+		resp.Elicit.Slot != intents.SlotAmount && r.st.Dialog == d && d.Stage == stageCollect {
+		// "nee warte, dreißig", "actually make it 150" at "From which
+		// account?": the new amount is said, then the question again,
+		// however the change was read (a correction, or the same
+		// request with a new amount).
+		if m, err := banks.ParseMoney(a.Value, a.Currency); err == nil {
+			l := langOf(r.Locale)
+			if note := l.msg("dialog.amount_changed", l.Money(m)); !strings.HasPrefix(resp.Speech, note) {
+				resp.Speech = note + " " + resp.Speech
+			}
+		}
+	}
+	return resp, err
 }
 
 // hedgedNot: the "not" of a turn says doubt, not which one is ruled

@@ -77,7 +77,7 @@ func (s *Skill) income(ctx context.Context, r *Request) (*Response, error) {
 		// read as the credit card's statement)
 		r.Slots[slotItems] = last.Merchant + "\x1f" + l.txPhrase(*last, r.Now) + "\x1f" + l.On(last.Time, r.Now)
 		r.Slots[slotItem] = "0"
-		if r.Slots.String(slotNext) != "" {
+		if r.Slots.String(slotNext) != "" || asksNextPay(" "+intents.Normalize(r.Text)+" ") {
 			// "and when's the next one?" after the salary.
 			if next, ok := nextPay(pay, *last, r.Now); ok {
 				return &Response{Speech: l.msg("income.next.when", last.Merchant, l.Date(next, r.Now)), EndSession: true}, nil
@@ -946,4 +946,13 @@ func (s *Skill) sentToPayee(ctx context.Context, r *Request) (*Response, error) 
 		return &Response{Speech: l.msg("sent.total.one", l.Money(total), p.Name, period), EndSession: true}, nil
 	}
 	return &Response{Speech: l.msg("sent.total", l.Money(total), p.Name, period, strconv.Itoa(n)), EndSession: true}, nil
+}
+
+// asksNextPay: the words ask when the next pay comes ("when's my next
+// paycheck", "when do i get paid next", "wann kommt mein nächstes
+// Gehalt"), not whether the last one came.
+func asksNextPay(t string) bool {
+	return containsAny(t, " next pay", " next paycheck", " next paycheque", " next salary", " next wage", " next payday", " next pay day", " get paid next",
+		" paid next", " when will i get paid", " when will i be paid", " when is payday", " whens payday", " when is pay day", " whens pay day",
+		" nächstes gehalt", " nächste gehalt", " nächsten gehalt", " nächste lohn", " nächsten lohn", " nächster lohn", " nächste zahltag", " nächster zahltag", " wann ist zahltag")
 }

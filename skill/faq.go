@@ -137,6 +137,11 @@ func (fq *faqs) take(ctx context.Context, r *Request) *Response {
 	case !known || r.Intent == intents.Fallback:
 	case r.Confidence < faqUnsure:
 		least = faqGood
+	case r.Intent == intents.CreditLimit && otherLimit(" "+intents.Normalize(r.Text)+" "):
+		// "wie hoch ist eigentlich mein Überweisungslimit", "what's my
+		// atm limit": a limit that is no card's credit limit is the
+		// sheet's to say; any entry that matches beats a credit limit.
+		least = intents.FAQThreshold
 	case (r.Confidence < faqThemeUnsure || (r.Intent == intents.TransferMoney || r.Intent == intents.PayBill) && r.Slots[intents.SlotPayee] == nil &&
 		r.Slots[intents.SlotBiller] == nil && r.Slots[intents.SlotToAccount] == nil || r.Intent == intents.CardApplication && !containsAny(" "+intents.Normalize(r.Text)+" ", " card", " karte")) &&
 		fq.themed(ctx, r):
@@ -365,4 +370,13 @@ func (fq *faqs) bankQuestion(ctx context.Context, r *Request) bool {
 		m = set.match
 	}
 	return faqBanking(m, r)
+}
+
+// otherLimit: the words name a limit other than a credit limit: on
+// transfers and payments, on cash, on contactless payments.
+func otherLimit(t string) bool {
+	return containsAny(t, " transfer limit", " payment limit", " sending limit", " limit on transfers", " limit on payments", " limit for transfers", " limit for payments",
+		" atm limit", " cash limit", " withdrawal limit", " contactless limit", " tap limit", " limit at the atm", " limit at the cash machine",
+		" überweisungslimit", " überweisungs limit", " überweisung limit", " limit für überweisung", " limit bei überweisung", " zahlungslimit", " abhebelimit",
+		" auszahlungslimit", " bargeldlimit", " automatenlimit", " geldautomat", " am automaten", " kontaktlos")
 }

@@ -62,7 +62,8 @@ var (
 		" war i ned", " war i net", " war i nicht", " war ich ned", " war ich net", " ned ich", " net ich", " net von mir", " ned von mir"}
 	alertOwns = []string{" that was me", " it was me", " yes was me", " i made that", " i made it", " i bought that", " i bought it",
 		" thats mine", " that is mine", " das war ich", " ich war das", " ich wars", " hab ich gekauft", " habe ich gekauft", " ist von mir",
-		" des war i", " das war i ", " war i ", " i wars", " des war ich", " yeah that was me", " yep that was me", " that one was me"}
+		" des war i", " das war i ", " war i ", " i wars", " des war ich", " yeah that was me", " yep that was me", " that one was me",
+		" one was me", " was me ", " war ich "}
 	// alertLater puts the question off: no answer, nothing done.
 	alertLater = normalizedSet("maybe later", "later", "not now", "not right now", "not today", "ask me later", "another time",
 		"jetzt nicht", "später", "vielleicht später", "nicht jetzt", "frag mich später", "ein andermal")
@@ -165,12 +166,17 @@ func saysMerchant(t, merchant string) bool {
 // alertTurn takes a turn about the open fraud alert raised earlier in
 // the session whose question a side question dropped: a question about
 // the charge raises it again; "that wasn't me" answers it.
+//
+// An answer that names the open alert's merchant is taken before Konto
+// has raised it too ("ElectroMart was me", "yes the gadget hub one was
+// me": the bank's notification came first).
 func (s *Skill) alertTurn(ctx context.Context, r *Request) (*Response, error, bool) {
-	if r.Text == "" || r.st.AlertMentioned == "" || r.st.Dialog != nil {
+	if r.Text == "" || r.st.Dialog != nil {
 		return nil, nil, false
 	}
 	answer := alertAnswer(r.Text)
-	if answer == "" && !strongAlertAsk(r.Text) {
+	mentioned := r.st.AlertMentioned != ""
+	if !mentioned && answer == "" || answer == "" && !strongAlertAsk(r.Text) {
 		return nil, nil, false
 	}
 	if r.User.Customer == "" && s.authenticate(ctx, r) != nil {
@@ -181,7 +187,8 @@ func (s *Skill) alertTurn(ctx context.Context, r *Request) (*Response, error, bo
 		return nil, nil, false
 	}
 	alerts, err := fr.Alerts(ctx, r.User)
-	if err != nil || len(alerts) == 0 || alerts[0].Status != "open" || alerts[0].ID != r.st.AlertMentioned {
+	if err != nil || len(alerts) == 0 || alerts[0].Status != "open" || mentioned && alerts[0].ID != r.st.AlertMentioned ||
+		!mentioned && !saysMerchant(" "+intents.Normalize(r.Text)+" ", alerts[0].Merchant) {
 		return nil, nil, false
 	}
 	resp, err := s.advance(ctx, r, alertDialog(alerts[0], r, true))
@@ -381,12 +388,18 @@ var holds = []string{"warte mal kurz", "warte kurz", "warte mal", "warte", "mome
 // questionJoints are where a turn asking two things joins them.
 var questionJoints = []string{" and what ", " and whats ", " and how ", " and when ", " and whens ", " and is ", " and do i ", " and can i ",
 	" and which ", " and did ", " and has ", " and have ", " and was ", " and are ", " and will ", " and whats left", " and what is left",
-	" und wann ", " und wie ", " und was ", " und ist ", " und hab ", " und habe ", " und welche ", " und wo ", " und ob ", " und hat ", " und kam ", " und sind ", " und wurde "}
+	" und wann ", " und wie ", " und was ", " und ist ", " und hab ", " und habe ", " und welche ", " und wo ", " und ob ", " und hat ", " und kam ", " und sind ", " und wurde ",
+	" and tell me ", " and give me ", " and show me ", " and read me ", " and let me know ", " and check ",
+	" und sag mir ", " und sage mir ", " und sagen sie mir ", " und zeig mir ", " und nenn mir ", " und nennen sie mir ", " und schau "}
 
 // twoQuestions answers a turn that asks two things that only read ("how
 // many points do I have and what's my credit score"): each in turn, in
-// one answer. Anything that acts, or a reading it is unsure of, is left
-// to the usual path.
+// one answer. A request that acts and a question that reads ("lock my
+// credit card and tell me my balance", "sperr meine Kreditkarte und sag
+// mir, was auf dem Girokonto ist") are both done too, nothing acting
+// dropped: a lock, which asks nothing, first; any other action last, so
+// that its question (a read-back, a PIN) is what the answer ends on. Two
+// actions, or a reading it is unsure of, are left to the usual path.
 func (s *Skill) twoQuestions(ctx context.Context, r *Request, kind social) (*Response, error, bool) {
 	if r.Text == "" || r.turn.split || r.st.Dialog != nil {
 		return nil, nil, false
@@ -411,7 +424,18 @@ func (s *Skill) twoQuestions(ctx context.Context, r *Request, kind social) (*Res
 	hint := intents.WithHints(ctx, intents.Hints{OfflineOnly: true})
 	a, err1 := s.cfg.Recognizer.Parse(hint, head, r.Locale, r.Now)
 	b, err2 := s.cfg.Recognizer.Parse(hint, tail, r.Locale, r.Now)
-	if err1 != nil || err2 != nil || a.Intent == b.Intent || !s.readsOnly(a.Intent) || !s.readsOnly(b.Intent) || a.Confidence < readMin+0.1 || b.Confidence < readMin+0.1 {
+	if err1 != nil || err2 != nil || a.Intent == b.Intent {
+		return nil, nil, false
+	}
+	if _, acts := s.actions[a.Intent]; acts && s.readsOnly(b.Intent) && a.Confidence >= actMin+0.1 && b.Confidence >= readMin+0.1 && !negatesAction(t) {
+		if a.Intent != intents.LockCard {
+			a, b = b, a // the reading first, the action and its question last
+		}
+	} else if _, acts := s.actions[b.Intent]; acts && s.readsOnly(a.Intent) && b.Confidence >= actMin+0.1 && a.Confidence >= readMin+0.1 && !negatesAction(t) {
+		if b.Intent == intents.LockCard {
+			a, b = b, a // a lock asks nothing: done first, before a reading that may ask (a charge to check)
+		}
+	} else if !s.readsOnly(a.Intent) || !s.readsOnly(b.Intent) || a.Confidence < readMin+0.1 || b.Confidence < readMin+0.1 {
 		return nil, nil, false
 	}
 	r.turn.split = true
@@ -423,7 +447,9 @@ func (s *Skill) twoQuestions(ctx context.Context, r *Request, kind social) (*Res
 		r.Text, r.Intent, r.Slots, r.Confidence = res.Text, res.Intent, res.Slots, res.Confidence
 		return s.dispatch(ctx, r, kind, "")
 	}
+	r.turn.splitFirst = true
 	first, err := answer(a)
+	r.turn.splitFirst = false
 	if err != nil || first == nil || r.st.Dialog != nil || r.st.Suggest != nil {
 		r.Text = text
 		return first, err, first != nil || err != nil
