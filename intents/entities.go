@@ -804,10 +804,13 @@ func ParseDate(text, locale string, now time.Time) (string, string, bool) {
 			}
 		}
 		if m, ok := monthIndex(w, locale); ok {
-			d := 0
+			// start and end bound the words of the date, day and year with
+			// the month, so that none of them is read as an amount after it
+			// ("am 14. November 2026 50 Euro" was 2.026,50 €).
+			d, start, end := 0, i, i+1
 			if i+1 < len(words) && !German(locale) {
 				if n, u := parseEnglishNumber(words[i+1:]); u > 0 && n >= 1 && n <= 31 {
-					d = n
+					d, end = n, i+1+u
 				}
 			}
 			if d == 0 && i > 0 {
@@ -816,7 +819,7 @@ func ParseDate(text, locale string, now time.Time) (string, string, bool) {
 					j--
 				}
 				if n, u := parseNumber(words[j:j+1], locale); u > 0 && n >= 1 && n <= 31 {
-					d = n
+					d, start = n, j
 				}
 			}
 			if d > 0 {
@@ -826,8 +829,10 @@ func ParseDate(text, locale string, now time.Time) (string, string, bool) {
 					if n, err := strconv.Atoi(y); err == nil && len(y) == 4 && n >= 1900 && n <= 2200 &&
 						!(x+1 < len(words) && currencyWords[words[x+1]] != "") { // ("on december 5 2000 dollars" says an amount)
 						year, said = n, true // "december 31 2099": that year, not this one
+						end = max(end, x+1)
 					}
 				}
+				w := strings.Join(words[start:end], " ")
 				t := time.Date(year, m, d, 0, 0, 0, 0, time.UTC)
 				if !said && t.Before(today) {
 					t = time.Date(year+1, m, d, 0, 0, 0, 0, time.UTC)

@@ -55,3 +55,24 @@ func TestMonthParts(t *testing.T) {
 		}
 	}
 }
+
+// A payment's date keeps its day and year out of the amount: "am
+// 24.12.2026 50 Euro" was 2.026,50 €, because only the month word was
+// taken for the date and "2026 50" read as euros and cents.
+func TestDateWordsAreNoAmount(t *testing.T) {
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	for _, c := range []struct{ locale, text, date, amount string }{
+		{"de-DE", "überweise am 24.12.2026 50 euro an max", "2026-12-24", "50.00"},
+		{"de-DE", "überweise am 24. dezember 2026 50 euro an max", "2026-12-24", "50.00"},
+		{"en-US", "pay tom on december 5 2026 40 dollars", "2026-12-05", "40.00"},
+	} {
+		res, err := testRec.Parse(context.Background(), c.text, c.locale, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _ := res.Slots[SlotAmount].(Amount)
+		if res.Slots.String(SlotDate) != c.date || a.Value != c.amount {
+			t.Errorf("%q: date %v amount %+v, want %s and %s", c.text, res.Slots[SlotDate], res.Slots[SlotAmount], c.date, c.amount)
+		}
+	}
+}
