@@ -322,6 +322,11 @@ func hundredsAndCents(words []string, v int) (int, int, bool) {
 // "dreiundzwanzig euro", "12,50 euro", "zwölf euro fünfzig". With bare,
 // a number without a currency word counts too. It returns the amount and
 // the words it used.
+// unitWords count something else than cents after an amount ("20
+// dollars 15 times").
+var unitWords = map[string]bool{"times": true, "time": true, "days": true, "day": true, "weeks": true, "months": true, "minutes": true, "hours": true,
+	"percent": true, "people": true, "mal": true, "tage": true, "prozent": true, "cents": true, "cent": true, "pence": true, "p": true}
+
 func ParseAmount(text, locale string, bare bool) (Amount, string, bool) {
 	if a, phrase, ok := andAHalf(text, locale); ok {
 		return a, phrase, true
@@ -375,6 +380,10 @@ func ParseAmount(text, locale string, bare bool) (Amount, string, bool) {
 						j = k + u
 					} else if _, word := enSmall[words[k]]; k == j && word && words[k] != "a" && c/100 >= 1 {
 						v += c / 100 // "twelve dollars fifty", "five pounds twenty"
+						j = k + u
+					} else if k == j && len(words[k]) == 2 && isDigits(words[k]) && c/100 >= 10 &&
+						!(k+1 < len(words) && (unitWords[words[k+1]] || currencyWords[words[k+1]] != "")) {
+						v += c / 100 // "20 dollars 50" is $20.50, as "twenty dollars fifty" is (not "20 dollars 15 times")
 						j = k + u
 					}
 				}

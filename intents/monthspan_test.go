@@ -76,3 +76,15 @@ func TestDateWordsAreNoAmount(t *testing.T) {
 		}
 	}
 }
+
+// Two digits after the currency are its cents, as words are ("20 dollars
+// 50" was read back as $20.00), unless they count something else.
+func TestDigitCentsAfterTheCurrency(t *testing.T) {
+	for text, want := range map[string]string{"send tom 20 dollars 50": "20.50", "send tom twenty dollars fifty": "20.50",
+		"send tom 20 dollars 50 times": "20.00", "send tom 20 dollars 5": "20.00", "pay 12 pounds 99 to emily": "12.99"} {
+		a, _, ok := ParseAmount(Normalize(text), "en-US", true)
+		if !ok || a.Value != want {
+			t.Errorf("%q: %+v %v, want %s", text, a, ok, want)
+		}
+	}
+}
