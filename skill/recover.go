@@ -390,7 +390,11 @@ var questionJoints = []string{" and what ", " and whats ", " and how ", " and wh
 	" and which ", " and did ", " and has ", " and have ", " and was ", " and are ", " and will ", " and whats left", " and what is left",
 	" und wann ", " und wie ", " und was ", " und ist ", " und hab ", " und habe ", " und welche ", " und wo ", " und ob ", " und hat ", " und kam ", " und sind ", " und wurde ",
 	" and tell me ", " and give me ", " and show me ", " and read me ", " and let me know ", " and check ",
-	" und sag mir ", " und sage mir ", " und sagen sie mir ", " und zeig mir ", " und nenn mir ", " und nennen sie mir ", " und schau "}
+	" und sag mir ", " und sage mir ", " und sagen sie mir ", " und zeig mir ", " und nenn mir ", " und nennen sie mir ", " und schau ",
+	// a request that acts after a question ("whats my savings balance and
+	// send tom 20 dollars"): both are done, the action last
+	" and send ", " and pay ", " and transfer ", " and move ", " and lock ", " and freeze ", " and then send ", " and then pay ",
+	" und überweis", " und schick ", " und zahl ", " und bezahl ", " und sperr ", " und dann überweis", " und dann schick "}
 
 // twoQuestions answers a turn that asks two things that only read ("how
 // many points do I have and what's my credit score"): each in turn, in
@@ -418,6 +422,7 @@ func (s *Skill) twoQuestions(ctx context.Context, r *Request, kind social) (*Res
 	if strings.HasPrefix(tail, "und ") {
 		tail = strings.TrimSpace(strings.TrimPrefix(tail, "und "))
 	}
+	tail = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(tail, "then "), "dann "))
 	if len(strings.Fields(head)) < 3 || len(strings.Fields(tail)) < 3 {
 		return nil, nil, false
 	}
@@ -460,7 +465,13 @@ func (s *Skill) twoQuestions(ctx context.Context, r *Request, kind social) (*Res
 		return first, nil, true
 	}
 	out := *second
-	out.Speech = langOf(r.Locale).withoutAnythingElse(first.Speech) + " " + second.Speech
+	l := langOf(r.Locale)
+	if d := r.st.Dialog; d != nil && d.Stage == stageCollect && d.What != "" && strings.TrimSpace(second.Speech) == strings.TrimSpace(d.Question) {
+		// "whats my savings balance and send tom 20 dollars": the question
+		// after the balance says which payment it is for.
+		out.Speech = l.msg("dialog.about", d.What, lowerFirst(d.Question))
+	}
+	out.Speech = l.withoutAnythingElse(first.Speech) + " " + out.Speech
 	return &out, nil, true
 }
 
