@@ -332,16 +332,7 @@ func (s *Skill) followUp(r *Request) {
 		// person pays that bill (read back, then the PIN). A number
 		// without a currency is no amount here ("december 15th", "that
 		// one"): the bill's own amount is read back.
-		slots := intents.Slots{intents.SlotBiller: b}
-		for _, k := range []string{intents.SlotFromAccount, intents.SlotDate} {
-			if v := r.Slots[k]; v != nil {
-				slots[k] = v
-			}
-		}
-		if v := r.Slots[intents.SlotAmount]; v != nil && containsAny(" "+norm+" ", " dollar", " euro", " pound", " quid", " buck", " €", " $", " £") {
-			slots[intents.SlotAmount] = v
-		}
-		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.PayBill, slots, 1, true
+		payBillInContext(r, norm, b)
 		return
 	}
 	if prev.Slots.String(intents.SlotAccount) == "credit_card" && (prev.Intent == intents.GetBalance || prev.Intent == intents.CreditLimit) && r.Intent == intents.PayBill &&
@@ -350,16 +341,7 @@ func (s *Skill) followUp(r *Request) {
 		// "pay it off from my current account", "dann zahl die vom
 		// Girokonto ab" after the credit card's balance: the card's
 		// payment (read back, then the PIN) (was: "Which bill: …?").
-		slots := intents.Slots{intents.SlotBiller: "credit_card"}
-		for _, k := range []string{intents.SlotFromAccount, intents.SlotDate} {
-			if v := r.Slots[k]; v != nil {
-				slots[k] = v
-			}
-		}
-		if v := r.Slots[intents.SlotAmount]; v != nil && containsAny(" "+norm+" ", " dollar", " euro", " pound", " quid", " buck", " €", " $", " £") {
-			slots[intents.SlotAmount] = v
-		}
-		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.PayBill, slots, 1, true
+		payBillInContext(r, norm, "credit_card")
 		return
 	}
 	if prev.Intent == intents.IncomeSummary && len(words) <= 6 && containsAny(" "+norm+" ", " how much was it", " how much was that", " how much did i get", " how much was the",
@@ -1761,4 +1743,20 @@ func sibling(prev *subject, norm string) string {
 		}
 	}
 	return ""
+}
+
+// payBillInContext reads the turn as paying biller, keeping the source
+// account and the date said, and an amount only when said with its
+// currency ("december 15th", "that one" are no amount).
+func payBillInContext(r *Request, norm string, biller any) {
+	slots := intents.Slots{intents.SlotBiller: biller}
+	for _, k := range []string{intents.SlotFromAccount, intents.SlotDate} {
+		if v := r.Slots[k]; v != nil {
+			slots[k] = v
+		}
+	}
+	if v := r.Slots[intents.SlotAmount]; v != nil && containsAny(" "+norm+" ", " dollar", " euro", " pound", " quid", " buck", " €", " $", " £") {
+		slots[intents.SlotAmount] = v
+	}
+	r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.PayBill, slots, 1, true
 }
