@@ -906,6 +906,9 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 		return nil, nil // a side question, a new task, or not understood: route decides
 	case stagePIN:
 		pin := r.Slots.String(intents.SlotPin)
+		if !fourDigits(pin) {
+			pin = "" // a platform's "12345" or "12" is no PIN: it is asked for again, and uses up no try
+		}
 		if pin == "" && r.Text != "" {
 			pin = intents.ParsePin(intents.Normalize(r.Text))
 		}
@@ -1391,6 +1394,19 @@ func pickChoice(cs []choice, r *Request) (choice, bool) {
 
 // PIN checks.
 const maxPINFailures = 3
+
+// fourDigits: a voice PIN's shape.
+func fourDigits(pin string) bool {
+	if len(pin) != 4 {
+		return false
+	}
+	for _, c := range pin {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 func (s *Skill) checkPIN(ctx context.Context, r *Request, d *dialog, pin string) (*Response, error) {
 	l := langOf(r.Locale)

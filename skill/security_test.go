@@ -664,3 +664,23 @@ func TestVoicePaymentAsksThePINEachTime(t *testing.T) {
 		t.Fatal("money moved without a PIN")
 	}
 }
+
+// A platform slot that holds no four-digit PIN ("12345", "12") is asked
+// for again and uses up no try: three of them, then the right PIN, pay.
+func TestMisshapenPlatformPINUsesNoTry(t *testing.T) {
+	e := newEnv(t, nil, 0)
+	const sess = "pin-shape"
+	e.sayIn("carol", "en-US", sess, "send tom nguyen 20 dollars from checking")
+	if got := e.sayIn("carol", "en-US", sess, "yes").Speech; !strings.Contains(got, "PIN") {
+		t.Fatalf("setup: %q", got)
+	}
+	for _, bad := range []string{"12345", "12", "123456", "12345"} {
+		got := r14(e, "carol", sess, intents.ProvidePin, intents.Slots{intents.SlotPin: bad}).Speech
+		if !strings.Contains(got, "four-digit") || strings.Contains(got, "isn't right") || strings.Contains(got, "paused") {
+			t.Fatalf("PIN slot %q: %q", bad, got)
+		}
+	}
+	if got := e.pinIn("carol", "en-US", sess).Speech; !done(got) {
+		t.Fatalf("the right PIN after misshapen ones: %q", got)
+	}
+}
