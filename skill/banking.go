@@ -452,6 +452,11 @@ func (b *banking) spending(ctx context.Context, r *Request) (*Response, error) {
 	if _, ok := r.Slots.DateRange(intents.SlotDateRange); !ok {
 		r.Slots[intents.SlotDateRange] = thisMonth
 	}
+	if r.turn != nil && len(r.turn.merchants) > 1 {
+		if resp, err := b.spendingEach(ctx, r); resp != nil || err != nil {
+			return resp, err
+		}
+	}
 	again := false
 	if r.Slots.String(slotCompare) != "" {
 		delete(r.Slots, slotCompare)

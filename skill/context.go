@@ -1004,6 +1004,10 @@ func (b *banking) merchants(ctx context.Context, r *Request) ([]string, error) {
 // resolved against the user's own merchants.
 func (s *Skill) merchantsResolved(b *banking, next HandlerFunc) Handler {
 	return HandlerFunc(func(ctx context.Context, r *Request) (*Response, error) {
+		merchantsCarried(r)
+		if len(r.turn.merchants) > 1 {
+			return next(ctx, r) // each was resolved already (eachmerchant.go)
+		}
 		if resp, err := s.resolveMerchant(ctx, b, r); resp != nil || err != nil {
 			return resp, err
 		}

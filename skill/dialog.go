@@ -218,6 +218,9 @@ type turn struct {
 	countAsked bool
 	// comparedWith is the period a follow-up compares the last total with.
 	comparedWith *intents.DateRange
+	// merchants: the turn asks what was spent at each of these (two or
+	// more of the user's merchants named at once; eachmerchant.go).
+	merchants []string
 }
 
 // startAction runs an action from the handler of its intent.
