@@ -337,7 +337,7 @@ func (f *FAQ) words(text string) []string {
 		if v, ok := faqVariants[w]; ok {
 			w = v
 		}
-		if f.german && i == len(fields)-1 && i > 0 && (w == "auf" || w == "zu" && openVerbsDE[fields[i-1]]) {
+		if f.german && i == len(fields)-1 && i > 0 && (w == "auf" || w == "zu" && openVerbBefore(fields[:i])) {
 			// "habt ihr samstags auf", "hat die Filiale heute auf",
 			// "wann macht ihr zu": a verb's particle at the end says open
 			// or closed (otherwise "auf" and "zu" say nothing)
@@ -432,6 +432,25 @@ var faqVariants = map[string]string{
 // openVerbsDE come before a closing "zu" that says closed ("wann macht
 // ihr zu", "ist die Filiale zu").
 var openVerbsDE = faqSet(`macht machen macht's hat habt haben ist sind`)
+
+// openBetweenDE may stand between the verb and its particle ("wann macht
+// ihr heute zu", "macht die Filiale zu"); any other word ("ist mein Konto
+// zu") makes "zu" say something else.
+var openBetweenDE = faqSet(`ihr sie die der heute morgen samstags sonntags filiale bank zweigstelle eure ihre denn eigentlich abends mittags`)
+
+// openVerbBefore: the words before a final "zu" end in an opening verb,
+// with only openBetweenDE words after it.
+func openVerbBefore(before []string) bool {
+	for i := len(before) - 1; i >= 0 && i >= len(before)-4; i-- {
+		if openVerbsDE[before[i]] {
+			return true
+		}
+		if !openBetweenDE[before[i]] {
+			return false
+		}
+	}
+	return false
+}
 
 // faqStopEN are English words that say nothing about which question is
 // asked.
