@@ -327,6 +327,27 @@ func hundredsAndCents(words []string, v int) (int, int, bool) {
 var unitWords = map[string]bool{"times": true, "time": true, "days": true, "day": true, "weeks": true, "months": true, "minutes": true, "hours": true,
 	"percent": true, "people": true, "mal": true, "tage": true, "prozent": true, "cents": true, "cent": true, "pence": true, "p": true}
 
+// digitGroups reads "1 500", "20 000", "1 250 000" said before a currency
+// word as one number grouped by thousands: the number and how many words
+// it took, or 0 words.
+func digitGroups(words []string, i int) (int, int) {
+	if !isDigits(words[i]) || len(words[i]) > 3 {
+		return 0, 0
+	}
+	j := i + 1
+	for j < len(words) && len(words[j]) == 3 && isDigits(words[j]) {
+		j++
+	}
+	if j == i+1 || j >= len(words) || currencyWords[words[j]] == "" || j-i > 4 {
+		return 0, 0
+	}
+	n, err := strconv.Atoi(strings.Join(words[i:j], ""))
+	if err != nil {
+		return 0, 0
+	}
+	return n, j - i
+}
+
 func ParseAmount(text, locale string, bare bool) (Amount, string, bool) {
 	if a, phrase, ok := andAHalf(text, locale); ok {
 		return a, phrase, true
@@ -346,6 +367,9 @@ func ParseAmount(text, locale string, bare bool) (Amount, string, bool) {
 			return Amount{Value: fmt.Sprintf("%d.00", v), Currency: defCur}, strings.Join(words[j:i+1], " "), true
 		}
 		v, used := readNumber(words, i, locale)
+		if n, g := digitGroups(words, i); g > 1 {
+			v, used = int64(n)*100, g // "1 500 euro", "20 000 dollars": thousands grouped by spaces
+		}
 		if used == 0 && words[i] == "a" && i+1 < len(words) && currencyWords[words[i+1]] != "" {
 			v, used = 100, 1 // "a dollar fifty" is $1.50, not $50.00
 		}

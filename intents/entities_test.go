@@ -15,6 +15,10 @@ func TestParseAmount(t *testing.T) {
 		locale, text, value, currency string
 	}{
 		{"en-US", "send alice twenty dollars", "20.00", "USD"},
+		{"de-DE", "überweise 1 500 euro an max", "1500.00", "EUR"},
+		{"de-DE", "20 000 euro", "20000.00", "EUR"},
+		{"en-US", "send tom 1 250 000 dollars", "1250000.00", "USD"},
+		{"en-US", "send tom 12 dollars", "12.00", "USD"},
 		{"en-US", "two hundred dollars", "200.00", "USD"},
 		{"en-US", "a hundred and fifty bucks", "150.00", "USD"},
 		{"en-US", "thirty dollars and fifty cents", "30.50", "USD"},

@@ -1004,12 +1004,15 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 var (
 	amountChoice   = regexp.MustCompile(`(?i)\d[\d.,]*\s*(?:dollars?|euros?|pounds?|bucks|quid|€|\$|£)?\s+(?:or|oder)\s+\$?£?\d|(?:^|\s)(?:between|zwischen)\s+\$?£?\d|(?:^|\s)(?:half of|a half of|die hälfte von|hälfte von|a third of|a quarter of)\s|(?:^|\s)\d+\s*/\s*\d+\s+(?:of\s+|von\s+)?(?:a\s+)?(?:\$|£|€|\d|dollars?|euros?|pounds?|bucks|quid)`)
 	enCommaDecimal = regexp.MustCompile(`\d,\d{1,2}(?:\D|$)`)
+	// spacedPair: "2 50 dollars" is $2.50 or $250 (a lost point or a
+	// lost digit); "1 500 euro" groups thousands (intents.ParseAmount).
+	spacedPair = regexp.MustCompile(`(?i)(?:^|\s)\$?£?\d{1,3} \d{1,2}\s*(?:dollars?|euros?|pounds?|bucks|quid|€|\$|£)`)
 )
 
 // unsureAmount: the words hold no one amount (amountChoice, or "1,5" in
 // English).
 func unsureAmount(text, locale string) bool {
-	return amountChoice.MatchString(text) || !intents.German(locale) && enCommaDecimal.MatchString(text)
+	return amountChoice.MatchString(text) || !intents.German(locale) && enCommaDecimal.MatchString(text) || spacedPair.MatchString(text)
 }
 
 func (s *Skill) askElidedAmount(r *Request) *Response {
