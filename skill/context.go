@@ -1011,6 +1011,11 @@ func (s *Skill) merchantsResolved(b *banking, next HandlerFunc) Handler {
 		if resp, err := s.resolveMerchant(ctx, b, r); resp != nil || err != nil {
 			return resp, err
 		}
+		delete(r.Slots, slotPair)
+		delete(r.Slots, slotMerchants) // one merchant's total (or none) now
+		if r.Intent == intents.SpendingSummary {
+			s.pairWith(r) // for "which one was more?" after the next total
+		}
 		return next(ctx, r)
 	})
 }

@@ -42,6 +42,30 @@ func merchantsCarried(r *Request) {
 	}
 }
 
+// slotPair keeps, after a total at one merchant that followed a total at
+// another ("and at amazon?" after Starbucks), the two, for "which one was
+// more?".
+const slotPair = "pair"
+
+// pairWith notes the merchant of the last total next to this one's.
+func (s *Skill) pairWith(r *Request) {
+	m := r.Slots.String(intents.SlotMerchant)
+	prev := s.previous(r)
+	if m == "" || prev == nil || prev.Intent != intents.SpendingSummary {
+		return
+	}
+	if p := prev.Slots.String(intents.SlotMerchant); p != "" && p != m {
+		r.Slots[slotPair] = p + "|" + m
+	}
+}
+
+// whichWasMore: a short question comparing what was just said ("which
+// one was more?", "wo war es mehr").
+func whichWasMore(norm string) bool {
+	return len(strings.Fields(norm)) <= 8 && containsAny(" "+norm+" ", " which ", " where was ", " more ", " most ", " welche", " wo war", " wo hab", " wo habe", " mehr ", " am meisten") &&
+		!containsAny(" "+norm+" ", " than ", " als ")
+}
+
 // merchantsNamed reads a question naming two or more of the user's own
 // merchants as one spending question about each (r.turn.merchants).
 func (s *Skill) merchantsNamed(ctx context.Context, r *Request) {
@@ -49,6 +73,22 @@ func (s *Skill) merchantsNamed(ctx context.Context, r *Request) {
 		return
 	}
 	t := " " + intents.Normalize(r.Text) + " "
+	if prev := s.previous(r); prev != nil && prev.Intent == intents.SpendingSummary && !containsAny(t, merchantJoints...) && whichWasMore(strings.TrimSpace(t)) &&
+		merchantPhrase(strings.TrimSpace(t), r.Locale, r.Now) == "" {
+		pair := prev.Slots.String(slotMerchants)
+		if pair == "" {
+			pair = prev.Slots.String(slotPair)
+		}
+		if pair != "" {
+			// "which one was more?" after two totals: both again, and which
+			slots := cloneSlots(prev.Slots)
+			delete(slots, intents.SlotMerchant)
+			delete(slots, slotPair)
+			r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.SpendingSummary, slots, 1, true
+			r.turn.merchants = strings.Split(pair, "|")
+			return
+		}
+	}
 	switch {
 	case !containsAny(t, merchantJoints...):
 		return
