@@ -1,0 +1,83 @@
+package intents
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Typed typos of the domain's own words ("pls freez my credt card", "plz
+// lock my debti card", "sperr meine kreditkrate", "girokonot") are read as
+// the words meant before the intent and slots are read: a word of five or
+// more letters that the training data never uses, one edit (a letter
+// more, less or changed, or two neighbours swapped) from exactly one
+// banking word, is that word. Shorter words are left alone: they are as
+// likely a name ("carl" is no "card").
+
+// typoMinLen is the shortest word corrected.
+const typoMinLen = 5
+
+// correctTypos returns norm with such typos replaced.
+func (m *model) correctTypos(norm string) string {
+	if m == nil || len(m.fz.vocab) == 0 {
+		return norm
+	}
+	words := strings.Fields(norm)
+	changed := false
+	for i, w := range words {
+		if utf8.RuneCountInString(w) < typoMinLen || m.fz.vocab[w] || bankingWords[w] || isDigits(w) || strings.ContainsAny(w, "0123456789") {
+			continue
+		}
+		if fix := typoOf(w); fix != "" {
+			words[i], changed = fix, true
+		}
+	}
+	if !changed {
+		return norm
+	}
+	return strings.Join(words, " ")
+}
+
+// typoOf is the one banking word w is one edit from, or "".
+func typoOf(w string) string {
+	found := ""
+	for b := range bankingWords {
+		if d := len(b) - len(w); d > 2 || d < -2 || utf8.RuneCountInString(b) < typoMinLen || !oneEdit(w, b) {
+			continue
+		}
+		if found != "" && found != b {
+			return "" // two words it could be: neither
+		}
+		found = b
+	}
+	return found
+}
+
+// oneEdit reports whether a and b differ by exactly one insertion,
+// deletion, substitution or swap of two neighbouring letters.
+func oneEdit(a, b string) bool {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) < len(rb) {
+		ra, rb = rb, ra
+	}
+	switch len(ra) - len(rb) {
+	case 0:
+		diff := -1
+		for i := range ra {
+			if ra[i] != rb[i] {
+				if diff >= 0 {
+					// a second difference: only a swap of neighbours
+					return diff == i-1 && ra[diff] == rb[i] && ra[i] == rb[diff] && string(ra[i+1:]) == string(rb[i+1:])
+				}
+				diff = i
+			}
+		}
+		return diff >= 0
+	case 1:
+		i := 0
+		for i < len(rb) && ra[i] == rb[i] {
+			i++
+		}
+		return string(ra[i+1:]) == string(rb[i:])
+	}
+	return false
+}
