@@ -609,7 +609,7 @@ func (s *Skill) followUp(r *Request) {
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.IncomeSummary, slots, 1, true
 		return
 	}
-	if r.Intent == intents.TransferMoney && prev.Intent == intents.TransferMoney && r.Slots[intents.SlotPayee] == nil && r.Slots[intents.SlotToAccount] == nil &&
+	if r.Intent == intents.TransferMoney && prev.Intent == intents.TransferMoney && (r.Slots[intents.SlotPayee] == nil || payeePronouns[r.Slots.String(intents.SlotPayee)]) && r.Slots[intents.SlotToAccount] == nil &&
 		r.Slots[intents.SlotAmount] != nil && containsAny(" "+norm+" ", " then", " instead", " ok ", " okay", " dann", " stattdessen", " halt") {
 		// "ok send twenty five hundred then" after a refused transfer: to
 		// the same recipient (read back before anything moves).
@@ -1263,6 +1263,14 @@ var payeeFillers = map[string]bool{"instead": true, "stattdessen": true, "then":
 // their own: when the card just ordered arrives ("when will the new one
 // arrive", "wann kommt die neue") and whether a card still works ("is my
 // credit card still working", "geht meine Kreditkarte noch").
+// dailyCash: cash taken out in a day ("how much cash can i get out in a
+// day", "wie viel darf ich pro Tag abheben"), an ATM's limit even
+// without the machine named.
+func dailyCash(t string) bool {
+	return containsAny(t, " cash", " bargeld", " abheb", " abhebe ", " withdraw") && containsAny(t, " take out", " get out", " withdraw", " abheb", " abhebe ", " ziehen") &&
+		containsAny(t, " a day", " per day", " daily", " each day", " in one day", " pro tag", " am tag", " täglich", " an einem tag")
+}
+
 func (s *Skill) cardQuestion(ctx context.Context, r *Request) (*Response, error) {
 	if r.Text == "" || r.User.Customer == "" && s.authenticate(ctx, r) != nil {
 		return nil, nil
@@ -1315,8 +1323,8 @@ func (s *Skill) cardQuestion(ctx context.Context, r *Request) (*Response, error)
 			return resp, nil
 		}
 	}
-	if containsAny(t, " atm", " cash machine", " cashpoint", " geldautomat", " automaten", " bankomat") &&
-		containsAny(t, " how much", " wie viel", " limit", " maximum", " max ") && containsAny(t, " take out", " withdraw", " get out", " abheben", " ziehen", " limit", " cash", " bargeld") {
+	if (containsAny(t, " atm", " cash machine", " cashpoint", " geldautomat", " automaten", " bankomat") || dailyCash(t)) &&
+		containsAny(t, " how much", " wie viel", " limit", " maximum", " max ", " most ", " darf", " höchstens") && containsAny(t, " take out", " withdraw", " get out", " abheben", " abhebe ", " ziehen", " limit", " cash", " bargeld") {
 		// "how much cash can i take out at an atm": the bank's cash limit,
 		// not the credit card's.
 		if resp := s.faq.entry(ctx, r, "atm_limit"); resp != nil {

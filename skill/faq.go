@@ -121,6 +121,9 @@ func (fq *faqs) take(ctx context.Context, r *Request) *Response {
 	if asksBalance(r) || asksRate(r) {
 		return nil // "how much is in my ISA": the account, not the sheet's ISA entry
 	}
+	if r.Intent == intents.CreditLimit && r.Confidence >= faqUnsure && r.Slots.String(intents.SlotCard) == "credit" && !otherLimit(" "+intents.Normalize(r.Text)+" ") {
+		return nil // "wie hoch ist das Limit meiner Kreditkarte": the card's credit limit, not the cash machine's
+	}
 	if t := " " + intents.Normalize(r.Text) + " "; (r.Intent == intents.TransferMoney || r.Intent == intents.PayBill) &&
 		containsAny(t, " i want to send", " i wanna send", " i need to send", " i want to transfer", " i need to transfer", " i want to pay", " i need to pay",
 			" ich will geld", " ich möchte geld", " ich muss geld", " i want to move", " id like to send", " id like to transfer") &&
