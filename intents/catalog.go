@@ -3,6 +3,7 @@ package intents
 import (
 	"embed"
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"sort"
 	"strings"
@@ -164,8 +165,9 @@ func trainFiles(locale string) ([]*trainFile, error) {
 	return out, nil
 }
 
-// readTrain reads data/train-LOCALE.yaml; a variant's fillers are merged
-// over its base locale's.
+// readTrain reads data/train-LOCALE.yaml and, when there is one,
+// data/more-LOCALE.yaml; a variant's fillers are merged over its base
+// locale's.
 func readTrain(locale string) (*trainFile, error) {
 	b, err := files.ReadFile("data/train-" + locale + ".yaml")
 	if err != nil {
@@ -174,6 +176,21 @@ func readTrain(locale string) (*trainFile, error) {
 	var f trainFile
 	if err := yaml.Unmarshal(b, &f); err != nil {
 		return nil, fmt.Errorf("intents: train-%s.yaml: %w", locale, err)
+	}
+	if mb, err := files.ReadFile("data/more-" + locale + ".yaml"); err == nil {
+		// More phrasings, written apart from the first file by other
+		// writers (other registers, stories, near misses out of scope).
+		var more trainFile
+		if err := yaml.Unmarshal(mb, &more); err != nil {
+			return nil, fmt.Errorf("intents: more-%s.yaml: %w", locale, err)
+		}
+		for name, ts := range more.Intents {
+			if f.Intents == nil {
+				f.Intents = map[string][]string{}
+			}
+			f.Intents[name] = append(f.Intents[name], ts...)
+		}
+		f.OOS = append(f.OOS, more.OOS...)
 	}
 	for name, ts := range f.Intents {
 		in, ok := Lookup(name)
@@ -222,6 +239,14 @@ func placeholders(t string) []string {
 	}
 }
 
+// templateSeed picks a template's fillers from its own words, so that a
+// line added to the training data changes no other line's expansions.
+func templateSeed(intent, template string) int {
+	h := fnv.New32a()
+	h.Write([]byte(intent + "\x00" + template))
+	return int(h.Sum32() % 100003)
+}
+
 // fillerKey maps a slot name onto the filler list it draws from.
 func fillerKey(slot string) string {
 	switch slot {
@@ -267,7 +292,7 @@ func trainingExamples(locale string, extra map[string][]string) ([]Example, erro
 		cardWords[w] = true
 	}
 	var out []Example
-	seed, group := 0, 0
+	group := 0
 	for _, f := range fs {
 		names := make([]string, 0, len(f.Intents))
 		for n := range f.Intents {
@@ -286,6 +311,7 @@ func trainingExamples(locale string, extra map[string][]string) ([]Example, erro
 				if len(ph) > 0 {
 					variants = slotVariants
 				}
+				seed := templateSeed(name, t) // a template's fillers do not move when lines are added elsewhere
 				for v := range variants {
 					text := t
 					for k, s := range ph {
@@ -299,7 +325,6 @@ func trainingExamples(locale string, extra map[string][]string) ([]Example, erro
 						}
 						text = strings.Replace(text, "{"+s+"}", pick, 1)
 					}
-					seed++
 					if heldOut[Normalize(text)] {
 						continue
 					}
