@@ -322,6 +322,13 @@ func (s *Skill) followUp(r *Request) {
 	if intents.German(r.Locale) {
 		lead = leadDE
 	}
+	if a := prev.Slots[intents.SlotAccount]; a != nil && prev.Intent == intents.GetBalance && r.Intent == intents.GetBalance && r.Slots[intents.SlotAccount] == nil &&
+		containsAny(" "+norm+" ", " damit ", " davon ", " drauf ", " darauf ", " on it ", " with it ", " on there ", " in there ", " on that ", " with that ") {
+		// "und wie viel kann ich noch ausgeben damit" after the Visa
+		// card's balance: that card's, not every balance
+		r.Slots[intents.SlotAccount], r.Confidence, r.turn.inContext = a, 1, true
+		return
+	}
 	if b := prev.Slots[intents.SlotBiller]; b != nil && billFamily[prev.Intent] && prev.Intent != intents.PayBill && len(words) <= 16 && paysTheBill(norm) &&
 		(r.Slots[intents.SlotBiller] == nil || r.Slots.String(intents.SlotBiller) == prev.Slots.String(intents.SlotBiller)) &&
 		r.Slots[intents.SlotPayee] == nil && r.Slots[intents.SlotToAccount] == nil && !namedBill.MatchString(norm) && !namesOne(norm) {
@@ -723,7 +730,7 @@ func (s *Skill) followUp(r *Request) {
 		// the credit card's.
 		r.Slots[intents.SlotBiller] = prev.Slots[intents.SlotBiller]
 	}
-	if r.Intent == intents.Fallback || hasPronoun && (len(words) <= 8 || len(words) <= 14 && sibling(prev, norm) == r.Intent) ||
+	if r.Intent == intents.Fallback || hasPronoun && (len(words) <= 8 || len(words) <= 14 && (sibling(prev, norm) == r.Intent || sibling(prev, norm) == intents.UnlockCard)) ||
 		prev.Intent == intents.AccountDetails && len(words) <= 12 && sibling(prev, norm) == intents.AccountDetails {
 		// "how much is it", "ok pay it", "when does it run out": the
 		// sibling question about the same bill or card (longer when the
@@ -737,6 +744,9 @@ func (s *Skill) followUp(r *Request) {
 						slots[k] = v
 					}
 				}
+			}
+			if cat, ok := intents.Lookup(in); ok && cat.HasSlot(intents.SlotCard) && slots[intents.SlotCard] == nil && creditCardSubject(prev) {
+				slots[intents.SlotCard] = "credit" // the credit card's balance was the subject
 			}
 			intents.FillSlots(in, norm, r.Locale, r.Now, slots)
 			dropLooseOne(r.Text, slots)
@@ -1716,6 +1726,12 @@ var (
 
 // sibling is the question a pronoun turn asks about the last answer's
 // bill or card, by its words; "" when it is none of them.
+// creditCardSubject: the last answer was about the credit card without
+// naming a card slot (its balance, its credit limit).
+func creditCardSubject(prev *subject) bool {
+	return prev.Slots[intents.SlotCard] == nil && (prev.Intent == intents.GetBalance && prev.Slots.String(intents.SlotAccount) == "credit_card" || prev.Intent == intents.CreditLimit)
+}
+
 func sibling(prev *subject, norm string) string {
 	t := " " + norm + " "
 	switch {
@@ -1746,7 +1762,9 @@ func sibling(prev *subject, norm string) string {
 	case prev.Intent == intents.CreditLimit && containsAny(t, " bump it up", " bump that up", " bump it", " raise it", " increase it", " up it ", " make it higher",
 		" higher limit", " more credit", " erhöhen", " hochsetzen", " heraufsetzen", " mehr rahmen", " höher"):
 		return intents.CreditLimitIncrease // "could you bump it up a bit" after the limit
-	case cardFamily[prev.Intent] && prev.Slots[intents.SlotCard] != nil:
+	case cardFamily[prev.Intent] && prev.Slots[intents.SlotCard] != nil || creditCardSubject(prev):
+		// (after the credit card's balance, "wann läuft die ab" is that
+		// card's expiry)
 		switch {
 		case containsAny(t, " expire", " run out", " runs out", " valid", " abl", " läuft", " gültig"):
 			return intents.CardExpiration
@@ -1767,8 +1785,12 @@ func sibling(prev *subject, norm string) string {
 // currency ("december 15th", "that one" are no amount).
 func payBillInContext(r *Request, norm string, biller any) {
 	slots := intents.Slots{intents.SlotBiller: biller}
+	said := intents.Slots{} // as a payment reads them, whatever the recognizer took the words for
+	intents.FillSlots(intents.PayBill, norm, r.Locale, r.Now, said)
 	for _, k := range []string{intents.SlotFromAccount, intents.SlotDate} {
 		if v := r.Slots[k]; v != nil {
+			slots[k] = v
+		} else if v := said[k]; v != nil {
 			slots[k] = v
 		}
 	}

@@ -55,6 +55,10 @@ func (s *Skill) unsure(r *Request) bool {
 	case intents.Yes, intents.No, intents.Help, intents.Repeat, intents.ProvidePin:
 		return false
 	}
+	if r.Intent == intents.TransferMoney && r.Confidence >= readMin && r.Slots[intents.SlotPayee] != nil && r.Slots[intents.SlotAmount] != nil &&
+		containsAny(" "+intents.Normalize(r.Text)+" ", " send ", " pay ", " transfer ", " überweis", " schick", " zahl ") {
+		return false // "pay emily 45 pounds from my current account": who, how much and the verb are said; the read-back and the PIN follow
+	}
 	if s.sensitive(r.Intent) {
 		return r.Confidence < actMin
 	}
@@ -406,7 +410,7 @@ var closingWords = []string{" that's all", " thats all", " that's everything", "
 	" i'm done", " im done", " all done", " bye ", " goodbye", " good bye", " das war's", " das wars", " das war es", " nichts weiter",
 	" sonst nichts", " tschüss", " ciao", " bis dann", " auf wiederhören", " passt schon danke", " ta ra ", " tara ", " cheerio",
 	" see you", " see ya", " take care", " tschö", " tschau", " bis bald", " bis später", " schönen tag noch", " have a good day",
-	" have a nice day", " later ", " das wärs", " das wäre es", " das wär's", " das wärs dann", " passt scho danke", " passt scho, danke", " danke das wars",
+	" have a nice day", " later ", " das wärs", " das wäre es", " das wäre alles", " das wär alles", " das ist alles", " das war alles", " das wars schon", " das wär's", " das wärs dann", " passt scho danke", " passt scho, danke", " danke das wars",
 	" mehr wollte ich nicht", " mehr brauche ich nicht", " that'll be all", " thatll be all", " that will be all", " thats all for now", " im all set", " i'm all set",
 	" pfiat di", " pfiat eich", " pfiat ihna", " servus und danke", " baba ", " ade ", " adieu", " auf wiedersehen", " wiederschaun", " wiederschauen"}
 

@@ -917,6 +917,15 @@ func (s *Skill) dispatchTurn(ctx context.Context, r *Request, kind social, note 
 			s.rememberFAQ(r)
 			return resp, nil // a question the bank's FAQ answers (faq.go)
 		}
+		if r.Intent == intents.TalkToAgent && r.st.Dialog == nil {
+			// "can i get something notarized at one of your branches"
+			// (unsure: a person?): a bank question nobody here answers
+			// gets the support line and the callback offer, which is
+			// what a person would be asked for; nothing is guessed.
+			if resp := s.faq.unanswered(ctx, r); resp != nil {
+				return resp, nil
+			}
+		}
 		if noticeAsked(r) || r.Intent == intents.ReportFraud || r.Intent == intents.ReviewAlerts {
 			// "I got a text from you about some charge" (unsure): the
 			// open alert is what was asked about, not a guess to confirm.
@@ -1094,7 +1103,7 @@ func declinedOrQuoted(text string) reported {
 	}
 	if i := firstIndex(t, " lock", " sperr", " block", " send", " pay ", " transfer", " überweis", " schick", " zahl", " freeze"); i >= 0 &&
 		containsAny(t[i:], " forget it", " never mind", " nevermind", " on second thought", " lass mal", " lass es", " doch nicht", " ach nee", " ach nein",
-			" found it", " gefunden", " dont ", " do not ", " nah ", " wait no", " no wait no", " just kidding", " kidding", " joking", " jk ", " lol ",
+			" found it", " gefunden", " gave it back", " got it back", " handed it back", " zurückgegeben", " wiederbekommen", " dont ", " do not ", " nah ", " wait no", " no wait no", " just kidding", " kidding", " joking", " jk ", " lol ",
 			" bloß nicht", " bloss nicht", " ja nicht", " nur spaß", " nur spass", " war nur", " quatsch", " nicht nötig", " scherz") {
 		return declined // "lock my debit card... actually no, forget it", "sperr die Kreditkarte, ne doch nicht" (not "found it, unlock it")
 	}

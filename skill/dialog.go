@@ -859,7 +859,9 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 				r.Intent = intents.Fallback // the alert is answered by words, never by the recognizer's guess
 			} else if alertWords(r.Text) && (r.Intent == intents.Yes || r.Intent == intents.No) {
 				r.Intent = intents.Fallback // "yes it's mine" speaks of a charge: no yes to deleting data or paying
-			} else if r.Intent == intents.Yes && r.Confidence < modelYesMin {
+			} else if r.Intent == intents.Yes && (r.Confidence < modelYesMin || hedged(intents.Normalize(r.Text))) {
+				// (however sure the recognizer is, "yes the other one", "yes,
+				// just kidding" hold the yes back)
 				return &Response{Speech: l.msg("dialog.yes_or_no") + " " + d.Question, Reprompt: d.Question, Choices: yesNo(l)}, nil
 			}
 		}

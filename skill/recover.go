@@ -586,6 +586,21 @@ func plainReading(r *Request) {
 		r.Intent, r.Slots = intents.LockCard, slots
 		return
 	}
+	if r.Intent == intents.ListTransactions && containsAny(t, " did i spend", " have i spent", " did we spend", " hab ich ausgegeben", " habe ich ausgegeben") &&
+		!containsAny(t, " show", " list", " read", " which ", " what were", " zeig", " welche", " lies ") {
+		// "what did i spend at tesco in the last fortnight": how much,
+		// not the list ("show me what i spent there" lists).
+		r.Intent = intents.SpendingSummary
+		return
+	}
+	if intents.German(r.Locale) && containsAny(t, " offen ") && containsAny(t, " karte", " visa", " mastercard", " amex") &&
+		containsAny(t, " wie viel", " wieviel", " was ist", " was steht", " wie hoch") && !containsAny(t, " rechnung", " abrechnung", " mindest", " fällig", " wann", " bis wann") &&
+		!actionWords(t) && r.Slots[intents.SlotBiller] == nil && (r.Intent == intents.BillBalance || r.Intent == intents.GetBalance || r.Intent == intents.Fallback || r.Confidence < actMin) {
+		// "was ist auf meiner Visa Karte offen": what the card carries,
+		// its balance (the statement is asked with "Abrechnung").
+		r.Intent, r.Slots, r.Confidence = intents.GetBalance, intents.Slots{intents.SlotAccount: "credit_card"}, 1
+		return
+	}
 	if containsAny(t, " owe ", " left to pay", " schulde ", " noch zahlen", " abzuzahlen", " abbezahlen", " restschuld") &&
 		containsAny(t, " car ", " auto ", " loan", " mortgage", " kredit ", " darlehen", " autokredit", " the house", " haus ") &&
 		!containsAny(t, " card", "karte") && !actionWords(t) {

@@ -674,7 +674,9 @@ func TestReview13LogsHoldNoPINTokenOrAccountNumber(t *testing.T) {
 // (or lock) another user's things; nothing is acted on from a guess.
 func TestReview13SuggestionNeverCrossesCustomers(t *testing.T) {
 	e := newEnv(t, nil, 0)
-	q := r13as(e, "carol", "r13-sug", "the waiter almost took my debit card lock it no wait he gave it back").Speech
+	// (was "the waiter almost took my debit card lock it no wait he gave
+	// it back", which a retraction now answers without a question)
+	q := r13as(e, "carol", "r13-sug", "my husband keeps telling me to lock my debit card").Speech
 	if !strings.Contains(q, "Do you want to lock a card?") {
 		t.Fatalf("setup: %q", q)
 	}
