@@ -327,6 +327,22 @@ func hundredsAndCents(words []string, v int) (int, int, bool) {
 var unitWords = map[string]bool{"times": true, "time": true, "days": true, "day": true, "weeks": true, "months": true, "minutes": true, "hours": true,
 	"percent": true, "people": true, "mal": true, "tage": true, "prozent": true, "cents": true, "cent": true, "pence": true, "p": true}
 
+// notCents: the number at words[k] after an amount's currency counts or
+// says something else than its cents: "20 dollars 15 times", another
+// currency, an hour ("50 dollars 10 am tomorrow", "50 Euro 10 Uhr
+// morgen" were $50.10 and 50,10 €; in German "am" is a day's "on":
+// "20 Euro 50 am Freitag" is 20,50 €).
+func notCents(words []string, k int, locale string) bool {
+	if k+1 >= len(words) {
+		return false
+	}
+	w := words[k+1]
+	if German(locale) {
+		return unitWords[w] || currencyWords[w] != "" || w == "uhr"
+	}
+	return unitWords[w] || currencyWords[w] != "" || w == "am" || w == "pm" || w == "oclock" || w == "uhr"
+}
+
 func ParseAmount(text, locale string, bare bool) (Amount, string, bool) {
 	if a, phrase, ok := andAHalf(text, locale); ok {
 		return a, phrase, true
@@ -375,14 +391,13 @@ func ParseAmount(text, locale string, bare bool) (Amount, string, bool) {
 					if k+u < len(words) && centWords[words[k+u]] {
 						v += c / 100 // "20 dollars and 150 cents" is $21.50, not $20.00
 						j = k + u + 1
-					} else if German(locale) && k == j {
+					} else if German(locale) && k == j && !notCents(words, k+u-1, locale) {
 						v += c / 100
 						j = k + u
 					} else if _, word := enSmall[words[k]]; k == j && word && words[k] != "a" && c/100 >= 1 {
 						v += c / 100 // "twelve dollars fifty", "five pounds twenty"
 						j = k + u
-					} else if k == j && len(words[k]) == 2 && isDigits(words[k]) && c/100 >= 10 &&
-						!(k+1 < len(words) && (unitWords[words[k+1]] || currencyWords[words[k+1]] != "")) {
+					} else if k == j && len(words[k]) == 2 && isDigits(words[k]) && c/100 >= 10 && !notCents(words, k, locale) {
 						v += c / 100 // "20 dollars 50" is $20.50, as "twenty dollars fifty" is (not "20 dollars 15 times")
 						j = k + u
 					}
