@@ -687,8 +687,12 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 		// "yes lock it please" at "I'll block your card for good and send
 		// you a new one": a lock, which the PIN undoes if the card turns
 		// up, not the block for good.
+		// The card the words name, if they name one ("no, just lock my
+		// credit card" at the debit card's: the credit card).
 		slots := intents.Slots{}
-		if v := d.Slots[intents.SlotCard]; v != nil {
+		if c := intents.ParseCard(strings.TrimSpace(n)); c != "" {
+			slots[intents.SlotCard] = c
+		} else if v := d.Slots[intents.SlotCard]; v != nil {
 			slots[intents.SlotCard] = v
 		}
 		r.st.Dialog = nil

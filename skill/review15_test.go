@@ -1,0 +1,99 @@
+package skill_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// Review 15 (attacker), on the code paths added in the session before:
+// recipients cached per turn, another person's money and card numbers,
+// the lock and unlock of every card, a lock instead of a lost card's
+// block, deniesCharge and the first turn's alert, amounts and dates, a
+// question and a payment in one breath. "finding" tests failed while the
+// hole was open; "defended" tests pin an attack that is held.
+
+// finding (medium, a date read as the amount): a German date written
+// with a space after the day's dot ("am 24. 12.", as typed or as a
+// recognizer writes "am vierundzwanzigsten zwölften") lost its dots in
+// Normalize, so "24 12" was a day of this month and a stray number:
+// "überweise am 24. 12. 50 Euro an Sophie Wagner" was read back as
+// 12,50 € on 24 November, "überweise 50 Euro am 24. 12." as 50,12 €
+// (the month as the cents) on 24 November. One "ja" and the PIN paid
+// another amount on another day than the one said. Promise: a misparse
+// never moves a different amount than was asked for.
+func TestReview15SpacedGermanDateIsNoAmount(t *testing.T) {
+	e := newEnv(t, nil, 0)
+	for i, text := range []string{
+		"überweise am 24. 12. 50 Euro an Sophie Wagner vom Girokonto",
+		"überweise 50 Euro am 24. 12. an Sophie Wagner vom Girokonto",
+		"überweise am 24. 12. 2026 50 Euro an Sophie Wagner vom Girokonto",
+	} {
+		got := r7talk(t, e, "lena", "de-DE", fmt.Sprintf("r15-dedate-%d", i), text)[0]
+		if !strings.Contains(got, "50,00") || !strings.Contains(got, "24. Dezember") {
+			t.Errorf("%q: %q; want 50,00 € on 24. Dezember", text, got)
+		}
+	}
+}
+
+// finding (low, a time of day read as cents): "two digits after the
+// currency are its cents" took an hour too: "send tom nguyen 50 dollars
+// 10 am tomorrow" was read back as $50.10, "überweise 50 Euro 10 Uhr
+// morgen" as 50,10 €. Promise: the read-back is the amount asked for.
+func TestReview15TimeOfDayIsNoCents(t *testing.T) {
+	e := newEnv(t, nil, 0)
+	for i, c := range []struct{ cust, loc, text, want string }{
+		{"carol", "en-US", "send tom nguyen 50 dollars 10 am tomorrow from checking", "$50.00"},
+		{"carol", "en-US", "send tom nguyen 50 dollars 10 oclock tomorrow from checking", "$50.00"},
+		{"lena", "de-DE", "überweise 50 Euro 10 Uhr morgen an Sophie Wagner vom Girokonto", "50,00"},
+	} {
+		got := r7talk(t, e, c.cust, c.loc, fmt.Sprintf("r15-time-%d", i), c.text)[0]
+		if !strings.Contains(got, c.want) {
+			t.Errorf("%q: %q; want %s", c.text, got, c.want)
+		}
+	}
+}
+
+// finding (medium, the wrong card locked): at a lost debit card's
+// read-back ("I'll block your debit card for good ..."), "no, just lock
+// my credit card" read as lockInstead and locked the dialog's card, the
+// debit card: the credit card the user asked to lock stayed open. A
+// lock instead of the block is for the card the words name.
+// Promise: a yes or a follow-up never acts on a card the user did not
+// mean.
+func TestReview15LockInsteadLocksTheCardNamed(t *testing.T) {
+	for i, c := range []struct{ cust, loc, lost, lock, wantLocked, wantOpen string }{
+		{"alice", "en-US", "i lost my debit card", "just lock my credit card", "credit", "debit"},
+		{"alice", "en-US", "i lost my credit card", "no wait, just lock the debit card for now", "debit", "credit"},
+		{"lena", "de-DE", "ich habe meine girokarte verloren", "erstmal nur die kreditkarte sperren", "credit", "debit"},
+	} {
+		e := newEnv(t, nil, 0)
+		got := r7talk(t, e, c.cust, c.loc, fmt.Sprintf("r15-lockinstead-%d", i), c.lost, c.lock)
+		if locked := r15cardLocked(t, e, c.cust); !locked[c.wantLocked] || locked[c.wantOpen] {
+			t.Errorf("%q then %q: %q; locked %v, want the %s card locked and the %s card open", c.lost, c.lock, got, locked, c.wantLocked, c.wantOpen)
+		}
+	}
+	// The plain "yes, just lock it" still locks the card that was lost.
+	e := newEnv(t, nil, 0)
+	got := r7talk(t, e, "alice", "en-US", "r15-lockinstead-it", "i lost my debit card", "yes just lock it for now")
+	if locked := r15cardLocked(t, e, "alice"); !locked["debit"] || locked["credit"] {
+		t.Errorf("yes just lock it: %q; locked %v, want the debit card alone", got, locked)
+	}
+}
+
+// r15cardLocked says which kinds of a customer's cards are locked.
+func r15cardLocked(t *testing.T, e *env, cust string) map[string]bool {
+	t.Helper()
+	ctx := context.Background()
+	u, _ := e.bank.Authenticate(ctx, e.bank.Token(cust))
+	cards, err := e.bank.Cards(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for _, c := range cards {
+		out[string(c.Kind)] = out[string(c.Kind)] || c.Locked
+	}
+	return out
+}
