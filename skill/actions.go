@@ -1196,8 +1196,21 @@ func (s *Skill) planUnlockAll(ctx context.Context, r *Request, l lang, ctl banks
 		op: s.actionOp("unlock_card", detail, locked[0].ID),
 		do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
 			entry := &AuditEntry{Action: "unlock_card", Detail: detail}
-			for _, c := range locked {
+			for i, c := range locked {
 				if err := ctl.SetCardLocked(ctx, r.User, c.ID, false, key+"-"+c.ID); err != nil {
+					// The cards unlocked before are locked again: a failed
+					// unlock leaves every card as it was, as the user hears
+					// it (before, the first card worked again while the
+					// answer and the audit said the unlock had failed).
+					var open []string
+					for _, u := range locked[:i] {
+						if lerr := ctl.SetCardLocked(context.WithoutCancel(ctx), r.User, u.ID, true, key+"-"+u.ID+"-back"); lerr != nil {
+							open = append(open, u.LastFour)
+						}
+					}
+					if len(open) > 0 {
+						entry.Detail += "; left unlocked: cards ending " + strings.Join(open, ", ")
+					}
 					return nil, entry, err
 				}
 			}

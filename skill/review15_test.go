@@ -3,6 +3,9 @@ package skill_test
 import (
 	"context"
 	"fmt"
+	"github.com/kontoskill/konto/banks"
+	"github.com/kontoskill/konto/banks/sandbox"
+	"github.com/kontoskill/konto/skill"
 	"strings"
 	"testing"
 )
@@ -94,6 +97,69 @@ func r15cardLocked(t *testing.T, e *env, cust string) map[string]bool {
 	out := map[string]bool{}
 	for _, c := range cards {
 		out[string(c.Kind)] = out[string(c.Kind)] || c.Locked
+	}
+	return out
+}
+
+// r15cardFails is the sandbox with one card whose unlock the
+// bank refuses to unlock.
+type r15cardFails struct {
+	*sandbox.Bank
+	kind banks.CardKind
+}
+
+func (b r15cardFails) SetCardLocked(ctx context.Context, u banks.User, cardID string, locked bool, key string) error {
+	cards, err := b.Bank.Cards(ctx, u)
+	if err != nil {
+		return err
+	}
+	for _, c := range cards {
+		if c.ID == cardID && c.Kind == b.kind && !locked {
+			return banks.Errorf("r15.SetCardLocked", banks.Invalid, "card %s refused", c.LastFour)
+		}
+	}
+	return b.Bank.SetCardLocked(ctx, u, cardID, locked, key)
+}
+
+// finding (medium, a card unlocked while the user hears it failed):
+// "unlock both my cards" unlocked the cards one after the other, and when
+// the bank refused the second, the turn said the unlock failed and the
+// audit wrote "failed" for both cards, while the first was unlocked and
+// working. A user who locked both after losing a wallet believes both
+// still locked. Promise: a card change happens only after the PIN and is
+// said and audited as it was done: a failed unlock of every card leaves
+// every card as it was.
+func TestReview15UnlockBothFailingHalfwayLeavesBothLocked(t *testing.T) {
+	e := newEnvWith(t, func(cfg *skill.Config) {
+		cfg.Bank = r15cardFails{cfg.Auth.(*sandbox.Bank), banks.Credit}
+	})
+	got := r7talk(t, e, "alice", "en-US", "r15-unlockboth", "lock both my cards", "yes it was me", "unlock both my cards", "PIN")
+	locked := r15cardLocked(t, e, "alice")
+	if !locked["credit"] || !strings.Contains(got[2], "PIN") {
+		t.Fatalf("setup: %q; locked %v", got, locked)
+	}
+	if said := got[len(got)-1]; !locked["debit"] {
+		t.Errorf("the debit card was unlocked while the answer said %q", said)
+	}
+	for _, a := range r15audit(t, e, "alice", "unlock_card") {
+		if a.Outcome == "done" {
+			t.Errorf("audited as done: %+v", a)
+		}
+	}
+}
+
+// r15audit is a customer's audit log of one action.
+func r15audit(t *testing.T, e *env, cust, action string) []skill.AuditEntry {
+	t.Helper()
+	log, err := e.sk.AuditLog(context.Background(), "sandbox", cust)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []skill.AuditEntry
+	for _, a := range log {
+		if a.Action == action {
+			out = append(out, a)
+		}
 	}
 	return out
 }
