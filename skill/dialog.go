@@ -1025,6 +1025,12 @@ func (s *Skill) askElidedAmount(r *Request) *Response {
 		delete(r.Slots, intents.SlotAmount)
 		return nil
 	}
+	if notLastAmount(r, a) {
+		// "if i have 100 dollars left send tom 50 dollars": the amount
+		// taken was a condition or a question; the amount is asked.
+		delete(r.Slots, intents.SlotAmount)
+		return nil
+	}
 	slots := cloneSlots(r.Slots)
 	delete(slots, intents.SlotAmount)
 	d := &dialog{Action: r.Intent, Slots: slots, Started: r.Now}
@@ -1032,6 +1038,43 @@ func (s *Skill) askElidedAmount(r *Request) *Response {
 		return resp
 	}
 	return nil
+}
+
+// symbolDigits is a currency symbol before or after an amount's digits
+// ("$100", "50 €"), which Normalize drops.
+var symbolDigits = regexp.MustCompile(`[$€£]\s?(\d[\d.,]*)|(\d[\d.,]*)\s?[$€£]`)
+
+// notLastAmount: the words say two or more different amounts with their
+// currency and a, the one the payment took, is not the last of them ("if
+// i have 100 dollars left send tom 50 dollars", "is 20 dollars enough
+// and send tom 50 dollars": the first is a condition or a question). A
+// correction in one breath says the new amount last ("20 dollars, no
+// wait, 50 dollars"), and a date's numbers are no amount.
+func notLastAmount(r *Request, a intents.Amount) bool {
+	text := symbolDigits.ReplaceAllStringFunc(r.Text, func(m string) string {
+		sub := symbolDigits.FindStringSubmatch(m)
+		return " " + sub[1] + sub[2] + " " + map[bool]string{true: "euro", false: "dollars"}[strings.ContainsRune(m, '€')] + " "
+	})
+	rest := intents.Normalize(text)
+	if _, phrase, ok := intents.ParseDate(rest, r.Locale, r.Now); ok && phrase != "" {
+		rest = strings.Replace(" "+rest+" ", " "+phrase+" ", " ", 1)
+	}
+	var said []string
+	for range 8 {
+		b, phrase, ok := intents.ParseAmount(rest, r.Locale, false)
+		i := strings.Index(rest, phrase)
+		if !ok || phrase == "" || i < 0 {
+			break
+		}
+		if len(said) == 0 || said[len(said)-1] != b.Value {
+			said = append(said, b.Value)
+		}
+		rest = rest[i+len(phrase):]
+	}
+	if len(said) < 2 {
+		return false
+	}
+	return said[len(said)-1] != a.Value
 }
 
 // pausedNumber: in German, a pause sound between two number words

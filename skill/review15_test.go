@@ -163,3 +163,40 @@ func r15audit(t *testing.T, e *env, cust, action string) []skill.AuditEntry {
 	}
 	return out
 }
+
+// finding (medium, another amount read back): a payment said with a
+// second amount that is no correction took the first amount in the
+// words, whatever it was: "if i have 100 dollars left send tom nguyen 50
+// dollars" was read back as $100.00 to Tom Nguyen, "is 20 dollars enough
+// and send tom nguyen 50 dollars" and "reichen 20 Euro und überweise
+// Sophie Wagner 50 Euro" as $20.00 and 20,00 €: one yes and the PIN
+// away from paying an amount that was only a condition or a question.
+// With two amounts and the one taken not the last said (a correction
+// says the new one last: "20 dollars no wait 50 dollars"), the amount is
+// asked. Promise: the read-back is the payment that was asked for.
+func TestReview15SecondAmountIsNeverPaidInstead(t *testing.T) {
+	e := newEnv(t, nil, 0)
+	for i, c := range []struct{ cust, loc, text, wrong string }{
+		{"carol", "en-US", "if i have 100 dollars left send tom nguyen 50 dollars from checking", "$100.00"},
+		{"carol", "en-US", "is 20 dollars enough and send tom nguyen 50 dollars from checking", "$20.00"},
+		{"carol", "en-US", "what's 20 dollars in euros and send tom nguyen 50 dollars from checking", "$20.00"},
+		{"carol", "en-US", "if i still have $100 send $50 to tom nguyen from checking", "$100.00"},
+		{"lena", "de-DE", "reichen 20 Euro und überweise Sophie Wagner 50 Euro vom Girokonto", "20,00"},
+	} {
+		got := r7talk(t, e, c.cust, c.loc, fmt.Sprintf("r15-twoamounts-%d", i), c.text, "yes", "PIN")
+		if strings.Contains(got[0], c.wrong) {
+			t.Errorf("%q: read back %q", c.text, got[0])
+		}
+		for _, g := range got[1:] {
+			if done(g) {
+				t.Errorf("%q: paid: %q", c.text, got)
+			}
+		}
+	}
+	// A correction in one breath still pays the amount it ends on.
+	for i, text := range []string{"send tom nguyen 20 dollars no wait 50 dollars from checking", "send tom nguyen 20 dollars actually make it 50 dollars from checking"} {
+		if got := r7talk(t, e, "carol", "en-US", fmt.Sprintf("r15-correction-%d", i), text)[0]; !strings.Contains(got, "$50.00 to Tom Nguyen") {
+			t.Errorf("%q: %q, want $50.00 read back", text, got)
+		}
+	}
+}
