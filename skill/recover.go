@@ -991,8 +991,8 @@ func (s *Skill) deniesCharge(r *Request) {
 		return
 	}
 	t := " " + intents.Normalize(r.Text) + " "
-	if !containsAny(t, alertDenies...) {
-		return
+	if !containsAny(t, alertDenies...) || alertAnswer(r.Text) != intents.No {
+		return // (and "not me, my husband did", "not me, but it's fine": no claim, as at an alert)
 	}
 	prev := s.previous(r)
 	listed := prev != nil && prev.Intent == intents.ListTransactions && prev.Slots.String(intents.SlotMerchant) != ""

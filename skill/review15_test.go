@@ -200,3 +200,34 @@ func TestReview15SecondAmountIsNeverPaidInstead(t *testing.T) {
 		}
 	}
 }
+
+// finding (medium, a fraud claim on a guess, review 13's guard
+// bypassed): after a merchant's transactions ("show my transactions at
+// shell"), deniesCharge took any denial as a fraud report of that
+// merchant's latest charge, without the guard the alert's answer has
+// (review 13): "not me, my husband did", "not me, but it's fine", "that
+// wasn't me but i know who it was" locked Carol's credit card and opened
+// a fraud case on the charge. Someone the customer knows made it, or it
+// is fine: no claim, no lock. Promise: nothing is acted on from a guess.
+func TestReview15FamilyPurchaseAfterAListIsNoFraudClaim(t *testing.T) {
+	for _, c := range []struct{ cust, loc, list, ans string }{
+		{"carol", "en-US", "show my transactions at shell", "not me, my husband did"},
+		{"carol", "en-US", "show my transactions at panera bread", "not me, but it's fine"},
+		{"carol", "en-US", "show my transactions at shake shack", "that wasn't me but i know who it was"},
+		{"carol", "en-US", "show my transactions at costco", "no that wasn't me, my kid used it"},
+	} {
+		e := newEnv(t, nil, 0)
+		got := r7talk(t, e, c.cust, c.loc, "r15-family", c.list, c.ans)
+		if !strings.Contains(got[0], "transactions at") {
+			t.Fatalf("setup: %q", got[0])
+		}
+		if locked := r15cardLocked(t, e, c.cust); locked["debit"] || locked["credit"] || strings.Contains(got[1], "fraud case") {
+			t.Errorf("%q after %q: %q; cards locked %v", c.ans, c.list, got[1], locked)
+		}
+	}
+	// A plain denial still reports the charge.
+	e := newEnv(t, nil, 0)
+	if got := r7talk(t, e, "carol", "en-US", "r15-denial", "show my transactions at shell", "yeah that's not me"); !strings.Contains(got[1], "fraud case") {
+		t.Errorf("a plain denial: %q", got[1])
+	}
+}
