@@ -871,9 +871,10 @@ func ParseDate(text, locale string, now time.Time) (string, string, bool) {
 			}
 		}
 	}
-	// "on the 15th", "am 15"
+	// "on the 15th", "am 15", "zum 1." (a German payment's day: "zum
+	// 1. 40 Euro" was 1,40 € now)
 	for i, w := range words {
-		if (w == "the" || w == "am") && i+1 < len(words) {
+		if (w == "the" || w == "am" || w == "zum" && German(locale)) && i+1 < len(words) {
 			n, u := parseNumber(words[i+1:i+2], locale)
 			if u == 0 || n < 1 || n > 31 {
 				continue

@@ -7,7 +7,8 @@ import (
 )
 
 // Review 15: a spaced German date ("am 24. 12.") is one date, no amount
-// or cents; an hour after an amount is no cents.
+// or cents; an hour after an amount is no cents; "zum 1." is a day ("zum
+// 1. 40 Euro" was 1,40 € now).
 func TestReview15DatesAndHoursAreNoAmount(t *testing.T) {
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	for _, c := range []struct{ locale, text, date, amount string }{
@@ -16,6 +17,7 @@ func TestReview15DatesAndHoursAreNoAmount(t *testing.T) {
 		{"de-DE", "überweise am 24. 12. 2026 50 euro an max", "2026-12-24", "50.00"},
 		{"de-DE", "überweise 50 euro 10 uhr morgen an max", "2026-11-24", "50.00"},
 		{"de-DE", "überweise 20 euro 50 am freitag an max", "2026-11-27", "20.50"},
+		{"de-DE", "überweise max zum 1. 40 euro", "2026-12-01", "40.00"},
 		{"en-US", "send tom 50 dollars 10 am tomorrow", "2026-11-24", "50.00"},
 		{"en-US", "send tom 20 dollars 50 tomorrow", "2026-11-24", "20.50"},
 	} {

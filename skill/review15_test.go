@@ -231,3 +231,14 @@ func TestReview15FamilyPurchaseAfterAListIsNoFraudClaim(t *testing.T) {
 		t.Errorf("a plain denial: %q", got[1])
 	}
 }
+
+// finding (low, a day read as the amount): "überweise Sophie Wagner zum
+// 1. 40 Euro" (a German payment's day: by the first) was read back as
+// 1,40 € now: "zum" was no date word, and "1 40 euro" one amount.
+func TestReview15GermanZumDayIsNoAmount(t *testing.T) {
+	e := newEnv(t, nil, 0)
+	got := r7talk(t, e, "lena", "de-DE", "r15-zum", "überweise Sophie Wagner zum 1. 40 Euro vom Girokonto")[0]
+	if !strings.Contains(got, "40,00") || !strings.Contains(got, "1. Dezember") {
+		t.Errorf("%q; want 40,00 € on 1. Dezember", got)
+	}
+}
