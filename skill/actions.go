@@ -1695,6 +1695,12 @@ func (s *Skill) planShowNumber(ctx context.Context, r *Request, slots intents.Sl
 	if err != nil || p != nil {
 		return p, err
 	}
+	if !textChannel(r) {
+		// The PIN said on a voice turn after the number was asked for in
+		// a private chat: the last four digits, never the whole number
+		// aloud.
+		return refuse(l, l.msg("details.number", acct.Name, l.accountName(acct), digits(acct.LastFour))+" "+l.msg("details.last_four")), nil
+	}
 	return &plan{pin: true, do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
 		num, err := an.AccountNumber(ctx, r.User, acct.ID)
 		if err != nil {

@@ -242,3 +242,35 @@ func TestReview15GermanZumDayIsNoAmount(t *testing.T) {
 		t.Errorf("%q; want 40,00 € on 1. Dezember", got)
 	}
 }
+
+// finding (medium-low, a full account number said aloud): the full
+// number is shown after the PIN only on a private text channel
+// (accountDetails starts actShowNumber there), but the PIN turn did not
+// look at its own channel: "what's my checking account number" typed in
+// a private chat, then the PIN said on a voice turn of the same session
+// (a phone's assistant taking over the conversation), read the whole
+// account number out. The full number is for the channel the PIN turn
+// answers on; elsewhere the last four digits. Promise: account numbers
+// are never said aloud in full.
+func TestReview15FullAccountNumberNeedsTheTextChannelAtThePIN(t *testing.T) {
+	e := newEnv(t, nil, 0)
+	sess := "r15-acct"
+	say := func(text string, ch skill.Channel) *skill.Response {
+		return e.sk.Handle(context.Background(), &skill.Request{Platform: "test", UserID: "u-carol", SessionID: sess, RequestID: fmt.Sprintf("r15-acct-%d", reqSeq.Add(1)),
+			Locale: "en-US", Text: text, AccessToken: e.bank.Token("carol"), Channel: ch})
+	}
+	first := say("what's my checking account number", skill.Channel{Text: true, Private: true})
+	if !strings.Contains(first.Speech, "PIN") {
+		t.Fatalf("setup: %q", first.Speech)
+	}
+	r := say(spoken(e, "carol"), skill.Channel{Voice: true})
+	if strings.Contains(r.Speech, "3994575512") || r.Card != nil && strings.Contains(r.Card.Text, "3994575512") {
+		t.Errorf("the full account number on a voice turn: %q", r.Speech)
+	}
+	// On the private text channel it is shown.
+	sess = "r15-acct-text"
+	say("what's my checking account number", skill.Channel{Text: true, Private: true})
+	if r := say(spoken(e, "carol"), skill.Channel{Text: true, Private: true}); !strings.Contains(r.Speech, "3994575512") {
+		t.Errorf("private text: %q", r.Speech)
+	}
+}
