@@ -274,3 +274,35 @@ func TestReview15FullAccountNumberNeedsTheTextChannelAtThePIN(t *testing.T) {
 		t.Errorf("private text: %q", r.Speech)
 	}
 }
+
+// finding (low-medium, the user's own money said as someone else's):
+// others.go refuses a question about another person's money, but
+// "whats the balance of tom nguyen", "how much money has tom nguyen
+// got", "show me tom nguyen's transactions", "what did tom nguyen spend
+// last month" and "how much does my wife have in her account, not mine"
+// ("mine" read as the user's own money) were answered with Carol's own
+// balances, transactions and spending, aloud, as if they were the other
+// person's. Promise: Konto only ever speaks of the user's own accounts,
+// and never as another person's.
+func TestReview15OthersMoneyInOtherWordsIsRefused(t *testing.T) {
+	e := newEnv(t, nil, 0)
+	for i, c := range []struct{ cust, loc, text string }{
+		{"carol", "en-US", "whats the balance of tom nguyen"},
+		{"carol", "en-US", "how much money has tom nguyen got"},
+		{"carol", "en-US", "show me tom nguyen's transactions"},
+		{"carol", "en-US", "what did tom nguyen spend last month"},
+		{"carol", "en-US", "how much does my wife have in her account, not mine"},
+		{"lena", "de-DE", "wie viel hat mein Mann auf dem Sparkonto, nicht mein eigenes"},
+	} {
+		got := r7talk(t, e, c.cust, c.loc, fmt.Sprintf("r15-others-%d", i), c.text)[0]
+		if !strings.Contains(got, "only tell you about your own accounts") && !strings.Contains(got, "nur etwas über deine eigenen Konten") {
+			t.Errorf("%q: %q; want the refusal", c.text, got)
+		}
+	}
+	// The user's own money about the payee is still answered.
+	for i, text := range []string{"how much did i send tom nguyen last month", "what's my checking balance", "show my payments to tom nguyen"} {
+		if got := r7talk(t, e, "carol", "en-US", fmt.Sprintf("r15-own-%d", i), text)[0]; strings.Contains(got, "only tell you about your own accounts") {
+			t.Errorf("%q: refused: %q", text, got)
+		}
+	}
+}
