@@ -101,11 +101,12 @@ func r15cardLocked(t *testing.T, e *env, cust string) map[string]bool {
 	return out
 }
 
-// r15cardFails is the sandbox with one card whose unlock the
-// bank refuses to unlock.
+// r15cardFails is the sandbox with one card whose unlock (or lock) the
+// bank refuses.
 type r15cardFails struct {
 	*sandbox.Bank
 	kind banks.CardKind
+	lock bool // the bank refuses to lock it, not to unlock it
 }
 
 func (b r15cardFails) SetCardLocked(ctx context.Context, u banks.User, cardID string, locked bool, key string) error {
@@ -114,7 +115,7 @@ func (b r15cardFails) SetCardLocked(ctx context.Context, u banks.User, cardID st
 		return err
 	}
 	for _, c := range cards {
-		if c.ID == cardID && c.Kind == b.kind && !locked {
+		if c.ID == cardID && c.Kind == b.kind && locked == b.lock {
 			return banks.Errorf("r15.SetCardLocked", banks.Invalid, "card %s refused", c.LastFour)
 		}
 	}
@@ -131,7 +132,7 @@ func (b r15cardFails) SetCardLocked(ctx context.Context, u banks.User, cardID st
 // every card as it was.
 func TestReview15UnlockBothFailingHalfwayLeavesBothLocked(t *testing.T) {
 	e := newEnvWith(t, func(cfg *skill.Config) {
-		cfg.Bank = r15cardFails{cfg.Auth.(*sandbox.Bank), banks.Credit}
+		cfg.Bank = r15cardFails{cfg.Auth.(*sandbox.Bank), banks.Credit, false}
 	})
 	got := r7talk(t, e, "alice", "en-US", "r15-unlockboth", "lock both my cards", "yes it was me", "unlock both my cards", "PIN")
 	locked := r15cardLocked(t, e, "alice")
