@@ -337,10 +337,13 @@ func notCents(words []string, k int, locale string) bool {
 		return false
 	}
 	w := words[k+1]
-	if German(locale) {
-		return unitWords[w] || currencyWords[w] != "" || w == "uhr"
-	}
-	return unitWords[w] || currencyWords[w] != "" || w == "am" || w == "pm" || w == "oclock" || w == "uhr"
+	return unitWords[w] || currencyWords[w] != "" || hourWord(w, locale)
+}
+
+// hourWord says that the number before it is an hour ("10 am", "10 Uhr");
+// in German "am" is a day's "on".
+func hourWord(w, locale string) bool {
+	return w == "uhr" || !German(locale) && (w == "am" || w == "pm" || w == "oclock")
 }
 
 func ParseAmount(text, locale string, bare bool) (Amount, string, bool) {
@@ -429,8 +432,9 @@ func ParseAmount(text, locale string, bare bool) (Amount, string, bool) {
 				}
 			}
 		}
-		if bare && bareHit == nil && v > 0 && !(German(locale) && deArticles[words[i]] && used == 1) {
-			// (an article is no amount: "einen Dauerauftrag")
+		if bare && bareHit == nil && v > 0 && !(German(locale) && deArticles[words[i]] && used == 1) && !(j < len(words) && hourWord(words[j], locale)) {
+			// (an article is no amount: "einen Dauerauftrag"; nor an hour:
+			// "no, 10 am tomorrow" at a read-back was $10.00)
 			bareHit = &Amount{Value: fmt.Sprintf("%d.%02d", v/100, v%100), Currency: defCur}
 			bareWords = strings.Join(words[i:j], " ")
 		}

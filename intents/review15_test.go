@@ -20,6 +20,7 @@ func TestReview15DatesAndHoursAreNoAmount(t *testing.T) {
 		{"de-DE", "überweise max zum 1. 40 euro", "2026-12-01", "40.00"},
 		{"en-US", "send tom 50 dollars 10 am tomorrow", "2026-11-24", "50.00"},
 		{"en-US", "send tom 20 dollars 50 tomorrow", "2026-11-24", "20.50"},
+		{"en-US", "no 10 am tomorrow", "2026-11-24", ""},
 	} {
 		res, err := testRec.Parse(context.Background(), c.text, c.locale, now)
 		if err != nil {

@@ -307,3 +307,21 @@ func TestReview15OthersMoneyInOtherWordsIsRefused(t *testing.T) {
 		}
 	}
 }
+
+// finding (low-medium, an hour read as the new amount): "no, 10 am
+// tomorrow" at the read-back of $50.00 to Tom Nguyen was read back as
+// $10.00 tomorrow: the correction took the hour for a bare amount.
+// Promise: the read-back is the amount asked for.
+func TestReview15HourInACorrectionIsNoAmount(t *testing.T) {
+	e := newEnv(t, nil, 0)
+	for i, c := range []struct{ cust, loc, pay, fix, want string }{
+		{"carol", "en-US", "send tom nguyen 50 dollars from checking", "no, 10 am tomorrow", "$50.00"},
+		{"carol", "en-US", "send tom nguyen 50 dollars from checking", "no, tomorrow at 9 pm", "$50.00"},
+		{"lena", "de-DE", "überweise 50 Euro an Sophie Wagner vom Girokonto", "nein, morgen um 10 Uhr", "50,00"},
+	} {
+		got := r7talk(t, e, c.cust, c.loc, fmt.Sprintf("r15-hourfix-%d", i), c.pay, c.fix)
+		if !strings.Contains(got[1], c.want) {
+			t.Errorf("%q at the read-back: %q; want %s", c.fix, got[1], c.want)
+		}
+	}
+}
