@@ -1043,7 +1043,7 @@ func (s *Skill) planLock(ctx context.Context, r *Request, slots intents.Slots) (
 	if err != nil {
 		return nil, err
 	}
-	if slots.String(intents.SlotCard) == "" && bothCards(r.Text) {
+	if slots.String(intents.SlotCard) == "" && (bothCards(r.Text) || slots.String(slotAll) != "") {
 		if p, err := s.planLockAll(ctx, r, l, ctl); p != nil || err != nil {
 			return p, err // "lock both my cards", "sperr alle meine Karten"
 		}

@@ -648,7 +648,9 @@ const pendingGiveUp = 15 * time.Minute
 // ("yes just lock it for now", "erstmal nur sperren").
 func lockInstead(n string) bool {
 	return containsAny(n, " lock it", " lock the card", " just lock", " only lock", " lock my card", " freeze it", " freeze the card", " lock it for now",
-		" erstmal nur sperren", " nur sperren", " vorübergehend sperren", " vorläufig sperren", " erstmal sperren", " nur vorübergehend") &&
+		" lock both", " lock all", " freeze both", " freeze all", " lock them", " freeze them",
+		" erstmal nur sperren", " nur sperren", " vorübergehend sperren", " vorläufig sperren", " erstmal sperren", " nur vorübergehend",
+		" beide sperren", " beide karten sperren", " sperr beide", " sperre beide", " alle sperren", " alle karten sperren") &&
 		!containsAny(n, " for good", " block", " replace", " new card", " new one", " cancel", " unlock", " dont ", " do not ", " not lock",
 			" endgültig", " neue karte", " ersetz", " entsperr", " nicht ")
 }
@@ -690,7 +692,9 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 		// The card the words name, if they name one ("no, just lock my
 		// credit card" at the debit card's: the credit card).
 		slots := intents.Slots{}
-		if c := intents.ParseCard(strings.TrimSpace(n)); c != "" {
+		if bothCards(r.Text) || containsAny(n, " lock both", " lock all", " freeze both", " freeze all", " lock them", " freeze them", " beide", " alle sperren", " alle karten") {
+			slots[slotAll] = "1" // "yes lock both cards": every card, locked (planLock)
+		} else if c := intents.ParseCard(strings.TrimSpace(n)); c != "" {
 			slots[intents.SlotCard] = c
 		} else if v := d.Slots[intents.SlotCard]; v != nil {
 			slots[intents.SlotCard] = v

@@ -325,3 +325,27 @@ func TestReview15HourInACorrectionIsNoAmount(t *testing.T) {
 		}
 	}
 }
+
+// finding (medium, a yes for more than was read back): at a lost debit
+// card's read-back ("I'll block your debit card for good and send you a
+// new one. Shall I go ahead?"), "yes lock both cards" was a plain yes to
+// the block for good: the PIN then blocked the debit card for good and
+// left the credit card open, when the user asked for both locked (which
+// the PIN undoes). It is the lock of every card instead.
+// Promise: a yes never acts on a card, or in a way, the user did not mean.
+func TestReview15LockBothAtALostCardsReadBackLocksBoth(t *testing.T) {
+	for i, c := range []struct{ cust, loc, lost, ans string }{
+		{"alice", "en-US", "i lost my debit card", "yes lock both cards"},
+		{"alice", "en-US", "i lost my debit card", "just lock both of them for now"},
+		{"lena", "de-DE", "ich habe meine girokarte verloren", "ja, erstmal beide karten sperren"},
+	} {
+		e := newEnv(t, nil, 0)
+		got := r7talk(t, e, c.cust, c.loc, fmt.Sprintf("r15-lockboth-%d", i), c.lost, c.ans, "PIN")
+		if locked := r15cardLocked(t, e, c.cust); !locked["debit"] || !locked["credit"] {
+			t.Errorf("%q at %q: %q; locked %v, want both locked", c.ans, c.lost, got, locked)
+		}
+		if log := r15audit(t, e, c.cust, "report_lost_card"); len(log) > 0 {
+			t.Errorf("%q at %q: blocked for good: %+v", c.ans, c.lost, log)
+		}
+	}
+}
