@@ -440,6 +440,16 @@ func (s *Skill) twoQuestions(ctx context.Context, r *Request, kind social) (*Res
 		if b.Intent == intents.LockCard {
 			a, b = b, a // a lock asks nothing: done first, before a reading that may ask (a charge to check)
 		}
+	} else if _, aActs := s.actions[a.Intent]; aActs && (a.Intent == intents.LockCard || b.Intent == intents.LockCard) && a.Confidence >= actMin+0.1 && b.Confidence >= actMin+0.1 && !negatesAction(t) {
+		// "lock my credit card and send tom 20 dollars": the lock, which
+		// asks nothing, first, then the other action and its question
+		// (before, the usual path took the payment and dropped the lock).
+		if _, bActs := s.actions[b.Intent]; !bActs {
+			return nil, nil, false
+		}
+		if b.Intent == intents.LockCard {
+			a, b = b, a
+		}
 	} else if !s.readsOnly(a.Intent) || !s.readsOnly(b.Intent) || a.Confidence < readMin+0.1 || b.Confidence < readMin+0.1 {
 		return nil, nil, false
 	}

@@ -349,3 +349,29 @@ func TestReview15LockBothAtALostCardsReadBackLocksBoth(t *testing.T) {
 		}
 	}
 }
+
+// finding (high, a lock asked for and silently dropped): a lock and a
+// payment in one breath ("lock my credit card and send tom nguyen 20
+// dollars", "send tom 20 dollars and lock my debit card", "sperr meine
+// Kreditkarte und überweise Sophie 20 Euro") read back and paid the
+// payment and never locked the card, without a word about it: two
+// actions were left to the usual path, which takes one. A customer who
+// just lost a card believes it locked. A lock asks nothing: it is done
+// first, then the other action's read-back. Promise: a lock asked for is
+// done or refused aloud, never dropped.
+func TestReview15LockAndPaymentInOneBreathLocks(t *testing.T) {
+	for i, c := range []struct{ cust, loc, text, kind string }{
+		{"carol", "en-US", "lock my credit card and send tom nguyen 20 dollars from checking", "credit"},
+		{"carol", "en-US", "send tom nguyen 20 dollars from checking and lock my debit card", "debit"},
+		{"lena", "de-DE", "sperr meine Kreditkarte und überweise Sophie Wagner 20 Euro vom Girokonto", "credit"},
+	} {
+		e := newEnv(t, nil, 0)
+		got := r7talk(t, e, c.cust, c.loc, fmt.Sprintf("r15-lockpay-%d", i), c.text)
+		if locked := r15cardLocked(t, e, c.cust); !locked[c.kind] {
+			t.Errorf("%q: %q; the %s card is not locked", c.text, got[0], c.kind)
+		}
+		if !strings.Contains(got[0], "20.00") && !strings.Contains(got[0], "20,00") {
+			t.Errorf("%q: %q; want the payment's read-back too", c.text, got[0])
+		}
+	}
+}
