@@ -394,7 +394,11 @@ var questionJoints = []string{" and what ", " and whats ", " and how ", " and wh
 	// a request that acts after a question ("whats my savings balance and
 	// send tom 20 dollars"): both are done, the action last
 	" and send ", " and pay ", " and transfer ", " and move ", " and lock ", " and freeze ", " and then send ", " and then pay ",
-	" und überweis", " und schick ", " und zahl ", " und bezahl ", " und sperr ", " und dann überweis", " und dann schick "}
+	" und überweis", " und schick ", " und zahl ", " und bezahl ", " und sperr ", " und dann überweis", " und dann schick ",
+	// a lock after an action ("send tom 20 dollars and then lock my
+	// debit card"): the lock is done first
+	" and block ", " and then lock ", " and then freeze ", " and then block ", " and also lock ", " and also freeze ", " and also block ",
+	" und dann sperr", " und auch sperr", " und außerdem sperr", " und blockier"}
 
 // twoQuestions answers a turn that asks two things that only read ("how
 // many points do I have and what's my credit score"): each in turn, in
@@ -422,7 +426,9 @@ func (s *Skill) twoQuestions(ctx context.Context, r *Request, kind social) (*Res
 	if strings.HasPrefix(tail, "und ") {
 		tail = strings.TrimSpace(strings.TrimPrefix(tail, "und "))
 	}
-	tail = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(tail, "then "), "dann "))
+	for _, w := range []string{"then ", "dann ", "also ", "auch ", "außerdem "} {
+		tail = strings.TrimSpace(strings.TrimPrefix(tail, w))
+	}
 	if len(strings.Fields(head)) < 3 || len(strings.Fields(tail)) < 3 {
 		return nil, nil, false
 	}

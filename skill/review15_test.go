@@ -364,6 +364,9 @@ func TestReview15LockAndPaymentInOneBreathLocks(t *testing.T) {
 		{"carol", "en-US", "lock my credit card and send tom nguyen 20 dollars from checking", "credit"},
 		{"carol", "en-US", "send tom nguyen 20 dollars from checking and lock my debit card", "debit"},
 		{"lena", "de-DE", "sperr meine Kreditkarte und überweise Sophie Wagner 20 Euro vom Girokonto", "credit"},
+		{"carol", "en-US", "send tom nguyen 20 dollars from checking and then lock my debit card", "debit"},
+		{"carol", "en-US", "pay tom nguyen 20 dollars from checking and also lock my credit card", "credit"},
+		{"lena", "de-DE", "überweise Sophie Wagner 20 Euro vom Girokonto und dann sperr meine Kreditkarte", "credit"},
 	} {
 		e := newEnv(t, nil, 0)
 		got := r7talk(t, e, c.cust, c.loc, fmt.Sprintf("r15-lockpay-%d", i), c.text)
