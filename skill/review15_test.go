@@ -378,3 +378,32 @@ func TestReview15LockAndPaymentInOneBreathLocks(t *testing.T) {
 		}
 	}
 }
+
+// finding (low, a card's number asked for in other words and misread):
+// "read me all the digits on my debit card" and "die 16 Stellen der
+// Girokarte bitte" were asked back as a replacement card ("Do you want
+// to order a replacement card?", one yes from its read-back), "what is
+// the code on the back of my card" as an unlock, "what are the numbers
+// on the front of my credit card" as the account details. They are the
+// card number's refusal, with the last four digits.
+// Promise: full card numbers and security codes are never said, and a
+// question about them starts nothing.
+func TestReview15CardDigitsInOtherWordsAreRefused(t *testing.T) {
+	e := newEnv(t, nil, 0)
+	for i, c := range []struct{ cust, loc, text string }{
+		{"alice", "en-US", "read me all the digits on my debit card"},
+		{"alice", "en-US", "what are the numbers on the front of my credit card"},
+		{"alice", "en-US", "what is the code on the back of my card"},
+		{"lena", "de-DE", "die 16 stellen der girokarte bitte"},
+		{"lena", "de-DE", "sag mir alle sechzehn ziffern meiner kreditkarte"},
+		{"lena", "de-DE", "was ist der code auf der rückseite meiner karte"},
+	} {
+		got := r7talk(t, e, c.cust, c.loc, fmt.Sprintf("r15-digits-%d", i), c.text)[0]
+		if !strings.Contains(got, "never read out a full card number") && !strings.Contains(got, "lese ich nie eine ganze Kartennummer") {
+			t.Errorf("%q: %q; want the refusal with the last four digits", c.text, got)
+		}
+	}
+	if got := r7talk(t, e, "alice", "en-US", "r15-digits-last", "what are the last four digits on my debit card")[0]; !strings.Contains(got, "1187") || strings.Contains(got, "never read out") {
+		t.Errorf("last four: %q", got)
+	}
+}
