@@ -118,6 +118,15 @@ func bareNo(text string) bool {
 
 var noWords = map[string]bool{"no": true, "nope": true, "nah": true, "nein": true, "nee": true, "ne": true, "nö": true, "negative": true}
 
+// knownBuyer: a denial that says someone the customer knows made the
+// purchase, or that it is fine ("not me, my husband did", "not me, but
+// it's fine"): no fraud claim.
+func knownBuyer(t string) bool {
+	return (containsAny(t, alertDenies...) || containsAny(t, " not me", " wasnt me", " nicht ich", " war ich nicht")) && containsAny(t, " husband", " wife", " partner", " daughter", " son ", " son,", " kid", " child", " my mum", " my mom", " my dad", " i know who",
+		" mein mann", " meine frau", " mein partner", " meine partnerin", " tochter", " sohn", " kind ", " meine mutter", " mein vater", " weiß wer", " weiss wer",
+		" but its fine", " but it's fine", " but thats fine", " but thats ok", " aber passt", " aber ist ok", " aber das ist ok")
+}
+
 // alertAnswer reads "that wasn't me" (No) or "yes that was me" (Yes)
 // in a turn; "" when the turn says neither, or asks something: "I don't
 // recognise the word APR, what does it mean" answers no alert.
@@ -126,9 +135,7 @@ func alertAnswer(text string) string {
 	if asksSomething(text) {
 		return ""
 	}
-	if (containsAny(t, alertDenies...) || containsAny(t, " not me", " wasnt me", " nicht ich", " war ich nicht")) && containsAny(t, " husband", " wife", " partner", " daughter", " son ", " son,", " kid", " child", " my mum", " my mom", " my dad", " i know who",
-		" mein mann", " meine frau", " mein partner", " meine partnerin", " tochter", " sohn", " kind ", " meine mutter", " mein vater", " weiß wer", " weiss wer",
-		" but its fine", " but it's fine", " but thats fine", " but thats ok", " aber passt", " aber ist ok", " aber das ist ok") {
+	if knownBuyer(t) {
 		return "" // "not me, my husband did", "not me, but it's fine": no fraud report on it; the question again
 	}
 	if containsAny(t, alertDenies...) || containsAny(t, " war i", " i wars", " des war", " war ich") && containsAny(t, " ned ", " net ", " nie ", " nicht ", " ned", " net") {
@@ -1007,7 +1014,7 @@ func (s *Skill) deniesCharge(r *Request) {
 		return
 	}
 	t := " " + intents.Normalize(r.Text) + " "
-	if !containsAny(t, alertDenies...) || alertAnswer(r.Text) != intents.No {
+	if !containsAny(t, alertDenies...) || knownBuyer(t) {
 		return // (and "not me, my husband did", "not me, but it's fine": no claim, as at an alert)
 	}
 	prev := s.previous(r)
