@@ -799,6 +799,9 @@ func ParseDate(text, locale string, now time.Time) (string, string, bool) {
 		case "today", "heute":
 			return f(today, w)
 		case "tomorrow":
+			if i >= 2 && words[i-2] == "day" && words[i-1] == "after" {
+				return f(today.AddDate(0, 0, 2), strings.Join(words[i-2:i+1], " ")) // "the day after tomorrow" (was tomorrow)
+			}
 			return f(today.AddDate(0, 0, 1), w)
 		case "morgen":
 			if i > 0 && words[i-1] == "guten" {
@@ -889,12 +892,20 @@ func ParseDate(text, locale string, now time.Time) (string, string, bool) {
 					continue
 				}
 			}
-			t := time.Date(today.Year(), today.Month(), n, 0, 0, 0, 0, time.UTC)
-			if t.Month() != today.Month() {
-				continue
+			// The next month that has that day, from this one: "on the
+			// 31st" in November is December 31st (it was no day, and the
+			// payment went now), "on the 30th" on January 31st is March
+			// 30th (AddDate made it March 2nd).
+			var t time.Time
+			for k := 0; k <= 12; k++ {
+				c := time.Date(today.Year(), today.Month()+time.Month(k), n, 0, 0, 0, 0, time.UTC)
+				if c.Day() == n && !c.Before(today) {
+					t = c
+					break
+				}
 			}
-			if t.Before(today) {
-				t = t.AddDate(0, 1, 0)
+			if t.IsZero() {
+				continue
 			}
 			return f(t, strings.Join(words[i:i+2], " "))
 		}

@@ -21,6 +21,9 @@ func TestReview15DatesAndHoursAreNoAmount(t *testing.T) {
 		{"en-US", "send tom 50 dollars 10 am tomorrow", "2026-11-24", "50.00"},
 		{"en-US", "send tom 20 dollars 50 tomorrow", "2026-11-24", "20.50"},
 		{"en-US", "no 10 am tomorrow", "2026-11-24", ""},
+		{"en-US", "send tom 50 dollars on the 31st", "2026-12-31", "50.00"},
+		{"de-DE", "überweise max am 31. 50 euro", "2026-12-31", "50.00"},
+		{"en-US", "send tom 50 dollars the day after tomorrow", "2026-11-25", "50.00"},
 	} {
 		res, err := testRec.Parse(context.Background(), c.text, c.locale, now)
 		if err != nil {
@@ -35,5 +38,12 @@ func TestReview15DatesAndHoursAreNoAmount(t *testing.T) {
 		if got := Normalize(in); got != want {
 			t.Errorf("Normalize(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// "on the 30th" on January 31st is March 30th, not March 2nd.
+func TestReview15DayOfMonthIsTheNextThatHasIt(t *testing.T) {
+	if d, _, _ := ParseDate("on the 30th", "en-US", time.Date(2027, 1, 31, 9, 0, 0, 0, time.UTC)); d != "2027-03-30" {
+		t.Errorf("on the 30th on January 31st: %q, want 2027-03-30", d)
 	}
 }

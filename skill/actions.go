@@ -495,10 +495,21 @@ func upperFirst(s string) string {
 	return string(unicode.ToUpper(r)) + s[n:]
 }
 
+// vagueDay: words that name a later day no date reads ("next month", "in
+// two weeks", "at the end of the month", "nächste Woche", "in 3 Tagen").
+var vagueDay = regexp.MustCompile(` (?:next|this coming|the following) (?:week|month)\b| in (?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|a few|a couple of|\d+) (?:days?|weeks?|months?)\b|` +
+	` end of (?:the |this |next )?month\b| (?:nächste|nächsten|nächster|kommende|kommenden) (?:woche|monat)\b| in (?:einer|einem|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|ein paar|\d+) (?:tag|tagen|woche|wochen|monat|monaten)\b|` +
+	` ende des monats\b| monatsende\b| ende (?:des )?(?:nächsten )?monats?\b`)
+
 // payDate reads the date slot: zero for now, an error plan for the past.
 func payDate(l lang, r *Request, slots intents.Slots) (time.Time, *plan) {
 	d := slots.String(intents.SlotDate)
 	if v := slots[intents.SlotDate]; d == "" && (v == nil || v == "") {
+		if r.Text != "" && vagueDay.MatchString(" "+intents.Normalize(r.Text)+" ") {
+			// "send tom 50 dollars next month", "in zwei Wochen": a day
+			// Konto cannot name, asked again, never a payment now.
+			return time.Time{}, refuse(l, l.msg("pay.date_bad"))
+		}
 		return time.Time{}, nil
 	}
 	t, err := time.Parse(time.DateOnly, d)

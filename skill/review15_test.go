@@ -407,3 +407,28 @@ func TestReview15CardDigitsInOtherWordsAreRefused(t *testing.T) {
 		t.Errorf("last four: %q", got)
 	}
 }
+
+// finding (medium, a payment made on another day, or of another amount):
+// "on the 31st" in a month of 30 days was no date, so "send tom nguyen
+// 50 dollars on the 31st" was read back to be paid now, and "überweise
+// Sophie Wagner am 31. 50 Euro" as 31,50 € now; "the day after
+// tomorrow" was tomorrow; "next month", "in two weeks", "nächste Woche"
+// were dropped and the payment made now. A day of the month is the next
+// one that has it; a later day Konto cannot name is asked again.
+// Promise: a payment's day is never another day, its amount never
+// another amount.
+func TestReview15PaymentDayIsTheDayAsked(t *testing.T) {
+	e := newEnv(t, nil, 0)
+	for i, c := range []struct{ cust, loc, text, want string }{
+		{"carol", "en-US", "send tom nguyen 50 dollars on the 31st from checking", "$50.00 to Tom Nguyen from your Premier Checking on December 31st"},
+		{"lena", "de-DE", "überweise Sophie Wagner am 31. 50 Euro vom Girokonto", "50,00\u00a0€ am 31. Dezember"},
+		{"carol", "en-US", "send tom nguyen 50 dollars the day after tomorrow from checking", "on November 25th"},
+		{"carol", "en-US", "send tom nguyen 50 dollars next month from checking", "couldn't tell which day"},
+		{"carol", "en-US", "send tom nguyen 50 dollars in two weeks from checking", "couldn't tell which day"},
+		{"lena", "de-DE", "überweise Sophie Wagner 50 Euro nächste Woche vom Girokonto", "an welchem Tag"},
+	} {
+		if got := r7talk(t, e, c.cust, c.loc, fmt.Sprintf("r15-day-%d", i), c.text)[0]; !strings.Contains(got, c.want) {
+			t.Errorf("%q: %q; want %q", c.text, got, c.want)
+		}
+	}
+}
