@@ -432,3 +432,24 @@ func TestReview15PaymentDayIsTheDayAsked(t *testing.T) {
 		}
 	}
 }
+
+// defended: "unlock both my cards" needs the PIN (a yes is no PIN), stops
+// at the lockout after three wrong PINs, and, with the PIN, unlocks both
+// with one audit entry that names both cards.
+func TestReview15UnlockBothNeedsThePINAndHonoursTheLockout(t *testing.T) {
+	e := newEnv(t, nil, 0)
+	got := r7talk(t, e, "alice", "en-US", "r15-unlock-pin", "lock both my cards", "no it was not me", "unlock both my cards", "yes",
+		"0 0 0 0", "0 0 0 1", "0 0 0 2", "unlock both my cards", "PIN")
+	if locked := r15cardLocked(t, e, "alice"); !locked["debit"] || !locked["credit"] {
+		t.Errorf("unlocked without the PIN or in the lockout: %q; locked %v", got, locked)
+	}
+	e = newEnv(t, nil, 0)
+	got = r7talk(t, e, "alice", "en-US", "r15-unlock-ok", "lock both my cards", "no it was not me", "unlock both my cards", "PIN")
+	if locked := r15cardLocked(t, e, "alice"); locked["debit"] || locked["credit"] {
+		t.Fatalf("with the PIN: %q; locked %v", got, locked)
+	}
+	log := r15audit(t, e, "alice", "unlock_card")
+	if len(log) != 1 || log[0].Outcome != "done" || !strings.Contains(log[0].Detail, "1187") || !strings.Contains(log[0].Detail, "9904") {
+		t.Errorf("audit: %+v", log)
+	}
+}
