@@ -453,3 +453,39 @@ func TestReview15UnlockBothNeedsThePINAndHonoursTheLockout(t *testing.T) {
 		t.Errorf("audit: %+v", log)
 	}
 }
+
+// defended: on one platform user and session shared by two customers,
+// the new follow-ups act for no one but the customer they followed:
+// Alice's "yeah that's not me" after Carol's Shell transactions, Carol's
+// "no that wasn't me" at Alice's alert, Carol's "yes just lock it" at
+// Alice's lost card's read-back and Carol's "found it, unlock it" and
+// PIN after Alice's lock change nothing of either.
+func TestReview15SharedSessionFollowUpsStayWithTheirCustomer(t *testing.T) {
+	e := newEnv(t, nil, 0)
+	for i, turns := range [][][2]string{
+		{{"carol", "show my transactions at shell"}, {"alice", "yeah that's not me"}},
+		{{"alice", "what's my balance"}, {"carol", "no that wasn't me"}},
+		{{"alice", "i lost my debit card"}, {"carol", "yes just lock it"}},
+		{{"alice", "lock my debit card"}, {"carol", "oh never mind found it in my bag, unlock it"}, {"carol", "PIN"}},
+	} {
+		sess := fmt.Sprintf("r15-shared-%d", i)
+		var got []string
+		for _, turn := range turns {
+			got = append(got, r13as(e, turn[0], sess, turn[1]).Speech)
+		}
+		if i == 3 {
+			if !r15cardLocked(t, e, "alice")["debit"] {
+				t.Errorf("%v: %q; carol unlocked alice's card", turns, got)
+			}
+			continue
+		}
+		for _, cust := range []string{"alice", "carol"} {
+			if locked := r15cardLocked(t, e, cust); locked["debit"] || locked["credit"] {
+				t.Errorf("%v: %q; %s's cards locked %v", turns, got, cust, locked)
+			}
+		}
+		if st, _ := alertStatus(t, e, "alice"); st == "fraud" {
+			t.Errorf("%v: %q; alice's alert answered as fraud", turns, got)
+		}
+	}
+}
