@@ -348,6 +348,25 @@ func digitGroups(words []string, i int) (int, int) {
 	return n, j - i
 }
 
+// notCents: the number at words[k] after an amount's currency counts or
+// says something else than its cents: "20 dollars 15 times", another
+// currency, an hour ("50 dollars 10 am tomorrow", "50 Euro 10 Uhr
+// morgen" were $50.10 and 50,10 €; in German "am" is a day's "on":
+// "20 Euro 50 am Freitag" is 20,50 €).
+func notCents(words []string, k int, locale string) bool {
+	if k+1 >= len(words) {
+		return false
+	}
+	w := words[k+1]
+	return unitWords[w] || currencyWords[w] != "" || hourWord(w, locale)
+}
+
+// hourWord says that the number before it is an hour ("10 am", "10 Uhr");
+// in German "am" is a day's "on".
+func hourWord(w, locale string) bool {
+	return w == "uhr" || !German(locale) && (w == "am" || w == "pm" || w == "oclock")
+}
+
 func ParseAmount(text, locale string, bare bool) (Amount, string, bool) {
 	if a, phrase, ok := andAHalf(text, locale); ok {
 		return a, phrase, true
@@ -399,14 +418,13 @@ func ParseAmount(text, locale string, bare bool) (Amount, string, bool) {
 					if k+u < len(words) && centWords[words[k+u]] {
 						v += c / 100 // "20 dollars and 150 cents" is $21.50, not $20.00
 						j = k + u + 1
-					} else if German(locale) && k == j {
+					} else if German(locale) && k == j && !notCents(words, k+u-1, locale) {
 						v += c / 100
 						j = k + u
 					} else if _, word := enSmall[words[k]]; k == j && word && words[k] != "a" && c/100 >= 1 {
 						v += c / 100 // "twelve dollars fifty", "five pounds twenty"
 						j = k + u
-					} else if k == j && len(words[k]) == 2 && isDigits(words[k]) && c/100 >= 10 &&
-						!(k+1 < len(words) && (unitWords[words[k+1]] || currencyWords[words[k+1]] != "")) {
+					} else if k == j && len(words[k]) == 2 && isDigits(words[k]) && c/100 >= 10 && !notCents(words, k, locale) {
 						v += c / 100 // "20 dollars 50" is $20.50, as "twenty dollars fifty" is (not "20 dollars 15 times")
 						j = k + u
 					}
@@ -438,8 +456,9 @@ func ParseAmount(text, locale string, bare bool) (Amount, string, bool) {
 				}
 			}
 		}
-		if bare && bareHit == nil && v > 0 && !(German(locale) && deArticles[words[i]] && used == 1) {
-			// (an article is no amount: "einen Dauerauftrag")
+		if bare && bareHit == nil && v > 0 && !(German(locale) && deArticles[words[i]] && used == 1) && !(j < len(words) && hourWord(words[j], locale)) {
+			// (an article is no amount: "einen Dauerauftrag"; nor an hour:
+			// "no, 10 am tomorrow" at a read-back was $10.00)
 			bareHit = &Amount{Value: fmt.Sprintf("%d.%02d", v/100, v%100), Currency: defCur}
 			bareWords = strings.Join(words[i:j], " ")
 		}
@@ -804,6 +823,9 @@ func ParseDate(text, locale string, now time.Time) (string, string, bool) {
 		case "today", "heute":
 			return f(today, w)
 		case "tomorrow":
+			if i >= 2 && words[i-2] == "day" && words[i-1] == "after" {
+				return f(today.AddDate(0, 0, 2), strings.Join(words[i-2:i+1], " ")) // "the day after tomorrow" (was tomorrow)
+			}
 			return f(today.AddDate(0, 0, 1), w)
 		case "morgen":
 			if i > 0 && words[i-1] == "guten" {
@@ -880,9 +902,10 @@ func ParseDate(text, locale string, now time.Time) (string, string, bool) {
 			}
 		}
 	}
-	// "on the 15th", "am 15"
+	// "on the 15th", "am 15", "zum 1." (a German payment's day: "zum
+	// 1. 40 Euro" was 1,40 € now)
 	for i, w := range words {
-		if (w == "the" || w == "am") && i+1 < len(words) {
+		if (w == "the" || w == "am" || w == "zum" && German(locale)) && i+1 < len(words) {
 			n, u := parseNumber(words[i+1:i+2], locale)
 			if u == 0 || n < 1 || n > 31 {
 				continue
@@ -893,12 +916,20 @@ func ParseDate(text, locale string, now time.Time) (string, string, bool) {
 					continue
 				}
 			}
-			t := time.Date(today.Year(), today.Month(), n, 0, 0, 0, 0, time.UTC)
-			if t.Month() != today.Month() {
-				continue
+			// The next month that has that day, from this one: "on the
+			// 31st" in November is December 31st (it was no day, and the
+			// payment went now), "on the 30th" on January 31st is March
+			// 30th (AddDate made it March 2nd).
+			var t time.Time
+			for k := 0; k <= 12; k++ {
+				c := time.Date(today.Year(), today.Month()+time.Month(k), n, 0, 0, 0, 0, time.UTC)
+				if c.Day() == n && !c.Before(today) {
+					t = c
+					break
+				}
 			}
-			if t.Before(today) {
-				t = t.AddDate(0, 1, 0)
+			if t.IsZero() {
+				continue
 			}
 			return f(t, strings.Join(words[i:i+2], " "))
 		}

@@ -1,6 +1,8 @@
 package intents
 
 import (
+	"regexp"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -10,7 +12,7 @@ import (
 // separators inside numbers.
 func Normalize(text string) string {
 	var b strings.Builder
-	rs := []rune(strings.ToLower(text))
+	rs := []rune(spacedDate(strings.ToLower(text)))
 	space := true
 	for i, r := range rs {
 		switch {
@@ -63,4 +65,31 @@ func hasPrefixWord(words []string, prefixes ...string) bool {
 // word boundaries.
 func containsPhrase(text, phrase string) bool {
 	return strings.Contains(" "+text+" ", " "+phrase+" ")
+}
+
+// spacedDates are a day and a month in digits with a space after the
+// day's dot ("am 24. 12.", "24. 12. 2026"), as typed or as a recognizer
+// writes "am vierundzwanzigsten zwölften".
+var spacedDates = regexp.MustCompile(`(^|[^\d.,])(\d{1,2})\. +(\d{1,2})\.(?: +(\d{4})\b)?`)
+
+// spacedDate writes a spaced date as one ("24.12.", "24.12.2026"), so
+// that Normalize keeps its dots: without them "am 24. 12. 50 Euro" was
+// the 24th of this month and 12,50 €.
+func spacedDate(text string) string {
+	if !strings.Contains(text, ". ") {
+		return text
+	}
+	return spacedDates.ReplaceAllStringFunc(text, func(m string) string {
+		sub := spacedDates.FindStringSubmatch(m)
+		d, _ := strconv.Atoi(sub[2])
+		mo, _ := strconv.Atoi(sub[3])
+		if d < 1 || d > 31 || mo < 1 || mo > 12 {
+			return m
+		}
+		out := sub[1] + sub[2] + "." + sub[3] + "."
+		if sub[4] != "" {
+			out += sub[4]
+		}
+		return out
+	})
 }

@@ -495,10 +495,21 @@ func upperFirst(s string) string {
 	return string(unicode.ToUpper(r)) + s[n:]
 }
 
+// vagueDay: words that name a later day no date reads ("next month", "in
+// two weeks", "at the end of the month", "nächste Woche", "in 3 Tagen").
+var vagueDay = regexp.MustCompile(` (?:next|this coming|the following) (?:week|month)\b| in (?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|a few|a couple of|\d+) (?:days?|weeks?|months?)\b|` +
+	` end of (?:the |this |next )?month\b| (?:nächste|nächsten|nächster|kommende|kommenden) (?:woche|monat)\b| in (?:einer|einem|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|ein paar|\d+) (?:tag|tagen|woche|wochen|monat|monaten)\b|` +
+	` ende des monats\b| monatsende\b| ende (?:des )?(?:nächsten )?monats?\b`)
+
 // payDate reads the date slot: zero for now, an error plan for the past.
 func payDate(l lang, r *Request, slots intents.Slots) (time.Time, *plan) {
 	d := slots.String(intents.SlotDate)
 	if v := slots[intents.SlotDate]; d == "" && (v == nil || v == "") {
+		if r.Text != "" && vagueDay.MatchString(" "+intents.Normalize(r.Text)+" ") {
+			// "send tom 50 dollars next month", "in zwei Wochen": a day
+			// Konto cannot name, asked again, never a payment now.
+			return time.Time{}, refuse(l, l.msg("pay.date_bad"))
+		}
 		return time.Time{}, nil
 	}
 	t, err := time.Parse(time.DateOnly, d)
@@ -1043,7 +1054,7 @@ func (s *Skill) planLock(ctx context.Context, r *Request, slots intents.Slots) (
 	if err != nil {
 		return nil, err
 	}
-	if slots.String(intents.SlotCard) == "" && bothCards(r.Text) {
+	if slots.String(intents.SlotCard) == "" && (bothCards(r.Text) || slots.String(slotAll) != "") {
 		if p, err := s.planLockAll(ctx, r, l, ctl); p != nil || err != nil {
 			return p, err // "lock both my cards", "sperr alle meine Karten"
 		}
@@ -1196,8 +1207,17 @@ func (s *Skill) planUnlockAll(ctx context.Context, r *Request, l lang, ctl banks
 		op: s.actionOp("unlock_card", detail, locked[0].ID),
 		do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
 			entry := &AuditEntry{Action: "unlock_card", Detail: detail}
-			for _, c := range locked {
+			for i, c := range locked {
 				if err := ctl.SetCardLocked(ctx, r.User, c.ID, false, key+"-"+c.ID); err != nil {
+					// The cards unlocked before are locked again: a failed
+					// unlock leaves every card as it was, as the user hears
+					// it (before, the first card worked again while the
+					// answer and the audit said the unlock had failed).
+					for _, u := range locked[:i] {
+						if lerr := ctl.SetCardLocked(context.WithoutCancel(ctx), r.User, u.ID, true, key+"-"+u.ID+"-back"); lerr != nil {
+							s.cfg.Log.ErrorContext(ctx, "a card stayed unlocked after the unlock of every card failed", "err", lerr)
+						}
+					}
 					return nil, entry, err
 				}
 			}
@@ -1681,6 +1701,12 @@ func (s *Skill) planShowNumber(ctx context.Context, r *Request, slots intents.Sl
 	acct, p, err := s.chooseAccount(ctx, r, l, slots, func(choices string) string { return l.msg("account.ask", choices) })
 	if err != nil || p != nil {
 		return p, err
+	}
+	if !textChannel(r) {
+		// The PIN said on a voice turn after the number was asked for in
+		// a private chat: the last four digits, never the whole number
+		// aloud.
+		return refuse(l, l.msg("details.number", acct.Name, l.accountName(acct), digits(acct.LastFour))+" "+l.msg("details.last_four")), nil
 	}
 	return &plan{pin: true, do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
 		num, err := an.AccountNumber(ctx, r.User, acct.ID)

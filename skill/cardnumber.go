@@ -20,6 +20,12 @@ func cardNumberAsked(t string) bool {
 			" gesehen", " missbrauch", " cancel", " replace", " new card", " neue karte", " fraud", " betrug") {
 		return false // "someone saw my card number, lock it": the lock asked for
 	}
+	if !lastFourAsked(t) && containsAny(t, " digits on my card", " digits on my debit", " digits on my credit", " digits on the card", " digits of my card",
+		" digits of my debit", " digits of my credit", " numbers on the front", " number on the front", " code on the back", " 16 stellen", " sechzehn stellen",
+		" 16 ziffern", " sechzehn ziffern", " ziffern meiner karte", " ziffern meiner kreditkarte", " ziffern meiner girokarte", " ziffern meiner debitkarte",
+		" code auf der rückseite", " nummer vorne auf") {
+		return true // "read me all the digits on my debit card", "die 16 Stellen der Girokarte"
+	}
 	return containsAny(t, " card number", " cards number", " card no ", " number on my card", " number on the card", " number on my debit", " number on my credit",
 		" numbers on my card", " numbers on the card", " long number", " 16 digit", " sixteen digit", " cvv", " cvc", " security code on", " card security code",
 		" three digit code", " 3 digit code", " kartennummer", " nummer meiner karte", " nummer von meiner karte", " nummer meiner kreditkarte", " nummer meiner debitkarte",

@@ -651,7 +651,9 @@ const pendingGiveUp = 15 * time.Minute
 // ("yes just lock it for now", "erstmal nur sperren").
 func lockInstead(n string) bool {
 	return containsAny(n, " lock it", " lock the card", " just lock", " only lock", " lock my card", " freeze it", " freeze the card", " lock it for now",
-		" erstmal nur sperren", " nur sperren", " vorübergehend sperren", " vorläufig sperren", " erstmal sperren", " nur vorübergehend") &&
+		" lock both", " lock all", " freeze both", " freeze all", " lock them", " freeze them",
+		" erstmal nur sperren", " nur sperren", " vorübergehend sperren", " vorläufig sperren", " erstmal sperren", " nur vorübergehend",
+		" beide sperren", " beide karten sperren", " sperr beide", " sperre beide", " alle sperren", " alle karten sperren") &&
 		!containsAny(n, " for good", " block", " replace", " new card", " new one", " cancel", " unlock", " dont ", " do not ", " not lock",
 			" endgültig", " neue karte", " ersetz", " entsperr", " nicht ")
 }
@@ -690,8 +692,14 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 		// "yes lock it please" at "I'll block your card for good and send
 		// you a new one": a lock, which the PIN undoes if the card turns
 		// up, not the block for good.
+		// The card the words name, if they name one ("no, just lock my
+		// credit card" at the debit card's: the credit card).
 		slots := intents.Slots{}
-		if v := d.Slots[intents.SlotCard]; v != nil {
+		if bothCards(r.Text) || containsAny(n, " lock both", " lock all", " freeze both", " freeze all", " lock them", " freeze them", " beide", " alle sperren", " alle karten") {
+			slots[slotAll] = "1" // "yes lock both cards": every card, locked (planLock)
+		} else if c := intents.ParseCard(strings.TrimSpace(n)); c != "" {
+			slots[intents.SlotCard] = c
+		} else if v := d.Slots[intents.SlotCard]; v != nil {
 			slots[intents.SlotCard] = v
 		}
 		r.st.Dialog = nil
@@ -1032,6 +1040,12 @@ func (s *Skill) askElidedAmount(r *Request) *Response {
 		delete(r.Slots, intents.SlotAmount)
 		return nil
 	}
+	if notLastAmount(r, a) {
+		// "if i have 100 dollars left send tom 50 dollars": the amount
+		// taken was a condition or a question; the amount is asked.
+		delete(r.Slots, intents.SlotAmount)
+		return nil
+	}
 	slots := cloneSlots(r.Slots)
 	delete(slots, intents.SlotAmount)
 	d := &dialog{Action: r.Intent, Slots: slots, Started: r.Now}
@@ -1039,6 +1053,43 @@ func (s *Skill) askElidedAmount(r *Request) *Response {
 		return resp
 	}
 	return nil
+}
+
+// symbolDigits is a currency symbol before or after an amount's digits
+// ("$100", "50 €"), which Normalize drops.
+var symbolDigits = regexp.MustCompile(`[$€£]\s?(\d[\d.,]*)|(\d[\d.,]*)\s?[$€£]`)
+
+// notLastAmount: the words say two or more different amounts with their
+// currency and a, the one the payment took, is not the last of them ("if
+// i have 100 dollars left send tom 50 dollars", "is 20 dollars enough
+// and send tom 50 dollars": the first is a condition or a question). A
+// correction in one breath says the new amount last ("20 dollars, no
+// wait, 50 dollars"), and a date's numbers are no amount.
+func notLastAmount(r *Request, a intents.Amount) bool {
+	text := symbolDigits.ReplaceAllStringFunc(r.Text, func(m string) string {
+		sub := symbolDigits.FindStringSubmatch(m)
+		return " " + sub[1] + sub[2] + " " + map[bool]string{true: "euro", false: "dollars"}[strings.ContainsRune(m, '€')] + " "
+	})
+	rest := intents.Normalize(text)
+	if _, phrase, ok := intents.ParseDate(rest, r.Locale, r.Now); ok && phrase != "" {
+		rest = strings.Replace(" "+rest+" ", " "+phrase+" ", " ", 1)
+	}
+	var said []string
+	for range 8 {
+		b, phrase, ok := intents.ParseAmount(rest, r.Locale, false)
+		i := strings.Index(rest, phrase)
+		if !ok || phrase == "" || i < 0 {
+			break
+		}
+		if len(said) == 0 || said[len(said)-1] != b.Value {
+			said = append(said, b.Value)
+		}
+		rest = rest[i+len(phrase):]
+	}
+	if len(said) < 2 {
+		return false
+	}
+	return said[len(said)-1] != a.Value
 }
 
 // pausedNumber: in German, a pause sound between two number words

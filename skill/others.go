@@ -43,6 +43,9 @@ func (s *Skill) othersMoney(ctx context.Context, r *Request) (string, bool) {
 		return "", false
 	}
 	t := " " + intents.Normalize(r.Text) + " "
+	// "not mine", "nicht mein eigenes" set the user's own money apart;
+	// they do not ask about it ("how much does my wife have, not mine").
+	t = strings.NewReplacer(" not mine ", " ", " not my own ", " ", " nicht mein eigenes ", " ", " nicht meins ", " ", " nicht meine eigenen ", " ").Replace(t)
 	if !containsAny(t, moneyOfWords...) || containsAny(t, towardsWords...) {
 		return "", false
 	}
@@ -70,13 +73,14 @@ func (s *Skill) othersMoney(ctx context.Context, r *Request) (string, bool) {
 		for _, p := range payees {
 			full := intents.Normalize(p.Name)
 			first := strings.Fields(full)
-			if len(first) == 0 || len(first[0]) < 3 {
-				continue
+			if len(first) == 0 || len(first[0]) < 3 || accountWord[first[0]] {
+				continue // ("Savings Club": "the balance of savings" is the user's own)
 			}
 			f := first[0]
 			if de && (containsAny(t, " hat "+f+" ", " hat "+full+" ", " von "+f+" ", " "+f+"s konto", " "+f+"s kontostand") && !strings.Contains(t, " an "+f)) ||
-				!de && containsAny(t, " "+f+"s balance", " "+f+"s account", " "+f+"s money", " "+f+"s savings", " "+f+"s checking", " does "+f+" have",
-					" does "+full+" have", " has "+f+" got", " "+full+"s balance", " "+full+"s account") {
+				!de && (containsAny(t, " does "+f+" have", " does "+full+" have", " has "+f+" got", " has "+full+" got", " did "+f+" spend", " did "+full+" spend",
+					" has "+f+" spent", " has "+full+" spent", " balance of "+f+" ", " balance of "+full+" ", " transactions of "+f+" ", " transactions of "+full+" ") ||
+					possessesMoney(t, f) || possessesMoney(t, full)) {
 				other, name = true, p.Name
 				break
 			}
@@ -96,4 +100,20 @@ func (s *Skill) othersRefusal(r *Request, name string) *Response {
 		s.remember(r, intents.TransferMoney, intents.Slots{intents.SlotPayee: name})
 	}
 	return anythingElse(l, l.msg("others.money"))
+}
+
+// accountWord: a first word of a payee's name that also names the user's
+// own accounts.
+var accountWord = map[string]bool{"savings": true, "checking": true, "credit": true, "card": true, "visa": true, "loan": true, "my": true, "the": true,
+	"spar": true, "sparkonto": true, "girokonto": true, "konto": true, "karte": true}
+
+// possessesMoney: the words speak of name's money in the possessive
+// ("toms balance", "tom nguyens transactions").
+func possessesMoney(t, name string) bool {
+	for _, w := range []string{"balance", "account", "accounts", "money", "savings", "checking", "transactions", "spending", "credit card", "card"} {
+		if strings.Contains(t, " "+name+"s "+w) {
+			return true
+		}
+	}
+	return false
 }

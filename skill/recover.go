@@ -118,6 +118,15 @@ func bareNo(text string) bool {
 
 var noWords = map[string]bool{"no": true, "nope": true, "nah": true, "nein": true, "nee": true, "ne": true, "nö": true, "negative": true}
 
+// knownBuyer: a denial that says someone the customer knows made the
+// purchase, or that it is fine ("not me, my husband did", "not me, but
+// it's fine"): no fraud claim.
+func knownBuyer(t string) bool {
+	return (containsAny(t, alertDenies...) || containsAny(t, " not me", " wasnt me", " nicht ich", " war ich nicht")) && containsAny(t, " husband", " wife", " partner", " daughter", " son ", " son,", " kid", " child", " my mum", " my mom", " my dad", " i know who",
+		" mein mann", " meine frau", " mein partner", " meine partnerin", " tochter", " sohn", " kind ", " meine mutter", " mein vater", " weiß wer", " weiss wer",
+		" but its fine", " but it's fine", " but thats fine", " but thats ok", " aber passt", " aber ist ok", " aber das ist ok")
+}
+
 // alertAnswer reads "that wasn't me" (No) or "yes that was me" (Yes)
 // in a turn; "" when the turn says neither, or asks something: "I don't
 // recognise the word APR, what does it mean" answers no alert.
@@ -126,9 +135,7 @@ func alertAnswer(text string) string {
 	if asksSomething(text) {
 		return ""
 	}
-	if (containsAny(t, alertDenies...) || containsAny(t, " not me", " wasnt me", " nicht ich", " war ich nicht")) && containsAny(t, " husband", " wife", " partner", " daughter", " son ", " son,", " kid", " child", " my mum", " my mom", " my dad", " i know who",
-		" mein mann", " meine frau", " mein partner", " meine partnerin", " tochter", " sohn", " kind ", " meine mutter", " mein vater", " weiß wer", " weiss wer",
-		" but its fine", " but it's fine", " but thats fine", " but thats ok", " aber passt", " aber ist ok", " aber das ist ok") {
+	if knownBuyer(t) {
 		return "" // "not me, my husband did", "not me, but it's fine": no fraud report on it; the question again
 	}
 	if containsAny(t, alertDenies...) || containsAny(t, " war i", " i wars", " des war", " war ich") && containsAny(t, " ned ", " net ", " nie ", " nicht ", " ned", " net") {
@@ -394,7 +401,11 @@ var questionJoints = []string{" and what ", " and whats ", " and how ", " and wh
 	// a request that acts after a question ("whats my savings balance and
 	// send tom 20 dollars"): both are done, the action last
 	" and send ", " and pay ", " and transfer ", " and move ", " and lock ", " and freeze ", " and then send ", " and then pay ",
-	" und überweis", " und schick ", " und zahl ", " und bezahl ", " und sperr ", " und dann überweis", " und dann schick "}
+	" und überweis", " und schick ", " und zahl ", " und bezahl ", " und sperr ", " und dann überweis", " und dann schick ",
+	// a lock after an action ("send tom 20 dollars and then lock my
+	// debit card"): the lock is done first
+	" and block ", " and then lock ", " and then freeze ", " and then block ", " and also lock ", " and also freeze ", " and also block ",
+	" und dann sperr", " und auch sperr", " und außerdem sperr", " und blockier"}
 
 // twoQuestions answers a turn that asks two things that only read ("how
 // many points do I have and what's my credit score"): each in turn, in
@@ -422,7 +433,9 @@ func (s *Skill) twoQuestions(ctx context.Context, r *Request, kind social) (*Res
 	if strings.HasPrefix(tail, "und ") {
 		tail = strings.TrimSpace(strings.TrimPrefix(tail, "und "))
 	}
-	tail = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(tail, "then "), "dann "))
+	for _, w := range []string{"then ", "dann ", "also ", "auch ", "außerdem "} {
+		tail = strings.TrimSpace(strings.TrimPrefix(tail, w))
+	}
 	if len(strings.Fields(head)) < 3 || len(strings.Fields(tail)) < 3 {
 		return nil, nil, false
 	}
@@ -439,6 +452,16 @@ func (s *Skill) twoQuestions(ctx context.Context, r *Request, kind social) (*Res
 	} else if _, acts := s.actions[b.Intent]; acts && s.readsOnly(a.Intent) && b.Confidence >= actMin+0.1 && a.Confidence >= readMin+0.1 && !negatesAction(t) {
 		if b.Intent == intents.LockCard {
 			a, b = b, a // a lock asks nothing: done first, before a reading that may ask (a charge to check)
+		}
+	} else if _, aActs := s.actions[a.Intent]; aActs && (a.Intent == intents.LockCard || b.Intent == intents.LockCard) && a.Confidence >= actMin+0.1 && b.Confidence >= actMin+0.1 && !negatesAction(t) {
+		// "lock my credit card and send tom 20 dollars": the lock, which
+		// asks nothing, first, then the other action and its question
+		// (before, the usual path took the payment and dropped the lock).
+		if _, bActs := s.actions[b.Intent]; !bActs {
+			return nil, nil, false
+		}
+		if b.Intent == intents.LockCard {
+			a, b = b, a
 		}
 	} else if !s.readsOnly(a.Intent) || !s.readsOnly(b.Intent) || a.Confidence < readMin+0.1 || b.Confidence < readMin+0.1 {
 		return nil, nil, false
@@ -1006,8 +1029,8 @@ func (s *Skill) deniesCharge(r *Request) {
 		return
 	}
 	t := " " + intents.Normalize(r.Text) + " "
-	if !containsAny(t, alertDenies...) {
-		return
+	if !containsAny(t, alertDenies...) || knownBuyer(t) {
+		return // (and "not me, my husband did", "not me, but it's fine": no claim, as at an alert)
 	}
 	prev := s.previous(r)
 	listed := prev != nil && prev.Intent == intents.ListTransactions && prev.Slots.String(intents.SlotMerchant) != ""
