@@ -116,6 +116,9 @@ func (o *Offline) Parse(ctx context.Context, text, locale string, now time.Time)
 	if err != nil {
 		return res, fmt.Errorf("intents: %w", err)
 	}
+	if German(locale) {
+		norm = withoutDialect(norm) // "wia vui hob i", "was chostet s abhebe"
+	}
 	norm = m.correctTypos(norm) // "credt card", "kreditkrate"
 	res.Intent, res.Confidence = m.predict(o.canonical(baseLocale(locale), withoutDateYears(norm, locale)))
 	FillSlots(res.Intent, norm, locale, now, res.Slots)

@@ -81,3 +81,30 @@ func oneEdit(a, b string) bool {
 	}
 	return false
 }
+
+// dialectDE maps Bavarian, Austrian and Swiss spellings of everyday words
+// onto standard German before a German utterance is read ("wia vui geld
+// hob i auf mei'm girokonto", "was chostet s abhebe"). Only words that are
+// no standard German word are listed.
+var dialectDE = map[string]string{
+	"wia": "wie", "vui": "viel", "vuil": "viel", "vü": "viel", "vill": "viel", "hob": "hab", "hobt": "habt", "i": "ich", "mei": "mein",
+	"meim": "meinem", "mei'm": "meinem", "mim": "meinem", "aufm": "auf dem", "ufm": "auf dem", "uf": "auf",
+	"hät": "hat", "häts": "hat es", "hät's": "hat es", "hots": "hat es", "hot": "hat", "isch": "ist", "nöd": "nicht", "ned": "nicht",
+	"chostet": "kostet", "choschtet": "kostet", "abhebe": "abheben", "überwiise": "überweisen", "wos": "was", "kemma": "können wir",
+	"konn": "kann", "grüezi": "hallo", "moin": "hallo",
+}
+
+// withoutDialect applies dialectDE to a normalized German utterance.
+func withoutDialect(norm string) string {
+	words := strings.Fields(norm)
+	changed := false
+	for i, w := range words {
+		if v, ok := dialectDE[w]; ok && v != w {
+			words[i], changed = v, true
+		}
+	}
+	if !changed {
+		return norm
+	}
+	return strings.Join(words, " ")
+}

@@ -27,7 +27,9 @@ func TestTyposAreReadAsTheWordsMeant(t *testing.T) {
 		{"en-GB", "pls freez my credt card", "", SlotCard, "credit"},
 		{"de-DE", "sperr meine kreditkrate", "", SlotCard, "credit"},
 		{"de-DE", "wie viel ist auf meinem girokonot", GetBalance, SlotAccount, "checking"},
-		{"en-US", "send carl 20 dollars", TransferMoney, SlotPayee, "carl"}, // a short name is no typo of "card"
+		{"en-US", "send carl 20 dollars", TransferMoney, SlotPayee, "carl"},                              // a short name is no typo of "card"
+		{"de-DE", "servus, wia vui geld hob i auf mei'm girokonto", GetBalance, SlotAccount, "checking"}, // Bavarian
+		{"de-DE", "grüezi, wie viel hät's uf mim sparkonto", GetBalance, SlotAccount, "savings"},         // Swiss
 	} {
 		res, err := testRec.Parse(t.Context(), c.text, c.locale, now)
 		if err != nil {

@@ -314,8 +314,17 @@ func (s *Skill) followUp(r *Request) {
 	}
 	norm := intents.Normalize(r.Text)
 	words := strings.Fields(norm)
-	for len(words) > 1 && (fillers[words[0]] || leadAcks[words[0]]) {
+	for len(words) > 1 && (fillers[words[0]] || leadAcks[words[0]] || thanksLead[words[0]] || words[0] == "thank" && words[1] == "you") {
+		if words[0] == "thank" {
+			words = words[1:] // "thank you. and the checking account"
+		}
 		words = words[1:] // "ok so um what about savings"
+	}
+	for len(words) > 2 && mannerTail[words[len(words)-1]] {
+		words = words[:len(words)-1] // "…, nice and slowly", "…, bitte langsam"
+		if len(words) > 2 && words[len(words)-1] == "and" && words[len(words)-2] == "nice" {
+			words = words[:len(words)-2]
+		}
 	}
 	norm = strings.Join(words, " ")
 	lead := leadEN
@@ -1670,6 +1679,13 @@ func asksForPerson(norm string) bool {
 	return containsAny(" "+norm+" ", " agent", " person", " human", " someone", " somebody", " call", " speak", " talk", " advis", " representative",
 		" mensch", " mitarbeiter", " jemand", " berater", " anruf", " sprechen", " reden")
 }
+
+// thanksLead and mannerTail are words around a follow-up that say nothing
+// about it ("thanks, and savings?", "and the checking account, slowly").
+var (
+	thanksLead = map[string]bool{"thanks": true, "danke": true, "cheers": true, "ta": true, "dankeschön": true, "merci": true}
+	mannerTail = map[string]bool{"slowly": true, "slower": true, "please": true, "langsam": true, "bitte": true, "langsamer": true}
+)
 
 // payeePronouns stand for the person named last.
 var payeePronouns = map[string]bool{"him": true, "her": true, "them": true, "ihm": true, "ihr": true, "ihnen": true, "er": true, "sie": true}

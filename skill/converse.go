@@ -563,10 +563,14 @@ func correction(r *Request, d *dialog) intents.Slots {
 	if r.Text == "" || r.Intent == d.Action && yesNoOf(r.Text) != intents.No {
 		return nil // (a new request for the same thing is merged elsewhere; "no actually make it 60" corrects)
 	}
-	if asksAbout(r) && (*Skill)(nil).readsOnly(r.Intent) {
+	norm := intents.Normalize(r.Text)
+	same := containsAny(" "+norm+" ", sameAmountWords...) // "doch an max, gleicher Betrag": the amount stays, nobody asks about one
+	if asksAbout(r) && (*Skill)(nil).readsOnly(r.Intent) && !same {
 		return nil // "wait, how much do I have in checking again" asks; it corrects nothing
 	}
-	norm := intents.Normalize(r.Text)
+	if same {
+		norm = strings.TrimSpace(strings.Join(strings.Fields(" "+replaceAll(" "+norm+" ", sameAmountWords, " ")+" "), " "))
+	}
 	if negatesAction(" "+norm+" ") || yesNoOf(r.Text) == intents.No && negatesName(" "+norm+" ") {
 		return nil // "no, don't send it to carol", "hold on, don't send it yet": nobody new is named
 	}
@@ -587,6 +591,11 @@ func correction(r *Request, d *dialog) intents.Slots {
 	if meant := meantPart(norm); meant != "" && d.Action == intents.TransferMoney && found[intents.SlotPayee] == nil {
 		// "no sorry, i meant sophie turner not ravi": the name meant.
 		found[intents.SlotPayee] = meant
+	}
+	if d.Action == intents.TransferMoney && found[intents.SlotPayee] == nil && correcting(norm) {
+		if p := otherPayeeSaid(norm, d.Slots.String(intents.SlotPayee), r.turn); p != "" {
+			found[intents.SlotPayee] = p // "no, tom after all": another of the user's payees, by name alone
+		}
 	}
 	if _, ok := found[intents.SlotAmount]; ok && intents.ParsePin(norm) != "" && !containsAny(" "+norm+" ", moneyWords...) &&
 		!containsAny(" "+norm+" ", " make it ", " change it to ", " mach ") {
@@ -794,7 +803,20 @@ func correcting(norm string) bool {
 		return true
 	}
 	t := " " + norm + " "
-	return containsAny(t, " instead", " rather ", " i meant ", " i mean ", " stattdessen", " lieber ", " ich meinte ", " meinte ich ")
+	return containsAny(t, " instead", " rather ", " i meant ", " i mean ", " stattdessen", " lieber ", " ich meinte ", " meinte ich ", " after all", " doch an ", " doch zu ")
+}
+
+// sameAmountWords keep a read-back's amount while its payee changes
+// ("tom after all, same amount", "doch an Max, gleicher Betrag").
+var sameAmountWords = []string{" same amount ", " the same amount ", " same sum ", " same money ", " gleicher betrag ", " gleichen betrag ", " selber betrag ",
+	" selben betrag ", " derselbe betrag ", " denselben betrag ", " gleiche summe ", " gleichen summe "}
+
+// replaceAll replaces each of olds in t with new.
+func replaceAll(t string, olds []string, new string) string {
+	for _, o := range olds {
+		t = strings.ReplaceAll(t, o, new)
+	}
+	return t
 }
 
 // restates: the turn only names what the read-back already says ("from

@@ -799,6 +799,7 @@ func (s *Skill) dispatchTurn(ctx context.Context, r *Request, kind social, note 
 		if name, ok := s.othersMoney(ctx, r); ok {
 			return s.othersRefusal(r, name), nil // "what's my husband tom's balance": never the user's own as his
 		}
+		s.whyRefused(ctx, r)     // "why's that then" after a payment refused for a frozen account
 		s.merchantsNamed(ctx, r) // "starbucks or amazon, where did I spend more"
 		s.pageFollowUp(r)        // "and the ones before that", "any older ones?"
 		s.followUp(r)

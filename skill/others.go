@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/kontoskill/konto/banks"
 	"github.com/kontoskill/konto/intents"
 )
 
@@ -116,4 +117,46 @@ func possessesMoney(t, name string) bool {
 		}
 	}
 	return false
+}
+
+// whyRefused reads "why's that then", "warum das denn" after a payment
+// refused because the account it would leave is frozen or blocked as a
+// question about that account's block (its reason and what to do); and
+// "who do I call about it" as the support line.
+func (s *Skill) whyRefused(ctx context.Context, r *Request) {
+	if r.Text == "" {
+		return
+	}
+	t := " " + intents.Normalize(r.Text) + " "
+	if len(strings.Fields(t)) > 8 {
+		return
+	}
+	prev := s.previous(r)
+	if containsAny(t, " who do i call", " who should i call", " who can i call", " who do i ring", " what number do i call", " who do i talk to", " who can i talk to",
+		" wen rufe ich an", " wen ruf ich an", " wen kann ich anrufen", " wo rufe ich an", " wo ruf ich an", " welche nummer") {
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.TalkToAgent, intents.Slots{}, 1, true
+		return
+	}
+	if prev == nil || prev.Intent != intents.TransferMoney && prev.Intent != intents.PayBill {
+		return
+	}
+	if !containsAny(t, " why", " how come", " whats the reason", " what is the reason", " warum", " wieso", " weshalb", " wie kommt", " was ist der grund") {
+		return
+	}
+	k := prev.Slots.String(intents.SlotFromAccount)
+	ac, ok := s.cfg.Bank.(banks.AccountControls)
+	if k == "" || !ok || !s.allowed(ctx, r, "accounts") {
+		return
+	}
+	accts, err := s.cfg.Bank.Accounts(ctx, r.User)
+	if err != nil {
+		return
+	}
+	a, found := byKind(accts, k)
+	if !found {
+		return
+	}
+	if st, err := ac.Status(ctx, r.User, a.ID); err == nil && st.Status != "open" {
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.AccountBlocked, intents.Slots{intents.SlotAccount: k}, 1, true
+	}
 }

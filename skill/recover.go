@@ -712,6 +712,12 @@ func plainReading(r *Request) {
 		}
 	}
 	if kind, what := billAsked(t, r.Locale); kind != "" {
+		if kind == "rent" && what == intents.BillBalance {
+			// "wie hoch ist unsere Miete": rent is paid by standing order
+			// more often than billed; the last rent that went out says it.
+			r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.ListTransactions, intents.Slots{intents.SlotCategory: "rent", intents.SlotCount: 1}, 1, true
+			return
+		}
 		// "how much is the electric", "wann ist die Miete fällig"
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = what, intents.Slots{intents.SlotBiller: kind}, 1, true
 		return
@@ -793,6 +799,11 @@ func plainReading(r *Request) {
 		delete(r.Slots, intents.SlotAmount)
 	case containsAny(t, " rent ", " miete ") && containsAny(t, " go out", " went out", " gone out", " gone yet", " rent go ", " rent gone ", " come out", " came out", " taken", " leave",
 		" left", " raus", " abgebucht", " abgegangen", " runter", " weg") && !containsAny(t, " pay the rent", " pay my rent", " pay rent", " zahl die miete", " bezahl die miete", " überweis"):
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.ListTransactions, intents.Slots{intents.SlotCategory: "rent", intents.SlotCount: 1}, 1, true
+	case containsAny(t, " rent ", " miete ") && containsAny(t, " how much", " how high", " whats my rent", " what is my rent", " whats our rent", " what is our rent", " wie hoch", " wie viel", " was kostet", " was zahle") &&
+		!containsAny(t, " pay ", " zahl die", " bezahl", " überweis", " spent", " spend", " ausgegeben", " this year", " dieses jahr") && (r.Intent == intents.BillBalance || r.Intent == intents.Fallback || r.Intent == intents.GetBalance || r.Confidence < actMin):
+		// "wie hoch ist unsere Miete", "how much is my rent" with no
+		// biller for it: the last rent that went out says it.
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.ListTransactions, intents.Slots{intents.SlotCategory: "rent", intents.SlotCount: 1}, 1, true
 	}
 }

@@ -418,7 +418,7 @@ func TestReview13PINGuessesDoNotRenewEveryHalfHour(t *testing.T) {
 			continue // paused: no guess here
 		}
 		for i := 0; i < 3; i++ {
-			if r := say(strings.Join(strings.Split(wrong, ""), " ")); strings.Contains(r, "isn't right") || strings.Contains(r, "paused") {
+			if r := say(strings.Join(strings.Split(wrong, ""), " ")); strings.Contains(r, "PIN is wrong") || strings.Contains(r, "paused") {
 				checked++
 			}
 		}

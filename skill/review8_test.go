@@ -198,7 +198,7 @@ func TestReview8FiveDigitsAreNoPIN(t *testing.T) {
 	}
 	e := newEnv(t, nil, 0)
 	out := r7talk(t, e, "carol", "en-US", "r8-five-b", "send tom nguyen 20 dollars from checking", "yes", "one two um three four five")
-	if strings.Contains(out[2], "isn't right") {
+	if strings.Contains(out[2], "PIN is wrong") {
 		t.Errorf("five digits used up a PIN try: %q", out[2])
 	}
 }

@@ -361,7 +361,7 @@ func TestReviewPINGuessesAcrossUsersAndDeletion(t *testing.T) {
 				defer wg.Done()
 				// a different wrong guess each time
 				r := e.sk.Handle(ctx, req(i, fmt.Sprintf("%s-%d", tag, i), "", intents.ProvidePin, fmt.Sprintf("%04d", (i*37+len(tag))%10000)))
-				if strings.Contains(r.Speech, "isn't right") || strings.Contains(r.Speech, "Done") {
+				if strings.Contains(r.Speech, "PIN is wrong") || strings.Contains(r.Speech, "Done") {
 					mu.Lock()
 					checked++
 					mu.Unlock()
@@ -380,7 +380,7 @@ func TestReviewPINGuessesAcrossUsersAndDeletion(t *testing.T) {
 	round("bb")
 	e.store.DeleteUser(ctx, "test", "u-carol", "x") // raw store deletion
 	round("ccc")
-	t.Logf("PIN guesses checked (answered 'isn't right'/'Done') in one lockout window: %d", checked)
+	t.Logf("PIN guesses checked (answered 'PIN is wrong'/'Done') in one lockout window: %d", checked)
 	if checked > 3 {
 		t.Errorf("%d guesses checked, want <= 3", checked)
 	}

@@ -676,7 +676,7 @@ func TestMisshapenPlatformPINUsesNoTry(t *testing.T) {
 	}
 	for _, bad := range []string{"12345", "12", "123456", "12345"} {
 		got := r14(e, "carol", sess, intents.ProvidePin, intents.Slots{intents.SlotPin: bad}).Speech
-		if !strings.Contains(got, "four-digit") || strings.Contains(got, "isn't right") || strings.Contains(got, "paused") {
+		if !strings.Contains(got, "four-digit") || strings.Contains(got, "PIN is wrong") || strings.Contains(got, "paused") {
 			t.Fatalf("PIN slot %q: %q", bad, got)
 		}
 	}
