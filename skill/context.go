@@ -1607,11 +1607,15 @@ func leadRest(norm string, lead *regexp.Regexp) string {
 		return ""
 	}
 	phrase := strings.Join(words, " ")
-	if notMerchants[phrase] {
-		return ""
+	if notMerchants[phrase] || containsAny(" "+phrase+" ", listWords...) {
+		return "" // "just the last purchase again": what was said, no shop
 	}
 	return phrase
 }
+
+// listWords name transactions or a repeat, never a shop.
+var listWords = []string{" purchase", " transaction", " payment", " charge", " again ", " one ", " ones ", " umsatz", " umsätze", " einkauf", " buchung",
+	" zahlung", " nochmal", " noch mal", " wieder "}
 
 // readSiblings are reads a bare follow-up ("und letzten Monat beim
 // Lidl") may be taken for one another by the recognizer: without words of
