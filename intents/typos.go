@@ -37,10 +37,22 @@ func (m *model) correctTypos(norm string) string {
 	return strings.Join(words, " ")
 }
 
+// typoTargets are the words a typo is read as: the banking words and the
+// tens of amounts ("fitty dollars", "fourty", "zwanizg").
+var typoTargets = func() []string {
+	var out []string
+	for w := range bankingWords {
+		out = append(out, w)
+	}
+	out = append(out, strings.Fields(`twenty thirty forty fifty sixty seventy eighty ninety hundred thousand
+		zwanzig dreißig vierzig fünfzig sechzig siebzig achtzig neunzig hundert tausend`)...)
+	return out
+}()
+
 // typoOf is the one banking word w is one edit from, or "".
 func typoOf(w string) string {
 	found := ""
-	for b := range bankingWords {
+	for _, b := range typoTargets {
 		if d := len(b) - len(w); d > 2 || d < -2 || utf8.RuneCountInString(b) < typoMinLen || !oneEdit(w, b) {
 			continue
 		}

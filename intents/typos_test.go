@@ -39,4 +39,9 @@ func TestTyposAreReadAsTheWordsMeant(t *testing.T) {
 			t.Errorf("%s %q: %s %v, want %s %s=%s", c.locale, c.text, res.Intent, res.Slots, c.intent, c.slot, c.value)
 		}
 	}
+	if res, err := testRec.Parse(t.Context(), "send tom fitty dollars", "en-US", now); err != nil || res.Intent != TransferMoney {
+		t.Errorf("fitty dollars: %v %v", res, err)
+	} else if a, ok := res.Slots.Amount(SlotAmount); !ok || a.Value != "50.00" {
+		t.Errorf("fitty dollars: amount %v", res.Slots)
+	}
 }

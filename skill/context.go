@@ -1615,7 +1615,7 @@ func leadRest(norm string, lead *regexp.Regexp) string {
 
 // listWords name transactions or a repeat, never a shop.
 var listWords = []string{" purchase", " transaction", " payment", " charge", " again ", " one ", " ones ", " umsatz", " umsätze", " einkauf", " buchung",
-	" zahlung", " nochmal", " noch mal", " wieder "}
+	" zahlung", " nochmal", " noch mal", " wieder ", " which ", " more ", " welche", " mehr "}
 
 // readSiblings are reads a bare follow-up ("und letzten Monat beim
 // Lidl") may be taken for one another by the recognizer: without words of

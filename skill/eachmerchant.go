@@ -73,15 +73,24 @@ func (s *Skill) merchantsNamed(ctx context.Context, r *Request) {
 		return
 	}
 	t := " " + intents.Normalize(r.Text) + " "
-	if prev := s.previous(r); prev != nil && prev.Intent == intents.SpendingSummary && !containsAny(t, merchantJoints...) && whichWasMore(strings.TrimSpace(t)) &&
+	if prev := s.previous(r); prev != nil && prev.Intent == intents.SpendingSummary && whichWasMore(strings.TrimSpace(t)) &&
 		merchantPhrase(strings.TrimSpace(t), r.Locale, r.Now) == "" {
 		pair := prev.Slots.String(slotMerchants)
 		if pair == "" {
 			pair = prev.Slots.String(slotPair)
 		}
+		if pair != "" && containsAny(t, merchantJoints...) && s.allowed(ctx, r, "accounts") {
+			// "ok and which was more": a joint, but no two shops named
+			if names, err := (&banking{bank: s.cfg.Bank}).merchants(ctx, r); err == nil && len(merchantsIn(t, names, r)) >= 2 {
+				pair = "" // "which was more, starbucks or amazon": the ones named
+			}
+		}
 		if pair != "" {
 			// "which one was more?" after two totals: both again, and which
 			slots := cloneSlots(prev.Slots)
+			if dr, _, ok := intents.ParseDateRange(strings.TrimSpace(t), r.Locale, r.Now); ok {
+				slots[intents.SlotDateRange] = dr // "and which was more last month"
+			}
 			delete(slots, intents.SlotMerchant)
 			delete(slots, slotPair)
 			r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.SpendingSummary, slots, 1, true
