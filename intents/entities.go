@@ -378,6 +378,11 @@ func ParseAmount(text, locale string, bare bool) (Amount, string, bool) {
 	for i := 0; i < len(words); i++ {
 		// "a tenner", "a fiver" (British), "'n Zwanni", "nen Fuffi": in the
 		// locale's currency.
+		if words[i] == "score" && i > 0 && words[i-1] == "a" && !German(locale) && (i+1 >= len(words) || words[i+1] != "of" && words[i+1] != "on") {
+			// "send james a score": twenty, as British speakers of a
+			// certain age say it (never "a score of", a credit score)
+			return Amount{Value: "20.00", Currency: defCur}, "a score", true
+		}
 		if v, ok := slangAmounts[words[i]]; ok {
 			j := i
 			if i > 0 && (words[i-1] == "a" || words[i-1] == "n" || words[i-1] == "nen" || words[i-1] == "einen" || words[i-1] == "ein") {
@@ -546,10 +551,36 @@ func pointAmount(words []string, i, j int, v int64, locale, defCur string) (Amou
 // counts (thousands, or the currency itself).
 var halfAmount = regexp.MustCompile(`\b(one|two|three|four|five|six|seven|eight|nine|ten)\s+and\s+a\s+half\s+(grand|thousand|hundred|dollars?|bucks?|pounds?|quid|euros?)\b`)
 
-// andAHalf reads halfAmount in normalized English text.
+// aHalfOf: "a hundred and a half", "a grand and a half" (150, 1,500);
+// "half a grand", "half a thousand", "half a hundred" (500, 500, 50).
+var (
+	aHundredAndAHalf = regexp.MustCompile(`\b(?:a|one)\s+(hundred|thousand|grand)\s+and\s+a\s+half\b(?:\s+(dollars?|bucks?|pounds?|quid|euros?))?`)
+	halfA            = regexp.MustCompile(`\bhalf\s+a\s+(grand|thousand|hundred)\b(?:\s+(dollars?|bucks?|pounds?|quid|euros?))?`)
+)
+
+// andAHalf reads halfAmount, aHundredAndAHalf and halfA in normalized
+// English text.
 func andAHalf(text, locale string) (Amount, string, bool) {
 	if German(locale) {
 		return Amount{}, "", false
+	}
+	for _, re := range []*regexp.Regexp{aHundredAndAHalf, halfA} {
+		if m := re.FindStringSubmatch(text); m != nil {
+			var v int64 = 150
+			switch {
+			case re == halfA && m[1] == "hundred":
+				v = 50
+			case re == halfA:
+				v = 500
+			case m[1] != "hundred":
+				v = 1500
+			}
+			cur := CurrencyOf(locale)
+			if c := currencyWords[m[2]]; c != "" {
+				cur = c
+			}
+			return Amount{Value: fmt.Sprintf("%d.00", v), Currency: cur}, m[0], true
+		}
 	}
 	m := halfAmount.FindStringSubmatch(text)
 	if m == nil {

@@ -16,6 +16,11 @@ func TestParseAmount(t *testing.T) {
 	}{
 		{"en-US", "send alice twenty dollars", "20.00", "USD"},
 		{"de-DE", "überweise 1 500 euro an max", "1500.00", "EUR"},
+		{"en-US", "send tom a hundred and a half from checking", "150.00", "USD"},
+		{"en-US", "pay maria half a grand", "500.00", "USD"},
+		{"en-GB", "send james a score from my current account", "20.00", "GBP"},
+		{"de-DE", "überweis max zwohundert euro", "200.00", "EUR"},
+		{"de-DE", "schick lukas anderthalbhundert euro", "150.00", "EUR"},
 		{"de-DE", "20 000 euro", "20000.00", "EUR"},
 		{"en-US", "send tom 1 250 000 dollars", "1250000.00", "USD"},
 		{"en-US", "send tom 12 dollars", "12.00", "USD"},

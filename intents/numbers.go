@@ -110,6 +110,19 @@ func parseGermanWord(w string) (int, bool) {
 }
 
 func deCardinal(w string) (int, bool) {
+	if strings.Contains(w, "zwo") {
+		// "zwo", "zwohundert", "zwoundzwanzig": zwei as said on the phone
+		if v, ok := deCardinal(strings.ReplaceAll(w, "zwo", "zwei")); ok {
+			return v, true
+		}
+	}
+	if rest, ok := strings.CutPrefix(w, "anderthalb"); ok && (rest == "hundert" || rest == "tausend") {
+		// "anderthalbhundert", "anderthalbtausend": one and a half of them
+		if rest == "hundert" {
+			return 150, true
+		}
+		return 1500, true
+	}
 	if w == "" {
 		return 0, false
 	}

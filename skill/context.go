@@ -88,6 +88,18 @@ func (s *Skill) rememberFAQ(r *Request) {
 // for cash abroad.
 func (s *Skill) faqFollowUp(ctx context.Context, r *Request) *Response {
 	prev := s.previous(r)
+	if prev != nil && r.Text != "" && r.st.Dialog == nil && (prev.Slots.String("faq") == "transfer_limits" || prev.Slots.String("faq") == "atm_limit") {
+		t := " " + intents.Normalize(r.Text) + " "
+		if len(strings.Fields(t)) <= 6 && containsAny(t, " a day", " per day", " in a day", " each day", " daily", " am tag", " pro tag", " täglich", " an einem tag") &&
+			!actionWords(strings.TrimSpace(t)) {
+			// "and per day?", "und am Tag" after the limits: the same
+			// answer, which says the day's limit
+			if resp := s.faq.entry(ctx, r, prev.Slots.String("faq")); resp != nil {
+				s.rememberFAQ(r)
+				return resp
+			}
+		}
+	}
 	if prev == nil || prev.Slots.String("faq") != "atm_limit" || r.Text == "" || r.st.Dialog != nil {
 		return nil
 	}
@@ -1339,6 +1351,17 @@ func (s *Skill) cardQuestion(ctx context.Context, r *Request) (*Response, error)
 		// "when does the new card get here", "my new card hasn't turned
 		// up": no card ordered here to date; the bank's answer on delivery.
 		if resp := s.faq.entry(ctx, r, "card_not_arrived"); resp != nil {
+			return resp, nil
+		}
+	}
+	if containsAny(t, " maximum", " the most i can", " most i can", " höchstbetrag", " maximal", " höchstens", " largest", " biggest payment", " limit") &&
+		containsAny(t, " send", " transfer", " pay ", " payment", " überweis", " schick", " zahlen", " zahlung") &&
+		!containsAny(t, " minimum", " mindest", " card", " karte", " atm", " cash", " bargeld", " abheb", " contactless", " kontaktlos", " raise", " increase", " erhöh") &&
+		containsAny(t, " what", " how much", " how many", " is there", " wie viel", " wieviel", " wie hoch", " was ist", " gibt es", " welches") && !containsAny(t, moneyWords...) {
+		// "what's the maximum i can send in one payment" (was the card's
+		// minimum payment), "wie viel kann ich maximal überweisen"
+		if resp := s.faq.entry(ctx, r, "transfer_limits"); resp != nil {
+			s.rememberFAQ(r) // "and per day?" next
 			return resp, nil
 		}
 	}

@@ -839,13 +839,18 @@ func (s *Skill) dispatchTurn(ctx context.Context, r *Request, kind social, note 
 			r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.ReviewAlerts, intents.Slots{}, 1, true
 		}
 	}
-	if r.st.Dialog == nil && r.Intent == intents.ProvidePin && r.Text != "" {
-		// "meine PIN ist 1 2 3 4, zahl bitte Vattenfall vom Girokonto":
-		// the request is taken (read back, and the PIN asked for then);
-		// a PIN said before anything asks for it is never used.
+	if r.st.Dialog == nil && r.Text != "" && (r.Intent == intents.ProvidePin || pinSaidAlong(intents.Normalize(r.Text))) {
+		// "meine PIN ist 1 2 3 4, zahl bitte Vattenfall vom Girokonto",
+		// "pay the water bill from checking, my pin is 1 2 3 4": the
+		// request is taken (read back, and the PIN asked for then); a PIN
+		// said before anything asks for it is never used, nor read as an
+		// amount.
 		words := strings.Fields(withoutPIN(intents.Normalize(r.Text)))
 		for len(words) > 0 && (pinWords[words[0]] || fillers[words[0]]) {
 			words = words[1:] // "meine pin ist …"
+		}
+		for len(words) > 0 && (pinWords[words[len(words)-1]] || fillers[words[len(words)-1]]) {
+			words = words[:len(words)-1] // "…, my pin is"
 		}
 		if rest := strings.Join(words, " "); len(words) >= 3 && !containsAny(" "+rest+" ", " pin ", " change", " ändern", " vergessen", " forgot") {
 			if res, err := s.cfg.Recognizer.Parse(intents.WithHints(ctx, intents.Hints{OfflineOnly: true}), rest, r.Locale, r.Now); err == nil &&
@@ -1083,6 +1088,18 @@ const (
 	declined          // the turn names an action and then refuses it
 	quoted            // the turn reports what someone else said to do
 )
+
+// pinSaidAlong: the words say a PIN with something else ("…, my pin is
+// 1 2 3 4", "…, meine PIN ist 1234").
+func pinSaidAlong(norm string) bool {
+	t := " " + norm + " "
+	for _, p := range []string{" my pin is ", " my pin's ", " pin is ", " the pin is ", " meine pin ist ", " die pin ist ", " pin lautet ", " meine pin lautet ", " mit der pin ", " with pin ", " pin number is "} {
+		if i := strings.Index(t, p); i >= 0 && intents.ParsePin(t[i+len(p):]) != "" {
+			return true
+		}
+	}
+	return false
+}
 
 // declinedOrQuoted: whether a turn that names an action refuses it
 // after a "but" ("…, but i don't want to", "…, aber ich möchte heute gar
