@@ -1354,6 +1354,16 @@ func (s *Skill) cardQuestion(ctx context.Context, r *Request) (*Response, error)
 			return resp, nil
 		}
 	}
+	if containsAny(t, " zurückgezahlt", " zurückerstattet", " erstattet", " refund", " money back", " paid me back", " pay me back") &&
+		containsAny(t, " nicht", " nichts", " not ", " never", " hasnt", " havent", " wont ", " refuses", " weigert", " kein") &&
+		containsAny(t, " what can i", " what do i", " what should i", " was kann ich", " was soll ich", " was mache ich", " how do i", " wie kann ich", " wie komme ich") {
+		// "der Händler hat mir nichts zurückgezahlt, was kann ich tun":
+		// the bank's answer on disputing a charge
+		if resp := s.faq.entry(ctx, r, "dispute_charge"); resp != nil {
+			s.rememberFAQ(r)
+			return resp, nil
+		}
+	}
 	if containsAny(t, " maximum", " the most i can", " most i can", " höchstbetrag", " maximal", " höchstens", " largest", " biggest payment", " limit") &&
 		containsAny(t, " send", " transfer", " pay ", " payment", " überweis", " schick", " zahlen", " zahlung") &&
 		!containsAny(t, " minimum", " mindest", " card", " karte", " atm", " cash", " bargeld", " abheb", " contactless", " kontaktlos", " raise", " increase", " erhöh") &&

@@ -796,6 +796,17 @@ func (s *Skill) dispatchTurn(ctx context.Context, r *Request, kind social, note 
 		}
 		s.deniesCharge(r)
 		s.sincePayday(ctx, r)
+		if resp := s.partOfLast(ctx, r); resp != nil {
+			return resp, nil // "just the year please": that part of the last answer
+		}
+		if containsAny(" "+intents.Normalize(r.Text)+" ", deathWords...) && r.Text != "" && !actionWords(intents.Normalize(r.Text)) {
+			// "my dad's just died and I've no idea what to do about his
+			// account": the bank's bereavement answer (sorry, and who helps)
+			if resp := s.faq.entry(ctx, r, "bereavement"); resp != nil {
+				s.rememberFAQ(r)
+				return resp, nil
+			}
+		}
 		if name, ok := s.othersMoney(ctx, r); ok {
 			return s.othersRefusal(r, name), nil // "what's my husband tom's balance": never the user's own as his
 		}

@@ -487,7 +487,7 @@ func (s *Skill) accountDetails(ctx context.Context, r *Request) (*Response, erro
 	if err != nil {
 		return nil, err
 	}
-	if textChannel(r) && r.Slots.String(intents.SlotAccount) != "" && len(accts) == 1 {
+	if textChannel(r) && r.Slots.String(intents.SlotAccount) != "" && len(accts) == 1 && !lastFourAsked(" "+intents.Normalize(r.Text)+" ") {
 		return s.startAction(ctx, r, actShowNumber) // the full number, on screen, after the PIN
 	}
 	sh := s.sheet(r)

@@ -29,7 +29,15 @@ var (
 	towardsWords = []string{" send", " sent", " transfer", " pay ", " paid", " from my ", " from his", " from her", " to my ", " to his ", " to her ",
 		" gave me", " owe me", " joint", " our ", " we ", " us ", " come in", " came in", " arrive", " my own", " mine ",
 		" überweis", " schick", " geschickt", " gezahlt", " bezahl", " bekommen", " von meinem", " von meiner", " an meinen", " an meine", " gemeinsam",
-		" unser", " wir ", " mein eigenes", " eingegangen"}
+		" unser", " wir ", " mein eigenes", " eingegangen",
+		// the user's own card in someone's hands ("my daughter has my credit card, how much was spent")
+		" my card", " my credit card", " my debit card", " my visa", " on my card", " with my card", " meine karte", " meine kreditkarte", " meiner karte",
+		" meiner kreditkarte", " meine girocard", " meiner girocard"}
+
+	// deathWords: someone has died; what is asked about their account is
+	// the bank's bereavement answer, never a refusal.
+	deathWords = []string{" died", " passed away", " passed on", " death", " deceased", " has passed", " verstorben", " gestorben", " tod ",
+		" todesfall", " verstarb", " nachlass", " erbe ", " geerbt"}
 )
 
 // othersMoney reports whether the turn asks about someone else's money,

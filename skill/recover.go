@@ -711,6 +711,34 @@ func plainReading(r *Request) {
 			return
 		}
 	}
+	if containsAny(t, " refund", " money back", " erstattung", " erstattet", " gutschrift", " zurückgezahlt", " zurückbekommen", " credited", " paid me back", " refunded") &&
+		!containsAny(t, " what can i", " what do i", " how do i", " how can i", " was kann ich", " was muss ich", " wie kann ich", " wie bekomme", " wie gebe", " lastschrift", " direct debit") &&
+		!actionWords(t) {
+		// "ist die Erstattung von Amazon schon da", "have british gas
+		// refunded me yet": what came in from them lately, not the pay
+		m := merchantPhrase(strings.TrimSpace(t), r.Locale, r.Now)
+		if m == "" {
+			if mm := refundFrom.FindStringSubmatch(t); mm != nil {
+				m = strings.TrimSpace(mm[1] + mm[2])
+			}
+		}
+		ws := strings.Fields(m)
+		for len(ws) > 0 && refundTail[ws[len(ws)-1]] {
+			ws = ws[:len(ws)-1]
+		}
+		m = strings.Join(ws, " ")
+		if m != "" && !notMerchants[m] {
+			r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.ListTransactions, intents.Slots{intents.SlotMerchant: m}, 1, true
+			return
+		}
+	}
+	if lastFourAsked(t) && containsAny(t, " account", " konto", " current", " checking", " savings", " girokonto", " sparkonto") &&
+		!containsAny(t, " card", " karte") && !actionWords(t) {
+		// "just the last four digits of my current account", whatever
+		// came before: the account's details (its last four digits)
+		readAs(r, intents.AccountDetails, t, "")
+		return
+	}
 	if kind, what := billAsked(t, r.Locale); kind != "" {
 		if kind == "rent" && what == intents.BillBalance {
 			// "wie hoch ist unsere Miete": rent is paid by standing order
@@ -807,6 +835,14 @@ func plainReading(r *Request) {
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.ListTransactions, intents.Slots{intents.SlotCategory: "rent", intents.SlotCount: 1}, 1, true
 	}
 }
+
+// refundFrom finds who a refund is from ("die Erstattung von Amazon",
+// "has british gas refunded me").
+var refundFrom = regexp.MustCompile(`(?: von | from | vom )([a-zäöüß][a-zäöüß0-9]*(?: [a-zäöüß][a-zäöüß0-9]*)?)(?: schon| already| yet| da| gekommen| come| arrived| $)|(?:^| )(?:have|has|did) ([a-z][a-z0-9]*(?: [a-z][a-z0-9]*)?) (?:refunded|refund|paid me back|pay me back|credited)`)
+
+// refundTail are words after a name in refundFrom that are no part of it.
+var refundTail = map[string]bool{"schon": true, "already": true, "yet": true, "da": true, "gekommen": true, "come": true, "arrived": true,
+	"angekommen": true, "eingegangen": true, "me": true}
 
 // readAs takes the turn as intent, with the slots its words fill, when
 // they fill need (any, for ""); it is read in context, so the FAQ does not
@@ -1052,4 +1088,39 @@ func (s *Skill) deniesCharge(r *Request) {
 	if listed {
 		r.turn.chargeOf = cmp.Or(prev.Merchant, prev.Slots.String(intents.SlotMerchant))
 	}
+}
+
+// partAgain: "just the year please", "nur das Jahr bitte", "just the
+// amount": a part of the last answer again.
+var partAgain = regexp.MustCompile(`^(?:(?:ok|okay|sorry|please|bitte|und|and|so|also|ähm|um)\s+)*(?:just|only|nur|bloß|bloss)\s+(?:the\s+|das\s+|den\s+|die\s+)?(year|jahr|amount|betrag|sum|summe)(?:\s+(?:please|bitte|again|nochmal|noch mal|then|dann))*$`)
+
+var (
+	yearIn  = regexp.MustCompile(`\b(?:19|20)\d\d\b`)
+	moneyIn = regexp.MustCompile(`[$£]\d[\d,]*(?:\.\d\d)?|\d[\d.]*,\d\d[\s\x{00a0}]?€`)
+)
+
+// partOfLast answers partAgain from the last answer, or nil.
+func (s *Skill) partOfLast(ctx context.Context, r *Request) *Response {
+	if r.Text == "" {
+		return nil
+	}
+	m := partAgain.FindStringSubmatch(intents.Normalize(r.Text))
+	if m == nil {
+		return nil
+	}
+	last, err := s.repeat(ctx, r)
+	if err != nil || last == nil || last.Speech == "" {
+		return nil
+	}
+	re := moneyIn
+	if m[1] == "year" || m[1] == "jahr" {
+		re = yearIn
+	}
+	part := re.FindString(last.Speech)
+	if part == "" {
+		return nil
+	}
+	l := langOf(r.Locale)
+	r.Intent = intents.Repeat // (the last answer stays what "say that again" repeats)
+	return &Response{Speech: l.andReprompt(l.msg("repeat.part", part)), Reprompt: l.reprompt()}
 }
