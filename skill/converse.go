@@ -536,7 +536,10 @@ func hedged(rest string) bool {
 		" aber ", " warte", " moment", " stattdessen", " nicht ", " doch ", " lieber ", " ändere", " noch mal", " nochmal",
 		// "yes the other one", "yes, i mean checking", "yes, just kidding": a change or a retraction, no yes
 		" other", " another", " i mean ", " i meant", " mean the", " kidding", " joking", " jk ", " the rest", " andere", " anderen", " meine ich",
-		" ich meine", " meinte", " spaß", " scherz", " quatsch", " nur so", " war nur")
+		" ich meine", " meinte", " spaß", " scherz", " quatsch", " nur so", " war nur",
+		// "yes, forget it", "yes cancel that", "ja, lass mal": the yes taken back
+		" forget it", " forget that", " forget about it", " cancel that", " hang on", " let me think", " as if", " scratch that",
+		" vergiss", " lass mal", " lass es", " abbrech", " lass gut sein")
 }
 
 var (

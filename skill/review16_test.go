@@ -1,0 +1,46 @@
+package skill_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// Review 16 (attacker), on the code paths added in the session before:
+// typo and dialect corrections, two merchants in one question, a payee
+// changed back by name, the platform PIN's shape and the hedged yes, why
+// a payment was refused, the rent, spaced amounts. "finding" tests
+// failed while the hole was open; "defended" tests pin an attack that is
+// held.
+
+// finding (medium, a retraction taken for a yes): at a payment's
+// read-back "yes, forget it", "yes cancel that", "ja, vergiss es", "ja,
+// lass mal", "ja, abbrechen" were a yes (the words after "yes" were
+// short and no hedge) and the PIN was asked: the payment the user just
+// called off was one PIN away, and on a channel without a voice PIN it
+// went. Promise: an irreversible action needs a real yes.
+func TestReview16RetractedYesIsNoYes(t *testing.T) {
+	e := newEnv(t, nil, 0)
+	for i, c := range []struct{ cust, loc, start, answer string }{
+		{"carol", "en-US", "send tom nguyen 20 dollars from checking", "yes, forget it"},
+		{"carol", "en-US", "send tom nguyen 20 dollars from checking", "yes cancel that"},
+		{"carol", "en-US", "send tom nguyen 20 dollars from checking", "yes, hang on"},
+		{"carol", "en-US", "send tom nguyen 20 dollars from checking", "yes hmm let me think"},
+		{"carol", "en-US", "send tom nguyen 20 dollars from checking", "yeah right, as if"},
+		{"lena", "de-DE", "überweise Max Schmidt 20 Euro vom Girokonto", "ja, vergiss es"},
+		{"lena", "de-DE", "überweise Max Schmidt 20 Euro vom Girokonto", "ja, lass mal"},
+		{"lena", "de-DE", "überweise Max Schmidt 20 Euro vom Girokonto", "ja, abbrechen"},
+	} {
+		got := r7talk(t, e, c.cust, c.loc, fmt.Sprintf("r16-retract-%d", i), c.start, c.answer)
+		if strings.Contains(got[1], "PIN") {
+			t.Errorf("%q at %q: %q; a retraction is no yes", c.answer, got[0], got[1])
+		}
+	}
+	// A yes with a few words of its own is still a yes.
+	for i, yes := range []string{"yes please", "yes go ahead", "yeah that's right"} {
+		got := r7talk(t, e, "carol", "en-US", fmt.Sprintf("r16-yes-%d", i), "send tom nguyen 20 dollars from checking", yes)
+		if !strings.Contains(got[1], "PIN") {
+			t.Errorf("%q: %q; want the PIN asked", yes, got[1])
+		}
+	}
+}
