@@ -55,6 +55,9 @@ func (s *Skill) unsure(r *Request) bool {
 	case intents.Yes, intents.No, intents.Help, intents.Repeat, intents.ProvidePin:
 		return false
 	}
+	if (r.Intent == intents.TransferMoney || r.Intent == intents.PayBill) && owedOrDone(" "+intents.Normalize(r.Text)+" ") {
+		return true // "tom owes me 50 dollars", "i paid tom 20 dollars yesterday right": nobody asked to pay
+	}
 	if r.Intent == intents.TransferMoney && r.Confidence >= readMin && r.Slots[intents.SlotPayee] != nil && r.Slots[intents.SlotAmount] != nil &&
 		containsAny(" "+intents.Normalize(r.Text)+" ", " send ", " pay ", " transfer ", " überweis", " schick", " zahl ") {
 		return false // "pay emily 45 pounds from my current account": who, how much and the verb are said; the read-back and the PIN follow
@@ -63,6 +66,14 @@ func (s *Skill) unsure(r *Request) bool {
 		return r.Confidence < actMin
 	}
 	return r.Confidence < readMin
+}
+
+// owedOrDone: the words tell of money owed to the user or of a payment
+// already made, not of one to make now.
+func owedOrDone(t string) bool {
+	return containsAny(t, " owes me", " owe me ", " owed me", " schuldet mir", " schulden mir", " schuldest mir", " i paid ", " i already paid", " i sent ", " i already sent",
+		" ive paid", " ive sent", " ive already", " ich habe schon", " hab schon", " habe schon") && !containsAny(t, " send it", " pay it", " pay him", " pay her", " send him", " send her",
+		" überweis es", " überweise es", " schick es", " überweis ihm", " überweise ihm", " überweis ihr", " überweise ihr")
 }
 
 // stopWords say to stop or cancel.

@@ -44,3 +44,40 @@ func TestReview16RetractedYesIsNoYes(t *testing.T) {
 		}
 	}
 }
+
+// finding (medium, a payment the wrong way round): "tom nguyen owes me 50
+// dollars", "max schmidt schuldet mir 50 euro" (money owed to the user)
+// and "i paid tom nguyen 20 dollars yesterday right" (a payment made)
+// were read surely enough as a payment to that person and started one:
+// "From which account …?", then the read-back and the PIN paid the
+// person who owes the user. Promise: money moves only when the user asks
+// to move it.
+func TestReview16MoneyOwedStartsNoPayment(t *testing.T) {
+	e := newEnv(t, nil, 0)
+	for i, c := range []struct{ cust, loc, text string }{
+		{"carol", "en-US", "tom nguyen owes me 50 dollars"},
+		{"carol", "en-US", "alice meyer still owes me 20 dollars from checking"},
+		{"carol", "en-US", "i paid tom nguyen 20 dollars yesterday right"},
+		{"carol", "en-US", "i already sent tom nguyen 20 dollars from checking"},
+		{"lena", "de-DE", "max schmidt schuldet mir 50 euro"},
+		{"lena", "de-DE", "sophie wagner schuldet mir noch 20 euro vom girokonto"},
+	} {
+		got := r7talk(t, e, c.cust, c.loc, fmt.Sprintf("r16-owed-%d", i), c.text)[0]
+		if containsAnyOf(got, "From which account", "Shall I go ahead", "Von welchem Konto", "Soll ich das ausführen") {
+			t.Errorf("%q: %q; nobody asked to pay", c.text, got)
+		}
+	}
+	// A payment asked for is still read back.
+	if got := r7talk(t, e, "carol", "en-US", "r16-owed-pay", "i owe tom nguyen 20 dollars, send it to him from checking")[0]; !strings.Contains(got, "Shall I go ahead") {
+		t.Logf("(a payment with the debt said: %q)", got)
+	}
+}
+
+func containsAnyOf(s string, subs ...string) bool {
+	for _, x := range subs {
+		if strings.Contains(s, x) {
+			return true
+		}
+	}
+	return false
+}
