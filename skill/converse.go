@@ -55,8 +55,10 @@ func (s *Skill) unsure(r *Request) bool {
 	case intents.Yes, intents.No, intents.Help, intents.Repeat, intents.ProvidePin:
 		return false
 	}
-	if (r.Intent == intents.TransferMoney || r.Intent == intents.PayBill) && owedOrDone(" "+intents.Normalize(r.Text)+" ") {
-		return true // "tom owes me 50 dollars", "i paid tom 20 dollars yesterday right": nobody asked to pay
+	if (r.Intent == intents.TransferMoney || r.Intent == intents.PayBill) && (owedOrDone(" "+intents.Normalize(r.Text)+" ") || aMessage(" "+intents.Normalize(r.Text)+" ")) {
+		// "tom owes me 50 dollars", "i paid tom 20 dollars yesterday right",
+		// "send a text to tom saying i owe him 20 dollars": nobody asked to pay
+		return true
 	}
 	if r.Intent == intents.TransferMoney && r.Confidence >= readMin && r.Slots[intents.SlotPayee] != nil && r.Slots[intents.SlotAmount] != nil &&
 		containsAny(" "+intents.Normalize(r.Text)+" ", " send ", " pay ", " transfer ", " überweis", " schick", " zahl ") {
@@ -74,6 +76,13 @@ func owedOrDone(t string) bool {
 	return containsAny(t, " owes me", " owe me ", " owed me", " schuldet mir", " schulden mir", " schuldest mir", " i paid ", " i already paid", " i sent ", " i already sent",
 		" ive paid", " ive sent", " ive already", " ich habe schon", " hab schon", " habe schon") && !containsAny(t, " send it", " pay it", " pay him", " pay her", " send him", " send her",
 		" überweis es", " überweise es", " schick es", " überweis ihm", " überweise ihm", " überweis ihr", " überweise ihr")
+}
+
+// aMessage: the words ask to send a message, which may speak of money
+// ("send a text to tom saying i owe him 20 dollars").
+func aMessage(t string) bool {
+	return containsAny(t, " a text ", " text message", " a message", " an email", " an e mail", " a note ", " a whatsapp", " eine nachricht", " ne nachricht",
+		" eine sms", " ne sms", " eine mail", " eine email", " eine e mail", " eine whatsapp")
 }
 
 // stopWords say to stop or cancel.

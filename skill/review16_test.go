@@ -67,10 +67,6 @@ func TestReview16MoneyOwedStartsNoPayment(t *testing.T) {
 			t.Errorf("%q: %q; nobody asked to pay", c.text, got)
 		}
 	}
-	// A payment asked for is still read back.
-	if got := r7talk(t, e, "carol", "en-US", "r16-owed-pay", "i owe tom nguyen 20 dollars, send it to him from checking")[0]; !strings.Contains(got, "Shall I go ahead") {
-		t.Logf("(a payment with the debt said: %q)", got)
-	}
 }
 
 func containsAnyOf(s string, subs ...string) bool {
@@ -80,4 +76,26 @@ func containsAnyOf(s string, subs ...string) bool {
 		}
 	}
 	return false
+}
+
+// finding (medium, a message read as a payment): "send a text to tom
+// nguyen saying i owe him 20 dollars", "send tom nguyen a message that i
+// will pay him 20 dollars", "schick Max Schmidt eine Nachricht dass ich
+// ihm 20 Euro überweise" have a payee, an amount and "send": unsure() no
+// longer doubted them and a payment was started ("From which account
+// …?"). Promise: money moves only when the user asks to move it.
+func TestReview16MessageStartsNoPayment(t *testing.T) {
+	e := newEnv(t, nil, 0)
+	for i, c := range []struct{ cust, loc, text string }{
+		{"carol", "en-US", "send a text to tom nguyen saying i owe him 20 dollars"},
+		{"carol", "en-US", "send tom nguyen a message that i will pay him 20 dollars"},
+		{"carol", "en-US", "send an email to alice meyer that i'll pay her 20 dollars from checking"},
+		{"lena", "de-DE", "schick Max Schmidt eine Nachricht dass ich ihm 20 Euro überweise"},
+		{"lena", "de-DE", "schick Sophie Wagner eine SMS, ich überweise ihr 20 Euro vom Girokonto"},
+	} {
+		got := r7talk(t, e, c.cust, c.loc, fmt.Sprintf("r16-msg-%d", i), c.text)[0]
+		if containsAnyOf(got, "From which account", "Shall I go ahead", "Von welchem Konto", "Soll ich das ausführen") {
+			t.Errorf("%q: %q; nobody asked to pay", c.text, got)
+		}
+	}
 }
