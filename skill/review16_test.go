@@ -99,3 +99,36 @@ func TestReview16MessageStartsNoPayment(t *testing.T) {
 		}
 	}
 }
+
+// finding (medium-low, another service's account read as the bank's):
+// "freeze my netflix account", "lock my amazon account", "sperr mein
+// netflix konto" were the bank's FreezeAccount ("Which account should I
+// freeze …?", then "Freezing your Premier Checking stops all payments
+// …"), "lock my gym card" the bank's LockCard ("Which card …?"). Promise:
+// an account or a card changes only when the user asks for that.
+func TestReview16OtherServicesAreNotTheBanks(t *testing.T) {
+	e := newEnv(t, nil, 0)
+	for i, c := range []struct{ cust, loc, text string }{
+		{"carol", "en-US", "freeze my netflix account"},
+		{"carol", "en-US", "freeze my instagram account"},
+		{"carol", "en-US", "lock my amazon account"},
+		{"carol", "en-US", "lock my gym card"},
+		{"lena", "de-DE", "sperr mein netflix konto"},
+		{"lena", "de-DE", "sperr meinen facebook account"},
+	} {
+		got := r7talk(t, e, c.cust, c.loc, fmt.Sprintf("r16-other-%d", i), c.text)[0]
+		if containsAnyOf(got, "Which account", "Which card", "Welches Konto", "Welche Karte", "Meinst du", "freeze", "sperren") {
+			t.Errorf("%q: %q; not the bank's account or card", c.text, got)
+		}
+	}
+	// The bank's own still are.
+	for i, c := range []struct{ cust, loc, text, want string }{
+		{"carol", "en-US", "freeze my account", "Which account"},
+		{"carol", "en-US", "lock my card", "Which card"},
+		{"lena", "de-DE", "sperr mein konto", "Welches Konto"},
+	} {
+		if got := r7talk(t, e, c.cust, c.loc, fmt.Sprintf("r16-own-%d", i), c.text)[0]; !strings.Contains(got, c.want) {
+			t.Errorf("%q: %q; want %q", c.text, got, c.want)
+		}
+	}
+}
