@@ -116,13 +116,52 @@ func (o *Offline) Parse(ctx context.Context, text, locale string, now time.Time)
 	if err != nil {
 		return res, fmt.Errorf("intents: %w", err)
 	}
+	said := norm
+	norm = m.corrected(norm, locale)
+	res.Intent, res.Confidence = m.predict(o.canonical(baseLocale(locale), withoutDateYears(norm, locale)))
+	FillSlots(res.Intent, norm, locale, now, res.Slots)
+	if norm != said {
+		// A name is the name said: "tom mooney" is no "tom money" (whose
+		// "money" left the payee "tom", another saved Tom), "ned
+		// flanders" no "nicht flanders", "freud books" no "fraud books".
+		asSaid := Slots{}
+		FillSlots(res.Intent, said, locale, now, asSaid)
+		for _, k := range []string{SlotPayee, SlotMerchant} {
+			if v, fixed := asSaid.String(k), res.Slots.String(k); v != "" && fixed != "" && v != fixed && m.onlyCorrected(v, fixed, locale) {
+				res.Slots[k] = v
+			}
+		}
+	}
+	return res, nil
+}
+
+// corrected reads dialect spellings (German) and typed typos of banking
+// words as the words meant.
+func (m *model) corrected(norm, locale string) string {
 	if German(locale) {
 		norm = withoutDialect(norm) // "wia vui hob i", "was chostet s abhebe"
 	}
-	norm = m.correctTypos(norm) // "credt card", "kreditkrate"
-	res.Intent, res.Confidence = m.predict(o.canonical(baseLocale(locale), withoutDateYears(norm, locale)))
-	FillSlots(res.Intent, norm, locale, now, res.Slots)
-	return res, nil
+	return m.correctTypos(norm) // "credt card", "kreditkrate"
+}
+
+// onlyCorrected: the name read from the corrected text (fixed) differs
+// from the one read from the words said (said) only by the corrected
+// words: corrected, or dropped as the banking words they became.
+func (m *model) onlyCorrected(said, fixed, locale string) bool {
+	if m.corrected(said, locale) == fixed {
+		return true
+	}
+	sw, cw := strings.Fields(said), strings.Fields(m.corrected(said, locale))
+	if len(sw) != len(cw) {
+		return false // a dialect word became two ("aufm": "auf dem")
+	}
+	var kept []string
+	for i := range sw {
+		if sw[i] == cw[i] {
+			kept = append(kept, sw[i])
+		}
+	}
+	return len(kept) > 0 && strings.Join(kept, " ") == fixed
 }
 
 // FillSlots extracts the slots an intent takes from normalized text into

@@ -55,6 +55,11 @@ func (s *Skill) unsure(r *Request) bool {
 	case intents.Yes, intents.No, intents.Help, intents.Repeat, intents.ProvidePin:
 		return false
 	}
+	if (r.Intent == intents.TransferMoney || r.Intent == intents.PayBill) && (owedOrDone(" "+intents.Normalize(r.Text)+" ") || aMessage(" "+intents.Normalize(r.Text)+" ")) {
+		// "tom owes me 50 dollars", "i paid tom 20 dollars yesterday right",
+		// "send a text to tom saying i owe him 20 dollars": nobody asked to pay
+		return true
+	}
 	if r.Intent == intents.TransferMoney && r.Confidence >= readMin && r.Slots[intents.SlotPayee] != nil && r.Slots[intents.SlotAmount] != nil &&
 		containsAny(" "+intents.Normalize(r.Text)+" ", " send ", " pay ", " transfer ", " überweis", " schick", " zahl ") {
 		return false // "pay emily 45 pounds from my current account": who, how much and the verb are said; the read-back and the PIN follow
@@ -63,6 +68,21 @@ func (s *Skill) unsure(r *Request) bool {
 		return r.Confidence < actMin
 	}
 	return r.Confidence < readMin
+}
+
+// owedOrDone: the words tell of money owed to the user or of a payment
+// already made, not of one to make now.
+func owedOrDone(t string) bool {
+	return containsAny(t, " owes me", " owe me ", " owed me", " schuldet mir", " schulden mir", " schuldest mir", " i paid ", " i already paid", " i sent ", " i already sent",
+		" ive paid", " ive sent", " ive already", " ich habe schon", " hab schon", " habe schon") && !containsAny(t, " send it", " pay it", " pay him", " pay her", " send him", " send her",
+		" überweis es", " überweise es", " schick es", " überweis ihm", " überweise ihm", " überweis ihr", " überweise ihr")
+}
+
+// aMessage: the words ask to send a message, which may speak of money
+// ("send a text to tom saying i owe him 20 dollars").
+func aMessage(t string) bool {
+	return containsAny(t, " a text ", " text message", " a message", " an email", " an e mail", " a note ", " a whatsapp", " eine nachricht", " ne nachricht",
+		" eine sms", " ne sms", " eine mail", " eine email", " eine e mail", " eine whatsapp")
 }
 
 // stopWords say to stop or cancel.
@@ -536,7 +556,10 @@ func hedged(rest string) bool {
 		" aber ", " warte", " moment", " stattdessen", " nicht ", " doch ", " lieber ", " ändere", " noch mal", " nochmal",
 		// "yes the other one", "yes, i mean checking", "yes, just kidding": a change or a retraction, no yes
 		" other", " another", " i mean ", " i meant", " mean the", " kidding", " joking", " jk ", " the rest", " andere", " anderen", " meine ich",
-		" ich meine", " meinte", " spaß", " scherz", " quatsch", " nur so", " war nur")
+		" ich meine", " meinte", " spaß", " scherz", " quatsch", " nur so", " war nur",
+		// "yes, forget it", "yes cancel that", "ja, lass mal": the yes taken back
+		" forget it", " forget that", " forget about it", " cancel that", " hang on", " let me think", " as if", " scratch that",
+		" vergiss", " lass mal", " lass es", " abbrech", " lass gut sein")
 }
 
 var (

@@ -590,6 +590,13 @@ func plainReading(r *Request) {
 		return
 	}
 	t := " " + intents.Normalize(r.Text) + " "
+	if changesAccountOrCard[r.Intent] && otherServicesOwn(t) {
+		// "freeze my netflix account", "lock my gym card", "sperr mein
+		// Netflix-Konto": another service's account or card, not one the
+		// bank can freeze or lock.
+		r.Intent, r.Slots, r.Confidence = intents.Fallback, intents.Slots{}, 1
+		return
+	}
 	if (r.Intent == intents.PayBill || r.Intent == intents.TransferMoney || r.Intent == intents.BillBalance) && containsAny(t, " how much ", " wie viel ", " wieviel ") &&
 		containsAny(t, " paid ", " spent ", " gezahlt ", " bezahlt ", " ausgegeben ", " überwiesen ", " gelassen ") &&
 		containsAny(t, " have i ", " did i ", " hab ", " habe ", " i paid ", " ive paid ", " ive spent ") && !actionWords(t) {
@@ -1123,4 +1130,39 @@ func (s *Skill) partOfLast(ctx context.Context, r *Request) *Response {
 	l := langOf(r.Locale)
 	r.Intent = intents.Repeat // (the last answer stays what "say that again" repeats)
 	return &Response{Speech: l.andReprompt(l.msg("repeat.part", part)), Reprompt: l.reprompt()}
+}
+
+// changesAccountOrCard are the intents that freeze, lock, unlock or
+// replace one of the bank's accounts or cards.
+var changesAccountOrCard = map[string]bool{intents.FreezeAccount: true, intents.LockCard: true, intents.UnlockCard: true,
+	intents.ReplaceCard: true, intents.ReportLostCard: true}
+
+// otherServices run accounts of their own; nonPaymentCards are cards
+// no bank issues.
+var (
+	otherServices = []string{"netflix", "amazon", "instagram", "facebook", "spotify", "google", "gmail", "apple", "icloud", "twitter", "tiktok",
+		"whatsapp", "snapchat", "youtube", "disney", "hulu", "ebay", "steam", "playstation", "xbox", "uber", "paypal", "email", "e mail",
+		"phone", "handy", "gym", "fitness", "library", "bibliotheks"}
+	serviceAccounts = []string{"account", "konto", "profile", "profil", "login", "abo", "subscription", "membership", "mitgliedschaft"}
+	nonPaymentCards = []string{"gym card", "library card", "fitness card", "loyalty card", "membership card", "key card", "sim card", "id card",
+		"bibliothekskarte", "bibliotheks karte", "fitnesskarte", "fitness karte", "mitgliedskarte", "kundenkarte", "sim karte", "simkarte"}
+)
+
+// otherServicesOwn: the words name another service's account ("my
+// netflix account", "mein netflix konto") or a card no bank issues ("my
+// gym card"); "someone used my card on amazon, lock it" names neither.
+func otherServicesOwn(t string) bool {
+	for _, svc := range otherServices {
+		for _, a := range serviceAccounts {
+			if strings.Contains(t, " "+svc+" "+a) || strings.Contains(t, " "+svc+a+" ") {
+				return true // ("netflixkonto", "amazonaccount")
+			}
+		}
+	}
+	for _, c := range nonPaymentCards {
+		if strings.Contains(t, " "+c+" ") {
+			return true
+		}
+	}
+	return false
 }
