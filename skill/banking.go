@@ -445,6 +445,21 @@ func isSpending(t banks.Transaction) bool {
 	return t.Amount.Minor < 0 && t.Category != "transfers" && t.Category != "income"
 }
 
+// scan reads the transactions a spending question's slots select (up to
+// maxScan); the answer instead when the account asked for is not there.
+func (b *banking) scan(ctx context.Context, r *Request) ([]banks.Transaction, *Response, error) {
+	f, accts, err := b.filter(ctx, r)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(accts) == 0 {
+		return nil, noSuchAccount(langOf(r.Locale), banks.AccountKind(r.Slots.String(intents.SlotAccount))), nil
+	}
+	f.Limit = maxScan
+	txs, err := b.bank.Transactions(ctx, r.User, f)
+	return txs, nil, err
+}
+
 func (b *banking) spending(ctx context.Context, r *Request) (*Response, error) {
 	l := langOf(r.Locale)
 	today := time.Date(r.Now.Year(), r.Now.Month(), r.Now.Day(), 0, 0, 0, 0, time.UTC)
@@ -468,17 +483,9 @@ func (b *banking) spending(ctx context.Context, r *Request) (*Response, error) {
 			return resp, err
 		}
 	}
-	f, accts, err := b.filter(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	if len(accts) == 0 {
-		return noSuchAccount(l, banks.AccountKind(r.Slots.String(intents.SlotAccount))), nil
-	}
-	f.Limit = maxScan
-	txs, err := b.bank.Transactions(ctx, r.User, f)
-	if err != nil {
-		return nil, err
+	txs, none, err := b.scan(ctx, r)
+	if none != nil || err != nil {
+		return none, err
 	}
 	totals := map[string]banks.Money{} // per currency
 	byCat := map[string]banks.Money{}

@@ -191,17 +191,9 @@ func (b *banking) spendingEach(ctx context.Context, r *Request) (*Response, erro
 		sub := *r
 		sub.Slots = cloneSlots(r.Slots)
 		sub.Slots[intents.SlotMerchant] = m
-		f, accts, err := b.filter(ctx, &sub)
-		if err != nil {
-			return nil, err
-		}
-		if len(accts) == 0 {
-			return noSuchAccount(l, banks.AccountKind(r.Slots.String(intents.SlotAccount))), nil
-		}
-		f.Limit = maxScan
-		txs, err := b.bank.Transactions(ctx, r.User, f)
-		if err != nil {
-			return nil, err
+		txs, none, err := b.scan(ctx, &sub)
+		if none != nil || err != nil {
+			return none, err
 		}
 		n := 0
 		for _, t := range txs {
