@@ -43,6 +43,10 @@ const (
 
 var errCorrupt = errors.New("corrupt model cache file")
 
+// errOtherKey is a whole model file written for another key: other data,
+// settings or code.
+var errOtherKey = fmt.Errorf("%w: written for another format or key", errCorrupt)
+
 // cacheKey is the SHA-256 of everything the model of a base locale,
 // trained with a partner's extra fillers, depends on: the code (version and
 // build), the training settings, the catalog, every embedded file (the
@@ -50,10 +54,11 @@ var errCorrupt = errors.New("corrupt model cache file")
 // kept out of training) and the extra words, in order. It reads the files, not the examples expanded
 // from them, so that a start-up with a cached model expands nothing.
 func cacheKey(locale string, extra map[string][]string) ([32]byte, error) {
-	return keyOf(locale, extra, files)
+	return keyOf(locale, extra, files, buildIdentity())
 }
 
-func keyOf(locale string, extra map[string][]string, data fs.FS) ([32]byte, error) {
+// keyOf is the key of a model trained by the code named by build.
+func keyOf(locale string, extra map[string][]string, data fs.FS, build string) ([32]byte, error) {
 	var b []byte
 	num := func(n uint64) { b = binary.AppendUvarint(b, n) }
 	str := func(s string) { num(uint64(len(s))); b = append(b, s...) }
@@ -61,7 +66,7 @@ func keyOf(locale string, extra map[string][]string, data fs.FS) ([32]byte, erro
 	str(cacheMagic)
 	num(uint64(cacheFormat))
 	num(modelVersion)
-	str(buildIdentity())
+	str(build)
 	str(locale)
 	str(fmt.Sprint(trainEpochs, trainLR, trainTailEpochs, trainTailLR, gramMin, gramMax, easyAt, easyEpochs, slotVariants, noiseEvery))
 	num(uint64(len(Catalog)))
@@ -310,7 +315,7 @@ func decodeModel(b []byte, key [32]byte) (*model, error) {
 		return nil, errCorrupt
 	}
 	if le.Uint32(b[len(cacheMagic):]) != cacheFormat || !bytes.Equal(b[len(cacheMagic)+4:len(cacheMagic)+36], key[:]) {
-		return nil, fmt.Errorf("%w: written for another format or key", errCorrupt)
+		return nil, errOtherKey
 	}
 	size := le.Uint64(b[cacheHeader-8:])
 	if size != uint64(len(b)-cacheHeader-sha256.Size) {

@@ -2,6 +2,7 @@ package intents
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -23,6 +24,10 @@ type Offline struct {
 	// written; the recognizer then trains, as without a cache.
 	Log *slog.Logger
 
+	// trainOnly ignores the embedded models (the tests of training and
+	// of the cache).
+	trainOnly bool
+
 	mu     sync.Mutex
 	models map[string]*lazyModel
 	// extra are fillers added to the training data per base locale (none
@@ -34,10 +39,11 @@ type Offline struct {
 }
 
 type lazyModel struct {
-	once   sync.Once
-	m      *model
-	err    error
-	cached bool // loaded from CacheDir, not trained
+	once     sync.Once
+	m        *model
+	err      error
+	cached   bool // loaded from CacheDir, not trained
+	embedded bool // the embedded model, not trained
 }
 
 var _ Recognizer = (*Offline)(nil)
@@ -66,6 +72,16 @@ func (o *Offline) model(locale string) (*model, error) {
 	extra := o.extra[loc]
 	o.mu.Unlock()
 	lm.once.Do(func() {
+		if !o.trainOnly {
+			m, err := embeddedModel(loc, extra)
+			if err == nil {
+				lm.m, lm.embedded = m, true
+				return
+			}
+			if !errors.Is(err, errNoEmbedded) && o.Log != nil {
+				o.Log.Warn("offline recognizer: embedded model", "locale", loc, "err", err)
+			}
+		}
 		if o.CacheDir != "" {
 			var cacheErr error
 			lm.m, lm.cached, lm.err, cacheErr = cachedModel(o.CacheDir, loc, extra)
