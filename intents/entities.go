@@ -367,6 +367,16 @@ func hourWord(w, locale string) bool {
 	return w == "uhr" || !German(locale) && (w == "am" || w == "pm" || w == "oclock")
 }
 
+// hasNumberWord: some word of words reads as a number.
+func hasNumberWord(words []string, locale string) bool {
+	for i := range words {
+		if _, used := readNumber(words, i, locale); used > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 func ParseAmount(text, locale string, bare bool) (Amount, string, bool) {
 	if a, phrase, ok := andAHalf(text, locale); ok {
 		return a, phrase, true
@@ -396,6 +406,9 @@ func ParseAmount(text, locale string, bare bool) (Amount, string, bool) {
 		}
 		if used == 0 && words[i] == "a" && i+1 < len(words) && currencyWords[words[i+1]] != "" {
 			v, used = 100, 1 // "a dollar fifty" is $1.50, not $50.00
+		}
+		if used == 0 && words[i] == "for" && !German(locale) && i+1 < len(words) && currencyWords[words[i+1]] != "" && !hasNumberWord(words, locale) {
+			v, used = 400, 1 // "send tom for dollars": speech recognition's "four dollars" (no other number said)
 		}
 		if used == 0 {
 			continue
@@ -871,6 +884,31 @@ func ParseDate(text, locale string, now time.Time) (string, string, bool) {
 			return f(today.AddDate(0, 0, -1), w)
 		case "vorgestern":
 			return f(today.AddDate(0, 0, -2), w)
+		case "end", "ende", "monatsende":
+			// "at the end of the month", "end of next month", "zum
+			// Monatsende", "Ende des Monats", "Ende nächsten Monats": the
+			// last day of that month (a payment there was sent now).
+			k, n := 0, 0
+			switch {
+			case w == "monatsende":
+				n = 1
+			case w == "end" && i+2 < len(words) && words[i+1] == "of" && words[i+2] == "month":
+				n = 3
+			case w == "end" && i+3 < len(words) && words[i+1] == "of" && (words[i+2] == "the" || words[i+2] == "this" || words[i+2] == "next") && words[i+3] == "month":
+				n = 4
+				if words[i+2] == "next" {
+					k = 1
+				}
+			case w == "ende" && i+2 < len(words) && (words[i+1] == "des" || words[i+1] == "dieses" || words[i+1] == "nächsten" || words[i+1] == "kommenden") && words[i+2] == "monats":
+				n = 3
+				if words[i+1] == "nächsten" || words[i+1] == "kommenden" {
+					k = 1
+				}
+			}
+			if n > 0 {
+				last := time.Date(today.Year(), today.Month()+time.Month(k)+1, 0, 0, 0, 0, 0, time.UTC)
+				return f(last, strings.Join(words[i:i+n], " "))
+			}
 		}
 		for k, names := range [][]string{weekdaysEN, weekdaysDE} {
 			_ = k

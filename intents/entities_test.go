@@ -37,6 +37,9 @@ func TestParseAmount(t *testing.T) {
 		{"de-DE", "schick sophie nen zwanni", "20.00", "EUR"},
 		{"en-GB", "fifty quid to oliver", "50.00", "GBP"},
 		{"en-GB", "a fiver", "5.00", "GBP"},
+		{"en-US", "send tom for dollars for the coffee", "4.00", "USD"},
+		{"en-US", "send tom 20 dollars for the coffee", "20.00", "USD"},
+		{"en-GB", "pay priya for pounds", "4.00", "GBP"},
 		{"en-US", "1,200 dollars", "1200.00", "USD"},
 		{"en-US", "75.50", "75.50", "USD"},
 		{"en-US", "twenty five euros", "25.00", "EUR"},
@@ -129,6 +132,9 @@ func TestParseFromToAndDate(t *testing.T) {
 		{"en-US", "next monday", "2026-11-30"}, {"en-US", "on december 1st", "2026-12-01"}, {"en-US", "on the 15th", "2026-12-15"},
 		{"en-US", "on november 3rd", "2027-11-03"}, {"de-DE", "morgen", "2026-11-24"}, {"de-DE", "übermorgen", "2026-11-25"},
 		{"de-DE", "am freitag", "2026-11-27"}, {"de-DE", "am ersten dezember", "2026-12-01"}, {"de-DE", "am 30", "2026-11-30"},
+		{"en-US", "at the end of the month", "2026-11-30"}, {"en-US", "end of next month", "2026-12-31"},
+		{"en-GB", "at the end of this month", "2026-11-30"}, {"de-DE", "zum monatsende", "2026-11-30"},
+		{"de-DE", "ende des monats", "2026-11-30"}, {"de-DE", "ende nächsten monats", "2026-12-31"},
 	}
 	for _, c := range dates {
 		got, _, ok := ParseDate(Normalize(c.text), c.locale, now)

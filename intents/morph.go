@@ -187,12 +187,14 @@ var otherDomain = sync.OnceValue(func() map[string]bool {
 		recipe recipes cook cooking bake baking boil oven fridge freezer microwave dishwasher chicken pasta soup cake eggs
 		lights light lamp thermostat heating heater vacuum door doors window blinds tv television
 		joke riddle story trivia president capital calories
+		bitcoin bitcoins crypto cryptocurrency ethereum pizza taxi cab
 		handy handys telefon tablet laptop rechner computer drucker router wlan bildschirm ladegerät kopfhörer simkarte
 		auto autos fahrzeug reifen motor öl ölwechsel bremsen batterie autobatterie werkstatt tankstelle inspektion
 		flug flüge flughafen fluggesellschaft gepäck koffer reservierung tischreservierung tisch termin zahnarzt arzttermin
 		wecker lied lieder musik playlist radio lautstärke wetter regen schnee temperatur regenschirm sonnenuntergang
 		rezept kochen backen ofen kühlschrank gefrierschrank mikrowelle spülmaschine waschmaschine hähnchen nudeln suppe kuchen
-		licht lampe heizung staubsauger tür haustür fenster fernseher witz hauptstadt kalorien`) {
+		licht lampe heizung staubsauger tür haustür fenster fernseher witz hauptstadt kalorien
+		krypto kryptowährung kryptowährungen`) {
 		m[w] = true
 	}
 	for _, vals := range SlotTypes {

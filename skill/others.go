@@ -32,7 +32,12 @@ var (
 		" unser", " wir ", " mein eigenes", " eingegangen",
 		// the user's own card in someone's hands ("my daughter has my credit card, how much was spent")
 		" my card", " my credit card", " my debit card", " my visa", " on my card", " with my card", " meine karte", " meine kreditkarte", " meiner karte",
-		" meiner kreditkarte", " meine girocard", " meiner girocard"}
+		" meiner kreditkarte", " meine girocard", " meiner girocard",
+		// the user asks about the user's own account, whoever else is
+		// mentioned ("my daughter usually does this for me … how much
+		// money I have in my savings": the user's own savings)
+		" i have in my ", " i have on my ", " do i have in my ", " have i got in my ", " i've got in my ", " ive got in my ",
+		" habe ich auf meinem ", " hab ich auf meinem ", " ich auf meinem ", " ich habe auf meinem ", " ich hab auf meinem "}
 
 	// deathWords: someone has died; what is asked about their account is
 	// the bank's bereavement answer, never a refusal.
