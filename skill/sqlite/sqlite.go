@@ -13,6 +13,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/url"
 	"time"
 
@@ -60,13 +61,32 @@ func Open(path string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
-	if err := migrate(context.Background(), db, s.now()); err != nil {
+	if err := migrateTakingTurns(db, s.now()); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: migration: %w", err)
 	}
 	s.db = newPreparedDB(db)
 	return s, nil
 }
+
+// migrateTakingTurns runs migrate, trying again for up to ten seconds
+// while the file is busy. Processes opening a new file together each
+// switch it to WAL, and SQLite answers SQLITE_BUSY at once, without
+// waiting out busy_timeout, to the one whose wait could deadlock.
+func migrateTakingTurns(db *sql.DB, now time.Time) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := migrate(context.Background(), db, now)
+		var se interface{ Code() int }
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqliteBusy || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(time.Duration(5+rand.IntN(20)) * time.Millisecond)
+	}
+}
+
+// sqliteBusy is SQLITE_BUSY, the primary result code of a locked file.
+const sqliteBusy = 5
 
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
