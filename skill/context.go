@@ -637,7 +637,7 @@ func (s *Skill) followUp(r *Request) {
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.IncomeSummary, slots, 1, true
 		return
 	}
-	if r.Intent == intents.TransferMoney && prev.Intent == intents.TransferMoney && (r.Slots[intents.SlotPayee] == nil || payeePronouns[r.Slots.String(intents.SlotPayee)]) && r.Slots[intents.SlotToAccount] == nil &&
+	if r.Intent == intents.TransferMoney && prev.Intent == intents.TransferMoney && (r.Slots[intents.SlotPayee] == nil || pronounPayee(r.Slots.String(intents.SlotPayee))) && r.Slots[intents.SlotToAccount] == nil &&
 		r.Slots[intents.SlotAmount] != nil && containsAny(" "+norm+" ", " then", " instead", " ok ", " okay", " dann", " stattdessen", " halt") {
 		// "ok send twenty five hundred then" after a refused transfer: to
 		// the same recipient (read back before anything moves).
@@ -647,7 +647,7 @@ func (s *Skill) followUp(r *Request) {
 			}
 		}
 	}
-	if p := r.Slots.String(intents.SlotPayee); payeePronouns[p] {
+	if p := r.Slots.String(intents.SlotPayee); pronounPayee(p) {
 		// "send him a hundred": the payee named last, or nobody.
 		if prev.Slots[intents.SlotPayee] != nil {
 			r.Slots[intents.SlotPayee] = prev.Slots[intents.SlotPayee]
@@ -1726,6 +1726,26 @@ var (
 
 // payeePronouns stand for the person named last.
 var payeePronouns = map[string]bool{"him": true, "her": true, "them": true, "ihm": true, "ihr": true, "ihnen": true, "er": true, "sie": true}
+
+// pronounAdverbs follow a pronoun payee without naming anyone ("schick
+// ihm lieber 80 Euro", "send her instead").
+var pronounAdverbs = map[string]bool{"lieber": true, "doch": true, "stattdessen": true, "dann": true, "mal": true, "halt": true, "eben": true,
+	"nochmal": true, "bitte": true, "instead": true, "then": true, "please": true, "just": true, "rather": true, "again": true}
+
+// pronounPayee: the payee said is a pronoun, perhaps with adverbs after
+// it ("ihm lieber" was taken for a name and refused).
+func pronounPayee(p string) bool {
+	w := strings.Fields(strings.ToLower(p))
+	if len(w) == 0 || !payeePronouns[w[0]] {
+		return false
+	}
+	for _, x := range w[1:] {
+		if !pronounAdverbs[x] {
+			return false
+		}
+	}
+	return true
+}
 
 // samePeriod: "that month", "im selben Monat", "the same week".
 func samePeriod(norm string) bool {
