@@ -401,14 +401,32 @@ var amountCorrections = []string{" no wait ", " wait no ", " no sorry ", " sorry
 	// "send tom 20 dollars, sorry, 25 dollars", "… wait, 25", "… or rather 25"
 	" sorry ", " wait ", " rather ", " pardon ", " moment ", " entschuldigung "}
 
+// CorrectedNumber reports whether the number before a pause is taken back
+// by the one after it: "30 äh 40", "thirty um forty", but not "twenty um
+// five" ($25) or "200 äh 50" (250, said haltingly).
+func CorrectedNumber(before, after, locale string) bool {
+	b, ub := readNumber([]string{before}, 0, locale)
+	a, ua := readNumber([]string{after}, 0, locale)
+	if ub != 1 || ua != 1 || b <= 0 || a <= 0 {
+		return false
+	}
+	if b%10000 == 0 && a < 10000 {
+		return false // hundreds, then the rest
+	}
+	return a >= 1000 // ten or more
+}
+
 // withoutPauses drops the sounds said while thinking ("um", "uh", "äh")
 // from a turn's words before its slots are read. German "um" is a word,
 // so only the German pause sounds go there.
 func withoutPauses(norm, locale string) string {
 	words := strings.Fields(norm)
 	out := words[:0:0]
-	for _, w := range words {
+	for i, w := range words {
 		if pinPauses[w] && (!German(locale) || w != "um" && w != "er") {
+			if n := len(out); n > 0 && i+1 < len(words) && CorrectedNumber(out[n-1], words[i+1], locale) {
+				out = out[:n-1] // "30, äh, 40 Euro" is 40 €
+			}
 			continue
 		}
 		out = append(out, w)

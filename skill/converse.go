@@ -238,10 +238,12 @@ func socialOf(r *Request) social {
 	if rest := strings.Fields(bare); len(rest) > 1 && greetings[rest[0]] && howAreYou[strings.Join(rest[1:], " ")] {
 		return smalltalk // "hi how are you"
 	}
-	only := len(words) <= 4
+	only, hello := len(words) <= 4, false
 	for _, w := range words {
 		only = only && greetingWords[w]
+		hello = hello || greetingWords[w] && !questionComing[w]
 	}
+	only = only && hello // ("one" alone answers a question)
 	if only {
 		return greeting // "hey good morning", "hallo guten tag"
 	}
@@ -249,7 +251,12 @@ func socialOf(r *Request) social {
 }
 
 var greetingWords = map[string]bool{"hi": true, "hey": true, "hello": true, "hiya": true, "good": true, "morning": true, "afternoon": true,
-	"evening": true, "day": true, "hallo": true, "guten": true, "morgen": true, "tag": true, "abend": true, "moin": true, "servus": true, "lovely": true}
+	"evening": true, "day": true, "hallo": true, "guten": true, "morgen": true, "tag": true, "abend": true, "moin": true, "servus": true, "lovely": true,
+	// "hi, quick one", "hallo, kurze Frage": a question is coming
+	"quick": true, "one": true, "question": true, "kurze": true, "frage": true, "eine": true}
+
+// questionComing are greeting words that are no greeting alone.
+var questionComing = map[string]bool{"quick": true, "one": true, "question": true, "kurze": true, "frage": true, "eine": true}
 
 // socially answers a greeting or thanks; with a question pending, the
 // question is asked again (a "hello?" is no yes).

@@ -1145,6 +1145,9 @@ func declinedOrQuoted(text string) reported {
 			" ist es möglich", " geht es dass") {
 		return quoted // "what happens if i lock my debit card", "did i lock my debit card", "kann man die girokarte sperren": asked about, not asked for
 	}
+	if tag := strings.TrimSuffix(t, " would you "); tag != t && !strings.Contains(tag, " would you ") {
+		t = tag + " " // "lock that one for now, would you?": a request with a tag question
+	}
 	if containsAny(t, " should i ", " soll ich ", " do i need to ", " muss ich ", " would you ", " said lock", " said ", " says ", " meint ", " sagt ") &&
 		!containsAny(t, " please", " bitte") && !(containsAny(t, " what do i ", " was muss ich ", " was soll ich ", " what should i ") &&
 		containsAny(t, " lost my ", " ive lost ", " i lost ", " verloren", " gestohlen", " geklaut", " stolen", " weg ")) {

@@ -807,18 +807,28 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 			r.Slots = fix
 			return s.mergeAndAdvance(ctx, r, d)
 		}
-		if _, other := s.actions[r.Intent]; r.Text != "" && !d.Soft && yesNoOf(r.Text) == "" && withdraws(r.Text) && !(r.Intent == d.Action && len(r.Slots) > 0) {
+		if _, other := s.actions[r.Intent]; r.Text != "" && !d.Soft && yesNoOf(r.Text) == "" && (withdraws(r.Text) || d.Action == intents.ReportLostCard && cardFound(r.Text)) &&
+			!(r.Intent == d.Action && len(r.Slots) > 0) {
 			// "oh found it in my jacket" at "I'll block your card for good":
-			// nothing is done; "… unlock it" is asked about on its own.
+			// nothing is done; "… unlock it" is asked about on its own, of
+			// the card the block was for.
 			r.st.Dialog = nil
+			cancelled := l.msg("dialog.cancelled")
+			if d.Action == intents.ReportLostCard {
+				cancelled = l.msg("card.lost.kept")
+				if r.Intent == intents.UnlockCard && r.Slots[intents.SlotCard] == nil && d.Slots[intents.SlotCard] != nil {
+					r.Slots = cloneSlots(r.Slots)
+					r.Slots[intents.SlotCard] = d.Slots[intents.SlotCard]
+				}
+			}
 			if other && r.Intent != d.Action {
 				resp, err := s.dispatch(ctx, r, notSocial, "")
 				if err == nil && resp != nil {
-					resp.Speech = l.msg("dialog.cancelled") + " " + resp.Speech
+					resp.Speech = cancelled + " " + resp.Speech
 				}
 				return resp, err
 			}
-			return &Response{Speech: l.andReprompt(l.msg("dialog.cancelled")), Reprompt: l.reprompt()}, nil
+			return &Response{Speech: l.andReprompt(cancelled), Reprompt: l.reprompt()}, nil
 		}
 		if restates(r, d) {
 			// "from checking" at a read-back that says so: the question again.
@@ -1093,14 +1103,15 @@ func notLastAmount(r *Request, a intents.Amount) bool {
 }
 
 // pausedNumber: in German, a pause sound between two number words
-// ("zwanzig äh fünf"), which makes no number German speakers say.
+// ("zwanzig äh fünf"), which makes no number German speakers say; "30
+// äh 40" is a correction (intents.CorrectedNumber).
 func pausedNumber(norm, locale string) bool {
 	if !intents.German(locale) {
 		return false
 	}
 	words := strings.Fields(norm)
 	for i := 1; i+1 < len(words); i++ {
-		if intents.PinPause(words[i]) && numberWord(words[i-1]) && numberWord(words[i+1]) {
+		if intents.PinPause(words[i]) && numberWord(words[i-1]) && numberWord(words[i+1]) && !intents.CorrectedNumber(words[i-1], words[i+1], locale) {
 			return true
 		}
 	}

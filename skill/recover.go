@@ -536,6 +536,13 @@ func refusesWithPIN(text string) bool {
 		doubtsWithPIN(t)
 }
 
+// lockForNow: a missing card is to be locked, which can be undone ("I
+// can't find my debit card, lock it for now"), not blocked for good.
+func lockForNow(t string) bool {
+	return containsAny(t, " lock it", " lock the card", " lock my", " freeze it", " block it for now", " sperr sie", " sperr die", " sperren") &&
+		!containsAny(t, " stolen", " for good", " permanent", " gestohlen", " geklaut", " endgültig", " replace", " new card", " neue karte", " ersatz")
+}
+
 // doubtsWithPIN: words of doubt said with a PIN ("6 6 9 6, maybe not",
 // "…, let me think about it", "…, ich überleg's mir noch"): no consent.
 func doubtsWithPIN(t string) bool {
@@ -607,8 +614,7 @@ func plainReading(r *Request) {
 		r.Intent, r.Slots, r.Confidence = intents.SpendingSummary, slots, 1
 		return
 	}
-	if r.Intent == intents.ReportLostCard && containsAny(t, " lock it", " lock the card", " lock my", " freeze it", " block it for now", " sperr sie", " sperr die", " sperren") &&
-		!containsAny(t, " stolen", " for good", " permanent", " gestohlen", " geklaut", " endgültig", " replace", " new card", " neue karte", " ersatz") {
+	if r.Intent == intents.ReportLostCard && lockForNow(t) {
 		// "I can't find my debit card, lock it": a lock, which can be
 		// undone, not the block for good and a new card.
 		slots := intents.Slots{}
@@ -800,7 +806,8 @@ func plainReading(r *Request) {
 		r.turn.billsDue = true
 	case containsAny(t, " lost my ", " lost the ", " misplaced my ", " cant find my ", " can t find my ", " verloren", " finde meine ", " find meine ") &&
 		containsAny(t, " card", "karte") && !containsAny(t, " phone", " handy", " wallet app", " sim") &&
-		!containsAny(t, " havent lost", " haven t lost", " have not lost", " not lost", " didnt lose", " did not lose", " nicht verloren", " doch nicht verloren"):
+		!containsAny(t, " havent lost", " haven t lost", " have not lost", " not lost", " didnt lose", " did not lose", " nicht verloren", " doch nicht verloren") &&
+		!(r.Intent == intents.LockCard && lockForNow(t)):
 		// "i think i lost my debit card at the gym": sure enough to ask
 		// (the block is read back and needs the PIN).
 		readAs(r, intents.ReportLostCard, t, "")
@@ -1051,6 +1058,14 @@ func withdraws(text string) bool {
 	}
 	return containsAny(t, " found it", " found the card", " got it back", " gefunden", " never mind", " nevermind", " doch nicht", " lass mal",
 		" dont do it", " don t do it", " do not do it", " forget it", " vergiss es", " lieber nicht", " changed my mind", " hold on", " wait ", " warte ")
+}
+
+// cardFound: the words say a missing card has turned up ("ah, da ist sie
+// ja, in der Jackentasche", "they had it behind the bar").
+func cardFound(text string) bool {
+	return containsAny(" "+intents.Normalize(text)+" ", " found it", " found them", " turned up", " here it is", " there it is", " had it behind", " they had it",
+		" it was in my", " it was in the", " was in my pocket", " da ist sie", " da ist die karte", " da ist sie ja", " wieder da", " wiedergefunden",
+		" hab sie wieder", " habe sie wieder", " war in der", " war in meiner", " war doch in", " steckte in")
 }
 
 // countFollowUp: "how many transactions was that" after a total counts
