@@ -747,8 +747,8 @@ func ParsePayee(text string) string {
 			if w == "pay" && i+1 < len(words) && (words[i+1] == "back" || words[i+1] == "zurück") {
 				i++
 			}
-			if p := take(i + 1); p != "" && !strings.HasPrefix(p, "my ") && p != "my" {
-				return p
+			if p := take(i + 1); p != "" && !strings.HasPrefix(p, "my ") && p != "my" && p != "that" && p != "this" {
+				return p // (not "pay that from my current account": the bill just asked about)
 			}
 		}
 	}

@@ -350,7 +350,7 @@ func (s *Skill) followUp(r *Request) {
 		r.Slots[intents.SlotAccount], r.Confidence, r.turn.inContext = a, 1, true
 		return
 	}
-	if b := prev.Slots[intents.SlotBiller]; b != nil && billFamily[prev.Intent] && prev.Intent != intents.PayBill && len(words) <= 16 && paysTheBill(norm) &&
+	if b := prev.Slots[intents.SlotBiller]; b != nil && billFamily[prev.Intent] && prev.Intent != intents.PayBill && len(words) <= 22 && paysTheBill(norm) &&
 		(r.Slots[intents.SlotBiller] == nil || r.Slots.String(intents.SlotBiller) == prev.Slots.String(intents.SlotBiller)) &&
 		r.Slots[intents.SlotPayee] == nil && r.Slots[intents.SlotToAccount] == nil && !namedBill.MatchString(norm) && !namesOne(norm) {
 		// "would you pay it for me today from my checking account",
@@ -361,6 +361,18 @@ func (s *Skill) followUp(r *Request) {
 		// without a currency is no amount here ("december 15th", "that
 		// one"): the bill's own amount is read back.
 		payBillInContext(r, norm, b)
+		return
+	}
+	if a := prev.Slots[intents.SlotAmount]; a != nil && prev.Intent == intents.TransferMoney && r.Intent == intents.TransferMoney && r.Slots[intents.SlotAmount] == nil &&
+		r.Slots[intents.SlotPayee] != nil && r.Slots.String(intents.SlotPayee) != prev.Slots.String(intents.SlotPayee) && len(words) <= 12 &&
+		containsAny(" "+norm+" ", " send it ", " pay it ", " transfer it ", " give it ", " the same ", " same amount", " schick es ", " überweis es ", " überweise es ",
+			" den betrag ", " dasselbe ", " das gleiche ") {
+		// "send it to Carol then" after "pay Dave 20 dollars" (Dave is no
+		// saved payee): the same amount to the payee now named (read back,
+		// then the PIN).
+		r.Slots = cloneSlots(r.Slots)
+		r.Slots[intents.SlotAmount] = a
+		r.Confidence, r.turn.inContext = 1, true
 		return
 	}
 	if prev.Slots.String(intents.SlotAccount) == "credit_card" && (prev.Intent == intents.GetBalance || prev.Intent == intents.CreditLimit) && r.Intent == intents.PayBill &&

@@ -102,12 +102,35 @@ type suggestion struct {
 // suggest asks about an unsure reading instead of acting on it.
 func (s *Skill) suggest(r *Request) *Response {
 	l := langOf(r.Locale)
+	if errand(r.Text) {
+		// "can you book me a taxi and put it on my card": an errand for
+		// another service, not an unsure card request.
+		return &Response{Speech: l.andReprompt(l.msg("fallback")), Reprompt: l.reprompt()}
+	}
 	if !l.has("topic." + r.Intent) {
 		return &Response{Speech: l.msg("unsure.general") + " " + l.msg("reprompt"), Reprompt: l.reprompt()}
 	}
 	r.st.Suggest = &suggestion{Intent: r.Intent, Slots: cloneSlots(r.Slots)}
 	q := l.msg("unsure.ask", l.msg("topic."+r.Intent))
 	return &Response{Speech: q, Reprompt: q, Choices: yesNo(l)}
+}
+
+// errand: the words ask for a service that is no bank's ("book me a
+// taxi", "order a pizza", "bestell mir ein Taxi").
+func errand(text string) bool {
+	t := " " + intents.Normalize(text) + " "
+	for _, v := range []string{" book me ", " book a ", " book us ", " order me ", " order a ", " order ", " call me a ", " call a ", " get me a ", " get me an ",
+		" bestell mir ", " bestell uns ", " buch mir ", " buche mir ", " ruf mir ein ", " ruf ein "} {
+		i := strings.Index(t, v)
+		if i < 0 {
+			continue
+		}
+		what := strings.Fields(t[i+len(v):])
+		what = what[:min(3, len(what))]
+		// (not "book me an appointment at the branch", "order a new card")
+		return containsAny(" "+strings.Join(what, " ")+" ", " taxi", " cab ", " uber", " pizza", " food", " table", " flight", " ticket", " hotel", " tisch", " flug", " essen")
+	}
+	return false
 }
 
 // takeSuggestion answers the turn after "Do you want to …?": yes runs

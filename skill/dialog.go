@@ -679,7 +679,8 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 	}
 	if n := " " + intents.Normalize(r.Text) + " "; (d.Action == intents.ReportLostCard || d.Action == intents.ReplaceCard) && r.Text != "" && yesNoOf(r.Text) == "" &&
 		intents.ParsePin(strings.TrimSpace(n)) == "" && containsAny(n, " how long", " when ", " wie lange", " wann ") &&
-		containsAny(n, " arrive", " get here", " turn up", " turns up", " take", " come", " kommt", " dauert", " da ", " ankommt") ||
+		containsAny(n, " arrive", " get here", " turn up", " turns up", " take", " come", " kommt", " dauert", " da ", " ankommt", " get new", " get the new",
+			" get my new", " get a new", " new ones", " new cards", " neue karte", " neuen karte", " die neue") ||
 		(d.Action == intents.ReportLostCard || d.Action == intents.ReplaceCard) && r.Text != "" && yesNoOf(r.Text) == "" && intents.ParsePin(strings.TrimSpace(n)) == "" &&
 			containsAny(n, " neue karte", " new card", " new one", " replacement", " ersatzkarte", " ersatz") &&
 			containsAny(n, " bekomme ich", " krieg ich", " kriege ich", " do i get", " will i get", " will i receive", " do i receive", " bekommt man", " get a new", " send me a new", " schickt ihr") {
