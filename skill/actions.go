@@ -1234,7 +1234,66 @@ func (s *Skill) planLost(ctx context.Context, r *Request, slots intents.Slots) (
 		// its own.
 		return s.planLock(ctx, r, slots)
 	}
+	if slots.String(intents.SlotCard) == "" && (slots.String(slotAll) != "" || bothCards(r.Text)) {
+		if p, err := s.planLostAll(ctx, r, slots); p != nil || err != nil {
+			return p, err // "my wallet was stolen with both cards in it"
+		}
+	}
 	return s.planReplacement(ctx, r, slots, true)
+}
+
+// planLostAll blocks every card of the user's for good and orders new
+// ones, after one read-back and the PIN: nil when the user has only one
+// card. A block for good cannot be undone, so when the bank refuses one
+// card after another was blocked, the answer says which is which.
+func (s *Skill) planLostAll(ctx context.Context, r *Request, slots intents.Slots) (*plan, error) {
+	l := langOf(r.Locale)
+	ctl, err := capability[banks.CardControls](s.cfg.Bank, "skill.replace")
+	if err != nil {
+		return nil, err
+	}
+	cc, err := capability[banks.Cards](s.cfg.Bank, "skill.cards")
+	if err != nil {
+		return nil, err
+	}
+	cards, err := cc.Cards(ctx, r.User) // every card, whichever this turn named ("the Mastercard was in there too")
+	if err != nil || len(cards) < 2 {
+		return nil, err
+	}
+	var names, last4 []string
+	for _, c := range cards {
+		names = append(names, l.cardName(c))
+		last4 = append(last4, c.LastFour)
+	}
+	detail := "cards ending " + strings.Join(last4, ", ")
+	slots[slotAll] = "1" // (the PIN turn plans it again, without these words)
+	return &plan{readback: l.msg("card.lost.readback_all", l.List(names)), pin: true, op: s.actionOp("report_lost_card", detail, cards[0].ID),
+		do: func(ctx context.Context, key string) (*Response, *AuditEntry, error) {
+			entry := &AuditEntry{Action: "report_lost_card", Detail: detail}
+			var refs []string
+			var arrives time.Time
+			for i, c := range cards {
+				o, err := ctl.ReplaceCard(ctx, r.User, c.ID, true, key+"-"+c.ID)
+				if err != nil {
+					if i == 0 {
+						return nil, entry, err
+					}
+					var rest []string
+					for _, u := range cards[i:] {
+						rest = append(rest, l.cardName(u))
+					}
+					entry.Outcome = "partial:cards ending " + strings.Join(last4[:i], ", ") // (the audit keeps the detail of the claim)
+					return anythingElse(l, l.msg("card.lost.partial", upperFirst(l.List(names[:i])), l.List(refs), l.List(rest))), entry, nil
+				}
+				refs = append(refs, spell(o.Reference))
+				if o.Arrives.After(arrives) {
+					arrives = o.Arrives
+				}
+			}
+			entry.Outcome = "done"
+			r.turn.arrives = arrives
+			return anythingElse(l, l.msg("card.lost.done_all", l.Date(arrives, r.Now), l.List(refs))), entry, nil
+		}}, nil
 }
 
 func (s *Skill) planReplace(ctx context.Context, r *Request, slots intents.Slots) (*plan, error) {

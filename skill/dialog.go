@@ -409,6 +409,9 @@ func (s *Skill) needPIN(ctx context.Context, r *Request, d *dialog, l lang) *Res
 		return nil
 	}
 	if d.Action == intents.ReportLostCard {
+		if d.Slots.String(slotAll) != "" {
+			return s.askPIN(ctx, r, d, l.msg("card.lost.pin_all"))
+		}
 		return s.askPIN(ctx, r, d, l.msg("card.lost.pin")) // the PIN prompt says what it confirms
 	}
 	return s.askPIN(ctx, r, d, l.msg("pin.ask"))
@@ -687,6 +690,15 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 		// "how long till the new one turns up" at the lost card's
 		// read-back: how long, then the question again.
 		return &Response{Speech: l.msg("card.delivery", strconv.Itoa(s.sheet(r).CardDeliveryDays)) + " " + l.backTo(d), Reprompt: d.Question, Choices: dialogChoices(l, d)}, nil
+	}
+	if n := " " + intents.Normalize(r.Text) + " "; d.Action == intents.ReportLostCard && d.Stage == stageConfirm && r.Text != "" && yesNoOf(r.Text) == "" &&
+		intents.ParsePin(strings.TrimSpace(n)) == "" && d.Slots.String(slotAll) == "" && alsoOtherCard(n, d.Slots.String(intents.SlotCard)) {
+		// "the other card was in there too", "die Girocard war auch drin"
+		// at the block's read-back: both cards, read back again.
+		d.Slots = cloneSlots(d.Slots)
+		delete(d.Slots, intents.SlotCard)
+		d.Slots[slotAll], d.Key = "1", ""
+		return s.advance(ctx, r, d)
 	}
 	if n := " " + intents.Normalize(r.Text) + " "; d.Action == intents.ReportLostCard && (d.Stage == stageConfirm || d.Stage == stagePIN) && r.Text != "" &&
 		intents.ParsePin(strings.TrimSpace(n)) == "" && lockInstead(n) {
@@ -1382,6 +1394,18 @@ func (s *Skill) mergeAndAdvance(ctx context.Context, r *Request, d *dialog) (*Re
 		}
 	}
 	return resp, err
+}
+
+// alsoOtherCard: the words say another card than kind was lost too.
+func alsoOtherCard(n, kind string) bool {
+	if !containsAny(n, " too ", " as well", " also ", " auch ", " ebenfalls", " in there", " in it ", " drin ", " dabei ") ||
+		containsAny(n, " wasnt", " isnt", " werent", " not ", " didnt", " nicht", " kein", " only ", " nur ") {
+		return false
+	}
+	if c := intents.ParseCard(strings.TrimSpace(n)); c != "" {
+		return kind != "" && c != kind
+	}
+	return containsAny(n, " other card", " other one", " andere karte", " anderen karte", " die andere ")
 }
 
 // hedgedNot: the "not" of a turn says doubt, not which one is ruled
