@@ -34,8 +34,9 @@ var categoryWords = map[string][]string{
 // The longest matching phrase wins ("gas station" over "gas").
 func ParseCategory(text string) string {
 	best, bestLen := "", 0
+	words := allCategoryWords()
 	for _, cat := range Categories {
-		for _, w := range categoryWords[cat] {
+		for _, w := range words[cat] {
 			if len(w) > bestLen && containsPhrase(text, w) {
 				best, bestLen = cat, len(w)
 			}
@@ -43,6 +44,30 @@ func ParseCategory(text string) string {
 	}
 	return best
 }
+
+// allCategoryWords are categoryWords with the catalog's CATEGORY synonyms
+// of every locale ("tube", "trains" in en-GB), so that a word the catalog
+// gives the platforms is never read as a merchant here.
+var allCategoryWords = sync.OnceValue(func() map[string][]string {
+	m := map[string][]string{}
+	for cat, ws := range categoryWords {
+		m[cat] = slices.Clone(ws)
+	}
+	for _, v := range SlotTypes["CATEGORY"] {
+		for _, forms := range v.Synonyms {
+			for _, f := range forms {
+				if f = Normalize(f); f != "" && !slices.Contains(m[v.ID], f) && !genericPurchases[f] {
+					m[v.ID] = append(m[v.ID], f)
+				}
+			}
+		}
+	}
+	return m
+})
+
+// genericPurchases are catalog synonyms that also speak of any purchase
+// ("meine letzten Einkäufe"): no category in free text.
+var genericPurchases = map[string]bool{"einkäufe": true}
 
 var enMonths = []string{"january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"}
 var deMonths = []string{"januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september", "oktober", "november", "dezember"}

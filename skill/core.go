@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"maps"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -872,6 +873,20 @@ func (s *Skill) dispatchTurn(ctx context.Context, r *Request, kind social, note 
 		}
 	}
 	s.rambling(ctx, r)
+	if r.Text != "" && r.st.Dialog == nil && deliveryAsked(" "+intents.Normalize(r.Text)+" ") {
+		// "if I ever needed a new card, how many days would it take":
+		// how long, and no card is ordered or asked for
+		return anythingElse(l, l.msg("card.delivery", strconv.Itoa(s.sheet(r).CardDeliveryDays))), nil
+	}
+	if r.Text != "" && r.st.Dialog == nil && (r.Intent == intents.GetBalance || r.Intent == intents.TransferMoney || r.Intent == intents.Fallback) &&
+		r.Slots[intents.SlotAmount] == nil && r.Slots[intents.SlotPayee] == nil && limitAsked(" "+intents.Normalize(r.Text)+" ") {
+		// "how much can I send in one go by voice": the limit, not the
+		// balances (nor a transfer to begin)
+		if resp := s.faq.entry(ctx, r, "transfer_limits"); resp != nil {
+			s.rememberFAQ(r)
+			return resp, nil
+		}
+	}
 	if t := " " + intents.Normalize(r.Text) + " "; (r.Intent == intents.TransferMoney || r.Intent == intents.PayBill || r.Intent == intents.Fallback || s.unsure(r) ||
 		r.Intent == intents.IncomeSummary && containsAny(t, " lend me", " loan me", " borrow", " advance on", " leih mir", " leihst du mir", " vorschuss")) &&
 		r.Text != "" && (r.Slots[intents.SlotPayee] == nil || containsAny(" "+r.Slots.String(intents.SlotPayee)+" ", " borrow", " get ", " apply", " loan", " kredit", " can i")) &&
@@ -916,8 +931,8 @@ func (s *Skill) dispatchTurn(ctx context.Context, r *Request, kind social, note 
 			return s.suggest(r), nil
 		}
 	}
-	if r.st.Dialog == nil && r.Text != "" && r.Intent == intents.GetBalance && r.Slots[intents.SlotAccount] == nil &&
-		containsAny(" "+intents.Normalize(r.Text)+" ", " dispo", " overdraft") {
+	if r.st.Dialog == nil && r.Text != "" && (r.Intent == intents.GetBalance && r.Slots[intents.SlotAccount] == nil || r.Intent == intents.Fees) &&
+		containsAny(" "+intents.Normalize(r.Text)+" ", " dispo", " overdraft", " overdraw", " überzieh") {
 		// "wie hoch ist mein Dispo", "what's my overdraft limit": the bank's
 		// answer on the overdraft, not every balance
 		if resp := s.faq.entry(ctx, r, "overdraft"); resp != nil {
@@ -1160,6 +1175,26 @@ func declinedOrQuoted(text string) reported {
 		return quoted
 	}
 	return selfSaid
+}
+
+// deliveryAsked: the words ask, as a supposition, how long a new card
+// takes ("if I did need a new one how long would it take", "wenn ich mal
+// eine neue Karte bräuchte, wie lang dauert die Lieferung").
+func deliveryAsked(t string) bool {
+	return containsAny(t, " if i ever", " if i did", " if i needed", " if i need", " if i were to", " say i needed", " wenn ich mal", " wenn ich eine", " falls ich",
+		" sollte ich mal", " angenommen") &&
+		containsAny(t, " new card", " new one", " replacement", " neue karte", " neue brauche", " neue bräuchte", " ersatzkarte", " neue girocard", " neue kreditkarte") &&
+		containsAny(t, " how long", " how many days", " how quickly", " how fast", " wie lang", " wie viele tage", " wie schnell", " wann wäre", " wann käme")
+}
+
+// limitAsked: the words ask how much may be sent ("how much can I send in
+// one go", "wie viel kann ich maximal überweisen").
+func limitAsked(t string) bool {
+	return containsAny(t, " how much can i send", " how much can i transfer", " how much can i move", " how much am i allowed to send", " how much am i allowed to transfer",
+		" most i can send", " most i can transfer", " max i can send", " maximum i can send", " wie viel kann ich überweisen", " wie viel kann ich maximal",
+		" wie viel darf ich überweisen", " wieviel kann ich überweisen", " wie viel kann ich auf einmal", " überweisungslimit", " transfer limit", " sending limit",
+		" payment limit", " limit for payments", " limit on payments", " limit für überweisungen") &&
+		!containsAny(t, " card", " karte", " atm", " automat", " abheb", " withdraw", " credit limit", " kreditrahmen")
 }
 
 // firstIndex is where the first of subs occurs in s, or -1.

@@ -1656,12 +1656,28 @@ func changesWithPIN(r *Request, d *dialog) bool {
 		}
 		rest = append(rest, w)
 	}
-	if len(rest) == 0 {
-		return false
+	if len(rest) == 0 || allWords(rest, apologyWords) {
+		return false // "oh sorry, 6 6 9 6" after a wrong PIN: the PIN, nothing changed
 	}
 	t := strings.Join(rest, " ")
 	return correcting(t) || namedChange(r, d) != nil || vagueWhen(t) || containsAny(" "+t+" ", " instead", " stattdessen", " but ", " aber ", " make it", " change", " tomorrow", " morgen",
 		" minimum", " mindest", " in full", " komplett") || correction(&Request{Text: t, Locale: r.Locale, Now: r.Now, Intent: intents.Fallback}, d) != nil
+}
+
+// apologyWords said with a PIN change nothing ("oh sorry, it's 6 6 9 6",
+// "Oh, Moment, 6 6 9 6", "my bad, the right one is …").
+var apologyWords = map[string]bool{"oh": true, "ah": true, "ach": true, "oops": true, "whoops": true, "sorry": true, "pardon": true, "entschuldigung": true,
+	"sorri": true, "moment": true, "its": true, "it": true, "is": true, "my": true, "bad": true, "the": true, "right": true, "correct": true, "one": true,
+	"es": true, "ist": true, "die": true, "richtige": true, "mein": true, "fehler": true, "jetzt": true, "now": true, "try": true, "this": true}
+
+// allWords: every word is in set.
+func allWords(words []string, set map[string]bool) bool {
+	for _, w := range words {
+		if !set[w] {
+			return false
+		}
+	}
+	return true
 }
 
 // payeeEnding answers whether the transfer's payee's account ends in

@@ -60,6 +60,8 @@ func (s *Skill) othersMoney(ctx context.Context, r *Request) (string, bool) {
 	// "not mine", "nicht mein eigenes" set the user's own money apart;
 	// they do not ask about it ("how much does my wife have, not mine").
 	t = strings.NewReplacer(" not mine ", " ", " not my own ", " ", " nicht mein eigenes ", " ", " nicht meins ", " ", " nicht meine eigenen ", " ").Replace(t)
+	// "can you tell us how much …" (British): "us" is the speaker, no joint account
+	t = strings.NewReplacer(" tell us ", " tell me ", " give us ", " give me ", " show us ", " show me ", " let us know ", " let me know ").Replace(t)
 	if !containsAny(t, moneyOfWords...) || containsAny(t, towardsWords...) {
 		return "", false
 	}

@@ -1057,7 +1057,8 @@ func withdraws(text string) bool {
 		return false // "warte kurz, was hab ich auf dem Girokonto": a side question; the payment waits
 	}
 	return containsAny(t, " found it", " found the card", " got it back", " gefunden", " never mind", " nevermind", " doch nicht", " lass mal",
-		" dont do it", " don t do it", " do not do it", " forget it", " vergiss es", " lieber nicht", " changed my mind", " hold on", " wait ", " warte ")
+		" dont do it", " don t do it", " do not do it", " forget it", " vergiss es", " lieber nicht", " changed my mind", " hold on", " wait ", " warte ",
+		" lass gut sein", " lass es gut sein", " lassen wir das", " lass das ", " leave it ", " lets leave it", " skip it", " forget about it")
 }
 
 // cardFound: the words say a missing card has turned up ("ah, da ist sie
