@@ -200,6 +200,9 @@ func ParseFromTo(text string) (from, to string) {
 		if j < 0 {
 			continue
 		}
+		if j >= 1 && negationWords[words[j-1]] {
+			continue // "nicht vom Tagesgeld, vom Girokonto", "not from savings": ruled out
+		}
 		switch {
 		case fromWords[words[j]] && from == "":
 			from = m.id
@@ -209,6 +212,9 @@ func ParseFromTo(text string) (from, to string) {
 	}
 	return from, to
 }
+
+// negationWords rule out the account named after them.
+var negationWords = map[string]bool{"not": true, "nicht": true, "never": true, "nie": true, "ohne": true, "without": true}
 
 var currencyWords = map[string]string{
 	"dollar": "USD", "dollars": "USD", "bucks": "USD", "buck": "USD", "usd": "USD",
@@ -683,7 +689,7 @@ var payeeStops = map[string]bool{
 	"money": true, "geld": true, "some": true, "etwas": true, "back": true, "zurück": true, "überweisen": true, "senden": true,
 	"schicken": true, "next": true, "nächsten": true, "with": true, "mit": true, "dollars": true, "euro": true, "using": true,
 	"via": true, "über": true, "a": true, "to": true, "into": true, "auf": true, "aufs": true,
-	"then": true, "instead": true, "dann": true, "stattdessen": true, "halt": true,
+	"then": true, "instead": true, "dann": true, "stattdessen": true, "halt": true, "not": true,
 	// "send tom 20 dollars sorry", "… wait, from savings": a correction
 	// or a pause ends the name ("tom", never "tom sorry")
 	"sorry": true, "wait": true, "oops": true, "actually": true, "warte": true, "moment": true, "ähm": true,

@@ -324,6 +324,9 @@ func (s *Skill) followUp(r *Request) {
 	if prev == nil || r.Text == "" || prev.Intent == "" || r.turn.inContext {
 		return // (a reading already made in context stands: plainReading)
 	}
+	if socialOf(r) != notSocial {
+		return // "no worries, cheers" after a total: thanks, no merchant named "No Worries Cheers"
+	}
 	norm := intents.Normalize(r.Text)
 	words := strings.Fields(norm)
 	for len(words) > 1 && (fillers[words[0]] || leadAcks[words[0]] || thanksLead[words[0]] || words[0] == "thank" && words[1] == "you") {

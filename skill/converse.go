@@ -209,7 +209,8 @@ var (
 		"hallo": true, "guten morgen": true, "guten tag": true, "guten abend": true, "moin": true, "moin moin": true, "servus": true,
 		"grüß gott": true, "grüss gott": true, "grüezi": true, "hallöchen": true, "tag": true, "morgen": true, "n abend": true, "abend": true}
 	thankings = map[string]bool{"thanks": true, "thank you": true, "thank you very much": true, "thanks a lot": true, "thanks so much": true,
-		"cheers": true, "ta": true, "many thanks": true, "great thanks": true, "cool thanks": true, "ok thanks": true, "okay thanks": true,
+		"cheers": true, "ta": true, "many thanks": true, "no worries cheers": true, "no worries thanks": true, "no worries": true,
+		"nice one": true, "nice one cheers": true, "lovely cheers": true, "brilliant cheers": true, "sound cheers": true, "ace cheers": true, "great thanks": true, "cool thanks": true, "ok thanks": true, "okay thanks": true,
 		"perfect thanks": true, "awesome thanks": true, "thank you so much": true, "that's all thanks": true, "thats all thanks": true, "great thank you": true,
 		"danke": true, "danke schön": true, "dankeschön": true, "vielen dank": true, "danke sehr": true, "merci": true, "super danke": true,
 		"ok danke": true, "okay danke": true, "alles klar danke": true, "perfekt danke": true, "prima danke": true, "danke dir": true, "besten dank": true,

@@ -843,6 +843,13 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 			}
 			return &Response{Speech: l.andReprompt(cancelled), Reprompt: l.reprompt()}, nil
 		}
+		if fix := accountSaidAtReadBack(r, d); fix != nil {
+			// "ok, from checking then" at a read-back whose account no one
+			// named: that account, read back (it was taken for a balance
+			// question, and the payment was dropped).
+			r.Slots = fix
+			return s.mergeAndAdvance(ctx, r, d)
+		}
 		if restates(r, d) {
 			// "from checking" at a read-back that says so: the question again.
 			return &Response{Speech: d.Question, Reprompt: d.Question, Choices: yesNo(l)}, nil
@@ -932,6 +939,11 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 				msg = p.no
 			}
 			return anythingElse(l, msg), nil
+		}
+		if r.Intent == d.Action && r.Text != "" && confirmsSame(r, d) {
+			// "okay yeah, go ahead and pay the power bill" at the power
+			// bill's read-back: the yes, said with the same request
+			return s.replanAndExecute(ctx, r, d, stageConfirm)
 		}
 		if r.Intent == d.Action && !(r.Text != "" && asksSomething(r.Text) && len(r.Slots) == 0) {
 			return s.mergeAndAdvance(ctx, r, d) // ("wie lange dauert so eine Überweisung?" asks; route decides)
@@ -1327,9 +1339,10 @@ func (s *Skill) answerQuestion(ctx context.Context, r *Request, d *dialog) (*Res
 	}
 	// A longer answer the recognizer is unsure of ("the one at UK Bank")
 	// may still name a choice.
-	if len(d.Choices) > 0 && (short || r.Text == "" || r.Intent == intents.Fallback || r.Confidence < 0.8) {
+	if len(d.Choices) > 0 && (short || r.Text == "" || r.Intent == intents.Fallback || r.Confidence < 0.8 || r.Intent == d.Action && r.Slots[d.Awaiting] == nil) {
 		if c, ok := pickChoice(d.Choices, r); ok {
 			d.take(c)
+			alsoSaid(r, d) // "alice chen, from my checking account"
 			resp, err := s.advance(ctx, r, d)
 			return resp, err, true
 		}
@@ -1353,6 +1366,64 @@ func (s *Skill) answerQuestion(ctx context.Context, r *Request, d *dialog) (*Res
 		}
 	}
 	return nil, nil, false
+}
+
+// confirmsSame: the turn says yes and asks for the very thing read back,
+// naming nothing else ("yes, go ahead and pay the power bill"); "ok now
+// send dave 25 dollars" after a side question is read back again.
+func confirmsSame(r *Request, d *dialog) bool {
+	n := " " + intents.Normalize(r.Text) + " "
+	if !containsAny(n, " go ahead", " go on and", " yes ", " yeah ", " yep ", " ja ", " jawohl ", " mach schon", " nur zu", " führ", " ausführen") || asksSomething(r.Text) ||
+		withdraws(r.Text) || containsAny(n, " not ", " nicht ", " dont ", " no ", " nein ", " instead", " stattdessen", " but ", " aber ") {
+		return false
+	}
+	for k, v := range r.Slots {
+		if fmt.Sprint(d.Slots[k]) != fmt.Sprint(v) {
+			return false
+		}
+	}
+	return true
+}
+
+// accountSaidAtReadBack is the account a short answer names with "from"
+// or "to" ("ok, from checking then", "vom Girokonto") at a payment's
+// read-back, when the dialog has none of its own yet; nil otherwise.
+func accountSaidAtReadBack(r *Request, d *dialog) intents.Slots {
+	if r.Text == "" || yesNoOf(r.Text) != "" || d.Action != intents.TransferMoney && d.Action != intents.PayBill {
+		return nil
+	}
+	n := " " + intents.Normalize(r.Text) + " "
+	if len(strings.Fields(n)) > 6 || containsAny(n, " what", " how ", " wie ", " was ", " wieviel", " whats", " balance", " kontostand", " much ") {
+		return nil
+	}
+	from, to := intents.ParseFromTo(strings.TrimSpace(n))
+	fix := intents.Slots{}
+	if from != "" && d.Slots[intents.SlotFromAccount] == nil {
+		fix[intents.SlotFromAccount] = from
+	}
+	if to != "" && d.Slots[intents.SlotToAccount] == nil && d.Action == intents.TransferMoney {
+		fix[intents.SlotToAccount] = to
+	}
+	if len(fix) == 0 {
+		return nil
+	}
+	return fix
+}
+
+// alsoSaid adds to d the accounts and the date said with the answer to
+// its question, where d has none yet ("alice chen, from my checking
+// account" at "Which Alice?").
+func alsoSaid(r *Request, d *dialog) {
+	if r.Text == "" {
+		return
+	}
+	found := intents.Slots{}
+	intents.FillSlots(d.Action, intents.Normalize(r.Text), r.Locale, r.Now, found)
+	for _, k := range []string{intents.SlotFromAccount, intents.SlotToAccount, intents.SlotDate} {
+		if v, ok := found[k]; ok && d.Slots[k] == nil && k != d.Awaiting {
+			d.Slots[k] = v
+		}
+	}
 }
 
 // take sets the slot a chosen option names (an amount choice's value is

@@ -407,6 +407,11 @@ var questionJoints = []string{" and what ", " and whats ", " and how ", " and wh
 	" and block ", " and then lock ", " and then freeze ", " and then block ", " and also lock ", " and also freeze ", " and also block ",
 	" und dann sperr", " und auch sperr", " und außerdem sperr", " und blockier"}
 
+// nominalJoints join two things named without a verb ("Kontostand und
+// die letzte Abbuchung").
+var nominalJoints = []string{" und die letzte", " und den letzten", " und die letzten", " und meine letzte", " und meinen letzten", " und meine letzten",
+	" and the last ", " and my last ", " and the latest ", " and my latest ", " and my recent ", " and the recent "}
+
 // twoQuestions answers a turn that asks two things that only read ("how
 // many points do I have and what's my credit score"): each in turn, in
 // one answer. A request that acts and a question that reads ("lock my
@@ -426,6 +431,16 @@ func (s *Skill) twoQuestions(ctx context.Context, r *Request, kind social) (*Res
 			cut = i
 		}
 	}
+	nominal := false
+	if cut < 0 {
+		// "Kontostand und die letzte Abbuchung bitte", "balance and the
+		// last transaction": two things named, each short.
+		for _, j := range nominalJoints {
+			if i := strings.Index(t, j); i > 0 && (cut < 0 || i < cut) {
+				cut, nominal = i, true
+			}
+		}
+	}
 	if cut < 0 {
 		return nil, nil, false
 	}
@@ -436,7 +451,7 @@ func (s *Skill) twoQuestions(ctx context.Context, r *Request, kind social) (*Res
 	for _, w := range []string{"then ", "dann ", "also ", "auch ", "außerdem "} {
 		tail = strings.TrimSpace(strings.TrimPrefix(tail, w))
 	}
-	if len(strings.Fields(head)) < 3 || len(strings.Fields(tail)) < 3 {
+	if !nominal && (len(strings.Fields(head)) < 3 || len(strings.Fields(tail)) < 3) {
 		return nil, nil, false
 	}
 	hint := intents.WithHints(ctx, intents.Hints{OfflineOnly: true})
@@ -444,6 +459,9 @@ func (s *Skill) twoQuestions(ctx context.Context, r *Request, kind social) (*Res
 	b, err2 := s.cfg.Recognizer.Parse(hint, tail, r.Locale, r.Now)
 	if err1 != nil || err2 != nil || a.Intent == b.Intent {
 		return nil, nil, false
+	}
+	if nominal && (!s.readsOnly(a.Intent) || !s.readsOnly(b.Intent) || a.Confidence < 0.6 || b.Confidence < 0.6) {
+		return nil, nil, false // two things named that only read, each clear
 	}
 	if _, acts := s.actions[a.Intent]; acts && s.readsOnly(b.Intent) && a.Confidence >= actMin+0.1 && b.Confidence >= readMin+0.1 && !negatesAction(t) {
 		if a.Intent != intents.LockCard {
@@ -909,7 +927,8 @@ var (
 	accountFillers = map[string]bool{"my": true, "the": true, "please": true, "mein": true, "meine": true, "meinem": true, "das": true,
 		"die": true, "der": true, "dem": true, "bitte": true, "one": true, "what": true, "about": true, "and": true, "und": true,
 		"was": true, "ist": true, "mit": true, "wie": true, "sieht": true, "es": true, "aus": true, "how": true, "is": true, "with": true,
-		"dann": true, "then": true, "also": true, "auch": true, "too": true, "whats": true, "on": true, "in": true, "much": true}
+		"dann": true, "then": true, "also": true, "auch": true, "too": true, "whats": true, "on": true, "in": true, "much": true,
+		"just": true, "only": true, "nur": true, "bloß": true}
 	accountWords = map[string]bool{"account": true, "konto": true, "card": true, "karte": true, "credit": true, "debit": true, "current": true,
 		"cash": true, "instant": true, "easy": true, "access": true}
 )
