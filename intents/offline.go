@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -403,17 +404,23 @@ var amountCorrections = []string{" no wait ", " wait no ", " no sorry ", " sorry
 
 // CorrectedNumber reports whether the number before a pause is taken back
 // by the one after it: "30 äh 40", "thirty um forty", but not "twenty um
-// five" ($25) or "200 äh 50" (250, said haltingly).
+// five" ($25), "200 äh 50" or "1 uh 500".
 func CorrectedNumber(before, after, locale string) bool {
 	b, ub := readNumber([]string{before}, 0, locale)
 	a, ua := readNumber([]string{after}, 0, locale)
 	if ub != 1 || ua != 1 || b <= 0 || a <= 0 {
 		return false
 	}
-	if b%10000 == 0 && a < 10000 {
-		return false // hundreds, then the rest
-	}
-	return a >= 1000 // ten or more
+	// Only numbers of one size correct each other ("30 äh 40", "thirty um
+	// forty"); "1 uh 500", "two uh thousand", "fünf äh fünfzig", "12 uh
+	// 50" are one amount said haltingly, or a question (the amount is
+	// asked then).
+	return a >= 1000 && b >= 1000 && magnitude(a) == magnitude(b) && !strings.ContainsAny(before+after, ".,")
+}
+
+// magnitude is the number of digits of hundredths/100.
+func magnitude(hundredths int64) int {
+	return len(strconv.FormatInt(hundredths/100, 10))
 }
 
 // withoutPauses drops the sounds said while thinking ("um", "uh", "äh")

@@ -1227,9 +1227,11 @@ func (s *Skill) planUnlockAll(ctx context.Context, r *Request, l lang, ctl banks
 }
 
 func (s *Skill) planLost(ctx context.Context, r *Request, slots intents.Slots) (*plan, error) {
-	if slots.String(intents.SlotCard) == "" && bothCards(r.Text) &&
+	if slots.String(intents.SlotCard) == "" && slots.String(slotAll) == "" && bothCards(r.Text) &&
 		containsAny(" "+intents.Normalize(r.Text)+" ", " lock", " freeze", " block", " sperr") {
 		// "i lost my wallet, lock both my cards": both are locked now
+		// (not "yes, block both cards" at the block of both for good: see
+		// planLostAll)
 		// (at once and undone with the PIN); a new card is a question of
 		// its own.
 		return s.planLock(ctx, r, slots)

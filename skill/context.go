@@ -928,6 +928,18 @@ func merchantPhrase(norm, locale string, now time.Time) string {
 func (s *Skill) resolveMerchant(ctx context.Context, b *banking, r *Request) (*Response, error) {
 	said := r.Slots.String(intents.SlotMerchant)
 	fromText := false
+	if said != "" && r.turn.inContext && r.Text != "" {
+		// "and spotify, how much is that one" after Netflix: the merchant
+		// named now, not the one "that one" carried over
+		names, err := b.merchants(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		if named := namedMerchant(r, names); named != "" && !strings.EqualFold(named, said) {
+			r.Slots[intents.SlotMerchant] = named
+			return nil, nil
+		}
+	}
 	if said == "" && r.Text != "" {
 		said, fromText = merchantPhrase(intents.Normalize(r.Text), r.Locale, r.Now), true
 	}
@@ -1002,6 +1014,16 @@ func namedMerchant(r *Request, names []string) string {
 		k := intents.Normalize(n)
 		if len(k) >= 3 && strings.Contains(t, " "+k+" ") && len(k) > len(found) {
 			found = n
+		}
+		forms := []string{k}
+		if w := strings.Fields(k); len(w) >= 3 && len(w[0]+w[1]) >= 8 {
+			forms = append(forms, w[0]+" "+w[1]) // "whole foods" of Whole Foods Market
+		}
+		for _, f := range forms {
+			if one, ok := strings.CutSuffix(f, "s"); ok && len(one) >= 5 && strings.Contains(t, " "+one+" ") && len(k) > len(found) ||
+				f != k && strings.Contains(t, " "+f+" ") && len(k) > len(found) {
+				found = n // "my last three whole food purchases": Whole Foods Market
+			}
 		}
 	}
 	return found

@@ -940,11 +940,6 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 			}
 			return anythingElse(l, msg), nil
 		}
-		if r.Intent == d.Action && r.Text != "" && confirmsSame(r, d) {
-			// "okay yeah, go ahead and pay the power bill" at the power
-			// bill's read-back: the yes, said with the same request
-			return s.replanAndExecute(ctx, r, d, stageConfirm)
-		}
 		if r.Intent == d.Action && !(r.Text != "" && asksSomething(r.Text) && len(r.Slots) == 0) {
 			return s.mergeAndAdvance(ctx, r, d) // ("wie lange dauert so eine Überweisung?" asks; route decides)
 		}
@@ -1131,13 +1126,14 @@ func notLastAmount(r *Request, a intents.Amount) bool {
 // ("zwanzig äh fünf"), which makes no number German speakers say; "30
 // äh 40" is a correction (intents.CorrectedNumber).
 func pausedNumber(norm, locale string) bool {
-	if !intents.German(locale) {
-		return false
-	}
 	words := strings.Fields(norm)
 	for i := 1; i+1 < len(words); i++ {
-		if intents.PinPause(words[i]) && numberWord(words[i-1]) && numberWord(words[i+1]) && !intents.CorrectedNumber(words[i-1], words[i+1], locale) {
-			return true
+		if !intents.PinPause(words[i]) || intents.CorrectedNumber(words[i-1], words[i+1], locale) {
+			continue
+		}
+		if intents.German(locale) && numberWord(words[i-1]) && numberWord(words[i+1]) ||
+			isDigitsOnly(words[i-1]) && isDigitsOnly(words[i+1]) {
+			return true // ("1000 uh 500 dollars", "4 uh 99": no one amount; "twenty um five" is $25)
 		}
 	}
 	return false
@@ -1368,23 +1364,6 @@ func (s *Skill) answerQuestion(ctx context.Context, r *Request, d *dialog) (*Res
 	return nil, nil, false
 }
 
-// confirmsSame: the turn says yes and asks for the very thing read back,
-// naming nothing else ("yes, go ahead and pay the power bill"); "ok now
-// send dave 25 dollars" after a side question is read back again.
-func confirmsSame(r *Request, d *dialog) bool {
-	n := " " + intents.Normalize(r.Text) + " "
-	if !containsAny(n, " go ahead", " go on and", " yes ", " yeah ", " yep ", " ja ", " jawohl ", " mach schon", " nur zu", " führ", " ausführen") || asksSomething(r.Text) ||
-		withdraws(r.Text) || containsAny(n, " not ", " nicht ", " dont ", " no ", " nein ", " instead", " stattdessen", " but ", " aber ") {
-		return false
-	}
-	for k, v := range r.Slots {
-		if fmt.Sprint(d.Slots[k]) != fmt.Sprint(v) {
-			return false
-		}
-	}
-	return true
-}
-
 // accountSaidAtReadBack is the account a short answer names with "from"
 // or "to" ("ok, from checking then", "vom Girokonto") at a payment's
 // read-back, when the dialog has none of its own yet; nil otherwise.
@@ -1469,8 +1448,11 @@ func (s *Skill) mergeAndAdvance(ctx context.Context, r *Request, d *dialog) (*Re
 
 // alsoOtherCard: the words say another card than kind was lost too.
 func alsoOtherCard(n, kind string) bool {
-	if !containsAny(n, " too ", " as well", " also ", " auch ", " ebenfalls", " in there", " in it ", " drin ", " dabei ") ||
-		containsAny(n, " wasnt", " isnt", " werent", " not ", " didnt", " nicht", " kein", " only ", " nur ") {
+	if !containsAny(n, " in there too", " in there as well", " in it too", " in it as well", " was in there", " were in there", " was also in", " also in there",
+		" also in it", " stolen too", " taken too", " gone too", " also stolen", " also gone", " also taken", " auch drin", " auch dabei", " auch weg", " auch gestohlen",
+		" auch geklaut", " ebenfalls drin", " ebenfalls weg") ||
+		containsAny(n, " wasnt", " isnt", " werent", " not ", " didnt", " never", " nie ", " still have", " still got", " at home", " with me", " safe",
+			" nicht", " kein", " noch ", " zu hause", " zuhause", " daheim", " bei mir", " only ", " nur ") {
 		return false
 	}
 	if c := intents.ParseCard(strings.TrimSpace(n)); c != "" {

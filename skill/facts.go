@@ -231,18 +231,24 @@ func (s *Skill) cardDeclined(ctx context.Context, r *Request) (*Response, error)
 	if f.Merchant == "" && r.Text != "" {
 		f.Merchant = merchantPhrase(norm, r.Locale, r.Now) // "declined at target", "beim rewe abgelehnt"
 	}
+	if c := intents.ParseCategory(f.Merchant); c != "" {
+		f.Merchant, f.Category = "", c // "at the petrol station": a fuel payment, not a shop called that
+	} else if c := r.Slots.String(intents.SlotCategory); c != "" && f.Merchant == "" {
+		f.Category = c
+	}
 	recent := containsAny(" "+norm+" ", " just ", " right now", " a minute ago", " today", " gerade", " eben ", " vorhin", " heute", " jetzt") ||
 		r.Slots.String("recent") == "yes" // (carried into "it was the credit card")
 	if recent {
 		r.Slots["recent"] = "yes"
 		f.From = r.Now.AddDate(0, 0, -2) // "just got declined": not one from last year
 	}
+	var card *banks.Card
 	if k := r.Slots.String(intents.SlotCard); k != "" {
 		if cc, ok := s.cfg.Bank.(banks.Cards); ok {
 			if cards, err := cc.Cards(ctx, r.User); err == nil {
 				for _, c := range cards {
 					if string(c.Kind) == k {
-						f.AccountID = c.AccountID
+						f.AccountID, card = c.AccountID, &c
 					}
 				}
 			}
@@ -261,10 +267,18 @@ func (s *Skill) cardDeclined(ctx context.Context, r *Request) (*Response, error)
 		}
 	}
 	if len(txs) == 0 {
-		if recent || f.Merchant != "" {
-			return say(l.msg("declined.none_recent")), nil
+		status := ""
+		if card != nil {
+			// "it was the credit card": whether that card works, at least
+			status = " " + l.msg("card.status.works", upperFirst(l.cardName(*card)))
+			if card.Locked {
+				status = " " + l.msg("card.status.locked", upperFirst(l.cardName(*card)))
+			}
 		}
-		return say(l.msg("declined.none")), nil
+		if recent || f.Merchant != "" || f.Category != "" {
+			return say(l.msg("declined.none_recent") + status), nil
+		}
+		return say(l.msg("declined.none") + status), nil
 	}
 	t := txs[0]
 	// Why a card payment was declined: decline.REASON, as the bank's

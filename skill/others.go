@@ -95,7 +95,8 @@ func (s *Skill) othersMoney(ctx context.Context, r *Request) (string, bool) {
 			f := first[0]
 			if de && (containsAny(t, " hat "+f+" ", " hat "+full+" ", " von "+f+" ", " "+f+"s konto", " "+f+"s kontostand") && !strings.Contains(t, " an "+f)) ||
 				!de && (containsAny(t, " does "+f+" have", " does "+full+" have", " has "+f+" got", " has "+full+" got", " did "+f+" spend", " did "+full+" spend",
-					" has "+f+" spent", " has "+full+" spent", " balance of "+f+" ", " balance of "+full+" ", " transactions of "+f+" ", " transactions of "+full+" ") ||
+					" has "+f+" spent", " has "+full+" spent", " balance of "+f+" ", " balance of "+full+" ", " transactions of "+f+" ", " transactions of "+full+" ",
+					" account of "+f+" ", " account of "+full+" ", " accounts of "+f+" ", " what "+f+" has", " what "+full+" has", " what "+f+" s got", " what "+f+"s got") ||
 					possessesMoney(t, f) || possessesMoney(t, full)) {
 				other, name = true, p.Name
 				break

@@ -822,6 +822,12 @@ func plainReading(r *Request) {
 		// "what direct debits have I got coming up": the bills due.
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.BillDueDate, intents.Slots{}, 1, true
 		r.turn.billsDue = true
+	case containsAny(t, " card", "karte") && containsAny(t, " knocked back", " declined", " refused", " rejected", " bounced", " didnt go through", " did not go through",
+		" wouldnt go through", " abgelehnt", " ging nicht durch", " nicht angenommen", " nicht akzeptiert") &&
+		containsAny(t, " why", " how come", " what happened", " whats going on", " warum", " wieso", " weshalb", " was ist los", " was war da los"):
+		// "my card got knocked back at the petrol station, how come":
+		// why a card payment was declined (it was sent to an agent).
+		readAs(r, intents.CardDeclined, t, "")
 	case containsAny(t, " lost my ", " lost the ", " misplaced my ", " cant find my ", " can t find my ", " verloren", " finde meine ", " find meine ") &&
 		containsAny(t, " card", "karte") && !containsAny(t, " phone", " handy", " wallet app", " sim") &&
 		!containsAny(t, " havent lost", " haven t lost", " have not lost", " not lost", " didnt lose", " did not lose", " nicht verloren", " doch nicht verloren") &&
