@@ -187,6 +187,9 @@ func ParseDateRange(text, locale string, now time.Time) (DateRange, string, bool
 		}
 	}
 	// Longest fixed phrase first, so "day before yesterday" beats "yesterday".
+	if dr, phrase, ok := weekdayOfLastWeek(text, de, monday); ok {
+		return dr, phrase, true // "letzte Woche Dienstag", "tuesday last week"
+	}
 	bestLen, best, bestPhrase := 0, DateRange{}, ""
 	for _, f := range fixedRanges {
 		for _, p := range f.phrases {
@@ -326,6 +329,27 @@ func monthSpan(words []string, start, end int, m time.Month, year int, locale st
 		return DateRange{}, "", false
 	}
 	return DateRange{Start: first.Format(time.DateOnly), End: last.End}, strings.Join(words[start:stop], " "), true
+}
+
+// weekdayOfLastWeek reads a weekday of last week, said with it ("letzte
+// Woche Dienstag", "Dienstag letzte Woche", "last week on tuesday",
+// "tuesday of last week"): that one day of the week before this one.
+func weekdayOfLastWeek(text string, de bool, monday time.Time) (DateRange, string, bool) {
+	names, weeks := weekdaysEN, []string{"last week", "the week before", "previous week"}
+	if de {
+		names, weeks = weekdaysDE, []string{"letzte woche", "letzten woche", "vergangene woche", "vergangenen woche", "vorige woche", "vorigen woche", "der letzten woche", "der vorigen woche"}
+	}
+	for k, n := range names {
+		for _, w := range weeks {
+			for _, p := range []string{w + " " + n, w + " on " + n, w + " am " + n, n + " " + w, n + " of " + w, n + " in " + w, n + " in der " + strings.TrimPrefix(w, "der "), n + " " + w} {
+				if containsPhrase(text, p) {
+					d := monday.AddDate(0, 0, -7+(k+6)%7)
+					return rng(d, d), p, true
+				}
+			}
+		}
+	}
+	return DateRange{}, "", false
 }
 
 // weekdayOrDay reads a day named by its weekday or its day of the month,

@@ -366,6 +366,15 @@ func (s *Skill) followUp(r *Request) {
 		payBillInContext(r, norm, b)
 		return
 	}
+	if k := intents.ParseCard(norm); prev.Intent == intents.CardDeclined && prev.Slots[intents.SlotCard] == nil && k != "" && len(words) <= 6 && !actionWords(norm) &&
+		!asksSomething(r.Text) {
+		// "the visa, the rewards one" after "my card got declined, why":
+		// that card's decline (it read the card's rewards)
+		slots := cloneSlots(prev.Slots)
+		slots[intents.SlotCard] = k
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.CardDeclined, slots, 1, true
+		return
+	}
 	if a := prev.Slots[intents.SlotAmount]; a != nil && prev.Intent == intents.TransferMoney && r.Intent == intents.TransferMoney && r.Slots[intents.SlotAmount] == nil &&
 		r.Slots[intents.SlotPayee] != nil && r.Slots.String(intents.SlotPayee) != prev.Slots.String(intents.SlotPayee) && len(words) <= 12 &&
 		containsAny(" "+norm+" ", " send it ", " pay it ", " transfer it ", " give it ", " the same ", " same amount", " schick es ", " überweis es ", " überweise es ",
@@ -1560,8 +1569,8 @@ func (s *Skill) lockToo(ctx context.Context, r *Request, t string) (*Response, e
 	if prev == nil || prev.Intent != intents.LockCard || prev.Slots.String(slotState) != "" ||
 		len(strings.Fields(t)) > 9 || lockedAsked(t, r.Locale, nil) != "" || lockedAskedAny(t) ||
 		containsAny(t, " unlock", " entsperr", " how much", " wie viel", " balance", " owe", " limit", " expire", " ablauf", " work", " funktion", " apply", " beantrag", " why", " warum",
-			" pay", " zahl", " send", " transfer", " überweis", " move", " schick") {
-		return nil, nil
+			" pay", " zahl", " send", " transfer", " überweis", " move", " schick", " läuft", " gültig", " valid", " run out", " runs out", " when ", " wann ") {
+		return nil, nil // ("und wann läuft die Kreditkarte ab": its expiry)
 	}
 	locked := prev.Slots.String(intents.SlotCard)
 	kind := intents.ParseCard(strings.TrimSpace(t))
@@ -1624,7 +1633,9 @@ func lockedAsked(t, locale string, prev *subject) string {
 	words := strings.Fields(t)
 	embedded := containsAny(t, " ob ", " whether ", " if my ", " if the ", " if its ", " if it is ") && // "können Sie mir sagen, ob meine Kreditkarte gesperrt ist"
 		len(words) > 0 && !strings.HasPrefix(words[0], "lock") && !strings.HasPrefix(words[0], "sperr") && !strings.HasPrefix(words[0], "freeze")
-	if !containsAny(t, " locked ", " blocked ", " frozen ", " gesperrt ", " blockiert ") || containsAny(t, " unlock", " entsperr", " why ", " warum ") ||
+	if !containsAny(t, " locked ", " blocked ", " frozen ", " gesperrt ", " blockiert ", " still working", " still work ", " working again", " still usable",
+		" funktioniert die", " funktioniert sie", " funktioniert meine", " funktioniert noch", " geht die noch", " geht sie noch") ||
+		containsAny(t, " unlock", " entsperr", " why ", " warum ") ||
 		len(words) > 10 || len(words) > 3 && !containsAny(t, stateQuestions...) && !embedded {
 		return ""
 	}
@@ -1641,7 +1652,8 @@ func lockedAsked(t, locale string, prev *subject) string {
 
 // stateQuestions ask whether something is so ("is that one locked",
 // "ist die auch gesperrt"), never to make it so.
-var stateQuestions = []string{" is it ", " is my ", " is the ", " is that ", " is this ", " are they ", " are my ", " is that one ",
+var stateQuestions = []string{" is it ", " is my ", " is the ", " is that ", " is this ", " are they ", " are my ", " is that one ", " does it ", " does my ",
+	" funktioniert die ", " funktioniert sie ", " funktioniert meine ", " geht die ", " geht sie ",
 	" ist sie ", " ist die ", " ist meine ", " ist es ", " ist der ", " ist das ", " sind die ", " sind meine ", " ist denn "}
 
 // lockedAskedAny: "is the card locked now", "ist die Karte jetzt

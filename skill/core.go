@@ -1179,12 +1179,15 @@ func declinedOrQuoted(text string) reported {
 
 // deliveryAsked: the words ask, as a supposition, how long a new card
 // takes ("if I did need a new one how long would it take", "wenn ich mal
-// eine neue Karte bräuchte, wie lang dauert die Lieferung").
+// eine neue Karte bräuchte, wie lang dauert die Lieferung"), and reports
+// no loss ("I lost my debit card, if I need a new one how long does it
+// take" is the loss, read back).
 func deliveryAsked(t string) bool {
 	return containsAny(t, " if i ever", " if i did", " if i needed", " if i need", " if i were to", " say i needed", " wenn ich mal", " wenn ich eine", " falls ich",
 		" sollte ich mal", " angenommen") &&
 		containsAny(t, " new card", " new one", " replacement", " neue karte", " neue brauche", " neue bräuchte", " ersatzkarte", " neue girocard", " neue kreditkarte") &&
-		containsAny(t, " how long", " how many days", " how quickly", " how fast", " wie lang", " wie viele tage", " wie schnell", " wann wäre", " wann käme")
+		containsAny(t, " how long", " how many days", " how quickly", " how fast", " wie lang", " wie viele tage", " wie schnell", " wann wäre", " wann käme") &&
+		!containsAny(t, " lost", " stolen", " lock", " block", " freeze", " cancel", " verloren", " gestohlen", " geklaut", " sperr", " weg ")
 }
 
 // limitAsked: the words ask how much may be sent ("how much can I send in

@@ -232,11 +232,13 @@ func (s *Skill) cardDeclined(ctx context.Context, r *Request) (*Response, error)
 		f.Merchant = merchantPhrase(norm, r.Locale, r.Now) // "declined at target", "beim rewe abgelehnt"
 	}
 	if c := intents.ParseCategory(f.Merchant); c != "" {
-		f.Merchant, f.Category = "", c // "at the petrol station": a fuel payment, not a shop called that
+		f.Merchant, f.Category = "", c    // "at the petrol station": a fuel payment, not a shop called that
+		r.Slots[intents.SlotCategory] = c // (carried into "it was the credit card")
 	} else if c := r.Slots.String(intents.SlotCategory); c != "" && f.Merchant == "" {
 		f.Category = c
 	}
-	recent := containsAny(" "+norm+" ", " just ", " right now", " a minute ago", " today", " gerade", " eben ", " vorhin", " heute", " jetzt") ||
+	recent := containsAny(" "+norm+" ", " just ", " right now", " a minute ago", " today", " gerade", " eben ", " vorhin", " heute", " jetzt",
+		" yesterday", " gestern", " last night", " this morning") ||
 		r.Slots.String("recent") == "yes" // (carried into "it was the credit card")
 	if recent {
 		r.Slots["recent"] = "yes"
