@@ -243,6 +243,8 @@ func (s *Skill) cardDeclined(ctx context.Context, r *Request) (*Response, error)
 	if recent {
 		r.Slots["recent"] = "yes"
 		f.From = r.Now.AddDate(0, 0, -2) // "just got declined": not one from last year
+	} else if f.Merchant == "" {
+		f.From = r.Now.AddDate(0, -2, 0) // "why was my card declined": a recent one, not last year's
 	}
 	var card *banks.Card
 	if k := r.Slots.String(intents.SlotCard); k != "" {

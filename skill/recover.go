@@ -152,9 +152,30 @@ func alertAnswer(text string) string {
 func asksAboutAlert(text string, merchant string) bool {
 	t := " " + intents.Normalize(text) + " "
 	if containsAny(t, alertAsks...) {
-		return true
+		return !namesOtherMerchant(t, merchant)
 	}
 	return saysMerchant(t, merchant)
+}
+
+// namesOtherMerchant: the turn says "von/from/at/bei X", X no part of the
+// alert's merchant ("was ist diese Abbuchung von Amazon" at the
+// Technikwelt alert: a question about Amazon).
+func namesOtherMerchant(t, merchant string) bool {
+	name := intents.Normalize(merchant)
+	for _, pre := range []string{" von ", " from ", " at ", " bei ", " beim "} {
+		i := strings.Index(t, pre)
+		if i < 0 {
+			continue
+		}
+		rest := strings.Fields(t[i+len(pre):])
+		if len(rest) == 0 || rest[0] == "dir" || rest[0] == "you" || rest[0] == "euch" || rest[0] == "ihnen" || rest[0] == "the" && len(rest) == 1 {
+			continue
+		}
+		if !strings.Contains(name, rest[0]) && !saysMerchant(" "+rest[0]+" ", merchant) {
+			return true
+		}
+	}
+	return false
 }
 
 // saysMerchant: a word of the turn is the first part of the merchant's
@@ -195,8 +216,9 @@ func (s *Skill) alertTurn(ctx context.Context, r *Request) (*Response, error, bo
 	}
 	alerts, err := fr.Alerts(ctx, r.User)
 	if err != nil || len(alerts) == 0 || alerts[0].Status != "open" || mentioned && alerts[0].ID != r.st.AlertMentioned ||
-		!mentioned && !saysMerchant(" "+intents.Normalize(r.Text)+" ", alerts[0].Merchant) {
-		return nil, nil, false
+		!mentioned && !saysMerchant(" "+intents.Normalize(r.Text)+" ", alerts[0].Merchant) ||
+		answer == "" && namesOtherMerchant(" "+intents.Normalize(r.Text)+" ", alerts[0].Merchant) {
+		return nil, nil, false // ("was ist diese Abbuchung von Amazon": Amazon's, not the alert's)
 	}
 	resp, err := s.advance(ctx, r, alertDialog(alerts[0], r, true))
 	if err != nil || resp == nil || answer == "" || r.st.Dialog == nil {
