@@ -931,6 +931,17 @@ func (s *Skill) dispatchTurn(ctx context.Context, r *Request, kind social, note 
 			return s.suggest(r), nil
 		}
 	}
+	if t := " " + intents.Normalize(r.Text) + " "; r.st.Dialog == nil && r.Text != "" && containsAny(t, " isa ", " isas ") &&
+		containsAny(t, " allowance", " how much can i put", " how much can i pay in", " how much can i save", " tax year", " each year", " per year", " a year") &&
+		!containsAny(t, " rate", " interest", " earn", " apr", " aer") &&
+		(r.Intent == intents.InterestRate || r.Intent == intents.GetBalance || r.Intent == intents.Fallback || r.Intent == intents.TransferMoney) {
+		// "how much can I put in an ISA each tax year": the allowance (the
+		// bank's ISA answer), not the rate or the balance
+		if resp := s.faq.entry(ctx, r, "isa"); resp != nil {
+			s.rememberFAQ(r)
+			return resp, nil
+		}
+	}
 	if r.st.Dialog == nil && r.Text != "" && (r.Intent == intents.GetBalance && r.Slots[intents.SlotAccount] == nil || r.Intent == intents.Fees) &&
 		containsAny(" "+intents.Normalize(r.Text)+" ", " dispo", " overdraft", " overdraw", " überzieh") {
 		// "wie hoch ist mein Dispo", "what's my overdraft limit": the bank's
