@@ -576,6 +576,15 @@ func refusesWithPIN(text string) bool {
 		doubtsWithPIN(t)
 }
 
+// thatOneCharge: "what's that netflix one", "what was this amazon charge".
+var thatOneCharge = regexp.MustCompile(`^(?:(?:so|and|um|uh|ok|okay) )*(?:whats|what is|what was|what s|what are) (?:that|this|the|those|these) ([a-z]+(?: [a-z]+)?) (?:one|thing|charge|payment|debit|transaction)\b`)
+
+// pickWords point at a charge by its place, not its merchant ("what was
+// the last one").
+var pickWords = map[string]bool{"last": true, "first": true, "second": true, "third": true, "biggest": true, "big": true, "largest": true, "smallest": true,
+	"other": true, "latest": true, "recent": true, "new": true, "same": true, "next": true, "previous": true, "earlier": true, "pending": true, "declined": true,
+	"suspicious": true, "weird": true, "strange": true, "odd": true, "unknown": true, "fraud": true, "fraudulent": true, "alert": true, "big one": true, "old": true}
+
 // lockForNow: a missing card is to be locked, which can be undone ("I
 // can't find my debit card, lock it for now"), not blocked for good.
 func lockForNow(t string) bool {
@@ -642,6 +651,17 @@ func plainReading(r *Request) {
 		// Netflix-Konto": another service's account or card, not one the
 		// bank can freeze or lock.
 		r.Intent, r.Slots, r.Confidence = intents.Fallback, intents.Slots{}, 1
+		return
+	}
+	if m := thatOneCharge.FindStringSubmatch(strings.TrimSpace(t)); m != nil && (r.Intent == intents.Fallback || r.Intent == intents.ListTransactions || r.Confidence < actMin) &&
+		!notMerchants[m[1]] && !pickWords[strings.Fields(m[1])[0]] && intents.ParseAccount(m[1]) == "" && intents.ParseCategory(m[1]) == "" && intents.ParseCard(m[1]) == "" {
+		// "what's that netflix one on the credit card": the last charge
+		// there (it was sent to an agent)
+		slots := intents.Slots{intents.SlotMerchant: m[1], intents.SlotCount: 1}
+		if k := intents.ParseAccount(strings.TrimSpace(t)); k != "" {
+			slots[intents.SlotAccount] = k
+		}
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.ListTransactions, slots, 1, true
 		return
 	}
 	if (r.Intent == intents.PayBill || r.Intent == intents.TransferMoney || r.Intent == intents.BillBalance) && containsAny(t, " how much ", " wie viel ", " wieviel ") &&
