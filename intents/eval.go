@@ -20,6 +20,8 @@ type Report struct {
 	OOSRejection float64
 	// FalseRejection is the share of banking utterances answered Fallback.
 	FalseRejection float64
+	// InScopeN and OOSN count the banking and the out-of-scope utterances.
+	InScopeN, OOSN int
 	// SlotAccuracy is right slot values over expected plus spurious ones.
 	SlotAccuracy float64
 	PerIntent    map[string]*IntentScore
@@ -133,9 +135,10 @@ func Evaluate(ctx context.Context, rec Recognizer, locale string, examples []Exa
 		return float64(a) / float64(b)
 	}
 	r.Accuracy = div(right, len(examples))
+	r.InScopeN, r.OOSN = inN, oosN
 	r.InScopeAccuracy = div(inRight, inN)
 	r.OOSRejection = div(oosRight, oosN)
-	r.FalseRejection = div(falseRej, inN)
+	r.FalseRejection = float64(falseRej) / float64(max(inN, 1)) // no banking lines: none taken for out of scope
 	r.SlotAccuracy = div(slotRight, slotTotal)
 	for _, s := range r.PerIntent {
 		s.Precision = div(s.TP, s.TP+s.FP)

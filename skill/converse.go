@@ -107,12 +107,30 @@ func (s *Skill) suggest(r *Request) *Response {
 		// another service, not an unsure card request.
 		return &Response{Speech: l.andReprompt(l.msg("fallback")), Reprompt: l.reprompt()}
 	}
+	if bareChoice(r.Text) {
+		// "one", "the second": an answer to a choice nobody offered, no
+		// unsure request to ask about.
+		return &Response{Speech: l.andReprompt(l.msg("nothing_pending")), Reprompt: l.reprompt()}
+	}
 	if !l.has("topic." + r.Intent) {
 		return &Response{Speech: l.msg("unsure.general") + " " + l.msg("reprompt"), Reprompt: l.reprompt()}
 	}
 	r.st.Suggest = &suggestion{Intent: r.Intent, Slots: cloneSlots(r.Slots)}
 	q := l.msg("unsure.ask", l.msg("topic."+r.Intent))
 	return &Response{Speech: q, Reprompt: q, Choices: yesNo(l)}
+}
+
+// bareChoice: the words are only a number or an ordinal ("one", "the
+// second one", "die erste").
+func bareChoice(text string) bool {
+	w := strings.Fields(intents.Normalize(text))
+	if len(w) > 0 && (w[0] == "the" || w[0] == "die" || w[0] == "der" || w[0] == "das") {
+		w = w[1:]
+	}
+	if len(w) == 2 && (w[1] == "one" || w[1] == "davon") {
+		w = w[:1]
+	}
+	return len(w) == 1 && containsAny(" "+w[0]+" ", " one ", " two ", " three ", " first ", " second ", " third ", " eins ", " zwei ", " drei ", " erste ", " zweite ", " dritte ", " ersten ", " zweiten ")
 }
 
 // errand: the words ask for a service that is no bank's ("book me a

@@ -88,6 +88,9 @@ func (fq *faqs) wrap(next Handler) Handler {
 		}
 		_, known := intents.Lookup(r.Intent)
 		none := !known || r.Intent == intents.Fallback
+		if none && errand(r.Text) {
+			return next.Serve(ctx, r) // "book me a taxi and put it on my card": another service's errand, not a bank question
+		}
 		if resp := fq.take(ctx, r); resp != nil {
 			return resp, nil
 		}
@@ -381,5 +384,5 @@ func otherLimit(t string) bool {
 	return containsAny(t, " transfer limit", " payment limit", " sending limit", " limit on transfers", " limit on payments", " limit for transfers", " limit for payments",
 		" atm limit", " cash limit", " withdrawal limit", " contactless limit", " tap limit", " limit at the atm", " limit at the cash machine",
 		" überweisungslimit", " überweisungs limit", " überweisung limit", " limit für überweisung", " limit bei überweisung", " zahlungslimit", " abhebelimit",
-		" auszahlungslimit", " bargeldlimit", " automatenlimit", " geldautomat", " am automaten", " kontaktlos")
+		" auszahlungslimit", " bargeldlimit", " automatenlimit", " geldautomat", " am automaten", " kontaktlos", " overdraft", " dispo")
 }

@@ -261,8 +261,15 @@ func nluEval(ctx context.Context, rec intents.Recognizer, set evalSet, stderr io
 func printEval(stdout io.Writer, er evalReport) {
 	r := er.Report
 	fmt.Fprintf(stdout, "%s: %d %s utterances\n", r.Locale, r.N, er.Set)
-	fmt.Fprintf(stdout, "  intent accuracy        %6.1f%%  (banking only %.1f%%)\n", 100*r.Accuracy, 100*r.InScopeAccuracy)
-	fmt.Fprintf(stdout, "  out-of-scope rejection %6.1f%%  (banking taken for out of scope %.1f%%)\n", 100*r.OOSRejection, 100*r.FalseRejection)
+	banking, oos := "n/a", "n/a" // a set of one kind has no share of the other
+	if r.InScopeN > 0 {
+		banking = fmt.Sprintf("%.1f%%", 100*r.InScopeAccuracy)
+	}
+	if r.OOSN > 0 {
+		oos = fmt.Sprintf("%5.1f%%", 100*r.OOSRejection)
+	}
+	fmt.Fprintf(stdout, "  intent accuracy        %6.1f%%  (banking only %s)\n", 100*r.Accuracy, banking)
+	fmt.Fprintf(stdout, "  out-of-scope rejection %7s  (banking taken for out of scope %.1f%%)\n", oos, 100*r.FalseRejection)
 	fmt.Fprintf(stdout, "  slot accuracy          %6.1f%%\n", 100*r.SlotAccuracy)
 	fmt.Fprintf(stdout, "  %-22s %9s %7s %6s %5s\n", "intent", "precision", "recall", "F1", "n")
 	for _, n := range sortedIntents(r) {
