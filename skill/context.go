@@ -143,6 +143,10 @@ func spokenDigits(norm string) bool {
 	return false
 }
 
+// ordinals are the places said in a list, from 0; the last is -1.
+var ordinals = map[string]int{"first": 0, "second": 1, "third": 2, "erste": 0, "ersten": 0, "zweite": 1, "zweiten": 1, "dritte": 2, "dritten": 2,
+	"last": -1, "letzte": -1, "letzten": -1}
+
 // oneWords say which one without naming a merchant ("the biggest one").
 var oneWords = map[string]bool{"biggest": true, "largest": true, "smallest": true, "first": true, "second": true, "third": true, "last": true, "other": true,
 	"next": true, "new": true, "old": true, "big": true, "small": true, "same": true, "right": true, "wrong": true, "latest": true, "most": true, "expensive": true,
@@ -482,7 +486,6 @@ func (s *Skill) followUp(r *Request) {
 		// "what was the first bill you mentioned", "die erste Rechnung,
 		// wann ist die fällig" a few turns after the bills were read out
 		names := strings.Split(prev.Listed, "|")
-		ordinals := map[string]int{"first": 0, "second": 1, "third": 2, "erste": 0, "ersten": 0, "zweite": 1, "zweiten": 1, "dritte": 2, "dritten": 2, "last": -1, "letzte": -1, "letzten": -1}
 		for _, w := range words {
 			i, ok := ordinals[w]
 			if !ok {
@@ -619,7 +622,6 @@ func (s *Skill) followUp(r *Request) {
 	if listed := prev.Slots.String("listed"); listed != "" && r.Intent == intents.PayBill && r.Slots[intents.SlotBiller] == nil {
 		// "pay the first one" after the bills were read out: in that order.
 		names := strings.Split(listed, "|")
-		ordinals := map[string]int{"first": 0, "second": 1, "third": 2, "erste": 0, "ersten": 0, "zweite": 1, "zweiten": 1, "dritte": 2, "dritten": 2, "last": -1, "letzte": -1, "letzten": -1}
 		for _, w := range words { // the first ordinal said ("the first one, not the second")
 			if i, ok := ordinals[w]; ok {
 				if i < 0 {

@@ -130,7 +130,11 @@ func bareChoice(text string) bool {
 	if len(w) == 2 && (w[1] == "one" || w[1] == "davon") {
 		w = w[:1]
 	}
-	return len(w) == 1 && containsAny(" "+w[0]+" ", " one ", " two ", " three ", " first ", " second ", " third ", " eins ", " zwei ", " drei ", " erste ", " zweite ", " dritte ", " ersten ", " zweiten ")
+	if len(w) != 1 {
+		return false
+	}
+	i, place := ordinals[w[0]]
+	return place && i >= 0 || containsAny(" "+w[0]+" ", " one ", " two ", " three ", " eins ", " zwei ", " drei ")
 }
 
 // errand: the words ask for a service that is no bank's ("book me a

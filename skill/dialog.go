@@ -1502,7 +1502,6 @@ func pickChoice(cs []choice, r *Request) (choice, bool) {
 		}
 	}
 	words := strings.Fields(text)
-	ordinals := map[string]int{"first": 0, "second": 1, "third": 2, "erste": 0, "ersten": 0, "zweite": 1, "zweiten": 1, "dritte": 2, "dritten": 2}
 	best, bestScore := -1, 0
 	for i, c := range cs {
 		score := 0
@@ -1523,7 +1522,7 @@ func pickChoice(cs []choice, r *Request) (choice, bool) {
 		return cs[best], true
 	}
 	for _, w := range words {
-		if i, ok := ordinals[w]; ok && i < len(cs) {
+		if i, ok := ordinals[w]; ok && i >= 0 && i < len(cs) { // (not "last": a choice is named by its place from the start)
 			return cs[i], true
 		}
 	}
