@@ -2,6 +2,7 @@ package intents
 
 import (
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/kljensen/snowball/english"
@@ -50,6 +51,10 @@ type FAQ struct {
 	only   []bool    // the feature is a word only one entry uses, in two questions or more (its theme)
 	maxIDF float32   // of a feature no entry has
 	post   [][]faqPosting
+	// long are the entries' long words (German: compounds), for a word
+	// said alone that one of them ends with ("Schließfach" for
+	// "Bankschließfach").
+	long []string
 }
 
 type faqPosting struct {
@@ -97,8 +102,14 @@ func NewFAQ(locale string, items []FAQItem) *FAQ {
 		f.ids = append(f.ids, it.ID)
 		seen := map[string]int{}
 		centroid := map[string]float32{}
-		for _, q := range it.Questions {
-			fs := f.features(q)
+		qfeats := make([]map[string]float32, len(it.Questions))
+		for i, q := range it.Questions {
+			qfeats[i] = f.features(q)
+		}
+		if f.german {
+			headsOf(qfeats)
+		}
+		for _, fs := range qfeats {
 			docs = append(docs, doc{entry: e, feats: fs})
 			for k, v := range fs {
 				centroid[k] += v
@@ -125,6 +136,14 @@ func NewFAQ(locale string, items []FAQItem) *FAQ {
 		f.index[k] = int32(len(f.idf))
 		f.idf = append(f.idf, float32(math.Log((n+1)/float64(d+1))+1))
 		f.only = append(f.only, d == 1 && themes[k] >= 2 && strings.HasPrefix(k, "w:") && k != "w:"+faqNot)
+	}
+	if f.german {
+		for k := range f.index {
+			if strings.HasPrefix(k, "w:") && len(k) >= 2+10 {
+				f.long = append(f.long, k[2:])
+			}
+		}
+		slices.Sort(f.long) // (the same choice on every build)
 	}
 	f.post = make([][]faqPosting, len(f.idf))
 	f.docOf = make([]int32, len(docs))
@@ -227,6 +246,7 @@ func (f *FAQ) Match(text string) (FAQMatch, bool) {
 // begins or ends with ("kredit").
 func (f *FAQ) splitCompounds(q map[string]float32) {
 	var add []string
+	var swap [][2]string
 	for k := range q {
 		if !strings.HasPrefix(k, "w:") {
 			continue
@@ -237,10 +257,16 @@ func (f *FAQ) splitCompounds(q map[string]float32) {
 		w := k[2:]
 		if part := f.partOf(w); part != "" {
 			add = append(add, "w:"+part)
+		} else if whole := f.wholeOf(w); whole != "" {
+			swap = append(swap, [2]string{k, "w:" + whole}) // the head stands for its compound
 		}
 	}
 	for _, k := range add {
 		q[k] += faqPartWeight
+	}
+	for _, kw := range swap {
+		q[kw[1]] += q[kw[0]]
+		delete(q, kw[0])
 	}
 }
 
@@ -266,6 +292,55 @@ func (f *FAQ) joinSplit(text string, q map[string]float32) {
 			q[k] += v
 		}
 	}
+}
+
+// headsOf gives a German compound in one question of an entry the word
+// another question of it says alone, the compound's head: "kann ich ein
+// bankschließfach mieten" beside "habt ihr schließfächer" also says
+// "schließfach", which makes that word the entry's theme.
+func headsOf(qs []map[string]float32) {
+	words := map[string]bool{}
+	for _, fs := range qs {
+		for k := range fs {
+			if strings.HasPrefix(k, "w:") && len(k) >= 2+6 {
+				words[k[2:]] = true
+			}
+		}
+	}
+	for _, fs := range qs {
+		var add []string
+		for k := range fs {
+			if !strings.HasPrefix(k, "w:") {
+				continue
+			}
+			for w := range words {
+				if len(k)-2 >= len(w)+3 && strings.HasSuffix(k, w) {
+					add = append(add, "w:"+w)
+				}
+			}
+		}
+		for _, k := range add {
+			if _, ok := fs[k]; !ok {
+				fs[k] = faqPartWeight
+			}
+		}
+	}
+}
+
+// wholeOf is the shortest long entry word that ends with w, a word of 6
+// letters or more no entry has: the compound's head ("schliessfach" in
+// "bankschliessfach") names the same thing.
+func (f *FAQ) wholeOf(w string) string {
+	if len(w) < 6 {
+		return ""
+	}
+	best := ""
+	for _, l := range f.long {
+		if len(l) >= len(w)+3 && strings.HasSuffix(l, w) && (best == "" || len(l) < len(best)) {
+			best = l
+		}
+	}
+	return best
 }
 
 // partOf is the longest entry word (5 letters or more) a long word

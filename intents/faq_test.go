@@ -261,3 +261,20 @@ func TestFAQCheck(t *testing.T) {
 		t.Logf("%s: %d of %d paraphrases right, %d wrong; %d negatives, %d catalog requests", loc, right, n, wrong, len(c.Negatives), len(c.Catalog))
 	}
 }
+
+// A German compound's head said alone finds the entry: "Schließfach"
+// for a sheet that asks about a "Bankschließfach" (the word alone in one
+// question, the compound in another, or only the compound).
+func TestFAQCompoundHead(t *testing.T) {
+	other := FAQItem{ID: "transfer_fee", Questions: []string{"was kostet eine überweisung", "kostet eine überweisung was"}}
+	for name, qs := range map[string][]string{
+		"both":     {"kann ich ein bankschließfach mieten", "habt ihr schließfächer"},
+		"compound": {"kann ich ein bankschließfach mieten", "gibt es bankschließfächer"},
+	} {
+		f := NewFAQ("de-DE", []FAQItem{{ID: "box", Questions: qs}, other})
+		m, ok := f.Match("was kostet bei euch ein schließfach")
+		if !ok || m.ID != "box" || m.Score < FAQThreshold {
+			t.Errorf("%s: %+v, want box at %.2f or more", name, m, FAQThreshold)
+		}
+	}
+}

@@ -48,7 +48,7 @@ func (s *Skill) cardNumber(ctx context.Context, r *Request) (*Response, error) {
 	refuse := cardNumberAsked(t)
 	prev := s.previous(r)
 	last := lastFourAsked(t) && (containsAny(t, " card", " karte") || prev != nil && (prev.Slots.String("cardnumber") != "" ||
-		cardFamily[prev.Intent] && prev.Slots.String(intents.SlotCard) != "")) && !containsAny(t, " account", " konto", " iban")
+		cardFamily[prev.Intent])) && !containsAny(t, " account", " konto", " iban") // (after a card's answer, "on it" is a card)
 	if !refuse && !last {
 		return nil, nil
 	}

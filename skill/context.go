@@ -379,6 +379,21 @@ func (s *Skill) followUp(r *Request) {
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.CardDeclined, slots, 1, true
 		return
 	}
+	if a := prev.Slots[intents.SlotAmount]; a != nil && prev.Intent == intents.TransferMoney && r.Slots[intents.SlotAmount] == nil &&
+		(r.Intent == intents.Fallback || r.Intent == intents.TransferMoney || r.Intent == intents.Repeat || s.unsure(r)) && len(words) <= 12 {
+		if name := againFor(" " + norm + " "); name != "" {
+			// "do that again but for alice", "and do the same for emily
+			// clarke", "das gleiche nochmal für Max": the same amount from
+			// the same account to the payee named (read back, then the
+			// PIN; a name that is no saved payee is asked about).
+			slots := intents.Slots{intents.SlotAmount: a, intents.SlotPayee: name}
+			if f := prev.Slots[intents.SlotFromAccount]; f != nil {
+				slots[intents.SlotFromAccount] = f
+			}
+			r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.TransferMoney, slots, 1, true
+			return
+		}
+	}
 	if a := prev.Slots[intents.SlotAmount]; a != nil && prev.Intent == intents.TransferMoney && r.Intent == intents.TransferMoney && r.Slots[intents.SlotAmount] == nil &&
 		r.Slots[intents.SlotPayee] != nil && r.Slots.String(intents.SlotPayee) != prev.Slots.String(intents.SlotPayee) && len(words) <= 12 &&
 		containsAny(" "+norm+" ", " send it ", " pay it ", " transfer it ", " give it ", " the same ", " same amount", " schick es ", " überweis es ", " überweise es ",
@@ -430,7 +445,7 @@ func (s *Skill) followUp(r *Request) {
 		}
 	}
 	if prev.Intent == intents.GetBalance && len(words) <= 9 && containsAny(" "+norm+" ", " available", " verfügbar", " to spend", " booked", " gebucht", " buchungsstand") &&
-		!actionWords(norm) && (r.Intent == intents.Fallback || r.Intent == intents.GetBalance || s.unsure(r)) {
+		!actionWords(norm) && (r.Intent == intents.Fallback || r.Intent == intents.GetBalance || s.unsure(r) || r.Confidence < faqUnsure && s.readsOnly(r.Intent)) {
 		// "und wie viel ist davon wirklich verfügbar" after a balance: the
 		// same account's balance, which says both.
 		slots := intents.Slots{}
@@ -585,12 +600,27 @@ func (s *Skill) followUp(r *Request) {
 		// "and the other card" after the debit card: the credit card, in
 		// the last question when the turn asks nothing else.
 		other := map[string]string{"debit": "credit", "credit": "debit"}[k]
-		if in, ok := intents.Lookup(r.Intent); ok && in.HasSlot(intents.SlotCard) && (s.readsOnly(r.Intent) && r.Confidence >= readMin || r.Confidence >= actMin) {
+		pin, _ := intents.Lookup(prev.Intent)
+		if in, ok := intents.Lookup(r.Intent); ok && in.HasSlot(intents.SlotCard) && (s.readsOnly(r.Intent) && r.Confidence >= readMin || r.Confidence >= actMin) &&
+			!(r.Confidence < faqUnsure && r.Intent != prev.Intent && pin.HasSlot(intents.SlotCard) && s.readsOnly(prev.Intent) && len(words) <= 12) {
+			// (unsure of another reading, "ok and the other one, when does
+			// that one run out" after the debit card's expiry is the same
+			// question: below)
 			r.Slots[intents.SlotCard] = other
-		} else if in, ok := intents.Lookup(prev.Intent); ok && in.HasSlot(intents.SlotCard) && len(words) <= 6 && s.readsOnly(prev.Intent) && (!s.sensitive(r.Intent) || r.Confidence < actMin) {
+			if containsAny(" "+norm+" ", " it ", " that one ", " sie ", " die ") && r.Confidence >= faqUnsure {
+				return // "and the other one, when does it expire": "it" is the other card now, not the last one
+			}
+		} else if in, ok := intents.Lookup(prev.Intent); ok && in.HasSlot(intents.SlotCard) && (len(words) <= 6 || len(words) <= 12 && (r.Confidence < faqUnsure || r.Intent == intents.Fallback && !actionWords(norm))) && s.readsOnly(prev.Intent) &&
+			(!s.sensitive(r.Intent) || r.Confidence < actMin) {
 			// (only a question carries over: "the other card is fine
-			// though" after a lock locks nothing)
+			// though" after a lock locks nothing; "und die andere, wann
+			// läuft die ab", read as nothing, is the same question)
 			r.Intent, r.Slots, r.Confidence, r.turn.inContext = prev.Intent, intents.Slots{intents.SlotCard: other}, 1, true
+			return
+		} else if in := sibling(prev, norm); r.Intent == intents.Fallback && len(words) <= 12 && in != "" && cardFamily[in] && s.readsOnly(in) && !actionWords(norm) {
+			// "und die andere, wann läuft die ab" after unlocking the
+			// girocard: the other card's expiry (a question only)
+			r.Intent, r.Slots, r.Confidence, r.turn.inContext = in, intents.Slots{intents.SlotCard: other}, 1, true
 			return
 		}
 	}
@@ -1181,7 +1211,8 @@ func (s *Skill) payLoanNamed(ctx context.Context, r *Request) {
 // time", "when's the seattle city light one due") as that bill's amount
 // or due date.
 func (s *Skill) billQuestionNamed(ctx context.Context, r *Request) {
-	if r.Text == "" || r.st.Dialog != nil || r.turn.inContext || !(r.Intent == intents.Fallback || s.unsure(r) || r.Confidence < actMin && s.readsOnly(r.Intent)) {
+	billAsk := (r.Intent == intents.BillBalance || r.Intent == intents.BillDueDate) && r.Slots[intents.SlotBiller] == nil // ("die rechnung von o2, wie viel ist")
+	if r.Text == "" || r.st.Dialog != nil || r.turn.inContext || !(r.Intent == intents.Fallback || s.unsure(r) || r.Confidence < actMin && s.readsOnly(r.Intent) || billAsk) {
 		return
 	}
 	t := " " + intents.Normalize(r.Text) + " "
@@ -1192,7 +1223,12 @@ func (s *Skill) billQuestionNamed(ctx context.Context, r *Request) {
 	case containsAny(t, " how much", " what do i owe", " whats the amount", " what is the amount", " wie viel", " wie hoch", " was kostet", " was macht"):
 		intent = intents.BillBalance
 	default:
-		return
+		prev := s.previous(r)
+		if prev == nil || !billFamily[prev.Intent] || prev.Intent == intents.PayBill || len(strings.Fields(t)) > 8 ||
+			!containsAny(t, " and ", " what about", " how about", " und ", " was ist mit", " wie ist es mit") || actionWords(t) {
+			return
+		}
+		intent = prev.Intent // "and the state farm one?" after the T-Mobile bill's amount
 	}
 	if r.User.Customer == "" && s.authenticate(ctx, r) != nil {
 		return
@@ -1204,6 +1240,35 @@ func (s *Skill) billQuestionNamed(ctx context.Context, r *Request) {
 	if b, found := billerNamed(r, billers); found {
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intent, intents.Slots{intents.SlotBiller: b.Name}, 1, true
 	}
+}
+
+// againAsk: the words ask for the last payment once more, to someone
+// else; againTo is the name that follows.
+var (
+	againAsk = regexp.MustCompile(` (?:do|make|send|repeat) (?:that|it|this|the same)(?: one| thing| payment| transfer)?(?: again| once more)? | (?:the )?same (?:again|thing|amount) | same for | same to | (?:das gleiche|dasselbe|das selbe|den gleichen betrag)(?: nochmal| noch mal| noch einmal)? | nochmal das gleiche | noch mal das gleiche `)
+	againTo  = regexp.MustCompile(` (?:for|to|für|an) ((?:\S+ ?){1,3})$`)
+)
+
+func againFor(t string) string {
+	if !againAsk.MatchString(t) {
+		return ""
+	}
+	ws := strings.Fields(t)
+	for len(ws) > 0 && (ws[len(ws)-1] == "please" || ws[len(ws)-1] == "bitte" || ws[len(ws)-1] == "too" || ws[len(ws)-1] == "auch" || ws[len(ws)-1] == "now" || ws[len(ws)-1] == "jetzt") {
+		ws = ws[:len(ws)-1]
+	}
+	m := againTo.FindStringSubmatch(" " + strings.Join(ws, " "))
+	if m == nil {
+		return ""
+	}
+	name := strings.TrimSpace(m[1])
+	if i := strings.LastIndex(" "+name+" ", " for "); i >= 0 {
+		name = strings.TrimSpace(name[i:])
+	}
+	if f := strings.Fields(name); len(f) == 0 || f[0] == "me" || f[0] == "mich" || f[0] == "my" || f[0] == "mein" || f[0] == "meine" {
+		return "" // "do that again for me": no one new named
+	}
+	return name
 }
 
 // billerNamed finds the biller a turn names by its company ("pay the t

@@ -617,13 +617,21 @@ func (s *Skill) route(ctx context.Context, r *Request) (*Response, error) {
 		// were one.
 		if sub := s.previous(r); sub != nil && (sub.Intent == intents.TransferMoney || sub.Intent == intents.PayBill) {
 			r.Intent, r.Slots, r.Confidence = sub.Intent, cloneSlots(sub.Slots), 1
+			if name := againFor(" " + intents.Normalize(r.Text) + " "); name != "" && sub.Intent == intents.TransferMoney {
+				r.Slots[intents.SlotPayee] = name // "das gleiche nochmal für Anna Schulz": to her this time
+				r.turn.inContext = true
+			}
 		} else {
 			r.Intent, r.Slots, r.Confidence = intents.Fallback, intents.Slots{}, 0
 		}
 	}
-	if r.Intent == intents.Stop && r.Text != "" && containsAny(" "+intents.Normalize(r.Text)+" ", dropWords...) &&
+	if (r.Intent == intents.Stop || (r.Intent == intents.Fallback || s.unsure(r)) && len(strings.Fields(r.Text)) <= 6) && r.Text != "" && containsAny(" "+intents.Normalize(r.Text)+" ", dropWords...) &&
 		!containsAny(" "+intents.Normalize(r.Text)+" ", " stop", " quit", " exit", " bye", " tschüss", " beenden", " schluss", " aufhören", " hör auf") {
-		r.Intent = intents.Cancel // "ok dann lass es", "never mind": what was under way is dropped; the session goes on
+		// "ok dann lass es", "never mind": what was under way is dropped;
+		// the session goes on (also when the recognizer doubts it or
+		// reads nothing: at a PIN prompt the words must never leave the
+		// payment waiting for the PIN)
+		r.Intent, r.Confidence = intents.Cancel, 1
 	}
 	if r.st.Dialog == nil && r.Text != "" && r.Intent != intents.Stop && onlyClosing(r.Text) {
 		r.Intent, r.Slots, r.Confidence = intents.Stop, intents.Slots{}, 1 // "passt, pfiat di": goodbye, not a shop called that
@@ -692,6 +700,9 @@ func (s *Skill) converse(ctx context.Context, r *Request, kind social) (*Respons
 			if d.Action == actReviewAlert && answerOf(r.Text, d) == "" && asksAboutAlert(r.Text, d.Slots.String("merchant")) {
 				// "what charge?", "the electro what?": the question again.
 				return &Response{Speech: d.Question, Reprompt: d.Question, Choices: yesNo(l)}, nil
+			}
+			if (d.Action == intents.TransferMoney || d.Action == intents.PayBill) && othersSource(r) {
+				return s.othersSourceRefusal(r), nil // "take it from my wife's account": never, and the question again
 			}
 			if resp, err, ok := s.answerThenAsk(ctx, r, d); ok {
 				return resp, err
@@ -777,6 +788,9 @@ func (s *Skill) dispatchTurn(ctx context.Context, r *Request, kind social, note 
 	if resp := s.define(ctx, r); resp != nil {
 		return resp, nil // what a banking word means, whatever the word reads as (glossary.go)
 	}
+	if r.st.Dialog == nil && (r.Intent == intents.TransferMoney || r.Intent == intents.PayBill || movesWords(r.Text)) && othersSource(r) {
+		return s.othersSourceRefusal(r), nil // "move 500 from my husband's checking into mine": only the user's own money moves
+	}
 	if r.st.Dialog == nil {
 		if resp, err, ok := s.alertTurn(ctx, r); ok {
 			return resp, err // "that wasn't me" after a side question
@@ -811,9 +825,10 @@ func (s *Skill) dispatchTurn(ctx context.Context, r *Request, kind social, note 
 		if name, ok := s.othersMoney(ctx, r); ok {
 			return s.othersRefusal(r, name), nil // "what's my husband tom's balance": never the user's own as his
 		}
-		s.whyRefused(ctx, r)     // "why's that then" after a payment refused for a frozen account
-		s.merchantsNamed(ctx, r) // "starbucks or amazon, where did I spend more"
-		s.pageFollowUp(r)        // "and the ones before that", "any older ones?"
+		s.whyRefused(ctx, r)        // "why's that then" after a payment refused for a frozen account
+		s.merchantsNamed(ctx, r)    // "starbucks or amazon, where did I spend more"
+		s.pageFollowUp(r)           // "and the ones before that", "any older ones?"
+		s.billQuestionNamed(ctx, r) // "how much is the state farm one" after the T-Mobile bill: the bill named, not the last one
 		s.followUp(r)
 	}
 	if resp := s.faqFollowUp(ctx, r); resp != nil {
@@ -877,6 +892,15 @@ func (s *Skill) dispatchTurn(ctx context.Context, r *Request, kind social, note 
 		// "if I ever needed a new card, how many days would it take":
 		// how long, and no card is ordered or asked for
 		return anythingElse(l, l.msg("card.delivery", strconv.Itoa(s.sheet(r).CardDeliveryDays))), nil
+	}
+	if r.Text != "" && r.st.Dialog == nil && (r.Intent == intents.TransferMoney || r.Intent == intents.Fallback) && r.Slots[intents.SlotAmount] == nil &&
+		transferTimeAsked(" "+intents.Normalize(r.Text)+" ") {
+		// "wie lange dauert eigentlich eine Überweisung an Sophie": how
+		// long a transfer takes, from the sheet; no transfer is begun
+		if resp := s.faq.entry(ctx, r, "transfer_time"); resp != nil {
+			s.rememberFAQ(r)
+			return resp, nil
+		}
 	}
 	if r.Text != "" && r.st.Dialog == nil && (r.Intent == intents.GetBalance || r.Intent == intents.TransferMoney || r.Intent == intents.Fallback) &&
 		r.Slots[intents.SlotAmount] == nil && r.Slots[intents.SlotPayee] == nil && limitAsked(" "+intents.Normalize(r.Text)+" ") {
@@ -1199,6 +1223,16 @@ func deliveryAsked(t string) bool {
 		containsAny(t, " new card", " new one", " replacement", " neue karte", " neue brauche", " neue bräuchte", " ersatzkarte", " neue girocard", " neue kreditkarte") &&
 		containsAny(t, " how long", " how many days", " how quickly", " how fast", " wie lang", " wie viele tage", " wie schnell", " wann wäre", " wann käme") &&
 		!containsAny(t, " lost", " stolen", " lock", " block", " freeze", " cancel", " verloren", " gestohlen", " geklaut", " sperr", " weg ")
+}
+
+// transferTimeAsked: the words ask how long a transfer takes to arrive
+// ("how long does it take to send money to tom", "wie lange dauert eine
+// Überweisung an Sophie").
+func transferTimeAsked(t string) bool {
+	return containsAny(t, " how long does", " how long do", " how long will", " how long would", " how long until", " how long till", " how quickly does", " how fast does",
+		" how fast do", " wie lange dauert", " wie lang dauert", " wie lange braucht", " wie lang braucht", " wie schnell ist", " wie schnell kommt", " wann kommt") &&
+		containsAny(t, " transfer", " money", " payment", " send", " überweisung", " geld", " zahlung", " ankommt", " get there", " arrive", " to get to", " bei ihm", " bei ihr") &&
+		!containsAny(t, " card", " karte", " refund", " erstattung", " dispute", " reklamation")
 }
 
 // limitAsked: the words ask how much may be sent ("how much can I send in

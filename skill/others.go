@@ -176,3 +176,50 @@ func (s *Skill) whyRefused(ctx context.Context, r *Request) {
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.AccountBlocked, intents.Slots{intents.SlotAccount: k}, 1, true
 	}
 }
+
+// othersSource: the turn asks to move money out of someone else's
+// account ("move 500 dollars from my husband's checking into mine", "zahl
+// das vom Konto meiner Frau"). Konto moves money only out of the linked
+// customer's own accounts, whatever permission is claimed; before, the
+// words were read as the user's own checking, or left unsure.
+func othersSource(r *Request) bool {
+	if r.Text == "" {
+		return false
+	}
+	t := " " + intents.Normalize(r.Text) + " "
+	if intents.German(r.Locale) {
+		for _, w := range relativesDE {
+			if containsAny(t, " vom konto meines "+w+" ", " vom konto meines "+w+"s ", " vom konto meines "+w+"es ", " von dem konto meines "+w+"es ", " vom konto meiner "+w+" ", " von dem konto meines "+w+" ",
+				" von dem konto meines "+w+"s ", " von dem konto meiner "+w+" ", " vom konto von meinem "+w+" ", " vom konto von meiner "+w+" ",
+				" von meinem "+w+" seinem konto", " von meiner "+w+" ihrem konto", " vom girokonto meines "+w, " vom girokonto meiner "+w,
+				" vom sparkonto meines "+w, " vom sparkonto meiner "+w) {
+				return true
+			}
+		}
+		return containsAny(t, " von seinem konto", " von seinem girokonto", " von seinem sparkonto", " vom konto von ihm", " vom konto von ihr")
+	}
+	for _, w := range relativesEN {
+		for _, from := range []string{" from my ", " out of my ", " off my "} {
+			if containsAny(t, from+w+"s ", from+w+" s ") {
+				return true
+			}
+		}
+	}
+	return containsAny(t, " from his account", " from her account", " from his checking", " from her checking", " from his savings", " from her savings",
+		" out of his account", " out of her account", " from their account", " out of his checking", " out of her checking")
+}
+
+// othersSourceRefusal answers a payment out of someone else's account;
+// in a payment dialog its question comes again.
+func (s *Skill) othersSourceRefusal(r *Request) *Response {
+	l := langOf(r.Locale)
+	if d := r.st.Dialog; d != nil {
+		return &Response{Speech: l.msg("others.source") + " " + d.Question, Reprompt: d.Question, Choices: dialogChoices(l, d)}
+	}
+	return anythingElse(l, l.msg("others.source"))
+}
+
+// movesWords: the words ask to move money ("take 200 out of …").
+func movesWords(text string) bool {
+	return containsAny(" "+intents.Normalize(text)+" ", " move ", " transfer", " send ", " pay ", " take ", " put ", " überweis", " zahl", " schick", " buch ", " nimm ")
+}

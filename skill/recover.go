@@ -712,8 +712,10 @@ func plainReading(r *Request) {
 		return
 	}
 	if (r.Intent == intents.BillBalance || r.Intent == intents.BillDueDate || r.Intent == intents.Fallback) && r.Slots[intents.SlotBiller] == nil &&
-		containsAny(t, " how much ", " wie viel ", " wieviel ") && merchantPhrase(strings.TrimSpace(t), r.Locale, r.Now) != "" && !actionWords(strings.TrimSpace(t)) {
-		// "how much at tesco this month": what was spent there, not a bill.
+		containsAny(t, " how much ", " wie viel ", " wieviel ") && merchantPhrase(strings.TrimSpace(t), r.Locale, r.Now) != "" && !actionWords(strings.TrimSpace(t)) &&
+		!containsAny(t, " rechnung", " bill ", " bills ", " invoice") {
+		// "how much at tesco this month": what was spent there, not a bill
+		// ("die rechnung von o2, wie viel ist" is the bill).
 		slots := intents.Slots{}
 		intents.FillSlots(intents.SpendingSummary, strings.TrimSpace(t), r.Locale, r.Now, slots)
 		r.Intent, r.Slots, r.Confidence = intents.SpendingSummary, slots, 1
@@ -842,8 +844,10 @@ func plainReading(r *Request) {
 		// "wie hoch ist mein Limit": the card's credit limit.
 		readAs(r, intents.CreditLimit, t, "")
 	case containsAny(t, " how many times", " how often", " how many purchases", " how many transactions", " how many payments", " wie oft",
-		" wie viele einkäufe", " wie viele male", " wie viele umsätze", " wie viele zahlungen", " wie viele buchungen"):
-		// "how many times did I eat out this month": the count with the total.
+		" wie viele einkäufe", " wie viele male", " wie viele umsätze", " wie viele zahlungen", " wie viele buchungen") &&
+		!containsAny(t, " interest", " zins", " statement", " auszug", " do you ", " does the bank", " zahlt ihr", " zahlt die bank", " fee", " gebühr"):
+		// "how many times did I eat out this month": the count with the
+		// total ("how often do you pay the interest" is the bank's own).
 		readAs(r, intents.SpendingSummary, t, "")
 		r.turn.countAsked = true
 	case containsAny(t, " when did i last", " when was i last", " when was the last time", " last time i went", " wann war ich zuletzt",
@@ -938,8 +942,9 @@ func readAs(r *Request, intent, t, need string) bool {
 }
 
 // accountPays: "what does my savings pay", "how much does the ISA earn",
-// "was bringt mein Tagesgeld": the account's interest.
-var accountPays = regexp.MustCompile(`\b(?:what|how much) (?:does|do) (?:my|the|your) (?:\S+ ){1,3}(?:pay|pays|earn|earns|give me)\b|\bwas bringt (?:mein|meine|das|die|mir mein) `)
+// "if i put money in goal savings what does it earn", "was bringt mein
+// Tagesgeld": the account's interest (readAs needs the account named).
+var accountPays = regexp.MustCompile(`\b(?:what|how much) (?:does|do) (?:my|the|your) (?:\S+ ){1,3}(?:pay|pays|earn|earns|give me)\b|\bwhat (?:does|would|will|do) (?:it|that|they) (?:pay|earn|get)\b|\bwas bringt (?:mein|meine|das|die|mir mein) `)
 
 // bareAccount is the account kind a turn names and nothing else ("my
 // savings please", "die Kreditkarte"), or "".
