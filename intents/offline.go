@@ -157,6 +157,8 @@ func (o *Offline) Parse(ctx context.Context, text, locale string, now time.Time)
 func (m *model) corrected(norm, locale string) string {
 	if German(locale) {
 		norm = withoutDialect(norm) // "wia vui hob i", "was chostet s abhebe"
+	} else {
+		norm = withoutChatSpelling(norm) // "wats my limt on it", "wat about"
 	}
 	return m.correctTypos(norm) // "credt card", "kreditkrate"
 }

@@ -46,6 +46,10 @@ var typoTargets = func() []string {
 	}
 	out = append(out, strings.Fields(`twenty thirty forty fifty sixty seventy eighty ninety hundred thousand
 		zwanzig dreißig vierzig fünfzig sechzig siebzig achtzig neunzig hundert tausend`)...)
+	// and a few everyday words of banking requests ("can i get it rasied",
+	// "wat about on transprot")
+	out = append(out, strings.Fields(`raised raise increase higher expire expires transport groceries restaurants
+		ausgegeben erhöhen abheben`)...)
 	return out
 }()
 
@@ -104,6 +108,31 @@ var dialectDE = map[string]string{
 	"hät": "hat", "häts": "hat es", "hät's": "hat es", "hots": "hat es", "hot": "hat", "isch": "ist", "nöd": "nicht", "ned": "nicht",
 	"chostet": "kostet", "choschtet": "kostet", "abhebe": "abheben", "überwiise": "überweisen", "wos": "was", "kemma": "können wir",
 	"konn": "kann", "grüezi": "hallo", "moin": "hallo",
+}
+
+// chatEN maps typed chat spellings of everyday English words onto the
+// words ("wats my limt on it", "wat about transport", "how much r u
+// charging me"). Only spellings that are no English word are listed.
+var chatEN = map[string]string{
+	"wats": "whats", "wat": "what", "wot": "what", "whta": "what", "waht": "what", "hw": "how", "ur": "your", "u": "you", "ya": "you",
+	"limt": "limit", "lmit": "limit", "acct": "account", "accnt": "account", "acc": "account", "bal": "balance",
+	"wanna": "want to", "gimme": "give me", "cant": "cant", "dont": "dont", "im": "im", "thru": "through", "tmrw": "tomorrow", "tmr": "tomorrow",
+	"yday": "yesterday", "yest": "yesterday", "mnth": "month", "mth": "month", "wk": "week", "amt": "amount", "pmt": "payment", "pymt": "payment",
+}
+
+// withoutChatSpelling applies chatEN to a normalized English utterance.
+func withoutChatSpelling(norm string) string {
+	words := strings.Fields(norm)
+	changed := false
+	for i, w := range words {
+		if v, ok := chatEN[w]; ok && v != w && !(w == "u" && i+1 < len(words) && words[i+1] == "s") { // ("u s dollars")
+			words[i], changed = v, true
+		}
+	}
+	if !changed {
+		return norm
+	}
+	return strings.Join(words, " ")
 }
 
 // withoutDialect applies dialectDE to a normalized German utterance.

@@ -121,7 +121,7 @@ var noSubject = map[string]bool{intents.Repeat: true, intents.Yes: true, intents
 	intents.Cancel: true, intents.Fallback: true}
 
 var (
-	leadEN   = regexp.MustCompile(`^(?:and|and what about|what about|how about|and how about|also|plus|ok and|okay and|and then|just|only|now)\b`)
+	leadEN   = regexp.MustCompile(`^(?:and|and what about|what about|wat about|wot about|and wat about|how about|and how about|also|plus|ok and|okay and|and then|just|only|now)\b`)
 	leadDE   = regexp.MustCompile(`^(?:und|und was ist mit|was ist mit|wie ist es mit|wie sieht es aus mit|und wie|und wann|und was|und für|und bei|nur|jetzt)\b`)
 	pronouns = map[string]bool{"it": true, "them": true, "es": true, "sie": true, "die": true, "den": true, "ihn": true, "der": true, "dieselbe": true, "neue": true, "das": true, "that": true}
 )
@@ -381,13 +381,16 @@ func (s *Skill) followUp(r *Request) {
 	}
 	if a := prev.Slots[intents.SlotAmount]; a != nil && prev.Intent == intents.TransferMoney && r.Slots[intents.SlotAmount] == nil &&
 		(r.Intent == intents.Fallback || r.Intent == intents.TransferMoney || r.Intent == intents.Repeat || s.unsure(r)) && len(words) <= 12 {
-		if name := againFor(" " + norm + " "); name != "" {
+		if name, from := againFor(" " + norm + " "); name != "" {
 			// "do that again but for alice", "and do the same for emily
 			// clarke", "das gleiche nochmal für Max": the same amount from
 			// the same account to the payee named (read back, then the
-			// PIN; a name that is no saved payee is asked about).
+			// PIN; a name that is no saved payee is asked about); "for
+			// alice from savings" from the account named.
 			slots := intents.Slots{intents.SlotAmount: a, intents.SlotPayee: name}
-			if f := prev.Slots[intents.SlotFromAccount]; f != nil {
+			if k := intents.ParseAccount(from); from != "" && k != "" {
+				slots[intents.SlotFromAccount] = k
+			} else if f := prev.Slots[intents.SlotFromAccount]; f != nil && from == "" {
 				slots[intents.SlotFromAccount] = f
 			}
 			r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.TransferMoney, slots, 1, true
@@ -880,8 +883,9 @@ func (s *Skill) followUp(r *Request) {
 	if pin.HasSlot(intents.SlotMerchant) {
 		if m := merchantPhrase(norm, r.Locale, r.Now); m != "" {
 			found[intents.SlotMerchant] = m // against a category: see resolveMerchant
-		} else if m := leadRest(norm, lead); m != "" && found[intents.SlotDateRange] == nil && found[intents.SlotAccount] == nil {
-			found[intents.SlotMerchant] = m // "what about uber", "and whole food"
+		} else if m := leadRest(norm, lead); m != "" && found[intents.SlotDateRange] == nil && found[intents.SlotAccount] == nil &&
+			!(found[intents.SlotCategory] != nil && onCategory(norm, lead)) {
+			found[intents.SlotMerchant] = m // "what about uber", "and whole food" (not "what about on transport": the category, not Transport for London)
 		} else if m := leadRest(withoutPeriod(norm, r.Locale, r.Now), lead); m != "" && found[intents.SlotDateRange] != nil && found[intents.SlotAccount] == nil &&
 			found[intents.SlotCategory] == nil && !notMerchants[m] && !periodBefore(norm) && !samePeriod(norm) {
 			found[intents.SlotMerchant] = m // "and starbucks last month?"
@@ -1242,33 +1246,68 @@ func (s *Skill) billQuestionNamed(ctx context.Context, r *Request) {
 	}
 }
 
+// onCategory: the words after "what about" say "on" or "für" a
+// category ("on transport", "für lebensmittel"), not a shop's name.
+func onCategory(norm string, lead *regexp.Regexp) bool {
+	loc := lead.FindStringIndex(norm)
+	if loc == nil {
+		return false
+	}
+	f := strings.Fields(norm[loc[1]:])
+	return len(f) > 1 && (f[0] == "on" || f[0] == "for" || f[0] == "für" || f[0] == "fürs" || f[0] == "in" || f[0] == "im")
+}
+
 // againAsk: the words ask for the last payment once more, to someone
-// else; againTo is the name that follows.
+// else; againTo is the name that follows; againFrom the account named
+// after it ("for alice from savings").
 var (
-	againAsk = regexp.MustCompile(` (?:do|make|send|repeat) (?:that|it|this|the same)(?: one| thing| payment| transfer)?(?: again| once more)? | (?:the )?same (?:again|thing|amount) | same for | same to | (?:das gleiche|dasselbe|das selbe|den gleichen betrag)(?: nochmal| noch mal| noch einmal)? | nochmal das gleiche | noch mal das gleiche `)
-	againTo  = regexp.MustCompile(` (?:for|to|für|an) ((?:\S+ ?){1,3})$`)
+	againAsk  = regexp.MustCompile(` (?:do|make|send|repeat) (?:that|it|this|the same)(?: one| thing| payment| transfer)?(?: again| once more)? | (?:the )?same (?:again|thing|amount) | (?:das gleiche|dasselbe|das selbe|den gleichen betrag)(?: nochmal| noch mal| noch einmal)? | nochmal das gleiche | noch mal das gleiche `)
+	againLead = regexp.MustCompile(`^ (?:(?:and|ok|okay|now|then|so|und|dann|jetzt|bitte|please) )*(?:the )?same (?:for|to) `)
+	againTo   = regexp.MustCompile(` (?:for|to|für|an) ((?:\S+ ?){1,5})$`)
+	againFrom = regexp.MustCompile(` (?:from|out of|vom|von|aus) `)
+	// againAsks: a question about the same thing ("is the limit the same
+	// for savings", "ist das gleiche auch für sophie so") asks; it pays
+	// nothing
+	againAsks = map[string]bool{"is": true, "isnt": true, "are": true, "does": true, "do": false, "was": true, "what": true, "whats": true, "how": true, "why": true,
+		"ist": true, "sind": true, "gilt": true, "wie": true, "warum": true, "wieso": true, "stimmt": true, "geht": true}
 )
 
-func againFor(t string) string {
-	if !againAsk.MatchString(t) {
-		return ""
+// againFor is the payee a turn names for the last transfer once more
+// ("do that again but for alice", "das gleiche nochmal für Anna Schulz")
+// and the account it names to pay from ("for alice from savings"); ""
+// when it names no one new, asks a question, or rules the name out ("aber
+// nicht an sophie").
+func againFor(t string) (name, from string) {
+	if !againAsk.MatchString(t) && !againLead.MatchString(t) {
+		return "", ""
 	}
 	ws := strings.Fields(t)
+	if len(ws) > 0 && againAsks[ws[0]] {
+		return "", ""
+	}
 	for len(ws) > 0 && (ws[len(ws)-1] == "please" || ws[len(ws)-1] == "bitte" || ws[len(ws)-1] == "too" || ws[len(ws)-1] == "auch" || ws[len(ws)-1] == "now" || ws[len(ws)-1] == "jetzt") {
 		ws = ws[:len(ws)-1]
 	}
-	m := againTo.FindStringSubmatch(" " + strings.Join(ws, " "))
-	if m == nil {
-		return ""
+	joined := " " + strings.Join(ws, " ")
+	if loc := againFrom.FindStringIndex(joined); loc != nil && strings.Contains(joined[:loc[0]], " ") {
+		from = strings.TrimSpace(joined[loc[1]:])
+		joined = joined[:loc[0]] // "for alice from savings": alice, from the savings
 	}
-	name := strings.TrimSpace(m[1])
+	m := againTo.FindStringSubmatchIndex(joined)
+	if m == nil {
+		return "", ""
+	}
+	if before := strings.Fields(joined[:m[0]]); len(before) > 0 && (before[len(before)-1] == "not" || before[len(before)-1] == "nicht" || before[len(before)-1] == "no" || before[len(before)-1] == "kein") {
+		return "", "" // "das gleiche nochmal, aber nicht an sophie"
+	}
+	name = strings.TrimSpace(joined[m[2]:m[3]])
 	if i := strings.LastIndex(" "+name+" ", " for "); i >= 0 {
 		name = strings.TrimSpace(name[i:])
 	}
-	if f := strings.Fields(name); len(f) == 0 || f[0] == "me" || f[0] == "mich" || f[0] == "my" || f[0] == "mein" || f[0] == "meine" {
-		return "" // "do that again for me": no one new named
+	if f := strings.Fields(name); len(f) == 0 || len(f) > 3 || f[0] == "me" || f[0] == "mich" || f[0] == "my" || f[0] == "mein" || f[0] == "meine" || f[0] == "meinen" {
+		return "", "" // "do that again for me": no one new named
 	}
-	return name
+	return name, from
 }
 
 // billerNamed finds the biller a turn names by its company ("pay the t

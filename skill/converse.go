@@ -64,6 +64,9 @@ func (s *Skill) unsure(r *Request) bool {
 		containsAny(" "+intents.Normalize(r.Text)+" ", " send ", " pay ", " transfer ", " überweis", " schick", " zahl ") {
 		return false // "pay emily 45 pounds from my current account": who, how much and the verb are said; the read-back and the PIN follow
 	}
+	if r.Intent == intents.PrivacyCenter && privacyAsked(" "+intents.Normalize(r.Text)+" ") {
+		return r.Confidence < readMin // "who gets to see my data": what is kept is told; deleting it is asked apart
+	}
 	if s.sensitive(r.Intent) {
 		return r.Confidence < actMin
 	}
@@ -87,7 +90,21 @@ func aMessage(t string) bool {
 
 // stopWords say to stop or cancel.
 // dropWords drop what is under way without ending the session.
-var dropWords = []string{" lass es", " lass mal", " never mind", " nevermind", " forget it", " vergiss es", " doch nicht", " lieber nicht"}
+var dropWords = []string{" lass es", " lass mal", " never mind", " nevermind", " forget it", " forget that", " scratch that", " vergiss es", " doch nicht", " lieber nicht"}
+
+// dropSaid: the words drop what is under way, in the whole turn when it
+// is short (six words or fewer) or at its end ("mach das gleiche nochmal
+// für sophie, ach lass es"); "lass mal machen", "vergiss es nicht" agree.
+func dropSaid(t string) bool {
+	if containsAny(t, " lass mal machen", " lass uns", " lass mal sehen", " lass mal hören", " vergiss es nicht", " lass es nicht", " vergiss nicht") {
+		return false
+	}
+	ws := strings.Fields(t)
+	if len(ws) > 6 {
+		ws = ws[len(ws)-3:]
+	}
+	return containsAny(" "+strings.Join(ws, " ")+" ", dropWords...)
+}
 
 var stopWords = []string{" stop", " cancel", " quit", " exit", " end ", " enough", " never mind", " nevermind", " forget it", " shut up",
 	" halt", " stopp", " abbrechen", " abbruch", " beenden", " aufhören", " hör auf", " vergiss es", " schluss", " egal", " lass es", " lass mal"}
@@ -602,9 +619,13 @@ func doubtful(text string) bool {
 		" weiss nicht", " keine ahnung", " wahrscheinlich", " wohl ", " irgendwie")
 }
 
+// agreeing drops the phrases that agree though they hold a drop word
+// ("ja, lass mal machen", "ja mach, vergiss es nicht").
+var agreeing = strings.NewReplacer(" lass mal machen ", " ", " vergiss es nicht ", " ", " lass uns ", " ")
+
 // hedged: words that hold a yes back ("but", "wait", "instead").
 func hedged(rest string) bool {
-	t := " " + rest + " "
+	t := agreeing.Replace(" " + rest + " ")
 	return containsAny(t, " but ", " wait", " hold on", " instead", " actually", " not ", " don't", " dont ", " change", " rather",
 		" aber ", " warte", " moment", " stattdessen", " nicht ", " doch ", " lieber ", " ändere", " noch mal", " nochmal",
 		// "yes the other one", "yes, i mean checking", "yes, just kidding": a change or a retraction, no yes

@@ -617,15 +617,23 @@ func (s *Skill) route(ctx context.Context, r *Request) (*Response, error) {
 		// were one.
 		if sub := s.previous(r); sub != nil && (sub.Intent == intents.TransferMoney || sub.Intent == intents.PayBill) {
 			r.Intent, r.Slots, r.Confidence = sub.Intent, cloneSlots(sub.Slots), 1
-			if name := againFor(" " + intents.Normalize(r.Text) + " "); name != "" && sub.Intent == intents.TransferMoney {
+			if name, from := againFor(" " + intents.Normalize(r.Text) + " "); name != "" && sub.Intent == intents.TransferMoney {
 				r.Slots[intents.SlotPayee] = name // "das gleiche nochmal für Anna Schulz": to her this time
+				delete(r.Slots, intents.SlotToAccount)
+				if from != "" {
+					delete(r.Slots, intents.SlotFromAccount)
+					if k := intents.ParseAccount(from); k != "" {
+						r.Slots[intents.SlotFromAccount] = k // "… vom Sparkonto"
+					}
+				}
 				r.turn.inContext = true
 			}
 		} else {
 			r.Intent, r.Slots, r.Confidence = intents.Fallback, intents.Slots{}, 0
 		}
 	}
-	if (r.Intent == intents.Stop || (r.Intent == intents.Fallback || s.unsure(r)) && len(strings.Fields(r.Text)) <= 6) && r.Text != "" && containsAny(" "+intents.Normalize(r.Text)+" ", dropWords...) &&
+	if r.Text != "" && (r.Intent == intents.Stop && containsAny(" "+intents.Normalize(r.Text)+" ", dropWords...) ||
+		(r.Intent == intents.Fallback || s.unsure(r) || len(strings.Fields(r.Text)) > 6) && dropSaid(" "+intents.Normalize(r.Text)+" ")) &&
 		!containsAny(" "+intents.Normalize(r.Text)+" ", " stop", " quit", " exit", " bye", " tschüss", " beenden", " schluss", " aufhören", " hör auf") {
 		// "ok dann lass es", "never mind": what was under way is dropped;
 		// the session goes on (also when the recognizer doubts it or
@@ -892,6 +900,11 @@ func (s *Skill) dispatchTurn(ctx context.Context, r *Request, kind social, note 
 		// "if I ever needed a new card, how many days would it take":
 		// how long, and no card is ordered or asked for
 		return anythingElse(l, l.msg("card.delivery", strconv.Itoa(s.sheet(r).CardDeliveryDays))), nil
+	}
+	if r.Text != "" && r.st.Dialog == nil && r.Intent == intents.Fallback && len(strings.Fields(r.Text)) <= 10 && privacyAsked(" "+intents.Normalize(r.Text)+" ") &&
+		!containsAny(" "+intents.Normalize(r.Text)+" ", " change", " update", " ändern", " aktualisier", " address", " adresse", " name ", " namen") {
+		// "wer kann meine daten sehen": what Konto keeps and who sees it
+		r.Intent, r.Slots, r.Confidence = intents.PrivacyCenter, intents.Slots{}, 1
 	}
 	if r.Text != "" && r.st.Dialog == nil && (r.Intent == intents.TransferMoney || r.Intent == intents.Fallback) && r.Slots[intents.SlotAmount] == nil &&
 		transferTimeAsked(" "+intents.Normalize(r.Text)+" ") {

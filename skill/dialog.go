@@ -921,6 +921,15 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 	case intents.Repeat:
 		return &Response{Speech: d.Question, Reprompt: d.Question}, nil
 	case intents.Help:
+		if r.Text != "" && abilitiesAsked(" "+intents.Normalize(r.Text)+" ") {
+			// "und was kannst du überhaupt" at a question: what Konto can
+			// do, then the question again
+			general := l.msg("help.speech")
+			if i := strings.LastIndex(strings.TrimSuffix(general, "?"), ". "); i > 0 && strings.HasSuffix(general, "?") {
+				general = general[:i+1]
+			}
+			return &Response{Speech: general + " " + d.Question, Reprompt: d.Question}, nil
+		}
 		return &Response{Speech: l.msg("dialog.help") + " " + d.Question, Reprompt: d.Question}, nil
 	}
 	switch d.Stage {
@@ -1947,7 +1956,7 @@ func dropsTask(r *Request) bool {
 		return r.Intent == intents.Cancel || r.Intent == intents.Stop
 	}
 	t := " " + intents.Normalize(r.Text) + " "
-	return len(strings.Fields(t)) <= 6 && (containsAny(t, dropWords...) || containsAny(t, " cancel", " abbrechen")) &&
+	return (dropSaid(t) || len(strings.Fields(t)) <= 6 && containsAny(t, " cancel", " abbrechen")) &&
 		!containsAny(t, " from ", " to ", " von ", " an ", " auf ")
 }
 
@@ -1969,3 +1978,11 @@ func onlyAck(text string) bool {
 var ackWords = map[string]bool{"alright": true, "fine": true, "then": true, "cool": true, "got": true, "it": true, "passt": true, "alles": true, "gut": true, "na": true,
 	"thanks": true, "danke": true, "okey": true, "k": true, "kk": true, "so": true, "schon": true, "scho": true, "i": true, "see": true, "understood": true,
 	"verstanden": true, "aha": true, "ah": true, "oh": true, "hmm": true, "mhm": true, "cheers": true, "ta": true, "super": true, "prima": true, "great": true, "nice": true}
+
+// abilitiesAsked: the words ask what the assistant can do at all ("what
+// can you do", "und was kannst du überhaupt"), not how to answer the
+// question asked.
+func abilitiesAsked(t string) bool {
+	return containsAny(t, " what can you do", " what else can you do", " what can you help", " what are you able", " what do you do", " was kannst du", " was kannst du sonst",
+		" was können sie", " was machst du", " wobei kannst du", " womit kannst du")
+}

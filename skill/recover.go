@@ -563,12 +563,18 @@ func refusesWithPIN(text string) bool {
 	if containsAny(" "+intents.Normalize(text)+" ", moneyWords...) {
 		return false // "no, make it 2400 dollars": an amount, not a PIN
 	}
-	var rest []string
+	var rest, said []string
 	for _, w := range strings.Fields(intents.Normalize(text)) {
+		if !isDigitsOnly(w) && !intents.DigitWord(w) {
+			said = append(said, w)
+		}
 		if isDigitsOnly(w) || pinWords[w] || fillers[w] || intents.DigitWord(w) {
 			continue
 		}
 		rest = append(rest, w)
+	}
+	if f := " " + strings.Join(said, " ") + " "; containsAny(f, dropWords...) || containsAny(f, stopWords...) || containsAny(f, " skip it", " skip that", " forget about it") {
+		return true // "forget it 4307": the words as said ("it" is also a PIN word: "forget" alone dropped nothing)
 	}
 	t := " " + strings.Join(rest, " ") + " "
 	return yesNoOf(strings.Join(rest, " ")) == intents.No || containsAny(t, stopWords...) || containsAny(t, dropWords...) || negatesAction(t) ||

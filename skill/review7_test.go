@@ -336,3 +336,19 @@ func TestReview7NoAtAlertIsNoPayeeSwitch(t *testing.T) {
 		})
 	}
 }
+
+// holds: a drop word said together with the PIN at the PIN prompt
+// withdraws, also when the drop word holds a PIN word ("forget it": "it"
+// is one of the words around a PIN, so "forget" alone was left and the
+// money moved; found by an attacker review in session 16).
+func TestReview16DropWordWithPINMovesNothing(t *testing.T) {
+	for _, said := range []string{"forget it PIN", "forget it. PIN", "scratch that PIN", "skip it PIN", "PIN forget it", "ach vergiss es PIN"} {
+		t.Run(said, func(t *testing.T) {
+			e := newEnv(t, nil, 0)
+			out := r7talk(t, e, "carol", "en-US", "r16-forget", "send tom nguyen 30 dollars from checking", "yes", said)
+			if last := out[len(out)-1]; done(last) {
+				t.Errorf("%q at the PIN prompt paid: %q", said, last)
+			}
+		})
+	}
+}
