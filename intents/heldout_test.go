@@ -2,6 +2,8 @@ package intents
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -65,5 +67,90 @@ func TestHeldOutScores(t *testing.T) {
 			}
 			t.Errorf("%s below target", loc)
 		}
+	}
+}
+
+// TestFrozenIsNotTrained: no training line or template expansion copies
+// a line of a frozen evaluation set (data/frozen: sets written by outside
+// writers, scored once and never trained on).
+func TestFrozenIsNotTrained(t *testing.T) {
+	frozen := map[string]map[string]string{} // base locale → normalized text → file
+	ents, err := files.ReadDir("data/frozen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		name := e.Name()
+		base := ""
+		for _, l := range []string{"de", "en"} {
+			if strings.Contains(name, "-"+l+"-") {
+				base = l
+			}
+		}
+		if base == "" {
+			continue
+		}
+		b, err := files.ReadFile("data/frozen/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var texts []string
+		switch {
+		case strings.HasSuffix(name, ".jsonl"):
+			for _, line := range strings.Split(string(b), "\n") {
+				var u struct{ Text string }
+				if strings.TrimSpace(line) != "" && json.Unmarshal([]byte(line), &u) == nil {
+					texts = append(texts, u.Text)
+				}
+			}
+		case strings.HasSuffix(name, ".yaml"):
+			ex, _, _, err := ParseExamples(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, x := range ex {
+				texts = append(texts, x.Text)
+			}
+		}
+		if frozen[base] == nil {
+			frozen[base] = map[string]string{}
+		}
+		for _, s := range texts {
+			frozen[base][Normalize(s)] = name
+		}
+	}
+	if len(frozen["de"]) < 1000 || len(frozen["en"]) < 1000 {
+		t.Fatalf("only %d German and %d English frozen lines read", len(frozen["de"]), len(frozen["en"]))
+	}
+	n := 0
+	var seen []string
+	for _, loc := range Locales {
+		set := frozen[baseLocale(loc)[:2]]
+		samples, oos, err := Samples(loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		samples["(out of scope)"] = oos
+		for name, ts := range samples {
+			for _, s := range ts {
+				if f, ok := set[Normalize(s)]; ok && !strings.Contains(s, "{") {
+					n++
+					seen = append(seen, fmt.Sprintf("%s: training line %q of %s is in the frozen set %s", loc, s, name, f))
+				}
+			}
+		}
+	}
+	// The training lines that an outside writer's frozen line repeats
+	// word for word were all written before that set ("kontostand bitte",
+	// "what's the minimum payment on my credit card": independent writers
+	// meet on common sentences; checked with git log -S on 2026-12-04).
+	// Their number may not grow: a new training line never copies a
+	// frozen one.
+	const coincident = 744
+	if n > coincident {
+		for _, l := range seen {
+			t.Log(l)
+		}
+		t.Errorf("%d training lines repeat frozen evaluation lines, %d before: a new training line copies a frozen one (the list above)", n, coincident)
 	}
 }

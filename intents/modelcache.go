@@ -73,8 +73,12 @@ func keyOf(locale string, extra map[string][]string, data fs.FS, build string) (
 	for _, in := range Catalog {
 		str(in.Name)
 	}
-	// All embedded files, in lexical order.
+	// All embedded files, in lexical order, but the frozen evaluation
+	// sets: training never reads them, and a new set is no new model.
 	err := fs.WalkDir(data, ".", func(path string, d fs.DirEntry, err error) error {
+		if err == nil && d.IsDir() && path == "data/frozen" {
+			return fs.SkipDir
+		}
 		if err != nil || d.IsDir() {
 			return err
 		}
