@@ -88,6 +88,19 @@ func (s *Skill) rememberFAQ(r *Request) {
 // for cash abroad.
 func (s *Skill) faqFollowUp(ctx context.Context, r *Request) *Response {
 	prev := s.previous(r)
+	if id := prev.faqEntry(); id != "" && r.Text != "" && r.st.Dialog == nil && (r.Intent == intents.Fallback && r.Confidence < faqUnsure || s.unsure(r) || (r.Intent == intents.Cancel || r.Intent == intents.Stop) && r.Confidence < actMin) {
+		t := " " + intents.Normalize(r.Text) + " "
+		if len(strings.Fields(t)) <= 7 && containsAny(t, " it ", " that ", " this ", " them ", " das ", " es ", " die ", " den ", " ihn ") &&
+			containsAny(t, " how ", " can i ", " could i ", " where ", " what do i ", " wie ", " kann ich ", " wo ", " was muss ich ") && !actionWords(strings.TrimSpace(t)) &&
+			!containsAny(t, " stop", " cancel", " quit", " abbrech", " beend") {
+			// "can i turn it off" after the overdraft's answer, which says
+			// how: that answer again (was: "I'm not sure I understood")
+			if resp := s.faq.entry(ctx, r, id); resp != nil {
+				s.rememberFAQ(r)
+				return resp
+			}
+		}
+	}
 	if prev != nil && r.Text != "" && r.st.Dialog == nil && (prev.Slots.String("faq") == "transfer_limits" || prev.Slots.String("faq") == "atm_limit") {
 		t := " " + intents.Normalize(r.Text) + " "
 		if len(strings.Fields(t)) <= 6 && containsAny(t, " a day", " per day", " in a day", " each day", " daily", " am tag", " pro tag", " täglich", " an einem tag") &&
@@ -1183,9 +1196,16 @@ func (s *Skill) payLoanNamed(ctx context.Context, r *Request) {
 		return
 	}
 	t := " " + intents.Normalize(r.Text) + " "
-	if !containsAny(t, " pay", " zahl", " bezahl", " überweis", " tilg") || intents.ParseAccount(t) != string(banks.Loan) ||
+	// "pay 200 toward my car loan from checking", and after the loan's
+	// balance or rate "can i pay an extra two hundred toward it" (a
+	// request with its amount: the read-back and the PIN follow)
+	loanNamed := intents.ParseAccount(t) == string(banks.Loan) || containsAny(t, " car loan", " auto loan", " my loan", " the loan", " loan account",
+		" autokredit", " kreditrate", " ratenkredit", " darlehen", " meinen kredit", " den kredit") ||
+		s.aboutLoan(r) && containsAny(t, " toward it", " towards it", " toward that", " towards that", " on it ", " off it ", " into it", " drauf", " darauf", " dafür", " für den ")
+	request := !asksSomething(r.Text) || r.Slots[intents.SlotAmount] != nil && containsAny(t, " can i pay", " could i pay", " can i put", " kann ich ", " könnte ich ")
+	if !containsAny(t, " pay", " zahl", " bezahl", " überweis", " tilg", " put ") || !loanNamed ||
 		containsAny(t, " apply", " borrow", " get a ", " need a ", " want a ", " beantrag", " brauche", " bräuchte", " dont ", " do not ", " nicht ") ||
-		asksSomething(r.Text) {
+		!request {
 		return
 	}
 	if r.User.Customer == "" && s.authenticate(ctx, r) != nil {
@@ -2026,4 +2046,12 @@ func payBillInContext(r *Request, norm string, biller any) {
 		slots[intents.SlotAmount] = v
 	}
 	r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.PayBill, slots, 1, true
+}
+
+// faqEntry is the FAQ entry the subject's answer came from, or "".
+func (p *subject) faqEntry() string {
+	if p == nil {
+		return ""
+	}
+	return p.Slots.String("faq")
 }

@@ -824,6 +824,8 @@ func blockedWhy(l lang, st banks.AccountStatus, sh banks.ProductSheet) string {
 // card's due date, or with the bank's loan rates. Nil when the turn is
 // no such question or the user has no loan.
 func (s *Skill) loanQuestion(ctx context.Context, r *Request) (*Response, error) {
+	// ("and how much is the monthly payment" after the loan's balance or
+	// rate: that loan's)
 	switch r.Intent {
 	case intents.BillDueDate, intents.BillBalance, intents.MinimumPayment, intents.GetBalance, intents.Fallback:
 	default:
@@ -833,7 +835,7 @@ func (s *Skill) loanQuestion(ctx context.Context, r *Request) (*Response, error)
 		return nil, nil
 	}
 	t := " " + intents.Normalize(r.Text) + " "
-	if !containsAny(t, " loan", " kredit", " darlehen", " mortgage", " baufinanzierung", " hypothek") ||
+	if !containsAny(t, " loan", " kredit", " darlehen", " mortgage", " baufinanzierung", " hypothek") && !(s.aboutLoan(r) && len(strings.Fields(t)) <= 10) ||
 		containsAny(t, " apply", " get a ", " need a ", " want a ", " borrow", " beantrag", " brauche", " bräuchte", " rate is", " interest", " zins") {
 		return nil, nil // "I need a personal loan", "what's the interest on a car loan": the bank's offer
 	}
@@ -973,4 +975,11 @@ func asksNextPay(t string) bool {
 	return containsAny(t, " next pay", " next paycheck", " next paycheque", " next salary", " next wage", " next payday", " next pay day", " get paid next",
 		" paid next", " when will i get paid", " when will i be paid", " when is payday", " whens payday", " when is pay day", " whens pay day",
 		" nächstes gehalt", " nächste gehalt", " nächsten gehalt", " nächste lohn", " nächsten lohn", " nächster lohn", " nächste zahltag", " nächster zahltag", " wann ist zahltag")
+}
+
+// aboutLoan: the last answer was about the user's loan (its balance, its
+// rate).
+func (s *Skill) aboutLoan(r *Request) bool {
+	prev := s.previous(r)
+	return prev != nil && prev.Slots.String(intents.SlotAccount) == string(banks.Loan)
 }
