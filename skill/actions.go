@@ -598,6 +598,11 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 		}
 		switch len(matches) {
 		case 0:
+			if r.Text != "" && numberPayee(" "+intents.Normalize(r.Text)+" ") {
+				// "pay £400 to sort code 20-00-00 account 55779911": no
+				// payee named "Sort Code"; never an account said aloud
+				return refuse(l, l.msg("transfer.number_refused")), nil
+			}
 			return refuse(l, l.msg("transfer.unknown_payee", titleCase(slots.String(intents.SlotPayee)))), nil
 		case 1:
 			payee = matches[0]
@@ -1928,4 +1933,21 @@ func (s *Skill) billerTakenBack(ctx context.Context, r *Request, chosen banks.Bi
 		return after, true // "the water bill, no, the power bill"
 	}
 	return banks.Biller{}, false
+}
+
+// numberPayee: the words give an account by its number (a sort code, an
+// account or routing number, an IBAN) instead of a saved payee.
+func numberPayee(t string) bool {
+	if containsAny(t, " sort code", " account number", " acct number", " routing", " iban", " kontonummer", " bankleitzahl", " blz ", " bic ", " swift") {
+		return true
+	}
+	digits := 0
+	for _, w := range strings.Fields(t) {
+		for _, c := range w {
+			if c >= '0' && c <= '9' {
+				digits++
+			}
+		}
+	}
+	return digits >= 8
 }

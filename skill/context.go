@@ -393,7 +393,7 @@ func (s *Skill) followUp(r *Request) {
 		return
 	}
 	if a := prev.Slots[intents.SlotAmount]; a != nil && prev.Intent == intents.TransferMoney && r.Slots[intents.SlotAmount] == nil &&
-		(r.Intent == intents.Fallback || r.Intent == intents.TransferMoney || r.Intent == intents.Repeat || s.unsure(r)) && len(words) <= 12 {
+		(r.Intent == intents.Fallback || r.Intent == intents.TransferMoney || r.Intent == intents.Repeat || s.unsure(r) || r.Confidence < faqUnsure) && len(words) <= 12 {
 		if name, from := againFor(" " + norm + " "); name != "" {
 			// "do that again but for alice", "and do the same for emily
 			// clarke", "das gleiche nochmal für Max": the same amount from

@@ -51,7 +51,10 @@ func (s *Skill) unsure(r *Request) bool {
 	case intents.Stop, intents.Cancel:
 		// "war das mehr als im Oktober" read as Stop: a weak stop with
 		// no word of stopping ends nothing.
-		return r.Confidence < 0.5 && !containsAny(" "+intents.Normalize(r.Text)+" ", stopWords...)
+		// "can i turn it off" (after the overdraft's answer) asks; it
+		// cancels nothing either
+		t := " " + intents.Normalize(r.Text) + " "
+		return (r.Confidence < 0.5 || r.Confidence < 0.8 && asksSomething(r.Text) && !containsAny(t, " cancel", " abbrech", " stopp")) && !containsAny(t, stopWords...) && !containsAny(t, dropWords...)
 	case intents.Yes, intents.No, intents.Help, intents.Repeat, intents.ProvidePin:
 		return false
 	}

@@ -901,6 +901,19 @@ func (s *Skill) dispatchTurn(ctx context.Context, r *Request, kind social, note 
 		// how long, and no card is ordered or asked for
 		return anythingElse(l, l.msg("card.delivery", strconv.Itoa(s.sheet(r).CardDeliveryDays))), nil
 	}
+	if prev := s.previous(r); prev != nil && r.Text != "" && r.st.Dialog == nil && (prev.Intent == intents.TransferMoney || prev.Intent == intents.PayBill) &&
+		prev.Slots[intents.SlotPayee] != nil && len(strings.Fields(r.Text)) <= 14 && insists(" "+intents.Normalize(r.Text)+" ") {
+		// "can you not just make an exception this once" after a payment
+		// to an account said aloud was refused: no, and why
+		return anythingElse(l, l.msg("transfer.insist")), nil
+	}
+	if t := " " + intents.Normalize(r.Text) + " "; r.Text != "" && r.st.Dialog == nil && (r.Intent == intents.Fallback && r.Confidence < 0.8 || s.unsure(r)) &&
+		len(strings.Fields(t)) <= 8 && asksForBills(r) && !actionWords(strings.TrimSpace(t)) &&
+		containsAny(t, " what ", " whats ", " which ", " any ", " show ", " list ", " do i have", " have i got", " welche ", " was ", " zeig ", " habe ich", " hab ich") {
+		// "what are my bills", "welche rechnungen hab ich": the bills
+		// coming up, by due date (read as nothing, or unsure)
+		r.Intent, r.Slots, r.Confidence = intents.BillDueDate, intents.Slots{}, 1
+	}
 	if r.Text != "" && r.st.Dialog == nil && r.Intent == intents.Fallback && len(strings.Fields(r.Text)) <= 10 && privacyAsked(" "+intents.Normalize(r.Text)+" ") &&
 		!containsAny(" "+intents.Normalize(r.Text)+" ", " change", " update", " ändern", " aktualisier", " address", " adresse", " name ", " namen") {
 		// "wer kann meine daten sehen": what Konto keeps and who sees it
@@ -1760,4 +1773,12 @@ func (s *Skill) namesToRedact(r *Request) func(ctx context.Context) []string {
 		}
 		return names
 	}
+}
+
+// insists: the words press for what was refused ("can you not just make
+// an exception", "bitte nur dieses eine Mal").
+func insists(t string) bool {
+	return containsAny(t, " exception", " just this once", " this once", " just once", " one time only", " this one time", " just do it", " do it anyway",
+		" please just", " i insist", " its urgent", " it is urgent", " ausnahme", " nur dieses eine mal", " nur einmal", " nur dieses mal", " trotzdem", " ausnahmsweise",
+		" mach es einfach", " bitte doch", " es ist dringend")
 }
