@@ -901,6 +901,13 @@ func (s *Skill) dispatchTurn(ctx context.Context, r *Request, kind social, note 
 		// how long, and no card is ordered or asked for
 		return anythingElse(l, l.msg("card.delivery", strconv.Itoa(s.sheet(r).CardDeliveryDays))), nil
 	}
+	if prev := s.previous(r); prev != nil && prev.Intent == intents.Fees && r.Text != "" && r.st.Dialog == nil && r.Intent != intents.Fees &&
+		(r.Intent == intents.Fallback || s.unsure(r) || r.Confidence < faqUnsure) && len(strings.Fields(r.Text)) <= 14 &&
+		containsAny(" "+intents.Normalize(r.Text)+" ", feeWords["atm_abroad"]...) && !actionWords(intents.Normalize(r.Text)) {
+		// "and what about the cash i took out of a machine over there"
+		// after the fee on card payments abroad: the cash machine's fee
+		r.Intent, r.Slots, r.Confidence = intents.Fees, intents.Slots{}, 1
+	}
 	if prev := s.previous(r); prev != nil && r.Text != "" && r.st.Dialog == nil && (prev.Intent == intents.TransferMoney || prev.Intent == intents.PayBill) &&
 		prev.Slots[intents.SlotPayee] != nil && len(strings.Fields(r.Text)) <= 14 && insists(" "+intents.Normalize(r.Text)+" ") {
 		// "can you not just make an exception this once" after a payment

@@ -585,7 +585,7 @@ var feeWords = map[string][]string{
 	"foreign_transaction": {" foreign", " abroad", " overseas", " in euros", " in dollars", " other currenc", " currency", " ausland", " fremdwährung",
 		" fremdwaehrung", " in dollar", " im urlaub", " on holiday", " international"},
 	"atm_abroad": {" atm", " cash machine", " cashpoint", " withdraw", " abheb", " geldautomat", " bargeld", " automat", " cash out", " getting cash",
-		" get cash", " take out cash", " taking out cash"},
+		" get cash", " take out cash", " taking out cash", " took out", " cash machine", " a machine", " the machine", " cash i", " bargeld", " am automaten"},
 	"monthly": {" monthly", " month fee", " account fee", " maintenance", " kontoführung", " kontofuehrung", " monatlich", " im monat",
 		" pro monat", " was kostet das konto", " was kostet mich das konto", " cost me a month", " a month"},
 	"overdraft": {" overdraft", " over draft", " overdrawn", " dispo", " überzieh", " ueberzieh", " minus"},
