@@ -1,6 +1,7 @@
 package skill
 
 import (
+	"regexp"
 	"context"
 	"fmt"
 	"slices"
@@ -141,7 +142,15 @@ func (s *Skill) billFacts(ctx context.Context, r *Request, what string) (*Respon
 				if b, ok := billerNamed(r, billers); ok {
 					kind = b.Kind
 					r.Slots[intents.SlotBiller] = b.Kind
-				} else if what == "due" && asksFirst(r) {
+				} else if name := unknownBiller(" " + intents.Normalize(r.Text) + " "); name != "" && len(billers) > 0 {
+					// "how much is my verizon bill" with no Verizon among
+					// the billers: say so, never the credit card's statement
+					names := make([]string, len(billers))
+					for i, b := range billers {
+						names[i] = b.Name
+					}
+					return anythingElse(l, l.msg("bill.unknown_biller", titleCase(name), l.List(names))), nil
+				} else if (what == "due" || containsAny(" "+intents.Normalize(r.Text)+" ", " next bill", " nächste rechnung")) && asksFirst(r) {
 					return s.firstBill(ctx, r, billers)
 				} else if what != "min" && (asksForBills(r) || r.turn != nil && r.turn.billsDue) {
 					return s.upcomingBills(ctx, r, billers)
@@ -982,4 +991,31 @@ func asksNextPay(t string) bool {
 func (s *Skill) aboutLoan(r *Request) bool {
 	prev := s.previous(r)
 	return prev != nil && prev.Slots.String(intents.SlotAccount) == string(banks.Loan)
+}
+
+// unknownBillerAt finds the company a turn names a bill by ("my verizon
+// bill", "and the comcast one", "die Rechnung von Vodafone").
+var unknownBillerAt = regexp.MustCompile(` (?:the|my|die|meine|a|an|ein|eine) ([a-z0-9&]+(?: [a-z0-9&]+)?) (?:bill|one|rechnung) | rechnung (?:von|vom|bei) ([a-z0-9&]+) `)
+
+// notCompany are the words before "bill" that name no company.
+var notCompany = map[string]bool{"credit": true, "card": true, "credit card": true, "visa": true, "mastercard": true, "kreditkarte": true, "karte": true,
+	"kreditkarten": true, "statement": true, "monthly": true, "next": true, "last": true, "this": true, "that": true, "other": true, "first": true, "biggest": true,
+	"latest": true, "current": true, "new": true, "old": true, "same": true, "big": true, "small": true, "second": true, "nächste": true, "letzte": true, "andere": true,
+	"neue": true, "aktuelle": true, "erste": true, "monatliche": true, "whole": true, "total": true, "entire": true, "paid": true, "unpaid": true, "due": true, "overdue": true}
+
+// unknownBiller is the company named, or "" when the words name none.
+func unknownBiller(t string) string {
+	m := unknownBillerAt.FindStringSubmatch(t)
+	if m == nil {
+		return ""
+	}
+	name := m[1]
+	if name == "" {
+		name = m[2]
+	}
+	f := strings.Fields(name)
+	if notCompany[name] || notCompany[f[0]] || notCompany[f[len(f)-1]] {
+		return ""
+	}
+	return name
 }
