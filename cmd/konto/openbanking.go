@@ -275,7 +275,7 @@ func printOpenBankingBanner(ctx context.Context, w io.Writer, a *app, data, base
 		addr = " --addr " + hostPort
 	}
 	fmt.Fprintf(w, "Banks file for Konto: go run ./cmd/konto sandbox openbanking --print-banks --data %s%s > konto-banks.yaml\n", data, addr)
-	fmt.Fprintf(w, "Approve payments as a customer: go run ./cmd/konto sandbox approve --customer NAME --data %s\n", data)
+	fmt.Fprintf(w, "Approve payments as a customer (oliver, priya, jonas or lena): go run ./cmd/konto sandbox approve --customer oliver --data %s\n", data)
 	fmt.Fprintln(w, "Stop with Ctrl-C (or SIGTERM): requests in flight finish first.")
 	return nil
 }

@@ -96,7 +96,7 @@ func TestOpenBankingVerify(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "data")
 	base, out, stop := startOpenBanking(t, data)
 	for _, want := range []string{"oliver (Oliver Bennett, password ", "priya", "jonas (Jonas Becker, password ", "lena",
-		base + "/open-banking/v3.1/aisp", base + "/psd2/app/approvals", "sandbox approve --customer NAME", "Ctrl-C"} {
+		base + "/open-banking/v3.1/aisp", base + "/psd2/app/approvals", "sandbox approve --customer oliver", "Ctrl-C"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the banner lacks %q:\n%s", want, out.String())
 		}

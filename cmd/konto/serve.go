@@ -265,7 +265,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	defer ln.Close()
 	issuer := cfg.PublicURL
 	if issuer == "" {
-		issuer = "http://" + ln.Addr().String()
+		issuer = "http://" + printedAddr(cfg.Addr, ln.Addr().String())
 	}
 	e, link, err := newServerWith(a, bank, rb, cfg, log, verifier, rec, issuer)
 	if err != nil {
@@ -283,7 +283,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		IdleTimeout:       60 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
-	base := "http://" + ln.Addr().String()
+	base := "http://" + printedAddr(cfg.Addr, ln.Addr().String())
 	fmt.Fprintf(stdout, "Konto is listening on %s\n  Alexa endpoint: %s/alexa\n  Health check:   %s/healthz\n", base, base, base)
 	fmt.Fprintf(stdout, "  Readiness:      %s/readyz\n", base)
 	if cfg.metrics != nil {
@@ -298,7 +298,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}()
 		fmt.Fprintf(stdout, "  Admin (metrics, pprof): http://%s/metrics, http://%s/debug/pprof/\n", addr, addr)
 	}
-	fmt.Fprintf(stdout, "  Account linking: %s/oauth/authorize (register a client: go run ./cmd/konto oauth client add --id ID --redirect-uri URI --data %s)\n",
+	fmt.Fprintf(stdout, "  Account linking: %s/oauth/authorize (register a client, for example: go run ./cmd/konto oauth client add --id my-skill --redirect-uri http://localhost:9000/callback --data %s)\n",
 		issuer, cfg.Data)
 	fmt.Fprintf(stdout, "Demo access tokens: go run ./cmd/konto sandbox tokens --data %s\n", cfg.Data)
 	fmt.Fprintf(stdout, "Try it in the terminal: go run ./cmd/konto chat --customer alice --data %s\nStop the server with Ctrl-C.\n", cfg.Data)
@@ -332,4 +332,17 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	return nil
+}
+
+// printedAddr is the address the banner and the default issuer name: the
+// host as configured ("localhost", the default, which the open-banking
+// sandbox's callback names too, so the linking cookie's host is the one
+// the bank sends the user back to) with the port actually bound.
+func printedAddr(configured, bound string) string {
+	host, _, err := net.SplitHostPort(configured)
+	_, port, err2 := net.SplitHostPort(bound)
+	if err != nil || err2 != nil || host != "localhost" {
+		return bound
+	}
+	return net.JoinHostPort(host, port)
 }
