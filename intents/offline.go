@@ -136,8 +136,9 @@ func (o *Offline) Parse(ctx context.Context, text, locale string, now time.Time)
 	said := norm
 	norm = m.corrected(norm, locale)
 	res.Intent, res.Confidence = m.predict(o.canonical(baseLocale(locale), withoutDateYears(norm, locale)))
-	FillSlots(res.Intent, norm, locale, now, res.Slots)
-	if norm != said {
+	slotNorm := m.slotTypos(norm)
+	FillSlots(res.Intent, slotNorm, locale, now, res.Slots)
+	if slotNorm != said {
 		// A name is the name said: "tom mooney" is no "tom money" (whose
 		// "money" left the payee "tom", another saved Tom), "ned
 		// flanders" no "nicht flanders", "freud books" no "fraud books".
@@ -167,10 +168,10 @@ func (m *model) corrected(norm, locale string) string {
 // from the one read from the words said (said) only by the corrected
 // words: corrected, or dropped as the banking words they became.
 func (m *model) onlyCorrected(said, fixed, locale string) bool {
-	if m.corrected(said, locale) == fixed {
+	if m.slotTypos(m.corrected(said, locale)) == fixed {
 		return true
 	}
-	sw, cw := strings.Fields(said), strings.Fields(m.corrected(said, locale))
+	sw, cw := strings.Fields(said), strings.Fields(m.slotTypos(m.corrected(said, locale)))
 	if len(sw) != len(cw) {
 		return false // a dialect word became two ("aufm": "auf dem")
 	}

@@ -37,6 +37,41 @@ func (m *model) correctTypos(norm string) string {
 	return strings.Join(words, " ")
 }
 
+// slotTypos returns norm with the typos of banking words replaced also
+// where the training data has them ("chekcing balance" is a training
+// line, so the model reads "chekcing"; the slot parsers do not): for the
+// slots only.
+func (m *model) slotTypos(norm string) string {
+	if m == nil {
+		return norm
+	}
+	words := strings.Fields(norm)
+	changed := false
+	for i, w := range words {
+		if utf8.RuneCountInString(w) < slotTypoMinLen || bankingWords[w] || strings.ContainsAny(w, "0123456789") {
+			continue
+		}
+		for _, b := range slotTypoTargets {
+			if oneEdit(w, b) {
+				words[i], changed = b, true
+				break
+			}
+		}
+	}
+	if !changed {
+		return m.correctTypos(norm)
+	}
+	return m.correctTypos(strings.Join(words, " "))
+}
+
+// slotTypoMinLen and slotTypoTargets: only the long account and card
+// words are corrected for the slots whatever the training data holds
+// (shorter ones are everyday words a letter away: "warte" is no
+// "karte", "schick" no "scheck").
+const slotTypoMinLen = 7
+
+var slotTypoTargets = strings.Fields(`checking savings mastercard girokonto sparkonto tagesgeld kreditkarte debitkarte girocard`)
+
 // typoTargets are the words a typo is read as: the banking words and the
 // tens of amounts ("fitty dollars", "fourty", "zwanizg").
 var typoTargets = func() []string {

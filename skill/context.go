@@ -384,7 +384,8 @@ func (s *Skill) followUp(r *Request) {
 		return
 	}
 	if k := intents.ParseCard(norm); prev.Intent == intents.CardDeclined && prev.Slots[intents.SlotCard] == nil && k != "" && len(words) <= 6 && !actionWords(norm) &&
-		!asksSomething(r.Text) {
+		!asksSomething(r.Text) && !(r.Intent != intents.CardDeclined && r.Confidence >= actMin && saysOwn(r.Intent, norm)) {
+		// (not "debit card expiry", confidently a question of its own)
 		// "the visa, the rewards one" after "my card got declined, why":
 		// that card's decline (it read the card's rewards)
 		slots := cloneSlots(prev.Slots)
@@ -868,7 +869,7 @@ func (s *Skill) followUp(r *Request) {
 		// "what about at kroger" after the income: what was spent there.
 		prev = &subject{Intent: intents.SpendingSummary, Slots: prev.Slots}
 	}
-	if r.Intent != intents.Fallback && r.Intent != prev.Intent && !s.unsure(r) && r.Confidence >= actMin && !(short && s.readsOnly(r.Intent)) &&
+	if r.Intent != intents.Fallback && r.Intent != prev.Intent && !s.unsure(r) && r.Confidence >= actMin && !(short && s.readsOnly(r.Intent) && !saysOwn(r.Intent, norm)) &&
 		!(lead.MatchString(norm) && readSiblings[r.Intent] && readSiblings[prev.Intent] && !ownWords(r.Intent, norm)) {
 		return // a question of its own
 	}
@@ -1843,6 +1844,26 @@ func ownWords(intent, norm string) bool {
 			" reingekommen", " rein gekommen", " gutgeschrieben", " eingang")
 	}
 	return true
+}
+
+// saysOwn: a short turn says its own question's word ("debit card
+// expiry", "credit limit", "credit score" after a declined card): a new
+// question, not the last one about something else.
+func saysOwn(intent, norm string) bool {
+	t := " " + norm + " "
+	switch intent {
+	case intents.CardExpiration:
+		return containsAny(t, " expir", " valid", " ablauf", " abläuft", " läuft", " gültig")
+	case intents.CreditLimit:
+		return containsAny(t, " limit", " kreditrahmen", " verfügungsrahmen")
+	case intents.CreditScore:
+		return containsAny(t, " score", " schufa", " bonität", " fico")
+	case intents.RewardsBalance:
+		return containsAny(t, " points", " punkte", " cashback") // (not "the rewards one": a card named)
+	case intents.InterestRate:
+		return containsAny(t, " interest", " rate", " apr", " apy", " zins")
+	}
+	return false
 }
 
 // overall: "insgesamt", "altogether", "in total": no merchant or category.

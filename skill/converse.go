@@ -67,6 +67,11 @@ func (s *Skill) unsure(r *Request) bool {
 		containsAny(" "+intents.Normalize(r.Text)+" ", " send ", " pay ", " transfer ", " überweis", " schick", " zahl ") {
 		return false // "pay emily 45 pounds from my current account": who, how much and the verb are said; the read-back and the PIN follow
 	}
+	if t := " " + intents.Normalize(r.Text) + " "; r.Confidence >= readMin && r.Slots[intents.SlotCard] != nil &&
+		(r.Intent == intents.LockCard && containsAny(t, " lock ", " freeze ", " block ", " sperr") && !containsAny(t, " unlock", " unfreeze", " unblock", " entsperr") ||
+			r.Intent == intents.UnlockCard && containsAny(t, " unlock ", " unfreeze ", " unblock ", " entsperr", " freischalt")) {
+		return false // "oh wait never mind it's in my jacket, unlock the credit card": the verb and the card are said (unlocking asks for the PIN)
+	}
 	if r.Intent == intents.PrivacyCenter && privacyAsked(" "+intents.Normalize(r.Text)+" ") {
 		return r.Confidence < readMin // "who gets to see my data": what is kept is told; deleting it is asked apart
 	}

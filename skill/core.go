@@ -926,6 +926,17 @@ func (s *Skill) dispatchTurn(ctx context.Context, r *Request, kind social, note 
 		// "wer kann meine daten sehen": what Konto keeps and who sees it
 		r.Intent, r.Slots, r.Confidence = intents.PrivacyCenter, intents.Slots{}, 1
 	}
+	if t := " " + intents.Normalize(r.Text) + " "; r.Text != "" && r.st.Dialog == nil && len(strings.Fields(t)) <= 20 &&
+		containsAny(t, " who do i call", " who should i call", " who can i call", " who do i ring", " who should i ring", " what number do i", " who do i phone",
+			" wen rufe ich an", " wen ruf ich an", " wen kann ich anrufen", " welche nummer") &&
+		containsAny(t, " open", " hours", " saturday", " sunday", " weekend", " today", " geöffnet", " offen", " erreichbar", " samstag", " sonntag", " wochenende", " heute") {
+		// "who do I ring about that, and are they open on a Saturday":
+		// the support line and its hours
+		if resp := s.faq.entry(ctx, r, "support_hours"); resp != nil {
+			s.rememberFAQ(r)
+			return resp, nil
+		}
+	}
 	if r.Text != "" && r.st.Dialog == nil && (r.Intent == intents.TransferMoney || r.Intent == intents.Fallback) && r.Slots[intents.SlotAmount] == nil &&
 		transferTimeAsked(" "+intents.Normalize(r.Text)+" ") {
 		// "wie lange dauert eigentlich eine Überweisung an Sophie": how
@@ -1140,6 +1151,12 @@ func (s *Skill) rambling(ctx context.Context, r *Request) {
 	if best.Intent == intents.Fallback || best.Confidence <= r.Confidence && r.Intent != intents.Fallback {
 		return
 	}
+	if _, act := s.actions[best.Intent]; act && s.sensitive(best.Intent) && toldOrAsked(" "+intents.Normalize(r.Text)+" ") {
+		// "I tried to move some of it to my current account yesterday and
+		// it wouldn't let me. Why is that?": a story and a why, not a
+		// transfer to begin
+		return
+	}
 	slots := intents.Slots{}
 	intents.FillSlots(best.Intent, intents.Normalize(r.Text), r.Locale, r.Now, slots)
 	for k, v := range best.Slots {
@@ -1195,6 +1212,11 @@ func pinSaidAlong(norm string) bool {
 	return false
 }
 
+// notNegating drops the "don't" that refuses nothing ("lock my credit
+// card, i don't know where it is").
+var notNegating = strings.NewReplacer(" dont know", " ", " do not know", " ", " dont remember", " ", " do not remember", " ", " dont see it", " ",
+	" dont have it", " ", " dont want anyone", " ", " dont want someone", " ", " dont want it used", " ", " dont want them", " ")
+
 // declinedOrQuoted: whether a turn that names an action refuses it
 // after a "but" ("…, but i don't want to", "…, aber ich möchte heute gar
 // nichts machen", "…, but then I found it") or reports someone else's
@@ -1214,7 +1236,7 @@ func declinedOrQuoted(text string) reported {
 		}
 	}
 	if i := firstIndex(t, " lock", " sperr", " block", " send", " pay ", " transfer", " überweis", " schick", " zahl", " freeze"); i >= 0 &&
-		containsAny(t[i:], " forget it", " never mind", " nevermind", " on second thought", " lass mal", " lass es", " doch nicht", " ach nee", " ach nein",
+		containsAny(notNegating.Replace(t[i:]), " forget it", " never mind", " nevermind", " on second thought", " lass mal", " lass es", " doch nicht", " ach nee", " ach nein",
 			" found it", " gefunden", " gave it back", " got it back", " handed it back", " zurückgegeben", " wiederbekommen", " dont ", " do not ", " nah ", " wait no", " no wait no", " just kidding", " kidding", " joking", " jk ", " lol ",
 			" bloß nicht", " bloss nicht", " ja nicht", " nur spaß", " nur spass", " war nur", " quatsch", " nicht nötig", " scherz") {
 		return declined // "lock my debit card... actually no, forget it", "sperr die Kreditkarte, ne doch nicht" (not "found it, unlock it")
@@ -1788,4 +1810,13 @@ func insists(t string) bool {
 	return containsAny(t, " exception", " just this once", " this once", " just once", " one time only", " this one time", " just do it", " do it anyway",
 		" please just", " i insist", " its urgent", " it is urgent", " ausnahme", " nur dieses eine mal", " nur einmal", " nur dieses mal", " trotzdem", " ausnahmsweise",
 		" mach es einfach", " bitte doch", " es ist dringend")
+}
+
+// toldOrAsked: a long turn tells of an attempt that failed or asks why
+// ("I tried to … and it wouldn't let me, why is that", "ich wollte …
+// überweisen, aber es ging nicht, warum").
+func toldOrAsked(t string) bool {
+	return containsAny(t, " why ", " why is", " why was", " why did", " how come", " warum", " wieso", " weshalb", " whats the reason", " was ist der grund") ||
+		containsAny(t, " i tried", " ive tried", " tried to", " wouldnt let me", " would not let me", " didnt let me", " didnt work", " did not work", " it failed",
+			" wont let me", " ich habe versucht", " hab versucht", " ich wollte", " ging nicht", " hat nicht geklappt", " klappt nicht", " funktioniert nicht")
 }

@@ -378,6 +378,16 @@ func (s *Skill) rewardsBalance(ctx context.Context, r *Request) (*Response, erro
 
 func (s *Skill) accountBlocked(ctx context.Context, r *Request) (*Response, error) {
 	l := langOf(r.Locale)
+	if k := r.Slots.String(intents.SlotAccount); k != "" && r.Text != "" && destinationOnly(" "+intents.Normalize(r.Text)+" ", k, r.Locale) {
+		// "I tried to move some of it to my current account and it
+		// wouldn't let me, why": the account money was to go to is not
+		// the one asked about; "it" (the last account talked about), or
+		// every account, is
+		delete(r.Slots, intents.SlotAccount)
+		if prev := s.previous(r); prev != nil && prev.Slots.String(intents.SlotAccount) != "" && prev.Slots.String(intents.SlotAccount) != k {
+			r.Slots[intents.SlotAccount] = prev.Slots[intents.SlotAccount]
+		}
+	}
 	ac, err := capability[banks.AccountControls](s.cfg.Bank, "skill.status")
 	if err != nil {
 		return nil, err
@@ -1018,4 +1028,20 @@ func unknownBiller(t string) string {
 		return ""
 	}
 	return name
+}
+
+// destinationOnly: the account kind k is named only as where money was to
+// go ("to my current account", "aufs Girokonto").
+func destinationOnly(t, k, locale string) bool {
+	for _, pre := range []string{" to my ", " into my ", " to the ", " into the ", " over to my ", " auf mein ", " auf das ", " aufs ", " auf meinem ", " zu meinem ", " in mein "} {
+		i := strings.Index(t, pre)
+		if i < 0 {
+			continue
+		}
+		rest := t[i+len(pre):]
+		if intents.ParseAccount(rest) == k && intents.ParseAccount(t[:i]) != k {
+			return true
+		}
+	}
+	return false
 }
