@@ -1,9 +1,9 @@
 package skill
 
 import (
-	"regexp"
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
