@@ -445,6 +445,11 @@ func (f *FAQ) words(text string) []string {
 // catalog and the FAQ cannot answer goes to an agent, anything else is
 // declined.
 func (f *FAQ) AboutBanking(text string) bool {
+	if t := " " + Normalize(text) + " "; strings.Contains(t, " exchange rate") || strings.Contains(t, " conversion rate") ||
+		strings.Contains(t, "wechselkurs") || strings.Contains(t, "dollarkurs") || strings.Contains(t, "devisenkurs") || strings.Contains(t, "umrechnungskurs") ||
+		strings.Contains(t, " kurs ") && (strings.Contains(t, " dollar") || strings.Contains(t, " euro") || strings.Contains(t, " yen") || strings.Contains(t, " franken") || strings.Contains(t, " pfund")) {
+		return true // "what's the exchange rate for yen today": the bank's rates, its line can say
+	}
 	for _, w := range strings.Fields(Normalize(text)) {
 		if v, ok := faqVariants[w]; ok {
 			w = v

@@ -698,6 +698,30 @@ func (s *Skill) followUp(r *Request) {
 			return
 		}
 	}
+	if prev.Intent == intents.TransferMoney && prev.Slots[intents.SlotAmount] != nil && r.st.Dialog == nil && len(words) <= 8 && r.Slots[intents.SlotPayee] == nil &&
+		(r.Intent == intents.Fallback || r.Confidence < actMin || r.Intent == intents.TransferMoney && r.Slots[intents.SlotToAccount] == nil) && !actionWords(norm) &&
+		containsAny(" "+norm+" ", " then ", " instead", " dann ", " stattdessen", " lieber ", " try ", " versuch") {
+		// (a bare "from checking" after a cancelled transfer revives nothing)
+		// "ok, from the current account then" after a transfer refused
+		// for the savings it was to come from: that transfer from there
+		// (read back again, then the PIN)
+		for _, pre := range []string{" from ", " vom ", " von ", " out of "} {
+			if i := strings.Index(" "+norm+" ", pre); i >= 0 {
+				if k := intents.ParseAccount((" " + norm + " ")[i+len(pre):]); k != "" && k != prev.Slots.String(intents.SlotFromAccount) {
+					slots := intents.Slots{intents.SlotFromAccount: k}
+					for _, x := range []string{intents.SlotAmount, intents.SlotPayee, intents.SlotToAccount} {
+						if v := prev.Slots[x]; v != nil {
+							slots[x] = v
+						}
+					}
+					if slots.String(intents.SlotToAccount) != k {
+						r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.TransferMoney, slots, 1, true
+						return
+					}
+				}
+			}
+		}
+	}
 	if prev.Intent == intents.IncomeSummary && (r.Intent == intents.SpendingSummary || r.Intent == intents.ListTransactions) &&
 		r.Slots[intents.SlotMerchant] == nil && r.Slots[intents.SlotCategory] == nil &&
 		containsAny(" "+norm+" ", " get ", " got ", " receive", " earn", " make ", " made ", " get paid", " bekommen", " gekriegt", " verdient", " eingegangen", " reinbekommen", " rein ") &&

@@ -833,6 +833,15 @@ func (s *Skill) dispatchTurn(ctx context.Context, r *Request, kind social, note 
 		if name, ok := s.othersMoney(ctx, r); ok {
 			return s.othersRefusal(r, name), nil // "what's my husband tom's balance": never the user's own as his
 		}
+		if t := " " + intents.Normalize(r.Text) + " "; (r.Intent == intents.TransferMoney || r.Intent == intents.PayBill || r.Intent == intents.Fallback) && whyFailed(t) {
+			// "i wanted to put some of it into my current account but it
+			// kept failing, why is that": the account's state, no payment
+			slots := intents.Slots{}
+			if k := intents.ParseAccount(t); k != "" {
+				slots[intents.SlotAccount] = k // (accountBlocked tells the source from where it was to go)
+			}
+			r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.AccountBlocked, slots, 1, true
+		}
 		s.whyRefused(ctx, r)        // "why's that then" after a payment refused for a frozen account
 		s.merchantsNamed(ctx, r)    // "starbucks or amazon, where did I spend more"
 		s.pageFollowUp(r)           // "and the ones before that", "any older ones?"
@@ -925,6 +934,25 @@ func (s *Skill) dispatchTurn(ctx context.Context, r *Request, kind social, note 
 		!containsAny(" "+intents.Normalize(r.Text)+" ", " change", " update", " ändern", " aktualisier", " address", " adresse", " name ", " namen") {
 		// "wer kann meine daten sehen": what Konto keeps and who sees it
 		r.Intent, r.Slots, r.Confidence = intents.PrivacyCenter, intents.Slots{}, 1
+	}
+	if t := " " + intents.Normalize(r.Text) + " "; r.Text != "" && r.st.Dialog == nil && (r.Intent == intents.PayBill || r.Intent == intents.BillBalance || r.Intent == intents.Fallback) &&
+		billPaidAsked(t) {
+		// "hab ich die stromrechnung schon bezahlt?", "have i paid my
+		// phone bill yet": the bill and whether it is paid, no payment
+		slots := intents.Slots{}
+		if b := r.Slots[intents.SlotBiller]; b != nil {
+			slots[intents.SlotBiller] = b
+		}
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.BillDueDate, slots, 1, true
+	}
+	if t := " " + intents.Normalize(r.Text) + " "; r.Text != "" && r.Intent == intents.IncomeSummary &&
+		containsAny(t, " did i pay", " have i paid", " did i spend", " i paid", " habe ich bezahlt", " hab ich bezahlt", " habe ich gezahlt", " hab ich gezahlt") &&
+		!containsAny(t, " paid me", " got paid", " was i paid", " get paid", " been paid", " pay me", " mir gezahlt", " bekommen") {
+		// "how much did i pay in rent this month": what went out, not
+		// what came in
+		slots := intents.Slots{}
+		intents.FillSlots(intents.SpendingSummary, strings.TrimSpace(t), r.Locale, r.Now, slots)
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.SpendingSummary, slots, 1, true // (not the sheet's "schedule a payment every month")
 	}
 	if t := " " + intents.Normalize(r.Text) + " "; r.Text != "" && r.st.Dialog == nil && len(strings.Fields(t)) <= 20 &&
 		containsAny(t, " who do i call", " who should i call", " who can i call", " who do i ring", " who should i ring", " what number do i", " who do i phone",
@@ -1262,6 +1290,12 @@ func declinedOrQuoted(text string) reported {
 	}
 	if containsAny(t, " told me", " tells me", " telling me", " keeps saying", " says i should", " said i should", " wants me to", " asked me to",
 		" sagt immer", " sagt ich soll", " meint ich soll", " hat gesagt", " hat mir gesagt", " sagte mir", " will dass ich", " i was going to ask", " ich wollte eigentlich") {
+		if i := firstIndex(t, " told me", " tells me", " telling me", " keeps saying", " says i should", " said i should", " wants me to", " asked me to",
+			" sagt immer", " sagt ich soll", " meint ich soll", " hat gesagt", " hat mir gesagt", " sagte mir", " will dass ich"); i >= 0 &&
+			containsAny(t[i:], " so could you ", " so can you ", " so would you ", " so please ", " could you please ", " can you please ", " also kannst du ", " kannst du bitte ",
+				" könntest du bitte ", " also bitte ") {
+			return selfSaid // "my buddy told me I should pay extra on my car loan, so could you move 100 bucks…": the request is the user's own
+		}
 		return quoted
 	}
 	return selfSaid
@@ -1273,8 +1307,8 @@ func declinedOrQuoted(text string) reported {
 // no loss ("I lost my debit card, if I need a new one how long does it
 // take" is the loss, read back).
 func deliveryAsked(t string) bool {
-	return containsAny(t, " if i ever", " if i did", " if i needed", " if i need", " if i were to", " say i needed", " wenn ich mal", " wenn ich eine", " falls ich",
-		" sollte ich mal", " angenommen") &&
+	return containsAny(t, " if i ever", " if i did", " if i needed", " if i need", " if i were to", " say i needed", " if i order", " if i ordered", " if i asked for",
+		" wenn ich mal", " wenn ich eine", " falls ich", " sollte ich mal", " angenommen", " wenn ich eine neue bestelle") &&
 		containsAny(t, " new card", " new one", " replacement", " neue karte", " neue brauche", " neue bräuchte", " ersatzkarte", " neue girocard", " neue kreditkarte") &&
 		containsAny(t, " how long", " how many days", " how quickly", " how fast", " wie lang", " wie viele tage", " wie schnell", " wann wäre", " wann käme") &&
 		!containsAny(t, " lost", " stolen", " lock", " block", " freeze", " cancel", " verloren", " gestohlen", " geklaut", " sperr", " weg ")
@@ -1819,4 +1853,23 @@ func toldOrAsked(t string) bool {
 	return containsAny(t, " why ", " why is", " why was", " why did", " how come", " warum", " wieso", " weshalb", " whats the reason", " was ist der grund") ||
 		containsAny(t, " i tried", " ive tried", " tried to", " wouldnt let me", " would not let me", " didnt let me", " didnt work", " did not work", " it failed",
 			" wont let me", " ich habe versucht", " hab versucht", " ich wollte", " ging nicht", " hat nicht geklappt", " klappt nicht", " funktioniert nicht")
+}
+
+// billPaidAsked: the words ask whether a bill is paid already.
+func billPaidAsked(t string) bool {
+	if containsAny(t, " paid me", " pay me", " mir gezahlt", " mir überwiesen") {
+		return false
+	}
+	return containsAny(t, " have i paid", " did i pay", " did i already pay", " have i already paid", " is it paid", " was it paid", " has it been paid", " been paid yet",
+		" is the bill paid", " is my bill paid") ||
+		containsAny(t, " hab ich", " habe ich", " ist die", " wurde die", " ist das", " ist meine") && containsAny(t, " schon bezahlt", " bereits bezahlt", " schon gezahlt",
+			" schon beglichen", " bezahlt ", " gezahlt ", " beglichen ")
+}
+
+// whyFailed: the words tell of a payment that failed and ask why ("it
+// kept failing, why is that", "es ging nicht, warum").
+func whyFailed(t string) bool {
+	return containsAny(t, " why", " how come", " whats the reason", " warum", " wieso", " weshalb") &&
+		containsAny(t, " failing", " failed", " fails", " wouldnt let me", " would not let me", " didnt work", " did not work", " wont let me", " kept getting",
+			" didnt go through", " did not go through", " wont go through", " ging nicht", " klappt nicht", " hat nicht geklappt", " funktioniert nicht", " abgelehnt")
 }

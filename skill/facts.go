@@ -342,6 +342,14 @@ func (s *Skill) cardExpiration(ctx context.Context, r *Request) (*Response, erro
 
 func (s *Skill) creditLimit(ctx context.Context, r *Request) (*Response, error) {
 	l := langOf(r.Locale)
+	if r.Text != "" && containsAny(" "+intents.Normalize(r.Text)+" ", " contactless", " kontaktlos", " tap to pay", " tap limit") {
+		// "whats the contactless limt": the sheet's contactless limit, not
+		// the card's credit limit
+		if resp := s.faq.entry(ctx, r, "contactless_limit"); resp != nil {
+			s.rememberFAQ(r)
+			return resp, nil
+		}
+	}
 	card, p, err := s.creditCard(ctx, r, l)
 	if err != nil || p != nil {
 		if p != nil {

@@ -394,7 +394,7 @@ func (fq *faqs) bankQuestion(ctx context.Context, r *Request) bool {
 // transfers and payments, on cash, on contactless payments.
 func otherLimit(t string) bool {
 	return containsAny(t, " transfer limit", " payment limit", " sending limit", " limit on transfers", " limit on payments", " limit for transfers", " limit for payments",
-		" atm limit", " cash limit", " withdrawal limit", " contactless limit", " tap limit", " limit at the atm", " limit at the cash machine",
+		" atm limit", " cash limit", " withdrawal limit", " contactless", " tap limit", " limit at the atm", " limit at the cash machine",
 		" überweisungslimit", " überweisungs limit", " überweisung limit", " limit für überweisung", " limit bei überweisung", " zahlungslimit", " abhebelimit",
 		" auszahlungslimit", " bargeldlimit", " automatenlimit", " geldautomat", " am automaten", " kontaktlos", " overdraft", " dispo")
 }
