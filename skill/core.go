@@ -833,7 +833,7 @@ func (s *Skill) dispatchTurn(ctx context.Context, r *Request, kind social, note 
 		if name, ok := s.othersMoney(ctx, r); ok {
 			return s.othersRefusal(r, name), nil // "what's my husband tom's balance": never the user's own as his
 		}
-		if t := " " + intents.Normalize(r.Text) + " "; (r.Intent == intents.TransferMoney || r.Intent == intents.PayBill || r.Intent == intents.Fallback) && whyFailed(t) {
+		if t := spaced(r.Text); (r.Intent == intents.TransferMoney || r.Intent == intents.PayBill || r.Intent == intents.Fallback) && whyFailed(t) {
 			// "i wanted to put some of it into my current account but it
 			// kept failing, why is that": the account's state, no payment
 			slots := intents.Slots{}
@@ -910,20 +910,20 @@ func (s *Skill) dispatchTurn(ctx context.Context, r *Request, kind social, note 
 		// how long, and no card is ordered or asked for
 		return anythingElse(l, l.msg("card.delivery", strconv.Itoa(s.sheet(r).CardDeliveryDays))), nil
 	}
-	if prev := s.previous(r); prev != nil && prev.Intent == intents.Fees && r.Text != "" && r.st.Dialog == nil && r.Intent != intents.Fees &&
+	if prev := s.textPrevious(r); prev != nil && prev.Intent == intents.Fees && r.st.Dialog == nil && r.Intent != intents.Fees &&
 		(r.Intent == intents.Fallback || s.unsure(r) || r.Confidence < faqUnsure) && len(strings.Fields(r.Text)) <= 14 &&
 		containsAny(" "+intents.Normalize(r.Text)+" ", feeWords["atm_abroad"]...) && !actionWords(intents.Normalize(r.Text)) {
 		// "and what about the cash i took out of a machine over there"
 		// after the fee on card payments abroad: the cash machine's fee
 		r.Intent, r.Slots, r.Confidence = intents.Fees, intents.Slots{}, 1
 	}
-	if prev := s.previous(r); prev != nil && r.Text != "" && r.st.Dialog == nil && (prev.Intent == intents.TransferMoney || prev.Intent == intents.PayBill) &&
+	if prev := s.textPrevious(r); prev != nil && r.st.Dialog == nil && (prev.Intent == intents.TransferMoney || prev.Intent == intents.PayBill) &&
 		prev.Slots[intents.SlotPayee] != nil && len(strings.Fields(r.Text)) <= 14 && insists(" "+intents.Normalize(r.Text)+" ") {
 		// "can you not just make an exception this once" after a payment
 		// to an account said aloud was refused: no, and why
 		return anythingElse(l, l.msg("transfer.insist")), nil
 	}
-	if t := " " + intents.Normalize(r.Text) + " "; r.Text != "" && r.st.Dialog == nil && (r.Intent == intents.Fallback && r.Confidence < 0.8 || s.unsure(r)) &&
+	if t := spaced(r.Text); r.Text != "" && r.st.Dialog == nil && (r.Intent == intents.Fallback && r.Confidence < 0.8 || s.unsure(r)) &&
 		len(strings.Fields(t)) <= 8 && asksForBills(r) && !actionWords(strings.TrimSpace(t)) &&
 		containsAny(t, " what ", " whats ", " which ", " any ", " show ", " list ", " do i have", " have i got", " welche ", " was ", " zeig ", " habe ich", " hab ich") {
 		// "what are my bills", "welche rechnungen hab ich": the bills
@@ -935,7 +935,7 @@ func (s *Skill) dispatchTurn(ctx context.Context, r *Request, kind social, note 
 		// "wer kann meine daten sehen": what Konto keeps and who sees it
 		r.Intent, r.Slots, r.Confidence = intents.PrivacyCenter, intents.Slots{}, 1
 	}
-	if t := " " + intents.Normalize(r.Text) + " "; r.Text != "" && r.st.Dialog == nil && (r.Intent == intents.PayBill || r.Intent == intents.BillBalance || r.Intent == intents.Fallback) &&
+	if t := spaced(r.Text); r.Text != "" && r.st.Dialog == nil && (r.Intent == intents.PayBill || r.Intent == intents.BillBalance || r.Intent == intents.Fallback) &&
 		billPaidAsked(t) {
 		// "hab ich die stromrechnung schon bezahlt?", "have i paid my
 		// phone bill yet": the bill and whether it is paid, no payment
@@ -945,7 +945,7 @@ func (s *Skill) dispatchTurn(ctx context.Context, r *Request, kind social, note 
 		}
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.BillDueDate, slots, 1, true
 	}
-	if t := " " + intents.Normalize(r.Text) + " "; r.Text != "" && r.Intent == intents.IncomeSummary &&
+	if t := spaced(r.Text); r.Text != "" && r.Intent == intents.IncomeSummary &&
 		containsAny(t, " did i pay", " have i paid", " did i spend", " i paid", " habe ich bezahlt", " hab ich bezahlt", " habe ich gezahlt", " hab ich gezahlt") &&
 		!containsAny(t, " paid me", " got paid", " was i paid", " get paid", " been paid", " pay me", " mir gezahlt", " bekommen") {
 		// "how much did i pay in rent this month": what went out, not
@@ -954,7 +954,7 @@ func (s *Skill) dispatchTurn(ctx context.Context, r *Request, kind social, note 
 		intents.FillSlots(intents.SpendingSummary, strings.TrimSpace(t), r.Locale, r.Now, slots)
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.SpendingSummary, slots, 1, true // (not the sheet's "schedule a payment every month")
 	}
-	if t := " " + intents.Normalize(r.Text) + " "; r.Text != "" && r.st.Dialog == nil && len(strings.Fields(t)) <= 20 &&
+	if t := spaced(r.Text); r.Text != "" && r.st.Dialog == nil && len(strings.Fields(t)) <= 20 &&
 		containsAny(t, " who do i call", " who should i call", " who can i call", " who do i ring", " who should i ring", " what number do i", " who do i phone",
 			" wen rufe ich an", " wen ruf ich an", " wen kann ich anrufen", " welche nummer") &&
 		containsAny(t, " open", " hours", " saturday", " sunday", " weekend", " today", " geöffnet", " offen", " erreichbar", " samstag", " sonntag", " wochenende", " heute") {
@@ -983,7 +983,7 @@ func (s *Skill) dispatchTurn(ctx context.Context, r *Request, kind social, note 
 			return resp, nil
 		}
 	}
-	if t := " " + intents.Normalize(r.Text) + " "; (r.Intent == intents.TransferMoney || r.Intent == intents.PayBill || r.Intent == intents.Fallback || s.unsure(r) ||
+	if t := spaced(r.Text); (r.Intent == intents.TransferMoney || r.Intent == intents.PayBill || r.Intent == intents.Fallback || s.unsure(r) ||
 		r.Intent == intents.IncomeSummary && containsAny(t, " lend me", " loan me", " borrow", " advance on", " leih mir", " leihst du mir", " vorschuss")) &&
 		r.Text != "" && (r.Slots[intents.SlotPayee] == nil || containsAny(" "+r.Slots.String(intents.SlotPayee)+" ", " borrow", " get ", " apply", " loan", " kredit", " can i")) &&
 		r.Slots[intents.SlotBiller] == nil && r.Slots[intents.SlotToAccount] == nil {
@@ -1009,7 +1009,7 @@ func (s *Skill) dispatchTurn(ctx context.Context, r *Request, kind social, note 
 			r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.TalkToAgent, intents.Slots{}, 1, true
 		}
 	}
-	if t := " " + intents.Normalize(r.Text) + " "; r.Text != "" && r.Slots[intents.SlotCard] != nil && exceptsCard(t) &&
+	if t := spaced(r.Text); r.Text != "" && r.Slots[intents.SlotCard] != nil && exceptsCard(t) &&
 		(r.Intent == intents.LockCard || r.Intent == intents.UnlockCard || r.Intent == intents.ReportLostCard || r.Intent == intents.ReplaceCard) {
 		// "lock my cards except the debit card": the card named is the one
 		// to leave alone; which card is asked, never the named one taken.
@@ -1027,7 +1027,7 @@ func (s *Skill) dispatchTurn(ctx context.Context, r *Request, kind social, note 
 			return s.suggest(r), nil
 		}
 	}
-	if t := " " + intents.Normalize(r.Text) + " "; r.st.Dialog == nil && r.Text != "" && containsAny(t, " isa ", " isas ") &&
+	if t := spaced(r.Text); r.st.Dialog == nil && r.Text != "" && containsAny(t, " isa ", " isas ") &&
 		containsAny(t, " allowance", " how much can i put", " how much can i pay in", " how much can i save", " tax year", " each year", " per year", " a year") &&
 		!containsAny(t, " rate", " interest", " earn", " apr", " aer") &&
 		(r.Intent == intents.InterestRate || r.Intent == intents.GetBalance || r.Intent == intents.Fallback || r.Intent == intents.TransferMoney) {
@@ -1872,4 +1872,23 @@ func whyFailed(t string) bool {
 	return containsAny(t, " why", " how come", " whats the reason", " warum", " wieso", " weshalb") &&
 		containsAny(t, " failing", " failed", " fails", " wouldnt let me", " would not let me", " didnt work", " did not work", " wont let me", " kept getting",
 			" didnt go through", " did not go through", " wont go through", " ging nicht", " klappt nicht", " hat nicht geklappt", " funktioniert nicht", " abgelehnt")
+}
+
+// textPrevious is the last subject for a turn with words, nil for a
+// platform-resolved one (whose rules read no words: no state is decoded
+// for them).
+func (s *Skill) textPrevious(r *Request) *subject {
+	if r.Text == "" {
+		return nil
+	}
+	return s.previous(r)
+}
+
+// spaced is the normalized text between spaces, for containsAny; "" for a
+// turn without words (a platform-resolved intent pays for no string).
+func spaced(text string) string {
+	if text == "" {
+		return ""
+	}
+	return " " + intents.Normalize(text) + " "
 }
