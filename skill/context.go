@@ -1633,8 +1633,9 @@ func (s *Skill) cardQuestion(ctx context.Context, r *Request) (*Response, error)
 			}
 		}
 	}
-	if !stillWorksAsked(t) {
-		return nil, nil
+	if !stillWorksAsked(t) || containsAny(t, " apple pay", " google pay", " samsung pay", " garmin pay", " wallet", " paypal", " abroad", " ausland", " overseas",
+		" in the us", " in amerika", " online", " contactless", " kontaktlos") {
+		return nil, nil // "does my debit card work with apple pay": where it works, not whether it is locked
 	}
 	found := intents.Slots{}
 	intents.FillSlots(intents.LockCard, intents.Normalize(r.Text), r.Locale, r.Now, found)
