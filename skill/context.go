@@ -1633,7 +1633,7 @@ func (s *Skill) cardQuestion(ctx context.Context, r *Request) (*Response, error)
 			}
 		}
 	}
-	if !stillWorksAsked(t) || containsAny(t, " apple pay", " google pay", " samsung pay", " garmin pay", " wallet", " paypal", " abroad", " ausland", " overseas",
+	if !stillWorksAsked(t) || containsAny(t, " apple pay", " google pay", " samsung pay", " garmin pay", " google wallet", " apple wallet", " digital wallet", " mobile wallet", " wallet app", " paypal", " abroad", " ausland", " overseas",
 		" in the us", " in amerika", " online", " contactless", " kontaktlos") {
 		return nil, nil // "does my debit card work with apple pay": where it works, not whether it is locked
 	}
@@ -1911,7 +1911,7 @@ var (
 
 // actionWords: the turn says what to do with money or a card.
 func actionWords(norm string) bool {
-	return containsAny(" "+norm+" ", " send", " pay", " move", " transfer", " put", " lock", " unlock", " block", " freeze", " cancel",
+	return containsAny(walletNames.Replace(" "+norm+" "), " send", " pay", " move", " transfer", " put", " lock", " unlock", " block", " freeze", " cancel",
 		" überweis", " schick", " zahl", " sende", " leg ", " pack", " buch", " sperr", " entsperr", " kündig")
 }
 
@@ -1925,8 +1925,13 @@ var (
 )
 
 func paysTheBill(norm string) bool {
+	norm = walletNames.Replace(" " + norm + " ")
 	return payTheBill.MatchString(norm) && !billQuestions.MatchString(norm) && !billPicks.MatchString(norm)
 }
+
+// walletNames are pay words that name a wallet, not a payment ("geht
+// meine girocard auch mit google pay" after the phone bill pays nothing).
+var walletNames = strings.NewReplacer(" apple pay ", " wallet ", " google pay ", " wallet ", " samsung pay ", " wallet ", " garmin pay ", " wallet ", " amazon pay ", " wallet ")
 
 // billPicks point at another bill of a list read out ("the second one you
 // mentioned", "die andere"): see Listed.

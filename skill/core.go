@@ -803,8 +803,8 @@ func (s *Skill) dispatchTurn(ctx context.Context, r *Request, kind social, note 
 		if resp, err, ok := s.alertTurn(ctx, r); ok {
 			return resp, err // "that wasn't me" after a side question
 		}
-		if t := spaced(r.Text); containsAny(t, " apple pay", " google pay", " samsung pay", " garmin pay", " wallet", " mit dem handy zahlen", " mit dem handy bezahlen") &&
-			!actionWords(strings.TrimSpace(t)) && r.Confidence < faqThemeUnsure {
+		if t := spaced(r.Text); containsAny(t, " apple pay", " google pay", " samsung pay", " garmin pay", " google wallet", " apple wallet", " digital wallet", " mobile wallet", " phone wallet", " wallet app", " mit dem handy zahlen", " mit dem handy bezahlen") &&
+			!actionWords(strings.TrimSpace(t)) && r.Slots[intents.SlotAmount] == nil && r.Slots[intents.SlotPayee] == nil {
 			// "geht meine Girocard auch mit Apple Pay": the bank's answer
 			// on phone wallets, not the card's lock state
 			if resp := s.faq.entry(ctx, r, "mobile_wallet"); resp != nil {
