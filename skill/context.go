@@ -700,7 +700,8 @@ func (s *Skill) followUp(r *Request) {
 	}
 	if prev.Intent == intents.TransferMoney && prev.Slots[intents.SlotAmount] != nil && r.st.Dialog == nil && len(words) <= 8 && r.Slots[intents.SlotPayee] == nil &&
 		(r.Intent == intents.Fallback || r.Confidence < actMin || r.Intent == intents.TransferMoney && r.Slots[intents.SlotToAccount] == nil) && !actionWords(norm) &&
-		containsAny(" "+norm+" ", " then ", " instead", " dann ", " stattdessen", " lieber ", " try ", " versuch") {
+		containsAny(" "+norm+" ", " then ", " instead", " dann ", " stattdessen", " lieber ", " try ", " versuch") &&
+		!containsAny(" "+norm+" ", " not ", " dont ", " do not ", " wont ", " no ", " nicht ", " kein", " nein ", " never ", " nie ", " thanks", " thank you", " danke") {
 		// (a bare "from checking" after a cancelled transfer revives nothing)
 		// "ok, from the current account then" after a transfer refused
 		// for the savings it was to come from: that transfer from there

@@ -927,7 +927,8 @@ func (s *Skill) dispatchTurn(ctx context.Context, r *Request, kind social, note 
 		r.Intent, r.Slots, r.Confidence = intents.Fees, intents.Slots{}, 1
 	}
 	if prev := s.textPrevious(r); prev != nil && r.st.Dialog == nil && (prev.Intent == intents.TransferMoney || prev.Intent == intents.PayBill) &&
-		prev.Slots[intents.SlotPayee] != nil && len(strings.Fields(r.Text)) <= 14 && insists(" "+intents.Normalize(r.Text)+" ") {
+		prev.Slots[intents.SlotPayee] != nil && r.Slots[intents.SlotPayee] == nil && r.Slots[intents.SlotAmount] == nil && len(strings.Fields(r.Text)) <= 14 &&
+		insists(" "+intents.Normalize(r.Text)+" ") {
 		// "can you not just make an exception this once" after a payment
 		// to an account said aloud was refused: no, and why
 		return anythingElse(l, l.msg("transfer.insist")), nil
@@ -961,7 +962,11 @@ func (s *Skill) dispatchTurn(ctx context.Context, r *Request, kind social, note 
 		// what came in
 		slots := intents.Slots{}
 		intents.FillSlots(intents.SpendingSummary, strings.TrimSpace(t), r.Locale, r.Now, slots)
-		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.SpendingSummary, slots, 1, true // (not the sheet's "schedule a payment every month")
+		if slots[intents.SlotCategory] != nil || slots[intents.SlotMerchant] != nil {
+			// (not "how much did i pay tom last month": a payee, which
+			// sentToPayee answers, is no category)
+			r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.SpendingSummary, slots, 1, true // (not the sheet's "schedule a payment every month")
+		}
 	}
 	if t := spaced(r.Text); r.Text != "" && r.st.Dialog == nil && len(strings.Fields(t)) <= 20 &&
 		containsAny(t, " who do i call", " who should i call", " who can i call", " who do i ring", " who should i ring", " what number do i", " who do i phone",
@@ -1251,8 +1256,8 @@ func pinSaidAlong(norm string) bool {
 
 // notNegating drops the "don't" that refuses nothing ("lock my credit
 // card, i don't know where it is").
-var notNegating = strings.NewReplacer(" dont know", " ", " do not know", " ", " dont remember", " ", " do not remember", " ", " dont see it", " ",
-	" dont have it", " ", " dont want anyone", " ", " dont want someone", " ", " dont want it used", " ", " dont want them", " ")
+var notNegating = strings.NewReplacer(" dont know where", " ", " do not know where", " ", " dont know what happened", " ", " dont see it", " ",
+	" dont have it", " ", " dont want anyone", " ", " dont want someone", " ", " dont want it used", " ")
 
 // declinedOrQuoted: whether a turn that names an action refuses it
 // after a "but" ("…, but i don't want to", "…, aber ich möchte heute gar
@@ -1273,9 +1278,9 @@ func declinedOrQuoted(text string) reported {
 		}
 	}
 	if i := firstIndex(t, " lock", " sperr", " block", " send", " pay ", " transfer", " überweis", " schick", " zahl", " freeze"); i >= 0 &&
-		containsAny(notNegating.Replace(t[i:]), " forget it", " never mind", " nevermind", " on second thought", " lass mal", " lass es", " doch nicht", " ach nee", " ach nein",
+		containsAny(notNegating.Replace(t[i:]), " maybe not", " probably not", " let me check", " let me think", " not sure", " no i ", " no dont", " eher nicht", " vielleicht nicht", " forget it", " never mind", " nevermind", " on second thought", " lass mal", " lass es", " doch nicht", " ach nee", " ach nein",
 			" found it", " gefunden", " gave it back", " got it back", " handed it back", " zurückgegeben", " wiederbekommen", " dont ", " do not ", " nah ", " wait no", " no wait no", " just kidding", " kidding", " joking", " jk ", " lol ",
-			" bloß nicht", " bloss nicht", " ja nicht", " nur spaß", " nur spass", " war nur", " quatsch", " nicht nötig", " scherz") {
+			" bloß nicht", " bloss nicht", " ja nicht", " lieber nicht", " nein lieber", " nein doch", " nur spaß", " nur spass", " war nur", " quatsch", " nicht nötig", " scherz") {
 		return declined // "lock my debit card... actually no, forget it", "sperr die Kreditkarte, ne doch nicht" (not "found it, unlock it")
 	}
 	if containsAny(t, " never want to", " never wanna", " remind me to", " remind me ", " erinner mich", " erinnere mich", " will nie ", " möchte nie ") {
@@ -1301,8 +1306,7 @@ func declinedOrQuoted(text string) reported {
 		" sagt immer", " sagt ich soll", " meint ich soll", " hat gesagt", " hat mir gesagt", " sagte mir", " will dass ich", " i was going to ask", " ich wollte eigentlich") {
 		if i := firstIndex(t, " told me", " tells me", " telling me", " keeps saying", " says i should", " said i should", " wants me to", " asked me to",
 			" sagt immer", " sagt ich soll", " meint ich soll", " hat gesagt", " hat mir gesagt", " sagte mir", " will dass ich"); i >= 0 &&
-			containsAny(t[i:], " so could you ", " so can you ", " so would you ", " so please ", " could you please ", " can you please ", " also kannst du ", " kannst du bitte ",
-				" könntest du bitte ", " also bitte ") {
+			requestAfter(t[i:]) {
 			return selfSaid // "my buddy told me I should pay extra on my car loan, so could you move 100 bucks…": the request is the user's own
 		}
 		return quoted
@@ -1869,7 +1873,7 @@ func billPaidAsked(t string) bool {
 	if containsAny(t, " paid me", " pay me", " mir gezahlt", " mir überwiesen") {
 		return false
 	}
-	return containsAny(t, " have i paid", " did i pay", " did i already pay", " have i already paid", " is it paid", " was it paid", " has it been paid", " been paid yet",
+	return containsAny(t, " bill", " invoice", " council tax", " rent ") && containsAny(t, " have i paid", " did i pay", " did i already pay", " have i already paid", " is it paid", " was it paid", " has it been paid", " been paid yet",
 		" is the bill paid", " is my bill paid") ||
 		containsAny(t, " hab ich", " habe ich", " ist die", " wurde die", " ist das", " ist meine") && containsAny(t, " schon bezahlt", " bereits bezahlt", " schon gezahlt",
 			" schon beglichen", " bezahlt ", " gezahlt ", " beglichen ")
@@ -1900,4 +1904,25 @@ func spaced(text string) string {
 		return ""
 	}
 	return " " + intents.Normalize(text) + " "
+}
+
+// requestAfter: after what someone else said, the user asks for an
+// action in words of their own ("…, so could you move 100 bucks from my
+// checking"), not for an explanation ("…, so could you explain what that
+// does", "…, so can you tell me if this is a scam").
+func requestAfter(t string) bool {
+	for _, m := range []string{" so could you ", " so can you ", " so would you ", " so please ", " could you please ", " can you please ", " also kannst du ",
+		" kannst du bitte ", " könntest du bitte ", " also bitte "} {
+		i := strings.Index(t, m)
+		if i < 0 {
+			continue
+		}
+		rest := t[i+len(m)-1:]
+		if containsAny(rest, " explain", " tell me", " say ", " check ", " whether", " if this", " if thats", " if that", " if it", " is it ", " what ", " why ", " how ",
+			" erklär", " sag mir", " sagen", " ob ", " was ", " warum ", " wie ", " first", " zuerst", " erst ") {
+			return false
+		}
+		return actionWords(strings.TrimSpace(rest))
+	}
+	return false
 }

@@ -763,6 +763,10 @@ func (s *Skill) continueDialog(ctx context.Context, r *Request) (*Response, erro
 		// drop the task ("actually never mind") are no answer.
 		if dropsTask(r) {
 			r.Intent = intents.Cancel
+		} else if cardActionAsked(r, d) {
+			// "lock my debit card" while "From which account?" waits: a
+			// card to lock, not the account to pay from (it paid from the
+			// checking account the debit card belongs to)
 		} else if resp, err, ok := s.answerQuestion(ctx, r, d); ok {
 			return resp, err
 		}
@@ -1985,4 +1989,15 @@ var ackWords = map[string]bool{"alright": true, "fine": true, "then": true, "coo
 func abilitiesAsked(t string) bool {
 	return containsAny(t, " what can you do", " what else can you do", " what can you help", " what are you able", " what do you do", " was kannst du", " was kannst du sonst",
 		" was können sie", " was machst du", " wobei kannst du", " womit kannst du")
+}
+
+// cardActionAsked: at a question for an account, the words ask to lock,
+// unlock or block a card ("lock my debit card", "sperr meine girocard").
+func cardActionAsked(r *Request, d *dialog) bool {
+	if r.Text == "" || d.Awaiting != intents.SlotFromAccount && d.Awaiting != intents.SlotToAccount && d.Awaiting != intents.SlotAccount {
+		return false
+	}
+	t := " " + intents.Normalize(r.Text) + " "
+	return containsAny(t, " lock ", " unlock ", " freeze ", " unfreeze ", " block ", " unblock ", " sperr", " entsperr", " cancel my card", " report") &&
+		containsAny(t, " card", " karte", " girocard", " visa", " mastercard")
 }

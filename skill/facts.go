@@ -139,7 +139,13 @@ func (s *Skill) billFacts(ctx context.Context, r *Request, what string) (*Respon
 	if r.Text != "" && (kind == "" || kind == "credit_card" && !containsAny(" "+intents.Normalize(r.Text)+" ", " card", "karte", " visa", "mastercard")) {
 		if rec, ok := s.cfg.Bank.(banks.Recipients); ok {
 			if billers, err := rec.Billers(ctx, r.User); err == nil {
+				name := billerWord(" " + intents.Normalize(r.Text) + " ")
 				if b, ok := billerNamed(r, billers); ok {
+					kind = b.Kind
+					r.Slots[intents.SlotBiller] = b.Kind
+				} else if b, ok := nearBiller(name, billers); ok {
+					// "how much is my utility bill", "when is my light bill
+					// due": Seattle Public Utilities, Seattle City Light
 					kind = b.Kind
 					r.Slots[intents.SlotBiller] = b.Kind
 				} else if name := unknownBiller(" " + intents.Normalize(r.Text) + " "); name != "" && len(billers) > 0 {
@@ -1019,7 +1025,13 @@ var unknownBillerAt = regexp.MustCompile(` (?:the|my|die|meine|a|an|ein|eine) ([
 var notCompany = map[string]bool{"credit": true, "card": true, "credit card": true, "visa": true, "mastercard": true, "kreditkarte": true, "karte": true,
 	"kreditkarten": true, "statement": true, "monthly": true, "next": true, "last": true, "this": true, "that": true, "other": true, "first": true, "biggest": true,
 	"latest": true, "current": true, "new": true, "old": true, "same": true, "big": true, "small": true, "second": true, "nächste": true, "letzte": true, "andere": true,
-	"neue": true, "aktuelle": true, "erste": true, "monatliche": true, "whole": true, "total": true, "entire": true, "paid": true, "unpaid": true, "due": true, "overdue": true}
+	"neue": true, "aktuelle": true, "erste": true, "monatliche": true, "whole": true, "total": true, "entire": true, "paid": true, "unpaid": true, "due": true, "overdue": true,
+	"upcoming": true, "recent": true, "pending": true, "previous": true, "quarterly": true, "annual": true, "yearly": true, "final": true, "outstanding": true,
+	"utility": true, "utilities": true, "light": true, "power": true, "electric": true, "electricity": true, "gas": true, "water": true, "phone": true, "mobile": true,
+	"cell": true, "internet": true, "cable": true, "energy": true, "insurance": true, "rent": true, "tax": true, "council": true, "january": true, "february": true,
+	"march": true, "april": true, "may": true, "june": true, "july": true, "august": true, "september": true, "october": true, "november": true, "december": true,
+	"januar": true, "februar": true, "märz": true, "mai": true, "juni": true, "juli": true, "oktober": true, "dezember": true, "strom": true, "handy": true,
+	"gas und": true, "wasser": true, "versicherung": true, "miete": true, "letzten": true, "nächsten": true, "offene": true, "offenen": true}
 
 // unknownBiller is the company named, or "" when the words name none.
 func unknownBiller(t string) string {
@@ -1052,4 +1064,43 @@ func destinationOnly(t, k, locale string) bool {
 		}
 	}
 	return false
+}
+
+// nearBiller: a word of the name begins like a word of one of the user's
+// billers ("light" for Seattle City Light, "utility" for Seattle Public
+// Utilities): a bill of theirs said loosely, not another company.
+func nearBiller(name string, billers []banks.Biller) (banks.Biller, bool) {
+	if name == "" {
+		return banks.Biller{}, false
+	}
+	var found []banks.Biller
+	for _, b := range billers {
+	words:
+		for _, bw := range strings.Fields(strings.ToLower(b.Name)) {
+			for _, w := range strings.Fields(name) {
+				n := min(len(w), len(bw), 4)
+				if n >= 4 && w[:n] == bw[:n] || len(w) >= 3 && w == bw {
+					found = append(found, b)
+					break words
+				}
+			}
+		}
+	}
+	if len(found) != 1 {
+		return banks.Biller{}, false // none, or two it could be: the usual question
+	}
+	return found[0], true
+}
+
+// billerWord is the word or two before "bill" ("my utility bill", "the
+// light bill"), whatever they name; "" when the words say no bill.
+func billerWord(t string) string {
+	m := unknownBillerAt.FindStringSubmatch(t)
+	if m == nil {
+		return ""
+	}
+	if m[1] != "" {
+		return m[1]
+	}
+	return m[2]
 }
