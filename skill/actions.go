@@ -585,6 +585,12 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 		if err != nil {
 			return nil, err
 		}
+		if t := " " + intents.Normalize(r.Text) + " "; r.Text != "" && containsAny(t, " account number", " acct number", " routing", " iban", " sort code", " kontonummer", " bankleitzahl") &&
+			numberPayee(t) {
+			// "send 50 dollars to tom at account number 55779911": an
+			// account said aloud is never paid, not even as a saved payee's
+			return refuse(l, l.msg("transfer.number_refused")), nil
+		}
 		matches := matchNames(slots.String(intents.SlotPayee), payees, func(p banks.Payee) string { return p.Name })
 		if len(matches) == 0 {
 			matches = payeeNamed(slots.String(intents.SlotPayee), payees, r.Locale)
