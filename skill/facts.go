@@ -922,7 +922,7 @@ func (s *Skill) sentToPayee(ctx context.Context, r *Request) (*Response, error) 
 	}
 	t := " " + intents.Normalize(r.Text) + " "
 	if !containsAny(t, " how much ", " wie viel ", " wieviel ") ||
-		!containsAny(t, " did i send", " have i sent", " ive sent", " i sent ", " did i transfer", " have i transferred", " ive transferred", " did i give",
+		!containsAny(t, " did i send", " have i sent", " ive sent", " i sent ", " did i transfer", " have i transferred", " ive transferred", " did i give", " did i pay", " have i paid", " ive paid",
 			" überwiesen", " geschickt", " gesendet") {
 		return nil, nil
 	}
