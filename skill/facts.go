@@ -921,7 +921,7 @@ func (s *Skill) sentToPayee(ctx context.Context, r *Request) (*Response, error) 
 		return nil, nil
 	}
 	t := " " + intents.Normalize(r.Text) + " "
-	if !containsAny(t, " how much ", " wie viel ", " wieviel ") ||
+	if !containsAny(t, " how much ", " wie viel ", " wieviel ", " have i paid", " did i pay", " did i send", " have i sent", " hab ich", " habe ich") ||
 		!containsAny(t, " did i send", " have i sent", " ive sent", " i sent ", " did i transfer", " have i transferred", " ive transferred", " did i give", " did i pay", " have i paid", " ive paid",
 			" überwiesen", " geschickt", " gesendet") {
 		return nil, nil
