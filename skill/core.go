@@ -945,6 +945,29 @@ func (s *Skill) dispatchTurn(ctx context.Context, r *Request, kind social, note 
 		// "wer kann meine daten sehen": what Konto keeps and who sees it
 		r.Intent, r.Slots, r.Confidence = intents.PrivacyCenter, intents.Slots{}, 1
 	}
+	if t := spaced(r.Text); r.Text != "" && r.st.Dialog == nil && (r.Intent == intents.Fallback && r.Confidence < 0.8 || s.unsure(r)) && len(strings.Fields(t)) <= 12 &&
+		containsAny(t, " spend the most", " spent the most", " spending the most", " most money on", " where does my money go", " where did my money go", " where does all my money go",
+			" am meisten ausgegeben", " am meisten aus", " wofür gebe ich", " wo geht mein geld hin", " wo bleibt mein geld") && !actionWords(strings.TrimSpace(t)) {
+		// "where do I spend the most": the spending by category (read as
+		// nothing)
+		slots := intents.Slots{}
+		intents.FillSlots(intents.SpendingSummary, strings.TrimSpace(t), r.Locale, r.Now, slots)
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.SpendingSummary, slots, 1, true
+	}
+	if t := spaced(r.Text); r.Text != "" && r.st.Dialog == nil && (r.Intent == intents.Fallback && r.Confidence < 0.8 || s.unsure(r)) && len(strings.Fields(t)) <= 10 &&
+		containsAny(t, " what interest", " whit interest", " which interest", " how much interest", " what rate", " whats the rate", " welche zinsen", " wie viel zinsen", " wieviel zinsen") &&
+		!containsAny(t, " when ", " how often", " wann ", " wie oft", " calculat", " worked out", " berechn", " tax", " steuer", " mortgage", " loan", " kredit") {
+		// "cheers. whit interest does it pay" after the ISA's balance: that
+		// account's rate (it read nothing, then the sheet's "when is
+		// interest paid")
+		slots := intents.Slots{}
+		if k := intents.ParseAccount(t); k != "" {
+			slots[intents.SlotAccount] = k
+		} else if prev := s.textPrevious(r); prev != nil && prev.Slots.String(intents.SlotAccount) != "" {
+			slots[intents.SlotAccount] = prev.Slots[intents.SlotAccount]
+		}
+		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.InterestRate, slots, 1, true
+	}
 	if t := spaced(r.Text); r.Text != "" && r.st.Dialog == nil && (r.Intent == intents.PayBill || r.Intent == intents.BillBalance || r.Intent == intents.Fallback) &&
 		billPaidAsked(t) {
 		// "hab ich die stromrechnung schon bezahlt?", "have i paid my

@@ -208,6 +208,10 @@ func asksRate(r *Request) bool {
 		return false
 	}
 	t := " " + intents.Normalize(r.Text) + " "
+	if containsAny(t, " what interest", " whit interest", " which interest", " how much interest", " what rate", " whats the rate", " welche zinsen", " wie viel zinsen", " wieviel zinsen") &&
+		!containsAny(t, " when ", " how often", " wann ", " wie oft", " calculat", " worked out", " berechn", " tax", " steuer") {
+		return true // "whit interest does it pay", "what interest do you pay on it": the rate
+	}
 	return !containsAny(t, " how ", " when ", " wie wird", " wie werden", " wann ", " calculat", " worked out", " berechn", " paid", " pay ", " credited",
 		" gezahlt", " ausgezahlt", " gutgeschrieben", " tax", " steuer", " change", " änder")
 }
