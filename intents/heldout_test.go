@@ -21,12 +21,7 @@ func TestHeldOutIsHeldOut(t *testing.T) {
 			heldSet[Normalize(ex.Text)] = true
 		}
 		// No sample line written for training may copy a held-out one.
-		samples, oos, err := Samples(loc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		samples["(out of scope)"] = oos
-		for name, ts := range samples {
+		for name, ts := range trainingLines(t, loc) {
 			for _, s := range ts {
 				if !strings.Contains(s, "{") && heldSet[Normalize(s)] {
 					t.Errorf("%s: training line %q of %s is held out", loc, s, name)
@@ -126,12 +121,7 @@ func TestFrozenIsNotTrained(t *testing.T) {
 	var seen []string
 	for _, loc := range Locales {
 		set := frozen[baseLocale(loc)[:2]]
-		samples, oos, err := Samples(loc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		samples["(out of scope)"] = oos
-		for name, ts := range samples {
+		for name, ts := range trainingLines(t, loc) {
 			for _, s := range ts {
 				if f, ok := set[Normalize(s)]; ok && !strings.Contains(s, "{") {
 					n++
@@ -153,4 +143,16 @@ func TestFrozenIsNotTrained(t *testing.T) {
 		}
 		t.Errorf("%d training lines repeat frozen evaluation lines, %d before: a new training line copies a frozen one (the list above)", n, coincident)
 	}
+}
+
+// trainingLines are a locale's sample lines by intent, the out-of-scope
+// ones under "(out of scope)".
+func trainingLines(t *testing.T, loc string) map[string][]string {
+	t.Helper()
+	samples, oos, err := Samples(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	samples["(out of scope)"] = oos
+	return samples
 }

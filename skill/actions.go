@@ -585,8 +585,7 @@ func (s *Skill) planTransfer(ctx context.Context, r *Request, slots intents.Slot
 		if err != nil {
 			return nil, err
 		}
-		if t := " " + intents.Normalize(r.Text) + " "; r.Text != "" && containsAny(t, " account number", " acct number", " routing", " iban", " sort code", " kontonummer", " bankleitzahl") &&
-			numberPayee(t) {
+		if t := spaced(r.Text); containsAny(t, accountNumberWords...) {
 			// "send 50 dollars to tom at account number 55779911": an
 			// account said aloud is never paid, not even as a saved payee's
 			return refuse(l, l.msg("transfer.number_refused")), nil
@@ -1941,10 +1940,13 @@ func (s *Skill) billerTakenBack(ctx context.Context, r *Request, chosen banks.Bi
 	return banks.Biller{}, false
 }
 
+// accountNumberWords name an account by its number.
+var accountNumberWords = []string{" sort code", " account number", " acct number", " routing", " iban", " kontonummer", " bankleitzahl"}
+
 // numberPayee: the words give an account by its number (a sort code, an
 // account or routing number, an IBAN) instead of a saved payee.
 func numberPayee(t string) bool {
-	if containsAny(t, " sort code", " account number", " acct number", " routing", " iban", " kontonummer", " bankleitzahl", " blz ", " bic ", " swift") {
+	if containsAny(t, accountNumberWords...) || containsAny(t, " blz ", " bic ", " swift") {
 		return true
 	}
 	digits := 0

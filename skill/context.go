@@ -1634,7 +1634,7 @@ func (s *Skill) cardQuestion(ctx context.Context, r *Request) (*Response, error)
 			}
 		}
 	}
-	if !stillWorksAsked(t) || containsAny(t, " apple pay", " google pay", " samsung pay", " garmin pay", " google wallet", " apple wallet", " digital wallet", " mobile wallet", " wallet app", " paypal", " abroad", " ausland", " overseas",
+	if !stillWorksAsked(t) || containsAny(t, walletWords...) || containsAny(t, " paypal", " abroad", " ausland", " overseas",
 		" in the us", " in amerika", " online", " contactless", " kontaktlos") {
 		return nil, nil // "does my debit card work with apple pay": where it works, not whether it is locked
 	}
@@ -1929,6 +1929,10 @@ func paysTheBill(norm string) bool {
 	norm = walletNames.Replace(" " + norm + " ")
 	return payTheBill.MatchString(norm) && !billQuestions.MatchString(norm) && !billPicks.MatchString(norm)
 }
+
+// walletWords name a phone wallet ("geht meine Girocard mit Apple Pay").
+var walletWords = []string{" apple pay", " google pay", " samsung pay", " garmin pay", " google wallet", " apple wallet", " digital wallet", " mobile wallet",
+	" phone wallet", " wallet app", " mit dem handy zahlen", " mit dem handy bezahlen"}
 
 // walletNames are pay words that name a wallet, not a payment ("geht
 // meine girocard auch mit google pay" after the phone bill pays nothing).

@@ -803,7 +803,7 @@ func (s *Skill) dispatchTurn(ctx context.Context, r *Request, kind social, note 
 		if resp, err, ok := s.alertTurn(ctx, r); ok {
 			return resp, err // "that wasn't me" after a side question
 		}
-		if t := spaced(r.Text); containsAny(t, " apple pay", " google pay", " samsung pay", " garmin pay", " google wallet", " apple wallet", " digital wallet", " mobile wallet", " phone wallet", " wallet app", " mit dem handy zahlen", " mit dem handy bezahlen") &&
+		if t := spaced(r.Text); containsAny(t, walletWords...) &&
 			!actionWords(strings.TrimSpace(t)) && r.Slots[intents.SlotAmount] == nil && r.Slots[intents.SlotPayee] == nil {
 			// "geht meine Girocard auch mit Apple Pay": the bank's answer
 			// on phone wallets, not the card's lock state
@@ -955,8 +955,7 @@ func (s *Skill) dispatchTurn(ctx context.Context, r *Request, kind social, note 
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.SpendingSummary, slots, 1, true
 	}
 	if t := spaced(r.Text); r.Text != "" && r.st.Dialog == nil && (r.Intent == intents.Fallback && r.Confidence < 0.8 || s.unsure(r)) && len(strings.Fields(t)) <= 10 &&
-		containsAny(t, " what interest", " whit interest", " which interest", " how much interest", " what rate", " whats the rate", " welche zinsen", " wie viel zinsen", " wieviel zinsen") &&
-		!containsAny(t, " when ", " how often", " wann ", " wie oft", " calculat", " worked out", " berechn", " tax", " steuer", " mortgage", " loan", " kredit") {
+		rateWordsAsk(t) && !containsAny(t, " mortgage", " loan", " kredit") {
 		// "cheers. whit interest does it pay" after the ISA's balance: that
 		// account's rate (it read nothing, then the sheet's "when is
 		// interest paid")
@@ -992,8 +991,7 @@ func (s *Skill) dispatchTurn(ctx context.Context, r *Request, kind social, note 
 		}
 	}
 	if t := spaced(r.Text); r.Text != "" && r.st.Dialog == nil && len(strings.Fields(t)) <= 20 &&
-		containsAny(t, " who do i call", " who should i call", " who can i call", " who do i ring", " who should i ring", " what number do i", " who do i phone",
-			" wen rufe ich an", " wen ruf ich an", " wen kann ich anrufen", " welche nummer") &&
+		(containsAny(t, whoToCall...) || containsAny(t, " who should i ring", " what number do i", " who do i phone")) &&
 		containsAny(t, " open", " hours", " saturday", " sunday", " weekend", " today", " geöffnet", " offen", " erreichbar", " samstag", " sonntag", " wochenende", " heute") {
 		// "who do I ring about that, and are they open on a Saturday":
 		// the support line and its hours

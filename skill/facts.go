@@ -148,7 +148,7 @@ func (s *Skill) billFacts(ctx context.Context, r *Request, what string) (*Respon
 					// due": Seattle Public Utilities, Seattle City Light
 					kind = b.Kind
 					r.Slots[intents.SlotBiller] = b.Kind
-				} else if name := unknownBiller(" " + intents.Normalize(r.Text) + " "); name != "" && len(billers) > 0 {
+				} else if name := unknownBiller(name); name != "" && len(billers) > 0 {
 					// "how much is my verizon bill" with no Verizon among
 					// the billers: say so, never the credit card's statement
 					names := make([]string, len(billers))
@@ -1031,20 +1031,13 @@ var notCompany = map[string]bool{"credit": true, "card": true, "credit card": tr
 	"cell": true, "internet": true, "cable": true, "energy": true, "insurance": true, "rent": true, "tax": true, "council": true, "january": true, "february": true,
 	"march": true, "april": true, "may": true, "june": true, "july": true, "august": true, "september": true, "october": true, "november": true, "december": true,
 	"januar": true, "februar": true, "märz": true, "mai": true, "juni": true, "juli": true, "oktober": true, "dezember": true, "strom": true, "handy": true,
-	"gas und": true, "wasser": true, "versicherung": true, "miete": true, "letzten": true, "nächsten": true, "offene": true, "offenen": true}
+	"wasser": true, "versicherung": true, "miete": true, "letzten": true, "nächsten": true, "offene": true, "offenen": true}
 
-// unknownBiller is the company named, or "" when the words name none.
-func unknownBiller(t string) string {
-	m := unknownBillerAt.FindStringSubmatch(t)
-	if m == nil {
-		return ""
-	}
-	name := m[1]
-	if name == "" {
-		name = m[2]
-	}
+// unknownBiller is the company a bill's word names (billerWord), or ""
+// when it names none.
+func unknownBiller(name string) string {
 	f := strings.Fields(name)
-	if notCompany[name] || notCompany[f[0]] || notCompany[f[len(f)-1]] {
+	if len(f) == 0 || notCompany[name] || notCompany[f[0]] || notCompany[f[len(f)-1]] {
 		return ""
 	}
 	return name

@@ -199,6 +199,15 @@ func asksBalance(r *Request) bool {
 		" owe ", " owing", " left on ", " schulde", " restschuld", " noch offen") // "what do i owe on my car loan": the loan, not the sheet's rates
 }
 
+// rateWordsAsk: the words ask what rate is paid ("whit interest does it
+// pay", "welche Zinsen gibt es"), not when or how interest is paid or
+// worked out, which the sheet explains.
+func rateWordsAsk(t string) bool {
+	return containsAny(t, " what interest", " whit interest", " which interest", " how much interest", " what rate", " whats the rate", " welche zinsen", " wie viel zinsen",
+		" wieviel zinsen") &&
+		!containsAny(t, " when ", " how often", " wann ", " wie oft", " calculat", " worked out", " berechn", " tax", " steuer")
+}
+
 // asksRate: the recognizer is sure the turn asks what rate an account
 // earns ("what interest does my savings get", "was bekomme ich an Zinsen
 // auf dem Sparkonto"), not how or when interest is worked out and paid,
@@ -208,8 +217,7 @@ func asksRate(r *Request) bool {
 		return false
 	}
 	t := " " + intents.Normalize(r.Text) + " "
-	if containsAny(t, " what interest", " whit interest", " which interest", " how much interest", " what rate", " whats the rate", " welche zinsen", " wie viel zinsen", " wieviel zinsen") &&
-		!containsAny(t, " when ", " how often", " wann ", " wie oft", " calculat", " worked out", " berechn", " tax", " steuer") {
+	if rateWordsAsk(t) {
 		return true // "whit interest does it pay", "what interest do you pay on it": the rate
 	}
 	return !containsAny(t, " how ", " when ", " wie wird", " wie werden", " wann ", " calculat", " worked out", " berechn", " paid", " pay ", " credited",

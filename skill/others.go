@@ -148,8 +148,7 @@ func (s *Skill) whyRefused(ctx context.Context, r *Request) {
 		return
 	}
 	prev := s.previous(r)
-	if containsAny(t, " who do i call", " who should i call", " who can i call", " who do i ring", " what number do i call", " who do i talk to", " who can i talk to",
-		" wen rufe ich an", " wen ruf ich an", " wen kann ich anrufen", " wo rufe ich an", " wo ruf ich an", " welche nummer") {
+	if containsAny(t, whoToCall...) || containsAny(t, " what number do i call", " who do i talk to", " who can i talk to", " wo rufe ich an", " wo ruf ich an") {
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.TalkToAgent, intents.Slots{}, 1, true
 		return
 	}
@@ -176,6 +175,10 @@ func (s *Skill) whyRefused(ctx context.Context, r *Request) {
 		r.Intent, r.Slots, r.Confidence, r.turn.inContext = intents.AccountBlocked, intents.Slots{intents.SlotAccount: k}, 1, true
 	}
 }
+
+// whoToCall: the words ask whom to phone ("who do I ring about that").
+var whoToCall = []string{" who do i call", " who should i call", " who can i call", " who do i ring", " wen rufe ich an", " wen ruf ich an", " wen kann ich anrufen",
+	" welche nummer"}
 
 // othersSource: the turn asks to move money out of someone else's
 // account ("move 500 dollars from my husband's checking into mine", "zahl
